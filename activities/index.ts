@@ -1,0 +1,18 @@
+/**
+ * Activities are built by a factory from their dependencies; the worker entry point is the
+ * only place real dependencies are constructed, and tests pass their own.
+ */
+import type { Db } from '../lib/db';
+import { createProjectionActivities } from './projection';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createProjectionActivities(deps.db),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

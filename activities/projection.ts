@@ -1,0 +1,121 @@
+/**
+ * Read-model projections written by the case workflow. Each is idempotent: events are keyed
+ * by (case number, seq), tasks by task id, so a retried activity never writes twice.
+ */
+import type { Db } from '../lib/db';
+import type { Applicant, CaseStatus, TaskAction } from '../workflows/definitions';
+
+export interface CaseRowInit {
+  implementationCode: string;
+  implementationVersion: number;
+  itemCode: string;
+  itemName: string;
+  department: string;
+  channel: string;
+  applicant: Applicant;
+  formData: Record<string, unknown>;
+  filedAt: string;
+}
+
+export interface CaseEventInput {
+  caseNo: string;
+  seq: number;
+  type: string;
+  at: string;
+  actor?: string;
+  payload?: Record<string, unknown>;
+  /** Present on the first event only: creates the case row. */
+  create?: CaseRowInit;
+  /** Applied to the case row if this event is newer than the last one applied. */
+  patch?: { status?: CaseStatus; currentSteps?: string[]; completedAt?: string };
+}
+
+export interface OpenTaskInput {
+  taskId: string;
+  caseNo: string;
+  stepId: string;
+  stepName: string;
+  department: string;
+  role: string;
+  actions: TaskAction[];
+  createdAt: string;
+}
+
+export interface CloseTaskInput {
+  taskId: string;
+  outcome: { action: TaskAction; opinion: string; by: string };
+  closedAt: string;
+}
+
+export function createProjectionActivities(db: Db) {
+  return {
+    /** Appends a numbered case event and applies its patch to the case row, once. */
+    async recordCaseEvent(ev: CaseEventInput): Promise<void> {
+      await db.transaction(async (trx) => {
+        if (ev.create) {
+          const c = ev.create;
+          await trx('cases')
+            .insert({
+              case_no: ev.caseNo,
+              implementation_code: c.implementationCode,
+              implementation_version: c.implementationVersion,
+              item_code: c.itemCode,
+              item_name: c.itemName,
+              department_code: c.department,
+              status: 'filed',
+              channel: c.channel,
+              applicant: JSON.stringify(c.applicant),
+              form_data: JSON.stringify(c.formData),
+              filed_at: c.filedAt,
+              updated_at: ev.at,
+            })
+            .onConflict('case_no')
+            .ignore();
+        }
+        const inserted = await trx('case_events')
+          .insert({
+            case_no: ev.caseNo,
+            seq: ev.seq,
+            type: ev.type,
+            at: ev.at,
+            actor: ev.actor ?? null,
+            payload: JSON.stringify(ev.payload ?? {}),
+          })
+          .onConflict(['case_no', 'seq'])
+          .ignore()
+          .returning('seq');
+        if (inserted.length === 0) return; // already projected by an earlier attempt
+        const update: Record<string, unknown> = { last_seq: ev.seq, updated_at: ev.at };
+        if (ev.patch?.status) update.status = ev.patch.status;
+        if (ev.patch?.currentSteps) update.current_steps = JSON.stringify(ev.patch.currentSteps);
+        if (ev.patch?.completedAt) update.completed_at = ev.patch.completedAt;
+        await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
+      });
+    },
+
+    /** Puts a task in the inbox (待办). */
+    async openTask(t: OpenTaskInput): Promise<void> {
+      await db('tasks')
+        .insert({
+          id: t.taskId,
+          case_no: t.caseNo,
+          step_id: t.stepId,
+          step_name: t.stepName,
+          department_code: t.department,
+          role: t.role,
+          status: 'open',
+          actions: JSON.stringify(t.actions),
+          created_at: t.createdAt,
+        })
+        .onConflict('id')
+        .ignore();
+    },
+
+    /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
+    async closeTask(t: CloseTaskInput): Promise<void> {
+      await db('tasks')
+        .where({ id: t.taskId, status: 'open' })
+        .update({ status: 'done', outcome: JSON.stringify(t.outcome), closed_at: t.closedAt, assignee: t.outcome.by });
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The HTTP API and the web app on one Express instance. Routes are thin: they validate,
+ * identify the caller, and hand over to services.
+ */
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import path from 'node:path';
+import type { Db } from '../lib/db';
+import { errorHandler, notFoundHandler } from './problem';
+import { catalogueRoutes } from './routes/catalogue';
+import { caseRoutes } from './routes/cases';
+import { taskRoutes } from './routes/tasks';
+
+export interface AppDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+}
+
+const webRoot = path.resolve(__dirname, '..', 'web', 'public');
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '256kb', strict: true }));
+
+  const api = express.Router();
+  api.get('/health', async (_req, res) => {
+    await deps.db.raw('select 1');
+    res.json({ status: 'ok' });
+  });
+  api.use(catalogueRoutes(deps.db));
+  api.use(caseRoutes(deps));
+  api.use(taskRoutes(deps));
+  api.use(notFoundHandler);
+  app.use('/api', api);
+
+  app.use(express.static(webRoot));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

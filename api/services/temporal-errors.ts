@@ -1,0 +1,32 @@
+/** Maps what Temporal answers to an update or query into the API's typed errors. */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError, conflict, forbidden, notFound } from '../../lib/errors';
+import { Refusals } from '../../workflows/definitions';
+
+const statusByRefusal: Record<string, number> = {
+  [Refusals.taskNotOpen]: 409,
+  [Refusals.wrongState]: 409,
+  [Refusals.actionNotAllowed]: 422,
+  [Refusals.invalidInput]: 422,
+  [Refusals.notAuthorised]: 403,
+};
+
+export function mapTemporalError(err: unknown, caseNo: string): Error {
+  if (err instanceof WorkflowNotFoundError) return notFound(`case ${caseNo}`);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const type = err.cause.type ?? '';
+    const status = statusByRefusal[type];
+    if (status === 403) return forbidden(err.cause.message);
+    if (status) return new AppError(status, kebab(type), 'The case refused the request', err.cause.message);
+  }
+  // An update to a finished workflow: the case no longer accepts actions.
+  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
+    return conflict('case-closed', `case ${caseNo} is closed and accepts no further actions`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function kebab(s: string): string {
+  return s.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}

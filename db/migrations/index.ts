@@ -1,0 +1,21 @@
+/**
+ * Migrations listed in code rather than discovered on disk, so they run the same under tsx,
+ * compiled output and the test runner. Append new ones; never edit one that has shipped.
+ */
+import type { Knex } from 'knex';
+import * as m001 from './001_foundation';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const migrations: Record<string, Migration> = {
+  '001_foundation': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: () => Promise.resolve(Object.keys(migrations)),
+  getMigrationName: (name) => name,
+  getMigration: (name) => Promise.resolve(migrations[name]),
+};

@@ -1,0 +1,88 @@
+/**
+ * The one typed configuration module. Nothing else reads `process.env`.
+ * Every variable is listed in the README's configuration table with its default.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from './errors';
+
+export interface Config {
+  /** Port of the API + web app (internal zone; also public unless PUBLIC_PORT is set). */
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined means "use the embedded PGlite under dataDir". */
+  databaseUrl: string | undefined;
+  /** Port the embedded PGlite socket server listens on when DATABASE_URL is unset. */
+  pglitePort: number;
+  dataDir: string;
+  /** Temporal frontend address; undefined means `npm start` runs a dev server itself. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** Port of the local dev server's gRPC frontend and Web UI, when `npm start` runs it. */
+  devServerPort: number;
+  devServerUiPort: number;
+  /** Folder where the Temporal CLI and the Java test server are kept between runs. */
+  cacheDir: string;
+  temporalCliVersion: string;
+  /** A temporal binary to use instead of building one. */
+  temporalCliPath: string | undefined;
+  testServerVersion: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`${name}=${raw} is not a valid port number; set it to an integer between 0 and 65535`);
+  }
+  return n;
+}
+
+function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** Reads and validates configuration; throws ConfigError with a one-line fix on bad values. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError(`DATABASE_URL is not a URL; use the form postgres://user:password@host:5432/database`);
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError(`DATABASE_URL must start with postgres:// (got ${url.protocol}//); use postgres://user:password@host:5432/database`);
+    }
+    if (url.pathname.length <= 1) {
+      throw new ConfigError('DATABASE_URL names no database; add one after the host, e.g. postgres://user:pw@127.0.0.1:5432/onewindow');
+    }
+  }
+  const dataDir = path.resolve(str(env, 'DATA_DIR', 'data'));
+  const xdg = optional(env, 'XDG_CACHE_HOME') ?? path.join(os.homedir(), '.cache');
+  return {
+    port: int(env, 'PORT', 8080),
+    host: str(env, 'HOST', '127.0.0.1'),
+    databaseUrl,
+    pglitePort: int(env, 'PGLITE_PORT', 54329),
+    dataDir,
+    temporalAddress: optional(env, 'TEMPORAL_ADDRESS'),
+    temporalNamespace: str(env, 'TEMPORAL_NAMESPACE', 'default'),
+    taskQueue: str(env, 'TEMPORAL_TASK_QUEUE', 'onewindow-cases'),
+    devServerPort: int(env, 'TEMPORAL_DEV_PORT', 7233),
+    devServerUiPort: int(env, 'TEMPORAL_DEV_UI_PORT', 8233),
+    cacheDir: path.resolve(str(env, 'ONEWINDOW_CACHE', path.join(xdg, 'onewindow'))),
+    temporalCliVersion: str(env, 'TEMPORAL_CLI_VERSION', 'v1.5.1'),
+    temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
+    testServerVersion: str(env, 'TEMPORAL_TEST_SERVER_VERSION', '1.31.0'),
+  };
+}

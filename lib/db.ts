@@ -1,0 +1,70 @@
+/**
+ * Database access: one knex instance per process, on PostgreSQL (DATABASE_URL) or on the
+ * embedded PGlite socket server that `npm start` runs when no DATABASE_URL is set.
+ */
+import knex, { type Knex } from 'knex';
+import { ConfigError } from './errors';
+import { migrationSource } from '../db/migrations';
+
+export type Db = Knex;
+
+/** Connection URL of the embedded PGlite socket server on this machine. */
+export function pgliteUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}
+
+export interface DbOptions {
+  url: string;
+  /** The embedded PGlite serves one statement at a time; keep the pool small there. */
+  embedded?: boolean;
+  poolMax?: number;
+}
+
+export function createDb(opts: DbOptions): Db {
+  return knex({
+    client: 'pg',
+    connection: { connectionString: opts.url, application_name: 'onewindow' },
+    pool: { min: 0, max: opts.poolMax ?? (opts.embedded ? 1 : 10) },
+    acquireConnectionTimeout: 15_000,
+  });
+}
+
+/** Fails with a one-line ConfigError that says how to fix an unreachable or refused database. */
+export async function checkDb(db: Db, url: string): Promise<void> {
+  const shown = redact(url);
+  try {
+    await db.raw('select 1');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { code?: string };
+    if (e.code === 'ECONNREFUSED') {
+      throw new ConfigError(`cannot reach PostgreSQL at ${shown}: connection refused; start the server or fix DATABASE_URL`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+      throw new ConfigError(`PostgreSQL at ${shown} refused the credentials; fix the user or password in DATABASE_URL`);
+    }
+    if (e.code === '3D000') {
+      throw new ConfigError(`PostgreSQL at ${shown} has no such database; create it (createdb) or fix DATABASE_URL`);
+    }
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') {
+      throw new ConfigError(`cannot resolve the host of DATABASE_URL (${shown}); fix the host name`);
+    }
+    throw new ConfigError(`cannot use PostgreSQL at ${shown}: ${e.message}; check DATABASE_URL`);
+  }
+}
+
+/** Runs every pending migration. */
+export async function migrate(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,27 @@
+/** `npm run api`: the HTTP API and web app (scale-out: run several behind a balancer). */
+import { createApp } from '../api/app';
+import { loadConfig } from '../lib/config';
+import { ConfigError } from '../lib/errors';
+import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { connectClient } from '../lib/temporal';
+
+runMain('api', async () => {
+  const config = loadConfig();
+  const db = await openDb(config);
+  const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
+  const app = createApp({ db, client, taskQueue: config.taskQueue });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${config.port} is already in use; stop whatever holds it or set PORT`) : err));
+  });
+  console.log(`api: listening on http://${config.host}:${config.port}`);
+  const stop = () => {
+    server.close(() => {
+      void client.connection.close().then(() => db.destroy()).then(() => process.exit(0));
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+});

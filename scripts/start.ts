@@ -1,0 +1,106 @@
+/**
+ * `npm start`: everything on one machine from one command. Starts (as needed) the embedded
+ * database, the Temporal dev server with its Web UI, then the worker and the API + web app as
+ * child processes, and stops them all cleanly on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { seedSampleCatalogue } from '../db/seed';
+import { loadConfig } from '../lib/config';
+import { migrate } from '../lib/db';
+import { ConfigError } from '../lib/errors';
+import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
+import { databaseOf, openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { assertPortFree, ensureTemporalCli, startDevServer, waitForPort } from '../lib/servers';
+import { devServerSearchAttributes } from '../workflows/search-attributes';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+runMain('start', async () => {
+  const config = loadConfig();
+  const children: { name: string; proc: ChildProcess }[] = [];
+  let embedded: EmbeddedDb | undefined;
+  let stopping = false;
+
+  async function stopAll(code: number): Promise<never> {
+    stopping = true;
+    for (const { name, proc } of [...children].reverse()) {
+      if (proc.exitCode !== null) continue;
+      console.log(`start: stopping ${name}…`);
+      proc.kill('SIGTERM');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { proc.kill('SIGKILL'); resolve(); }, 15_000);
+        proc.once('exit', () => { clearTimeout(t); resolve(); });
+      });
+    }
+    if (embedded) await embedded.stop();
+    process.exit(code);
+  }
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  // Fail fast, before building or starting anything, on the ports we will need.
+  await assertPortFree(config.host, config.port, 'API and web app', 'PORT');
+  if (!config.temporalAddress) {
+    await assertPortFree('127.0.0.1', config.devServerPort, 'Temporal dev server', 'TEMPORAL_DEV_PORT');
+    await assertPortFree('127.0.0.1', config.devServerUiPort, 'Temporal Web UI', 'TEMPORAL_DEV_UI_PORT');
+  }
+  const database = databaseOf(config);
+  if (database.embedded) await assertPortFree('127.0.0.1', config.pglitePort, 'embedded database', 'PGLITE_PORT');
+
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const cli = config.temporalAddress ? undefined : await ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath);
+
+  if (database.embedded) {
+    console.log(`start: no DATABASE_URL; starting the embedded PGlite database under ${path.join(config.dataDir, 'pglite')}`);
+    embedded = await startEmbeddedDb(path.join(config.dataDir, 'pglite'), config.pglitePort);
+  }
+  const db = await openDb(config);
+  const applied = await migrate(db);
+  await seedSampleCatalogue(db);
+  await db.destroy();
+  console.log(`start: database ready${applied.length ? ` (applied ${applied.join(', ')})` : ''}; sample catalogue loaded`);
+
+  if (cli) {
+    console.log('start: starting the Temporal dev server…');
+    const proc = await startDevServer({
+      cli,
+      port: config.devServerPort,
+      uiPort: config.devServerUiPort,
+      dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      searchAttributes: devServerSearchAttributes,
+      logFile: path.join(config.dataDir, 'temporal.log'),
+    });
+    children.push({ name: 'Temporal dev server', proc });
+  }
+
+  for (const [name, script] of [['worker', 'scripts/worker.ts'], ['api', 'scripts/api.ts']] as const) {
+    const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env: process.env });
+    children.push({ name, proc });
+  }
+  for (const { name, proc } of children) {
+    proc.once('exit', (code) => {
+      if (stopping) return;
+      process.stderr.write(`start: ${name} exited (code ${code}); stopping everything\n`);
+      void stopAll(1);
+    });
+  }
+
+  const api = children.find((c) => c.name === 'api')!.proc;
+  try {
+    await waitForPort(config.host, config.port, 60_000, api);
+  } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`start: ${err.message}\n`);
+    return stopAll(1);
+  }
+  console.log([
+    '',
+    'onewindow is running:',
+    `  web app and API   http://${config.host}:${config.port}/  (API under /api)`,
+    cli ? `  Temporal Web UI   http://127.0.0.1:${config.devServerUiPort}/` : `  Temporal          ${temporalAddressOf(config)}`,
+    `  database          ${database.embedded ? `embedded PGlite on 127.0.0.1:${config.pglitePort}` : 'DATABASE_URL'}`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'));
+});

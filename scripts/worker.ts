@@ -1,0 +1,15 @@
+/** `npm run worker`: one worker process (scale-out: run several). */
+import { loadConfig } from '../lib/config';
+import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { createWorker } from '../worker/worker';
+
+runMain('worker', async () => {
+  const config = loadConfig();
+  const db = await openDb(config);
+  const address = temporalAddressOf(config);
+  const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db } });
+  console.log(`worker: polling task queue "${config.taskQueue}" on ${address}`);
+  await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
+  await connection.close();
+  await db.destroy();
+});

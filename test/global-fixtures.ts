@@ -1,0 +1,65 @@
+/**
+ * Mocha global fixtures: prepare the real servers once per run. A Temporal dev server (in
+ * memory, free ports) for integration tests; a fresh database, either a new database on the
+ * PostgreSQL server named by DATABASE_URL (dropped afterwards) or an in-memory PGlite; the
+ * path of the Java time-skipping test server for workflow tests.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { seedSampleCatalogue } from '../db/seed';
+import { loadConfig } from '../lib/config';
+import { createDb, checkDb, migrate } from '../lib/db';
+import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
+import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
+import { devServerSearchAttributes } from '../workflows/search-attributes';
+import { ctx } from './context';
+
+let devServer: ChildProcess | undefined;
+let embedded: EmbeddedDb | undefined;
+let dropDatabase: (() => Promise<void>) | undefined;
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const config = loadConfig();
+  const started = Date.now();
+  const [cli, testServer] = await Promise.all([
+    ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath),
+    ensureTestServer(config.cacheDir, config.testServerVersion),
+  ]);
+  ctx.testServerPath = testServer;
+
+  const port = await freePort();
+  devServer = await startDevServer({ cli, port, uiPort: await freePort(), searchAttributes: devServerSearchAttributes });
+  ctx.temporalAddress = `127.0.0.1:${port}`;
+
+  if (config.databaseUrl) {
+    const admin = createDb({ url: config.databaseUrl, poolMax: 1 });
+    await checkDb(admin, config.databaseUrl);
+    const name = `onewindow_test_${process.pid}_${Date.now()}`;
+    await admin.raw(`create database ${name}`);
+    const url = new URL(config.databaseUrl);
+    url.pathname = `/${name}`;
+    ctx.databaseUrl = url.toString();
+    dropDatabase = async () => {
+      await admin.raw(`drop database if exists ${name} with (force)`);
+      await admin.destroy();
+    };
+  } else {
+    const pgPort = await freePort();
+    embedded = await startEmbeddedDb('memory://', pgPort);
+    ctx.databaseUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
+    ctx.embeddedDb = true;
+  }
+  const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
+  await migrate(db);
+  await seedSampleCatalogue(db);
+  await db.destroy();
+  process.stderr.write(
+    `[onewindow] test fixtures ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal dev server ${ctx.temporalAddress}, ` +
+      `database ${ctx.embeddedDb ? 'embedded PGlite (no DATABASE_URL)' : 'PostgreSQL (DATABASE_URL)'}\n`,
+  );
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  devServer?.kill('SIGTERM');
+  await embedded?.stop();
+  await dropDatabase?.();
+}

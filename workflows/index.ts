@@ -1,0 +1,2 @@
+/** Every workflow the worker registers. One workflow per kebab-case file. */
+export { caseWorkflow } from './case-workflow';
