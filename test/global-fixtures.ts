@@ -5,6 +5,7 @@
  * path of the Java time-skipping test server for workflow tests.
  */
 import type { ChildProcess } from 'node:child_process';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { seedSampleCatalogue } from '../db/seed';
 import { loadConfig } from '../lib/config';
 import { createDb, checkDb, migrate } from '../lib/db';
@@ -18,6 +19,8 @@ let embedded: EmbeddedDb | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
+  // The SDK's own INFO lines (worker state changes, bundling) would drown the test report.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const started = Date.now();
   const [cli, testServer] = await Promise.all([

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
 import { createTimeSkippingEnv } from '../test/time-skipping';
-import { workflowsPath } from '../worker/worker';
+import { workflowBundle } from '../test/harness';
 import { caseViewQuery, completeTaskUpdate, evaluateUpdate, type CaseInput } from './definitions';
 import type { CaseResult } from './case-workflow';
 
@@ -61,7 +61,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
   });
 
   async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
     return worker.runUntil(fn);
   }
 

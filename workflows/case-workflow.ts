@@ -20,6 +20,8 @@ import {
   type CaseInput,
   type CaseStatus,
   type CaseView,
+  type CompleteTaskRequest,
+  type EvaluationRequest,
   type TaskStep,
 } from './definitions';
 import { CaseStatus as CaseStatusKey } from './search-attributes';
@@ -72,7 +74,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await condition(() => task.handled);
       return { taskId: task.taskId, action: req.action, status: state.status };
     },
-    { validator: (req) => state.validateCompletion(req) },
+    { validator: (req: CompleteTaskRequest) => state.validateCompletion(req) },
   );
 
   setHandler(
@@ -81,7 +83,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       state.evaluation = { ...req, at: now() };
       await record('evaluated', { payload: { level: req.level, comment: req.comment } });
     },
-    { validator: (req) => state.validateEvaluation(req) },
+    { validator: (req: EvaluationRequest) => state.validateEvaluation(req) },
   );
 
   await record('filed', {

@@ -39,12 +39,21 @@ function payloads(x: unknown): unknown[] {
   return list.map(decode);
 }
 
-type Attr = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The few attribute fields the timeline reads, across event types. */
+interface Attr {
+  input?: unknown;
+  result?: unknown;
+  activityType?: { name?: string };
+  scheduledEventId?: string;
+  acceptedRequest?: { input?: { name?: string; args?: unknown } };
+  startToFireTimeout?: string;
+  signalName?: string;
+}
 
 /** Turns one history event into a timeline entry, or null for bookkeeping events. */
 function toEntry(e: JsonEvent): TimelineEntry | null {
   const base = { eventId: Number(e.eventId), at: e.eventTime };
-  const attr = (name: string): Attr => (e[name] ?? {}) as Attr;
+  const attr = (name: string): Attr => (e[name] ?? {});
   switch (e.eventType) {
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED': {
       const input = payloads(attr('workflowExecutionStartedEventAttributes').input)[0] as { channel?: string; implementation?: { code: string; version: number } } | undefined;
@@ -63,7 +72,7 @@ function toEntry(e: JsonEvent): TimelineEntry | null {
       return { ...base, kind: 'activity-failed', summary: `activity failed: ${e.eventType.replace('EVENT_TYPE_ACTIVITY_TASK_', '').toLowerCase()}` };
     case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED': {
       const a = attr('workflowExecutionUpdateAcceptedEventAttributes');
-      const name = a.acceptedRequest?.input?.name as string;
+      const name = a.acceptedRequest?.input?.name ?? '?';
       const arg = payloads(a.acceptedRequest?.input?.args)[0] as { action?: string; opinion?: string; taskId?: string; level?: number; actor?: { userId: string } } | undefined;
       const summary = name === 'completeTask' ? `task ${arg?.taskId}: ${arg?.action}${arg?.opinion ? ` — ${arg.opinion}` : ''}` : name === 'evaluate' ? `rated ${arg?.level}/5` : name;
       return { ...base, kind: `update:${name}`, summary, actor: arg?.actor?.userId, detail: arg };

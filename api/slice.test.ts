@@ -1,0 +1,164 @@
+/**
+ * The foundation's vertical slice, end to end over HTTP on the real Temporal dev server and
+ * the real database: file → task in the inbox → complete (an Update) → case completed →
+ * rate → history from Temporal. Plus the refusals the slice must give.
+ */
+import { expect } from 'chai';
+import { individualBusinessRegistration } from '../db/seed';
+import { loadForm } from '../lib/forms';
+import { eventually, http, startStack, type Stack } from '../test/harness';
+
+const impl = individualBusinessRegistration.implementation.code;
+const example = loadForm(individualBusinessRegistration.version.entry.form).example;
+const application = (over: Record<string, unknown> = {}) => ({
+  implementationCode: impl,
+  channel: 'window',
+  applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' },
+  formData: example,
+  ...over,
+});
+const asApprover = { 'x-staff-user': 'approver-li' };
+
+describe('vertical slice over HTTP (dev server + database)', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  async function openTaskOf(caseNo: string): Promise<{ taskId: string; caseNo: string; actions: string[] }> {
+    return eventually(async () => {
+      const inbox = await http<{ tasks: { taskId: string; caseNo: string; actions: string[] }[] }>(stack, 'GET', '/api/tasks', undefined, asApprover);
+      return inbox.body.tasks.find((t) => t.caseNo === caseNo);
+    }, `a task for ${caseNo} in the inbox`);
+  }
+
+  it('when a case is filed and its one task approved, then it completes, can be rated, and its history is readable', async () => {
+    const filed = await http(stack, 'POST', '/api/cases', application());
+    expect(filed.status).to.equal(201);
+    const caseNo: string = filed.body.caseNo;
+    expect(caseNo).to.match(/^330106\d{8}\d{8}$/);
+
+    const described = await stack.client.workflow.getHandle(caseNo).describe();
+    expect(described.type).to.equal('caseWorkflow');
+    expect(described.taskQueue).to.equal(stack.taskQueue);
+
+    const task = await openTaskOf(caseNo);
+    expect(task.actions).to.deep.equal(['approve', 'refuse']);
+
+    const done = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: '材料齐全，准予登记' }, asApprover);
+    expect(done.status).to.equal(200);
+    expect(done.body).to.deep.equal({ taskId: task.taskId, action: 'approve', status: 'approved' });
+
+    // The update answers after the projection, so the read model is already current.
+    const view = await http(stack, 'GET', `/api/cases/${caseNo}`);
+    expect(view.body.status).to.equal('approved');
+    expect(view.body.completedAt).to.be.a('string');
+    expect(view.body.implementationVersion).to.equal(1);
+    expect(view.body.events.map((e: { type: string }) => e.type)).to.deep.equal(['filed', 'task-opened', 'task-completed', 'decided']);
+    expect(view.body.tasks[0]).to.include({ status: 'done' });
+    expect(view.body.tasks[0].outcome).to.deep.equal({ action: 'approve', opinion: '材料齐全，准予登记', by: 'approver-li' });
+
+    const rated = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5, comment: '很快' });
+    expect(rated.status).to.equal(204);
+    await stack.client.workflow.getHandle(caseNo).result();
+    const closed = await http(stack, 'GET', `/api/cases/${caseNo}`);
+    expect(closed.body.status).to.equal('closed');
+
+    const history = await http(stack, 'GET', `/api/cases/${caseNo}/history`);
+    expect(history.status).to.equal(200);
+    const kinds: string[] = history.body.timeline.map((e: { kind: string }) => e.kind);
+    expect(kinds[0]).to.equal('case-started');
+    expect(kinds).to.include('update:completeTask');
+    expect(kinds).to.include('update:evaluate');
+    expect(kinds[kinds.length - 1]).to.equal('case-closed');
+    const approval = history.body.timeline.find((e: { kind: string }) => e.kind === 'update:completeTask');
+    expect(approval.actor).to.equal('approver-li');
+    expect(approval.summary).to.contain('材料齐全，准予登记');
+
+    const raw = await http(stack, 'GET', `/api/cases/${caseNo}/history?format=raw`);
+    expect(raw.body.events[0].eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(raw.body.events.length).to.be.greaterThan(history.body.timeline.length);
+  });
+
+  it('when the same Idempotency-Key is sent twice, then one case exists; with another body it is refused', async () => {
+    const key = `slice-${Date.now()}`;
+    const first = await http(stack, 'POST', '/api/cases', application(), { 'idempotency-key': key });
+    const again = await http(stack, 'POST', '/api/cases', application(), { 'idempotency-key': key });
+    expect(first.status).to.equal(201);
+    expect(again.status).to.equal(200);
+    expect(again.body.caseNo).to.equal(first.body.caseNo);
+    const other = await http(stack, 'POST', '/api/cases', application({ channel: 'online' }), { 'idempotency-key': key });
+    expect(other.status).to.equal(409);
+    expect(other.contentType).to.contain('application/problem+json');
+    const count = await stack.db('case_filings').where({ idempotency_key: key }).count<{ count: string }[]>('* as count');
+    expect(Number(count[0].count)).to.equal(1);
+  });
+
+  it('when a task is completed by the wrong department, twice, or with a foreign action, then it is refused and the case is unchanged', async () => {
+    const filed = await http(stack, 'POST', '/api/cases', application());
+    const caseNo: string = filed.body.caseNo;
+    const task = await openTaskOf(caseNo);
+
+    const wrongDept = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { 'x-staff-user': 'approver-chen' });
+    expect(wrongDept.status).to.equal(403);
+    expect(wrongDept.body.detail).to.contain('xh-scjg');
+    const clerk = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { 'x-staff-user': 'clerk-wang' });
+    expect(clerk.status).to.equal(403);
+    const noOne = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' });
+    expect(noOne.status).to.equal(401);
+    const badAction = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'void', opinion: 'x' }, asApprover);
+    expect(badAction.status).to.equal(400);
+    expect(badAction.body.errors[0].pointer).to.equal('/action');
+    const noReasons = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'refuse', opinion: '' }, asApprover);
+    expect(noReasons.status).to.equal(422);
+    const early = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5 });
+    expect(early.status).to.equal(409);
+
+    const still = await http(stack, 'GET', `/api/cases/${caseNo}`);
+    expect(still.body.status).to.equal('in_review');
+    expect(still.body.tasks.map((t: { status: string }) => t.status)).to.deep.equal(['open']);
+
+    const refused = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'refuse', opinion: '经营场所不符合规定' }, asApprover);
+    expect(refused.status).to.equal(200);
+    expect(refused.body.status).to.equal('refused');
+    const twice = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, asApprover);
+    expect(twice.status).to.equal(409);
+    expect(twice.body.detail).to.contain('already completed');
+  });
+
+  it('when the input is bad, then a 4xx problem+json names every problem and nothing is stored', async () => {
+    const before = await stack.db('case_filings').count<{ count: string }[]>('* as count');
+    const malformed = await http(stack, 'POST', '/api/cases', '{"implementationCode": ');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.type).to.match(/malformed-json$/);
+
+    const unknownField = await http(stack, 'POST', '/api/cases', { ...application(), extra: 1 });
+    expect(unknownField.status).to.equal(400);
+    expect(unknownField.body.errors.map((e: { pointer: string }) => e.pointer)).to.include('/extra');
+
+    const badForm = await http(stack, 'POST', '/api/cases', application({ formData: { ...example, capital: -1, phone: '123', address: undefined } }));
+    expect(badForm.status).to.equal(422);
+    expect(badForm.body.errors.map((e: { pointer: string }) => e.pointer).sort()).to.deep.equal(['/formData/address', '/formData/capital', '/formData/phone']);
+
+    const unknownItem = await http(stack, 'POST', '/api/cases', application({ implementationCode: 'no-such-entry' }));
+    expect(unknownItem.status).to.equal(404);
+
+    const tooBig = await http(stack, 'POST', '/api/cases', application({ formData: { ...example, businessScope: 'x'.repeat(300_000) } }));
+    expect(tooBig.status).to.equal(413);
+
+    const unknownCase = await http(stack, 'GET', '/api/cases/3301062026010199999999');
+    expect(unknownCase.status).to.equal(404);
+    const badCaseNo = await http(stack, 'GET', '/api/cases/..%2F..%2Fetc');
+    expect(badCaseNo.status).to.equal(400);
+    const noTask = await http(stack, 'POST', '/api/tasks/nope/complete', { action: 'approve', opinion: '' }, asApprover);
+    expect(noTask.status).to.equal(404);
+
+    const after = await stack.db('case_filings').count<{ count: string }[]>('* as count');
+    expect(after[0].count).to.equal(before[0].count);
+  });
+});
