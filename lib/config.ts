@@ -28,7 +28,12 @@ export interface Config {
   /** A temporal binary to use instead of building one. */
   temporalCliPath: string | undefined;
   testServerVersion: string;
+  /** Temporal SDK log level in the worker: TRACE, DEBUG, INFO, WARN or ERROR. */
+  logLevel: LogLevel;
 }
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+const logLevels: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('DATABASE_URL names no database; add one after the host, e.g. postgres://user:pw@127.0.0.1:5432/onewindow');
     }
   }
+  const logLevel = str(env, 'LOG_LEVEL', 'WARN').toUpperCase() as LogLevel;
+  if (!logLevels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL} is not one of ${logLevels.join(', ')}`);
   const dataDir = path.resolve(str(env, 'DATA_DIR', 'data'));
   const xdg = optional(env, 'XDG_CACHE_HOME') ?? path.join(os.homedir(), '.cache');
   return {
@@ -84,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalCliVersion: str(env, 'TEMPORAL_CLI_VERSION', 'v1.5.1'),
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     testServerVersion: str(env, 'TEMPORAL_TEST_SERVER_VERSION', '1.31.0'),
+    logLevel,
   };
 }

@@ -1,10 +1,12 @@
 /** `npm run worker`: one worker process (scale-out: run several). */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 
 runMain('worker', async () => {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   const db = await openDb(config);
   const address = temporalAddressOf(config);
   const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db } });
