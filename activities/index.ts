@@ -3,6 +3,7 @@
  * only place real dependencies are constructed, and tests pass their own.
  */
 import type { Db } from '../lib/db';
+import { createCatalogueActivities } from './catalogue';
 import { createProjectionActivities } from './projection';
 
 export interface ActivityDeps {
@@ -12,6 +13,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProjectionActivities(deps.db),
+    ...createCatalogueActivities(deps.db),
   };
 }
 

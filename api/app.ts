@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps): Express {
     await deps.db.raw('select 1');
     res.json({ status: 'ok' });
   });
-  api.use(catalogueRoutes(deps.db));
+  api.use(catalogueRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
   api.use(notFoundHandler);

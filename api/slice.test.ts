@@ -4,12 +4,12 @@
  * rate → history from Temporal. Plus the refusals the slice must give.
  */
 import { expect } from 'chai';
-import { individualBusinessRegistration } from '../db/seed';
-import { loadForm } from '../lib/forms';
+import { readFormFolder } from '../lib/forms';
 import { eventually, http, startStack, type Stack } from '../test/harness';
 
-const impl = individualBusinessRegistration.implementation.code;
-const example = loadForm(individualBusinessRegistration.version.entry.form).example;
+/** The one-step sample entry: 个体工商户设立登记, reviewed by one approver of xh-scjg. */
+const impl = 'XK-330000-00001.xh-scjg';
+const example = readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
 const application = (over: Record<string, unknown> = {}) => ({
   implementationCode: impl,
   channel: 'window',

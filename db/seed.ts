@@ -1,63 +1,107 @@
 /**
- * The sample catalogue loaded by `npm start` and the tests: a few departments across the four
- * administrative levels, staff for the window and the review, and one published one-step item.
+ * The sample catalogue loaded by `npm start` and the tests: departments across the four
+ * administrative levels, roles and staff, and the sample entries of db/sample-catalogue/.
  * Idempotent: rows that exist are left alone.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImplementationDocument } from '../lib/catalogue/document';
+import { validateDocument } from '../lib/catalogue/document';
+import { loadContext } from '../lib/catalogue/store';
 import type { Db } from '../lib/db';
+import { listFormFolders, readFormFolder } from '../lib/forms';
 
 export const sampleDepartments = [
   { code: 'zj-zwfw', name: '浙江省政务服务管理办公室', level: 'province', parent_code: null, region_code: '330000' },
+  { code: 'zj-bianban', name: '中共浙江省委机构编制委员会办公室', level: 'province', parent_code: null, region_code: '330000' },
+  { code: 'zj-sfj', name: '浙江省司法厅', level: 'province', parent_code: null, region_code: '330000' },
+  { code: 'zj-jwjw', name: '浙江省纪委监委', level: 'province', parent_code: null, region_code: '330000' },
   { code: 'hz-scjg', name: '杭州市市场监督管理局', level: 'city', parent_code: 'zj-zwfw', region_code: '330100' },
-  { code: 'xh-scjg', name: '杭州市西湖区市场监督管理局', level: 'county', parent_code: 'hz-scjg', region_code: '330106' },
+  { code: 'hz-jtys', name: '杭州市交通运输局', level: 'city', parent_code: 'zj-zwfw', region_code: '330100' },
   { code: 'xh-zwfw', name: '杭州市西湖区政务服务中心', level: 'county', parent_code: 'hz-scjg', region_code: '330106' },
-  { code: 'xh-wenxin', name: '西湖区文新街道便民服务中心', level: 'township', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-scjg', name: '杭州市西湖区市场监督管理局', level: 'county', parent_code: 'hz-scjg', region_code: '330106' },
+  { code: 'xh-zjj', name: '杭州市西湖区住房和城乡建设局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-zrzy', name: '杭州市规划和自然资源局西湖分局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-cgj', name: '杭州市西湖区城市管理局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-wjj', name: '杭州市西湖区卫生健康局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-mzj', name: '杭州市西湖区民政局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-rsj', name: '杭州市西湖区人力资源和社会保障局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-gaj', name: '杭州市公安局西湖区分局', level: 'county', parent_code: 'xh-zwfw', region_code: '330106' },
+  { code: 'xh-wenxin', name: '西湖区文新街道办事处', level: 'township', parent_code: 'xh-zwfw', region_code: '330106' },
+] as const;
+
+/** Staff roles; a task names one, a staff member holds several. */
+export const sampleRoles = [
+  { code: 'clerk', name: '综合窗口受理员' },
+  { code: 'approver', name: '承办人' },
+  { code: 'reviewer', name: '审核人' },
+  { code: 'head', name: '审批负责人' },
+  { code: 'inspector', name: '现场核查员' },
+  { code: 'caseworker', name: '社会救助经办人' },
+  { code: 'supervisor', name: '电子监察员' },
+  { code: 'catalogue-admin', name: '事项管理员' },
+  { code: 'classification-reviewer', name: '编办事项审核员' },
+  { code: 'legal-reviewer', name: '合法性审核员' },
+  { code: 'integrity-reviewer', name: '廉政风险审核员' },
 ] as const;
 
 export const sampleStaff = [
   { id: 'clerk-wang', name: '王丽', department_code: 'xh-zwfw', roles: ['clerk'] },
   { id: 'approver-li', name: '李强', department_code: 'xh-scjg', roles: ['approver'] },
+  { id: 'reviewer-sun', name: '孙伟', department_code: 'xh-scjg', roles: ['reviewer', 'inspector'] },
+  { id: 'head-zhou', name: '周敏', department_code: 'xh-scjg', roles: ['head'] },
   { id: 'approver-chen', name: '陈静', department_code: 'hz-scjg', roles: ['approver'] },
   { id: 'supervisor-zhao', name: '赵敏', department_code: 'zj-zwfw', roles: ['supervisor'] },
+  { id: 'admin-qian', name: '钱进', department_code: 'zj-zwfw', roles: ['catalogue-admin'] },
+  { id: 'bianban-wu', name: '吴刚', department_code: 'zj-bianban', roles: ['classification-reviewer'] },
+  { id: 'fazhi-zheng', name: '郑洁', department_code: 'zj-sfj', roles: ['legal-reviewer'] },
+  { id: 'jiancha-feng', name: '冯涛', department_code: 'zj-jwjw', roles: ['integrity-reviewer'] },
 ];
 
-/** The one-step item of the foundation slice: 个体工商户设立登记, reviewed by one approver. */
-export const individualBusinessRegistration = {
-  item: { code: 'XK-330106-SC-001', name: '个体工商户设立登记', type: '行政许可', legal_basis: '《促进个体工商户发展条例》第八条；《市场主体登记管理条例》' },
-  implementation: { code: 'xh-scjg-gtgsh-sl', item_code: 'XK-330106-SC-001', department_code: 'xh-scjg', name: '个体工商户设立登记（西湖区）' },
-  version: {
-    version: 1,
-    entry: {
-      caseType: 'promised',
-      statutoryLimitDays: 15,
-      promisedLimitDays: 3,
-      form: { key: 'individual-business-registration', version: 1 },
-      evaluationWindowDays: 30,
-      process: {
-        steps: [
-          { type: 'task', id: 'review', name: '审核', department: 'xh-scjg', role: 'approver', actions: ['approve', 'refuse'] },
-        ],
-      },
-    },
-  },
-};
+const sampleDir = path.join(__dirname, 'sample-catalogue');
 
+/** The sample implementation documents (db/sample-catalogue/*.json), in file order. */
+export function sampleDocuments(): ImplementationDocument[] {
+  return fs.readdirSync(sampleDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(sampleDir, f), 'utf8')) as ImplementationDocument);
+}
+
+/** A sample document with its form content from the repo's form folder, as an import carries it. */
+export function withFormContent(doc: ImplementationDocument): ImplementationDocument {
+  return { ...doc, form: { ...doc.form, ...readFormFolder(doc.form) } };
+}
+
+/**
+ * Loads departments, roles, staff, every form folder, and each sample entry as a published
+ * version 1 (the initial load; later changes go through review). Invalid samples stop the seed.
+ */
 export async function seedSampleCatalogue(db: Db): Promise<void> {
   await db.transaction(async (trx) => {
     // Parents first, so the hierarchy's foreign keys hold.
     for (const d of sampleDepartments) await trx('departments').insert(d).onConflict('code').ignore();
+    for (const r of sampleRoles) await trx('roles').insert(r).onConflict('code').ignore();
     for (const s of sampleStaff) await trx('staff_users').insert(s).onConflict('id').ignore();
-    const s = individualBusinessRegistration;
-    await trx('service_items').insert(s.item).onConflict('code').ignore();
-    await trx('implementations').insert(s.implementation).onConflict('code').ignore();
-    await trx('implementation_versions')
-      .insert({
-        implementation_code: s.implementation.code,
-        version: s.version.version,
-        state: 'published',
-        entry: JSON.stringify(s.version.entry),
-        published_at: trx.fn.now(),
-      })
-      .onConflict(['implementation_code', 'version'])
-      .ignore();
+    for (const ref of listFormFolders()) {
+      const f = readFormFolder(ref);
+      await trx('forms')
+        .insert({ key: ref.key, version: ref.version, schema: JSON.stringify(f.schema), uischema: JSON.stringify(f.uischema), example: JSON.stringify(f.example) })
+        .onConflict(['key', 'version'])
+        .ignore();
+    }
+    const ctx = await loadContext(trx);
+    for (const doc of sampleDocuments()) {
+      const problems = await validateDocument(withFormContent(doc), ctx);
+      if (problems.length) throw new Error(`sample ${doc.implementation.code} is invalid: ${problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}`);
+      await trx('service_items').insert({ code: doc.item.code, name: doc.item.name, type: doc.item.type, legal_basis: doc.item.legalBasis }).onConflict('code').ignore();
+      await trx('implementations').insert({ code: doc.implementation.code, item_code: doc.item.code, department_code: doc.implementation.department, name: doc.implementation.name }).onConflict('code').ignore();
+      const existing = await trx('implementation_versions').where({ implementation_code: doc.implementation.code }).first<{ version: number } | undefined>('version');
+      if (!existing) {
+        await trx('implementation_versions').insert({
+          implementation_code: doc.implementation.code, version: 1, state: 'published', entry: JSON.stringify(doc.entry), published_at: trx.fn.now(), created_by: 'seed',
+        });
+      }
+    }
   });
 }

@@ -7,18 +7,20 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
-import type { Activities } from '../activities';
+import type { createProjectionActivities } from '../activities/projection';
 import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
 import { createTimeSkippingEnv } from '../test/time-skipping';
 import { workflowBundle } from '../test/harness';
 import { caseViewQuery, completeTaskUpdate, evaluateUpdate, type CaseInput } from './definitions';
 import type { CaseResult } from './case-workflow';
 
+type CaseActivities = ReturnType<typeof createProjectionActivities>;
+
 function fakeActivities() {
   const events: CaseEventInput[] = [];
   const opened: OpenTaskInput[] = [];
   const closed: CloseTaskInput[] = [];
-  const activities: Activities = {
+  const activities: CaseActivities = {
     recordCaseEvent: (ev) => { events.push(ev); return Promise.resolve(); },
     openTask: (t) => { opened.push(t); return Promise.resolve(); },
     closeTask: (t) => { closed.push(t); return Promise.resolve(); },
@@ -60,7 +62,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
     await env?.teardown();
   });
 
-  async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  async function withWorker<T>(activities: CaseActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
     return worker.runUntil(fn);
   }

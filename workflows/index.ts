@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. One workflow per kebab-case file. */
 export { caseWorkflow } from './case-workflow';
+export { catalogueChangeWorkflow } from './catalogue-change-workflow';

@@ -1,36 +1,157 @@
-/** Public catalogue routes: published items and their guides. */
-import { Router } from 'express';
-import type { Db } from '../../lib/db';
-import { notFound } from '../../lib/errors';
-import { loadForm, type FormRef } from '../../lib/forms';
+/**
+ * Catalogue routes. Public: search, guides, versions, diffs, export. Catalogue administrators:
+ * drafts, import, submit for review, change requests. Reviewers: their review inbox and decisions.
+ */
+import { Router, type Request } from 'express';
+import { exportDocument, draftFromCurrent, listVersions, updateDraft } from '../../lib/catalogue/store';
+import { itemTypeNames } from '../../lib/catalogue/codes';
+import { badRequest, forbidden } from '../../lib/errors';
+import type { ChangeKind, ReviewRequest } from '../../workflows/catalogue-definitions';
+import { requireStaff } from '../staff';
+import { bodyValidator } from '../validate';
+import {
+  diffVersions, getChange, guide, importDraft, requestChange, review, reviewInbox, searchImplementations,
+  submitDraft, versionDetail, type CatalogueDeps,
+} from '../services/catalogue';
 
-export function catalogueRoutes(db: Db): Router {
+const levels = ['province', 'city', 'county', 'township'];
+
+const submitBody = bodyValidator<{ reason: string }>({
+  type: 'object', additionalProperties: false, required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+});
+const changeBody = bodyValidator<{ kind: ChangeKind; reason: string; documents?: unknown[] }>({
+  type: 'object', additionalProperties: false, required: ['kind', 'reason'],
+  properties: {
+    kind: { enum: ['suspend', 'cancel', 'split', 'delegate-down'] },
+    reason: { type: 'string', minLength: 1, maxLength: 2000 },
+    documents: { type: 'array', maxItems: 10, items: { type: 'object' } },
+  },
+});
+const reviewBody = bodyValidator<Omit<ReviewRequest, 'actor'>>({
+  type: 'object', additionalProperties: false, required: ['stage', 'decision', 'opinion'],
+  properties: {
+    stage: { enum: ['classification', 'legality', 'integrity'] },
+    decision: { enum: ['approve', 'reject'] },
+    opinion: { type: 'string', maxLength: 2000 },
+  },
+});
+const entryBody = bodyValidator<{ entry: unknown }>({
+  type: 'object', additionalProperties: false, required: ['entry'], properties: { entry: { type: 'object' } },
+});
+
+function versionParam(raw: unknown, name = 'version'): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100000) throw badRequest(`${name} must be a positive integer`);
+  return n;
+}
+
+function codeParam(raw: string): string {
+  if (!/^[A-Za-z0-9.-]{1,64}$/.test(raw)) throw badRequest('an implementation code has letters, digits, dots and hyphens');
+  return raw;
+}
+
+function optionalQuery(req: Request, name: string, allowed?: string[]): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 100) throw badRequest(`${name} must be one short string`);
+  if (allowed && !allowed.includes(v)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
+  return v;
+}
+
+export function catalogueRoutes(deps: CatalogueDeps): Router {
   const r = Router();
+  const { db } = deps;
 
-  r.get('/implementations', async (_req, res) => {
-    const rows = await db('implementations as i')
-      .join('service_items as s', 's.code', 'i.item_code')
-      .join('departments as d', 'd.code', 'i.department_code')
-      .whereExists(db('implementation_versions as v').whereRaw('v.implementation_code = i.code').andWhere('v.state', 'published'))
-      .orderBy('i.code')
-      .select('i.code', 'i.name', 'i.item_code as itemCode', 's.name as itemName', 's.type', 'i.department_code as department', 'd.name as departmentName');
-    res.json({ items: rows });
+  async function requireAdmin(req: Request) {
+    const actor = await requireStaff(db, req);
+    if (!actor.roles.includes('catalogue-admin')) throw forbidden('editing the catalogue needs the catalogue-admin role');
+    return actor;
+  }
+
+  r.get('/implementations', async (req, res) => {
+    const limitRaw = optionalQuery(req, 'limit');
+    const limit = limitRaw === undefined ? 100 : versionParam(limitRaw, 'limit');
+    res.json({
+      items: await searchImplementations(db, {
+        q: optionalQuery(req, 'q'),
+        department: optionalQuery(req, 'department'),
+        type: optionalQuery(req, 'type', itemTypeNames),
+        level: optionalQuery(req, 'level', levels),
+        limit: Math.min(limit, 500),
+      }),
+    });
   });
 
   r.get('/implementations/:code', async (req, res) => {
-    const row = await db('implementation_versions as v')
-      .join('implementations as i', 'i.code', 'v.implementation_code')
-      .join('service_items as s', 's.code', 'i.item_code')
-      .join('departments as d', 'd.code', 'i.department_code')
-      .where({ 'v.implementation_code': req.params.code, 'v.state': 'published' })
-      .orderBy('v.version', 'desc')
-      .first<{ entry: { form: FormRef } & Record<string, unknown> } & Record<string, unknown> | undefined>(
-        'i.code', 'i.name', 'i.item_code as itemCode', 's.name as itemName', 's.type', 's.legal_basis as legalBasis',
-        'i.department_code as department', 'd.name as departmentName', 'v.version', 'v.entry', 'v.published_at as publishedAt',
-      );
-    if (!row) throw notFound(`a published implementation entry "${req.params.code}"`);
-    const form = loadForm(row.entry.form);
-    res.json({ ...row, form: { key: form.key, version: form.version, schema: form.schema, uischema: form.uischema } });
+    res.json(await guide(db, codeParam(req.params.code)));
+  });
+
+  r.get('/implementations/:code/versions', async (req, res) => {
+    res.json({ versions: await listVersions(db, codeParam(req.params.code)) });
+  });
+
+  r.get('/implementations/:code/versions/:version', async (req, res) => {
+    res.json(await versionDetail(db, codeParam(req.params.code), versionParam(req.params.version)));
+  });
+
+  r.get('/implementations/:code/diff', async (req, res) => {
+    res.json(await diffVersions(db, codeParam(req.params.code), versionParam(req.query.from, 'from'), versionParam(req.query.to, 'to')));
+  });
+
+  r.get('/implementations/:code/export', async (req, res) => {
+    const v = req.query.version === undefined ? undefined : versionParam(req.query.version);
+    res.json(await exportDocument(db, codeParam(req.params.code), v));
+  });
+
+  r.post('/catalogue/import', async (req, res) => {
+    const actor = await requireAdmin(req);
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw badRequest('the body must be an implementation document (a JSON object)');
+    const draft = await importDraft(db, req.body, actor.userId);
+    res.status(201).location(`/api/implementations/${draft.code}/versions/${draft.version}`).json(draft);
+  });
+
+  r.post('/implementations/:code/drafts', async (req, res) => {
+    const actor = await requireAdmin(req);
+    const draft = await draftFromCurrent(db, codeParam(req.params.code), actor.userId);
+    res.status(201).location(`/api/implementations/${draft.code}/versions/${draft.version}`).json(draft);
+  });
+
+  r.put('/implementations/:code/versions/:version', async (req, res) => {
+    const actor = await requireAdmin(req);
+    const { entry } = entryBody(req.body);
+    const code = codeParam(req.params.code);
+    const version = versionParam(req.params.version);
+    await updateDraft(db, code, version, entry, actor.userId);
+    res.json(await versionDetail(db, code, version));
+  });
+
+  r.post('/implementations/:code/versions/:version/submit', async (req, res) => {
+    const actor = await requireAdmin(req);
+    const { reason } = submitBody(req.body);
+    const change = await submitDraft(deps, codeParam(req.params.code), versionParam(req.params.version), reason, actor.userId);
+    res.status(202).location(`/api/changes/${change.changeId}`).json(change);
+  });
+
+  r.post('/implementations/:code/changes', async (req, res) => {
+    const actor = await requireAdmin(req);
+    const change = await requestChange(deps, codeParam(req.params.code), changeBody(req.body), actor.userId);
+    res.status(202).location(`/api/changes/${change.changeId}`).json(change);
+  });
+
+  r.get('/changes/:id', async (req, res) => {
+    res.json(await getChange(db, req.params.id));
+  });
+
+  r.get('/reviews', async (req, res) => {
+    const actor = await requireStaff(db, req);
+    res.json({ reviews: await reviewInbox(db, actor) });
+  });
+
+  r.post('/changes/:id/reviews', async (req, res) => {
+    const actor = await requireStaff(db, req);
+    const body = reviewBody(req.body);
+    res.json(await review(deps, req.params.id, { ...body, actor }));
   });
 
   return r;

@@ -7,8 +7,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
 import { conflict, notFound, validationFailed } from '../../lib/errors';
-import { loadForm, toFieldProblems, type FormRef } from '../../lib/forms';
-import type { CaseResult } from '../../workflows/case-workflow';
+import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
   completeTaskUpdate,
   evaluateUpdate,
@@ -49,7 +48,6 @@ async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImple
     .join('service_items as s', 's.code', 'i.item_code')
     .join('departments as d', 'd.code', 'i.department_code')
     .where({ 'v.implementation_code': code, 'v.state': 'published' })
-    .orderBy('v.version', 'desc')
     .first<{ version: number; entry: ImplementationEntry; item_code: string; item_name: string; department_code: string; region_code: string } | undefined>(
       'v.version', 'v.entry', 'i.item_code', 's.name as item_name', 'i.department_code', 'd.region_code',
     );
@@ -67,6 +65,19 @@ async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImple
     form: row.entry.form,
     regionCode: row.region_code,
   };
+}
+
+/**
+ * The case workflow runs sequences of task steps with approve / refuse so far; an entry whose
+ * process needs more (parallel, department, service, conditions, other actions) is refused at
+ * filing rather than started and left stuck.
+ */
+function assertRunnable(pinned: PinnedImplementation): void {
+  const steps = pinned.process.steps as unknown as Record<string, unknown>[];
+  const unsupported = steps.find((s) => s.type !== 'task' || s.when !== undefined || (s.actions as string[]).some((a) => a !== 'approve' && a !== 'refuse'));
+  if (unsupported) {
+    throw conflict('process-not-runnable-yet', `the process of ${pinned.code}@${pinned.version} uses step "${String(unsupported.id)}" (${String(unsupported.type)}), which cases cannot run yet`);
+  }
 }
 
 /** Unified case number: region code (6) + filing date in China time (8) + platform serial (8). */
@@ -107,7 +118,8 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
   }
 
   const { pinned, form, regionCode } = await pinPublished(db, body.implementationCode);
-  const loaded = loadForm(form);
+  assertRunnable(pinned);
+  const loaded = await getForm(db, form);
   if (!loaded.validate(body.formData)) throw validationFailed(toFieldProblems(loaded.validate.errors, '/formData'));
 
   const filedAt = new Date();
@@ -203,7 +215,6 @@ export async function evaluate(deps: CaseDeps, caseNo: string, body: EvaluationR
   }
 }
 
-export type { CaseResult };
 
 function caseRow(r: Record<string, unknown>) {
   return {
