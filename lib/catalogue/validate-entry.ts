@@ -41,7 +41,7 @@ const logicOperators = new Set(['==', '!=', '===', '!==', '>', '>=', '<', '<=', 
 /** Validates an entry; returns every problem, with pointers under `prefix` (e.g. "/entry"). */
 export function validateEntry(entry: unknown, ctx: EntryContext, prefix = ''): FieldProblem[] {
   if (!validateSchema(entry)) return toFieldProblems(validateSchema.errors, prefix);
-  const e = entry as EntryShape;
+  const e = entry as unknown as EntryShape;
   const statutory = e.statutoryLimitDays;
   const promised = e.promisedLimitDays;
   const w: Walk = { problems: [], ids: new Map(), ctx, statutory };
