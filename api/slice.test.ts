@@ -58,7 +58,8 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const view = await http(stack, 'GET', `/api/cases/${caseNo}`);
     expect(view.body.status).to.equal('approved');
     expect(view.body.completedAt).to.be.a('string');
-    expect(view.body.implementationVersion).to.equal(1);
+    const guide = await http(stack, 'GET', `/api/implementations/${impl}`);
+    expect(view.body.implementationVersion).to.equal(guide.body.version);
     expect(view.body.events.map((e: { type: string }) => e.type)).to.deep.equal(['filed', 'task-opened', 'task-completed', 'decided']);
     expect(view.body.tasks[0]).to.include({ status: 'done' });
     expect(view.body.tasks[0].outcome).to.deep.equal({ action: 'approve', opinion: '材料齐全，准予登记', by: 'approver-li' });

@@ -3,7 +3,7 @@
  * drafts, import, submit for review, change requests. Reviewers: their review inbox and decisions.
  */
 import { Router, type Request } from 'express';
-import { exportDocument, draftFromCurrent, listVersions, updateDraft } from '../../lib/catalogue/store';
+import { discardDraft, exportDocument, draftFromCurrent, listVersions, updateDraft } from '../../lib/catalogue/store';
 import { itemTypeNames } from '../../lib/catalogue/codes';
 import { badRequest, forbidden } from '../../lib/errors';
 import type { ChangeKind, ReviewRequest } from '../../workflows/catalogue-definitions';
@@ -124,6 +124,12 @@ export function catalogueRoutes(deps: CatalogueDeps): Router {
     const version = versionParam(req.params.version);
     await updateDraft(db, code, version, entry, actor.userId);
     res.json(await versionDetail(db, code, version));
+  });
+
+  r.delete('/implementations/:code/versions/:version', async (req, res) => {
+    await requireAdmin(req);
+    await discardDraft(db, codeParam(req.params.code), versionParam(req.params.version));
+    res.status(204).end();
   });
 
   r.post('/implementations/:code/versions/:version/submit', async (req, res) => {

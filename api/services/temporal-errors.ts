@@ -12,8 +12,13 @@ const statusByRefusal: Record<string, number> = {
   [Refusals.notAuthorised]: 403,
 };
 
+/** `caseNo` names the workflow: a case number, or a change id for catalogue changes. */
 export function mapTemporalError(err: unknown, caseNo: string): Error {
-  if (err instanceof WorkflowNotFoundError) return notFound(`case ${caseNo}`);
+  // Callers check that the case exists first, so "not found" from Temporal means it has closed.
+  if (err instanceof WorkflowNotFoundError && /complete|closed/i.test(err.message)) {
+    return conflict('case-closed', `${caseNo} is closed and accepts no further actions`);
+  }
+  if (err instanceof WorkflowNotFoundError) return notFound(caseNo);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const type = err.cause.type ?? '';
     const status = statusByRefusal[type];
@@ -22,7 +27,7 @@ export function mapTemporalError(err: unknown, caseNo: string): Error {
   }
   // An update to a finished workflow: the case no longer accepts actions.
   if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
-    return conflict('case-closed', `case ${caseNo} is closed and accepts no further actions`);
+    return conflict('case-closed', `${caseNo} is closed and accepts no further actions`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

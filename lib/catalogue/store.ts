@@ -108,6 +108,13 @@ export async function updateDraft(db: Db, code: string, version: number, entry: 
   await db('implementation_versions').where({ implementation_code: code, version, state: 'draft' }).update({ entry: JSON.stringify(entry), created_by: by });
 }
 
+/** Discards a draft; any other version is kept forever. */
+export async function discardDraft(db: Db, code: string, version: number): Promise<void> {
+  const row = await getVersion(db, code, version);
+  if (row.state !== 'draft') throw conflict('not-a-draft', `version ${version} of ${code} is ${row.state}; only a draft can be discarded`);
+  await db('implementation_versions').where({ implementation_code: code, version, state: 'draft' }).delete();
+}
+
 export async function getVersion(db: Q, code: string, version: number): Promise<VersionRow> {
   const row = await db('implementation_versions').where({ implementation_code: code, version }).first<VersionRow | undefined>();
   if (!row) throw notFound(`version ${version} of ${code}`);

@@ -1,0 +1,197 @@
+/**
+ * The catalogue over HTTP on the real dev server and database: samples round-trip, bad
+ * documents are refused whole, a change passes three reviews and publishes a new version while
+ * a case filed before keeps the old one, published versions cannot be edited.
+ */
+import { expect } from 'chai';
+import { sampleDocuments, withFormContent } from '../db/seed';
+import { readFormFolder } from '../lib/forms';
+import { eventually, http, startStack, type Stack } from '../test/harness';
+
+const admin = { 'x-staff-user': 'admin-qian' };
+const reviewers = [
+  ['classification', 'bianban-wu'],
+  ['legality', 'fazhi-zheng'],
+  ['integrity', 'jiancha-feng'],
+] as const;
+const slice = 'XK-330000-00001.xh-scjg';
+const example = readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
+
+describe('catalogue over HTTP (dev server + database)', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const count = async (table: string) => Number((await stack.db(table).count<{ c: string }[]>('* as c'))[0].c);
+
+  async function approveAll(changeId: string) {
+    for (const [stage, user] of reviewers) {
+      const r = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage, decision: 'approve', opinion: '同意' }, { 'x-staff-user': user });
+      expect(r.status, `${stage}: ${JSON.stringify(r.body)}`).to.equal(200);
+    }
+  }
+
+  it('when every sample entry is exported and imported again, then the document is unchanged', async () => {
+    for (const doc of sampleDocuments()) {
+      const code = doc.implementation.code;
+      const exported = await http(stack, 'GET', `/api/implementations/${code}/export`);
+      expect(exported.status).to.equal(200);
+      expect(exported.body.entry).to.deep.equal(doc.entry);
+      expect(exported.body.form).to.deep.equal(withFormContent(doc).form);
+      const imported = await http(stack, 'POST', '/api/catalogue/import', exported.body, admin);
+      expect(imported.status, JSON.stringify(imported.body)).to.equal(201);
+      const again = await http(stack, 'GET', `/api/implementations/${code}/export?version=${imported.body.version}`);
+      const { version: _v1, ...a } = exported.body;
+      const { version: _v2, ...b } = again.body;
+      expect(b).to.deep.equal(a);
+      expect((await http(stack, 'DELETE', `/api/implementations/${code}/versions/${imported.body.version}`, undefined, admin)).status).to.equal(204);
+    }
+  });
+
+  it('when an imported document is wrong in many ways, then every problem is listed with its path and nothing is stored', async () => {
+    const doc = withFormContent(sampleDocuments()[2]);
+    const bad = structuredClone(doc) as any;
+    bad.item.code = 'XK-33-1';
+    bad.entry.process.steps[0].department = 'no-such-dept';
+    bad.entry.process.steps.push({ type: 'teleport', id: 'x' });
+    const ghostAt = bad.form.uischema.elements.push({ type: 'Control', scope: '#/properties/ghost' }) - 1;
+    bad.form.key = 'brand-new-form';
+    bad.entry.form.key = 'brand-new-form';
+    const before = await Promise.all(['service_items', 'implementations', 'implementation_versions', 'forms'].map(count));
+    const r = await http(stack, 'POST', '/api/catalogue/import', bad, admin);
+    expect(r.status).to.equal(422);
+    expect(r.contentType).to.contain('application/problem+json');
+    const pointers: string[] = r.body.errors.map((e: { pointer: string }) => e.pointer);
+    expect(pointers).to.include.members(['/item/code', `/form/uischema/elements/${ghostAt}/scope`, '/entry/process/steps/3/type']);
+    const after = await Promise.all(['service_items', 'implementations', 'implementation_versions', 'forms'].map(count));
+    expect(after).to.deep.equal(before);
+
+    // Once the entry matches the schema, the semantic problems are all listed together.
+    bad.entry.process.steps.pop();
+    const semantic = await http(stack, 'POST', '/api/catalogue/import', bad, admin);
+    expect(semantic.body.errors.map((e: { pointer: string }) => e.pointer)).to.include.members(['/item/code', '/entry/process/steps/0/department']);
+
+    const cyc = structuredClone(doc) as any;
+    cyc.entry.process.steps[0].actions.push('return');
+    cyc.entry.process.steps[0].returnTo = [cyc.entry.process.steps[1].id];
+    const cycle = await http(stack, 'POST', '/api/catalogue/import', cyc, admin);
+    expect(cycle.status).to.equal(422);
+    expect(cycle.body.errors).to.deep.equal([{ pointer: '/entry/process/steps/0/returnTo/0', detail: `"${cyc.entry.process.steps[1].id}" is not an earlier step: a return may only go back, never forward or to itself` }]);
+
+    const notJson = await http(stack, 'POST', '/api/catalogue/import', '{"format":', admin);
+    expect(notJson.status).to.equal(400);
+    const notAdmin = await http(stack, 'POST', '/api/catalogue/import', doc, { 'x-staff-user': 'approver-li' });
+    expect(notAdmin.status).to.equal(403);
+  });
+
+  it('when a change passes the three reviews, then a new version publishes and a case filed before keeps the old one', async () => {
+    const application = { implementationCode: slice, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: example };
+    const before = await http(stack, 'POST', '/api/cases', application);
+    expect(before.status).to.equal(201);
+
+    const draft = await http(stack, 'POST', `/api/implementations/${slice}/drafts`, undefined, admin);
+    expect(draft.status).to.equal(201);
+    const v = draft.body.version as number;
+    const current = await http(stack, 'GET', `/api/implementations/${slice}/versions/${v}`);
+    const entry = { ...current.body.entry, promisedLimitDays: 2 };
+    const invalid = await http(stack, 'PUT', `/api/implementations/${slice}/versions/${v}`, { entry: { ...entry, promisedLimitDays: 99, visits: 3 } }, admin);
+    expect(invalid.status).to.equal(422);
+    expect(invalid.body.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal(['/visits']);
+    const edited = await http(stack, 'PUT', `/api/implementations/${slice}/versions/${v}`, { entry }, admin);
+    expect(edited.status).to.equal(200);
+
+    const submitted = await http(stack, 'POST', `/api/implementations/${slice}/versions/${v}/submit`, { reason: '压缩承诺时限' }, admin);
+    expect(submitted.status).to.equal(202);
+    expect(submitted.body.kind).to.equal('change');
+    const changeId: string = submitted.body.changeId;
+
+    const locked = await http(stack, 'PUT', `/api/implementations/${slice}/versions/${v}`, { entry }, admin);
+    expect(locked.status).to.equal(409);
+    const inbox = await eventually(async () => {
+      const r = await http(stack, 'GET', '/api/reviews', undefined, { 'x-staff-user': 'bianban-wu' });
+      return r.body.reviews.find((x: { changeId: string }) => x.changeId === changeId);
+    }, 'the classification review in the inbox');
+    expect(inbox.stage).to.equal('classification');
+    const outOfOrder = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    expect(outOfOrder.status).to.equal(409);
+    const wrongPerson = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    expect(wrongPerson.status).to.equal(403);
+
+    await approveAll(changeId);
+    const change = await http(stack, 'GET', `/api/changes/${changeId}`);
+    expect(change.body.state).to.equal('approved');
+    expect(change.body.reviews.map((r: { stage: string; decision: string; reviewer: string }) => [r.stage, r.decision, r.reviewer])).to.deep.equal(reviewers.map(([s, u]) => [s, 'approve', u]));
+
+    const versions = await http(stack, 'GET', `/api/implementations/${slice}/versions`);
+    expect(versions.body.versions.map((x: { version: number; state: string }) => [x.version, x.state])).to.deep.include.members([[1, 'superseded'], [v, 'published']]);
+    const guide = await http(stack, 'GET', `/api/implementations/${slice}`);
+    expect(guide.body).to.include({ version: v, promisedLimitDays: 2 });
+    const diff = await http(stack, 'GET', `/api/implementations/${slice}/diff?from=1&to=${v}`);
+    expect(diff.body.changes).to.deep.equal([{ pointer: '/promisedLimitDays', op: 'changed', from: 3, to: 2 }]);
+
+    const after = await http(stack, 'POST', '/api/cases', application);
+    const oldCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${before.body.caseNo}`)).body.implementationVersion, 'the old case row');
+    const newCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${after.body.caseNo}`)).body.implementationVersion, 'the new case row');
+    expect([oldCase, newCase]).to.deep.equal([1, v]);
+    const started = await stack.client.workflow.getHandle(before.body.caseNo).fetchHistory();
+    expect(started.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.length).to.equal(1);
+
+    const editPublished = await http(stack, 'PUT', `/api/implementations/${slice}/versions/${v}`, { entry }, admin);
+    expect(editPublished.status).to.equal(409);
+    let sqlRefused = '';
+    try {
+      await stack.db('implementation_versions').where({ implementation_code: slice, version: 1 }).update({ entry: JSON.stringify({ tampered: true }) });
+    } catch (err) {
+      sqlRefused = (err as Error).message;
+    }
+    expect(sqlRefused).to.match(/cannot be edited/);
+  });
+
+  it('when a review rejects, then the reasons are required, the change ends and the draft can be worked on again', async () => {
+    const code = 'XK-330000-00005.xh-wjj';
+    const draft = await http(stack, 'POST', `/api/implementations/${code}/drafts`, undefined, admin);
+    const submitted = await http(stack, 'POST', `/api/implementations/${code}/versions/${draft.body.version}/submit`, { reason: '调整材料' }, admin);
+    const changeId = submitted.body.changeId;
+    await eventually(async () => (await http(stack, 'GET', `/api/changes/${changeId}`)).body.reviews.length === 1, 'the first review');
+    const noReason = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: ' ' }, { 'x-staff-user': 'bianban-wu' });
+    expect(noReason.status).to.equal(422);
+    const rejected = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: '事项类型划分不准确' }, { 'x-staff-user': 'bianban-wu' });
+    expect(rejected.status).to.equal(200);
+    expect(rejected.body.state).to.equal('rejected');
+    const version = await http(stack, 'GET', `/api/implementations/${code}/versions/${draft.body.version}`);
+    expect(version.body.state).to.equal('draft');
+    const late = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    expect(late.status).to.equal(409);
+    expect((await http(stack, 'DELETE', `/api/implementations/${code}/versions/${draft.body.version}`, undefined, admin)).status).to.equal(204);
+  });
+
+  it('when an entry is suspended after review, then its guide is out of service and no case can be filed', async () => {
+    const code = 'GG-330000-00002.xh-rsj';
+    const requested = await http(stack, 'POST', `/api/implementations/${code}/changes`, { kind: 'suspend', reason: '系统升级暂停受理' }, admin);
+    expect(requested.status).to.equal(202);
+    await eventually(async () => (await http(stack, 'GET', `/api/changes/${requested.body.changeId}`)).body.reviews.length === 1, 'the first review');
+    await approveAll(requested.body.changeId);
+    expect((await http(stack, 'GET', `/api/implementations/${code}`)).status).to.equal(410);
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: code, channel: 'online', applicant: { kind: 'person', name: '李四', idNumber: '11010519491231002X' }, formData: {} });
+    expect(filed.status).to.equal(404);
+  });
+
+  it('when the catalogue is searched in Chinese or filtered, then the matching published entries come back', async () => {
+    const byWord = await http(stack, 'GET', `/api/implementations?q=${encodeURIComponent('食品')}`);
+    expect(byWord.body.items.map((i: { itemName: string }) => i.itemName)).to.deep.equal(['食品经营许可']);
+    const byDept = await http(stack, 'GET', '/api/implementations?department=xh-gaj');
+    expect(byDept.body.items).to.have.length(2);
+    const byType = await http(stack, 'GET', `/api/implementations?type=${encodeURIComponent('行政给付')}`);
+    expect(byType.body.items.map((i: { code: string }) => i.code)).to.deep.equal(['JF-330000-00006.xh-mzj']);
+    const byLevel = await http(stack, 'GET', '/api/implementations?level=city');
+    expect(byLevel.body.items.map((i: { department: string }) => i.department)).to.deep.equal(['hz-jtys']);
+    const badType = await http(stack, 'GET', '/api/implementations?type=magic');
+    expect(badType.status).to.equal(400);
+  });
+});
