@@ -182,13 +182,51 @@ describe('catalogue over HTTP (dev server + database)', function () {
     expect(filed.status).to.equal(404);
   });
 
+  it('when a new entry is imported and submitted, then it is an "add" that publishes version 1', async () => {
+    const doc = structuredClone(withFormContent(sampleDocuments()[0])) as any;
+    doc.item = { ...doc.item, code: 'XK-330000-00099', name: '个体工商户变更登记' };
+    doc.implementation = { code: 'XK-330000-00099.xh-scjg', name: '个体工商户变更登记（西湖区）', department: 'xh-scjg' };
+    const imported = await http(stack, 'POST', '/api/catalogue/import', doc, admin);
+    expect(imported.body).to.deep.equal({ code: 'XK-330000-00099.xh-scjg', version: 1 });
+    expect((await http(stack, 'GET', '/api/implementations/XK-330000-00099.xh-scjg')).status).to.equal(410);
+    const submitted = await http(stack, 'POST', '/api/implementations/XK-330000-00099.xh-scjg/versions/1/submit', { reason: '新增事项' }, admin);
+    expect(submitted.body.kind).to.equal('add');
+    await eventually(async () => (await http(stack, 'GET', `/api/changes/${submitted.body.changeId}`)).body.reviews.length === 1, 'the first review');
+    await approveAll(submitted.body.changeId);
+    const guide = await http(stack, 'GET', '/api/implementations/XK-330000-00099.xh-scjg');
+    expect(guide.status).to.equal(200);
+    expect(guide.body).to.include({ version: 1, itemName: '个体工商户变更登记' });
+  });
+
+  it('when an entry is delegated down to the township after review, then the new entry publishes and the old one is cancelled', async () => {
+    const old = 'JF-330000-00006.xh-mzj';
+    const doc = structuredClone(withFormContent(sampleDocuments()[5])) as any;
+    doc.implementation = { code: 'JF-330000-00006.xh-wenxin', name: '最低生活保障审核确认（文新街道）', department: 'xh-wenxin' };
+    const upward = structuredClone(doc);
+    upward.implementation = { code: 'JF-330000-00006.hz-scjg', name: '上收', department: 'hz-scjg' };
+    const refused = await http(stack, 'POST', `/api/implementations/${old}/changes`, { kind: 'delegate-down', reason: '下放', documents: [upward] }, admin);
+    expect(refused.status).to.equal(422);
+    expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).to.include('/documents/0/implementation/department');
+
+    const requested = await http(stack, 'POST', `/api/implementations/${old}/changes`, { kind: 'delegate-down', reason: '赋权街道，就近办理', documents: [doc] }, admin);
+    expect(requested.status, JSON.stringify(requested.body)).to.equal(202);
+    await eventually(async () => (await http(stack, 'GET', `/api/changes/${requested.body.changeId}`)).body.reviews.length === 1, 'the first review');
+    await approveAll(requested.body.changeId);
+    expect((await http(stack, 'GET', `/api/implementations/${old}`)).status).to.equal(410);
+    const oldVersions = await http(stack, 'GET', `/api/implementations/${old}/versions`);
+    expect(oldVersions.body.versions.map((v: { state: string }) => v.state)).to.deep.equal(['cancelled']);
+    const moved = await http(stack, 'GET', '/api/implementations/JF-330000-00006.xh-wenxin');
+    expect(moved.body).to.include({ department: 'xh-wenxin', level: 'township', version: 1 });
+  });
+
   it('when the catalogue is searched in Chinese or filtered, then the matching published entries come back', async () => {
     const byWord = await http(stack, 'GET', `/api/implementations?q=${encodeURIComponent('食品')}`);
     expect(byWord.body.items.map((i: { itemName: string }) => i.itemName)).to.deep.equal(['食品经营许可']);
     const byDept = await http(stack, 'GET', '/api/implementations?department=xh-gaj');
     expect(byDept.body.items).to.have.length(2);
     const byType = await http(stack, 'GET', `/api/implementations?type=${encodeURIComponent('行政给付')}`);
-    expect(byType.body.items.map((i: { code: string }) => i.code)).to.deep.equal(['JF-330000-00006.xh-mzj']);
+    expect(byType.body.items).to.have.length(1);
+    expect(byType.body.items[0]).to.include({ type: '行政给付', itemCode: 'JF-330000-00006' });
     const byLevel = await http(stack, 'GET', '/api/implementations?level=city');
     expect(byLevel.body.items.map((i: { department: string }) => i.department)).to.deep.equal(['hz-jtys']);
     const badType = await http(stack, 'GET', '/api/implementations?type=magic');

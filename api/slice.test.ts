@@ -149,6 +149,10 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const unknownItem = await http(stack, 'POST', '/api/cases', application({ implementationCode: 'no-such-entry' }));
     expect(unknownItem.status).to.equal(404);
 
+    const notRunnable = await http(stack, 'POST', '/api/cases', application({ implementationCode: 'XK-330000-00003.xh-scjg', formData: readFormFolder({ key: 'food-business-licence', version: 1 }).example }));
+    expect(notRunnable.status).to.equal(409);
+    expect(notRunnable.body.type).to.match(/process-not-runnable-yet$/);
+
     const tooBig = await http(stack, 'POST', '/api/cases', application({ formData: { ...example, businessScope: 'x'.repeat(300_000) } }));
     expect(tooBig.status).to.equal(413);
 

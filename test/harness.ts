@@ -57,14 +57,14 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-export interface HttpResult<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface HttpResult<T = any> {  
   status: number;
   contentType: string;
   body: T;
 }
 
 /** A JSON request over real HTTP. `body` may be a string to send it unparsed. */
-export async function http<T = any>(stack: Stack, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function http<T = any>(stack: Stack, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {  
   const res = await fetch(`${stack.baseUrl}${path}`, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
