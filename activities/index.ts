@@ -3,6 +3,7 @@
  * only place real dependencies are constructed, and tests pass their own.
  */
 import type { Db } from '../lib/db';
+import { createCalendarActivities } from './calendar';
 import { createCatalogueActivities } from './catalogue';
 import { createProjectionActivities } from './projection';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createProjectionActivities(deps.db),
     ...createCatalogueActivities(deps.db),
+    ...createCalendarActivities(deps.db),
   };
 }
 

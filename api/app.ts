@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import path from 'node:path';
 import type { Db } from '../lib/db';
 import { errorHandler, notFoundHandler } from './problem';
+import { calendarRoutes } from './routes/calendar';
 import { catalogueRoutes } from './routes/catalogue';
 import { caseRoutes } from './routes/cases';
 import { taskRoutes } from './routes/tasks';
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   api.use(catalogueRoutes(deps));
+  api.use(calendarRoutes(deps.db));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
   api.use(notFoundHandler);

@@ -1,6 +1,7 @@
 /**
  * The sample catalogue loaded by `npm start` and the tests: departments across the four
- * administrative levels, roles and staff, and the sample entries of db/sample-catalogue/.
+ * administrative levels, roles and staff, the official working-day calendars of db/calendar/,
+ * and the sample entries of db/sample-catalogue/.
  * Idempotent: rows that exist are left alone.
  */
 import fs from 'node:fs';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import type { ImplementationDocument } from '../lib/catalogue/document';
 import { validateDocument } from '../lib/catalogue/document';
 import { loadContext } from '../lib/catalogue/store';
+import { officialYears } from '../lib/calendar/official';
 import type { Db } from '../lib/db';
 import { listFormFolders, readFormFolder } from '../lib/forms';
 
@@ -89,6 +91,12 @@ export async function seedSampleCatalogue(db: Db): Promise<void> {
         .insert({ key: ref.key, version: ref.version, schema: JSON.stringify(f.schema), uischema: JSON.stringify(f.uischema), example: JSON.stringify(f.example) })
         .onConflict(['key', 'version'])
         .ignore();
+    }
+    for (const y of officialYears()) {
+      const held = await trx('calendar_years').where({ year: y.year }).first<{ year: number } | undefined>('year');
+      if (held) continue; // an administrator's corrections win over the shipped arrangement
+      await trx('calendar_years').insert({ year: y.year, source: y.source, updated_by: 'seed' });
+      await trx('calendar_days').insert(y.days.map((d) => ({ date: d.date, year: y.year, kind: d.kind, name: d.name })));
     }
     const ctx = await loadContext(trx);
     for (const doc of sampleDocuments()) {

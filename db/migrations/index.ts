@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m002 from './002_catalogue';
+import * as m003 from './003_calendar';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_catalogue': m002,
+  '003_calendar': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
