@@ -4,6 +4,7 @@
  */
 import type { Db } from '../lib/db';
 import { createCalendarActivities } from './calendar';
+import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
 import { createProjectionActivities } from './projection';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProjectionActivities(deps.db),
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
+    ...createCaseServiceActivities(deps.db),
   };
 }
 

@@ -3,7 +3,7 @@
  * by (case number, seq), tasks by task id, so a retried activity never writes twice.
  */
 import type { Db } from '../lib/db';
-import type { Applicant, CaseStatus, TaskAction } from '../workflows/definitions';
+import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
 export interface CaseRowInit {
   implementationCode: string;
@@ -27,23 +27,36 @@ export interface CaseEventInput {
   /** Present on the first event only: creates the case row. */
   create?: CaseRowInit;
   /** Applied to the case row if this event is newer than the last one applied. */
-  patch?: { status?: CaseStatus; currentSteps?: string[]; completedAt?: string };
+  patch?: {
+    status?: CaseStatus;
+    currentSteps?: string[];
+    completedAt?: string;
+    decision?: Decision;
+    acceptedAt?: string | null;
+    statutoryDeadline?: string | null;
+    promisedDeadline?: string | null;
+  };
 }
 
 export interface OpenTaskInput {
   taskId: string;
   caseNo: string;
+  kind: TaskKind;
   stepId: string;
   stepName: string;
   department: string;
   role: string;
   actions: TaskAction[];
+  returnTo?: string[];
+  specialProcedures?: SpecialProcedureType[];
   createdAt: string;
+  dueAt: string | null;
 }
 
 export interface CloseTaskInput {
   taskId: string;
-  outcome: { action: TaskAction; opinion: string; by: string };
+  status: 'done' | 'cancelled';
+  outcome: { action: TaskAction | null; opinion: string; by: string };
   closedAt: string;
 }
 
@@ -85,11 +98,17 @@ export function createProjectionActivities(db: Db) {
           .ignore()
           .returning('seq');
         if (inserted.length === 0) return; // already projected by an earlier attempt
+        const p = ev.patch ?? {};
         const update: Record<string, unknown> = { last_seq: ev.seq, updated_at: ev.at };
-        if (ev.patch?.status) update.status = ev.patch.status;
-        if (ev.patch?.currentSteps) update.current_steps = JSON.stringify(ev.patch.currentSteps);
-        if (ev.patch?.completedAt) update.completed_at = ev.patch.completedAt;
+        if (p.status) update.status = p.status;
+        if (p.currentSteps) update.current_steps = JSON.stringify(p.currentSteps);
+        if (p.completedAt) update.completed_at = p.completedAt;
+        if (p.decision) update.decision = p.decision;
+        if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
+        if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
+        if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
         await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
+        await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...(ev.payload ?? {}) }) });
       });
     },
 
@@ -103,9 +122,12 @@ export function createProjectionActivities(db: Db) {
           step_name: t.stepName,
           department_code: t.department,
           role: t.role,
+          kind: t.kind,
           status: 'open',
           actions: JSON.stringify(t.actions),
+          detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures }),
           created_at: t.createdAt,
+          due_at: t.dueAt,
         })
         .onConflict('id')
         .ignore();
@@ -113,9 +135,14 @@ export function createProjectionActivities(db: Db) {
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
     async closeTask(t: CloseTaskInput): Promise<void> {
-      await db('tasks')
-        .where({ id: t.taskId, status: 'open' })
-        .update({ status: 'done', outcome: JSON.stringify(t.outcome), closed_at: t.closedAt, assignee: t.outcome.by });
+      const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
+      if (t.status === 'done') update.assignee = t.outcome.by;
+      await db('tasks').where({ id: t.taskId, status: 'open' }).update(update);
+    },
+
+    /** Claim, release or reassign: who works on an open task. */
+    async assignTask(t: { taskId: string; assignee: string | null }): Promise<void> {
+      await db('tasks').where({ id: t.taskId, status: 'open' }).update({ assignee: t.assignee });
     },
   };
 }

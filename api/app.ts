@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Db } from '../lib/db';
 import { errorHandler, notFoundHandler } from './problem';
 import { calendarRoutes } from './routes/calendar';
+import { callbackRoutes } from './routes/callbacks';
 import { catalogueRoutes } from './routes/catalogue';
 import { caseRoutes } from './routes/cases';
 import { taskRoutes } from './routes/tasks';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(catalogueRoutes(deps));
   api.use(calendarRoutes(deps.db));
+  api.use(callbackRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
   api.use(notFoundHandler);

@@ -15,6 +15,7 @@ import { listFormFolders, readFormFolder } from '../lib/forms';
 
 export const sampleDepartments = [
   { code: 'zj-zwfw', name: '浙江省政务服务管理办公室', level: 'province', parent_code: null, region_code: '330000' },
+  { code: 'hz-zwfw', name: '杭州市民中心政务服务大厅', level: 'city', parent_code: 'zj-zwfw', region_code: '330100' },
   { code: 'zj-bianban', name: '中共浙江省委机构编制委员会办公室', level: 'province', parent_code: null, region_code: '330000' },
   { code: 'zj-sfj', name: '浙江省司法厅', level: 'province', parent_code: null, region_code: '330000' },
   { code: 'zj-jwjw', name: '浙江省纪委监委', level: 'province', parent_code: null, region_code: '330000' },
@@ -32,6 +33,15 @@ export const sampleDepartments = [
   { code: 'xh-wenxin', name: '西湖区文新街道办事处', level: 'township', parent_code: 'xh-zwfw', region_code: '330106' },
 ] as const;
 
+/** The hall whose comprehensive window (综合窗口) pre-checks each department's cases. */
+export const sampleHalls: Record<string, string> = {
+  'zj-zwfw': 'zj-zwfw', 'zj-bianban': 'zj-zwfw', 'zj-sfj': 'zj-zwfw', 'zj-jwjw': 'zj-zwfw',
+  'hz-zwfw': 'hz-zwfw', 'hz-scjg': 'hz-zwfw', 'hz-jtys': 'hz-zwfw',
+  'xh-zwfw': 'xh-zwfw', 'xh-scjg': 'xh-zwfw', 'xh-zjj': 'xh-zwfw', 'xh-zrzy': 'xh-zwfw', 'xh-cgj': 'xh-zwfw',
+  'xh-wjj': 'xh-zwfw', 'xh-mzj': 'xh-zwfw', 'xh-rsj': 'xh-zwfw', 'xh-gaj': 'xh-zwfw',
+  'xh-wenxin': 'xh-wenxin',
+};
+
 /** Staff roles; a task names one, a staff member holds several. */
 export const sampleRoles = [
   { code: 'clerk', name: '综合窗口受理员' },
@@ -47,6 +57,8 @@ export const sampleRoles = [
   { code: 'integrity-reviewer', name: '廉政风险审核员' },
 ] as const;
 
+const roleNames: Record<string, string> = { approver: '承办人', reviewer: '审核人', head: '负责人', inspector: '核查员' };
+
 export const sampleStaff = [
   { id: 'clerk-wang', name: '王丽', department_code: 'xh-zwfw', roles: ['clerk'] },
   { id: 'approver-li', name: '李强', department_code: 'xh-scjg', roles: ['approver'] },
@@ -58,6 +70,16 @@ export const sampleStaff = [
   { id: 'bianban-wu', name: '吴刚', department_code: 'zj-bianban', roles: ['classification-reviewer'] },
   { id: 'fazhi-zheng', name: '郑洁', department_code: 'zj-sfj', roles: ['legal-reviewer'] },
   { id: 'jiancha-feng', name: '冯涛', department_code: 'zj-jwjw', roles: ['integrity-reviewer'] },
+  { id: 'clerk-he', name: '何芳', department_code: 'hz-zwfw', roles: ['clerk'] },
+  { id: 'clerk-liu', name: '刘洋', department_code: 'xh-wenxin', roles: ['clerk', 'caseworker'] },
+  { id: 'head-xu', name: '徐明', department_code: 'xh-wenxin', roles: ['head'] },
+  ...[
+    ['hz-jtys', ['approver', 'head'], '交通'], ['xh-cgj', ['reviewer', 'inspector', 'head'], '城管'], ['xh-gaj', ['reviewer', 'approver', 'head'], '公安'],
+    ['xh-mzj', ['head', 'approver'], '民政'], ['xh-rsj', ['approver', 'head'], '人社'], ['xh-wjj', ['reviewer', 'inspector', 'head'], '卫健'],
+    ['xh-zjj', ['reviewer', 'head'], '住建'], ['xh-zrzy', ['reviewer', 'head'], '规资'],
+  ].flatMap(([dept, roles, short]) => (roles as string[]).map((role) => ({
+    id: `${dept as string}-${role}`, name: `${short as string}${roleNames[role]}`, department_code: dept as string, roles: [role],
+  }))),
 ];
 
 const sampleDir = path.join(__dirname, 'sample-catalogue');
@@ -83,6 +105,7 @@ export async function seedSampleCatalogue(db: Db): Promise<void> {
   await db.transaction(async (trx) => {
     // Parents first, so the hierarchy's foreign keys hold.
     for (const d of sampleDepartments) await trx('departments').insert(d).onConflict('code').ignore();
+    for (const [code, hall] of Object.entries(sampleHalls)) await trx('departments').where({ code }).whereNull('hall_code').update({ hall_code: hall });
     for (const r of sampleRoles) await trx('roles').insert(r).onConflict('code').ignore();
     for (const s of sampleStaff) await trx('staff_users').insert(s).onConflict('id').ignore();
     for (const ref of listFormFolders()) {

@@ -1,6 +1,6 @@
 /**
- * The plain state of one case, kept by the case workflow. No Temporal APIs here: the workflow
- * routes messages to these methods, and they can be unit-tested as ordinary code.
+ * The plain state of one case, kept by the case workflow. No Temporal APIs here but the failure
+ * type: the workflow routes messages to these methods, and validators are plain functions of it.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -9,33 +9,83 @@ import {
   type CaseStatus,
   type CaseView,
   type CompleteTaskRequest,
+  type CorrectionReply,
+  type DepartmentMilestone,
+  type DepartmentResult,
+  type EndSpecialProcedureRequest,
   type EvaluationRequest,
+  type ExtensionRequest,
   type OpenTaskView,
-  type TaskStep,
+  type PaymentConfirmation,
+  type TaskAssignmentRequest,
 } from './definitions';
 
-type TaskPhase = 'open' | 'closing' | 'done';
+export type TaskPhase = 'open' | 'closing' | 'done' | 'cancelled';
 
-interface TaskRecord extends OpenTaskView {
+/** Cancellation scope of a group of tasks, e.g. the branches of one parallel step. */
+export interface Scope {
+  cancelled: boolean;
+  parent?: Scope;
+}
+
+export function isCancelled(scope: Scope | undefined): boolean {
+  for (let s = scope; s; s = s.parent) if (s.cancelled) return true;
+  return false;
+}
+
+export interface TaskRecord extends OpenTaskView {
   phase: TaskPhase;
+  scope?: Scope;
   completion?: CompleteTaskRequest;
-  /** Set by the main loop once it has acted on the completion. */
+  /** Set by the main flow once it has acted on the completion: the update may answer. */
   handled: boolean;
 }
 
-function refuse(type: string, message: string): ApplicationFailure {
+export function refuse(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
+
+const rateable: CaseStatus[] = ['completed', 'not_accepted', 'withdrawn'];
+const beforeDecision: CaseStatus[] = ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure'];
 
 export class CaseState {
   status: CaseStatus = 'filed';
   decision: CaseView['decision'] = null;
+  correction: CaseView['correction'] = null;
+  correctionReply: CorrectionReply | null = null;
+  specialProcedure: CaseView['specialProcedure'] = null;
+  specialProcedureEnd: EndSpecialProcedureRequest | null = null;
+  payment: CaseView['payment'] = null;
+  paymentConfirmation: PaymentConfirmation | null = null;
+  certificateNo: string | null = null;
+  delivery: CaseView['delivery'] = null;
   evaluation: CaseView['evaluation'] = null;
+  /** A rating is being recorded: a second one is refused from now on. */
+  evaluating = false;
+  withdrawal: { reason: string; at: string } | null = null;
+  extension: { state: 'requested' | 'approved' | 'denied'; taskId: string } | null = null;
+  readonly milestones: DepartmentMilestone[] = [];
+  readonly departmentResults = new Map<string, DepartmentResult>();
+  readonly clock: CaseView['clock'];
+  formData: Record<string, unknown>;
   private seq = 0;
   private readonly tasks = new Map<string, TaskRecord>();
-  private readonly stepRuns = new Map<string, number>();
+  private readonly runs = new Map<string, number>();
 
-  constructor(readonly input: CaseInput) {}
+  constructor(readonly input: CaseInput) {
+    this.formData = { ...input.formData };
+    const impl = input.implementation;
+    this.clock = {
+      acceptedAt: null,
+      statutoryLimitDays: impl.statutoryLimitDays,
+      promisedLimitDays: impl.promisedLimitDays,
+      usedDays: 0,
+      running: false,
+      statutoryDeadline: null,
+      promisedDeadline: null,
+      extended: false,
+    };
+  }
 
   /** Next event sequence number; projections are keyed by (case number, seq). */
   nextSeq(): number {
@@ -43,19 +93,12 @@ export class CaseState {
     return this.seq;
   }
 
-  openTask(step: TaskStep): TaskRecord {
-    const run = (this.stepRuns.get(step.id) ?? 0) + 1;
-    this.stepRuns.set(step.id, run);
-    const task: TaskRecord = {
-      taskId: `${this.input.caseNo}-${step.id}-${run}`,
-      stepId: step.id,
-      stepName: step.name,
-      department: step.department,
-      role: step.role,
-      actions: [...step.actions],
-      phase: 'open',
-      handled: false,
-    };
+  addTask(spec: Omit<OpenTaskView, 'taskId' | 'assignee'>, scope?: Scope): TaskRecord {
+    const key = `${spec.kind}:${spec.stepId}`;
+    const run = (this.runs.get(key) ?? 0) + 1;
+    this.runs.set(key, run);
+    const suffix = spec.kind === 'review' ? '' : `-${spec.kind}`;
+    const task: TaskRecord = { ...spec, taskId: `${this.input.caseNo}-${spec.stepId}${suffix}-${run}`, assignee: null, phase: 'open', handled: false, scope };
     this.tasks.set(task.taskId, task);
     return task;
   }
@@ -64,19 +107,61 @@ export class CaseState {
     return this.tasks.get(taskId);
   }
 
-  /** Update validator: throws a typed failure that the API turns into a clear refusal. */
+  openTasks(): TaskRecord[] {
+    return [...this.tasks.values()].filter((t) => t.phase === 'open');
+  }
+
+  /** The main flow has acted on every completed task: their updates may answer now. */
+  markCompletionsHandled(): void {
+    for (const t of this.tasks.values()) if (t.phase === 'done' || t.phase === 'cancelled') t.handled = true;
+  }
+
+  isOver(): boolean {
+    return !beforeDecision.includes(this.status);
+  }
+
+  // ---- validators: each throws a typed failure the API shows as a reason ----
+
+  private requireOpen(taskId: string): TaskRecord {
+    const task = this.tasks.get(taskId);
+    if (!task) throw refuse(Refusals.taskNotOpen, `task ${taskId} does not belong to case ${this.input.caseNo}`);
+    if (task.phase !== 'open') throw refuse(Refusals.taskNotOpen, `task ${taskId} is already completed`);
+    return task;
+  }
+
+  private assertHandler(task: TaskRecord, actor: { userId: string; department: string; roles: string[] }): void {
+    if (actor.department !== task.department || !actor.roles.includes(task.role)) {
+      throw refuse(Refusals.notAuthorised, `task ${task.taskId} is for role "${task.role}" in department ${task.department}`);
+    }
+  }
+
   validateCompletion(req: CompleteTaskRequest): void {
-    const task = this.tasks.get(req.taskId);
-    if (!task) throw refuse(Refusals.taskNotOpen, `task ${req.taskId} does not belong to case ${this.input.caseNo}`);
-    if (task.phase !== 'open') throw refuse(Refusals.taskNotOpen, `task ${req.taskId} is already completed`);
+    const task = this.requireOpen(req.taskId);
     if (!task.actions.includes(req.action)) {
-      throw refuse(Refusals.actionNotAllowed, `action "${req.action}" is not allowed at step "${task.stepName}"; allowed: ${task.actions.join(', ')}`);
+      throw refuse(Refusals.actionNotAllowed, `action "${req.action}" is not allowed at "${task.stepName}"; allowed: ${task.actions.join(', ')}`);
     }
-    if (req.actor.department !== task.department || !req.actor.roles.includes(task.role)) {
-      throw refuse(Refusals.notAuthorised, `task ${req.taskId} is for role "${task.role}" in department ${task.department}`);
+    this.assertHandler(task, req.actor);
+    if (task.assignee && task.assignee !== req.actor.userId) {
+      throw refuse(Refusals.notAuthorised, `task ${task.taskId} is claimed by ${task.assignee}`);
     }
-    if (req.action === 'refuse' && req.opinion.trim() === '') {
-      throw refuse(Refusals.invalidInput, 'a refusal needs written reasons in the opinion');
+    const needsReasons: string[] = ['refuse', 'reject', 'void', 'return', 'answer'];
+    if (needsReasons.includes(req.action) && req.opinion.trim() === '') {
+      throw refuse(Refusals.invalidInput, `"${req.action}" needs written reasons in the opinion`);
+    }
+    if (req.action === 'correction' && !(req.problems?.length && req.problems.every((p) => p.trim() !== ''))) {
+      throw refuse(Refusals.invalidInput, 'a correction notice lists every problem at once (一次告知): problems must not be empty');
+    }
+    if (req.action === 'return' && !(req.returnTo && task.returnTo?.includes(req.returnTo))) {
+      throw refuse(Refusals.invalidInput, `return to one of: ${(task.returnTo ?? []).join(', ') || '(none)'}`);
+    }
+    if (req.action === 'suspend') {
+      const p = req.procedure;
+      if (!p || !task.specialProcedures?.includes(p.type)) {
+        throw refuse(Refusals.invalidInput, `a special procedure of type ${(task.specialProcedures ?? []).join(' / ') || '(none allowed)'} is needed`);
+      }
+      if (p.reason.trim() === '' || !Number.isInteger(p.expectedDays) || p.expectedDays < 1 || p.expectedDays > 365) {
+        throw refuse(Refusals.invalidInput, 'a special procedure needs a reason and an expected length of 1 to 365 days');
+      }
     }
   }
 
@@ -89,29 +174,85 @@ export class CaseState {
     return task;
   }
 
-  finishCompletion(task: TaskRecord): void {
-    task.phase = 'done';
+  validateAssignment(req: TaskAssignmentRequest): void {
+    const task = this.requireOpen(req.taskId);
+    switch (req.op) {
+      case 'claim':
+        this.assertHandler(task, req.actor);
+        if (task.assignee && task.assignee !== req.actor.userId) throw refuse(Refusals.wrongState, `task ${task.taskId} is already claimed by ${task.assignee}`);
+        break;
+      case 'release':
+        if (task.assignee !== req.actor.userId) throw refuse(Refusals.notAuthorised, `only the one who claimed task ${task.taskId} can release it`);
+        break;
+      case 'reassign':
+        if (!req.actor.roles.includes('head') || req.actor.department !== task.department) {
+          throw refuse(Refusals.notAuthorised, `reassigning needs the head role in department ${task.department}`);
+        }
+        if (!req.assignee) throw refuse(Refusals.invalidInput, 'name the staff member who takes the task');
+        this.assertHandler(task, req.assignee);
+        break;
+    }
   }
 
-  /** The main loop has acted on every completed task: their updates may answer now. */
-  markCompletionsHandled(): void {
-    for (const t of this.tasks.values()) if (t.phase === 'done') t.handled = true;
+  applyAssignment(req: TaskAssignmentRequest): TaskRecord {
+    const task = this.requireOpen(req.taskId);
+    task.assignee = req.op === 'claim' ? req.actor.userId : req.op === 'reassign' ? req.assignee!.userId : null;
+    return task;
+  }
+
+  validateCorrectionReply(now: number): void {
+    if (this.status !== 'awaiting_correction' || !this.correction) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} is not waiting for a correction (status: ${this.status})`);
+    if (now > Date.parse(this.correction.replyBy)) throw refuse(Refusals.deadlinePassed, `the correction was due by ${this.correction.replyBy}`);
+  }
+
+  validateWithdrawal(): void {
+    if (!beforeDecision.includes(this.status) || this.withdrawal) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can no longer be withdrawn (status: ${this.status})`);
+  }
+
+  validateExtension(req: ExtensionRequest): void {
+    if (this.status !== 'in_review' && this.status !== 'special_procedure') throw refuse(Refusals.wrongState, `an extension is asked for during review (status: ${this.status})`);
+    if (this.extension) throw refuse(Refusals.wrongState, `the limit of case ${this.input.caseNo} can be extended only once (${this.extension.state})`);
+    if (req.reason.trim() === '') throw refuse(Refusals.invalidInput, 'an extension needs a reason, which the applicant is told');
+    const handles = this.openTasks().some((t) => t.kind === 'review' && t.department === req.actor.department && req.actor.roles.includes(t.role));
+    if (!handles) throw refuse(Refusals.notAuthorised, 'only a handler of the current step can ask for an extension');
+  }
+
+  validateEndSpecialProcedure(req: EndSpecialProcedureRequest, department: string, role: string): void {
+    if (this.status !== 'special_procedure' || !this.specialProcedure) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} is not in a special procedure`);
+    if (req.actor.department !== department || !req.actor.roles.includes(role)) {
+      throw refuse(Refusals.notAuthorised, `the special procedure is ended by role "${role}" in department ${department}`);
+    }
+    if (req.result.trim() === '') throw refuse(Refusals.invalidInput, 'record the result of the special procedure');
   }
 
   validateEvaluation(req: EvaluationRequest): void {
-    if (this.status !== 'approved' && this.status !== 'refused') {
-      throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can be rated only after it is completed (status: ${this.status})`);
+    if (!rateable.includes(this.status)) {
+      throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can be rated once it is completed (status: ${this.status})`);
     }
-    if (this.evaluation) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} has already been rated`);
+    if (this.evaluation || this.evaluating) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} has already been rated`);
     if (!Number.isInteger(req.level) || req.level < 1 || req.level > 5) {
       throw refuse(Refusals.invalidInput, 'level must be an integer from 1 (非常不满意) to 5 (非常满意)');
     }
   }
 
   view(): CaseView {
-    const openTasks = [...this.tasks.values()]
-      .filter((t) => t.phase === 'open')
-      .map(({ taskId, stepId, stepName, department, role, actions }) => ({ taskId, stepId, stepName, department, role, actions }));
-    return { caseNo: this.input.caseNo, status: this.status, openTasks, decision: this.decision, evaluation: this.evaluation };
+    const openTasks = this.openTasks().map(({ taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures }) => ({
+      taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures,
+    }));
+    return {
+      caseNo: this.input.caseNo,
+      status: this.status,
+      decision: this.decision,
+      openTasks,
+      correction: this.correction,
+      specialProcedure: this.specialProcedure,
+      clock: { ...this.clock },
+      payment: this.payment,
+      certificateNo: this.certificateNo,
+      delivery: this.delivery,
+      evaluation: this.evaluation,
+      milestones: [...this.milestones],
+      formData: this.formData,
+    };
   }
 }

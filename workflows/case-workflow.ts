@@ -1,7 +1,8 @@
 /**
  * caseWorkflow: one per case (办件), workflow id = the unified case number. It runs the legal
- * skeleton around the review steps of the pinned process definition and projects every
- * transition to the read model. Messages are routed to the plain CaseState.
+ * skeleton (file → pre-check → review → decision → fee → certificate → delivery → complete →
+ * evaluation) around the review steps of the pinned process definition, keeps the case clock,
+ * and projects every transition to the read model. Messages are routed to the plain CaseState.
  */
 import {
   allHandlersFinished,
@@ -12,50 +13,153 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CaseEventInput } from '../activities/projection';
-import { CaseState } from './case-state';
+import { CaseState, isCancelled, refuse, type Scope, type TaskRecord } from './case-state';
+import { applies } from './conditions';
 import {
+  assignTaskUpdate,
   caseViewQuery,
   completeTaskUpdate,
+  CORRECTION_REPLY_WORKING_DAYS,
+  deliveredSignal,
+  departmentMilestoneSignal,
+  departmentResultSignal,
+  endSpecialProcedureUpdate,
   evaluateUpdate,
+  paymentConfirmedSignal,
+  PRECHECK_WORKING_DAYS,
+  Refusals,
+  replyCorrectionUpdate,
+  requestExtensionUpdate,
+  withdrawUpdate,
   type CaseInput,
   type CaseStatus,
   type CaseView,
   type CompleteTaskRequest,
+  type CorrectionReply,
+  type DepartmentStep,
+  type EndSpecialProcedureRequest,
   type EvaluationRequest,
+  type ExtensionRequest,
+  type OpenTaskView,
+  type ParallelStep,
+  type ProcessStep,
+  type ServiceStep,
+  type SpecialProcedureRequest,
+  type TaskAssignmentRequest,
   type TaskStep,
 } from './definitions';
 import { CaseStatus as CaseStatusKey } from './search-attributes';
 
-const { recordCaseEvent, openTask, closeTask } = proxyActivities<Activities>({
+const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export interface CaseResult {
   caseNo: string;
+  status: CaseStatus;
   decision: CaseView['decision'];
   evaluation: CaseView['evaluation'];
 }
 
+/** The case ended before a decision: withdrawn, voided, or deemed withdrawn. */
+class CaseEnded extends Error {
+  constructor(readonly status: 'withdrawn' | 'voided' | 'not_accepted', readonly reason: string) {
+    super(reason);
+  }
+}
+
+type StepOutcome = { outcome: 'approved' | 'refused'; opinion: string; by: string } | { outcome: 'return'; target: string } | { outcome: 'cancelled' };
+
 const now = (): string => new Date().toISOString();
+const msUntil = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const state = new CaseState(input);
-  const { caseNo } = input;
+  const { caseNo, implementation: impl } = input;
 
-  /** Projects one event; with a status, also moves the case and its search attribute. */
-  async function record(
-    type: string,
-    extra: Omit<CaseEventInput, 'caseNo' | 'seq' | 'type' | 'at'> = {},
-    status?: CaseStatus,
-  ): Promise<void> {
-    if (status) {
+  // ---------------------------------------------------------------- projection helpers
+
+  async function record(type: string, extra: Omit<CaseEventInput, 'caseNo' | 'seq' | 'type' | 'at'> = {}, status?: CaseStatus): Promise<void> {
+    if (status && status !== state.status) {
       state.status = status;
       upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
     }
     const patch = status ? { ...extra.patch, status } : extra.patch;
-    await recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), ...extra, patch });
+    await acts.recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), ...extra, patch });
+    // A new status is a consequence callers of an update may be waiting to see.
+    if (status) state.markCompletionsHandled();
   }
+
+  /** Work started from signal handlers, awaited before the workflow returns. */
+  const background: Promise<void>[] = [];
+
+  const currentSteps = () => [...new Set(state.openTasks().filter((t) => t.kind === 'review' || t.kind === 'lead-decision').map((t) => t.stepId))];
+
+  async function openHumanTask(spec: Omit<OpenTaskView, 'taskId' | 'assignee'>, limitDays?: number, scope?: Scope): Promise<TaskRecord> {
+    const task = state.addTask(spec, scope);
+    const due = limitDays === undefined ? null : (await acts.addWorkingDays({ from: now(), days: limitDays })).deadline;
+    await acts.openTask({ ...spec, taskId: task.taskId, caseNo, createdAt: now(), dueAt: due });
+    await record('task-opened', { payload: { taskId: task.taskId, kind: spec.kind, stepId: spec.stepId, department: spec.department, role: spec.role, dueAt: due }, patch: { currentSteps: currentSteps() } });
+    state.markCompletionsHandled();
+    return task;
+  }
+
+  /** Waits for a task's completion; a cancelled scope or a withdrawal closes it unfinished. */
+  async function awaitTask(task: TaskRecord, timeoutMs?: number): Promise<CompleteTaskRequest | null> {
+    const done = () => task.phase === 'done' || isCancelled(task.scope) || state.withdrawal !== null;
+    const finished = timeoutMs === undefined ? (await condition(done), true) : await condition(done, timeoutMs);
+    if (task.phase === 'done') return task.completion!;
+    if (finished && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    await cancelTask(task, finished ? 'cancelled' : 'timed out');
+    return null;
+  }
+
+  async function cancelTask(task: TaskRecord, why: string): Promise<void> {
+    if (task.phase !== 'open') return;
+    task.phase = 'cancelled';
+    await acts.closeTask({ taskId: task.taskId, status: 'cancelled', outcome: { action: null, opinion: why, by: 'system' }, closedAt: now() });
+  }
+
+  // ---------------------------------------------------------------- the case clock
+
+  const extensionDays = impl.jointHandling ? 15 : 10;
+
+  async function clockStart(at: string): Promise<void> {
+    state.clock.acceptedAt = at;
+    await clockResume(at);
+  }
+
+  let segmentStart: string | null = null;
+
+  async function clockPause(at: string): Promise<void> {
+    if (!segmentStart) return;
+    state.clock.usedDays += (await acts.workingDaysBetween({ from: segmentStart, to: at })).days;
+    segmentStart = null;
+    state.clock.running = false;
+  }
+
+  async function clockResume(at: string): Promise<void> {
+    segmentStart = at;
+    state.clock.running = true;
+    await recomputeDeadlines();
+  }
+
+  async function recomputeDeadlines(): Promise<void> {
+    if (!segmentStart) return;
+    const extra = state.clock.extended ? extensionDays : 0;
+    const left = (limit: number) => Math.max(0, limit + extra - state.clock.usedDays);
+    const [s, p] = await Promise.all([
+      acts.addWorkingDays({ from: segmentStart, days: left(state.clock.statutoryLimitDays) }),
+      acts.addWorkingDays({ from: segmentStart, days: left(state.clock.promisedLimitDays) }),
+    ]);
+    state.clock.statutoryDeadline = s.deadline;
+    state.clock.promisedDeadline = p.deadline;
+  }
+
+  const clockPatch = () => ({ acceptedAt: state.clock.acceptedAt, statutoryDeadline: state.clock.statutoryDeadline, promisedDeadline: state.clock.promisedDeadline });
+
+  // ---------------------------------------------------------------- message handlers
 
   setHandler(caseViewQuery, () => state.view());
 
@@ -63,13 +167,16 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     completeTaskUpdate,
     async (req) => {
       const task = state.beginCompletion(req);
-      const at = now();
-      await closeTask({ taskId: task.taskId, outcome: { action: req.action, opinion: req.opinion, by: req.actor.userId }, closedAt: at });
+      await acts.closeTask({ taskId: task.taskId, status: 'done', outcome: { action: req.action, opinion: req.opinion, by: req.actor.userId }, closedAt: now() });
       await record('task-completed', {
         actor: req.actor.userId,
-        payload: { taskId: task.taskId, stepId: task.stepId, action: req.action, opinion: req.opinion },
+        payload: { taskId: task.taskId, kind: task.kind, stepId: task.stepId, action: req.action, opinion: req.opinion, problems: req.problems, returnTo: req.returnTo, procedure: req.procedure },
       });
-      state.finishCompletion(task);
+      task.phase = 'done';
+      if (task.kind === 'extension') {
+        await decideExtension(req);
+        task.handled = true;
+      }
       // Answer once the case has moved on, so the caller sees the consequence of its action.
       await condition(() => task.handled);
       return { taskId: task.taskId, action: req.action, status: state.status };
@@ -78,22 +185,268 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   );
 
   setHandler(
-    evaluateUpdate,
+    assignTaskUpdate,
     async (req) => {
-      state.evaluation = { ...req, at: now() };
+      const task = state.applyAssignment(req);
+      await acts.assignTask({ taskId: task.taskId, assignee: task.assignee });
+      await record('task-assigned', { actor: req.actor.userId, payload: { taskId: task.taskId, op: req.op, assignee: task.assignee } });
+      return state.view().openTasks.find((t) => t.taskId === task.taskId)!;
+    },
+    { validator: (req: TaskAssignmentRequest) => state.validateAssignment(req) },
+  );
+
+  setHandler(
+    replyCorrectionUpdate,
+    async (reply: CorrectionReply) => {
+      state.correctionReply = reply;
+      await condition(() => state.correction === null);
+      return state.status;
+    },
+    { validator: (_reply: CorrectionReply) => state.validateCorrectionReply(Date.now()) },
+  );
+
+  setHandler(
+    withdrawUpdate,
+    async ({ reason }) => {
+      state.withdrawal = { reason, at: now() };
+      await condition(() => state.status === 'withdrawn');
+      return state.status;
+    },
+    { validator: (_req: { reason: string }) => state.validateWithdrawal() },
+  );
+
+  setHandler(
+    requestExtensionUpdate,
+    async (req: ExtensionRequest) => {
+      const task = await openHumanTask({ kind: 'extension', stepId: 'extension', stepName: '延期审批', department: impl.department, role: 'head', actions: ['approve', 'refuse'] });
+      state.extension = { state: 'requested', taskId: task.taskId };
+      await record('extension-requested', { actor: req.actor.userId, payload: { reason: req.reason, days: extensionDays, taskId: task.taskId } });
+      return state.view().openTasks.find((t) => t.taskId === task.taskId)!;
+    },
+    { validator: (req: ExtensionRequest) => state.validateExtension(req) },
+  );
+
+  async function decideExtension(req: CompleteTaskRequest): Promise<void> {
+    if (req.action === 'approve') {
+      state.extension = { state: 'approved', taskId: req.taskId };
+      state.clock.extended = true;
+      await recomputeDeadlines();
+      await record('extension-approved', { actor: req.actor.userId, payload: { days: extensionDays, opinion: req.opinion }, patch: clockPatch() });
+      await acts.notify({ key: `${caseNo}-extension`, caseNo, recipient: 'applicant', template: 'extension-approved', params: { days: extensionDays, reason: req.opinion } });
+    } else {
+      state.extension = { state: 'denied', taskId: req.taskId };
+      await record('extension-denied', { actor: req.actor.userId, payload: { opinion: req.opinion } });
+    }
+  }
+
+  let procedureOwner: { department: string; role: string } = { department: impl.department, role: 'head' };
+  setHandler(
+    endSpecialProcedureUpdate,
+    async (req: EndSpecialProcedureRequest) => {
+      state.specialProcedureEnd = req;
+      await condition(() => state.specialProcedure === null);
+      return state.status;
+    },
+    { validator: (req: EndSpecialProcedureRequest) => state.validateEndSpecialProcedure(req, procedureOwner.department, procedureOwner.role) },
+  );
+
+  setHandler(
+    evaluateUpdate,
+    async (req: EvaluationRequest) => {
+      state.evaluating = true;
+      const at = now();
+      await acts.recordEvaluation({ caseNo, level: req.level, comment: req.comment, at, department: impl.department, itemCode: impl.itemCode });
       await record('evaluated', { payload: { level: req.level, comment: req.comment } });
+      state.evaluation = { ...req, at }; // after the projection, so the case closes after it
     },
     { validator: (req: EvaluationRequest) => state.validateEvaluation(req) },
   );
 
+  setHandler(departmentMilestoneSignal, (m) => {
+    state.milestones.push(m);
+    state.milestones.sort((a, b) => a.at.localeCompare(b.at));
+    background.push(record('department-milestone', { payload: { ...m } }));
+  });
+  setHandler(departmentResultSignal, (r) => {
+    if (!state.departmentResults.has(r.stepId)) state.departmentResults.set(r.stepId, r);
+  });
+  setHandler(paymentConfirmedSignal, (p) => {
+    // The API checks the order first; a stray or repeated confirmation changes nothing here.
+    if (state.payment && state.payment.status === 'open' && p.paymentId === state.payment.paymentId && p.amountFen === state.payment.amountFen) {
+      state.paymentConfirmation = p;
+    }
+  });
+  let deliveredAt: string | null = null;
+  setHandler(deliveredSignal, (d) => {
+    if (state.delivery?.waybillNo === d.waybillNo && !deliveredAt) deliveredAt = d.at;
+  });
+
+  // ---------------------------------------------------------------- correction and special procedure
+
+  /** Waits for the applicant's correction; no reply in time means the application is withdrawn. */
+  async function correctionPause(problems: string[], stage: 'precheck' | 'review', resumeStatus: CaseStatus): Promise<string> {
+    const requestedAt = now();
+    await clockPause(requestedAt);
+    const replyBy = (await acts.addWorkingDays({ from: requestedAt, days: CORRECTION_REPLY_WORKING_DAYS })).deadline;
+    state.correction = { problems, requestedAt, replyBy, stage };
+    state.correctionReply = null;
+    await record('correction-requested', { payload: { problems, replyBy, stage } }, 'awaiting_correction');
+    await acts.notify({ key: `${caseNo}-correction-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'correction-notice', params: { problems, replyBy } });
+    const replied = await condition(() => state.correctionReply !== null || state.withdrawal !== null, msUntil(replyBy));
+    if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    if (!replied) {
+      state.correction = null;
+      throw new CaseEnded('withdrawn', '逾期未补正，视为撤回申请');
+    }
+    const reply = state.correctionReply!;
+    if (reply.formData) state.formData = { ...state.formData, ...reply.formData };
+    const at = now();
+    await record('correction-replied', { payload: { note: reply.note, fields: Object.keys(reply.formData ?? {}), materials: reply.materials ?? [] } }, resumeStatus);
+    state.correction = null;
+    if (stage === 'review') await clockResume(at);
+    return at;
+  }
+
+  async function specialProcedure(step: TaskStep, procedure: SpecialProcedureRequest): Promise<void> {
+    const startedAt = now();
+    await clockPause(startedAt);
+    procedureOwner = { department: step.department, role: step.role };
+    state.specialProcedure = { ...procedure, stepId: step.id, startedAt };
+    state.specialProcedureEnd = null;
+    await record('special-procedure-started', { payload: { stepId: step.id, ...procedure } }, 'special_procedure');
+    await acts.notify({ key: `${caseNo}-procedure-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'special-procedure-notice', params: { ...procedure } });
+    await condition(() => state.specialProcedureEnd !== null || state.withdrawal !== null);
+    if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    const end = state.specialProcedureEnd!;
+    await clockResume(now());
+    await record('special-procedure-ended', { actor: end.actor.userId, payload: { stepId: step.id, result: end.result }, patch: clockPatch() }, 'in_review');
+    state.specialProcedure = null;
+  }
+
+  // ---------------------------------------------------------------- review steps
+
+  async function runTask(step: TaskStep, scope?: Scope): Promise<StepOutcome> {
+    for (;;) {
+      const task = await openHumanTask(
+        { kind: 'review', stepId: step.id, stepName: step.name, department: step.department, role: step.role, actions: step.actions, returnTo: step.returnTo, specialProcedures: step.specialProcedures },
+        step.limitDays,
+        scope,
+      );
+      const done = await awaitTask(task);
+      if (!done) return { outcome: 'cancelled' };
+      switch (done.action) {
+        case 'approve':
+          return { outcome: 'approved', opinion: done.opinion, by: done.actor.userId };
+        case 'refuse':
+          return { outcome: 'refused', opinion: done.opinion, by: done.actor.userId };
+        case 'void':
+          throw new CaseEnded('voided', done.opinion);
+        case 'return':
+          return { outcome: 'return', target: done.returnTo! };
+        case 'correction':
+          await correctionPause(done.problems ?? [], 'review', 'in_review');
+          break; // the same step again, with the corrected application
+        case 'suspend':
+          await specialProcedure(step, done.procedure!);
+          break;
+        default:
+          throw refuse(Refusals.actionNotAllowed, `action ${done.action} has no meaning at a review step`);
+      }
+    }
+  }
+
+  async function runParallel(step: ParallelStep, parent?: Scope): Promise<StepOutcome> {
+    const scope: Scope = { cancelled: false, parent };
+    await record('parallel-started', { payload: { stepId: step.id, lead: step.lead, branches: step.branches.map((b) => b.id) } });
+    const outcomes = await Promise.all(step.branches.map(async (b) => {
+      const r = await runSequence(b.steps, scope);
+      state.markCompletionsHandled(); // the branch is done: its last completion has had its effect
+      if (r.outcome === 'return' || (r.outcome === 'refused' && step.join === 'any-refusal-refuses')) {
+        scope.cancelled = true;
+        for (const t of state.openTasks()) if (isCancelled(t.scope)) await cancelTask(t, `branch ${b.id} ended the parallel step`);
+      }
+      return { branch: b.id, ...r };
+    }));
+    const back = outcomes.find((o) => o.outcome === 'return');
+    if (back) return back;
+    const refused = outcomes.filter((o) => o.outcome === 'refused');
+    await record('parallel-joined', { payload: { stepId: step.id, outcomes: outcomes.map((o) => ({ branch: o.branch, outcome: o.outcome })) } });
+    if (step.join === 'any-refusal-refuses') {
+      const first = refused[0] as { opinion: string; by: string } | undefined;
+      return first ? { outcome: 'refused', opinion: first.opinion, by: first.by } : { outcome: 'approved', opinion: '并联审批通过', by: 'system' };
+    }
+    // lead-decides: the lead department weighs every branch and gives one combined result.
+    const lead = await openHumanTask({ kind: 'lead-decision', stepId: step.id, stepName: `${step.name}（牵头部门综合决定）`, department: step.lead, role: 'head', actions: ['approve', 'refuse'] }, undefined, parent);
+    const done = await awaitTask(lead);
+    if (!done) return { outcome: 'cancelled' };
+    return { outcome: done.action === 'approve' ? 'approved' : 'refused', opinion: done.opinion, by: done.actor.userId };
+  }
+
+  async function runDepartment(step: DepartmentStep, scope?: Scope): Promise<StepOutcome> {
+    await acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind });
+    await record('department-dispatched', { payload: { stepId: step.id, department: step.department, system: step.system }, patch: { currentSteps: [step.id] } });
+    await condition(() => state.departmentResults.has(step.id) || isCancelled(scope) || state.withdrawal !== null);
+    if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    const r = state.departmentResults.get(step.id);
+    if (!r) return { outcome: 'cancelled' };
+    await record('department-result', { payload: { ...r } });
+    return { outcome: r.outcome, opinion: r.opinion, by: step.department };
+  }
+
+  async function runService(step: ServiceStep): Promise<StepOutcome> {
+    const r = await acts.callService({ caseNo, adapter: step.adapter, operation: step.operation, applicant: input.applicant, formData: state.formData });
+    await record('service-called', { payload: { stepId: step.id, adapter: step.adapter, operation: step.operation, ok: r.ok, detail: r.detail } });
+    return r.ok ? { outcome: 'approved', opinion: r.detail, by: `${step.adapter}.${step.operation}` } : { outcome: 'refused', opinion: `${step.name}未通过：${r.detail}`, by: `${step.adapter}.${step.operation}` };
+  }
+
+  function runStep(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+    switch (step.type) {
+      case 'task':
+        return runTask(step, scope);
+      case 'parallel':
+        return runParallel(step, scope);
+      case 'department':
+        return runDepartment(step, scope);
+      case 'service':
+        return runService(step);
+    }
+  }
+
+  /** Runs steps in order; a return jumps back within this sequence or passes up to the enclosing one. */
+  async function runSequence(steps: ProcessStep[], scope?: Scope): Promise<StepOutcome> {
+    let last: StepOutcome = { outcome: 'approved', opinion: '', by: 'system' };
+    for (let i = 0; i < steps.length; ) {
+      const step = steps[i];
+      if (!applies(step.when, { form: state.formData, applicant: { kind: input.applicant.kind } })) {
+        await record('step-skipped', { payload: { stepId: step.id, reason: 'condition not met' } });
+        i += 1;
+        continue;
+      }
+      const r = await runStep(step, scope);
+      if (r.outcome === 'return') {
+        const target = steps.findIndex((s) => s.id === r.target);
+        if (target < 0) return r;
+        await record('returned', { payload: { from: step.id, to: r.target } });
+        i = target;
+        continue;
+      }
+      if (r.outcome !== 'approved') return r;
+      last = r;
+      i += 1;
+    }
+    return last;
+  }
+
+  // ---------------------------------------------------------------- the legal skeleton
+
   await record('filed', {
-    payload: { channel: input.channel, implementation: `${input.implementation.code}@${input.implementation.version}` },
+    payload: { channel: input.channel, implementation: `${impl.code}@${impl.version}`, delivery: input.delivery.method },
     create: {
-      implementationCode: input.implementation.code,
-      implementationVersion: input.implementation.version,
-      itemCode: input.implementation.itemCode,
-      itemName: input.implementation.itemName,
-      department: input.implementation.department,
+      implementationCode: impl.code,
+      implementationVersion: impl.version,
+      itemCode: impl.itemCode,
+      itemName: impl.itemName,
+      department: impl.department,
       channel: input.channel,
       applicant: input.applicant,
       formData: input.formData,
@@ -101,44 +454,160 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     },
   }, 'filed');
 
-  let refused = false;
-  for (const step of input.implementation.process.steps) {
-    const completion = await runTaskStep(step);
-    if (completion.action === 'refuse') {
-      refused = true;
-      state.decision = { outcome: 'refused', opinion: completion.opinion, by: completion.actor.userId, at: now() };
-      break;
+  try {
+    if (impl.caseType === 'instant') {
+      // 即办件: accepted and decided at the window in one step.
+      await clockStart(input.filedAt);
+      await record('accepted', { payload: { instant: true }, patch: clockPatch() }, 'in_review');
+    } else {
+      await precheck();
     }
-    state.decision = { outcome: 'approved', opinion: completion.opinion, by: completion.actor.userId, at: now() };
+    const outcome = await runSequence(impl.process.steps);
+    if (outcome.outcome !== 'approved' && outcome.outcome !== 'refused') throw new Error(`process ended with ${outcome.outcome}`);
+    await decide(outcome.outcome, outcome.opinion, outcome.by);
+  } catch (err) {
+    if (!(err instanceof CaseEnded)) throw err;
+    await endEarly(err);
   }
 
-  const outcome = refused ? 'refused' : 'approved';
-  await record('decided', { payload: { outcome, opinion: state.decision?.opinion ?? '' }, patch: { currentSteps: [], completedAt: now() } }, outcome);
-  state.markCompletionsHandled();
+  if (state.decision?.outcome === 'approved') await deliverResult();
+  if (state.status !== 'completed' && state.decision) {
+    await record('completed', { patch: { completedAt: now(), currentSteps: [] } }, 'completed');
+  }
 
-  const rated = await condition(() => state.evaluation !== null, `${input.implementation.evaluationWindowDays} days`);
-  if (!rated) await record('evaluation-window-closed');
+  await evaluationWindow();
   await record('closed', {}, 'closed');
-
+  await Promise.all(background);
   await condition(allHandlersFinished);
-  return { caseNo, decision: state.decision, evaluation: state.evaluation };
+  return { caseNo, status: state.status, decision: state.decision, evaluation: state.evaluation };
 
-  /** Opens a human task for the step and waits for its completion update. */
-  async function runTaskStep(step: TaskStep) {
-    const task = state.openTask(step);
-    await openTask({
-      taskId: task.taskId,
-      caseNo,
-      stepId: step.id,
-      stepName: step.name,
-      department: step.department,
-      role: step.role,
-      actions: step.actions,
-      createdAt: now(),
-    });
-    await record('task-opened', { payload: { taskId: task.taskId, stepId: step.id, department: step.department, role: step.role }, patch: { currentSteps: [step.id] } }, 'in_review');
-    state.markCompletionsHandled();
-    await condition(() => task.phase === 'done');
-    return task.completion!;
+  // ---------------------------------------------------------------- phases
+
+  /** 预审: accept, correction (then again), or refuse to accept, within 5 working days (Art. 32). */
+  async function precheck(): Promise<void> {
+    let materialsAt = input.filedAt;
+    for (;;) {
+      const due = (await acts.addWorkingDays({ from: materialsAt, days: PRECHECK_WORKING_DAYS })).deadline;
+      const task = await openHumanTask({ kind: 'precheck', stepId: 'precheck', stepName: '预审受理', department: impl.window.department, role: impl.window.role, actions: ['accept', 'correction', 'reject'] });
+      if (state.status !== 'prechecking') await record('precheck-started', { payload: { materialsAt, due } }, 'prechecking');
+      const done = await awaitTask(task, msUntil(due));
+      if (!done) {
+        // No outcome in time: accepted by law from the day the materials arrived.
+        await clockStart(materialsAt);
+        await record('auto-accepted', { payload: { materialsAt, rule: '行政许可法第三十二条：逾期不告知的，自收到申请材料之日起即为受理' }, patch: clockPatch() }, 'in_review');
+        return;
+      }
+      if (done.action === 'accept') {
+        await clockStart(now());
+        await record('accepted', { actor: done.actor.userId, patch: clockPatch() }, 'in_review');
+        await acts.notify({ key: `${caseNo}-accepted`, caseNo, recipient: 'applicant', template: 'acceptance-notice', params: { deadline: state.clock.promisedDeadline } });
+        return;
+      }
+      if (done.action === 'reject') throw new CaseEnded('not_accepted', done.opinion);
+      materialsAt = await correctionPause(done.problems ?? [], 'precheck', 'prechecking');
+    }
   }
+
+  async function decide(outcome: 'approved' | 'refused', opinion: string, by: string): Promise<void> {
+    const at = now();
+    await clockPause(at);
+    state.decision = { outcome, opinion, by, at };
+    await record('decided', { actor: by, payload: { outcome, opinion }, patch: { currentSteps: [], decision: outcome, ...clockPatch() } });
+    await acts.notify({ key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
+    if (outcome === 'refused') await record('completed', { patch: { completedAt: at } }, 'completed');
+  }
+
+  async function endEarly(e: CaseEnded): Promise<void> {
+    for (const t of state.openTasks()) await cancelTask(t, e.reason);
+    await clockPause(now());
+    const type = e.status === 'not_accepted' ? 'not-accepted' : e.status;
+    await record(type, { payload: { reason: e.reason }, patch: { currentSteps: [], completedAt: now() } }, e.status);
+    await acts.notify({ key: `${caseNo}-${type}`, caseNo, recipient: 'applicant', template: `${type}-notice`, params: { reason: e.reason } });
+    state.markCompletionsHandled();
+  }
+
+  /** 收费 → 制证 → 送达 after a positive decision. */
+  async function deliverResult(): Promise<void> {
+    if (impl.fee.charged) {
+      const paid = await collectFee(impl.fee.amountFen, impl.fee.paymentDays);
+      if (!paid) return;
+    }
+    if (impl.result.type === 'certificate') {
+      await record('issuing', {}, 'issuing');
+      const cert = await acts.issueCertificate({
+        caseNo, certificateType: impl.result.certificateType ?? impl.result.name, name: impl.result.name, holderName: input.applicant.name,
+        holderId: input.applicant.idNumber, issuer: impl.department, validityYears: impl.result.validityYears ?? null, issuedAt: now(),
+        fields: { itemName: impl.itemName, ...pickScalars(state.formData) },
+      });
+      state.certificateNo = cert.certificateNo;
+      await record('certificate-issued', { payload: { certificateNo: cert.certificateNo } });
+    }
+    const method = input.delivery.method;
+    state.delivery = { method, waybillNo: null, deliveredAt: null };
+    if (method === 'courier') {
+      const booking = await acts.bookCourier({ caseNo, address: input.delivery.address!, item: impl.result.name });
+      state.delivery.waybillNo = booking.waybillNo;
+      await record('courier-booked', { payload: { waybillNo: booking.waybillNo } }, 'delivering');
+      await condition(() => deliveredAt !== null);
+      state.delivery.deliveredAt = deliveredAt;
+      await record('delivered', { payload: { waybillNo: booking.waybillNo, at: deliveredAt } });
+    } else {
+      await record('awaiting-pickup', { payload: { method } }, 'delivering');
+      const task = await openHumanTask({ kind: 'handover', stepId: 'handover', stepName: '窗口发证', department: impl.window.department, role: impl.window.role, actions: ['handover'] });
+      const done = await awaitTask(task);
+      state.delivery.deliveredAt = now();
+      await record('delivered', { actor: done?.actor.userId, payload: { method } });
+    }
+    await record('completed', { patch: { completedAt: now(), currentSteps: [] } }, 'completed');
+    state.markCompletionsHandled();
+  }
+
+  /** A payment order, a reminder half-way, and cancellation on expiry. Returns whether it was paid. */
+  async function collectFee(amountFen: number, paymentDays: number): Promise<boolean> {
+    const order = await acts.createPaymentOrder({ caseNo, amountFen, paymentDays, createdAt: now() });
+    state.payment = { paymentId: order.paymentId, amountFen, expiresAt: order.expiresAt, status: 'open' };
+    await record('payment-ordered', { payload: { paymentId: order.paymentId, paymentCode: order.paymentCode, amountFen, expiresAt: order.expiresAt } }, 'awaiting_payment');
+    await acts.notify({ key: `${caseNo}-payment`, caseNo, recipient: 'applicant', template: 'payment-notice', params: { amountFen, paymentCode: order.paymentCode, expiresAt: order.expiresAt } });
+    const half = Math.floor(msUntil(order.expiresAt) / 2);
+    let paid = await condition(() => state.paymentConfirmation !== null, half);
+    if (!paid) {
+      await acts.notify({ key: `${caseNo}-payment-reminder`, caseNo, recipient: 'applicant', template: 'payment-reminder', params: { expiresAt: order.expiresAt } });
+      await record('payment-reminded');
+      paid = await condition(() => state.paymentConfirmation !== null, msUntil(order.expiresAt));
+    }
+    if (!paid) {
+      await acts.expirePaymentOrder({ paymentId: order.paymentId, at: now() });
+      state.payment.status = 'expired';
+      await record('payment-expired', { payload: { paymentId: order.paymentId }, patch: { completedAt: now() } }, 'completed');
+      return false;
+    }
+    const c = state.paymentConfirmation!;
+    state.payment.status = 'paid';
+    await acts.markPaymentPaid({ paymentId: c.paymentId, paidAt: c.paidAt });
+    await record('payment-received', { payload: { paymentId: c.paymentId, amountFen: c.amountFen, paidAt: c.paidAt } });
+    return true;
+  }
+
+  /** 好差评: the applicant may rate; a bad rating opens a follow-up the department must answer. */
+  async function evaluationWindow(): Promise<void> {
+    if (state.status === 'voided') return;
+    const rated = await condition(() => state.evaluation !== null, `${impl.evaluationWindowDays} days`);
+    if (!rated) {
+      await record('evaluation-window-closed');
+      return;
+    }
+    if (state.evaluation!.level <= 2) {
+      const task = await openHumanTask({ kind: 'follow-up', stepId: 'follow-up', stepName: '差评回访整改', department: impl.department, role: 'head', actions: ['answer'] });
+      const done = await awaitTask(task);
+      await record('follow-up-answered', { actor: done?.actor.userId, payload: { answer: done?.opinion } });
+      state.markCompletionsHandled();
+    }
+  }
+}
+
+/** Scalar form fields, for the certificate's content. */
+function pickScalars(data: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
 }

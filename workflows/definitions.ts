@@ -3,12 +3,25 @@
  * and the tests: its input, the process-definition shapes it interprets, and its messages.
  * Pure module: safe to import from workflow code.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-/** Actions a handler may take on a human task (审批动作). The step lists which it allows. */
-export type TaskAction = 'approve' | 'refuse';
+/** Actions on human tasks. Each task lists the ones it allows. */
+export type TaskAction =
+  | 'accept' // 受理 (pre-check)
+  | 'reject' // 不予受理 (pre-check)
+  | 'approve' // 发送 / 同意: send on
+  | 'return' // 退回 to an earlier step
+  | 'correction' // 补正: ask the applicant for more
+  | 'suspend' // 挂起: special procedure
+  | 'refuse' // 不予许可
+  | 'void' // 作废
+  | 'handover' // 窗口发证: the result is handed over
+  | 'answer'; // 回访整改: the department answers a bad rating
 
-/** A human task for a role in a department (承办 / 审核 / 批准 …). */
+export type TaskKind = 'precheck' | 'review' | 'lead-decision' | 'extension' | 'handover' | 'follow-up';
+
+export type SpecialProcedureType = 'hearing' | 'inspection' | 'appraisal' | 'expert-review' | 'public-notice' | 'tender';
+
 export interface TaskStep {
   type: 'task';
   id: string;
@@ -16,14 +29,50 @@ export interface TaskStep {
   department: string;
   role: string;
   actions: TaskAction[];
+  limitDays?: number;
+  returnTo?: string[];
+  specialProcedures?: SpecialProcedureType[];
+  when?: Record<string, unknown>;
 }
 
-/** Review steps a definition may contain; later issues add parallel, department and service. */
-export type ProcessStep = TaskStep;
+export interface ParallelStep {
+  type: 'parallel';
+  id: string;
+  name: string;
+  lead: string;
+  join: 'any-refusal-refuses' | 'lead-decides';
+  limitDays?: number;
+  branches: { id: string; name: string; steps: ProcessStep[] }[];
+  when?: Record<string, unknown>;
+}
+
+export interface DepartmentStep {
+  type: 'department';
+  id: string;
+  name: string;
+  department: string;
+  system: string;
+  limitDays?: number;
+  milestones?: string[];
+  when?: Record<string, unknown>;
+}
+
+export interface ServiceStep {
+  type: 'service';
+  id: string;
+  name: string;
+  adapter: string;
+  operation: string;
+  when?: Record<string, unknown>;
+}
+
+export type ProcessStep = TaskStep | ParallelStep | DepartmentStep | ServiceStep;
 
 export interface ProcessDefinition {
   steps: ProcessStep[];
 }
+
+export type Fee = { charged: false } | { charged: true; amountFen: number; standard: string; basis: string; paymentDays: number };
 
 /** What a case pins at filing: the exact published version of its implementation entry. */
 export interface PinnedImplementation {
@@ -32,6 +81,15 @@ export interface PinnedImplementation {
   itemCode: string;
   itemName: string;
   department: string;
+  /** The comprehensive window (综合窗口) that pre-checks: its department and role. */
+  window: { department: string; role: string };
+  caseType: 'instant' | 'promised';
+  statutoryLimitDays: number;
+  promisedLimitDays: number;
+  jointHandling: boolean;
+  fee: Fee;
+  result: { type: 'certificate' | 'approval' | 'other'; name: string; certificateType?: string; validityYears?: number };
+  delivery: ('window' | 'courier' | 'kiosk')[];
   process: ProcessDefinition;
   /** Calendar days the applicant has to rate the service (好差评) after completion. */
   evaluationWindowDays: number;
@@ -42,6 +100,12 @@ export interface Applicant {
   name: string;
   /** Citizen ID number or unified social credit code; never put into search attributes. */
   idNumber: string;
+  phone?: string;
+}
+
+export interface DeliveryChoice {
+  method: 'window' | 'courier' | 'kiosk';
+  address?: { name: string; phone: string; address: string };
 }
 
 export interface CaseInput {
@@ -50,15 +114,22 @@ export interface CaseInput {
   applicant: Applicant;
   channel: 'online' | 'window';
   formData: Record<string, unknown>;
-  /** ISO instant the application arrived. */
+  delivery: DeliveryChoice;
+  /** ISO instant the application (and its materials) arrived. */
   filedAt: string;
 }
 
-/** The staff member acting on a task, as the API authenticated them. */
+/** The staff member acting, as the API authenticated them. */
 export interface Actor {
   userId: string;
   department: string;
   roles: string[];
+}
+
+export interface SpecialProcedureRequest {
+  type: SpecialProcedureType;
+  reason: string;
+  expectedDays: number;
 }
 
 export interface CompleteTaskRequest {
@@ -66,12 +137,43 @@ export interface CompleteTaskRequest {
   action: TaskAction;
   opinion: string;
   actor: Actor;
+  /** With `correction`: every problem, listed at once (一次告知). */
+  problems?: string[];
+  /** With `return`: the earlier step to go back to. */
+  returnTo?: string;
+  /** With `suspend`: the special procedure. */
+  procedure?: SpecialProcedureRequest;
 }
 
 export interface CompleteTaskResult {
   taskId: string;
   action: TaskAction;
   status: CaseStatus;
+}
+
+export interface TaskAssignmentRequest {
+  taskId: string;
+  op: 'claim' | 'release' | 'reassign';
+  actor: Actor;
+  /** With `reassign`: the staff member who takes the task. */
+  assignee?: Actor;
+}
+
+export interface CorrectionReply {
+  note: string;
+  /** Fields of the form the applicant corrects; merged into the form data. */
+  formData?: Record<string, unknown>;
+  materials?: string[];
+}
+
+export interface ExtensionRequest {
+  reason: string;
+  actor: Actor;
+}
+
+export interface EndSpecialProcedureRequest {
+  result: string;
+  actor: Actor;
 }
 
 /** 好差评 five levels, 5 = 非常满意 … 1 = 非常不满意. */
@@ -82,28 +184,87 @@ export interface EvaluationRequest {
   comment: string;
 }
 
+export interface DepartmentMilestone {
+  stepId: string;
+  milestone: string;
+  /** When it happened in the department's system (may be earlier than its arrival). */
+  at: string;
+}
+
+export interface DepartmentResult {
+  stepId: string;
+  outcome: 'approved' | 'refused';
+  opinion: string;
+  at: string;
+}
+
+export interface PaymentConfirmation {
+  paymentId: string;
+  amountFen: number;
+  paidAt: string;
+}
+
+export interface DeliveryConfirmation {
+  waybillNo: string;
+  at: string;
+}
+
 export type CaseStatus =
   | 'filed' // 已申报
+  | 'prechecking' // 预审中
+  | 'awaiting_correction' // 待补正
   | 'in_review' // 审查中
-  | 'approved' // 准予许可 (办结)
-  | 'refused' // 不予许可 (办结)
-  | 'closed'; // evaluation window over; workflow finished
+  | 'special_procedure' // 特别程序
+  | 'awaiting_payment' // 待缴费
+  | 'issuing' // 制证
+  | 'delivering' // 送达
+  | 'completed' // 办结
+  | 'not_accepted' // 不予受理
+  | 'withdrawn' // 已撤回
+  | 'voided' // 已作废
+  | 'closed'; // 评价期结束，归档
+
+export type Decision = 'approved' | 'refused';
 
 export interface OpenTaskView {
   taskId: string;
+  kind: TaskKind;
   stepId: string;
   stepName: string;
   department: string;
   role: string;
   actions: TaskAction[];
+  assignee: string | null;
+  returnTo?: string[];
+  specialProcedures?: SpecialProcedureType[];
+}
+
+export interface ClockView {
+  acceptedAt: string | null;
+  statutoryLimitDays: number;
+  promisedLimitDays: number;
+  usedDays: number;
+  running: boolean;
+  statutoryDeadline: string | null;
+  promisedDeadline: string | null;
+  extended: boolean;
 }
 
 export interface CaseView {
   caseNo: string;
   status: CaseStatus;
+  decision: { outcome: Decision; opinion: string; by: string; at: string } | null;
   openTasks: OpenTaskView[];
-  decision: { outcome: 'approved' | 'refused'; opinion: string; by: string; at: string } | null;
+  correction: { problems: string[]; requestedAt: string; replyBy: string; stage: 'precheck' | 'review' } | null;
+  specialProcedure: (SpecialProcedureRequest & { stepId: string; startedAt: string }) | null;
+  clock: ClockView;
+  payment: { paymentId: string; amountFen: number; expiresAt: string; status: 'open' | 'paid' | 'expired' } | null;
+  certificateNo: string | null;
+  delivery: { method: DeliveryChoice['method']; waybillNo: string | null; deliveredAt: string | null } | null;
   evaluation: (EvaluationRequest & { at: string }) | null;
+  milestones: DepartmentMilestone[];
+  /** The form data as corrected so far. */
+  formData: Record<string, unknown>;
 }
 
 /** Failure types the validators raise; the API maps them to HTTP statuses. */
@@ -113,8 +274,24 @@ export const Refusals = {
   notAuthorised: 'NotAuthorised',
   wrongState: 'WrongState',
   invalidInput: 'InvalidInput',
+  deadlinePassed: 'DeadlinePassed',
 } as const;
 
 export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskRequest]>('completeTask');
+export const assignTaskUpdate = defineUpdate<OpenTaskView, [TaskAssignmentRequest]>('assignTask');
+export const replyCorrectionUpdate = defineUpdate<CaseStatus, [CorrectionReply]>('replyCorrection');
+export const withdrawUpdate = defineUpdate<CaseStatus, [{ reason: string }]>('withdraw');
+export const requestExtensionUpdate = defineUpdate<OpenTaskView, [ExtensionRequest]>('requestExtension');
+export const endSpecialProcedureUpdate = defineUpdate<CaseStatus, [EndSpecialProcedureRequest]>('endSpecialProcedure');
 export const evaluateUpdate = defineUpdate<void, [EvaluationRequest]>('evaluate');
+export const departmentMilestoneSignal = defineSignal<[DepartmentMilestone]>('departmentMilestone');
+export const departmentResultSignal = defineSignal<[DepartmentResult]>('departmentResult');
+export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('paymentConfirmed');
+export const deliveredSignal = defineSignal<[DeliveryConfirmation]>('delivered');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+
+/** Working days a correction notice gives the applicant to reply, when the entry says nothing. */
+export const CORRECTION_REPLY_WORKING_DAYS = 10;
+/** Working days the window has to pre-check before the case counts as accepted (Art. 32). */
+export const PRECHECK_WORKING_DAYS = 5;
+

@@ -3,8 +3,12 @@ import { Router } from 'express';
 import { badRequest } from '../../lib/errors';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
-import { evaluate, fileCase, getCase, listCases, type CaseDeps, type FileCaseBody } from '../services/cases';
-import type { EvaluationRequest } from '../../workflows/definitions';
+import {
+  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
+  type CaseDeps, type FileCaseBody,
+} from '../services/cases';
+import { requireStaff } from '../staff';
+import type { CorrectionReply, EvaluationRequest } from '../../workflows/definitions';
 
 const caseNoPattern = /^[0-9]{22}$/;
 
@@ -23,10 +27,46 @@ const fileCaseBody = bodyValidator<FileCaseBody>({
         kind: { type: 'string', enum: ['person', 'legal_person'] },
         name: { type: 'string', minLength: 1, maxLength: 100 },
         idNumber: { type: 'string', pattern: '^[0-9A-Z]{18}$' },
+        phone: { type: 'string', pattern: '^1[3-9][0-9]{9}$' },
       },
     },
     formData: { type: 'object' },
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method'],
+      properties: {
+        method: { enum: ['window', 'courier', 'kiosk'] },
+        address: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'phone', 'address'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 50 },
+            phone: { type: 'string', pattern: '^[0-9-]{5,20}$' },
+            address: { type: 'string', minLength: 5, maxLength: 200 },
+          },
+        },
+      },
+    },
   },
+});
+
+const correctionBody = bodyValidator<CorrectionReply>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['note'],
+  properties: {
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
+    formData: { type: 'object' },
+    materials: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+});
+const reasonBody = bodyValidator<{ reason: string }>({
+  type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
+});
+const resultBody = bodyValidator<{ result: string }>({
+  type: 'object', additionalProperties: false, required: ['result'], properties: { result: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
 
 const evaluationBody = bodyValidator<EvaluationRequest>({
@@ -76,6 +116,32 @@ export function caseRoutes(deps: CaseDeps): Router {
     const caseNo = caseNoParam(req.params.caseNo);
     await evaluate(deps, caseNo, evaluationBody(req.body));
     res.status(204).end();
+  });
+
+  r.get('/cases/:caseNo/live', async (req, res) => {
+    res.json(await liveView(deps, caseNoParam(req.params.caseNo)));
+  });
+
+  r.post('/cases/:caseNo/correction', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    res.json({ status: await replyCorrection(deps, caseNo, correctionBody(req.body)) });
+  });
+
+  r.post('/cases/:caseNo/withdrawal', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    res.json({ status: await withdraw(deps, caseNo, reasonBody(req.body).reason) });
+  });
+
+  r.post('/cases/:caseNo/extension', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    const actor = await requireStaff(deps.db, req);
+    res.status(202).json(await requestExtension(deps, caseNo, actor, reasonBody(req.body).reason));
+  });
+
+  r.post('/cases/:caseNo/special-procedure/end', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    const actor = await requireStaff(deps.db, req);
+    res.json({ status: await endSpecialProcedure(deps, caseNo, actor, resultBody(req.body).result) });
   });
 
   r.get('/cases/:caseNo/history', async (req, res) => {

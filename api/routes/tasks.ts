@@ -3,17 +3,31 @@ import { Router } from 'express';
 import { badRequest } from '../../lib/errors';
 import { requireStaff } from '../staff';
 import { bodyValidator } from '../validate';
-import { completeTask, inbox, type CaseDeps } from '../services/cases';
-import type { TaskAction } from '../../workflows/definitions';
+import { assignTask, completeTask, inbox, type CaseDeps, type CompleteTaskBody } from '../services/cases';
 
-const completeBody = bodyValidator<{ action: TaskAction; opinion: string }>({
+const completeBody = bodyValidator<CompleteTaskBody>({
   type: 'object',
   additionalProperties: false,
   required: ['action', 'opinion'],
   properties: {
-    action: { type: 'string', enum: ['approve', 'refuse'] },
+    action: { type: 'string', enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer'] },
     opinion: { type: 'string', maxLength: 2000 },
+    problems: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
+    returnTo: { type: 'string', maxLength: 40 },
+    procedure: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'reason', 'expectedDays'],
+      properties: {
+        type: { enum: ['hearing', 'inspection', 'appraisal', 'expert-review', 'public-notice', 'tender'] },
+        reason: { type: 'string', minLength: 1, maxLength: 1000 },
+        expectedDays: { type: 'integer', minimum: 1, maximum: 365 },
+      },
+    },
   },
+});
+const reassignBody = bodyValidator<{ to: string }>({
+  type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', minLength: 1, maxLength: 64 } },
 });
 
 export function taskRoutes(deps: CaseDeps): Router {
@@ -31,6 +45,21 @@ export function taskRoutes(deps: CaseDeps): Router {
     const actor = await requireStaff(deps.db, req);
     if (req.params.taskId.length > 96) throw badRequest('task id too long');
     res.json(await completeTask(deps, req.params.taskId, actor, completeBody(req.body)));
+  });
+
+  for (const op of ['claim', 'release'] as const) {
+    r.post(`/tasks/:taskId/${op}`, async (req, res) => {
+      const actor = await requireStaff(deps.db, req);
+      res.json(await assignTask(deps, req.params.taskId, actor, op));
+    });
+  }
+
+  r.post('/tasks/:taskId/reassign', async (req, res) => {
+    const actor = await requireStaff(deps.db, req);
+    const { to } = reassignBody(req.body);
+    const user = await deps.db('staff_users').where({ id: to }).first<{ id: string; department_code: string; roles: string[] } | undefined>();
+    if (!user) throw badRequest(`unknown staff user "${to}"`);
+    res.json(await assignTask(deps, req.params.taskId, actor, 'reassign', { userId: user.id, department: user.department_code, roles: user.roles }));
   });
 
   return r;

@@ -6,20 +6,31 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
-import { conflict, notFound, validationFailed } from '../../lib/errors';
+import { AppError, conflict, notFound, validationFailed } from '../../lib/errors';
+import { checkCitizenId, checkCreditCode } from '../../lib/identity';
+import { pinEntry } from '../../lib/catalogue/pin';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
+  assignTaskUpdate,
+  caseViewQuery,
   completeTaskUpdate,
+  endSpecialProcedureUpdate,
   evaluateUpdate,
+  replyCorrectionUpdate,
+  requestExtensionUpdate,
+  withdrawUpdate,
+  type CaseStatus,
+  type CorrectionReply,
   type Actor,
   type Applicant,
   type CaseInput,
+  type CompleteTaskRequest,
   type CompleteTaskResult,
+  type DeliveryChoice,
   type EvaluationRequest,
   type PinnedImplementation,
-  type TaskAction,
 } from '../../workflows/definitions';
-import { CaseStatus, Department, ItemCode } from '../../workflows/search-attributes';
+import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { mapTemporalError } from './temporal-errors';
 
 export interface CaseDeps {
@@ -33,51 +44,34 @@ export interface FileCaseBody {
   applicant: Applicant;
   channel: 'online' | 'window';
   formData: Record<string, unknown>;
+  delivery?: DeliveryChoice;
 }
 
-interface ImplementationEntry {
+interface ImplementationEntry extends Omit<PinnedImplementation, 'code' | 'version' | 'itemCode' | 'itemName' | 'department' | 'window' | 'jointHandling'> {
   form: FormRef;
-  evaluationWindowDays: number;
-  process: PinnedImplementation['process'];
+  jointHandling?: boolean;
 }
 
-/** The newest published version of an implementation entry, as the case will pin it. */
+/** The current published version of an implementation entry, as the case will pin it. */
 async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImplementation; form: FormRef; regionCode: string }> {
   const row = await db('implementation_versions as v')
     .join('implementations as i', 'i.code', 'v.implementation_code')
     .join('service_items as s', 's.code', 'i.item_code')
     .join('departments as d', 'd.code', 'i.department_code')
     .where({ 'v.implementation_code': code, 'v.state': 'published' })
-    .first<{ version: number; entry: ImplementationEntry; item_code: string; item_name: string; department_code: string; region_code: string } | undefined>(
-      'v.version', 'v.entry', 'i.item_code', 's.name as item_name', 'i.department_code', 'd.region_code',
+    .first<{ version: number; entry: ImplementationEntry; item_code: string; item_name: string; department_code: string; region_code: string; hall_code: string | null } | undefined>(
+      'v.version', 'v.entry', 'i.item_code', 's.name as item_name', 'i.department_code', 'd.region_code', 'd.hall_code',
     );
   if (!row) throw notFound(`a published implementation entry "${code}"`);
+  const e = row.entry;
   return {
-    pinned: {
-      code,
-      version: row.version,
-      itemCode: row.item_code,
-      itemName: row.item_name,
-      department: row.department_code,
-      process: row.entry.process,
-      evaluationWindowDays: row.entry.evaluationWindowDays,
-    },
-    form: row.entry.form,
+    pinned: pinEntry({
+      code, version: row.version, itemCode: row.item_code, itemName: row.item_name, department: row.department_code,
+      window: { department: row.hall_code ?? row.department_code, role: 'clerk' },
+    }, e),
+    form: e.form,
     regionCode: row.region_code,
   };
-}
-
-/**
- * The case workflow runs sequences of task steps with approve / refuse so far; an entry whose
- * process needs more (parallel, department, service, conditions, other actions) is refused at
- * filing rather than started and left stuck.
- */
-function assertRunnable(pinned: PinnedImplementation): void {
-  const steps = pinned.process.steps as unknown as Record<string, unknown>[];
-  const unsupported = steps.find((s) => s.type !== 'task' || s.when !== undefined || (s.actions as string[]).some((a) => a !== 'approve' && a !== 'refuse'));
-  if (unsupported) {
-    throw conflict('process-not-runnable-yet', `the process of ${pinned.code}@${pinned.version} uses step "${String(unsupported.id)}" (${String(unsupported.type)}), which cases cannot run yet`);
-  }
 }
 
 /** Unified case number: region code (6) + filing date in China time (8) + platform serial (8). */
@@ -118,9 +112,14 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
   }
 
   const { pinned, form, regionCode } = await pinPublished(db, body.implementationCode);
-  assertRunnable(pinned);
   const loaded = await getForm(db, form);
-  if (!loaded.validate(body.formData)) throw validationFailed(toFieldProblems(loaded.validate.errors, '/formData'));
+  const problems = loaded.validate(body.formData) ? [] : toFieldProblems(loaded.validate.errors, '/formData');
+  const idProblem = body.applicant.kind === 'person' ? checkCitizenId(body.applicant.idNumber) : checkCreditCode(body.applicant.idNumber);
+  if (idProblem) problems.push({ pointer: '/applicant/idNumber', detail: idProblem });
+  const delivery: DeliveryChoice = body.delivery ?? { method: pinned.delivery[0] };
+  if (!pinned.delivery.includes(delivery.method)) problems.push({ pointer: '/delivery/method', detail: `this item delivers by ${pinned.delivery.join(', ')}` });
+  if (delivery.method === 'courier' && !delivery.address) problems.push({ pointer: '/delivery/address', detail: 'courier delivery needs a name, phone and address' });
+  if (problems.length) throw validationFailed(problems);
 
   const filedAt = new Date();
   const caseNo = await nextCaseNumber(db, regionCode, filedAt);
@@ -130,6 +129,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     applicant: body.applicant,
     channel: body.channel,
     formData: body.formData,
+    delivery,
     filedAt: filedAt.toISOString(),
   };
   const inserted = await db('case_filings')
@@ -152,7 +152,7 @@ async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void
       typedSearchAttributes: [
         { key: ItemCode, value: input.implementation.itemCode },
         { key: Department, value: input.implementation.department },
-        { key: CaseStatus, value: 'filed' },
+        { key: CaseStatusKey, value: 'filed' },
       ],
     });
   } catch (err) {
@@ -189,27 +189,93 @@ export async function inbox(db: Db, filter: { department: string; roles: string[
   return rows.map((r: Record<string, unknown>) => ({ ...taskRow(r), itemName: r.item_name, itemCode: r.item_code }));
 }
 
-export async function completeTask(
-  deps: CaseDeps,
-  taskId: string,
-  actor: Actor,
-  body: { action: TaskAction; opinion: string },
-): Promise<CompleteTaskResult> {
-  const task = await deps.db('tasks').where({ id: taskId }).first<{ case_no: string } | undefined>('case_no');
+export type CompleteTaskBody = Omit<CompleteTaskRequest, 'taskId' | 'actor'>;
+
+async function caseOfTask(db: Db, taskId: string): Promise<string> {
+  const task = await db('tasks').where({ id: taskId }).first<{ case_no: string } | undefined>('case_no');
   if (!task) throw notFound(`task ${taskId}`);
+  return task.case_no;
+}
+
+/**
+ * Sends an update to a case and maps what comes back; a refusal by the case is recorded in the
+ * audit log with its reason before the API answers.
+ */
+export async function updateCase<T>(deps: CaseDeps, caseNo: string, actor: string, action: string, send: () => Promise<T>): Promise<T> {
   try {
-    return await deps.client.workflow
-      .getHandle(task.case_no)
-      .executeUpdate(completeTaskUpdate, { args: [{ taskId, action: body.action, opinion: body.opinion, actor }] });
+    return await send();
   } catch (err) {
-    throw mapTemporalError(err, task.case_no);
+    const mapped = mapTemporalError(err, caseNo);
+    if (mapped instanceof AppError) {
+      await deps.db('audit_log').insert({ actor, action: `refused.${action}`, case_no: caseNo, detail: JSON.stringify({ status: mapped.status, reason: mapped.message }) });
+    }
+    throw mapped;
   }
+}
+
+export async function completeTask(deps: CaseDeps, taskId: string, actor: Actor, body: CompleteTaskBody): Promise<CompleteTaskResult> {
+  const caseNo = await caseOfTask(deps.db, taskId);
+  return updateCase(deps, caseNo, actor.userId, 'completeTask', () =>
+    deps.client.workflow.getHandle(caseNo).executeUpdate(completeTaskUpdate, { args: [{ ...body, taskId, actor }] }));
+}
+
+export async function assignTask(deps: CaseDeps, taskId: string, actor: Actor, op: 'claim' | 'release' | 'reassign', assignee?: Actor) {
+  const caseNo = await caseOfTask(deps.db, taskId);
+  return updateCase(deps, caseNo, actor.userId, `${op}Task`, () =>
+    deps.client.workflow.getHandle(caseNo).executeUpdate(assignTaskUpdate, { args: [{ taskId, op, actor, assignee }] }));
 }
 
 export async function evaluate(deps: CaseDeps, caseNo: string, body: EvaluationRequest): Promise<void> {
   await getCase(deps.db, caseNo); // 404 for an unknown case before asking Temporal
+  await updateCase(deps, caseNo, 'applicant', 'evaluate', () => deps.client.workflow.getHandle(caseNo).executeUpdate(evaluateUpdate, { args: [body] }));
+}
+
+/** The applicant's correction: the corrected form must pass the item's form schema whole. */
+export async function replyCorrection(deps: CaseDeps, caseNo: string, reply: CorrectionReply): Promise<CaseStatus> {
+  const row = await deps.db('cases as c')
+    .join('implementation_versions as v', function () {
+      this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
+    })
+    .where('c.case_no', caseNo)
+    .first<{ entry: { form: FormRef } } | undefined>('v.entry');
+  if (!row) throw notFound(`case ${caseNo}`);
+  if (reply.formData) {
+    const current = await liveFormData(deps, caseNo);
+    const form = await getForm(deps.db, row.entry.form);
+    const merged = { ...current, ...reply.formData };
+    if (!form.validate(merged)) throw validationFailed(toFieldProblems(form.validate.errors, '/formData'));
+  }
+  return updateCase(deps, caseNo, 'applicant', 'replyCorrection', () => deps.client.workflow.getHandle(caseNo).executeUpdate(replyCorrectionUpdate, { args: [reply] }));
+}
+
+async function liveFormData(deps: CaseDeps, caseNo: string): Promise<Record<string, unknown>> {
   try {
-    await deps.client.workflow.getHandle(caseNo).executeUpdate(evaluateUpdate, { args: [body] });
+    return (await deps.client.workflow.getHandle(caseNo).query(caseViewQuery)).formData;
+  } catch (err) {
+    throw mapTemporalError(err, caseNo);
+  }
+}
+
+export async function withdraw(deps: CaseDeps, caseNo: string, reason: string): Promise<CaseStatus> {
+  await getCase(deps.db, caseNo);
+  return updateCase(deps, caseNo, 'applicant', 'withdraw', () => deps.client.workflow.getHandle(caseNo).executeUpdate(withdrawUpdate, { args: [{ reason }] }));
+}
+
+export async function requestExtension(deps: CaseDeps, caseNo: string, actor: Actor, reason: string) {
+  await getCase(deps.db, caseNo);
+  return updateCase(deps, caseNo, actor.userId, 'requestExtension', () => deps.client.workflow.getHandle(caseNo).executeUpdate(requestExtensionUpdate, { args: [{ reason, actor }] }));
+}
+
+export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor: Actor, result: string): Promise<CaseStatus> {
+  await getCase(deps.db, caseNo);
+  return updateCase(deps, caseNo, actor.userId, 'endSpecialProcedure', () => deps.client.workflow.getHandle(caseNo).executeUpdate(endSpecialProcedureUpdate, { args: [{ result, actor }] }));
+}
+
+/** The live view of a case from its workflow (status, open tasks, clock, payment …). */
+export async function liveView(deps: CaseDeps, caseNo: string) {
+  await getCase(deps.db, caseNo);
+  try {
+    return await deps.client.workflow.getHandle(caseNo).query(caseViewQuery);
   } catch (err) {
     throw mapTemporalError(err, caseNo);
   }

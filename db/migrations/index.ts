@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m002 from './002_catalogue';
 import * as m003 from './003_calendar';
+import * as m004 from './004_case_lifecycle';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_catalogue': m002,
   '003_calendar': m003,
+  '004_case_lifecycle': m004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,28 @@
+/** What a case pins from a published entry: the one mapping used by filing and by tests. */
+import type { PinnedImplementation } from '../../workflows/definitions';
+
+export interface EntryIdentity {
+  code: string;
+  version: number;
+  itemCode: string;
+  itemName: string;
+  department: string;
+  window: PinnedImplementation['window'];
+}
+
+type EntryFields = Omit<PinnedImplementation, keyof EntryIdentity | 'jointHandling'> & { jointHandling?: boolean };
+
+export function pinEntry(id: EntryIdentity, e: EntryFields): PinnedImplementation {
+  return {
+    ...id,
+    caseType: e.caseType,
+    statutoryLimitDays: e.statutoryLimitDays,
+    promisedLimitDays: e.promisedLimitDays,
+    jointHandling: e.jointHandling ?? false,
+    fee: e.fee,
+    result: e.result,
+    delivery: e.delivery,
+    process: e.process,
+    evaluationWindowDays: e.evaluationWindowDays,
+  };
+}
