@@ -82,13 +82,13 @@ export function createCaseServiceActivities(db: Db) {
     },
 
     /** A `service` step. identity.verifyPerson checks the citizen ID number (GB 11643) locally. */
-    async callService(s: { caseNo: string; adapter: string; operation: string; applicant: Applicant; formData: Record<string, unknown> }): Promise<{ ok: boolean; detail: string }> {
+    callService(s: { caseNo: string; adapter: string; operation: string; applicant: Applicant; formData: Record<string, unknown> }): Promise<{ ok: boolean; detail: string }> {
       if (s.adapter === 'identity' && s.operation === 'verifyPerson') {
-        if (s.applicant.kind !== 'person') return { ok: false, detail: '申请人不是自然人' };
+        if (s.applicant.kind !== 'person') return Promise.resolve({ ok: false, detail: '申请人不是自然人' });
         const problem = checkCitizenId(s.applicant.idNumber);
-        return problem ? { ok: false, detail: problem } : { ok: true, detail: '公民身份号码校验通过' };
+        return Promise.resolve(problem ? { ok: false, detail: problem } : { ok: true, detail: '公民身份号码校验通过' });
       }
-      return { ok: false, detail: `服务 ${s.adapter}.${s.operation} 尚未接入` };
+      return Promise.resolve({ ok: false, detail: `服务 ${s.adapter}.${s.operation} 尚未接入` });
     },
 
     async notify(n: { key: string; caseNo: string; recipient: string; template: string; params: Record<string, unknown> }): Promise<void> {

@@ -18,6 +18,7 @@ const application = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const asApprover = { 'x-staff-user': 'approver-li' };
+const asClerk = { 'x-staff-user': 'clerk-wang' };
 
 describe('vertical slice over HTTP (dev server + database)', function () {
   this.timeout(60_000);
@@ -30,14 +31,14 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     await stack?.stop();
   });
 
-  async function openTaskOf(caseNo: string): Promise<{ taskId: string; caseNo: string; actions: string[] }> {
+  async function openTaskOf(caseNo: string, as: Record<string, string>): Promise<{ taskId: string; caseNo: string; kind: string; actions: string[] }> {
     return eventually(async () => {
-      const inbox = await http<{ tasks: { taskId: string; caseNo: string; actions: string[] }[] }>(stack, 'GET', '/api/tasks', undefined, asApprover);
+      const inbox = await http<{ tasks: { taskId: string; caseNo: string; kind: string; actions: string[] }[] }>(stack, 'GET', '/api/tasks', undefined, as);
       return inbox.body.tasks.find((t) => t.caseNo === caseNo);
     }, `a task for ${caseNo} in the inbox`);
   }
 
-  it('when a case is filed and its one task approved, then it completes, can be rated, and its history is readable', async () => {
+  it('when a case is filed, accepted, approved and handed over, then it completes, can be rated, and its history is readable', async () => {
     const filed = await http(stack, 'POST', '/api/cases', application());
     expect(filed.status).to.equal(201);
     const caseNo: string = filed.body.caseNo;
@@ -47,28 +48,47 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     expect(described.type).to.equal('caseWorkflow');
     expect(described.taskQueue).to.equal(stack.taskQueue);
 
-    const task = await openTaskOf(caseNo);
-    expect(task.actions).to.deep.equal(['approve', 'refuse']);
+    const precheck = await openTaskOf(caseNo, asClerk);
+    expect(precheck).to.include({ kind: 'precheck' });
+    expect(precheck.actions).to.deep.equal(['accept', 'correction', 'reject']);
+    const accepted = await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '材料齐全，予以受理' }, asClerk);
+    expect(accepted.body.status).to.equal('in_review');
 
+    const task = await openTaskOf(caseNo, asApprover);
+    expect(task.actions).to.deep.equal(['approve', 'refuse']);
     const done = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: '材料齐全，准予登记' }, asApprover);
     expect(done.status).to.equal(200);
-    expect(done.body).to.deep.equal({ taskId: task.taskId, action: 'approve', status: 'approved' });
+    // The update answers once the case has moved on: decided, and the certificate being issued.
+    expect(done.body).to.deep.equal({ taskId: task.taskId, action: 'approve', status: 'issuing' });
+    const decided = await http(stack, 'GET', `/api/cases/${caseNo}`);
+    expect(decided.body.decision).to.equal('approved');
 
-    // The update answers after the projection, so the read model is already current.
-    const view = await http(stack, 'GET', `/api/cases/${caseNo}`);
-    expect(view.body.status).to.equal('approved');
-    expect(view.body.completedAt).to.be.a('string');
+    const view = await eventually(async () => {
+      const r = await http(stack, 'GET', `/api/cases/${caseNo}`);
+      return r.body.status === 'delivering' && r;
+    }, 'the result waiting for pick-up');
+    expect(view.body).to.include({ status: 'delivering', decision: 'approved' });
+    expect(view.body.acceptedAt).to.be.a('string');
+    expect(Date.parse(view.body.statutoryDeadline)).to.be.greaterThan(Date.parse(view.body.acceptedAt));
     const guide = await http(stack, 'GET', `/api/implementations/${impl}`);
     expect(view.body.implementationVersion).to.equal(guide.body.version);
-    expect(view.body.events.map((e: { type: string }) => e.type)).to.deep.equal(['filed', 'task-opened', 'task-completed', 'decided']);
-    expect(view.body.tasks[0]).to.include({ status: 'done' });
-    expect(view.body.tasks[0].outcome).to.deep.equal({ action: 'approve', opinion: '材料齐全，准予登记', by: 'approver-li' });
+    expect(view.body.events.map((e: { type: string }) => e.type)).to.include.members(['filed', 'accepted', 'decided', 'certificate-issued', 'awaiting-pickup']);
+    const review = view.body.tasks.find((t: { taskId: string }) => t.taskId === task.taskId);
+    expect(review.outcome).to.deep.equal({ action: 'approve', opinion: '材料齐全，准予登记', by: 'approver-li' });
+    const cert = await stack.db('certificates').where({ case_no: caseNo }).first();
+    expect(cert).to.include({ holder_name: '张三', type: '营业执照', issuer_department: 'xh-scjg' });
+
+    const handover = await openTaskOf(caseNo, asClerk);
+    expect(handover.kind).to.equal('handover');
+    const handed = await http(stack, 'POST', `/api/tasks/${handover.taskId}/complete`, { action: 'handover', opinion: '已领取' }, asClerk);
+    expect(handed.body.status).to.equal('completed');
 
     const rated = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5, comment: '很快' });
     expect(rated.status).to.equal(204);
     await stack.client.workflow.getHandle(caseNo).result();
     const closed = await http(stack, 'GET', `/api/cases/${caseNo}`);
     expect(closed.body.status).to.equal('closed');
+    expect(await stack.db('evaluations').where({ case_no: caseNo }).first()).to.include({ level: 5 });
 
     const history = await http(stack, 'GET', `/api/cases/${caseNo}/history`);
     expect(history.status).to.equal(200);
@@ -77,13 +97,14 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     expect(kinds).to.include('update:completeTask');
     expect(kinds).to.include('update:evaluate');
     expect(kinds[kinds.length - 1]).to.equal('case-closed');
-    const approval = history.body.timeline.find((e: { kind: string }) => e.kind === 'update:completeTask');
+    const approval = history.body.timeline.find((e: { kind: string; summary: string }) => e.kind === 'update:completeTask' && e.summary.includes('准予登记'));
     expect(approval.actor).to.equal('approver-li');
-    expect(approval.summary).to.contain('材料齐全，准予登记');
 
     const raw = await http(stack, 'GET', `/api/cases/${caseNo}/history?format=raw`);
     expect(raw.body.events[0].eventType).to.equal('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(raw.body.events.length).to.be.greaterThan(history.body.timeline.length);
+    const audit = await stack.db('audit_log').where({ case_no: caseNo }).orderBy('id').pluck('action');
+    expect(audit).to.include.members(['case.filed', 'case.accepted', 'case.decided', 'case.closed']);
   });
 
   it('when the same Idempotency-Key is sent twice, then one case exists; with another body it is refused', async () => {
@@ -100,21 +121,26 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     expect(Number(count[0].count)).to.equal(1);
   });
 
-  it('when a task is completed by the wrong department, twice, or with a foreign action, then it is refused and the case is unchanged', async () => {
+  it('when a task is completed by the wrong department, twice, or with a foreign action, then it is refused, audited, and the case is unchanged', async () => {
     const filed = await http(stack, 'POST', '/api/cases', application());
     const caseNo: string = filed.body.caseNo;
-    const task = await openTaskOf(caseNo);
+    const precheck = await openTaskOf(caseNo, asClerk);
+    expect((await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '' }, asApprover)).status).to.equal(403);
+    await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '' }, asClerk);
+    const task = await openTaskOf(caseNo, asApprover);
 
     const wrongDept = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { 'x-staff-user': 'approver-chen' });
     expect(wrongDept.status).to.equal(403);
     expect(wrongDept.body.detail).to.contain('xh-scjg');
-    const clerk = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { 'x-staff-user': 'clerk-wang' });
+    const clerk = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, asClerk);
     expect(clerk.status).to.equal(403);
     const noOne = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' });
     expect(noOne.status).to.equal(401);
-    const badAction = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'void', opinion: 'x' }, asApprover);
+    const badAction = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'teleport', opinion: 'x' }, asApprover);
     expect(badAction.status).to.equal(400);
     expect(badAction.body.errors[0].pointer).to.equal('/action');
+    const foreign = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'void', opinion: 'x' }, asApprover);
+    expect(foreign.status).to.equal(422);
     const noReasons = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'refuse', opinion: '' }, asApprover);
     expect(noReasons.status).to.equal(422);
     const early = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5 });
@@ -122,11 +148,13 @@ describe('vertical slice over HTTP (dev server + database)', function () {
 
     const still = await http(stack, 'GET', `/api/cases/${caseNo}`);
     expect(still.body.status).to.equal('in_review');
-    expect(still.body.tasks.map((t: { status: string }) => t.status)).to.deep.equal(['open']);
+    expect(still.body.tasks.map((t: { status: string }) => t.status)).to.deep.equal(['done', 'open']);
+    const refusals = await stack.db('audit_log').where({ case_no: caseNo }).andWhere('action', 'like', 'refused.%').pluck('detail');
+    expect(refusals.length).to.be.at.least(5);
 
     const refused = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'refuse', opinion: '经营场所不符合规定' }, asApprover);
     expect(refused.status).to.equal(200);
-    expect(refused.body.status).to.equal('refused');
+    expect(refused.body.status).to.equal('completed');
     const twice = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, asApprover);
     expect(twice.status).to.equal(409);
     expect(twice.body.detail).to.contain('already completed');
@@ -149,9 +177,9 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const unknownItem = await http(stack, 'POST', '/api/cases', application({ implementationCode: 'no-such-entry' }));
     expect(unknownItem.status).to.equal(404);
 
-    const notRunnable = await http(stack, 'POST', '/api/cases', application({ implementationCode: 'XK-330000-00003.xh-scjg', formData: readFormFolder({ key: 'food-business-licence', version: 1 }).example }));
-    expect(notRunnable.status).to.equal(409);
-    expect(notRunnable.body.type).to.match(/process-not-runnable-yet$/);
+    const badId = await http(stack, 'POST', '/api/cases', application({ applicant: { kind: 'person', name: '张三', idNumber: '110105194912310021' }, delivery: { method: 'courier' } }));
+    expect(badId.status).to.equal(422);
+    expect(badId.body.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal(['/applicant/idNumber', '/delivery/address']);
 
     const tooBig = await http(stack, 'POST', '/api/cases', application({ formData: { ...example, businessScope: 'x'.repeat(300_000) } }));
     expect(tooBig.status).to.equal(413);

@@ -18,11 +18,16 @@ export async function catalogueChangeWorkflow(input: ChangeInput): Promise<Chang
   const view: ChangeView = { changeId: input.changeId, state: 'in_review', currentStage: null, decisions: [] };
   let pending: ReviewRequest | undefined;
   let answered = 0;
+  /** The stage whose review task is being opened right now. */
+  let opening: ChangeView['currentStage'] = null;
 
   setHandler(changeViewQuery, () => view);
   setHandler(
     reviewChangeUpdate,
     async (req) => {
+      // A review may arrive while its stage is still being opened: wait for it, then take it once.
+      await condition(() => view.currentStage === req.stage || view.state !== 'in_review');
+      if (view.currentStage !== req.stage) throw refuse(Refusals.wrongState, `the ${req.stage} review of change ${input.changeId} has already been decided`);
       pending = req;
       const at = new Date().toISOString();
       view.decisions.push({ stage: req.stage, decision: req.decision, opinion: req.opinion, by: req.actor.userId, at });
@@ -34,8 +39,9 @@ export async function catalogueChangeWorkflow(input: ChangeInput): Promise<Chang
     },
     {
       validator: (req: ReviewRequest) => {
-        if (view.state !== 'in_review' || view.currentStage === null) throw refuse(Refusals.wrongState, `change ${input.changeId} is not waiting for a review`);
-        if (req.stage !== view.currentStage) throw refuse(Refusals.wrongState, `change ${input.changeId} is at the ${view.currentStage} review, not ${req.stage}`);
+        const current = view.currentStage ?? opening;
+        if (view.state !== 'in_review' || current === null) throw refuse(Refusals.wrongState, `change ${input.changeId} is not waiting for a review`);
+        if (req.stage !== current) throw refuse(Refusals.wrongState, `change ${input.changeId} is at the ${current} review, not ${req.stage}`);
         const stage = input.stages.find((s) => s.stage === req.stage)!;
         if (req.actor.department !== stage.department || !req.actor.roles.includes(stage.role)) {
           throw refuse(Refusals.notAuthorised, `the ${stage.name} is done by role "${stage.role}" in department ${stage.department}`);
@@ -46,8 +52,10 @@ export async function catalogueChangeWorkflow(input: ChangeInput): Promise<Chang
   );
 
   for (const [position, stage] of input.stages.entries()) {
+    opening = stage.stage;
     await openReview({ changeId: input.changeId, stage: stage.stage, position, department: stage.department, role: stage.role, openedAt: new Date().toISOString() });
     view.currentStage = stage.stage;
+    opening = null;
     answered = view.decisions.length; // the previous decision is answered once the next review is open
     pending = undefined;
     await condition(() => pending !== undefined);

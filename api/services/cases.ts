@@ -165,7 +165,7 @@ export async function getCase(db: Db, caseNo: string) {
   if (!row) throw notFound(`case ${caseNo}`);
   const [events, tasks] = await Promise.all([
     db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
-    db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('id', 'step_id', 'step_name', 'department_code', 'role', 'status', 'actions', 'outcome', 'created_at', 'closed_at'),
+    db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('*'),
   ]);
   return { ...caseRow(row), events, tasks: tasks.map(taskRow) };
 }
@@ -296,6 +296,10 @@ function caseRow(r: Record<string, unknown>) {
     formData: r.form_data,
     currentSteps: r.current_steps,
     filedAt: r.filed_at,
+    acceptedAt: r.accepted_at,
+    decision: r.decision,
+    statutoryDeadline: r.statutory_deadline,
+    promisedDeadline: r.promised_deadline,
     completedAt: r.completed_at,
     updatedAt: r.updated_at,
   };
@@ -305,13 +309,17 @@ function taskRow(r: Record<string, unknown>) {
   return {
     taskId: r.id,
     caseNo: r.case_no,
+    kind: r.kind,
     stepId: r.step_id,
     stepName: r.step_name,
     department: r.department_code,
     role: r.role,
     status: r.status,
+    assignee: r.assignee,
     actions: r.actions,
+    detail: r.detail,
     outcome: r.outcome,
+    dueAt: r.due_at,
     createdAt: r.created_at,
     closedAt: r.closed_at,
   };
