@@ -4,7 +4,7 @@ import { badRequest } from '../../lib/errors';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
-  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
+  assertFiled, endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
   type CaseDeps, type FileCaseBody,
 } from '../services/cases';
 import { requireStaff } from '../staff';
@@ -146,7 +146,7 @@ export function caseRoutes(deps: CaseDeps): Router {
 
   r.get('/cases/:caseNo/history', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    await getCase(deps.db, caseNo);
+    await assertFiled(deps.db, caseNo);
     const { raw, timeline } = await caseHistory(deps.client, caseNo);
     res.json(req.query.format === 'raw' ? { caseNo, events: raw } : { caseNo, timeline });
   });

@@ -160,6 +160,15 @@ async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void
   }
 }
 
+/**
+ * 404 unless the case was filed. The filing row is written before the workflow starts, so this
+ * holds even before the case's first projection lands.
+ */
+export async function assertFiled(db: Db, caseNo: string): Promise<void> {
+  const row = await db('case_filings').where({ case_no: caseNo }).first<{ case_no: string } | undefined>('case_no');
+  if (!row) throw notFound(`case ${caseNo}`);
+}
+
 export async function getCase(db: Db, caseNo: string) {
   const row = await db('cases').where({ case_no: caseNo }).first<Record<string, unknown> | undefined>();
   if (!row) throw notFound(`case ${caseNo}`);
@@ -226,7 +235,7 @@ export async function assignTask(deps: CaseDeps, taskId: string, actor: Actor, o
 }
 
 export async function evaluate(deps: CaseDeps, caseNo: string, body: EvaluationRequest): Promise<void> {
-  await getCase(deps.db, caseNo); // 404 for an unknown case before asking Temporal
+  await assertFiled(deps.db, caseNo); // 404 for an unknown case before asking Temporal
   await updateCase(deps, caseNo, 'applicant', 'evaluate', () => deps.client.workflow.getHandle(caseNo).executeUpdate(evaluateUpdate, { args: [body] }));
 }
 
@@ -257,23 +266,23 @@ async function liveFormData(deps: CaseDeps, caseNo: string): Promise<Record<stri
 }
 
 export async function withdraw(deps: CaseDeps, caseNo: string, reason: string): Promise<CaseStatus> {
-  await getCase(deps.db, caseNo);
+  await assertFiled(deps.db, caseNo);
   return updateCase(deps, caseNo, 'applicant', 'withdraw', () => deps.client.workflow.getHandle(caseNo).executeUpdate(withdrawUpdate, { args: [{ reason }] }));
 }
 
 export async function requestExtension(deps: CaseDeps, caseNo: string, actor: Actor, reason: string) {
-  await getCase(deps.db, caseNo);
+  await assertFiled(deps.db, caseNo);
   return updateCase(deps, caseNo, actor.userId, 'requestExtension', () => deps.client.workflow.getHandle(caseNo).executeUpdate(requestExtensionUpdate, { args: [{ reason, actor }] }));
 }
 
 export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor: Actor, result: string): Promise<CaseStatus> {
-  await getCase(deps.db, caseNo);
+  await assertFiled(deps.db, caseNo);
   return updateCase(deps, caseNo, actor.userId, 'endSpecialProcedure', () => deps.client.workflow.getHandle(caseNo).executeUpdate(endSpecialProcedureUpdate, { args: [{ result, actor }] }));
 }
 
 /** The live view of a case from its workflow (status, open tasks, clock, payment …). */
 export async function liveView(deps: CaseDeps, caseNo: string) {
-  await getCase(deps.db, caseNo);
+  await assertFiled(deps.db, caseNo);
   try {
     return await deps.client.workflow.getHandle(caseNo).query(caseViewQuery);
   } catch (err) {

@@ -1,0 +1,60 @@
+/**
+ * `npm run record-histories`: runs one case of every sample item to its end on the time-skipping
+ * test server and writes each workflow history to workflows/fixtures/, where the replay test
+ * checks that today's workflow code still replays them. Re-record only when a change is meant
+ * to be incompatible (and guard running cases with patching).
+ */
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sampleDocuments } from '../db/seed';
+import { pinEntry } from '../lib/catalogue/pin';
+import { loadConfig } from '../lib/config';
+import { readFormFolder } from '../lib/forms';
+import { runMain } from '../lib/runtime';
+import { ensureTestServer } from '../lib/servers';
+import { ctx } from '../test/context';
+import { driveToCompletion } from '../test/drive-case';
+import { fakeActivities } from '../test/fake-activities';
+import { workflowBundle } from '../test/harness';
+import { createTimeSkippingEnv } from '../test/time-skipping';
+import type { CaseInput, PinnedImplementation } from '../workflows/definitions';
+
+const outDir = path.resolve(__dirname, '..', 'workflows', 'fixtures');
+
+runMain('record-histories', async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = loadConfig();
+  ctx.testServerPath = await ensureTestServer(config.cacheDir, config.testServerVersion);
+  const env = await createTimeSkippingEnv();
+  try {
+    for (const [i, doc] of sampleDocuments().entries()) {
+      const fake = fakeActivities();
+      const taskQueue = `record-${i}`;
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+      const impl = pinEntry(
+        { code: doc.implementation.code, version: 1, itemCode: doc.item.code, itemName: doc.item.name, department: doc.implementation.department, window: { department: 'xh-zwfw', role: 'clerk' } },
+        doc.entry as unknown as PinnedImplementation,
+      );
+      const caseNo = `3301062026112100${String(i + 1).padStart(6, '0')}`;
+      const courier = impl.delivery.includes('courier');
+      const input: CaseInput = {
+        caseNo, implementation: impl, applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, channel: 'window',
+        formData: readFormFolder(doc.form).example,
+        delivery: courier ? { method: 'courier', address: { name: '张三', phone: '13800138000', address: '杭州市西湖区文三路100号' } } : { method: 'window' },
+        filedAt: new Date(await env.currentTimeMs()).toISOString(),
+      };
+      await worker.runUntil(async () => {
+        const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] });
+        await driveToCompletion(h, () => fake.dispatches.map((d) => d.stepId));
+        await h.result();
+        const file = path.join(outDir, `${doc.item.code}.json`);
+        fs.writeFileSync(file, `${historyToJSON(await h.fetchHistory())}\n`);
+        console.log(`recorded ${path.relative(process.cwd(), file)}`);
+      });
+    }
+  } finally {
+    await env.teardown();
+  }
+});
