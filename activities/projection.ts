@@ -15,6 +15,9 @@ export interface CaseRowInit {
   applicant: Applicant;
   formData: Record<string, unknown>;
   filedAt: string;
+  caseType: 'instant' | 'promised';
+  statutoryLimitDays: number;
+  promisedLimitDays: number;
 }
 
 export interface CaseEventInput {
@@ -35,7 +38,12 @@ export interface CaseEventInput {
     acceptedAt?: string | null;
     statutoryDeadline?: string | null;
     promisedDeadline?: string | null;
+    supervisionState?: string;
+    decidedAt?: string;
+    usedDays?: number;
   };
+  /** A supervision event to keep in supervision_events (warnings, overdue, corrections). */
+  supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null };
 }
 
 export interface OpenTaskInput {
@@ -81,6 +89,9 @@ export function createProjectionActivities(db: Db) {
               form_data: JSON.stringify(c.formData),
               filed_at: c.filedAt,
               updated_at: ev.at,
+              case_type: c.caseType,
+              statutory_limit_days: c.statutoryLimitDays,
+              promised_limit_days: c.promisedLimitDays,
             })
             .onConflict('case_no')
             .ignore();
@@ -107,6 +118,13 @@ export function createProjectionActivities(db: Db) {
         if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
         if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
         if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
+        if (p.supervisionState) update.supervision_state = p.supervisionState;
+        if (p.decidedAt) update.decided_at = p.decidedAt;
+        if (p.usedDays !== undefined) update.used_days = p.usedDays;
+        if (ev.supervision) {
+          const v = ev.supervision;
+          await trx('supervision_events').insert({ case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at });
+        }
         await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
         await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...(ev.payload ?? {}) }) });
       });

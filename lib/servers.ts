@@ -80,14 +80,31 @@ export async function ensureTemporalCli(cacheDir: string, version: string, expli
 export async function ensureTestServer(cacheDir: string, version: string): Promise<string> {
   const dir = path.join(cacheDir, 'temporal-test-server', version);
   const lib = path.join(dir, 'lib');
+  const classes = path.join(dir, 'classes');
   const wrapper = path.join(dir, 'temporal-test-server');
   const marker = path.join(lib, `temporal-test-server-${version}.jar`);
-  if (fs.existsSync(wrapper) && fs.existsSync(marker)) return wrapper;
-  for (const cmd of ['java', 'mvn']) {
+  const launcherSource = path.join(repoRoot, 'deploy', 'test-server', 'src', 'onewindow', 'TestServerAt.java');
+  const launcherClass = path.join(classes, 'onewindow', 'TestServerAt.class');
+  const launcherFresh = fs.existsSync(launcherClass) && fs.statSync(launcherClass).mtimeMs >= fs.statSync(launcherSource).mtimeMs;
+  if (fs.existsSync(wrapper) && fs.existsSync(marker) && launcherFresh) return wrapper;
+  for (const cmd of ['java', 'javac', 'mvn']) {
     if (!hasCommand(cmd)) throw new ConfigError(`the time-skipping test server needs ${cmd}; install a JDK 17+ and Maven`);
   }
-  say(`resolving Temporal's Java test server ${version} from Maven Central (first run only)…`);
   fs.mkdirSync(lib, { recursive: true });
+  if (!fs.existsSync(marker)) await resolveJars(lib, version);
+  // A small launcher of our own starts the same server with its clock at a chosen instant.
+  await runWithProgress('javac', 'javac', ['-d', classes, '-cp', `${lib}/*`, launcherSource], process.env);
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\n# Temporal's Java test server: <port> [--enable-time-skipping] [--start-at <instant>]\nexec java -Xss2m -cp "${classes}:${lib}/*" onewindow.TestServerAt "$@"\n`,
+    { mode: 0o755 },
+  );
+  say(`test server ready: ${wrapper}`);
+  return wrapper;
+}
+
+async function resolveJars(lib: string, version: string): Promise<void> {
+  say(`resolving Temporal's Java test server ${version} from Maven Central (first run only)…`);
   await runWithProgress('maven', 'mvn', [
     '-q', '-B',
     '-f', path.join(repoRoot, 'deploy', 'test-server', 'pom.xml'),
@@ -96,14 +113,8 @@ export async function ensureTestServer(cacheDir: string, version: string): Promi
     '-DincludeScope=runtime',
     `-DoutputDirectory=${lib}`,
   ], process.env);
+  const marker = path.join(lib, `temporal-test-server-${version}.jar`);
   if (!fs.existsSync(marker)) throw new ConfigError(`maven finished but ${marker} is missing`);
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh\n# Starts Temporal's Java test server: <port> [--enable-time-skipping]\nexec java -Xss2m -cp "${lib}/*" io.temporal.testserver.TestServer "$@"\n`,
-    { mode: 0o755 },
-  );
-  say(`test server ready: ${wrapper}`);
-  return wrapper;
 }
 
 /** Resolves when something accepts TCP connections on host:port, or rejects after timeoutMs. */

@@ -1,15 +1,18 @@
 /** A time-skipping test environment on the Java test server, with our search attributes. */
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CaseStatus, Department, ItemCode } from '../workflows/search-attributes';
+import { Deadline, keywordAttributes } from '../workflows/search-attributes';
 import { ctx } from './context';
 
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: ctx.testServerPath } } });
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+/** A fresh time-skipping test server; `startAt` sets its clock (ISO instant), else it starts now. */
+export async function createTimeSkippingEnv(startAt?: string): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ctx.testServerPath }, extraArgs: startAt ? ['--start-at', startAt] : [] },
+  });
+  const types = temporal.api.enums.v1.IndexedValueType;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries([ItemCode, Department, CaseStatus].map((k) => [k.name, keyword])),
+    searchAttributes: { ...Object.fromEntries(keywordAttributes.map((k) => [k.name, types.INDEXED_VALUE_TYPE_KEYWORD])), [Deadline.name]: types.INDEXED_VALUE_TYPE_DATETIME },
   });
   return env;
 }

@@ -17,7 +17,9 @@ import {
   type ExtensionRequest,
   type OpenTaskView,
   type PaymentConfirmation,
+  type SupervisionView,
   type TaskAssignmentRequest,
+  type UrgeAnswer,
 } from './definitions';
 
 export type TaskPhase = 'open' | 'closing' | 'done' | 'cancelled';
@@ -67,6 +69,7 @@ export class CaseState {
   readonly milestones: DepartmentMilestone[] = [];
   readonly departmentResults = new Map<string, DepartmentResult>();
   readonly clock: CaseView['clock'];
+  readonly supervision: SupervisionView = { level: 'normal', statutoryOverdue: false, steps: {}, urges: [] };
   formData: Record<string, unknown>;
   private seq = 0;
   private readonly tasks = new Map<string, TaskRecord>();
@@ -77,6 +80,7 @@ export class CaseState {
     const impl = input.implementation;
     this.clock = {
       acceptedAt: null,
+      warningAt: null,
       statutoryLimitDays: impl.statutoryLimitDays,
       promisedLimitDays: impl.promisedLimitDays,
       usedDays: 0,
@@ -225,6 +229,16 @@ export class CaseState {
     if (req.result.trim() === '') throw refuse(Refusals.invalidInput, 'record the result of the special procedure');
   }
 
+  /** An urge is answered by a handler of the case: a current step's department, or the implementing one. */
+  validateUrgeAnswer(req: UrgeAnswer): void {
+    const urge = this.supervision.urges.find((u) => u.urgeId === req.urgeId);
+    if (!urge) throw refuse(Refusals.taskNotOpen, `case ${this.input.caseNo} has no urge ${req.urgeId}`);
+    if (urge.answer) throw refuse(Refusals.wrongState, `urge ${req.urgeId} has already been answered`);
+    const departments = new Set([this.input.implementation.department, ...this.openTasks().map((t) => t.department)]);
+    if (!departments.has(req.actor.department)) throw refuse(Refusals.notAuthorised, `urge ${req.urgeId} is answered by the departments handling the case`);
+    if (req.answer.trim() === '') throw refuse(Refusals.invalidInput, 'an answer to an urge says what was done');
+  }
+
   validateEvaluation(req: EvaluationRequest): void {
     if (!rateable.includes(this.status)) {
       throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can be rated once it is completed (status: ${this.status})`);
@@ -253,6 +267,7 @@ export class CaseState {
       evaluation: this.evaluation,
       milestones: [...this.milestones],
       formData: this.formData,
+      supervision: { ...this.supervision, steps: { ...this.supervision.steps }, urges: this.supervision.urges.map((u) => ({ ...u })) },
     };
   }
 }

@@ -47,8 +47,12 @@ import {
   type SpecialProcedureRequest,
   type TaskAssignmentRequest,
   type TaskStep,
+  type UrgeAnswer,
+  answerUrgeUpdate,
+  urgeSignal,
 } from './definitions';
-import { CaseStatus as CaseStatusKey } from './search-attributes';
+import { CaseStatus as CaseStatusKey, Deadline as DeadlineKey, SupervisionState as SupervisionKey } from './search-attributes';
+import { levelAt, warnAfterDays, worse, type SupervisionLevel, type SupervisionRule } from './supervision';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -128,15 +132,19 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function clockStart(at: string): Promise<void> {
     state.clock.acceptedAt = at;
     await clockResume(at);
+    background.push(superviseCase());
   }
 
   let segmentStart: string | null = null;
+  /** Bumped whenever the clock's instants change, so the supervision loop recomputes. */
+  let clockVersion = 0;
 
   async function clockPause(at: string): Promise<void> {
     if (!segmentStart) return;
     state.clock.usedDays += (await acts.workingDaysBetween({ from: segmentStart, to: at })).days;
     segmentStart = null;
     state.clock.running = false;
+    clockVersion += 1;
   }
 
   async function clockResume(at: string): Promise<void> {
@@ -149,15 +157,105 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (!segmentStart) return;
     const extra = state.clock.extended ? extensionDays : 0;
     const left = (limit: number) => Math.max(0, limit + extra - state.clock.usedDays);
-    const [s, p] = await Promise.all([
+    const promised = state.clock.promisedLimitDays + extra;
+    const warnIn = Math.max(0, warnAfterDays(promised, impl.supervision) - state.clock.usedDays);
+    const [s, p, w] = await Promise.all([
       acts.addWorkingDays({ from: segmentStart, days: left(state.clock.statutoryLimitDays) }),
       acts.addWorkingDays({ from: segmentStart, days: left(state.clock.promisedLimitDays) }),
+      acts.addWorkingDays({ from: segmentStart, days: warnIn }),
     ]);
     state.clock.statutoryDeadline = s.deadline;
     state.clock.promisedDeadline = p.deadline;
+    // A clock too short to warn before its deadline (an instant item's same-day promise) has no warning.
+    state.clock.warningAt = Date.parse(w.deadline) < Date.parse(p.deadline) ? w.deadline : null;
+    upsertSearchAttributes([{ key: DeadlineKey, value: new Date(p.deadline) }]);
+    clockVersion += 1;
   }
 
   const clockPatch = () => ({ acceptedAt: state.clock.acceptedAt, statutoryDeadline: state.clock.statutoryDeadline, promisedDeadline: state.clock.promisedDeadline });
+
+  // ---------------------------------------------------------------- supervision (电子监察)
+
+  let supervisionOver = false;
+
+  /** Records a supervision event for the case or a step, sets the search attribute, tells the handlers. */
+  async function raise(level: SupervisionLevel | 'cleared', scope: { stepId: string | null; department: string; deadline: string | null; cause: string }, previous?: SupervisionLevel): Promise<void> {
+    const type = level === 'cleared' ? 'supervision-corrected' : `supervision-${level}`;
+    const caseLevel = scope.stepId === null ? state.supervision.level : undefined;
+    await record(type, {
+      payload: { scope: scope.stepId ? 'step' : 'case', stepId: scope.stepId, deadline: scope.deadline, cause: scope.cause, department: scope.department, previous },
+      supervision: { scope: scope.stepId ? 'step' : 'case', stepId: scope.stepId, level, cause: scope.cause, department: scope.department, deadline: scope.deadline },
+      patch: caseLevel ? { supervisionState: caseLevel } : undefined,
+    });
+    if (scope.stepId === null) upsertSearchAttributes([{ key: SupervisionKey, value: state.supervision.level }]);
+    if (level !== 'cleared') {
+      for (const role of ['handler', 'head']) {
+        await acts.notify({ key: `${caseNo}-${type}-${scope.stepId ?? 'case'}-${scope.cause}-${role}-${state.nextSeq()}`, caseNo, recipient: `${scope.department}:${role}`, template: type, params: { deadline: scope.deadline, cause: scope.cause, stepId: scope.stepId } });
+      }
+    }
+  }
+
+  /** The case clock against the promised limit (warning, overdue) and the statutory limit. */
+  async function superviseCase(): Promise<void> {
+    while (!supervisionOver) {
+      const version = clockVersion;
+      const c = state.clock;
+      if (!c.running) {
+        await condition(() => clockVersion !== version || supervisionOver);
+        continue;
+      }
+      const nowMs = Date.now();
+      const wanted = levelAt(nowMs, c.warningAt, c.promisedDeadline);
+      if (wanted !== state.supervision.level) {
+        const previous = state.supervision.level;
+        state.supervision.level = wanted;
+        const cause = worse(wanted, previous) ? (wanted === 'warning' ? 'promised-limit-near' : 'promised-limit-passed') : 'deadline-moved';
+        await raise(worse(wanted, previous) ? wanted : 'cleared', { stepId: null, department: impl.department, deadline: c.promisedDeadline, cause }, previous);
+      }
+      const statutory = c.statutoryDeadline !== null && nowMs >= Date.parse(c.statutoryDeadline);
+      if (statutory !== state.supervision.statutoryOverdue) {
+        state.supervision.statutoryOverdue = statutory;
+        await raise(statutory ? 'overdue' : 'cleared', { stepId: null, department: impl.department, deadline: c.statutoryDeadline, cause: statutory ? 'statutory-limit-passed' : 'statutory-deadline-moved' });
+      }
+      const next = [c.warningAt, c.promisedDeadline, c.statutoryDeadline].map((x) => (x ? Date.parse(x) : Infinity)).filter((t) => t > Date.now());
+      const wait = next.length ? Math.min(...next) - Date.now() : undefined;
+      if (wait === undefined) await condition(() => clockVersion !== version || supervisionOver);
+      else await condition(() => clockVersion !== version || supervisionOver, wait);
+    }
+  }
+
+  /**
+   * A step's own clock from when it opened. When the step ends with a true time earlier than its
+   * arrival (a department's late milestone), the step's level is corrected back to that time.
+   */
+  async function superviseStep(stepId: string, department: string, limitDays: number, rule: SupervisionRule | undefined, open: () => boolean, trueEnd: () => string | null): Promise<void> {
+    const from = now();
+    const [due, warn] = await Promise.all([
+      acts.addWorkingDays({ from, days: limitDays }),
+      acts.addWorkingDays({ from, days: warnAfterDays(limitDays, rule) }),
+    ]);
+    const warnAt = Date.parse(warn.deadline) < Date.parse(due.deadline) ? warn.deadline : null;
+    let level: SupervisionLevel = 'normal';
+    while (open()) {
+      const target = level === 'normal' ? (warnAt ?? due.deadline) : level === 'warning' ? due.deadline : null;
+      if (!target) {
+        await condition(() => !open());
+        break;
+      }
+      if (await condition(() => !open(), msUntil(target))) break;
+      level = level === 'normal' && warnAt ? 'warning' : 'overdue';
+      state.supervision.steps[stepId] = level;
+      await raise(level, { stepId, department, deadline: due.deadline, cause: level === 'warning' ? 'step-limit-near' : 'step-limit-passed' });
+    }
+    const end = trueEnd();
+    if (end && level !== 'normal') {
+      const truly = levelAt(Date.parse(end), warnAt, due.deadline);
+      if (worse(level, truly)) {
+        state.supervision.steps[stepId] = truly;
+        await raise('cleared', { stepId, department, deadline: due.deadline, cause: `step-ended-at-${end}` }, level);
+      }
+    }
+  }
 
   // ---------------------------------------------------------------- message handlers
 
@@ -270,6 +368,25 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   setHandler(departmentResultSignal, (r) => {
     if (!state.departmentResults.has(r.stepId)) state.departmentResults.set(r.stepId, r);
   });
+  setHandler(urgeSignal, (u) => {
+    if (state.supervision.urges.some((x) => x.urgeId === u.urgeId)) return; // a repeated delivery
+    state.supervision.urges.push({ ...u, at: now(), answer: null });
+    background.push((async () => {
+      await record('urged', { actor: u.by, payload: { ...u } });
+      const departments = new Set([impl.department, ...state.openTasks().map((t) => t.department)]);
+      for (const d of departments) await acts.notify({ key: `${caseNo}-urge-${u.urgeId}-${d}`, caseNo, recipient: `${d}:handler`, template: 'urge', params: { message: u.message, replyBy: u.replyBy } });
+    })());
+  });
+  setHandler(
+    answerUrgeUpdate,
+    async (req: UrgeAnswer) => {
+      const urge = state.supervision.urges.find((u) => u.urgeId === req.urgeId)!;
+      urge.answer = { text: req.answer, by: req.actor.userId, at: now() };
+      await record('urge-answered', { actor: req.actor.userId, payload: { urgeId: req.urgeId, answer: req.answer, late: Date.now() > Date.parse(urge.replyBy) } });
+      return { ...urge };
+    },
+    { validator: (req: UrgeAnswer) => state.validateUrgeAnswer(req) },
+  );
   setHandler(paymentConfirmedSignal, (p) => {
     // The API checks the order first; a stray or repeated confirmation changes nothing here.
     if (state.payment && state.payment.status === 'open' && p.paymentId === state.payment.paymentId && p.amountFen === state.payment.amountFen) {
@@ -332,6 +449,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         step.limitDays,
         scope,
       );
+      if (step.limitDays !== undefined) {
+        background.push(superviseStep(step.id, step.department, step.limitDays, step.supervision ?? impl.supervision, () => task.phase === 'open' || task.phase === 'closing', () => null));
+      }
       const done = await awaitTask(task);
       if (!done) return { outcome: 'cancelled' };
       switch (done.action) {
@@ -385,6 +505,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function runDepartment(step: DepartmentStep, scope?: Scope): Promise<StepOutcome> {
     await acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind });
     await record('department-dispatched', { payload: { stepId: step.id, department: step.department, system: step.system }, patch: { currentSteps: [step.id] } });
+    if (step.limitDays !== undefined) {
+      background.push(superviseStep(step.id, step.department, step.limitDays, step.supervision ?? impl.supervision, () => !state.departmentResults.has(step.id) && !isCancelled(scope) && !state.withdrawal, () => state.departmentResults.get(step.id)?.at ?? null));
+    }
     await condition(() => state.departmentResults.has(step.id) || isCancelled(scope) || state.withdrawal !== null);
     if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     const r = state.departmentResults.get(step.id);
@@ -451,6 +574,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       applicant: input.applicant,
       formData: input.formData,
       filedAt: input.filedAt,
+      caseType: impl.caseType,
+      statutoryLimitDays: impl.statutoryLimitDays,
+      promisedLimitDays: impl.promisedLimitDays,
     },
   }, 'filed');
 
@@ -511,8 +637,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function decide(outcome: 'approved' | 'refused', opinion: string, by: string): Promise<void> {
     const at = now();
     await clockPause(at);
+    supervisionOver = true;
     state.decision = { outcome, opinion, by, at };
-    await record('decided', { actor: by, payload: { outcome, opinion }, patch: { currentSteps: [], decision: outcome, ...clockPatch() } });
+    await record('decided', { actor: by, payload: { outcome, opinion, usedDays: state.clock.usedDays }, patch: { currentSteps: [], decision: outcome, decidedAt: at, usedDays: state.clock.usedDays, ...clockPatch() } });
     await acts.notify({ key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
     if (outcome === 'refused') await record('completed', { patch: { completedAt: at } }, 'completed');
   }
@@ -520,6 +647,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function endEarly(e: CaseEnded): Promise<void> {
     for (const t of state.openTasks()) await cancelTask(t, e.reason);
     await clockPause(now());
+    supervisionOver = true;
     const type = e.status === 'not_accepted' ? 'not-accepted' : e.status;
     await record(type, { payload: { reason: e.reason }, patch: { currentSteps: [], completedAt: now() } }, e.status);
     await acts.notify({ key: `${caseNo}-${type}`, caseNo, recipient: 'applicant', template: `${type}-notice`, params: { reason: e.reason } });

@@ -4,6 +4,7 @@
  * Pure module: safe to import from workflow code.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SupervisionLevel, SupervisionRule } from './supervision';
 
 /** Actions on human tasks. Each task lists the ones it allows. */
 export type TaskAction =
@@ -33,6 +34,7 @@ export interface TaskStep {
   returnTo?: string[];
   specialProcedures?: SpecialProcedureType[];
   when?: Record<string, unknown>;
+  supervision?: SupervisionRule;
 }
 
 export interface ParallelStep {
@@ -55,6 +57,7 @@ export interface DepartmentStep {
   limitDays?: number;
   milestones?: string[];
   when?: Record<string, unknown>;
+  supervision?: SupervisionRule;
 }
 
 export interface ServiceStep {
@@ -93,6 +96,8 @@ export interface PinnedImplementation {
   process: ProcessDefinition;
   /** Calendar days the applicant has to rate the service (好差评) after completion. */
   evaluationWindowDays: number;
+  /** When the case clock warns; the platform default applies when absent. */
+  supervision?: SupervisionRule;
 }
 
 export interface Applicant {
@@ -241,6 +246,8 @@ export interface OpenTaskView {
 
 export interface ClockView {
   acceptedAt: string | null;
+  /** When the promised-limit warning (预警) comes, while the clock runs. */
+  warningAt: string | null;
   statutoryLimitDays: number;
   promisedLimitDays: number;
   usedDays: number;
@@ -265,6 +272,38 @@ export interface CaseView {
   milestones: DepartmentMilestone[];
   /** The form data as corrected so far. */
   formData: Record<string, unknown>;
+  supervision: SupervisionView;
+}
+
+export interface Urge {
+  urgeId: string;
+  message: string;
+  replyBy: string;
+  by: string;
+  at: string;
+  answer: { text: string; by: string; at: string } | null;
+}
+
+export interface SupervisionView {
+  /** The case clock's level against the promised limit (and statutory overdue on top). */
+  level: SupervisionLevel;
+  statutoryOverdue: boolean;
+  /** Each supervised step's level. */
+  steps: Record<string, SupervisionLevel>;
+  urges: Urge[];
+}
+
+export interface UrgeRequest {
+  urgeId: string;
+  message: string;
+  replyBy: string;
+  by: string;
+}
+
+export interface UrgeAnswer {
+  urgeId: string;
+  answer: string;
+  actor: Actor;
 }
 
 /** Failure types the validators raise; the API maps them to HTTP statuses. */
@@ -288,6 +327,8 @@ export const departmentMilestoneSignal = defineSignal<[DepartmentMilestone]>('de
 export const departmentResultSignal = defineSignal<[DepartmentResult]>('departmentResult');
 export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('paymentConfirmed');
 export const deliveredSignal = defineSignal<[DeliveryConfirmation]>('delivered');
+export const urgeSignal = defineSignal<[UrgeRequest]>('urge');
+export const answerUrgeUpdate = defineUpdate<Urge, [UrgeAnswer]>('answerUrge');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
 /** Working days a correction notice gives the applicant to reply, when the entry says nothing. */

@@ -8,8 +8,12 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const ItemCode = defineSearchAttributeKey('ItemCode', SearchAttributeType.KEYWORD);
 export const Department = defineSearchAttributeKey('Department', SearchAttributeType.KEYWORD);
 export const CaseStatus = defineSearchAttributeKey('CaseStatus', SearchAttributeType.KEYWORD);
+/** normal / warning (预警) / overdue (超时) of the case clock against the promised limit. */
+export const SupervisionState = defineSearchAttributeKey('SupervisionState', SearchAttributeType.KEYWORD);
+/** The promised deadline (承诺办结时限) as it stands. */
+export const Deadline = defineSearchAttributeKey('Deadline', SearchAttributeType.DATETIME);
+
+export const keywordAttributes = [ItemCode, Department, CaseStatus, SupervisionState];
 
 /** `--search-attribute` arguments for `temporal server start-dev`. */
-export const devServerSearchAttributes: string[] = [ItemCode, Department, CaseStatus].map(
-  (k) => `${k.name}=Keyword`,
-);
+export const devServerSearchAttributes: string[] = [...keywordAttributes.map((k) => `${k.name}=Keyword`), `${Deadline.name}=Datetime`];

@@ -7,6 +7,7 @@ import * as m001 from './001_foundation';
 import * as m002 from './002_catalogue';
 import * as m003 from './003_calendar';
 import * as m004 from './004_case_lifecycle';
+import * as m005 from './005_supervision';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '002_catalogue': m002,
   '003_calendar': m003,
   '004_case_lifecycle': m004,
+  '005_supervision': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -24,5 +24,6 @@ export function pinEntry(id: EntryIdentity, e: EntryFields): PinnedImplementatio
     delivery: e.delivery,
     process: e.process,
     evaluationWindowDays: e.evaluationWindowDays,
+    ...(e.supervision ? { supervision: e.supervision } : {}),
   };
 }
