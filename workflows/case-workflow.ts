@@ -418,9 +418,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const reply = state.correctionReply!;
     if (reply.formData) state.formData = { ...state.formData, ...reply.formData };
     const at = now();
-    await record('correction-replied', { payload: { note: reply.note, fields: Object.keys(reply.formData ?? {}), materials: reply.materials ?? [] } }, resumeStatus);
-    state.correction = null;
     if (stage === 'review') await clockResume(at);
+    await record('correction-replied', { payload: { note: reply.note, fields: Object.keys(reply.formData ?? {}), materials: reply.materials ?? [] }, patch: clockPatch() }, resumeStatus);
+    state.correction = null; // the reply's update answers now, with the clock already moved
     return at;
   }
 

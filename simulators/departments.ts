@@ -1,0 +1,131 @@
+/**
+ * Simulated department systems (部门自建系统), several in one server: department `code` lives
+ * under `/departments/<code>` with its own secret (the simulator's secret unless configured).
+ * It receives pushed cases once per case and step, answers verification requests, and sends
+ * signed milestone and result callbacks when told to:
+ *   POST /_control/milestone { department, caseNo, stepId, milestone }
+ *   POST /_control/result    { department, caseNo, stepId, outcome, opinion? }
+ *   POST /_control/problems  { value, detail }   a value the verification will object to
+ */
+import crypto from 'node:crypto';
+import type { Request, Router } from 'express';
+import type { DepartmentCallbackData, DepartmentVerification, Receipt } from '../adapters/departments';
+import { checkCitizenId, checkCreditCode } from '../lib/identity';
+import { SimulatorControl } from './control-client';
+import { HttpProblem, list, notFound, object, optStr, str } from './http-problem';
+import { IdempotencyStore, requireKey } from './idempotency';
+import { body, startSimulator, type Delivery, type Simulator, type SimulatorOptions } from './kit';
+
+export interface DepartmentSimulatorOptions extends SimulatorOptions {
+  /** Department code → its own secret; other codes use `secret`. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Values the verification objects to, with why (e.g. a revoked licence number). */
+  problems?: Readonly<Record<string, string>>;
+}
+
+export class DepartmentControl extends SimulatorControl {
+  /** The base URL of one department's system, for the client's directory. */
+  departmentUrl(code: string): string {
+    return `${this.url}/departments/${encodeURIComponent(code)}`;
+  }
+
+  async milestone(m: { department: string; caseNo: string; stepId: string; milestone: string }): Promise<Delivery[]> {
+    return (await this.send<{ deliveries: Delivery[] }>('POST', '/milestone', m)).deliveries;
+  }
+
+  async result(m: { department: string; caseNo: string; stepId: string; outcome: 'approved' | 'refused'; opinion?: string }): Promise<Delivery[]> {
+    return (await this.send<{ deliveries: Delivery[] }>('POST', '/result', m)).deliveries;
+  }
+
+  async addProblem(value: string, detail: string): Promise<void> {
+    await this.send('POST', '/problems', { value, detail });
+  }
+}
+
+function verifyItems(items: unknown[], problems: Map<string, string>): DepartmentVerification {
+  const found: DepartmentVerification['problems'] = [];
+  items.forEach((x, i) => {
+    const o = object(x, `items[${i}]`);
+    const item = str(o, 'name');
+    const value = str(o, 'value');
+    const known = problems.get(value);
+    const format = /身份证|idNumber/i.test(item) ? checkCitizenId(value) : /信用代码|creditCode/i.test(item) ? checkCreditCode(value) : null;
+    if (known) found.push({ item, detail: known });
+    else if (format) found.push({ item, detail: format });
+  });
+  return { ok: found.length === 0, problems: found };
+}
+
+function routes(r: Router, received: Map<string, Receipt>, problems: Map<string, string>, sim: Simulator): void {
+  const once = new IdempotencyStore<Receipt>();
+
+  r.post('/departments/:code/cases', (req, res) => {
+    const b = body(req);
+    const department = req.params.code;
+    const { value, replayed } = once.run(`${department}\n${requireKey(req)}`, b, () => {
+      const caseNo = str(b, 'caseNo');
+      const stepId = str(b, 'stepId');
+      object(b.applicant, 'applicant');
+      object(b.formData, 'formData');
+      const receipt: Receipt = { receiptNo: `SJ-${crypto.randomUUID().slice(0, 8).toUpperCase()}`, department, receivedAt: new Date().toISOString() };
+      received.set(`${department}\n${caseNo}\n${stepId}`, receipt);
+      sim.effect('case.received', { department, caseNo, stepId, itemCode: str(b, 'itemCode'), receiptNo: receipt.receiptNo });
+      return receipt;
+    });
+    res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.post('/departments/:code/verify', (req, res) => {
+    const b = body(req);
+    str(b, 'caseNo');
+    res.json(verifyItems(list(b, 'items'), problems));
+  });
+}
+
+function controlRoutes(r: Router, received: Map<string, Receipt>, problems: Map<string, string>, sim: Simulator, secretOf: (code: string) => string): void {
+  const callback = async (req: Request, data: (b: ReturnType<typeof body>) => Omit<DepartmentCallbackData, 'caseNo' | 'stepId' | 'at'>) => {
+    const b = body(req);
+    const department = str(b, 'department');
+    const caseNo = str(b, 'caseNo');
+    const stepId = str(b, 'stepId');
+    if (!received.has(`${department}\n${caseNo}\n${stepId}`)) throw notFound(`部门 ${department} 收到的办件 ${caseNo}（环节 ${stepId}）`);
+    const payload: DepartmentCallbackData = { caseNo, stepId, ...data(b), at: new Date().toISOString() };
+    sim.effect(`department.${payload.type}`, { department, caseNo, stepId });
+    return await sim.emit(`department.${payload.type}`, `${caseNo}/${stepId}`, payload, { secret: secretOf(department), sender: department });
+  };
+
+  r.post('/milestone', async (req, res) => {
+    res.json({ deliveries: await callback(req, (b) => ({ type: 'milestone', milestone: str(b, 'milestone') })) });
+  });
+  r.post('/result', async (req, res) => {
+    res.json({
+      deliveries: await callback(req, (b) => {
+        const outcome = str(b, 'outcome');
+        if (outcome !== 'approved' && outcome !== 'refused') throw new HttpProblem(400, 'bad-request', 'outcome 应为 approved 或 refused');
+        return { type: 'result', outcome, opinion: optStr(b, 'opinion') ?? '' };
+      }),
+    });
+  });
+  r.post('/problems', (req, res) => {
+    const b = body(req);
+    problems.set(str(b, 'value'), str(b, 'detail'));
+    res.json({ problems: Object.fromEntries(problems) });
+  });
+}
+
+export async function startDepartmentSimulator(opts: DepartmentSimulatorOptions) {
+  const received = new Map<string, Receipt>();
+  const problems = new Map(Object.entries(opts.problems ?? {}));
+  const secretOf = (code: string) => opts.secrets?.[code] ?? opts.secret;
+  const started = await startSimulator({
+    name: 'departments',
+    options: opts,
+    routes: (r, sim) => routes(r, received, problems, sim),
+    control: (r, sim) => controlRoutes(r, received, problems, sim, secretOf),
+    secretFor: (req) => {
+      const code = /^\/departments\/([^/]+)\//.exec(req.path)?.[1];
+      return code === undefined ? undefined : secretOf(decodeURIComponent(code));
+    },
+  });
+  return { url: started.url, close: started.close, control: new DepartmentControl(started.url) };
+}

@@ -1,0 +1,135 @@
+/**
+ * Simulated unified identity authentication (统一身份认证): a population base and a legal-person
+ * base seeded from samples.ts, SMS codes (the code "sent" is in the log, for tests), and agent
+ * authorisations by a company's legal representative.
+ */
+import crypto from 'node:crypto';
+import type { Router } from 'express';
+import type { Authorisation, MatchResult, PersonRef } from '../adapters/identity';
+import { SimulatorControl } from './control-client';
+import { HttpProblem, list, object, str, type Json } from './http-problem';
+import { IdempotencyStore, requireKey } from './idempotency';
+import { body, startSimulator, type Simulator, type SimulatorOptions } from './kit';
+import { sampleLegalPersons, samplePersons, type SampleLegalPerson, type SamplePerson } from './samples';
+
+export interface IdentitySimulatorOptions extends SimulatorOptions {
+  persons?: readonly SamplePerson[];
+  legalPersons?: readonly SampleLegalPerson[];
+}
+
+/** Control of the identity simulator: also reads the SMS code it "sent". */
+export class IdentityControl extends SimulatorControl {
+  async smsCode(requestId: string): Promise<string> {
+    const sent = (await this.effects('sms-code.sent')).find((e) => e.detail.requestId === requestId);
+    if (!sent) throw new Error(`no SMS code was sent for ${requestId}`);
+    return String(sent.detail.code);
+  }
+}
+
+interface Challenge {
+  requestId: string;
+  idNumber: string;
+  code: string;
+  expiresAt: number;
+  attemptsLeft: number;
+  verified: boolean;
+}
+
+const smsLifetimeMs = 5 * 60_000;
+const mask = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(7)}`;
+
+function personRef(v: unknown, where: string): PersonRef {
+  const o = object(v, where);
+  return { idNumber: str(o, 'idNumber'), name: str(o, 'name') };
+}
+
+function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<string, SampleLegalPerson>, sim: Simulator): void {
+  const challenges = new Map<string, Challenge>();
+  const smsOnce = new IdempotencyStore<Json>();
+  const authOnce = new IdempotencyStore<Authorisation>();
+  const authorisations: Authorisation[] = [];
+
+  r.post('/persons/verify', (req, res) => {
+    const p = personRef(body(req), '请求体');
+    const known = persons.get(p.idNumber);
+    const result: MatchResult = !known ? 'unknown' : known.name === p.name ? 'match' : 'mismatch';
+    res.json({ result });
+  });
+
+  r.post('/legal-persons/verify', (req, res) => {
+    const b = body(req);
+    const code = str(b, 'creditCode');
+    const rep = personRef(b.legalRepresentative, 'legalRepresentative');
+    const known = companies.get(code);
+    if (!known) return void res.json({ result: 'unknown', mismatches: [] });
+    const mismatches: string[] = [];
+    if (known.name !== str(b, 'name')) mismatches.push('name');
+    if (known.legalRepresentative.idNumber !== rep.idNumber || known.legalRepresentative.name !== rep.name) mismatches.push('legalRepresentative');
+    res.json({ result: mismatches.length ? 'mismatch' : 'match', mismatches });
+  });
+
+  r.post('/sms-codes', (req, res) => {
+    const b = body(req);
+    const { value, replayed } = smsOnce.run(requireKey(req), b, () => {
+      const person = persons.get(str(b, 'idNumber'));
+      if (!person) throw new HttpProblem(404, 'unknown-person', '人口库中没有此人');
+      if (person.phone !== str(b, 'phone')) throw new HttpProblem(422, 'phone-mismatch', '手机号码与实名登记信息不一致');
+      const c: Challenge = {
+        requestId: `sms-${crypto.randomUUID()}`, idNumber: person.idNumber, code: crypto.randomInt(0, 1_000_000).toString().padStart(6, '0'),
+        expiresAt: Date.now() + smsLifetimeMs, attemptsLeft: 5, verified: false,
+      };
+      challenges.set(c.requestId, c);
+      sim.effect('sms-code.sent', { requestId: c.requestId, phone: person.phone, code: c.code });
+      return { requestId: c.requestId, maskedPhone: mask(person.phone), expiresAt: new Date(c.expiresAt).toISOString() };
+    });
+    res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.post('/sms-codes/:requestId/check', (req, res) => {
+    const c = challenges.get(req.params.requestId);
+    if (!c) throw new HttpProblem(404, 'unknown-sms-request', '验证码请求不存在');
+    if (Date.now() > c.expiresAt) throw new HttpProblem(410, 'sms-code-expired', '验证码已过期，请重新获取');
+    if (c.verified) return void res.json({ verified: true, assuranceLevel: 'basic', attemptsLeft: c.attemptsLeft });
+    if (c.attemptsLeft <= 0) throw new HttpProblem(423, 'too-many-attempts', '验证码错误次数过多，请重新获取');
+    if (str(body(req), 'code') === c.code) c.verified = true;
+    else c.attemptsLeft--;
+    res.json({ verified: c.verified, assuranceLevel: c.verified ? 'basic' : 'anonymous', attemptsLeft: c.attemptsLeft });
+  });
+
+  r.post('/authorisations', (req, res) => {
+    const b = body(req);
+    const { value, replayed } = authOnce.run(requireKey(req), b, () => {
+      const company = companies.get(str(b, 'creditCode'));
+      if (!company) throw new HttpProblem(404, 'unknown-legal-person', '法人库中没有该单位');
+      const rep = personRef(b.legalRepresentative, 'legalRepresentative');
+      if (company.legalRepresentative.idNumber !== rep.idNumber || company.legalRepresentative.name !== rep.name) {
+        throw new HttpProblem(403, 'not-legal-representative', '授权人不是该单位的法定代表人');
+      }
+      const agent = personRef(b.agent, 'agent');
+      if (persons.get(agent.idNumber)?.name !== agent.name) throw new HttpProblem(422, 'agent-not-verified', '经办人身份信息核验不通过');
+      const a: Authorisation = {
+        authorisationId: `auth-${crypto.randomUUID()}`, creditCode: company.creditCode, agent,
+        scope: list(b, 'scope').map(String), validUntil: str(b, 'validUntil', { pattern: /^\d{4}-\d{2}-\d{2}$/ }), grantedAt: new Date().toISOString(),
+      };
+      authorisations.push(a);
+      sim.effect('authorisation.granted', { authorisationId: a.authorisationId, creditCode: a.creditCode, agent: a.agent.idNumber });
+      return a;
+    });
+    res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.get('/authorisations', (req, res) => {
+    const { creditCode, agentIdNumber, scope } = req.query;
+    const today = new Date().toISOString().slice(0, 10);
+    const found = authorisations.find((a) => a.creditCode === creditCode && a.agent.idNumber === agentIdNumber && a.validUntil >= today &&
+      (typeof scope !== 'string' || a.scope.length === 0 || a.scope.includes(scope)));
+    res.json(found ? { authorised: true, authorisation: found } : { authorised: false });
+  });
+}
+
+export async function startIdentitySimulator(opts: IdentitySimulatorOptions) {
+  const persons = new Map((opts.persons ?? samplePersons).map((p) => [p.idNumber, p]));
+  const companies = new Map((opts.legalPersons ?? sampleLegalPersons).map((c) => [c.creditCode, c]));
+  const started = await startSimulator({ name: 'identity', options: opts, routes: (r, sim) => routes(r, persons, companies, sim) });
+  return { url: started.url, close: started.close, control: new IdentityControl(started.url) };
+}

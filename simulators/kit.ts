@@ -1,0 +1,341 @@
+/**
+ * What every simulator shares: an express app on loopback that reads raw bodies, checks the
+ * clients' HMAC signatures, injects faults on demand, logs what it received and did, and sends
+ * signed callbacks (duplicated, held back and reordered, or forged when the faults say so).
+ *
+ * Control endpoints (unsigned, for tests and `npm start` only):
+ *   POST /_control/faults  { latencyMs?, failNext?, timeoutNext?, duplicateCallbacks?, reorderCallbacks?, badSignature? }
+ *   POST /_control/reset   faults off, log and held callbacks cleared (platform data stays)
+ *   GET  /_control/log     { entries }: requests received, side effects made, callbacks sent
+ *   POST /_control/config  { callbackUrl }
+ *   POST /_control/flush   sends held callbacks, newest first
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { signCallback, type CallbackEvent } from '../adapters/callbacks';
+import { NonceCache, verifySignature } from '../adapters/signing';
+import { HttpProblem, object, type Json } from './http-problem';
+
+export interface Faults {
+  latencyMs: number;
+  /** The next N requests answer 503 without doing anything. */
+  failNext: number;
+  /** The next N requests are carried out but their answers are held past the client's timeout. */
+  timeoutNext: number;
+  duplicateCallbacks: boolean;
+  /** Callbacks are held until `POST /_control/flush`, then sent newest first. */
+  reorderCallbacks: boolean;
+  /** Callbacks are signed with the wrong key. */
+  badSignature: boolean;
+}
+
+export const noFaults: Readonly<Faults> = { latencyMs: 0, failNext: 0, timeoutNext: 0, duplicateCallbacks: false, reorderCallbacks: false, badSignature: false };
+
+export interface LogEntry {
+  seq: number;
+  at: string;
+  /** `request`: received from a client; `effect`: a side effect made; `callback`: one callback sent. */
+  kind: 'request' | 'effect' | 'callback';
+  what: string;
+  detail: Json;
+}
+
+/** What became of one callback: the receiver's HTTP status, or why none. */
+export interface Delivery {
+  eventId: string;
+  type: string;
+  subject: string;
+  outcome: number | 'held' | 'failed' | 'no-callback-url';
+  forged: boolean;
+}
+
+export interface SimulatorOptions {
+  /** 0 (default): a free port. */
+  port?: number;
+  /** Shared with the client for request and callback signatures. */
+  secret: string;
+  /** Where callbacks go; settable later with POST /_control/config. */
+  callbackUrl?: string;
+  /** How long a `timeoutNext` answer is held back; longer than any client timeout in use. */
+  hangMs?: number;
+}
+
+/** Who a callback goes to and is signed as, when not the simulator's defaults. */
+export interface CallbackTarget {
+  url?: string;
+  secret?: string;
+  sender?: string;
+}
+
+interface Parsed {
+  raw: string;
+  json: unknown;
+}
+const bodies = new WeakMap<Request, Parsed>();
+
+/** The parsed JSON body of a request, as an object (400 otherwise). */
+export function body(req: Request): Json {
+  return object(bodies.get(req)?.json);
+}
+
+export class Simulator {
+  faults: Faults = { ...noFaults };
+  callbackUrl: string | undefined;
+  readonly nonces = new NonceCache();
+  private entries: LogEntry[] = [];
+  private counter = 0;
+  private held: { event: CallbackEvent; target: CallbackTarget }[] = [];
+  private readonly subjectSeq = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly name: string,
+    readonly options: SimulatorOptions,
+  ) {
+    this.callbackUrl = options.callbackUrl;
+  }
+
+  record(kind: LogEntry['kind'], what: string, detail: Json = {}): LogEntry {
+    const entry = { seq: ++this.counter, at: new Date().toISOString(), kind, what, detail };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** A side effect, logged so tests can count them. */
+  effect(what: string, detail: Json = {}): void {
+    this.record('effect', what, detail);
+  }
+
+  log(): LogEntry[] {
+    return this.entries;
+  }
+
+  reset(): void {
+    this.faults = { ...noFaults };
+    this.entries = [];
+    this.held = [];
+  }
+
+  /** Runs `fn` after `ms` unless the simulator closes first. */
+  after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Makes an event about `subject` and sends it (or holds it, per the faults). */
+  async emit(type: string, subject: string, data: unknown, target: CallbackTarget = {}): Promise<Delivery[]> {
+    const seq = (this.subjectSeq.get(subject) ?? 0) + 1;
+    this.subjectSeq.set(subject, seq);
+    const event: CallbackEvent = { eventId: `evt-${crypto.randomUUID()}`, type, subject, seq, occurredAt: new Date().toISOString(), data };
+    if (this.faults.reorderCallbacks) {
+      this.held.push({ event, target });
+      this.record('callback', type, { eventId: event.eventId, subject, seq, held: true });
+      return [{ eventId: event.eventId, type, subject, outcome: 'held', forged: false }];
+    }
+    return await this.deliver(event, target);
+  }
+
+  /** Sends the held callbacks, newest first. */
+  async flush(): Promise<Delivery[]> {
+    const held = this.held.reverse();
+    this.held = [];
+    const out: Delivery[] = [];
+    for (const h of held) out.push(...(await this.deliver(h.event, h.target)));
+    return out;
+  }
+
+  private async deliver(event: CallbackEvent, target: CallbackTarget): Promise<Delivery[]> {
+    const first = await this.post(event, target);
+    return this.faults.duplicateCallbacks ? [first, await this.post(event, target)] : [first];
+  }
+
+  /** One delivery: retried on a network fault or 5xx, as platforms do, a few times quickly. */
+  private async post(event: CallbackEvent, target: CallbackTarget): Promise<Delivery> {
+    const url = target.url ?? this.callbackUrl;
+    const forged = this.faults.badSignature;
+    const base = { eventId: event.eventId, type: event.type, subject: event.subject, forged };
+    if (!url) {
+      this.record('callback', event.type, { eventId: event.eventId, subject: event.subject, seq: event.seq, outcome: 'no-callback-url' });
+      return { ...base, outcome: 'no-callback-url' };
+    }
+    const secret = (target.secret ?? this.options.secret) + (forged ? ':forged' : '');
+    let outcome: Delivery['outcome'] = 'failed';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // Signed afresh for every attempt: a new nonce and timestamp, the same event id.
+      const signed = signCallback(secret, { url, sender: target.sender ?? this.name, event });
+      try {
+        const res = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body, signal: AbortSignal.timeout(2_000) });
+        await res.arrayBuffer();
+        outcome = res.status;
+        if (res.status < 500) break;
+      } catch {
+        outcome = 'failed';
+      }
+      await this.sleep(25 * attempt);
+    }
+    this.record('callback', event.type, { eventId: event.eventId, subject: event.subject, seq: event.seq, url, outcome, forged });
+    return { ...base, outcome };
+  }
+}
+
+export interface PlatformSetup {
+  name: string;
+  options: SimulatorOptions;
+  routes(r: Router, sim: Simulator): void;
+  /** Platform-specific control endpoints, mounted under /_control. */
+  control?(r: Router, sim: Simulator): void;
+  /** The secret a request is signed with, when not one for all (e.g. one per department). */
+  secretFor?(req: Request, sender: string): string | undefined;
+}
+
+export interface StartedSimulator {
+  url: string;
+  sim: Simulator;
+  close(): Promise<void>;
+}
+
+async function readBody(req: Request, res: Response, next: NextFunction): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 1_000_000) throw new HttpProblem(413, 'payload-too-large', '请求体过大');
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks).toString('utf8');
+  let json: unknown;
+  try {
+    json = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    res.status(400).json({ code: 'malformed-json', message: '请求体不是有效的 JSON' });
+    return;
+  }
+  bodies.set(req, { raw, json });
+  next();
+}
+
+function faultControl(sim: Simulator): Router {
+  const r = express.Router();
+  r.post('/faults', (req, res) => {
+    const b = body(req);
+    const next: Faults = { ...sim.faults };
+    for (const [k, v] of Object.entries(b)) {
+      if (!(k in noFaults)) throw new HttpProblem(400, 'bad-request', `未知的故障类型 ${k}`);
+      const key = k as keyof Faults;
+      if (typeof noFaults[key] !== typeof v || (typeof v === 'number' && (!Number.isInteger(v) || v < 0))) throw new HttpProblem(400, 'bad-request', `故障 ${k} 的取值不正确`);
+      (next as unknown as Json)[key] = v;
+    }
+    sim.faults = next;
+    res.json(sim.faults);
+  });
+  r.post('/reset', (_req, res) => {
+    sim.reset();
+    res.json({ reset: true });
+  });
+  r.get('/log', (_req, res) => {
+    res.json({ entries: sim.log() });
+  });
+  r.post('/config', (req, res) => {
+    const url = body(req).callbackUrl;
+    if (url !== undefined && (typeof url !== 'string' || !URL.canParse(url))) throw new HttpProblem(400, 'bad-request', 'callbackUrl 应为 URL');
+    sim.callbackUrl = url;
+    res.json({ callbackUrl: sim.callbackUrl ?? null });
+  });
+  r.post('/flush', async (_req, res) => {
+    res.json({ deliveries: await sim.flush() });
+  });
+  return r;
+}
+
+/** Starts a platform simulator on 127.0.0.1. */
+export async function startSimulator(setup: PlatformSetup): Promise<StartedSimulator> {
+  const sim = new Simulator(setup.name, setup.options);
+  const hangMs = setup.options.hangMs ?? 10_000;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(readBody);
+
+  const control = faultControl(sim);
+  setup.control?.(control, sim);
+  app.use('/_control', control);
+
+  app.use(async (req, res, next) => {
+    const entry = sim.record('request', `${req.method} ${req.path}`, { idempotencyKey: req.get('idempotency-key') ?? null });
+    res.on('finish', () => (entry.detail.status = res.statusCode));
+    const f = sim.faults;
+    if (f.latencyMs > 0) await sim.sleep(f.latencyMs);
+    if (f.failNext > 0) {
+      f.failNext--;
+      entry.detail.fault = 'fail';
+      res.status(503).json({ code: 'service-unavailable', message: '服务暂时不可用（模拟故障）' });
+      return;
+    }
+    if (f.timeoutNext > 0) {
+      f.timeoutNext--;
+      entry.detail.fault = 'timeout';
+      // The work is done; only the answer is late, as when a response is lost on the way.
+      const send = res.json.bind(res);
+      res.json = ((payload: unknown) => {
+        sim.after(hangMs, () => {
+          if (res.socket && !res.socket.destroyed) send(payload);
+        });
+        return res;
+      }) as typeof res.json;
+    }
+    next();
+  });
+
+  app.use((req, res, next) => {
+    const check = verifySignature(
+      { method: req.method, path: req.originalUrl, headers: req.headers, body: bodies.get(req)?.raw ?? '' },
+      { secret: (sender) => (setup.secretFor ? setup.secretFor(req, sender) : setup.options.secret), nonces: sim.nonces },
+    );
+    if (!check.ok) {
+      res.status(401).json({ code: check.reason, message: check.message });
+      return;
+    }
+    next();
+  });
+
+  const routes = express.Router();
+  setup.routes(routes, sim);
+  app.use(routes);
+  app.use((_req, res) => {
+    res.status(404).json({ code: 'not-found', message: '没有这个接口' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpProblem) res.status(err.status).json({ code: err.code, message: err.message });
+    else res.status(500).json({ code: 'internal', message: err instanceof Error ? err.message : String(err) });
+  });
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(setup.options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sim,
+    async close() {
+      sim.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Simulated courier (EMS): bookings once per Idempotency-Key with S10 waybill numbers, and
+ * tracking driven by POST /_control/advance/:waybill { to? }, which moves the parcel one step
+ * (or up to `to`) and sends a signed `logistics.<status>` callback for each step.
+ */
+import type { Router } from 'express';
+import { trackingStatuses, type Address, type Booking, type Tracking, type TrackingStatus } from '../adapters/logistics';
+import { SimulatorControl } from './control-client';
+import { HttpProblem, notFound, object, optStr, str } from './http-problem';
+import { IdempotencyStore, requireKey } from './idempotency';
+import { body, startSimulator, type Delivery, type Simulator, type SimulatorOptions } from './kit';
+
+export class LogisticsControl extends SimulatorControl {
+  /** Moves the parcel one step, or through every step up to `to`. */
+  async advance(waybillNo: string, to?: TrackingStatus): Promise<{ tracking: Tracking; deliveries: Delivery[] }> {
+    return await this.send('POST', `/advance/${encodeURIComponent(waybillNo)}`, to ? { to } : {});
+  }
+}
+
+/** UPU S10 check digit over the eight serial digits. */
+export function s10CheckDigit(serial: string): number {
+  const weights = [8, 6, 4, 2, 3, 5, 9, 7];
+  const sum = [...serial].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  const c = 11 - (sum % 11);
+  return c === 10 ? 0 : c === 11 ? 5 : c;
+}
+
+interface Parcel extends Tracking {
+  caseNo: string;
+  sender: Address;
+  recipient: Address;
+  item: string;
+  bookedAt: string;
+}
+
+const locations: Record<TrackingStatus, string> = {
+  booked: '', accepted: '杭州市西湖区政务服务中心揽投部', in_transit: '杭州邮区中心局', delivered: '收件人地址（本人签收）',
+};
+
+function address(v: unknown, where: string): Address {
+  const o = object(v, where);
+  return { name: str(o, 'name'), phone: str(o, 'phone'), address: str(o, 'address') };
+}
+
+function routes(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
+  const once = new IdempotencyStore<Booking>();
+  let serial = 10_000_000;
+
+  r.post('/bookings', (req, res) => {
+    const b = body(req);
+    const { value, replayed } = once.run(requireKey(req), b, () => {
+      const digits = String(++serial);
+      const p: Parcel = {
+        waybillNo: `EA${digits}${s10CheckDigit(digits)}CN`, caseNo: str(b, 'caseNo'), sender: address(b.sender, 'sender'),
+        recipient: address(b.recipient, 'recipient'), item: str(b, 'item'), status: 'booked', bookedAt: new Date().toISOString(), events: [],
+      };
+      parcels.set(p.waybillNo, p);
+      sim.effect('booking.created', { waybillNo: p.waybillNo, caseNo: p.caseNo });
+      return { waybillNo: p.waybillNo, caseNo: p.caseNo, status: p.status, bookedAt: p.bookedAt };
+    });
+    res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.get('/waybills/:waybillNo', (req, res) => {
+    const p = parcels.get(req.params.waybillNo);
+    if (!p) throw notFound(`运单 ${req.params.waybillNo} `);
+    res.json({ waybillNo: p.waybillNo, status: p.status, events: p.events } satisfies Tracking);
+  });
+}
+
+function advanceRoute(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
+  r.post('/advance/:waybillNo', async (req, res) => {
+    const p = parcels.get(req.params.waybillNo);
+    if (!p) throw notFound(`运单 ${req.params.waybillNo} `);
+    const to = optStr(body(req), 'to');
+    const from = trackingStatuses.indexOf(p.status);
+    const target = to === undefined ? from + 1 : trackingStatuses.indexOf(to as TrackingStatus);
+    if (target <= from || target >= trackingStatuses.length) throw new HttpProblem(409, 'cannot-advance', `运单状态为 ${p.status}，不能推进到 ${to ?? '下一步'}`);
+    const deliveries: Delivery[] = [];
+    for (let i = from + 1; i <= target; i++) {
+      const status = trackingStatuses[i];
+      const at = new Date().toISOString();
+      p.status = status;
+      p.events.push({ status, at, location: locations[status] });
+      sim.effect(`parcel.${status}`, { waybillNo: p.waybillNo });
+      deliveries.push(...(await sim.emit(`logistics.${status}`, p.waybillNo, { waybillNo: p.waybillNo, event: status, at })));
+    }
+    res.json({ tracking: { waybillNo: p.waybillNo, status: p.status, events: p.events }, deliveries });
+  });
+}
+
+export async function startLogisticsSimulator(opts: SimulatorOptions) {
+  const parcels = new Map<string, Parcel>();
+  const started = await startSimulator({ name: 'logistics', options: opts, routes: (r, sim) => routes(r, parcels, sim), control: (r, sim) => advanceRoute(r, parcels, sim) });
+  return { url: started.url, close: started.close, control: new LogisticsControl(started.url) };
+}
