@@ -11,6 +11,7 @@ import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes } from './routes/callbacks';
 import { catalogueRoutes } from './routes/catalogue';
 import { caseRoutes } from './routes/cases';
+import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 
 export interface AppDeps {
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(catalogueRoutes(deps));
   api.use(calendarRoutes(deps.db));
   api.use(callbackRoutes(deps));
+  api.use(supervisionRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
   api.use(notFoundHandler);

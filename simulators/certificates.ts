@@ -12,7 +12,7 @@ import { generateSm2KeyPair, sm2PublicKeyPem, type Sm2KeyPair } from '../adapter
 import { SimulatorControl } from './control-client';
 import { HttpProblem, notFound, object, optStr, str, type Json } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 import { sampleCertificates, sampleIssuers, type SampleCertificate } from './samples';
 
 export interface CertificateSimulatorOptions extends SimulatorOptions {
@@ -150,7 +150,7 @@ function tamperRoute(r: Router, reg: Registry): void {
   });
 }
 
-export async function startCertificateSimulator(opts: CertificateSimulatorOptions) {
+export async function startCertificateSimulator(opts: CertificateSimulatorOptions): Promise<RunningSimulator<CertificateControl>> {
   const reg = new Registry(opts.issuers ?? sampleIssuers);
   for (const c of opts.certificates ?? sampleCertificates) reg.issue(c);
   const started = await startSimulator({ name: 'certificates', options: opts, routes: (r, sim) => routes(r, reg, sim), control: (r) => tamperRoute(r, reg) });

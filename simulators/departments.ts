@@ -14,7 +14,7 @@ import { checkCitizenId, checkCreditCode } from '../lib/identity';
 import { SimulatorControl } from './control-client';
 import { HttpProblem, list, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Delivery, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
 export interface DepartmentSimulatorOptions extends SimulatorOptions {
   /** Department code → its own secret; other codes use `secret`. */
@@ -113,7 +113,7 @@ function controlRoutes(r: Router, received: Map<string, Receipt>, problems: Map<
   });
 }
 
-export async function startDepartmentSimulator(opts: DepartmentSimulatorOptions) {
+export async function startDepartmentSimulator(opts: DepartmentSimulatorOptions): Promise<RunningSimulator<DepartmentControl>> {
   const received = new Map<string, Receipt>();
   const problems = new Map(Object.entries(opts.problems ?? {}));
   const secretOf = (code: string) => opts.secrets?.[code] ?? opts.secret;

@@ -9,7 +9,7 @@ import type { Authorisation, MatchResult, PersonRef } from '../adapters/identity
 import { SimulatorControl } from './control-client';
 import { HttpProblem, list, object, str, type Json } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 import { sampleLegalPersons, samplePersons, type SampleLegalPerson, type SamplePerson } from './samples';
 
 export interface IdentitySimulatorOptions extends SimulatorOptions {
@@ -127,7 +127,7 @@ function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<st
   });
 }
 
-export async function startIdentitySimulator(opts: IdentitySimulatorOptions) {
+export async function startIdentitySimulator(opts: IdentitySimulatorOptions): Promise<RunningSimulator<IdentityControl>> {
   const persons = new Map((opts.persons ?? samplePersons).map((p) => [p.idNumber, p]));
   const companies = new Map((opts.legalPersons ?? sampleLegalPersons).map((c) => [c.creditCode, c]));
   const started = await startSimulator({ name: 'identity', options: opts, routes: (r, sim) => routes(r, persons, companies, sim) });

@@ -205,7 +205,17 @@ export interface PlatformSetup {
 export interface StartedSimulator {
   url: string;
   sim: Simulator;
-  close(): Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** What each `start<Platform>Simulator` gives back. */
+export interface RunningSimulator<C> {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Stops listening and drops open connections, held answers and timers. */
+  close: () => Promise<void>;
+  /** The control endpoints, over HTTP. */
+  control: C;
 }
 
 async function readBody(req: Request, res: Response, next: NextFunction): Promise<void> {

@@ -8,7 +8,7 @@ import { trackingStatuses, type Address, type Booking, type Tracking, type Track
 import { SimulatorControl } from './control-client';
 import { HttpProblem, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Delivery, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
 export class LogisticsControl extends SimulatorControl {
   /** Moves the parcel one step, or through every step up to `to`. */
@@ -89,7 +89,7 @@ function advanceRoute(r: Router, parcels: Map<string, Parcel>, sim: Simulator): 
   });
 }
 
-export async function startLogisticsSimulator(opts: SimulatorOptions) {
+export async function startLogisticsSimulator(opts: SimulatorOptions): Promise<RunningSimulator<LogisticsControl>> {
   const parcels = new Map<string, Parcel>();
   const started = await startSimulator({ name: 'logistics', options: opts, routes: (r, sim) => routes(r, parcels, sim), control: (r, sim) => advanceRoute(r, parcels, sim) });
   return { url: started.url, close: started.close, control: new LogisticsControl(started.url) };

@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import { SimulatorControl } from './control-client';
 import { HttpProblem, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type LogEntry, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type LogEntry, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
 export class MessagingControl extends SimulatorControl {
   /** Messages sent, oldest first. */
@@ -42,7 +42,7 @@ function routes(r: Router, sim: Simulator): void {
   });
 }
 
-export async function startMessagingSimulator(opts: SimulatorOptions) {
+export async function startMessagingSimulator(opts: SimulatorOptions): Promise<RunningSimulator<MessagingControl>> {
   const started = await startSimulator({ name: 'messaging', options: opts, routes });
   return { url: started.url, close: started.close, control: new MessagingControl(started.url) };
 }

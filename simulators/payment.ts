@@ -10,7 +10,7 @@ import type { LocalOrder, PaymentOrder, Reconciliation, Refund } from '../adapte
 import { SimulatorControl } from './control-client';
 import { HttpProblem, int, list, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Delivery, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
 export class PaymentControl extends SimulatorControl {
   /** The payer pays the order; answers once the callbacks were sent. */
@@ -125,7 +125,7 @@ function payRoute(r: Router, ledger: Ledger, sim: Simulator): void {
   });
 }
 
-export async function startPaymentSimulator(opts: SimulatorOptions) {
+export async function startPaymentSimulator(opts: SimulatorOptions): Promise<RunningSimulator<PaymentControl>> {
   const ledger = new Ledger();
   const started = await startSimulator({ name: 'payment', options: opts, routes: (r, sim) => routes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });
   return { url: started.url, close: started.close, control: new PaymentControl(started.url) };

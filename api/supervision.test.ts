@@ -1,0 +1,109 @@
+/**
+ * Supervision over HTTP: indicators on a seeded data set with figures worked out by hand,
+ * urging and its answer, refusals, orders, and Temporal's own list query on the same cases.
+ */
+import { expect } from 'chai';
+import { readFormFolder } from '../lib/forms';
+import { eventually, http, startStack, type Stack } from '../test/harness';
+
+const sup = { 'x-staff-user': 'supervisor-zhao' };
+const day = (d: number, h = 2) => new Date(Date.UTC(2026, 5, d, h)).toISOString(); // June 2026
+
+describe('supervision over HTTP (dev server + database)', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('when indicators are asked for a seeded period, then each figure follows its formula', async () => {
+    const base = { implementation_code: 'ZZ-TEST.zz', implementation_version: 1, item_code: 'ZZ-TEST', item_name: '测试事项', department_code: 'zz-test', channel: 'window', applicant: '{}', form_data: '{}', updated_at: day(1) };
+    // 10 cases filed in June: 7 decided (2 late, 1 refused, 1 instant), 3 open (1 overdue, 1 warning).
+    const rows = [
+      { n: 1, decided: day(10), promised: day(12), used: 5, statutory: 20, decision: 'approved', type: 'promised' },
+      { n: 2, decided: day(11), promised: day(12), used: 6, statutory: 20, decision: 'approved', type: 'promised' },
+      { n: 3, decided: day(5), promised: day(5, 16), used: 0, statutory: 0, decision: 'approved', type: 'instant' },
+      { n: 4, decided: day(12), promised: day(20), used: 4, statutory: 20, decision: 'refused', type: 'promised' },
+      { n: 5, decided: day(25), promised: day(20), used: 22, statutory: 20, decision: 'approved', type: 'promised' },
+      { n: 6, decided: day(26), promised: day(21), used: 18, statutory: 20, decision: 'approved', type: 'promised' },
+      { n: 7, decided: day(9), promised: day(15), used: 5, statutory: 20, decision: 'approved', type: 'promised' },
+      { n: 8, state: 'overdue', promised: day(18) },
+      { n: 9, state: 'warning', promised: day(29) },
+      { n: 10, promised: day(29) },
+    ];
+    await stack.db('cases').insert(rows.map((r) => ({
+      ...base, case_no: `99000020260601${String(r.n).padStart(8, '0')}`, status: r.decided ? 'completed' : 'in_review', filed_at: day(r.n), accepted_at: day(r.n, 3),
+      decided_at: r.decided ?? null, decision: r.decision ?? null, promised_deadline: r.promised, used_days: r.used ?? null, statutory_limit_days: r.statutory ?? 20,
+      case_type: r.type ?? 'promised', supervision_state: r.state ?? 'normal',
+    })));
+    const cn = (n: number) => `99000020260601${String(n).padStart(8, '0')}`;
+    await stack.db('supervision_events').insert([5, 8, 9].map((n, i) => ({ case_no: cn(n), seq: 100 + i, scope: 'case', level: 'warning', cause: 'promised-limit-near', department_code: 'zz-test', at: day(n + 3) })));
+    await stack.db('evaluations').insert([[1, 5], [2, 4], [5, 2]].map(([n, level]) => ({ case_no: cn(n), level, comment: '', department_code: 'zz-test', item_code: 'ZZ-TEST', at: day(28) })));
+
+    const r = await http(stack, 'GET', `/api/supervision/indicators?by=department&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);
+    expect(r.status).to.equal(200);
+    const row = r.body.rows.find((x: { department: string }) => x.department === 'zz-test');
+    expect(row).to.deep.equal({
+      department: 'zz-test',
+      received: 10,
+      accepted: 10,
+      completed: 7,
+      onTimeRate: 0.7143, // 5 of 7 decided by the promised deadline
+      overdue: 3, // 2 decided late + 1 open and overdue
+      warningRate: 0.3, // 3 of 10 warned
+      instantRate: 0.1429, // 1 of 7
+      speedUpRate: 0.5, // 1 − (5+6+4+22+18+5) / (6 × 20) = 1 − 60/120
+      satisfactionRate: 0.6667, // 2 of 3 ratings are 4 or 5
+      refusalRate: 0.1429, // 1 of 7
+    });
+    const byItem = await http(stack, 'GET', `/api/supervision/indicators?by=item&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);
+    expect(byItem.body.rows.find((x: { item: string }) => x.item === 'ZZ-TEST').completed).to.equal(7);
+    expect((await http(stack, 'GET', '/api/supervision/indicators?by=weather', undefined, sup)).status).to.equal(400);
+    expect((await http(stack, 'GET', '/api/supervision/indicators', undefined, { 'x-staff-user': 'approver-li' })).status).to.equal(403);
+    const overdue = await http(stack, 'GET', '/api/supervision/cases?state=overdue&department=zz-test', undefined, sup);
+    expect(overdue.body.cases.map((c: { caseNo: string }) => c.caseNo)).to.deep.equal([cn(8)]);
+  });
+
+  it('when a supervisor urges a running case, then the handler answers it; a finished case cannot be urged', async () => {
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example });
+    const caseNo = filed.body.caseNo;
+    const replyBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    expect((await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy }, { 'x-staff-user': 'approver-li' })).status).to.equal(403);
+    expect((await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy: '2020-01-01T00:00:00Z' }, sup)).status).to.equal(400);
+    const urged = await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy }, sup);
+    expect(urged.status).to.equal(202);
+    const urgeId = urged.body.urgeId;
+    const stranger = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已处理' }, { 'x-staff-user': 'xh-gaj-approver' });
+    expect(stranger.status).to.equal(403);
+    const answered = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已安排专人，今日办结' }, { 'x-staff-user': 'approver-li' });
+    expect(answered.status).to.equal(200);
+    expect(answered.body.answer).to.include({ text: '已安排专人，今日办结', by: 'approver-li' });
+    const again = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: 'x' }, { 'x-staff-user': 'approver-li' });
+    expect(again.status).to.equal(409);
+    const events = await eventually(async () => {
+      const r = await http(stack, 'GET', `/api/cases/${caseNo}`);
+      const types = r.body.events?.map((e: { type: string }) => e.type) ?? [];
+      return types.includes('urge-answered') && types;
+    }, 'the urge events');
+    expect(events).to.include('urged');
+
+    const complaint = await http(stack, 'POST', `/api/cases/${caseNo}/orders`, { kind: 'complaint', content: '申请人投诉窗口态度' }, sup);
+    expect(complaint.status).to.equal(201);
+    const orders = await http(stack, 'GET', `/api/cases/${caseNo}/orders`, undefined, sup);
+    expect(orders.body.orders.map((o: { kind: string }) => o.kind)).to.deep.equal(['urge', 'complaint']);
+
+    const listed = await eventually(async () => {
+      const r = await http(stack, 'GET', `/api/supervision/workflows?department=xh-scjg&status=prechecking`, undefined, sup);
+      return r.body.workflows?.some((w: { caseNo: string }) => w.caseNo === caseNo) && r.body;
+    }, 'the case in a Temporal list query');
+    expect(listed.query).to.contain(`Department = 'xh-scjg'`);
+    expect((await http(stack, 'GET', `/api/supervision/workflows?department=${encodeURIComponent("x' OR '1'='1")}`, undefined, sup)).status).to.equal(400);
+
+    await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '不办了' });
+    const late = await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快', replyBy }, sup);
+    expect(late.status).to.equal(409);
+  });
+});
