@@ -1,7 +1,8 @@
 /**
  * Simulated e-certificate platform (电子证照库). Each issuing department gets an SM2 seal key
  * pair at start; public keys are published at GET /seals. Certificates are issued once per
- * Idempotency-Key and sealed; GET /certificates/:number/verify judges the stored copy.
+ * Idempotency-Key and sealed; GET /certificates/:number/verify judges the stored copy. Those two
+ * are public (unsigned), as on the real platform; everything else needs a signed request.
  * Control: POST /_control/tamper/:number { path, value } changes a stored certificate without
  * resealing it, as a corrupted or forged record would be.
  */
@@ -96,10 +97,6 @@ function issueRequest(b: Json): SampleCertificate {
 function routes(r: Router, reg: Registry, sim: Simulator): void {
   const once = new IdempotencyStore<CertificateDocument>();
 
-  r.get('/seals', (_req, res) => {
-    res.json({ seals: reg.seals });
-  });
-
   r.get('/certificates', (req, res) => {
     const { holderId, type } = req.query;
     if (typeof holderId !== 'string') throw new HttpProblem(400, 'bad-request', '须指定持证主体 holderId');
@@ -123,10 +120,6 @@ function routes(r: Router, reg: Registry, sim: Simulator): void {
     res.json(reg.get(req.params.number).doc);
   });
 
-  r.get('/certificates/:number/verify', (req, res) => {
-    res.json(reg.judge(reg.get(req.params.number)));
-  });
-
   r.post('/certificates/:number/revoke', (req, res) => {
     const s = reg.get(req.params.number);
     const reason = optStr(body(req), 'reason') ?? '';
@@ -135,6 +128,16 @@ function routes(r: Router, reg: Registry, sim: Simulator): void {
       sim.effect('certificate.revoked', { number: s.doc.number, reason });
     }
     res.json({ number: s.doc.number, revokedAt: s.revokedAt });
+  });
+}
+
+/** Anyone may fetch the seal keys and ask whether a certificate is genuine (验证真伪). */
+function publicRoutes(r: Router, reg: Registry): void {
+  r.get('/seals', (_req, res) => {
+    res.json({ seals: reg.seals });
+  });
+  r.get('/certificates/:number/verify', (req, res) => {
+    res.json(reg.judge(reg.get(req.params.number)));
   });
 }
 
@@ -153,6 +156,6 @@ function tamperRoute(r: Router, reg: Registry): void {
 export async function startCertificateSimulator(opts: CertificateSimulatorOptions): Promise<RunningSimulator<CertificateControl>> {
   const reg = new Registry(opts.issuers ?? sampleIssuers);
   for (const c of opts.certificates ?? sampleCertificates) reg.issue(c);
-  const started = await startSimulator({ name: 'certificates', options: opts, routes: (r, sim) => routes(r, reg, sim), control: (r) => tamperRoute(r, reg) });
+  const started = await startSimulator({ name: 'certificates', options: opts, routes: (r, sim) => routes(r, reg, sim), publicRoutes: (r) => publicRoutes(r, reg), control: (r) => tamperRoute(r, reg) });
   return { url: started.url, close: started.close, control: new CertificateControl(started.url) };
 }

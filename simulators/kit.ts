@@ -196,6 +196,8 @@ export interface PlatformSetup {
   name: string;
   options: SimulatorOptions;
   routes(r: Router, sim: Simulator): void;
+  /** Routes anyone may call unsigned (e.g. certificate verification); faults still apply. */
+  publicRoutes?(r: Router, sim: Simulator): void;
   /** Platform-specific control endpoints, mounted under /_control. */
   control?(r: Router, sim: Simulator): void;
   /** The secret a request is signed with, when not one for all (e.g. one per department). */
@@ -308,6 +310,12 @@ export async function startSimulator(setup: PlatformSetup): Promise<StartedSimul
     }
     next();
   });
+
+  if (setup.publicRoutes) {
+    const open = express.Router();
+    setup.publicRoutes(open, sim);
+    app.use(open);
+  }
 
   app.use((req, res, next) => {
     const check = verifySignature(

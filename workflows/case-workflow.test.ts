@@ -15,6 +15,7 @@ import { WorkingCalendar } from '../lib/calendar/working-days';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { createTimeSkippingEnv } from '../test/time-skipping';
+import { driveToCompletion } from '../test/drive-case';
 import type { CaseResult } from './case-workflow';
 import {
   assignTaskUpdate,
@@ -138,6 +139,23 @@ describe('caseWorkflow (time-skipping test server)', function () {
     const expected = calendar.addWorkingDays(new Date(accepted.at), 15).value.toISOString();
     expect(accepted.patch?.statutoryDeadline).to.equal(expected);
   });
+
+  for (const d of docs) {
+    it(`when a case of ${d.item.name} goes the happy way, then it is approved, completed and closed after its rating`, async () => {
+      const impl = pinned(d.item.code);
+      const courier = impl.delivery.includes('courier');
+      const { result, fake } = await run(impl, async (h, f) => {
+        await driveToCompletion(h, () => f.dispatches.map((x) => x.stepId));
+        return (await h.result()) as CaseResult;
+      }, courier ? { delivery: { method: 'courier', address: { name: '张三', phone: '13800138000', address: '杭州市西湖区文三路100号' } } } : {});
+      expect(result).to.deep.include({ status: 'closed', evaluation: result.evaluation });
+      expect(result.decision?.outcome).to.equal('approved');
+      expect(result.evaluation?.level).to.equal(5);
+      expect(fake.types()).to.include.members(['filed', 'decided', 'delivered', 'completed', 'evaluated', 'closed']);
+      expect(fake.certificates.size).to.equal(impl.result.type === 'certificate' ? 1 : 0);
+      expect([...fake.payments.values()].map((p) => p.status)).to.deep.equal(impl.fee.charged ? ['paid'] : []);
+    });
+  }
 
   it('when the window asks for a correction, then the applicant replies and the case comes back to pre-check', async () => {
     const { fake } = await run(pinned('XK-330000-00001'), async (h) => {

@@ -1,5 +1,10 @@
 // Status page of the foundation: reads the API and approves tasks. The full web app replaces it.
-const statusNames = { filed: '已申报', in_review: '审查中', approved: '准予许可', refused: '不予许可', closed: '已归档' };
+const statusNames = {
+  filed: '已申报', prechecking: '预审中', awaiting_correction: '待补正', in_review: '审查中', special_procedure: '特别程序',
+  awaiting_payment: '待缴费', issuing: '制证中', delivering: '送达中', completed: '已办结', not_accepted: '不予受理',
+  withdrawn: '已撤回', voided: '已作废', closed: '已归档',
+};
+const actionNames = { accept: '受理', approve: '同意', handover: '发证', answer: '回访答复' };
 
 async function getJson(url, options) {
   const res = await fetch(url, options);
@@ -42,11 +47,15 @@ async function loadInbox() {
     document.getElementById('inbox-body').replaceChildren(...tasks.map((t) => {
       const tr = document.createElement('tr');
       const actions = document.createElement('td');
-      const approve = document.createElement('button');
-      approve.type = 'button';
-      approve.textContent = '准予';
-      approve.addEventListener('click', () => complete(staff, t.taskId, 'approve', '同意'));
-      actions.append(approve);
+      // The page offers each task's positive action; the full web app offers every allowed one.
+      const action = t.actions.find((a) => actionNames[a]);
+      if (action) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = actionNames[action];
+        button.addEventListener('click', () => complete(staff, t.taskId, action, actionNames[action]));
+        actions.append(button);
+      }
       tr.append(cell(t.caseNo), cell(t.itemName), cell(t.stepName), actions);
       return tr;
     }));
