@@ -124,6 +124,7 @@ export function createProjectionActivities(db: Db) {
         if (ev.supervision) {
           const v = ev.supervision;
           await trx('supervision_events').insert({ case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at });
+          if (v.scope === 'case' && v.level === 'warning') update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
         }
         await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
         await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...(ev.payload ?? {}) }) });

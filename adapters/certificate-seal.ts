@@ -3,6 +3,7 @@
  * SM3, the canonical JSON of everything in the document except the signature itself, so a
  * change to any byte of any field (or of the seal's algorithm and key id) breaks it.
  */
+import { chinaDayOf, dayToIso } from '../lib/calendar/working-days';
 import { canonicalJson } from './canonical-json';
 import { sm2Sign, sm2Verify, type Sm2KeyPair } from './sm2';
 
@@ -58,9 +59,9 @@ export function checkSeal(doc: CertificateDocument, seals: readonly PublishedSea
   return sm2Verify(signedText(doc), doc.seal.signature, seal.publicKey) ? null : '电子签章校验失败，证照内容可能被篡改';
 }
 
-/** Today's date in China time (UTC+8, no daylight saving), YYYY-MM-DD. */
+/** The date of an instant in China time, YYYY-MM-DD. */
 export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return dayToIso(chinaDayOf(at));
 }
 
 export function isExpired(doc: Pick<CertificateContent, 'validUntil'>, at: Date): boolean {

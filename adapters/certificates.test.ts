@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { RunningSimulator } from '../simulators/kit';
 import { startCertificateSimulator, type CertificateControl } from '../simulators/certificates';
 import { AdapterRefusal } from './errors';
 import { CertificateClient, type CertificateDocument, type IssueCertificate } from './certificates';
@@ -28,7 +29,7 @@ function changeOne(doc: CertificateDocument, path: string[]): CertificateDocumen
 }
 
 describe('e-certificate adapter against the e-certificate simulator', () => {
-  let sim: { url: string; close(): Promise<void>; control: CertificateControl };
+  let sim: RunningSimulator<CertificateControl>;
   let certificates: CertificateClient;
 
   before(async () => {

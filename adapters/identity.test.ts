@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { RunningSimulator } from '../simulators/kit';
 import { startIdentitySimulator, type IdentityControl } from '../simulators/identity';
 import { meetsLevel } from './assurance';
 import { AdapterRefusal, TransientAdapterError } from './errors';
@@ -10,7 +11,7 @@ const zhang = { idNumber: '330106199003073514', name: '张三' };
 const company = { creditCode: '91330106MA2H3K7Q5U', name: '杭州西湖区悦味轩餐饮有限公司', legalRepresentative: { idNumber: '330106197608142018', name: '林建华' } };
 
 describe('identity adapter against the identity simulator', () => {
-  let sim: { url: string; close(): Promise<void>; control: IdentityControl };
+  let sim: RunningSimulator<IdentityControl>;
   let identity: IdentityClient;
 
   before(async () => {

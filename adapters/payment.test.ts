@@ -1,13 +1,15 @@
 import { expect } from 'chai';
+import type { RunningSimulator } from '../simulators/kit';
 import { startCallbackSink, type CallbackSink } from '../simulators/callback-sink';
 import { startPaymentSimulator, type PaymentControl } from '../simulators/payment';
 import { signCallback } from './callbacks';
+import { chinaDate } from './certificate-seal';
 import { AdapterRefusal } from './errors';
 import { PaymentClient, type CreateOrder } from './payment';
 
 const secret = 'payment-secret';
 const fast = { timeoutMs: 600, retry: { attempts: 4, initialDelayMs: 10, maxDelayMs: 40 } };
-const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+const today = chinaDate(new Date());
 let n = 0;
 const order = (): CreateOrder => ({
   caseNo: `33010620250303${String(++n).padStart(8, '0')}`, payer: { name: '林建华', idNumber: '330106197608142018' }, amountFen: 30_000,
@@ -16,7 +18,7 @@ const order = (): CreateOrder => ({
 
 describe('payment adapter against the payment simulator, with signed callbacks', () => {
   let sink: CallbackSink;
-  let sim: { url: string; close(): Promise<void>; control: PaymentControl };
+  let sim: RunningSimulator<PaymentControl>;
   let payment: PaymentClient;
 
   before(async () => {
@@ -105,7 +107,8 @@ describe('payment adapter against the payment simulator, with signed callbacks',
     const o = await payment.createOrder(order(), 'case-8:fee');
     await sim.control.pay(o.orderId);
     const [delivered] = sink.records;
-    const replay = await fetch(`${sink.url}${delivered.path}`, { method: 'POST', headers: delivered.headers as Record<string, string>, body: delivered.body });
+    const signedHeaders = Object.fromEntries(Object.entries(delivered.headers).filter(([k]) => k.startsWith('x-ow-') || k === 'content-type'));
+    const replay = await fetch(`${sink.url}${delivered.path}`, { method: 'POST', headers: signedHeaders as Record<string, string>, body: delivered.body });
     expect(replay.status).to.equal(401);
     expect(await replay.json()).to.include({ code: 'replayed-nonce' });
 

@@ -41,6 +41,7 @@ describe('supervision over HTTP (dev server + database)', function () {
     })));
     const cn = (n: number) => `99000020260601${String(n).padStart(8, '0')}`;
     await stack.db('supervision_events').insert([5, 8, 9].map((n, i) => ({ case_no: cn(n), seq: 100 + i, scope: 'case', level: 'warning', cause: 'promised-limit-near', department_code: 'zz-test', at: day(n + 3) })));
+    for (const n of [5, 8, 9]) await stack.db('cases').where({ case_no: cn(n) }).update({ warned_at: day(n + 3) });
     await stack.db('evaluations').insert([[1, 5], [2, 4], [5, 2]].map(([n, level]) => ({ case_no: cn(n), level, comment: '', department_code: 'zz-test', item_code: 'ZZ-TEST', at: day(28) })));
 
     const r = await http(stack, 'GET', `/api/supervision/indicators?by=department&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);

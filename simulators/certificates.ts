@@ -153,6 +153,7 @@ function tamperRoute(r: Router, reg: Registry): void {
   });
 }
 
+/** Starts the e-certificate simulator with a seal key per issuer and the sample certificates issued. */
 export async function startCertificateSimulator(opts: CertificateSimulatorOptions): Promise<RunningSimulator<CertificateControl>> {
   const reg = new Registry(opts.issuers ?? sampleIssuers);
   for (const c of opts.certificates ?? sampleCertificates) reg.issue(c);

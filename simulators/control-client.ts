@@ -41,6 +41,10 @@ export class SimulatorControl {
     return (await this.log()).filter((e) => e.kind === 'request');
   }
 
+  async config(): Promise<{ callbackUrl: string | null }> {
+    return await this.send('GET', '/config');
+  }
+
   async configure(c: { callbackUrl?: string }): Promise<void> {
     await this.send('POST', '/config', c);
   }

@@ -113,6 +113,7 @@ function controlRoutes(r: Router, received: Map<string, Receipt>, problems: Map<
   });
 }
 
+/** Starts the department systems simulator; `control.departmentUrl(code)` is each system's base URL. */
 export async function startDepartmentSimulator(opts: DepartmentSimulatorOptions): Promise<RunningSimulator<DepartmentControl>> {
   const received = new Map<string, Receipt>();
   const problems = new Map(Object.entries(opts.problems ?? {}));

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Router } from 'express';
+import { chinaDate } from '../adapters/certificate-seal';
 import type { Authorisation, MatchResult, PersonRef } from '../adapters/identity';
 import { SimulatorControl } from './control-client';
 import { HttpProblem, list, object, str, type Json } from './http-problem';
@@ -120,13 +121,14 @@ function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<st
 
   r.get('/authorisations', (req, res) => {
     const { creditCode, agentIdNumber, scope } = req.query;
-    const today = new Date().toISOString().slice(0, 10);
+    const today = chinaDate(new Date());
     const found = authorisations.find((a) => a.creditCode === creditCode && a.agent.idNumber === agentIdNumber && a.validUntil >= today &&
       (typeof scope !== 'string' || a.scope.length === 0 || a.scope.includes(scope)));
     res.json(found ? { authorised: true, authorisation: found } : { authorised: false });
   });
 }
 
+/** Starts the identity simulator with the sample population and legal-person bases. */
 export async function startIdentitySimulator(opts: IdentitySimulatorOptions): Promise<RunningSimulator<IdentityControl>> {
   const persons = new Map((opts.persons ?? samplePersons).map((p) => [p.idNumber, p]));
   const companies = new Map((opts.legalPersons ?? sampleLegalPersons).map((c) => [c.creditCode, c]));

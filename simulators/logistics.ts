@@ -89,6 +89,7 @@ function advanceRoute(r: Router, parcels: Map<string, Parcel>, sim: Simulator): 
   });
 }
 
+/** Starts the courier simulator; tracking callbacks go to `callbackUrl`. */
 export async function startLogisticsSimulator(opts: SimulatorOptions): Promise<RunningSimulator<LogisticsControl>> {
   const parcels = new Map<string, Parcel>();
   const started = await startSimulator({ name: 'logistics', options: opts, routes: (r, sim) => routes(r, parcels, sim), control: (r, sim) => advanceRoute(r, parcels, sim) });

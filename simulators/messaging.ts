@@ -42,6 +42,7 @@ function routes(r: Router, sim: Simulator): void {
   });
 }
 
+/** Starts the messaging gateway simulator. */
 export async function startMessagingSimulator(opts: SimulatorOptions): Promise<RunningSimulator<MessagingControl>> {
   const started = await startSimulator({ name: 'messaging', options: opts, routes });
   return { url: started.url, close: started.close, control: new MessagingControl(started.url) };

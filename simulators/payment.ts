@@ -125,6 +125,7 @@ function payRoute(r: Router, ledger: Ledger, sim: Simulator): void {
   });
 }
 
+/** Starts the payment simulator; paid and refunded callbacks go to `callbackUrl`. */
 export async function startPaymentSimulator(opts: SimulatorOptions): Promise<RunningSimulator<PaymentControl>> {
   const ledger = new Ledger();
   const started = await startSimulator({ name: 'payment', options: opts, routes: (r, sim) => routes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });

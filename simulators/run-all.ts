@@ -2,17 +2,20 @@
  * Starts every platform simulator on a free loopback port: identity, e-certificates, payment,
  * logistics, department systems and messaging. Used by `npm start` and integration tests.
  */
-import { startCertificateSimulator } from './certificates';
-import { startDepartmentSimulator } from './departments';
-import { startIdentitySimulator } from './identity';
-import { startLogisticsSimulator } from './logistics';
-import { startMessagingSimulator } from './messaging';
-import { startPaymentSimulator } from './payment';
+import { startCertificateSimulator, type CertificateControl } from './certificates';
+import { startDepartmentSimulator, type DepartmentControl } from './departments';
+import { startIdentitySimulator, type IdentityControl } from './identity';
+import type { RunningSimulator } from './kit';
+import { startLogisticsSimulator, type LogisticsControl } from './logistics';
+import { startMessagingSimulator, type MessagingControl } from './messaging';
+import { startPaymentSimulator, type PaymentControl } from './payment';
+
+export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
 
 export interface AllSimulatorsOptions {
   /** One secret for all platforms unless `secrets` names another. */
   secret: string;
-  secrets?: Partial<Record<'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging', string>>;
+  secrets?: Partial<Record<PlatformName, string>>;
   /**
    * The API's base URL: callbacks go to `<base>/callbacks/payment`, `/callbacks/logistics` and
    * `/callbacks/department`. Without it callbacks are logged and not sent until configured.
@@ -21,45 +24,41 @@ export interface AllSimulatorsOptions {
   hangMs?: number;
 }
 
-type Started<T extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType<T>>;
-
 export interface AllSimulators {
-  identity: Started<typeof startIdentitySimulator>;
-  certificates: Started<typeof startCertificateSimulator>;
-  payment: Started<typeof startPaymentSimulator>;
-  logistics: Started<typeof startLogisticsSimulator>;
-  departments: Started<typeof startDepartmentSimulator>;
-  messaging: Started<typeof startMessagingSimulator>;
-  urls: Record<'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging', string>;
+  identity: RunningSimulator<IdentityControl>;
+  certificates: RunningSimulator<CertificateControl>;
+  payment: RunningSimulator<PaymentControl>;
+  logistics: RunningSimulator<LogisticsControl>;
+  departments: RunningSimulator<DepartmentControl>;
+  messaging: RunningSimulator<MessagingControl>;
+  urls: Record<PlatformName, string>;
   close(): Promise<void>;
 }
 
+/** Starts all six; if one fails to start, the others are closed again. */
 export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<AllSimulators> {
-  const secret = (p: keyof NonNullable<AllSimulatorsOptions['secrets']>) => opts.secrets?.[p] ?? opts.secret;
+  const secret = (p: PlatformName) => opts.secrets?.[p] ?? opts.secret;
   const callback = (path: string) => (opts.callbackBaseUrl ? `${opts.callbackBaseUrl.replace(/\/$/, '')}/callbacks/${path}` : undefined);
   const common = { hangMs: opts.hangMs };
-  const started: { close(): Promise<void> }[] = [];
-  const track = async <T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> => {
-    const s = await p;
-    started.push(s);
-    return s;
-  };
-  const closeAll = async () => {
+  const starting = [
+    startIdentitySimulator({ ...common, secret: secret('identity') }),
+    startCertificateSimulator({ ...common, secret: secret('certificates') }),
+    startPaymentSimulator({ ...common, secret: secret('payment'), callbackUrl: callback('payment') }),
+    startLogisticsSimulator({ ...common, secret: secret('logistics'), callbackUrl: callback('logistics') }),
+    startDepartmentSimulator({ ...common, secret: secret('departments'), callbackUrl: callback('department') }),
+    startMessagingSimulator({ ...common, secret: secret('messaging') }),
+  ] as const;
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const close = async () => {
     await Promise.allSettled(started.map((s) => s.close()));
   };
-  try {
-    const [identity, certificates, payment, logistics, departments, messaging] = await Promise.all([
-      track(startIdentitySimulator({ ...common, secret: secret('identity') })),
-      track(startCertificateSimulator({ ...common, secret: secret('certificates') })),
-      track(startPaymentSimulator({ ...common, secret: secret('payment'), callbackUrl: callback('payment') })),
-      track(startLogisticsSimulator({ ...common, secret: secret('logistics'), callbackUrl: callback('logistics') })),
-      track(startDepartmentSimulator({ ...common, secret: secret('departments'), callbackUrl: callback('department') })),
-      track(startMessagingSimulator({ ...common, secret: secret('messaging') })),
-    ]);
-    const urls = { identity: identity.url, certificates: certificates.url, payment: payment.url, logistics: logistics.url, departments: departments.url, messaging: messaging.url };
-    return { identity, certificates, payment, logistics, departments, messaging, urls, close: closeAll };
-  } catch (err) {
-    await closeAll();
-    throw err;
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
+    await close();
+    throw failed.reason;
   }
+  const [identity, certificates, payment, logistics, departments, messaging] = await Promise.all(starting);
+  const urls = { identity: identity.url, certificates: certificates.url, payment: payment.url, logistics: logistics.url, departments: departments.url, messaging: messaging.url };
+  return { identity, certificates, payment, logistics, departments, messaging, urls, close };
 }

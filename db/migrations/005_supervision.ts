@@ -13,7 +13,11 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('promised_limit_days');
     t.integer('used_days');
     t.timestamp('decided_at', { useTz: true });
+    /** When the case clock first warned: kept on the row so the warning rate needs no join. */
+    t.timestamp('warned_at', { useTz: true });
     t.index(['filed_at']);
+    t.index(['accepted_at']);
+    t.index(['decided_at']);
     t.index(['department_code', 'filed_at']);
     t.index(['item_code', 'filed_at']);
     t.index(['supervision_state', 'department_code']);
@@ -46,15 +50,19 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`alter table supervision_orders add constraint supervision_orders_kind_check check (kind in ('urge','correction','complaint'))`);
   await knex.schema.alterTable('tasks', (t) => {
-    t.index(['department_code', 'closed_at']);
+    t.index(['closed_at']);
+  });
+  await knex.schema.alterTable('evaluations', (t) => {
+    t.index(['at']);
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('supervision_orders');
   await knex.schema.dropTableIfExists('supervision_events');
-  await knex.schema.alterTable('tasks', (t) => t.dropIndex(['department_code', 'closed_at']));
+  await knex.schema.alterTable('tasks', (t) => t.dropIndex(['closed_at']));
+  await knex.schema.alterTable('evaluations', (t) => t.dropIndex(['at']));
   await knex.schema.alterTable('cases', (t) => {
-    for (const c of ['supervision_state', 'case_type', 'statutory_limit_days', 'promised_limit_days', 'used_days', 'decided_at']) t.dropColumn(c);
+    for (const c of ['supervision_state', 'case_type', 'statutory_limit_days', 'promised_limit_days', 'used_days', 'decided_at', 'warned_at']) t.dropColumn(c);
   });
 }

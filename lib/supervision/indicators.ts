@@ -34,7 +34,7 @@ export async function caseIndicators(db: Db, by: CaseGrouping, p: Period) {
     with filed as (
       select ${key} as k, count(*) as received,
              count(*) filter (where decided_at is null and supervision_state = 'overdue') as open_overdue,
-             count(*) filter (where exists (select 1 from supervision_events e where e.case_no = c.case_no and e.scope = 'case' and e.level = 'warning')) as warned
+             count(*) filter (where warned_at is not null) as warned
         from cases c where filed_at >= :from and filed_at < :to group by 1),
     accepted as (
       select ${key} as k, count(*) as accepted from cases where accepted_at >= :from and accepted_at < :to group by 1),
