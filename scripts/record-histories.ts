@@ -9,7 +9,6 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleDocuments } from '../db/seed';
-import { pinEntry } from '../lib/catalogue/pin';
 import { loadConfig } from '../lib/config';
 import { readFormFolder } from '../lib/forms';
 import { runMain } from '../lib/runtime';
@@ -19,7 +18,8 @@ import { driveToCompletion } from '../test/drive-case';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { createTimeSkippingEnv } from '../test/time-skipping';
-import type { CaseInput, PinnedImplementation } from '../workflows/definitions';
+import { pinnedSample } from '../test/sample-cases';
+import type { CaseInput } from '../workflows/definitions';
 
 const outDir = path.resolve(__dirname, '..', 'workflows', 'fixtures');
 
@@ -33,10 +33,7 @@ runMain('record-histories', async () => {
       const fake = fakeActivities();
       const taskQueue = `record-${i}`;
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
-      const impl = pinEntry(
-        { code: doc.implementation.code, version: 1, itemCode: doc.item.code, itemName: doc.item.name, department: doc.implementation.department, window: { department: 'xh-zwfw', role: 'clerk' } },
-        doc.entry as unknown as PinnedImplementation,
-      );
+      const impl = pinnedSample(doc.implementation.code);
       const caseNo = `3301062026112100${String(i + 1).padStart(6, '0')}`;
       const courier = impl.delivery.includes('courier');
       const input: CaseInput = {

@@ -20,7 +20,7 @@ let dropDatabase: (() => Promise<void>) | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
   // The SDK's own INFO lines (worker state changes, bundling) would drown the test report.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const config = loadConfig();
   const started = Date.now();
   const [cli, testServer] = await Promise.all([

@@ -8,13 +8,13 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
 import { sampleDocuments } from '../db/seed';
-import { pinEntry } from '../lib/catalogue/pin';
 import { readFormFolder } from '../lib/forms';
 import { officialYears } from '../lib/calendar/official';
 import { WorkingCalendar } from '../lib/calendar/working-days';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { createTimeSkippingEnv } from '../test/time-skipping';
+import { pinnedSample } from '../test/sample-cases';
 import { driveToCompletion } from '../test/drive-case';
 import type { CaseResult } from './case-workflow';
 import {
@@ -41,13 +41,7 @@ const calendar = new WorkingCalendar(officialYears());
 const docs = sampleDocuments();
 const doc = (prefix: string) => docs.find((d) => d.implementation.code.startsWith(prefix))!;
 
-function pinned(prefix: string, over: Partial<PinnedImplementation> = {}): PinnedImplementation {
-  const d = doc(prefix);
-  return pinEntry(
-    { code: d.implementation.code, version: 1, itemCode: d.item.code, itemName: d.item.name, department: d.implementation.department, window: { department: 'xh-zwfw', role: 'clerk' } },
-    { ...(d.entry as unknown as PinnedImplementation), ...over },
-  );
-}
+const pinned = pinnedSample;
 
 const actorFor = (t: OpenTaskView, userId = `${t.department}-${t.role}`) => ({ userId, department: t.department, roles: [t.role] });
 type Handle = WorkflowHandle;

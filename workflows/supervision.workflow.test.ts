@@ -8,13 +8,13 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { expect } from 'chai';
 import { sampleDocuments } from '../db/seed';
-import { pinEntry } from '../lib/catalogue/pin';
 import { officialYears } from '../lib/calendar/official';
 import { WorkingCalendar } from '../lib/calendar/working-days';
 import { readFormFolder } from '../lib/forms';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { createTimeSkippingEnv } from '../test/time-skipping';
+import { pinnedSample } from '../test/sample-cases';
 import {
   caseViewQuery,
   completeTaskUpdate,
@@ -33,13 +33,7 @@ const calendar = new WorkingCalendar(officialYears());
 const docs = sampleDocuments();
 const CHINA_1000_ON_18_SEP = '2026-09-18T02:00:00.000Z';
 
-function pinned(prefix: string, over: Partial<PinnedImplementation> = {}): PinnedImplementation {
-  const d = docs.find((x) => x.implementation.code.startsWith(prefix))!;
-  return pinEntry(
-    { code: d.implementation.code, version: 1, itemCode: d.item.code, itemName: d.item.name, department: d.implementation.department, window: { department: 'xh-zwfw', role: 'clerk' } },
-    { ...(d.entry as unknown as PinnedImplementation), ...over },
-  );
-}
+const pinned = pinnedSample;
 
 /** 个体工商户设立登记 with a 20-working-day limit, promised and statutory, warning one day before. */
 const twentyDays = () => pinned('XK-330000-00001', { statutoryLimitDays: 20, promisedLimitDays: 20, supervision: { warnDaysLeft: 1 } });

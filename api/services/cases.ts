@@ -249,7 +249,7 @@ export async function replyCorrection(deps: CaseDeps, caseNo: string, reply: Cor
     .first<{ entry: { form: FormRef } } | undefined>('v.entry');
   if (!row) throw notFound(`case ${caseNo}`);
   if (reply.formData) {
-    const current = await liveFormData(deps, caseNo);
+    const current = (await queryView(deps, caseNo)).formData;
     const form = await getForm(deps.db, row.entry.form);
     const merged = { ...current, ...reply.formData };
     if (!form.validate(merged)) throw validationFailed(toFieldProblems(form.validate.errors, '/formData'));
@@ -257,9 +257,9 @@ export async function replyCorrection(deps: CaseDeps, caseNo: string, reply: Cor
   return updateCase(deps, caseNo, 'applicant', 'replyCorrection', () => deps.client.workflow.getHandle(caseNo).executeUpdate(replyCorrectionUpdate, { args: [reply] }));
 }
 
-async function liveFormData(deps: CaseDeps, caseNo: string): Promise<Record<string, unknown>> {
+async function queryView(deps: CaseDeps, caseNo: string) {
   try {
-    return (await deps.client.workflow.getHandle(caseNo).query(caseViewQuery)).formData;
+    return await deps.client.workflow.getHandle(caseNo).query(caseViewQuery);
   } catch (err) {
     throw mapTemporalError(err, caseNo);
   }
@@ -283,11 +283,7 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
 /** The live view of a case from its workflow (status, open tasks, clock, payment …). */
 export async function liveView(deps: CaseDeps, caseNo: string) {
   await assertFiled(deps.db, caseNo);
-  try {
-    return await deps.client.workflow.getHandle(caseNo).query(caseViewQuery);
-  } catch (err) {
-    throw mapTemporalError(err, caseNo);
-  }
+  return queryView(deps, caseNo);
 }
 
 
