@@ -31,6 +31,8 @@ export async function mochaGlobalSetup(): Promise<void> {
 
   const port = await freePort();
   devServer = await startDevServer({ cli, port, uiPort: await freePort(), searchAttributes: devServerSearchAttributes });
+  // Even when the run is cut short, the dev server goes with it.
+  process.once('exit', () => devServer?.kill('SIGKILL'));
   ctx.temporalAddress = `127.0.0.1:${port}`;
 
   if (config.databaseUrl) {
