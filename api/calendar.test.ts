@@ -50,6 +50,16 @@ describe('calendar over HTTP (database)', function () {
     expect(after.body.days).to.deep.equal(before.body.days);
 
     expect((await http(stack, 'GET', '/api/calendar/add?from=yesterday&days=2')).status).to.equal(400);
+
+    // A whole year imported by an administrator takes effect for the arithmetic at once.
+    const year2024 = await http(stack, 'PUT', '/api/calendar/2024', { source: '国务院办公厅关于2024年部分节假日安排的通知（节选）', days: [
+      { date: '2024-10-01', kind: 'holiday', name: '国庆节' }, { date: '2024-10-07', kind: 'holiday', name: '国庆节' }, { date: '2024-10-12', kind: 'workday', name: '国庆节调休上班' },
+    ] }, admin);
+    expect(year2024.status).to.equal(200);
+    expect(year2024.body.days).to.have.length(3);
+    const in2024 = await http(stack, 'GET', `/api/calendar/add?from=${encodeURIComponent('2024-09-30T10:00:00+08:00')}&days=5`);
+    // 1 Oct and 7 Oct are off; 2–4 Oct are ordinary weekdays in this excerpt; Saturday 12 Oct works.
+    expect(in2024.body).to.include({ deadline: '2024-10-09T16:00:00.000Z', provisional: false });
     expect((await http(stack, 'GET', `/api/calendar/add?from=${from}&days=-1`)).status).to.equal(400);
   });
 });

@@ -219,6 +219,29 @@ describe('catalogue over HTTP (dev server + database)', function () {
     expect(moved.body).to.include({ department: 'xh-wenxin', level: 'township', version: 1 });
   });
 
+  it('when an entry is split in two after review, then both new entries publish and the old one is cancelled', async () => {
+    const old = 'XK-330000-00008.xh-cgj';
+    const source = withFormContent(sampleDocuments()[7]);
+    const part = (serial: string, name: string) => {
+      const d = structuredClone(source) as any;
+      d.item = { ...d.item, code: `XK-330000-${serial}`, name };
+      d.implementation = { code: `XK-330000-${serial}.xh-cgj`, name: `${name}（西湖区）`, department: 'xh-cgj' };
+      return d;
+    };
+    const one = await http(stack, 'POST', `/api/implementations/${old}/changes`, { kind: 'split', reason: '拆分', documents: [part('00081', '户外广告设施设置审批（大型）')] }, admin);
+    expect(one.status).to.equal(400);
+    const requested = await http(stack, 'POST', `/api/implementations/${old}/changes`, {
+      kind: 'split', reason: '按设施规模拆分为两个事项', documents: [part('00081', '户外广告设施设置审批（大型）'), part('00082', '户外广告设施设置审批（小型）')],
+    }, admin);
+    expect(requested.status, JSON.stringify(requested.body)).to.equal(202);
+    await eventually(async () => (await http(stack, 'GET', `/api/changes/${requested.body.changeId}`)).body.reviews.length === 1, 'the first review');
+    await approveAll(requested.body.changeId);
+    expect((await http(stack, 'GET', `/api/implementations/${old}`)).status).to.equal(410);
+    for (const code of ['XK-330000-00081.xh-cgj', 'XK-330000-00082.xh-cgj']) {
+      expect((await http(stack, 'GET', `/api/implementations/${code}`)).body.version).to.equal(1);
+    }
+  });
+
   it('when the catalogue is searched in Chinese or filtered, then the matching published entries come back', async () => {
     const byWord = await http(stack, 'GET', `/api/implementations?q=${encodeURIComponent('食品')}`);
     expect(byWord.body.items.map((i: { itemName: string }) => i.itemName)).to.deep.equal(['食品经营许可']);
