@@ -88,6 +88,13 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     await stack.client.workflow.getHandle(caseNo).result();
     const closed = await http(stack, 'GET', `/api/cases/${caseNo}`);
     expect(closed.body.status).to.equal('closed');
+    // The workflow has finished: further updates are refused with a reason, and audited.
+    const late = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 1, comment: '再评一次' });
+    expect(late.status).to.equal(409);
+    expect(late.body.type).to.match(/case-closed$/);
+    const lateWithdrawal = await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '撤回' });
+    expect(lateWithdrawal.status).to.equal(409);
+    expect(await stack.db('audit_log').where({ case_no: caseNo, action: 'refused.evaluate' }).first()).to.not.equal(undefined);
     expect(await stack.db('evaluations').where({ case_no: caseNo }).first()).to.include({ level: 5 });
 
     const history = await http(stack, 'GET', `/api/cases/${caseNo}/history`);
