@@ -3,6 +3,7 @@
  * only place real dependencies are constructed, and tests pass their own.
  */
 import type { Db } from '../lib/db';
+import type { Platforms } from '../lib/platforms';
 import { createCalendarActivities } from './calendar';
 import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
@@ -10,6 +11,7 @@ import { createProjectionActivities } from './projection';
 
 export interface ActivityDeps {
   db: Db;
+  platforms: Platforms;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -17,7 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProjectionActivities(deps.db),
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
-    ...createCaseServiceActivities(deps.db),
+    ...createCaseServiceActivities(deps.db, deps.platforms),
   };
 }
 

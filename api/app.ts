@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Db } from '../lib/db';
 import { errorHandler, notFoundHandler } from './problem';
 import { calendarRoutes } from './routes/calendar';
-import { callbackRoutes } from './routes/callbacks';
+import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
 import { catalogueRoutes } from './routes/catalogue';
 import { caseRoutes } from './routes/cases';
 import { supervisionRoutes } from './routes/supervision';
@@ -18,6 +18,8 @@ export interface AppDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** Verifies the platforms' signed callbacks. */
+  platformSecret: string;
 }
 
 const webRoot = path.resolve(__dirname, '..', 'web', 'public');
@@ -26,7 +28,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: '256kb', strict: true }));
+  // The raw body is kept for the callbacks, whose signatures cover the exact bytes sent.
+  app.use(express.json({ limit: '256kb', strict: true, verify: (req, _res, buf) => { (req as RawBodyRequest).rawBody = buf; } }));
 
   const api = express.Router();
   api.get('/health', async (_req, res) => {
@@ -35,7 +38,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(catalogueRoutes(deps));
   api.use(calendarRoutes(deps.db));
-  api.use(callbackRoutes(deps));
+  api.use(callbackRoutes(deps, deps.platformSecret));
   api.use(supervisionRoutes(deps));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));

@@ -5,7 +5,8 @@
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
-import { eventually, http, startStack, type Stack } from '../test/harness';
+import { signCallback, type CallbackEvent } from '../adapters/callbacks';
+import { eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
 
 const applicant = { kind: 'person', name: '张三', idNumber: '11010519491231002X', phone: '13800138000' };
 const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
@@ -60,34 +61,54 @@ describe('case life over HTTP (dev server + database)', function () {
     throw new Error(`${caseNo} never reached ${wanted}`);
   }
 
-  it('when the fee is paid and the courier delivers, then the callbacks move the case to completion; forged ones are refused', async () => {
+  /** A callback signed like the platform signs it, to test what the API does with forgeries. */
+  async function signedPost(platform: string, event: Record<string, unknown>, secret = platformSecret) {
+    const url = `${stack.baseUrl}/api/callbacks/${platform}`;
+    const full = { eventId: `evt-test-${Math.random()}`, subject: 'x', seq: 1, occurredAt: new Date().toISOString(), ...event } as CallbackEvent;
+    const signed = signCallback(secret, { url, sender: platform, event: full });
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown>, signed, url };
+  }
+
+  it('when the payment platform reports the fee paid and the courier delivers, then the signed callbacks move the case to completion; forged ones are refused', async () => {
     const caseNo = await file('QR-330000-00010.xh-gaj', 'resident-id-card-renewal', { delivery: { method: 'courier', address } });
     const live = await approveUntil(caseNo, 'awaiting_payment');
     const payment = await stack.db('payments').where({ case_no: caseNo }).first();
     expect(payment).to.include({ status: 'open', id: live.payment.paymentId });
     expect(Number(payment.amount_fen)).to.equal(2000);
+    // The order was created on the payment platform exactly once.
+    expect(await stack.sims.payment.control.effects()).to.have.length.at.least(1);
+    expect((await stack.sims.payment.control.effects()).filter((e) => JSON.stringify(e).includes(payment.id))).to.have.length(1);
 
-    const unknown = await http(stack, 'POST', '/api/callbacks/payment', { paymentId: 'pay-nobody', amountFen: 2000, paidAt: new Date().toISOString() });
+    const unsigned = await http(stack, 'POST', '/api/callbacks/payment', { eventId: 'e1', type: 'payment.paid', subject: payment.id, seq: 1, occurredAt: new Date().toISOString(), data: { paymentId: payment.id, amountFen: 2000 } });
+    expect(unsigned.status).to.equal(401);
+    const forged = await signedPost('payment', { type: 'payment.paid', data: { paymentId: payment.id, amountFen: 2000 } }, 'not-the-secret');
+    expect(forged.status).to.equal(401);
+    const unknown = await signedPost('payment', { type: 'payment.paid', data: { paymentId: 'PO-nobody', amountFen: 2000 } });
     expect(unknown.status).to.equal(404);
-    const wrongAmount = await http(stack, 'POST', '/api/callbacks/payment', { paymentId: payment.id, amountFen: 1, paidAt: new Date().toISOString() });
+    const wrongAmount = await signedPost('payment', { type: 'payment.paid', data: { paymentId: payment.id, amountFen: 1 } });
     expect(wrongAmount.status).to.equal(422);
-    const malformed = await http(stack, 'POST', '/api/callbacks/payment', { paymentId: payment.id, amountFen: 2000, paidAt: 'yesterday' });
-    expect(malformed.status).to.equal(400);
-    const paid = await http(stack, 'POST', '/api/callbacks/payment', { paymentId: payment.id, amountFen: 2000, paidAt: new Date().toISOString() });
-    expect(paid.status).to.equal(200);
+    const replay = await fetch(wrongAmount.url, { method: 'POST', headers: wrongAmount.signed.headers, body: wrongAmount.signed.body });
+    expect(replay.status).to.equal(401);
+
+    await stack.sims.payment.control.setFaults({ duplicateCallbacks: true });
+    const paid = await stack.sims.payment.control.pay(payment.id);
+    // Sent twice: applied once (200), then acknowledged as a duplicate (200).
+    expect(paid.deliveries.map((d) => d.outcome), JSON.stringify(await stack.db('audit_log').where({ action: 'refused.callback' }).orderBy('id', 'desc').limit(3))).to.deep.equal([200, 200]);
+    await stack.sims.payment.control.reset();
 
     await status(caseNo, 'delivering');
     const delivery = await stack.db('deliveries').where({ case_no: caseNo }).first();
     expect(delivery.address).to.deep.equal(address);
-    expect((await http(stack, 'POST', '/api/callbacks/logistics', { waybillNo: 'EMS0000000000', event: 'delivered', at: new Date().toISOString() })).status).to.equal(404);
-    expect((await http(stack, 'POST', '/api/callbacks/logistics', { waybillNo: delivery.waybill_no, event: 'delivered', at: new Date().toISOString() })).status).to.equal(200);
-    const again = await http(stack, 'POST', '/api/callbacks/logistics', { waybillNo: delivery.waybill_no, event: 'delivered', at: new Date().toISOString() });
-    expect(again.body).to.deep.equal({ accepted: true, duplicate: true });
+    const advanced = await stack.sims.logistics.control.advance(delivery.waybill_no, 'delivered');
+    expect(advanced.tracking.status).to.equal('delivered');
     await status(caseNo, 'completed');
     expect(await stack.db('payments').where({ case_no: caseNo }).first()).to.include({ status: 'paid' });
     expect(await stack.db('certificates').where({ case_no: caseNo }).count<{ c: string }[]>('* as c')).to.deep.equal([{ c: '1' }]);
-    const refused = await stack.db('audit_log').where({ action: 'refused.callback' }).count<{ c: string }[]>('* as c');
-    expect(Number(refused[0].c)).to.be.at.least(3);
+    const cert = await stack.db('certificates').where({ case_no: caseNo }).first();
+    expect(cert.fields.seal).to.be.an('object');
+    const refusedCallbacks = await stack.db('audit_log').where({ action: 'refused.callback' }).count<{ c: string }[]>('* as c');
+    expect(Number(refusedCallbacks[0].c)).to.be.at.least(5);
   });
 
   it('when a department system reports a milestone and its result, then the case goes on to the next step', async () => {
@@ -96,11 +117,10 @@ describe('case life over HTTP (dev server + database)', function () {
     await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as);
     const dispatch = await eventually(() => stack.db('department_dispatches').where({ case_no: caseNo }).first(), 'the dispatch');
     expect(dispatch).to.include({ department_code: 'hz-jtys', system: 'hz-transport-system' });
-    const stranger = await http(stack, 'POST', '/api/callbacks/department', { caseNo, stepId: 'nope', type: 'result', outcome: 'approved', at: new Date().toISOString() });
+    const stranger = await signedPost('department', { type: 'department.result', data: { caseNo, stepId: 'nope', type: 'result', outcome: 'approved', at: new Date().toISOString() } });
     expect(stranger.status).to.equal(404);
-    const m = await http(stack, 'POST', '/api/callbacks/department', { caseNo, stepId: dispatch.step_id, type: 'milestone', milestone: '受理', at: '2026-11-21T01:00:00.000Z' });
-    expect(m.status).to.equal(200);
-    await http(stack, 'POST', '/api/callbacks/department', { caseNo, stepId: dispatch.step_id, type: 'result', outcome: 'approved', opinion: '符合条件', at: new Date().toISOString() });
+    await stack.sims.departments.control.milestone({ department: 'hz-jtys', caseNo, stepId: dispatch.step_id, milestone: '受理' });
+    await stack.sims.departments.control.result({ department: 'hz-jtys', caseNo, stepId: dispatch.step_id, outcome: 'approved', opinion: '符合条件' });
     const next = await nextTask(caseNo);
     expect(next.kind).to.equal('review');
     const events = await eventually(async () => {

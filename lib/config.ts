@@ -30,7 +30,14 @@ export interface Config {
   testServerVersion: string;
   /** Temporal SDK log level in the worker: TRACE, DEBUG, INFO, WARN or ERROR. */
   logLevel: LogLevel;
+  /** Base URLs of the external platforms; `npm start` runs simulators for those not set. */
+  platformUrls: Partial<Record<PlatformName, string>>;
+  /** Shared secret that signs requests to the platforms and their callbacks to us. */
+  platformSecret: string;
 }
+
+export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
+export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging'];
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 const logLevels: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -92,5 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     testServerVersion: str(env, 'TEMPORAL_TEST_SERVER_VERSION', '1.31.0'),
     logLevel,
+    platformUrls: Object.fromEntries(platformNames.flatMap((p) => {
+      const v = optional(env, `${p.toUpperCase()}_URL`);
+      return v ? [[p, v]] : [];
+    })),
+    platformSecret: str(env, 'PLATFORM_SECRET', 'onewindow-dev-secret'),
   };
 }

@@ -9,7 +9,7 @@ runMain('api', async () => {
   const config = loadConfig();
   const db = await openDb(config);
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
-  const app = createApp({ db, client, taskQueue: config.taskQueue });
+  const app = createApp({ db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { seedSampleCatalogue } from '../db/seed';
-import { loadConfig } from '../lib/config';
+import { loadConfig, platformNames } from '../lib/config';
+import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { migrate } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
@@ -21,6 +22,7 @@ runMain('start', async () => {
   const config = loadConfig();
   const children: { name: string; proc: ChildProcess }[] = [];
   let embedded: EmbeddedDb | undefined;
+  let simulators: AllSimulators | undefined;
   let stopping = false;
 
   async function stopAll(code: number): Promise<never> {
@@ -34,6 +36,7 @@ runMain('start', async () => {
         proc.once('exit', () => { clearTimeout(t); resolve(); });
       });
     }
+    if (simulators) await simulators.close();
     if (embedded) await embedded.stop();
     process.exit(code);
   }
@@ -75,8 +78,17 @@ runMain('start', async () => {
     children.push({ name: 'Temporal dev server', proc });
   }
 
+  // Platforms without a configured URL are served by this repo's simulators, on loopback.
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const missing = platformNames.filter((p) => !config.platformUrls[p]);
+  if (missing.length) {
+    simulators = await startAllSimulators({ secret: config.platformSecret, callbackBaseUrl: `http://${config.host}:${config.port}/api` });
+    for (const p of missing) childEnv[`${p.toUpperCase()}_URL`] = simulators.urls[p];
+    console.log(`start: simulators for ${missing.join(', ')} on loopback`);
+  }
+
   for (const [name, script] of [['worker', 'scripts/worker.ts'], ['api', 'scripts/api.ts']] as const) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env: process.env });
+    const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env: childEnv });
     children.push({ name, proc });
   }
   for (const { name, proc } of children) {
@@ -100,6 +112,7 @@ runMain('start', async () => {
     `  web app and API   http://${config.host}:${config.port}/  (API under /api)`,
     cli ? `  Temporal Web UI   http://127.0.0.1:${config.devServerUiPort}/` : `  Temporal          ${temporalAddressOf(config)}`,
     `  database          ${database.embedded ? `embedded PGlite on 127.0.0.1:${config.pglitePort}` : 'DATABASE_URL'}`,
+    ...(simulators ? missing.map((p) => `  ${`${p} simulator`.padEnd(18)}${simulators.urls[p]}`) : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));

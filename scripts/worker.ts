@@ -1,6 +1,7 @@
 /** `npm run worker`: one worker process (scale-out: run several). */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
+import { createPlatforms } from '../lib/platforms';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 
@@ -9,7 +10,9 @@ runMain('worker', async () => {
   Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   const db = await openDb(config);
   const address = temporalAddressOf(config);
-  const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db } });
+  const departmentCodes = (await db('departments').pluck('code')) as string[];
+  const platforms = createPlatforms({ urls: config.platformUrls, secret: config.platformSecret, departmentCodes });
+  const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db, platforms } });
   console.log(`worker: polling task queue "${config.taskQueue}" on ${address}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await connection.close();

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
+import { createPlatforms } from '../lib/platforms';
+import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
 import { ctx } from './context';
 
@@ -25,31 +27,44 @@ export interface Stack {
   db: Db;
   client: Client;
   taskQueue: string;
+  sims: AllSimulators;
   stop(): Promise<void>;
 }
 
 let counter = 0;
 
+export const platformSecret = 'test-platform-secret';
+
+/**
+ * The API first (the simulators call back to it), then the platform simulators, then a worker
+ * whose activities reach the simulators over HTTP.
+ */
 export async function startStack(): Promise<Stack> {
   const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
-  const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db }) });
-  const running = worker.run();
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
-  const server: Server = createApp({ db, client, taskQueue }).listen(0, '127.0.0.1');
+  const server: Server = createApp({ db, client, taskQueue, platformSecret }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api` });
+  const departmentCodes = (await db('departments').pluck('code')) as string[];
+  const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
+  const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
+  const running = worker.run();
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     db,
     client,
     taskQueue,
+    sims,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker.shutdown();
       await running;
+      await sims.close();
       await nativeConnection.close();
       await connection.close();
       await db.destroy();

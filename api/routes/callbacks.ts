@@ -1,76 +1,92 @@
 /**
  * Callbacks from the payment, logistics and department platforms, turned into signals to the
- * case. Each is checked against the read model first: an unknown id, a wrong amount or a closed
- * order is refused with a 4xx and recorded in the audit log, and no signal is sent.
- * (Signatures on these callbacks come with the platform adapters.)
+ * case. Each is a signed event `{eventId, type, subject, seq, occurredAt, data}`: a bad signature,
+ * a stale timestamp or a replayed nonce is refused (401) before anything is read; a repeated
+ * event id is acknowledged and changes nothing; an event about an unknown order, waybill or
+ * dispatch is refused (4xx). Every refusal is recorded in the audit log.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import { verifyCallback, type CallbackEvent } from '../../adapters/callbacks';
+import { NonceCache } from '../../adapters/signing';
 import type { Db } from '../../lib/db';
-import { AppError, conflict, notFound, validationFailed } from '../../lib/errors';
+import { AppError, notFound, validationFailed } from '../../lib/errors';
 import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, paymentConfirmedSignal } from '../../workflows/definitions';
 import type { CaseDeps } from '../services/cases';
-import { bodyValidator } from '../validate';
 
-const instant = { type: 'string', format: 'date-time' };
-const paymentBody = bodyValidator<{ paymentId: string; amountFen: number; paidAt: string }>({
-  type: 'object', additionalProperties: false, required: ['paymentId', 'amountFen', 'paidAt'],
-  properties: { paymentId: { type: 'string', maxLength: 64 }, amountFen: { type: 'integer', minimum: 1 }, paidAt: instant },
-});
-const logisticsBody = bodyValidator<{ waybillNo: string; event: 'delivered'; at: string }>({
-  type: 'object', additionalProperties: false, required: ['waybillNo', 'event', 'at'],
-  properties: { waybillNo: { type: 'string', maxLength: 32 }, event: { enum: ['delivered'] }, at: instant },
-});
-const departmentBody = bodyValidator<{ caseNo: string; stepId: string; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string }>({
-  type: 'object', additionalProperties: false, required: ['caseNo', 'stepId', 'type', 'at'],
-  properties: {
-    caseNo: { type: 'string', pattern: '^[0-9]{22}$' }, stepId: { type: 'string', maxLength: 64 }, type: { enum: ['milestone', 'result'] },
-    milestone: { type: 'string', minLength: 1, maxLength: 50 }, outcome: { enum: ['approved', 'refused'] }, opinion: { type: 'string', maxLength: 2000 }, at: instant,
-  },
-});
+export type RawBodyRequest = Request & { rawBody?: Buffer };
 
 async function refused(db: Db, source: string, caseNo: string | null, err: AppError): Promise<never> {
   await db('audit_log').insert({ actor: source, action: 'refused.callback', case_no: caseNo, detail: JSON.stringify({ status: err.status, reason: err.message }) });
   throw err;
 }
 
-export function callbackRoutes(deps: CaseDeps): Router {
+type Handler = (event: CallbackEvent<Record<string, unknown>>) => Promise<Record<string, unknown>>;
+
+export function callbackRoutes(deps: CaseDeps, secret: string): Router {
   const r = Router();
   const { db, client } = deps;
+  const nonces = new NonceCache();
 
-  r.post('/callbacks/payment', async (req, res) => {
-    const body = paymentBody(req.body);
-    const order = await db('payments').where({ id: body.paymentId }).first<{ case_no: string; amount_fen: string; status: string } | undefined>();
-    if (!order) return refused(db, 'payment', null, notFound(`payment order ${body.paymentId}`));
-    if (Number(order.amount_fen) !== body.amountFen) return refused(db, 'payment', order.case_no, validationFailed([{ pointer: '/amountFen', detail: `the order is for ${order.amount_fen} fen` }]));
-    if (order.status === 'paid') return res.json({ accepted: true, duplicate: true });
-    if (order.status !== 'open') return refused(db, 'payment', order.case_no, conflict('order-closed', `payment order ${body.paymentId} is ${order.status}`));
-    await client.workflow.getHandle(order.case_no).signal(paymentConfirmedSignal, body);
-    res.json({ accepted: true });
-  });
+  /** Verifies, de-duplicates by event id, then hands the event to the platform's handler. */
+  function receive(platform: string, handle: Handler) {
+    r.post(`/callbacks/${platform}`, async (req, res) => {
+      const raw = (req as RawBodyRequest).rawBody ?? Buffer.from('');
+      const check = verifyCallback<Record<string, unknown>>({ method: req.method, path: req.originalUrl, headers: req.headers, body: raw }, { secret, nonces });
+      if (!check.ok) return refused(db, platform, null, new AppError(check.status, `callback-${check.reason}`, 'The callback was refused', check.message));
+      const e = check.event;
+      const first = await db('callback_events').insert({ event_id: e.eventId, platform, type: e.type, subject: e.subject, seq: e.seq, occurred_at: e.occurredAt }).onConflict('event_id').ignore().returning('event_id');
+      if (first.length === 0) return res.json({ accepted: true, duplicate: true });
+      try {
+        res.json({ accepted: true, ...(await handle(e)) });
+      } catch (err) {
+        // Not applied: forget the event id so the platform's retry can be applied later.
+        await db('callback_events').where({ event_id: e.eventId }).delete();
+        throw err;
+      }
+    });
+  }
 
-  r.post('/callbacks/logistics', async (req, res) => {
-    const body = logisticsBody(req.body);
-    const d = await db('deliveries').where({ waybill_no: body.waybillNo }).first<{ case_no: string; status: string } | undefined>();
-    if (!d) return refused(db, 'logistics', null, notFound(`waybill ${body.waybillNo}`));
-    if (d.status === 'delivered') return res.json({ accepted: true, duplicate: true });
-    await db('deliveries').where({ waybill_no: body.waybillNo, status: 'booked' }).update({ status: 'delivered', delivered_at: body.at });
-    await client.workflow.getHandle(d.case_no).signal(deliveredSignal, { waybillNo: body.waybillNo, at: body.at });
-    res.json({ accepted: true });
-  });
-
-  r.post('/callbacks/department', async (req, res) => {
-    const body = departmentBody(req.body);
-    const dispatch = await db('department_dispatches').where({ case_no: body.caseNo, step_id: body.stepId }).first<{ case_no: string } | undefined>();
-    if (!dispatch) return refused(db, 'department', body.caseNo, notFound(`a dispatch of case ${body.caseNo} at step ${body.stepId}`));
-    const handle = client.workflow.getHandle(body.caseNo);
-    if (body.type === 'milestone') {
-      if (!body.milestone) return refused(db, 'department', body.caseNo, validationFailed([{ pointer: '/milestone', detail: 'a milestone is named' }]));
-      await handle.signal(departmentMilestoneSignal, { stepId: body.stepId, milestone: body.milestone, at: body.at });
-    } else {
-      if (!body.outcome) return refused(db, 'department', body.caseNo, validationFailed([{ pointer: '/outcome', detail: 'a result is approved or refused' }]));
-      await handle.signal(departmentResultSignal, { stepId: body.stepId, outcome: body.outcome, opinion: body.opinion ?? '', at: body.at });
+  receive('payment', async (e) => {
+    const d = e.data as { paymentId: string; amountFen: number; paidAt?: string; refundedAt?: string };
+    const order = await db('payments').where({ id: d.paymentId }).first<{ case_no: string; amount_fen: string; status: string } | undefined>();
+    if (!order) return refused(db, 'payment', null, notFound(`payment order ${d.paymentId}`));
+    if (Number(order.amount_fen) !== d.amountFen) return refused(db, 'payment', order.case_no, validationFailed([{ pointer: '/data/amountFen', detail: `the order is for ${order.amount_fen} fen` }]));
+    if (e.type === 'payment.refunded') {
+      await db('payments').where({ id: d.paymentId }).update({ status: 'refunded' });
+      return {};
     }
-    res.json({ accepted: true });
+    if (e.type !== 'payment.paid') return { ignored: e.type };
+    if (order.status !== 'open') return { ignored: `order is ${order.status}` };
+    await client.workflow.getHandle(order.case_no).signal(paymentConfirmedSignal, { paymentId: d.paymentId, amountFen: d.amountFen, paidAt: d.paidAt ?? e.occurredAt });
+    return {};
+  });
+
+  receive('logistics', async (e) => {
+    const d = e.data as { waybillNo: string; event: string; at: string };
+    const delivery = await db('deliveries').where({ waybill_no: d.waybillNo }).first<{ case_no: string; status: string } | undefined>();
+    if (!delivery) return refused(db, 'logistics', null, notFound(`waybill ${d.waybillNo}`));
+    if (e.type !== 'logistics.delivered') {
+      if (delivery.status === 'booked') await db('deliveries').where({ waybill_no: d.waybillNo, status: 'booked' }).update({ status: d.event === 'in_transit' ? 'in_transit' : 'booked' });
+      return {};
+    }
+    await db('deliveries').where({ waybill_no: d.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: d.at });
+    await client.workflow.getHandle(delivery.case_no).signal(deliveredSignal, { waybillNo: d.waybillNo, at: d.at });
+    return {};
+  });
+
+  receive('department', async (e) => {
+    const d = e.data as { caseNo: string; stepId: string; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string };
+    const dispatch = await db('department_dispatches').where({ case_no: d.caseNo, step_id: d.stepId }).first<{ case_no: string } | undefined>();
+    if (!dispatch) return refused(db, 'department', null, notFound(`a dispatch of case ${d.caseNo} at step ${d.stepId}`));
+    const handle = client.workflow.getHandle(d.caseNo);
+    if (d.type === 'milestone' && d.milestone) {
+      await handle.signal(departmentMilestoneSignal, { stepId: d.stepId, milestone: d.milestone, at: d.at });
+    } else if (d.type === 'result' && d.outcome) {
+      await handle.signal(departmentResultSignal, { stepId: d.stepId, outcome: d.outcome, opinion: d.opinion ?? '', at: d.at });
+    } else {
+      return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data', detail: 'a milestone names itself; a result is approved or refused' }]));
+    }
+    return {};
   });
 
   return r;

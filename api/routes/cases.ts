@@ -43,7 +43,7 @@ const fileCaseBody = bodyValidator<FileCaseBody>({
           required: ['name', 'phone', 'address'],
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 50 },
-            phone: { type: 'string', pattern: '^[0-9-]{5,20}$' },
+            phone: { type: 'string', pattern: '^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$' },
             address: { type: 'string', minLength: 5, maxLength: 200 },
           },
         },

@@ -8,6 +8,7 @@ import * as m002 from './002_catalogue';
 import * as m003 from './003_calendar';
 import * as m004 from './004_case_lifecycle';
 import * as m005 from './005_supervision';
+import * as m006 from './006_callbacks';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '003_calendar': m003,
   '004_case_lifecycle': m004,
   '005_supervision': m005,
+  '006_callbacks': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
