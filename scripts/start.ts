@@ -109,10 +109,10 @@ runMain('start', async () => {
   console.log([
     '',
     'onewindow is running:',
-    `  web app and API   http://${config.host}:${config.port}/  (API under /api)`,
-    cli ? `  Temporal Web UI   http://127.0.0.1:${config.devServerUiPort}/` : `  Temporal          ${temporalAddressOf(config)}`,
-    `  database          ${database.embedded ? `embedded PGlite on 127.0.0.1:${config.pglitePort}` : 'DATABASE_URL'}`,
-    ...(simulators ? missing.map((p) => `  ${`${p} simulator`.padEnd(18)}${simulators.urls[p]}`) : []),
+    `  ${'web app and API'.padEnd(24)}http://${config.host}:${config.port}/  (API under /api)`,
+    cli ? `  ${'Temporal Web UI'.padEnd(24)}http://127.0.0.1:${config.devServerUiPort}/` : `  ${'Temporal'.padEnd(24)}${temporalAddressOf(config)}`,
+    `  ${'database'.padEnd(24)}${database.embedded ? `embedded PGlite on 127.0.0.1:${config.pglitePort}` : 'DATABASE_URL'}`,
+    ...(simulators ? missing.map((p) => `  ${`${p} simulator`.padEnd(24)}${simulators.urls[p]}`) : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));
