@@ -10,6 +10,8 @@ import { errorHandler, notFoundHandler } from './problem';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
 import { catalogueRoutes } from './routes/catalogue';
+import { certificateRoutes } from './routes/certificates';
+import type { CertificatePlatform } from '../adapters/certificates';
 import { caseRoutes } from './routes/cases';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
@@ -20,6 +22,8 @@ export interface AppDeps {
   taskQueue: string;
   /** Verifies the platforms' signed callbacks. */
   platformSecret: string;
+  /** For public certificate verification; without it the route answers 503. */
+  certificates?: CertificatePlatform;
 }
 
 const webRoot = path.resolve(__dirname, '..', 'web', 'public');
@@ -40,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(calendarRoutes(deps.db));
   api.use(callbackRoutes(deps, deps.platformSecret));
   api.use(supervisionRoutes(deps));
+  api.use(certificateRoutes(deps.db, deps.certificates));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
   api.use(notFoundHandler);

@@ -77,6 +77,14 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     expect(review.outcome).to.deep.equal({ action: 'approve', opinion: '材料齐全，准予登记', by: 'approver-li' });
     const cert = await stack.db('certificates').where({ case_no: caseNo }).first();
     expect(cert).to.include({ holder_name: '张三', type: '营业执照', issuer_department: 'xh-scjg' });
+    // Anyone can verify it; one changed character of the document shows.
+    const genuine = await http(stack, 'GET', `/api/certificates/${encodeURIComponent(cert.number)}/verify`);
+    expect(genuine.body).to.include({ number: cert.number, verdict: 'genuine' });
+    const presented = await http(stack, 'POST', '/api/certificates/verify', cert.fields);
+    expect(presented.body.verdict).to.equal('genuine');
+    const tampered = await http(stack, 'POST', '/api/certificates/verify', { ...cert.fields, holder: { ...cert.fields.holder, name: '李三' } });
+    expect(tampered.body.verdict).to.equal('tampered');
+    expect((await http(stack, 'GET', '/api/certificates/nope/verify')).status).to.equal(404);
 
     const handover = await openTaskOf(caseNo, asClerk);
     expect(handover.kind).to.equal('handover');

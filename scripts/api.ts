@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API and web app (scale-out: run several behind a balancer). */
+import { CertificateClient } from '../adapters/certificates';
 import { createApp } from '../api/app';
 import { loadConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
@@ -9,7 +10,9 @@ runMain('api', async () => {
   const config = loadConfig();
   const db = await openDb(config);
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
-  const app = createApp({ db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret });
+  const certificatesUrl = config.platformUrls.certificates;
+  const certificates = certificatesUrl ? new CertificateClient({ baseUrl: certificatesUrl, secret: config.platformSecret }) : undefined;
+  const app = createApp({ db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, certificates });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -5,11 +5,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
+import { freePort } from '../lib/servers';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
 import { ctx } from './context';
@@ -36,21 +36,22 @@ let counter = 0;
 export const platformSecret = 'test-platform-secret';
 
 /**
- * The API first (the simulators call back to it), then the platform simulators, then a worker
- * whose activities reach the simulators over HTTP.
+ * The platform simulators (calling back to the API's port), the API, then a worker whose
+ * activities reach the simulators over HTTP.
  */
 export async function startStack(): Promise<Stack> {
   const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
-  const server: Server = createApp({ db, client, taskQueue, platformSecret }).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  // The simulators call back to the API, so the API's port is chosen first.
+  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api` });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
+  const server: Server = createApp({ db, client, taskQueue, platformSecret, certificates: platforms.certificates }).listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
