@@ -120,10 +120,6 @@ export class CaseState {
     for (const t of this.tasks.values()) if (t.phase === 'done' || t.phase === 'cancelled') t.handled = true;
   }
 
-  isOver(): boolean {
-    return !beforeDecision.includes(this.status);
-  }
-
   // ---- validators: each throws a typed failure the API shows as a reason ----
 
   private requireOpen(taskId: string): TaskRecord {
