@@ -3,6 +3,8 @@
  * by (case number, seq), tasks by task id, so a retried activity never writes twice.
  */
 import type { Db } from '../lib/db';
+import { maskPersonalData } from '../lib/privacy';
+import { enqueueWebhooks } from '../lib/webhooks';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
 export interface CaseRowInit {
@@ -127,7 +129,12 @@ export function createProjectionActivities(db: Db) {
           if (v.scope === 'case' && v.level === 'warning') update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
         }
         await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
-        await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...(ev.payload ?? {}) }) });
+        const masked = maskPersonalData(ev.payload ?? {});
+        await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...masked }) });
+        await enqueueWebhooks(trx, {
+          eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
+          data: { ...(p.status ? { status: p.status } : {}), ...masked },
+        });
       });
     },
 

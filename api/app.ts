@@ -1,18 +1,30 @@
 /**
  * The HTTP API and the web app on one Express instance. Routes are thin: they validate,
- * identify the caller, and hand over to services.
+ * identify the caller, and hand over to services. Before any route: the body is parsed (and
+ * kept raw for signatures), the caller is authenticated, integrators are rate-limited, the
+ * OpenAPI contract is applied (zone, query string), and POSTs with an Idempotency-Key are
+ * answered once.
  */
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import path from 'node:path';
+import type { CertificatePlatform } from '../adapters/certificates';
+import type { IdentityPlatform } from '../adapters/identity';
 import type { Db } from '../lib/db';
+import { authenticate } from './auth/principal';
+import { integratorRateLimit, RateLimiter } from './auth/rate-limit';
+import { contract, type ServedZone } from './contract';
+import { docsRoutes } from './docs';
+import { idempotency } from './idempotency';
+import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';
+import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
+import { caseRoutes } from './routes/cases';
 import { catalogueRoutes } from './routes/catalogue';
 import { certificateRoutes } from './routes/certificates';
-import type { CertificatePlatform } from '../adapters/certificates';
-import { caseRoutes } from './routes/cases';
+import { integrationRoutes } from './routes/integration';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 
@@ -22,24 +34,37 @@ export interface AppDeps {
   taskQueue: string;
   /** Verifies the platforms' signed callbacks. */
   platformSecret: string;
+  /** Encrypts integrators' signing secrets and webhook secrets at rest. */
+  secretKey: string;
+  sessionMinutes?: number;
   /** For public certificate verification; without it the route answers 503. */
   certificates?: CertificatePlatform;
+  /** For applicant sign-in by SMS; without it that route answers 503. */
+  identity?: IdentityPlatform;
+  /** Which routes this instance serves: all (default), the Internet zone only, or the extranet. */
+  zone?: ServedZone;
+  /** Shared by the app's routes; tests may pass their own. */
+  limiter?: RateLimiter;
 }
 
 const webRoot = path.resolve(__dirname, '..', 'web', 'public');
 
-export function createApp(deps: AppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  // The raw body is kept for the callbacks, whose signatures cover the exact bytes sent.
-  app.use(express.json({ limit: '256kb', strict: true, verify: (req, _res, buf) => { (req as RawBodyRequest).rawBody = buf; } }));
-
+/** The API's routes, without the web app: also what the OpenAPI test walks. */
+export function apiRouter(deps: AppDeps): express.Router {
+  const limiter = deps.limiter ?? new RateLimiter();
   const api = express.Router();
+  api.use(authenticate({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(integratorRateLimit(limiter));
+  api.use(contract(deps.zone ?? 'all'));
+  api.use(idempotency(deps.db));
   api.get('/health', async (_req, res) => {
     await deps.db.raw('select 1');
     res.json({ status: 'ok' });
   });
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  api.use(authRoutes({ db: deps.db, identity: deps.identity, sessionMinutes: deps.sessionMinutes ?? 480, limiter }));
   api.use(catalogueRoutes(deps));
   api.use(calendarRoutes(deps.db));
   api.use(callbackRoutes(deps, deps.platformSecret));
@@ -47,6 +72,19 @@ export function createApp(deps: AppDeps): Express {
   api.use(certificateRoutes(deps.db, deps.certificates));
   api.use(caseRoutes(deps));
   api.use(taskRoutes(deps));
+  api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey }));
+  return api;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', false);
+  // The raw body is kept for signatures (callbacks, integrators) and idempotency hashes.
+  app.use(express.json({ limit: '256kb', strict: true, verify: (req, _res, buf) => { (req as RawBodyRequest).rawBody = buf; } }));
+  app.use('/api/docs', docsRoutes());
+  const api = apiRouter(deps);
   api.use(notFoundHandler);
   app.use('/api', api);
 

@@ -1,14 +1,15 @@
 /** The working-day calendar over HTTP against the database. */
 import { expect } from 'chai';
-import { http, startStack, type Stack } from '../test/harness';
+import { asStaff, http, startStack, type Stack } from '../test/harness';
 
-const admin = { 'x-staff-user': 'admin-qian' };
+let admin: Record<string, string>;
 
 describe('calendar over HTTP (database)', function () {
   this.timeout(30_000);
   let stack: Stack;
   before(async () => {
     stack = await startStack();
+    admin = await asStaff(stack, 'admin-qian');
   });
   after(async () => {
     await stack?.stop();
@@ -30,7 +31,7 @@ describe('calendar over HTTP (database)', function () {
 
   it('when an administrator corrects a day, then the arithmetic follows; a bad import changes nothing', async () => {
     const before = await http(stack, 'GET', '/api/calendar/2026');
-    const notAdmin = await http(stack, 'PUT', '/api/calendar/days/2026-12-31', { kind: 'holiday', name: '临时' }, { 'x-staff-user': 'approver-li' });
+    const notAdmin = await http(stack, 'PUT', '/api/calendar/days/2026-12-31', { kind: 'holiday', name: '临时' }, await asStaff(stack, 'approver-li'));
     expect(notAdmin.status).to.equal(403);
     const weekdayMakeUp = await http(stack, 'PUT', '/api/calendar/days/2026-12-30', { kind: 'workday', name: '调休' }, admin);
     expect(weekdayMakeUp.status).to.equal(422);

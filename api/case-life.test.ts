@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
 import { signCallback, type CallbackEvent } from '../adapters/callbacks';
-import { eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
 
-const applicant = { kind: 'person', name: '张三', idNumber: '11010519491231002X', phone: '13800138000' };
+const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' };
 const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
 
 describe('case life over HTTP (dev server + database)', function () {
@@ -16,13 +16,15 @@ describe('case life over HTTP (dev server + database)', function () {
   let stack: Stack;
   before(async () => {
     stack = await startStack();
+    // Reads as the province's supervisor (every case in Zhejiang); filing and the applicant's side go through the hall's clerk.
+    stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
   });
   after(async () => {
     await stack?.stop();
   });
 
   async function file(implementationCode: string, formKey: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await http(stack, 'POST', '/api/cases', { implementationCode, channel: 'window', applicant, formData: readFormFolder({ key: formKey, version: 1 }).example, ...extra });
+    const r = await http(stack, 'POST', '/api/cases', { implementationCode, channel: 'window', applicant, formData: readFormFolder({ key: formKey, version: 1 }).example, ...extra }, await asClerkFor(stack, implementationCode));
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     return r.body.caseNo;
   }
@@ -33,7 +35,7 @@ describe('case life over HTTP (dev server + database)', function () {
       const open = await stack.db('tasks').where({ case_no: caseNo, status: 'open' }).first<{ id: string; kind: string; department_code: string; role: string } | undefined>();
       if (!open) return undefined;
       const user = await stack.db('staff_users').where({ department_code: open.department_code }).whereRaw('? = any(roles)', [open.role]).first<{ id: string }>('id');
-      return { taskId: open.id, kind: open.kind, as: { 'x-staff-user': user.id } };
+      return { taskId: open.id, kind: open.kind, as: await asStaff(stack, user.id) };
     }, `an open task of ${caseNo}`);
   }
 
@@ -136,16 +138,16 @@ describe('case life over HTTP (dev server + database)', function () {
     const pre = await nextTask(caseNo);
     const asked = await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'correction', opinion: '请补正', problems: ['经营场所证明缺失', '经营范围不规范'] }, pre.as);
     expect(asked.body.status).to.equal('awaiting_correction');
-    const bad = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '补正', formData: { capital: -5 } });
+    const bad = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '补正', formData: { capital: -5 } }, await asStaff(stack, 'clerk-wang'));
     expect(bad.status).to.equal(422);
     expect(bad.body.errors[0].pointer).to.equal('/formData/capital');
-    const ok = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '已补充证明', formData: { businessScope: '小吃服务' }, materials: ['场所租赁合同'] });
+    const ok = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '已补充证明', formData: { businessScope: '小吃服务' }, materials: ['场所租赁合同'] }, await asStaff(stack, 'clerk-wang'));
     expect(ok.body).to.deep.equal({ status: 'prechecking' });
-    const late = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '再补' });
+    const late = await http(stack, 'POST', `/api/cases/${caseNo}/correction`, { note: '再补' }, await asStaff(stack, 'clerk-wang'));
     expect(late.status).to.equal(409);
-    const w = await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '暂不开业' });
+    const w = await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '暂不开业' }, await asStaff(stack, 'clerk-wang'));
     expect(w.body).to.deep.equal({ status: 'withdrawn' });
-    expect((await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: 'again' })).status).to.equal(409);
+    expect((await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: 'again' }, await asStaff(stack, 'clerk-wang'))).status).to.equal(409);
     const row = await status(caseNo, 'withdrawn');
     expect(row.tasks.every((t: { status: string }) => t.status !== 'open')).to.equal(true);
   });

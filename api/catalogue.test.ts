@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import { sampleDocuments, withFormContent } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
-import { eventually, http, startStack, type Stack } from '../test/harness';
+import { asStaff, eventually, http, startStack, type Stack } from '../test/harness';
 
-const admin = { 'x-staff-user': 'admin-qian' };
+let admin: Record<string, string>;
 const reviewers = [
   ['classification', 'bianban-wu'],
   ['legality', 'fazhi-zheng'],
@@ -23,6 +23,8 @@ describe('catalogue over HTTP (dev server + database)', function () {
 
   before(async () => {
     stack = await startStack();
+    admin = await asStaff(stack, 'admin-qian');
+    stack.defaultHeaders = admin;
   });
   after(async () => {
     await stack?.stop();
@@ -32,7 +34,7 @@ describe('catalogue over HTTP (dev server + database)', function () {
 
   async function approveAll(changeId: string) {
     for (const [stage, user] of reviewers) {
-      const r = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage, decision: 'approve', opinion: '同意' }, { 'x-staff-user': user });
+      const r = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage, decision: 'approve', opinion: '同意' }, await asStaff(stack, user));
       expect(r.status, `${stage}: ${JSON.stringify(r.body)}`).to.equal(200);
     }
   }
@@ -86,13 +88,14 @@ describe('catalogue over HTTP (dev server + database)', function () {
 
     const notJson = await http(stack, 'POST', '/api/catalogue/import', '{"format":', admin);
     expect(notJson.status).to.equal(400);
-    const notAdmin = await http(stack, 'POST', '/api/catalogue/import', doc, { 'x-staff-user': 'approver-li' });
+    const notAdmin = await http(stack, 'POST', '/api/catalogue/import', doc, await asStaff(stack, 'approver-li'));
     expect(notAdmin.status).to.equal(403);
   });
 
   it('when a change passes the three reviews, then a new version publishes and a case filed before keeps the old one', async () => {
-    const application = { implementationCode: slice, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: example };
-    const before = await http(stack, 'POST', '/api/cases', application);
+    const application = { implementationCode: slice, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' }, formData: example };
+    const clerk = await asStaff(stack, 'clerk-wang');
+    const before = await http(stack, 'POST', '/api/cases', application, clerk);
     expect(before.status).to.equal(201);
 
     const draft = await http(stack, 'POST', `/api/implementations/${slice}/drafts`, undefined, admin);
@@ -114,13 +117,13 @@ describe('catalogue over HTTP (dev server + database)', function () {
     const locked = await http(stack, 'PUT', `/api/implementations/${slice}/versions/${v}`, { entry }, admin);
     expect(locked.status).to.equal(409);
     const inbox = await eventually(async () => {
-      const r = await http(stack, 'GET', '/api/reviews', undefined, { 'x-staff-user': 'bianban-wu' });
+      const r = await http(stack, 'GET', '/api/reviews', undefined, await asStaff(stack, 'bianban-wu'));
       return r.body.reviews.find((x: { changeId: string }) => x.changeId === changeId);
     }, 'the classification review in the inbox');
     expect(inbox.stage).to.equal('classification');
-    const outOfOrder = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    const outOfOrder = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, await asStaff(stack, 'fazhi-zheng'));
     expect(outOfOrder.status).to.equal(409);
-    const wrongPerson = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    const wrongPerson = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'approve', opinion: '' }, await asStaff(stack, 'fazhi-zheng'));
     expect(wrongPerson.status).to.equal(403);
 
     await approveAll(changeId);
@@ -135,9 +138,9 @@ describe('catalogue over HTTP (dev server + database)', function () {
     const diff = await http(stack, 'GET', `/api/implementations/${slice}/diff?from=1&to=${v}`);
     expect(diff.body.changes).to.deep.equal([{ pointer: '/promisedLimitDays', op: 'changed', from: 3, to: 2 }]);
 
-    const after = await http(stack, 'POST', '/api/cases', application);
-    const oldCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${before.body.caseNo}`)).body.implementationVersion, 'the old case row');
-    const newCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${after.body.caseNo}`)).body.implementationVersion, 'the new case row');
+    const after = await http(stack, 'POST', '/api/cases', application, clerk);
+    const oldCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${before.body.caseNo}`, undefined, clerk)).body.implementationVersion, 'the old case row');
+    const newCase = await eventually(async () => (await http(stack, 'GET', `/api/cases/${after.body.caseNo}`, undefined, clerk)).body.implementationVersion, 'the new case row');
     expect([oldCase, newCase]).to.deep.equal([1, v]);
     const started = await stack.client.workflow.getHandle(before.body.caseNo).fetchHistory();
     expect(started.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.length).to.equal(1);
@@ -159,14 +162,14 @@ describe('catalogue over HTTP (dev server + database)', function () {
     const submitted = await http(stack, 'POST', `/api/implementations/${code}/versions/${draft.body.version}/submit`, { reason: '调整材料' }, admin);
     const changeId = submitted.body.changeId;
     await eventually(async () => (await http(stack, 'GET', `/api/changes/${changeId}`)).body.reviews.length === 1, 'the first review');
-    const noReason = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: ' ' }, { 'x-staff-user': 'bianban-wu' });
+    const noReason = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: ' ' }, await asStaff(stack, 'bianban-wu'));
     expect(noReason.status).to.equal(422);
-    const rejected = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: '事项类型划分不准确' }, { 'x-staff-user': 'bianban-wu' });
+    const rejected = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'classification', decision: 'reject', opinion: '事项类型划分不准确' }, await asStaff(stack, 'bianban-wu'));
     expect(rejected.status).to.equal(200);
     expect(rejected.body.state).to.equal('rejected');
     const version = await http(stack, 'GET', `/api/implementations/${code}/versions/${draft.body.version}`);
     expect(version.body.state).to.equal('draft');
-    const late = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, { 'x-staff-user': 'fazhi-zheng' });
+    const late = await http(stack, 'POST', `/api/changes/${changeId}/reviews`, { stage: 'legality', decision: 'approve', opinion: '' }, await asStaff(stack, 'fazhi-zheng'));
     expect(late.status).to.equal(409);
     expect((await http(stack, 'DELETE', `/api/implementations/${code}/versions/${draft.body.version}`, undefined, admin)).status).to.equal(204);
   });
@@ -178,7 +181,7 @@ describe('catalogue over HTTP (dev server + database)', function () {
     await eventually(async () => (await http(stack, 'GET', `/api/changes/${requested.body.changeId}`)).body.reviews.length === 1, 'the first review');
     await approveAll(requested.body.changeId);
     expect((await http(stack, 'GET', `/api/implementations/${code}`)).status).to.equal(410);
-    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: code, channel: 'online', applicant: { kind: 'person', name: '李四', idNumber: '11010519491231002X' }, formData: {} });
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: code, channel: 'window', applicant: { kind: 'person', name: '李四', idNumber: '330106199003073514' }, formData: {} }, await asStaff(stack, 'clerk-wang'));
     expect(filed.status).to.equal(404);
   });
 

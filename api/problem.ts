@@ -34,6 +34,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     console.error(`[api] ${req.method} ${req.originalUrl} failed:`, err);
     e = new AppError(500, 'internal', 'Internal error', 'the server could not complete the request; it has been logged');
   }
+  const retryAfter = (e as AppError & { retryAfter?: number }).retryAfter;
+  if (retryAfter !== undefined) res.set('retry-after', String(retryAfter));
   res.status(e.status).type('application/problem+json').json({
     type: `${problemBase}${e.code}`,
     title: e.title,

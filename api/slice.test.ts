@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
-import { eventually, http, startStack, type Stack } from '../test/harness';
+import { asApplicant, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
 
 /** The one-step sample entry: 个体工商户设立登记, reviewed by one approver of xh-scjg. */
 const impl = 'XK-330000-00001.xh-scjg';
@@ -13,12 +13,12 @@ const example = readFormFolder({ key: 'individual-business-registration', versio
 const application = (over: Record<string, unknown> = {}) => ({
   implementationCode: impl,
   channel: 'window',
-  applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' },
+  applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' },
   formData: example,
   ...over,
 });
-const asApprover = { 'x-staff-user': 'approver-li' };
-const asClerk = { 'x-staff-user': 'clerk-wang' };
+let asApprover: Record<string, string>;
+let asClerk: Record<string, string>;
 
 describe('vertical slice over HTTP (dev server + database)', function () {
   this.timeout(60_000);
@@ -26,6 +26,9 @@ describe('vertical slice over HTTP (dev server + database)', function () {
 
   before(async () => {
     stack = await startStack();
+    asClerk = await asStaff(stack, 'clerk-wang');
+    asApprover = await asStaff(stack, 'approver-li');
+    stack.defaultHeaders = await asStaff(stack, 'clerk-wang');
   });
   after(async () => {
     await stack?.stop();
@@ -91,13 +94,15 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const handed = await http(stack, 'POST', `/api/tasks/${handover.taskId}/complete`, { action: 'handover', opinion: '已领取' }, asClerk);
     expect(handed.body.status).to.equal('completed');
 
-    const rated = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5, comment: '很快' });
+    const asZhang = await asApplicant(stack, { idNumber: '330106199003073514', name: '张三', phone: '13800138000' });
+    expect((await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5, comment: '很快' })).status, 'the clerk does not rate').to.equal(403);
+    const rated = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5, comment: '很快' }, asZhang);
     expect(rated.status).to.equal(204);
     await stack.client.workflow.getHandle(caseNo).result();
     const closed = await http(stack, 'GET', `/api/cases/${caseNo}`);
     expect(closed.body.status).to.equal('closed');
     // The workflow has finished: further updates are refused with a reason, and audited.
-    const late = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 1, comment: '再评一次' });
+    const late = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 1, comment: '再评一次' }, asZhang);
     expect(late.status).to.equal(409);
     expect(late.body.type).to.match(/case-closed$/);
     const lateWithdrawal = await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '撤回' });
@@ -127,12 +132,14 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const first = await http(stack, 'POST', '/api/cases', application(), { 'idempotency-key': key });
     const again = await http(stack, 'POST', '/api/cases', application(), { 'idempotency-key': key });
     expect(first.status).to.equal(201);
-    expect(again.status).to.equal(200);
+    // The repeat gets the first answer again, marked as a replay.
+    expect(again.status).to.equal(201);
     expect(again.body.caseNo).to.equal(first.body.caseNo);
+    expect(again.headers['idempotent-replayed']).to.equal('true');
     const other = await http(stack, 'POST', '/api/cases', application({ channel: 'online' }), { 'idempotency-key': key });
     expect(other.status).to.equal(409);
     expect(other.contentType).to.contain('application/problem+json');
-    const count = await stack.db('case_filings').where({ idempotency_key: key }).count<{ count: string }[]>('* as count');
+    const count = await stack.db('case_filings').where({ idempotency_key: `staff:clerk-wang:${key}` }).count<{ count: string }[]>('* as count');
     expect(Number(count[0].count)).to.equal(1);
   });
 
@@ -144,12 +151,12 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '' }, asClerk);
     const task = await openTaskOf(caseNo, asApprover);
 
-    const wrongDept = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { 'x-staff-user': 'approver-chen' });
+    const wrongDept = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, await asStaff(stack, 'approver-chen'));
     expect(wrongDept.status).to.equal(403);
     expect(wrongDept.body.detail).to.contain('xh-scjg');
     const clerk = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, asClerk);
     expect(clerk.status).to.equal(403);
-    const noOne = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' });
+    const noOne = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, { authorization: '' });
     expect(noOne.status).to.equal(401);
     const badAction = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'teleport', opinion: 'x' }, asApprover);
     expect(badAction.status).to.equal(400);
@@ -158,7 +165,7 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     expect(foreign.status).to.equal(422);
     const noReasons = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'refuse', opinion: '' }, asApprover);
     expect(noReasons.status).to.equal(422);
-    const early = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5 });
+    const early = await http(stack, 'POST', `/api/cases/${caseNo}/evaluation`, { level: 5 }, await asApplicant(stack, { idNumber: '330106199003073514', name: '张三', phone: '13800138000' }));
     expect(early.status).to.equal(409);
 
     const still = await http(stack, 'GET', `/api/cases/${caseNo}`);

@@ -1,17 +1,12 @@
 /**
- * Who is acting. Until staff sign-in lands (issue 7), a staff member is named by the
- * `X-Staff-User` header and their department and roles are read from the database, so the
- * workflow's validators check the real department and role.
+ * The signed-in staff member as the workflow's `Actor`: user id, department and roles, read
+ * from the database when the session was checked, so the workflow's validators see the real
+ * department and role.
  */
 import type { Request } from 'express';
-import type { Db } from '../lib/db';
-import { unauthorised } from '../lib/errors';
+import { actorOf, requireStaff } from './auth/principal';
 import type { Actor } from '../workflows/definitions';
 
-export async function requireStaff(db: Db, req: Request): Promise<Actor> {
-  const id = req.get('x-staff-user');
-  if (!id) throw unauthorised('name the staff member in the X-Staff-User header');
-  const user = await db('staff_users').where({ id }).first<{ id: string; department_code: string; roles: string[] } | undefined>();
-  if (!user) throw unauthorised(`unknown staff user "${id}"`);
-  return { userId: user.id, department: user.department_code, roles: user.roles };
+export function staffActor(req: Request, roles?: readonly string[]): Actor {
+  return actorOf(requireStaff(req, roles));
 }

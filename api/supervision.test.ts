@@ -4,9 +4,9 @@
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
-import { eventually, http, startStack, type Stack } from '../test/harness';
+import { asStaff, eventually, http, startStack, type Stack } from '../test/harness';
 
-const sup = { 'x-staff-user': 'supervisor-zhao' };
+let sup: Record<string, string>;
 const day = (d: number, h = 2) => new Date(Date.UTC(2026, 5, d, h)).toISOString(); // June 2026
 
 describe('supervision over HTTP (dev server + database)', function () {
@@ -14,12 +14,16 @@ describe('supervision over HTTP (dev server + database)', function () {
   let stack: Stack;
   before(async () => {
     stack = await startStack();
+    sup = await asStaff(stack, 'supervisor-zhao');
+    stack.defaultHeaders = await asStaff(stack, 'clerk-wang');
   });
   after(async () => {
     await stack?.stop();
   });
 
   it('when indicators are asked for a seeded period, then each figure follows its formula', async () => {
+    // A test department inside the supervisor's province (行政区划 33…), so it is in his jurisdiction.
+    await stack.db('departments').insert({ code: 'zz-test', name: '测试局', level: 'county', region_code: '330106' }).onConflict('code').ignore();
     const base = { implementation_code: 'ZZ-TEST.zz', implementation_version: 1, item_code: 'ZZ-TEST', item_name: '测试事项', department_code: 'zz-test', channel: 'window', applicant: '{}', form_data: '{}', updated_at: day(1) };
     // 10 cases filed in June: 7 decided (2 late, 1 refused, 1 instant), 3 open (1 overdue, 1 warning).
     const rows = [
@@ -63,26 +67,27 @@ describe('supervision over HTTP (dev server + database)', function () {
     const byItem = await http(stack, 'GET', `/api/supervision/indicators?by=item&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);
     expect(byItem.body.rows.find((x: { item: string }) => x.item === 'ZZ-TEST').completed).to.equal(7);
     expect((await http(stack, 'GET', '/api/supervision/indicators?by=weather', undefined, sup)).status).to.equal(400);
-    expect((await http(stack, 'GET', '/api/supervision/indicators', undefined, { 'x-staff-user': 'approver-li' })).status).to.equal(403);
+    expect((await http(stack, 'GET', '/api/supervision/indicators', undefined, await asStaff(stack, 'approver-li'))).status).to.equal(403);
     const overdue = await http(stack, 'GET', '/api/supervision/cases?state=overdue&department=zz-test', undefined, sup);
     expect(overdue.body.cases.map((c: { caseNo: string }) => c.caseNo)).to.deep.equal([cn(8)]);
   });
 
   it('when a supervisor urges a running case, then the handler answers it; a finished case cannot be urged', async () => {
-    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example });
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' }, formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example });
     const caseNo = filed.body.caseNo;
     const replyBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
-    expect((await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy }, { 'x-staff-user': 'approver-li' })).status).to.equal(403);
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}`)).status === 200, 'the case in the read model');
+    expect((await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy }, await asStaff(stack, 'approver-li'))).status).to.equal(403);
     expect((await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy: '2020-01-01T00:00:00Z' }, sup)).status).to.equal(400);
     const urged = await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快办理', replyBy }, sup);
     expect(urged.status).to.equal(202);
     const urgeId = urged.body.urgeId;
-    const stranger = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已处理' }, { 'x-staff-user': 'xh-gaj-approver' });
+    const stranger = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已处理' }, await asStaff(stack, 'xh-gaj-approver'));
     expect(stranger.status).to.equal(403);
-    const answered = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已安排专人，今日办结' }, { 'x-staff-user': 'approver-li' });
+    const answered = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: '已安排专人，今日办结' }, await asStaff(stack, 'approver-li'));
     expect(answered.status).to.equal(200);
     expect(answered.body.answer).to.include({ text: '已安排专人，今日办结', by: 'approver-li' });
-    const again = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: 'x' }, { 'x-staff-user': 'approver-li' });
+    const again = await http(stack, 'POST', `/api/cases/${caseNo}/urges/${urgeId}/answer`, { answer: 'x' }, await asStaff(stack, 'approver-li'));
     expect(again.status).to.equal(409);
     const events = await eventually(async () => {
       const r = await http(stack, 'GET', `/api/cases/${caseNo}`);

@@ -83,7 +83,7 @@ runMain('bench', async () => {
       ['indicators by department, whole year', () => caseIndicators(db, 'department', year)],
       ['indicators by handler, one month', () => taskIndicators(db, 'handler', month)],
       ['overdue list of a department', () => db('cases').where({ supervision_state: 'overdue', department_code: 'dept-7' }).whereNull('decided_at').orderBy('promised_deadline').limit(200)],
-      ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', limit: 100 })],
+      ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
       ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
     ];
     const results = [];

@@ -4,6 +4,7 @@
  * and the sample entries of db/sample-catalogue/.
  * Idempotent: rows that exist are left alone.
  */
+import { hashPassword } from '../api/auth/secrets';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImplementationDocument } from '../lib/catalogue/document';
@@ -55,6 +56,7 @@ export const sampleRoles = [
   { code: 'classification-reviewer', name: '编办事项审核员' },
   { code: 'legal-reviewer', name: '合法性审核员' },
   { code: 'integrity-reviewer', name: '廉政风险审核员' },
+  { code: 'platform-admin', name: '平台管理员' },
 ] as const;
 
 const roleNames: Record<string, string> = { approver: '承办人', reviewer: '审核人', head: '负责人', inspector: '核查员' };
@@ -67,6 +69,7 @@ export const sampleStaff = [
   { id: 'approver-chen', name: '陈静', department_code: 'hz-scjg', roles: ['approver'] },
   { id: 'supervisor-zhao', name: '赵敏', department_code: 'zj-zwfw', roles: ['supervisor'] },
   { id: 'admin-qian', name: '钱进', department_code: 'zj-zwfw', roles: ['catalogue-admin'] },
+  { id: 'ops-jiang', name: '蒋平', department_code: 'zj-zwfw', roles: ['platform-admin'] },
   { id: 'bianban-wu', name: '吴刚', department_code: 'zj-bianban', roles: ['classification-reviewer'] },
   { id: 'fazhi-zheng', name: '郑洁', department_code: 'zj-sfj', roles: ['legal-reviewer'] },
   { id: 'jiancha-feng', name: '冯涛', department_code: 'zj-jwjw', roles: ['integrity-reviewer'] },
@@ -101,13 +104,17 @@ export function withFormContent(doc: ImplementationDocument): ImplementationDocu
  * Loads departments, roles, staff, every form folder, and each sample entry as a published
  * version 1 (the initial load; later changes go through review). Invalid samples stop the seed.
  */
-export async function seedSampleCatalogue(db: Db): Promise<void> {
+export async function seedSampleCatalogue(db: Db, o: { staffPassword?: string } = {}): Promise<void> {
+  // Demo staff share one password (DEMO_STAFF_PASSWORD), hashed once; it is set only
+  // where no password is set yet, so a password changed later is kept.
+  const passwordHash = o.staffPassword ? await hashPassword(o.staffPassword) : null;
   await db.transaction(async (trx) => {
     // Parents first, so the hierarchy's foreign keys hold.
     for (const d of sampleDepartments) await trx('departments').insert(d).onConflict('code').ignore();
     for (const [code, hall] of Object.entries(sampleHalls)) await trx('departments').where({ code }).whereNull('hall_code').update({ hall_code: hall });
     for (const r of sampleRoles) await trx('roles').insert(r).onConflict('code').ignore();
     for (const s of sampleStaff) await trx('staff_users').insert(s).onConflict('id').ignore();
+    if (passwordHash) await trx('staff_users').whereIn('id', sampleStaff.map((s) => s.id)).whereNull('password_hash').update({ password_hash: passwordHash });
     for (const ref of listFormFolders()) {
       const f = readFormFolder(ref);
       await trx('forms')

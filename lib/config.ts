@@ -34,6 +34,14 @@ export interface Config {
   platformUrls: Partial<Record<PlatformName, string>>;
   /** Shared secret that signs requests to the platforms and their callbacks to us. */
   platformSecret: string;
+  /** Port of the public zone (applicants, integrators, verification); undefined = same port as internal. */
+  publicPort: number | undefined;
+  /** Server key (any string; SHA-256 makes it 32 bytes) that encrypts integrators' signing secrets at rest. */
+  secretKey: string;
+  /** Password given to the seeded demo staff; empty = seeded staff cannot sign in until an administrator sets one. */
+  demoStaffPassword: string;
+  /** Lifetime of a staff or applicant session, in minutes. */
+  sessionMinutes: number;
 }
 
 export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
@@ -49,6 +57,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new ConfigError(`${name}=${raw} is not a valid port number; set it to an integer between 0 and 65535`);
   }
+  return n;
+}
+
+function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 7 * 24 * 60) throw new ConfigError(`${name}=${raw} is not a number of minutes from 1 to 10080`);
   return n;
 }
 
@@ -104,5 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return v ? [[p, v]] : [];
     })),
     platformSecret: str(env, 'PLATFORM_SECRET', 'onewindow-dev-secret'),
+    publicPort: optional(env, 'PUBLIC_PORT') === undefined ? undefined : int(env, 'PUBLIC_PORT', 0),
+    secretKey: str(env, 'SECRET_KEY', 'onewindow-dev-secret-key'),
+    demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? 'onewindow-demo',
+    sessionMinutes: minutes(env, 'SESSION_MINUTES', 480),
   };
 }

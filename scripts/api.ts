@@ -5,6 +5,19 @@ import { loadConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { connectClient } from '../lib/temporal';
+import { IdentityClient } from '../adapters/identity';
+import { RateLimiter } from '../api/auth/rate-limit';
+import type { Express } from 'express';
+import type { Server } from 'node:http';
+
+function listen(app: Express, port: number, host: string, name: string): Promise<Server> {
+  const server = app.listen(port, host);
+  return new Promise<Server>((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} is already in use; stop whatever holds it or set ${name}`) : err));
+  });
+}
 
 runMain('api', async () => {
   const config = loadConfig();
@@ -12,18 +25,21 @@ runMain('api', async () => {
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
   const certificatesUrl = config.platformUrls.certificates;
   const certificates = certificatesUrl ? new CertificateClient({ baseUrl: certificatesUrl, secret: config.platformSecret }) : undefined;
-  const app = createApp({ db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, certificates });
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${config.port} is already in use; stop whatever holds it or set PORT`) : err));
-  });
-  console.log(`api: listening on http://${config.host}:${config.port}`);
+  const identityUrl = config.platformUrls.identity;
+  const identity = identityUrl ? new IdentityClient({ baseUrl: identityUrl, secret: config.platformSecret }) : undefined;
+  const limiter = new RateLimiter();
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, certificates, identity, limiter };
+  // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its
+  // own and PORT serves the government extranet; without it, PORT serves both.
+  const servers = [await listen(createApp({ ...deps, zone: config.publicPort === undefined ? 'all' : 'internal' }), config.port, config.host, 'PORT')];
+  console.log(`api: listening on http://${config.host}:${config.port}${config.publicPort === undefined ? '' : ' (extranet zone)'}`);
+  if (config.publicPort !== undefined) {
+    servers.push(await listen(createApp({ ...deps, zone: 'public' }), config.publicPort, config.host, 'PUBLIC_PORT'));
+    console.log(`api: Internet zone on http://${config.host}:${config.publicPort}`);
+  }
   const stop = () => {
-    server.close(() => {
-      void client.connection.close().then(() => db.destroy()).then(() => process.exit(0));
-    });
+    void Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+      .then(() => client.connection.close()).then(() => db.destroy()).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

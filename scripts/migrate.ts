@@ -5,9 +5,10 @@ import { migrate } from '../lib/db';
 import { openDb, runMain } from '../lib/runtime';
 
 runMain('migrate', async () => {
-  const db = await openDb(loadConfig());
+  const config = loadConfig();
+  const db = await openDb(config);
   const applied = await migrate(db);
-  await seedSampleCatalogue(db);
+  await seedSampleCatalogue(db, { staffPassword: config.demoStaffPassword });
   console.log(applied.length ? `migrate: applied ${applied.join(', ')}` : 'migrate: schema up to date');
   await db.destroy();
 });

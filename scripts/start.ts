@@ -61,7 +61,7 @@ runMain('start', async () => {
   }
   const db = await openDb(config);
   const applied = await migrate(db);
-  await seedSampleCatalogue(db);
+  await seedSampleCatalogue(db, { staffPassword: config.demoStaffPassword });
   await db.destroy();
   console.log(`start: database ready${applied.length ? ` (applied ${applied.join(', ')})` : ''}; sample catalogue loaded`);
 

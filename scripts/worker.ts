@@ -4,6 +4,8 @@ import { loadConfig } from '../lib/config';
 import { createPlatforms } from '../lib/platforms';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
+import { WebhookDispatcher } from '../lib/webhooks';
+import { unseal } from '../api/auth/secrets';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -13,8 +15,12 @@ runMain('worker', async () => {
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: config.platformUrls, secret: config.platformSecret, departmentCodes });
   const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db, platforms } });
+  // Webhook deliveries are sent from the worker processes (several share the work by row locks).
+  const webhooks = new WebhookDispatcher({ db, unsealSecret: (s) => unseal(config.secretKey, s) });
+  webhooks.start();
   console.log(`worker: polling task queue "${config.taskQueue}" on ${address}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
+  await webhooks.stop();
   await connection.close();
   await db.destroy();
 });

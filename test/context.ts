@@ -12,3 +12,6 @@ export interface TestContext {
 }
 
 export const ctx: TestContext = { databaseUrl: '', embeddedDb: false, temporalAddress: '', testServerPath: '' };
+
+/** The password of every seeded staff member in the test database. */
+export const testStaffPassword = 'onewindow-demo';

@@ -12,7 +12,7 @@ import { createDb, checkDb, migrate } from '../lib/db';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
-import { ctx } from './context';
+import { ctx, testStaffPassword } from './context';
 
 let devServer: ChildProcess | undefined;
 let embedded: EmbeddedDb | undefined;
@@ -55,7 +55,7 @@ export async function mochaGlobalSetup(): Promise<void> {
   }
   const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
   await migrate(db);
-  await seedSampleCatalogue(db);
+  await seedSampleCatalogue(db, { staffPassword: testStaffPassword });
   await db.destroy();
   process.stderr.write(
     `[onewindow] test fixtures ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal dev server ${ctx.temporalAddress}, ` +

@@ -12,7 +12,11 @@ import { createPlatforms } from '../lib/platforms';
 import { freePort } from '../lib/servers';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
-import { ctx } from './context';
+import { ctx, testStaffPassword } from './context';
+import { RateLimiter } from '../api/auth/rate-limit';
+import { unseal } from '../api/auth/secrets';
+import { WebhookDispatcher } from '../lib/webhooks';
+import { signRequest, type NewApiKey } from '../api/auth/api-keys';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -24,6 +28,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 export interface Stack {
   baseUrl: string;
+  secretKey: string;
+  /** Sent with every `http()` call unless the call names its own; set by a test file for its usual caller. */
+  defaultHeaders: Record<string, string>;
   db: Db;
   client: Client;
   taskQueue: string;
@@ -34,6 +41,7 @@ export interface Stack {
 let counter = 0;
 
 export const platformSecret = 'test-platform-secret';
+export const secretKey = 'test-secret-key';
 
 /**
  * The platform simulators (calling back to the API's port), the API, then a worker whose
@@ -50,19 +58,24 @@ export async function startStack(): Promise<Stack> {
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api` });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
-  const server: Server = createApp({ db, client, taskQueue, platformSecret, certificates: platforms.certificates }).listen(port, '127.0.0.1');
+  const server: Server = createApp({ db, client, taskQueue, platformSecret, secretKey, certificates: platforms.certificates, identity: platforms.identity, limiter: new RateLimiter() }).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
+  const webhooks = new WebhookDispatcher({ db, unsealSecret: (v) => unseal(secretKey, v), pollMs: 100, baseDelayMs: 200 });
+  webhooks.start();
   return {
     baseUrl,
+    secretKey,
+    defaultHeaders: {},
     db,
     client,
     taskQueue,
     sims,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await webhooks.stop();
       worker.shutdown();
       await running;
       await sims.close();
@@ -75,15 +88,19 @@ export async function startStack(): Promise<Stack> {
 
 export interface HttpResult<T = any> {  
   status: number;
+  headers: Record<string, string>;
   contentType: string;
   body: T;
 }
 
-/** A JSON request over real HTTP. `body` may be a string to send it unparsed. */
+/**
+ * A JSON request over real HTTP. `body` may be a string to send it unparsed. A header given as
+ * '' is left out (so `{ authorization: '' }` calls anonymously despite the stack's default).
+ */
 export async function http<T = any>(stack: Stack, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {  
   const res = await fetch(`${stack.baseUrl}${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: Object.fromEntries(Object.entries({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...stack.defaultHeaders, ...headers }).filter(([, v]) => v !== '')),
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -93,7 +110,7 @@ export async function http<T = any>(stack: Stack, method: string, path: string, 
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed as T };
+  return { status: res.status, headers: Object.fromEntries(res.headers.entries()), contentType: res.headers.get('content-type') ?? '', body: parsed as T };
 }
 
 /** Polls until `probe` returns a value, for read-model projections that land asynchronously. */
@@ -105,4 +122,63 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+const staffTokens = new Map<string, string>();
+
+/** Headers of a signed-in staff member (one session per user per run, over the real login route). */
+export async function asStaff(stack: Stack, userId: string): Promise<Record<string, string>> {
+  const cacheKey = `${stack.baseUrl}|${userId}`;
+  let token = staffTokens.get(cacheKey);
+  if (!token) {
+    const res = await http<{ token: string }>(stack, 'POST', '/api/auth/login', { username: userId, password: testStaffPassword });
+    if (res.status !== 200) throw new Error(`sign-in of ${userId} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    token = res.body.token;
+    staffTokens.set(cacheKey, token);
+  }
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * Headers of a signed-in applicant, through the real SMS sign-in: the identity simulator's log
+ * shows the code it "sent", as the phone would.
+ */
+export async function asApplicant(stack: Stack, person: { idNumber: string; name: string; phone: string }): Promise<Record<string, string>> {
+  const sent = await http<{ requestId: string }>(stack, 'POST', '/api/auth/applicant/sms', person);
+  if (sent.status !== 201) throw new Error(`SMS sign-in of ${person.name} failed: ${sent.status} ${JSON.stringify(sent.body)}`);
+  const code = await smsCodeOf(stack, sent.body.requestId);
+  const res = await http<{ token: string }>(stack, 'POST', '/api/auth/applicant/login', { requestId: sent.body.requestId, code });
+  if (res.status !== 200) throw new Error(`SMS code of ${person.name} refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return { authorization: `Bearer ${res.body.token}` };
+}
+
+/** The code the identity simulator sent for an SMS request, from its effect log. */
+export async function smsCodeOf(stack: Stack, requestId: string): Promise<string> {
+  const res = await fetch(`${stack.sims.urls.identity}/_control/log`);
+  const { entries } = (await res.json()) as { entries: { kind: string; what: string; detail: { requestId?: string; code?: string } }[] };
+  const sent = entries.find((e) => e.kind === 'effect' && e.what === 'sms-code.sent' && e.detail.requestId === requestId);
+  if (!sent?.detail.code) throw new Error(`no SMS code was sent for ${requestId}`);
+  return sent.detail.code;
+}
+
+/** Issues an integrator key through the admin route. */
+export async function newApiKey(stack: Stack, scopes: string[], ratePerMinute?: number): Promise<NewApiKey> {
+  const res = await http<NewApiKey>(stack, 'POST', '/api/admin/api-keys', { name: `test key ${++counter}`, scopes, ...(ratePerMinute ? { ratePerMinute } : {}) }, await asStaff(stack, 'ops-jiang'));
+  if (res.status !== 201) throw new Error(`issuing an API key failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A request signed with an integrator key. */
+export function asIntegrator(key: NewApiKey, method: string, path: string, body?: unknown): Record<string, string> {
+  return signRequest(key, method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** Headers of a clerk at the hall that accepts `implementationCode` (its department's hall). */
+export async function asClerkFor(stack: Stack, implementationCode: string): Promise<Record<string, string>> {
+  const hall = await stack.db('implementations as i').join('departments as d', 'd.code', 'i.department_code')
+    .where('i.code', implementationCode).first<{ hall: string } | undefined>(stack.db.raw('coalesce(d.hall_code, d.code) as hall'));
+  if (!hall) throw new Error(`no implementation ${implementationCode}`);
+  const clerk = await stack.db('staff_users').where({ department_code: hall.hall }).whereRaw(`'clerk' = any(roles)`).first<{ id: string } | undefined>('id');
+  if (!clerk) throw new Error(`no clerk at hall ${hall.hall}`);
+  return asStaff(stack, clerk.id);
 }

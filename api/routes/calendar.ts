@@ -3,11 +3,11 @@ import { Router, type Request } from 'express';
 import { correctDay, getYear, importYear, loadCalendar } from '../../lib/calendar/store';
 import type { CalendarDay } from '../../lib/calendar/working-days';
 import type { Db } from '../../lib/db';
-import { badRequest, forbidden } from '../../lib/errors';
-import { requireStaff } from '../staff';
+import { badRequest } from '../../lib/errors';
+import { staffActor } from '../staff';
 import { bodyValidator } from '../validate';
 
-const yearBody = bodyValidator<{ source: string; days: CalendarDay[] }>({
+const yearBody = bodyValidator<{ source: string; days: CalendarDay[] }>('YearRequest', {
   type: 'object', additionalProperties: false, required: ['source', 'days'],
   properties: {
     source: { type: 'string', minLength: 1, maxLength: 500 },
@@ -20,7 +20,7 @@ const yearBody = bodyValidator<{ source: string; days: CalendarDay[] }>({
     },
   },
 });
-const dayBody = bodyValidator<{ kind: CalendarDay['kind'] | 'normal'; name: string }>({
+const dayBody = bodyValidator<{ kind: CalendarDay['kind'] | 'normal'; name: string }>('DayRequest', {
   type: 'object', additionalProperties: false, required: ['kind', 'name'],
   properties: { kind: { enum: ['holiday', 'workday', 'normal'] }, name: { type: 'string', minLength: 1, maxLength: 100 } },
 });
@@ -41,11 +41,7 @@ function yearParam(raw: string): number {
 export function calendarRoutes(db: Db): Router {
   const r = Router();
 
-  async function requireAdmin(req: Request) {
-    const actor = await requireStaff(db, req);
-    if (!actor.roles.includes('catalogue-admin')) throw forbidden('maintaining the calendar needs the catalogue-admin role');
-    return actor;
-  }
+  const requireAdmin = (req: Request) => staffActor(req, ['catalogue-admin']);
 
   r.get('/calendar/add', async (req, res) => {
     const from = instantParam(req, 'from');
@@ -69,7 +65,7 @@ export function calendarRoutes(db: Db): Router {
   });
 
   r.put('/calendar/:year', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     const year = yearParam(req.params.year);
     const body = yearBody(req.body);
     await importYear(db, year, body.source, body.days, actor.userId);
@@ -77,7 +73,7 @@ export function calendarRoutes(db: Db): Router {
   });
 
   r.put('/calendar/days/:date', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(req.params.date)) throw badRequest('date must be YYYY-MM-DD');
     const body = dayBody(req.body);
     try {

@@ -1,18 +1,19 @@
 /** Case routes: file, list, read, rate, and the history from Temporal. */
-import { Router } from 'express';
-import { badRequest } from '../../lib/errors';
+import { Router, type Request } from 'express';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
-  assertFiled, endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
-  type CaseDeps, type FileCaseBody,
+  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
+  type CaseDeps, type FileCaseBody, type Filer,
 } from '../services/cases';
-import { requireStaff } from '../staff';
+import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
+import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles } from '../services/access';
+import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
+import { maskPersonalData } from '../../lib/privacy';
+import { forbidden, unauthorised } from '../../lib/errors';
 import type { CorrectionReply, EvaluationRequest } from '../../workflows/definitions';
 
-const caseNoPattern = /^[0-9]{22}$/;
-
-const fileCaseBody = bodyValidator<FileCaseBody>({
+const fileCaseBody = bodyValidator<FileCaseBody>('FileCaseRequest', {
   type: 'object',
   additionalProperties: false,
   required: ['implementationCode', 'applicant', 'channel', 'formData'],
@@ -52,7 +53,7 @@ const fileCaseBody = bodyValidator<FileCaseBody>({
   },
 });
 
-const correctionBody = bodyValidator<CorrectionReply>({
+const correctionBody = bodyValidator<CorrectionReply>('CorrectionRequest', {
   type: 'object',
   additionalProperties: false,
   required: ['note'],
@@ -62,14 +63,14 @@ const correctionBody = bodyValidator<CorrectionReply>({
     materials: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
   },
 });
-const reasonBody = bodyValidator<{ reason: string }>({
+const reasonBody = bodyValidator<{ reason: string }>('ReasonRequest', {
   type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
-const resultBody = bodyValidator<{ result: string }>({
+const resultBody = bodyValidator<{ result: string }>('ResultRequest', {
   type: 'object', additionalProperties: false, required: ['result'], properties: { result: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
 
-const evaluationBody = bodyValidator<EvaluationRequest>({
+const evaluationBody = bodyValidator<EvaluationRequest>('EvaluationRequest', {
   type: 'object',
   additionalProperties: false,
   required: ['level'],
@@ -79,77 +80,138 @@ const evaluationBody = bodyValidator<EvaluationRequest>({
   },
 });
 
-function caseNoParam(raw: string): string {
-  if (!caseNoPattern.test(raw)) throw badRequest('a case number is 22 digits');
-  return raw;
-}
-
-function limitParam(raw: unknown): number {
-  if (raw === undefined) return 50;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw badRequest('limit must be an integer from 1 to 200');
-  return n;
+/** Who files, and the assurance they bring: a clerk has seen the applicant (中级), online it is what was proved. */
+function filerOf(p: Principal, body: FileCaseBody): Filer {
+  switch (p.kind) {
+    case 'staff':
+      if (!p.roles.some((r) => clerkRoles.includes(r))) throw forbidden('filing at a window needs the clerk role');
+      if (body.channel !== 'window') throw forbidden('staff file cases at a window: channel must be "window"');
+      return { kind: 'staff', id: p.id, hall: p.department, assurance: 'intermediate' };
+    case 'applicant':
+      if (body.channel !== 'online') throw forbidden('applicants file online: channel must be "online"');
+      if (body.applicant.kind === 'person' && body.applicant.idNumber !== p.idNumber) throw forbidden('an applicant files for themselves (or for a company they act for)');
+      return { kind: 'applicant', id: p.idNumber, assurance: p.assuranceLevel };
+    case 'integrator':
+      if (!p.scopes.includes('cases:file')) throw forbidden('this API key lacks the scope "cases:file"');
+      if (body.channel !== 'online') throw forbidden('integrators file online: channel must be "online"');
+      return { kind: 'integrator', id: p.keyId, assurance: 'basic' };
+    default:
+      throw unauthorised('sign in (staff or applicant) or use an API key to file a case');
+  }
 }
 
 export function caseRoutes(deps: CaseDeps): Router {
   const r = Router();
+  const { db } = deps;
 
   r.post('/cases', async (req, res) => {
+    const p = principalOf(req);
+    if (p.kind === 'anonymous') throw unauthorised('sign in (staff or applicant) or use an API key to file a case');
     const body = fileCaseBody(req.body);
+    const filer = filerOf(p, body);
     const key = req.get('idempotency-key');
-    if (key !== undefined && (key.length < 1 || key.length > 200)) throw badRequest('Idempotency-Key must be 1 to 200 characters');
-    const filed = await fileCase(deps, body, key);
+    const filed = await fileCase(deps, body, key === undefined ? undefined : `${principalRef(p)}:${key}`.slice(0, 200), filer);
     res.status(filed.created ? 201 : 200).location(`/api/cases/${filed.caseNo}`).json({ caseNo: filed.caseNo, created: filed.created });
   });
 
   r.get('/cases', async (req, res) => {
-    const status = typeof req.query.status === 'string' ? req.query.status : undefined;
-    const department = typeof req.query.department === 'string' ? req.query.department : undefined;
-    res.json({ cases: await listCases(deps.db, { status, department, limit: limitParam(req.query.limit) }) });
+    const p = principalOf(req);
+    if (p.kind === 'anonymous') throw unauthorised('sign in to list cases');
+    if (p.kind === 'integrator' && !p.scopes.includes('cases:read')) throw forbidden('this API key lacks the scope "cases:read"');
+    if (p.kind === 'staff' && !p.roles.some((role) => [...clerkRoles, ...handlerRoles, 'supervisor'].includes(role))) throw forbidden('your roles see no cases');
+    res.json(await listCases(db, p, {
+      status: queryString(req, 'status', { max: 32 }),
+      department: queryString(req, 'department', { max: 32 }),
+      itemCode: queryString(req, 'itemCode', { max: 64 }),
+      supervisionState: queryString(req, 'supervisionState', { oneOf: ['normal', 'warning', 'overdue', 'statutory-overdue'] }),
+      filedFrom: instantQuery(req, 'filedFrom'),
+      filedTo: instantQuery(req, 'filedTo'),
+      cursor: queryString(req, 'cursor', { max: 200 }),
+      limit: intQuery(req, 'limit', 50, 1, 200),
+    }));
   });
 
   r.get('/cases/:caseNo', async (req, res) => {
-    res.json(await getCase(deps.db, caseNoParam(req.params.caseNo)));
+    const caseNo = caseNoParam(req.params.caseNo);
+    const p = principalOf(req);
+    const access = await caseAccess(db, p, caseNo);
+    const reveal = req.query.reveal === 'true';
+    const view = await getCase(db, caseNo);
+    if (access.full) {
+      await auditFullView(db, p, caseNo, 'case');
+      return res.json(view);
+    }
+    if (reveal) {
+      // A supervisor may see the personal data when the case calls for it; the view is audited.
+      await auditFullView(db, p, caseNo, 'case (revealed by supervisor)');
+      return res.json(view);
+    }
+    res.json(maskPersonalData(view));
   });
 
   r.post('/cases/:caseNo/evaluation', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
+    const p = principalOf(req);
+    if (p.kind !== 'applicant' && p.kind !== 'integrator') throw p.kind === 'anonymous' ? unauthorised('sign in to rate a case') : forbidden('only the applicant rates a case');
+    await caseHandling(db, p, caseNo);
     await evaluate(deps, caseNo, evaluationBody(req.body));
     res.status(204).end();
   });
 
   r.get('/cases/:caseNo/live', async (req, res) => {
-    res.json(await liveView(deps, caseNoParam(req.params.caseNo)));
+    const caseNo = caseNoParam(req.params.caseNo);
+    const access = await caseAccess(db, principalOf(req), caseNo);
+    const view = await liveView(deps, caseNo);
+    res.json(access.full ? view : maskPersonalData(view));
   });
 
+  /** The applicant (or the clerk at the window, or the integrator that filed) answers a correction request. */
   r.post('/cases/:caseNo/correction', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
+    await applicantSide(req, caseNo);
     res.json({ status: await replyCorrection(deps, caseNo, correctionBody(req.body)) });
   });
 
   r.post('/cases/:caseNo/withdrawal', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
+    await applicantSide(req, caseNo);
     res.json({ status: await withdraw(deps, caseNo, reasonBody(req.body).reason) });
   });
 
   r.post('/cases/:caseNo/extension', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    const actor = await requireStaff(deps.db, req);
-    res.status(202).json(await requestExtension(deps, caseNo, actor, reasonBody(req.body).reason));
+    const staff = requireStaff(req, handlerRoles);
+    await caseHandling(db, staff, caseNo);
+    res.status(202).json(await requestExtension(deps, caseNo, actorOf(staff), reasonBody(req.body).reason));
   });
 
   r.post('/cases/:caseNo/special-procedure/end', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    const actor = await requireStaff(deps.db, req);
-    res.json({ status: await endSpecialProcedure(deps, caseNo, actor, resultBody(req.body).result) });
+    const staff = requireStaff(req, handlerRoles);
+    await caseHandling(db, staff, caseNo);
+    res.json({ status: await endSpecialProcedure(deps, caseNo, actorOf(staff), resultBody(req.body).result) });
   });
 
+  /** The readable timeline for everyone who may see the case; the raw Temporal history for staff only. */
   r.get('/cases/:caseNo/history', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    await assertFiled(deps.db, caseNo);
+    const p = principalOf(req);
+    const access = await caseAccess(db, p, caseNo);
+    const format = queryString(req, 'format', { oneOf: ['timeline', 'raw'] }) ?? 'timeline';
+    if (format === 'raw' && p.kind !== 'staff') throw forbidden('the raw history is for staff');
     const { raw, timeline } = await caseHistory(deps.client, caseNo);
-    res.json(req.query.format === 'raw' ? { caseNo, events: raw } : { caseNo, timeline });
+    if (format === 'raw') {
+      await auditFullView(db, p, caseNo, 'raw history');
+      return res.json({ caseNo, events: raw });
+    }
+    res.json({ caseNo, timeline: access.full ? timeline : maskPersonalData(timeline) });
   });
+
+  async function applicantSide(req: Request, caseNo: string) {
+    const p = principalOf(req);
+    if (p.kind === 'staff' && !p.roles.some((role) => clerkRoles.includes(role))) throw forbidden('a correction reply or withdrawal is made by the applicant or at the window');
+    await caseHandling(db, p, caseNo);
+  }
 
   return r;
 }

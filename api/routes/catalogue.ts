@@ -5,9 +5,9 @@
 import { Router, type Request } from 'express';
 import { discardDraft, exportDocument, draftFromCurrent, listVersions, updateDraft } from '../../lib/catalogue/store';
 import { itemTypeNames } from '../../lib/catalogue/codes';
-import { badRequest, forbidden } from '../../lib/errors';
+import { badRequest } from '../../lib/errors';
 import type { ChangeKind, ReviewRequest } from '../../workflows/catalogue-definitions';
-import { requireStaff } from '../staff';
+import { staffActor } from '../staff';
 import { bodyValidator } from '../validate';
 import {
   diffVersions, getChange, guide, importDraft, requestChange, review, reviewInbox, searchImplementations,
@@ -16,11 +16,11 @@ import {
 
 const levels = ['province', 'city', 'county', 'township'];
 
-const submitBody = bodyValidator<{ reason: string }>({
+const submitBody = bodyValidator<{ reason: string }>('SubmitRequest', {
   type: 'object', additionalProperties: false, required: ['reason'],
   properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
-const changeBody = bodyValidator<{ kind: ChangeKind; reason: string; documents?: unknown[] }>({
+const changeBody = bodyValidator<{ kind: ChangeKind; reason: string; documents?: unknown[] }>('ChangeRequest', {
   type: 'object', additionalProperties: false, required: ['kind', 'reason'],
   properties: {
     kind: { enum: ['suspend', 'cancel', 'split', 'delegate-down'] },
@@ -28,7 +28,7 @@ const changeBody = bodyValidator<{ kind: ChangeKind; reason: string; documents?:
     documents: { type: 'array', maxItems: 10, items: { type: 'object' } },
   },
 });
-const reviewBody = bodyValidator<Omit<ReviewRequest, 'actor'>>({
+const reviewBody = bodyValidator<Omit<ReviewRequest, 'actor'>>('ReviewRequest', {
   type: 'object', additionalProperties: false, required: ['stage', 'decision', 'opinion'],
   properties: {
     stage: { enum: ['classification', 'legality', 'integrity'] },
@@ -36,7 +36,7 @@ const reviewBody = bodyValidator<Omit<ReviewRequest, 'actor'>>({
     opinion: { type: 'string', maxLength: 2000 },
   },
 });
-const entryBody = bodyValidator<{ entry: unknown }>({
+const entryBody = bodyValidator<{ entry: unknown }>('EntryRequest', {
   type: 'object', additionalProperties: false, required: ['entry'], properties: { entry: { type: 'object' } },
 });
 
@@ -59,15 +59,14 @@ function optionalQuery(req: Request, name: string, allowed?: string[]): string |
   return v;
 }
 
+/** Staff who take part in catalogue changes: the administrator and the three reviewing offices. */
+const catalogueRoles = ['catalogue-admin', 'classification-reviewer', 'legal-reviewer', 'integrity-reviewer'] as const;
+
 export function catalogueRoutes(deps: CatalogueDeps): Router {
   const r = Router();
   const { db } = deps;
 
-  async function requireAdmin(req: Request) {
-    const actor = await requireStaff(db, req);
-    if (!actor.roles.includes('catalogue-admin')) throw forbidden('editing the catalogue needs the catalogue-admin role');
-    return actor;
-  }
+  const requireAdmin = (req: Request) => staffActor(req, ['catalogue-admin']);
 
   r.get('/implementations', async (req, res) => {
     const limitRaw = optionalQuery(req, 'limit');
@@ -105,20 +104,20 @@ export function catalogueRoutes(deps: CatalogueDeps): Router {
   });
 
   r.post('/catalogue/import', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw badRequest('the body must be an implementation document (a JSON object)');
     const draft = await importDraft(db, req.body, actor.userId);
     res.status(201).location(`/api/implementations/${draft.code}/versions/${draft.version}`).json(draft);
   });
 
   r.post('/implementations/:code/drafts', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     const draft = await draftFromCurrent(db, codeParam(req.params.code), actor.userId);
     res.status(201).location(`/api/implementations/${draft.code}/versions/${draft.version}`).json(draft);
   });
 
   r.put('/implementations/:code/versions/:version', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     const { entry } = entryBody(req.body);
     const code = codeParam(req.params.code);
     const version = versionParam(req.params.version);
@@ -127,35 +126,36 @@ export function catalogueRoutes(deps: CatalogueDeps): Router {
   });
 
   r.delete('/implementations/:code/versions/:version', async (req, res) => {
-    await requireAdmin(req);
+    requireAdmin(req);
     await discardDraft(db, codeParam(req.params.code), versionParam(req.params.version));
     res.status(204).end();
   });
 
   r.post('/implementations/:code/versions/:version/submit', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     const { reason } = submitBody(req.body);
     const change = await submitDraft(deps, codeParam(req.params.code), versionParam(req.params.version), reason, actor.userId);
     res.status(202).location(`/api/changes/${change.changeId}`).json(change);
   });
 
   r.post('/implementations/:code/changes', async (req, res) => {
-    const actor = await requireAdmin(req);
+    const actor = requireAdmin(req);
     const change = await requestChange(deps, codeParam(req.params.code), changeBody(req.body), actor.userId);
     res.status(202).location(`/api/changes/${change.changeId}`).json(change);
   });
 
   r.get('/changes/:id', async (req, res) => {
+    staffActor(req, [...catalogueRoles]);
     res.json(await getChange(db, req.params.id));
   });
 
   r.get('/reviews', async (req, res) => {
-    const actor = await requireStaff(db, req);
+    const actor = staffActor(req, [...catalogueRoles]);
     res.json({ reviews: await reviewInbox(db, actor) });
   });
 
   r.post('/changes/:id/reviews', async (req, res) => {
-    const actor = await requireStaff(db, req);
+    const actor = staffActor(req, [...catalogueRoles]);
     const body = reviewBody(req.body);
     res.json(await review(deps, req.params.id, { ...body, actor }));
   });

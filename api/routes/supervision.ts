@@ -6,21 +6,23 @@
 import { Router, type Request } from 'express';
 import crypto from 'node:crypto';
 import { caseIndicators, taskIndicators } from '../../lib/supervision/indicators';
-import { AppError, badRequest, conflict, forbidden } from '../../lib/errors';
+import { AppError, badRequest, conflict } from '../../lib/errors';
 import { answerUrgeUpdate, caseViewQuery, urgeSignal } from '../../workflows/definitions';
-import { assertFiled, updateCase, type CaseDeps } from '../services/cases';
+import { updateCase, type CaseDeps } from '../services/cases';
+import { caseAccess, caseHandling } from '../services/access';
+import { actorOf, jurisdictionPrefix, requireStaff, type StaffPrincipal } from '../auth/principal';
+import { caseNoParam } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
-import { requireStaff } from '../staff';
 import { bodyValidator } from '../validate';
 
-const urgeBody = bodyValidator<{ message: string; replyBy: string }>({
+const urgeBody = bodyValidator<{ message: string; replyBy: string }>('UrgeRequest', {
   type: 'object', additionalProperties: false, required: ['message', 'replyBy'],
   properties: { message: { type: 'string', minLength: 1, maxLength: 1000 }, replyBy: { type: 'string', format: 'date-time' } },
 });
-const answerBody = bodyValidator<{ answer: string }>({
+const answerBody = bodyValidator<{ answer: string }>('AnswerRequest', {
   type: 'object', additionalProperties: false, required: ['answer'], properties: { answer: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
-const orderBody = bodyValidator<{ kind: 'correction' | 'complaint'; content: string }>({
+const orderBody = bodyValidator<{ kind: 'correction' | 'complaint'; content: string }>('OrderRequest', {
   type: 'object', additionalProperties: false, required: ['kind', 'content'],
   properties: { kind: { enum: ['correction', 'complaint'] }, content: { type: 'string', minLength: 1, maxLength: 4000 } },
 });
@@ -45,33 +47,32 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   const r = Router();
   const { db, client } = deps;
 
-  async function requireSupervisor(req: Request) {
-    const actor = await requireStaff(db, req);
-    if (!actor.roles.includes('supervisor')) throw forbidden('this needs the supervisor role');
-    return actor;
-  }
+  const requireSupervisor = (req: Request) => requireStaff(req, ['supervisor']);
+  /** Limits a query on a table with `department_code` to the supervisor's jurisdiction. */
+  const inRegion = (p: StaffPrincipal) => db('departments').where('region_code', 'like', `${jurisdictionPrefix(p)}%`).select('code');
 
   r.get('/supervision/cases', async (req, res) => {
-    await requireSupervisor(req);
+    const sup = requireSupervisor(req);
     const state = req.query.state ?? 'overdue';
     if (state !== 'warning' && state !== 'overdue') throw badRequest('state must be "warning" or "overdue"');
     const q = db('cases').where({ supervision_state: state }).whereNull('decided_at').orderBy('promised_deadline').limit(200)
+      .whereIn('department_code', inRegion(sup))
       .select('case_no as caseNo', 'item_name as itemName', 'department_code as department', 'status', 'supervision_state as supervisionState', 'promised_deadline as promisedDeadline', 'statutory_deadline as statutoryDeadline');
     if (typeof req.query.department === 'string') void q.where('department_code', req.query.department);
     res.json({ cases: await q });
   });
 
   r.get('/supervision/events', async (req, res) => {
-    await requireSupervisor(req);
+    const sup = requireSupervisor(req);
     const p = period(req);
-    const q = db('supervision_events').where('at', '>=', p.from).andWhere('at', '<', p.to).orderBy('at', 'desc').limit(500)
+    const q = db('supervision_events').whereIn('department_code', inRegion(sup)).where('at', '>=', p.from).andWhere('at', '<', p.to).orderBy('at', 'desc').limit(500)
       .select('case_no as caseNo', 'scope', 'step_id as stepId', 'level', 'cause', 'department_code as department', 'deadline', 'at');
     if (typeof req.query.department === 'string') void q.where('department_code', req.query.department);
     res.json({ events: await q });
   });
 
   r.get('/supervision/indicators', async (req, res) => {
-    await requireSupervisor(req);
+    requireSupervisor(req);
     const by = req.query.by ?? 'department';
     const p = period(req);
     if (by === 'department' || by === 'item') return res.json({ by, from: p.from, to: p.to, rows: await caseIndicators(db, by, p) });
@@ -81,7 +82,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
 
   /** Temporal's own visibility query over the same cases (search attributes, never personal data). */
   r.get('/supervision/workflows', async (req, res) => {
-    await requireSupervisor(req);
+    requireSupervisor(req);
     const clauses = [`WorkflowType = 'caseWorkflow'`];
     const filters: [string, string][] = [['SupervisionState', 'state'], ['Department', 'department'], ['ItemCode', 'item'], ['CaseStatus', 'status']];
     for (const [attr, param] of filters) {
@@ -100,9 +101,10 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   });
 
   r.post('/cases/:caseNo/urges', async (req, res) => {
-    const actor = await requireSupervisor(req);
-    const caseNo = req.params.caseNo;
-    await assertFiled(db, caseNo);
+    const sup = requireSupervisor(req);
+    const actor = actorOf(sup);
+    const caseNo = caseNoParam(req.params.caseNo);
+    await caseAccess(db, sup, caseNo);
     const body = urgeBody(req.body);
     if (Date.parse(body.replyBy) <= Date.now()) throw badRequest('replyBy must be in the future');
     const handle = client.workflow.getHandle(caseNo);
@@ -112,6 +114,8 @@ export function supervisionRoutes(deps: CaseDeps): Router {
       await db('audit_log').insert({ actor: actor.userId, action: 'refused.urge', case_no: caseNo, detail: JSON.stringify({ reason: err.message }) });
       throw err;
     }
+    const projected = await db('cases').where({ case_no: caseNo }).first<{ case_no: string } | undefined>('case_no');
+    if (!projected) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
     const urgeId = `urge-${crypto.randomUUID()}`;
     await handle.signal(urgeSignal, { urgeId, message: body.message, replyBy: new Date(body.replyBy).toISOString(), by: actor.userId });
     await db('supervision_orders').insert({ id: urgeId, case_no: caseNo, kind: 'urge', content: body.message, by: actor.userId, department_code: actor.department });
@@ -119,9 +123,10 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   });
 
   r.post('/cases/:caseNo/urges/:urgeId/answer', async (req, res) => {
-    const actor = await requireStaff(db, req);
-    const caseNo = req.params.caseNo;
-    await assertFiled(db, caseNo);
+    const staff = requireStaff(req);
+    const actor = actorOf(staff);
+    const caseNo = caseNoParam(req.params.caseNo);
+    await caseHandling(db, staff, caseNo);
     const { answer } = answerBody(req.body);
     const urge = await updateCase(deps, caseNo, actor.userId, 'answerUrge', () =>
       client.workflow.getHandle(caseNo).executeUpdate(answerUrgeUpdate, { args: [{ urgeId: req.params.urgeId, answer, actor }] }));
@@ -130,9 +135,10 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   });
 
   r.post('/cases/:caseNo/orders', async (req, res) => {
-    const actor = await requireSupervisor(req);
-    const caseNo = req.params.caseNo;
-    await assertFiled(db, caseNo);
+    const sup = requireSupervisor(req);
+    const actor = actorOf(sup);
+    const caseNo = caseNoParam(req.params.caseNo);
+    await caseAccess(db, sup, caseNo);
     const body = orderBody(req.body);
     const exists = await db('cases').where({ case_no: caseNo }).first<{ case_no: string } | undefined>('case_no');
     if (!exists) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
@@ -145,8 +151,9 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   });
 
   r.get('/cases/:caseNo/orders', async (req, res) => {
-    await requireStaff(db, req);
-    res.json({ orders: await db('supervision_orders').where({ case_no: req.params.caseNo }).orderBy('created_at').select('id', 'kind', 'content', 'by', 'status', 'created_at as createdAt') });
+    const caseNo = caseNoParam(req.params.caseNo);
+    await caseAccess(db, requireStaff(req), caseNo);
+    res.json({ orders: await db('supervision_orders').where({ case_no: caseNo }).orderBy('created_at').select('id', 'kind', 'content', 'by', 'status', 'created_at as createdAt') });
   });
 
   return r;

@@ -1,11 +1,12 @@
 /** Task routes: the inbox (待办) and completing a task. */
 import { Router } from 'express';
 import { badRequest } from '../../lib/errors';
-import { requireStaff } from '../staff';
+import { intQuery, queryString } from '../params';
+import { staffActor } from '../staff';
 import { bodyValidator } from '../validate';
 import { assignTask, completeTask, inbox, type CaseDeps, type CompleteTaskBody } from '../services/cases';
 
-const completeBody = bodyValidator<CompleteTaskBody>({
+const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   type: 'object',
   additionalProperties: false,
   required: ['action', 'opinion'],
@@ -26,7 +27,7 @@ const completeBody = bodyValidator<CompleteTaskBody>({
     },
   },
 });
-const reassignBody = bodyValidator<{ to: string }>({
+const reassignBody = bodyValidator<{ to: string }>('ReassignRequest', {
   type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', minLength: 1, maxLength: 64 } },
 });
 
@@ -34,28 +35,35 @@ export function taskRoutes(deps: CaseDeps): Router {
   const r = Router();
 
   r.get('/tasks', async (req, res) => {
-    const actor = await requireStaff(deps.db, req);
-    const status = req.query.status ?? 'open';
-    if (status !== 'open' && status !== 'done') throw badRequest('status must be "open" or "done"');
-    const tasks = await inbox(deps.db, { department: actor.department, roles: actor.roles, status, limit: 100 });
-    res.json({ tasks });
+    const actor = staffActor(req);
+    const status = queryString(req, 'status', { oneOf: ['open', 'done'] }) ?? 'open';
+    res.json(await inbox(deps.db, {
+      department: actor.department,
+      roles: actor.roles,
+      status: status as 'open' | 'done',
+      due: queryString(req, 'due', { oneOf: ['overdue', 'soon', 'normal'] }) as 'overdue' | 'soon' | 'normal' | undefined,
+      assignee: queryString(req, 'assignee', { oneOf: ['mine', 'unclaimed'] }) as 'mine' | 'unclaimed' | undefined,
+      userId: actor.userId,
+      limit: intQuery(req, 'limit', 50, 1, 200),
+      offset: intQuery(req, 'offset', 0, 0, 100_000),
+    }));
   });
 
   r.post('/tasks/:taskId/complete', async (req, res) => {
-    const actor = await requireStaff(deps.db, req);
+    const actor = staffActor(req);
     if (req.params.taskId.length > 96) throw badRequest('task id too long');
     res.json(await completeTask(deps, req.params.taskId, actor, completeBody(req.body)));
   });
 
   for (const op of ['claim', 'release'] as const) {
     r.post(`/tasks/:taskId/${op}`, async (req, res) => {
-      const actor = await requireStaff(deps.db, req);
+      const actor = staffActor(req);
       res.json(await assignTask(deps, req.params.taskId, actor, op));
     });
   }
 
   r.post('/tasks/:taskId/reassign', async (req, res) => {
-    const actor = await requireStaff(deps.db, req);
+    const actor = staffActor(req);
     const { to } = reassignBody(req.body);
     const user = await deps.db('staff_users').where({ id: to }).first<{ id: string; department_code: string; roles: string[] } | undefined>();
     if (!user) throw badRequest(`unknown staff user "${to}"`);

@@ -6,7 +6,11 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
-import { AppError, conflict, notFound, validationFailed } from '../../lib/errors';
+import { assuranceLevelNames, isAssuranceLevel, meetsLevel, type AssuranceLevel } from '../../adapters/assurance';
+import { AppError, badRequest, conflict, forbidden, notFound, validationFailed } from '../../lib/errors';
+import { maskPersonalData } from '../../lib/privacy';
+import { jurisdictionPrefix, type Principal } from '../auth/principal';
+import { clerkRoles, handlerRoles } from './access';
 import { checkCitizenId, checkCreditCode } from '../../lib/identity';
 import { pinEntry } from '../../lib/catalogue/pin';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
@@ -49,11 +53,13 @@ export interface FileCaseBody {
 
 interface ImplementationEntry extends Omit<PinnedImplementation, 'code' | 'version' | 'itemCode' | 'itemName' | 'department' | 'window' | 'jointHandling'> {
   form: FormRef;
+  /** The weakest identity assurance an applicant may file with; basic when absent. */
+  minimumAssurance?: unknown;
   jointHandling?: boolean;
 }
 
 /** The current published version of an implementation entry, as the case will pin it. */
-async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImplementation; form: FormRef; regionCode: string }> {
+async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImplementation; form: FormRef; regionCode: string; minimumAssurance: AssuranceLevel }> {
   const row = await db('implementation_versions as v')
     .join('implementations as i', 'i.code', 'v.implementation_code')
     .join('service_items as s', 's.code', 'i.item_code')
@@ -71,6 +77,7 @@ async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImple
     }, e),
     form: e.form,
     regionCode: row.region_code,
+    minimumAssurance: isAssuranceLevel(e.minimumAssurance) ? e.minimumAssurance : 'basic',
   };
 }
 
@@ -97,7 +104,17 @@ export interface FiledCase {
  * (and re-starts its workflow if an earlier attempt stopped before that), a different request
  * with the same key is refused.
  */
-export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKey: string | undefined): Promise<FiledCase> {
+/** Who files: staff at a window, an applicant online, or an integrator's system. */
+export interface Filer {
+  kind: 'staff' | 'applicant' | 'integrator';
+  id: string;
+  /** The hall a clerk works at; the item must be handled there. */
+  hall?: string;
+  /** The identity assurance the filer proved for the applicant. */
+  assurance: AssuranceLevel;
+}
+
+export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKey: string | undefined, filer: Filer): Promise<FiledCase> {
   const { db } = deps;
   const requestHash = hashOf(body);
   if (idempotencyKey) {
@@ -111,7 +128,16 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     }
   }
 
-  const { pinned, form, regionCode } = await pinPublished(db, body.implementationCode);
+  const { pinned, form, regionCode, minimumAssurance } = await pinPublished(db, body.implementationCode);
+  if (filer.hall !== undefined && pinned.window.department !== filer.hall) {
+    throw forbidden(`${body.implementationCode} is accepted at hall ${pinned.window.department}, not at yours (${filer.hall})`);
+  }
+  // Advanced (高级) is proved during the case by a live check; to file, intermediate is the most asked.
+  const needed = meetsLevel(minimumAssurance, 'intermediate') ? 'intermediate' : minimumAssurance;
+  if (!meetsLevel(filer.assurance, needed)) {
+    throw new AppError(403, 'assurance-too-low', 'Identity assurance too low',
+      `this item needs identity assurance "${needed}" (${assuranceLevelNames[needed]}); the applicant has proved "${filer.assurance}" (${assuranceLevelNames[filer.assurance]}). Apply at a window, or verify by face or bank card first`);
+  }
   const loaded = await getForm(db, form);
   const problems = loaded.validate(body.formData) ? [] : toFieldProblems(loaded.validate.errors, '/formData');
   const idProblem = body.applicant.kind === 'person' ? checkCitizenId(body.applicant.idNumber) : checkCreditCode(body.applicant.idNumber);
@@ -133,11 +159,14 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     filedAt: filedAt.toISOString(),
   };
   const inserted = await db('case_filings')
-    .insert({ idempotency_key: idempotencyKey ?? `auto:${caseNo}`, case_no: caseNo, request_hash: requestHash, input: JSON.stringify(input) })
+    .insert({
+      idempotency_key: idempotencyKey ?? `auto:${caseNo}`, case_no: caseNo, request_hash: requestHash, input: JSON.stringify(input),
+      filed_by_kind: filer.kind, filed_by: filer.id,
+    })
     .onConflict('idempotency_key')
     .ignore()
     .returning('case_no');
-  if (inserted.length === 0) return fileCase(deps, body, idempotencyKey); // lost a race with the same key
+  if (inserted.length === 0) return fileCase(deps, body, idempotencyKey, filer); // lost a race with the same key
   await startCaseWorkflow(deps, input);
   return { caseNo, created: true };
 }
@@ -179,23 +208,100 @@ export async function getCase(db: Db, caseNo: string) {
   return { ...caseRow(row), events, tasks: tasks.map(taskRow) };
 }
 
-export async function listCases(db: Db, filter: { status?: string; department?: string; limit: number }) {
-  const q = db('cases').orderBy('filed_at', 'desc').limit(filter.limit);
-  if (filter.status) void q.where({ status: filter.status });
-  if (filter.department) void q.where({ department_code: filter.department });
-  return (await q).map(caseRow);
+export interface CaseListFilter {
+  status?: string;
+  department?: string;
+  itemCode?: string;
+  supervisionState?: string;
+  filedFrom?: string;
+  filedTo?: string;
+  cursor?: string;
+  limit: number;
 }
 
-export async function inbox(db: Db, filter: { department: string; roles: string[]; status: string; limit: number }) {
-  const rows = await db('tasks as t')
-    .join('cases as c', 'c.case_no', 't.case_no')
-    .where('t.department_code', filter.department)
-    .whereIn('t.role', filter.roles)
-    .andWhere('t.status', filter.status)
-    .orderBy('t.created_at')
-    .limit(filter.limit)
-    .select('t.*', 'c.item_name', 'c.item_code');
-  return rows.map((r: Record<string, unknown>) => ({ ...taskRow(r), itemName: r.item_name, itemCode: r.item_code }));
+function encodeCursor(filedAt: Date, caseNo: string): string {
+  return Buffer.from(`${filedAt.toISOString()}|${caseNo}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { filedAt: Date; caseNo: string } | undefined {
+  const [at, caseNo] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const filedAt = new Date(at ?? '');
+  if (Number.isNaN(filedAt.getTime()) || !/^[0-9]{22}$/.test(caseNo ?? '')) return undefined;
+  return { filedAt, caseNo };
+}
+
+/**
+ * Cases the caller may see, newest first, with personal data masked; `nextCursor` continues
+ * the list (keyset pagination on filing time and case number).
+ */
+export async function listCases(db: Db, p: Principal, f: CaseListFilter) {
+  const q = db('cases as c').join('departments as d', 'd.code', 'c.department_code')
+    .orderBy([{ column: 'c.filed_at', order: 'desc' }, { column: 'c.case_no', order: 'desc' }]).limit(f.limit + 1);
+  if (p.kind === 'applicant') void q.whereRaw(`c.applicant->>'idNumber' = ?`, [p.idNumber]);
+  else if (p.kind === 'integrator') void q.whereIn('c.case_no', db('case_filings').where({ filed_by_kind: 'integrator', filed_by: p.keyId }).select('case_no'));
+  else if (p.kind === 'staff') {
+    void q.where((w) => {
+      void w.whereRaw('false');
+      if (p.roles.some((r) => clerkRoles.includes(r))) void w.orWhere('c.department_code', p.department).orWhere('d.hall_code', p.department);
+      if (p.roles.some((r) => handlerRoles.includes(r))) void w.orWhere('c.department_code', p.department);
+      if (p.roles.includes('supervisor')) void w.orWhere('d.region_code', 'like', `${jurisdictionPrefix(p)}%`);
+    });
+  } else void q.whereRaw('false');
+  if (f.status) void q.where('c.status', f.status);
+  if (f.department) void q.where('c.department_code', f.department);
+  if (f.itemCode) void q.where('c.item_code', f.itemCode);
+  if (f.supervisionState) void q.where('c.supervision_state', f.supervisionState);
+  if (f.filedFrom) void q.where('c.filed_at', '>=', f.filedFrom);
+  if (f.filedTo) void q.where('c.filed_at', '<', f.filedTo);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    if (!c) throw badRequest('cursor is not one this API gave out');
+    void q.whereRaw('(c.filed_at, c.case_no) < (?, ?)', [c.filedAt, c.caseNo]);
+  }
+  const rows: Record<string, unknown>[] = await q.select('c.*');
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return {
+    cases: page.map((r) => maskPersonalData(caseRow(r))),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.filed_at as Date, last.case_no as string) : null,
+  };
+}
+
+export interface InboxFilter {
+  department: string;
+  roles: string[];
+  status: 'open' | 'done';
+  /** overdue: past due; soon: due within a day; normal: later or no due date. */
+  due?: 'overdue' | 'soon' | 'normal';
+  /** mine: claimed by the caller; unclaimed: claimed by nobody. */
+  assignee?: 'mine' | 'unclaimed';
+  userId: string;
+  limit: number;
+  offset: number;
+}
+
+/** The inbox (待办) of a department and roles, oldest first, with counts by due state. */
+export async function inbox(db: Db, f: InboxFilter) {
+  const base = () => db('tasks as t').where('t.department_code', f.department).whereIn('t.role', f.roles).andWhere('t.status', f.status);
+  const q = base().join('cases as c', 'c.case_no', 't.case_no').orderBy([{ column: 't.due_at', order: 'asc', nulls: 'last' }, { column: 't.created_at', order: 'asc' }]).limit(f.limit).offset(f.offset);
+  const soon = db.raw(`now() + interval '1 day'`);
+  if (f.due === 'overdue') void q.where('t.due_at', '<', db.fn.now());
+  if (f.due === 'soon') void q.where('t.due_at', '>=', db.fn.now()).andWhere('t.due_at', '<', soon);
+  if (f.due === 'normal') void q.where((w) => void w.whereNull('t.due_at').orWhere('t.due_at', '>=', soon));
+  if (f.assignee === 'mine') void q.where('t.assignee', f.userId);
+  if (f.assignee === 'unclaimed') void q.whereNull('t.assignee');
+  const [rows, counts] = await Promise.all([
+    q.select('t.*', 'c.item_name', 'c.item_code', 'c.supervision_state'),
+    base().first<{ total: string; overdue: string; soon: string }>(
+      db.raw('count(*) as total'),
+      db.raw(`count(*) filter (where t.due_at < now()) as overdue`),
+      db.raw(`count(*) filter (where t.due_at >= now() and t.due_at < now() + interval '1 day') as soon`),
+    ),
+  ]);
+  return {
+    tasks: rows.map((r: Record<string, unknown>) => ({ ...taskRow(r), itemName: r.item_name, itemCode: r.item_code, supervisionState: r.supervision_state })),
+    counts: { total: Number(counts?.total ?? 0), overdue: Number(counts?.overdue ?? 0), soon: Number(counts?.soon ?? 0) },
+  };
 }
 
 export type CompleteTaskBody = Omit<CompleteTaskRequest, 'taskId' | 'actor'>;
@@ -300,6 +406,7 @@ function caseRow(r: Record<string, unknown>) {
     applicant: r.applicant,
     formData: r.form_data,
     currentSteps: r.current_steps,
+    supervisionState: r.supervision_state,
     filedAt: r.filed_at,
     acceptedAt: r.accepted_at,
     decision: r.decision,

@@ -9,6 +9,7 @@ import * as m003 from './003_calendar';
 import * as m004 from './004_case_lifecycle';
 import * as m005 from './005_supervision';
 import * as m006 from './006_callbacks';
+import * as m007 from './007_access';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '004_case_lifecycle': m004,
   '005_supervision': m005,
   '006_callbacks': m006,
+  '007_access': m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,251 @@
+/**
+ * The OpenAPI 3.1 document: the contract of the HTTP API. Request bodies are the very schemas
+ * the routes validate with (registered by `bodyValidator`), query parameters are checked against
+ * the parameters listed here, and a test fails when a route and this list disagree.
+ *
+ * Each operation says who may call it (`x-access`, also in its description) and in which zone it
+ * is served (`x-zone`): `public` operations answer on the Internet-zone port as well, `internal`
+ * ones only on the government-extranet port.
+ */
+import { requestSchemas } from './validate';
+
+export type Zone = 'public' | 'internal';
+
+type Security = 'staff' | 'applicant' | 'apiKey' | 'platform' | 'none';
+
+interface QueryParam {
+  name: string;
+  schema: Record<string, unknown>;
+  description?: string;
+  required?: boolean;
+}
+
+export interface Operation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  tag: string;
+  summary: string;
+  zone: Zone;
+  /** Who may call it, in words (shown in the docs). */
+  access: string;
+  security: Security[];
+  body?: string;
+  query?: QueryParam[];
+  /** Success status and what it returns. */
+  ok: [number, string];
+  /** An idempotency key is honoured (every POST). */
+}
+
+const str = (max = 100, extra: Record<string, unknown> = {}) => ({ type: 'string', maxLength: max, ...extra });
+const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
+const instant = { type: 'string', format: 'date-time' };
+const staffOnly: Security[] = ['staff'];
+const anyone: Security[] = ['none'];
+const caseReaders: Security[] = ['staff', 'applicant', 'apiKey'];
+
+export const operations: Operation[] = [
+  // Health and the contract itself
+  { method: 'get', path: '/health', tag: 'platform', summary: 'Liveness and database reachability', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'ok'] },
+  { method: 'get', path: '/openapi.json', tag: 'platform', summary: 'This document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the OpenAPI document'] },
+
+  // Sign-in
+  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Staff sign-in with user id and password', zone: 'internal', access: 'anyone (rate-limited)', security: anyone, body: 'LoginRequest', ok: [200, 'a bearer token and the staff member'] },
+  { method: 'post', path: '/auth/applicant/sms', tag: 'auth', summary: 'Applicant sign-in, step 1: check ID + name, send an SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'SmsRequest', ok: [201, 'the SMS request id and masked phone'] },
+  { method: 'post', path: '/auth/applicant/login', tag: 'auth', summary: 'Applicant sign-in, step 2: the SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'ApplicantLoginRequest', ok: [200, 'a bearer token with the assurance level proved'] },
+  { method: 'get', path: '/auth/me', tag: 'auth', summary: 'Who the token belongs to', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [200, 'the principal'] },
+  { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'End the session', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [204, 'signed out'] },
+
+  // Catalogue (public reading, administrator writing)
+  {
+    method: 'get', path: '/implementations', tag: 'catalogue', summary: 'Search the published catalogue', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'matching implementation entries'],
+    query: [
+      { name: 'q', schema: str(100), description: 'words of the item name or code' },
+      { name: 'department', schema: str(32) },
+      { name: 'type', schema: str(32) },
+      { name: 'level', schema: { enum: ['province', 'city', 'county', 'township'] } },
+      { name: 'limit', schema: int(1, 500) },
+    ],
+  },
+  { method: 'get', path: '/implementations/{code}', tag: 'catalogue', summary: 'Service guide (办事指南) of the current version', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the guide'] },
+  { method: 'get', path: '/implementations/{code}/versions', tag: 'catalogue', summary: 'Versions of an entry', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'versions'] },
+  { method: 'get', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'One version, with its form', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the version'] },
+  { method: 'get', path: '/implementations/{code}/diff', tag: 'catalogue', summary: 'What changed between two versions', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the differences'], query: [{ name: 'from', schema: int(1, 100000), required: true }, { name: 'to', schema: int(1, 100000), required: true }] },
+  { method: 'get', path: '/implementations/{code}/export', tag: 'catalogue', summary: 'Export an entry as an importable document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the document'], query: [{ name: 'version', schema: int(1, 100000) }] },
+  { method: 'post', path: '/catalogue/import', tag: 'catalogue', summary: 'Import an entry as a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [201, 'the draft'] },
+  { method: 'post', path: '/implementations/{code}/drafts', tag: 'catalogue', summary: 'Start a draft from the current version', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [201, 'the draft'] },
+  { method: 'put', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Edit a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'EntryRequest', ok: [200, 'the draft'] },
+  { method: 'delete', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Discard a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [204, 'discarded'] },
+  { method: 'post', path: '/implementations/{code}/versions/{version}/submit', tag: 'catalogue', summary: 'Submit a draft for review', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'SubmitRequest', ok: [202, 'the change under review'] },
+  { method: 'post', path: '/implementations/{code}/changes', tag: 'catalogue', summary: 'Request a suspension, cancellation, split or delegation', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'ChangeRequest', ok: [202, 'the change under review'] },
+  { method: 'get', path: '/changes/{id}', tag: 'catalogue', summary: 'A catalogue change and its reviews', zone: 'internal', access: 'staff: catalogue-admin or a catalogue reviewer', security: staffOnly, ok: [200, 'the change'] },
+  { method: 'get', path: '/reviews', tag: 'catalogue', summary: 'Changes waiting for my review', zone: 'internal', access: 'staff: catalogue reviewers', security: staffOnly, ok: [200, 'the review inbox'] },
+  { method: 'post', path: '/changes/{id}/reviews', tag: 'catalogue', summary: 'Review a change (编办 → 法制 → 监察)', zone: 'internal', access: 'staff: the stage\'s reviewer', security: staffOnly, body: 'ReviewRequest', ok: [200, 'the change'] },
+
+  // Calendar
+  { method: 'get', path: '/calendar/add', tag: 'calendar', summary: 'Add working days to an instant (the law\'s counting rule)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the deadline'], query: [{ name: 'from', schema: instant, required: true }, { name: 'days', schema: int(0, 1000), required: true }] },
+  { method: 'get', path: '/calendar/between', tag: 'calendar', summary: 'Working days between two instants', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the count'], query: [{ name: 'from', schema: instant, required: true }, { name: 'to', schema: instant, required: true }] },
+  { method: 'get', path: '/calendar/{year}', tag: 'calendar', summary: 'A year\'s official holidays and make-up working days', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the year'] },
+  { method: 'put', path: '/calendar/{year}', tag: 'calendar', summary: 'Import a year\'s State Council arrangement', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'YearRequest', ok: [200, 'the year'] },
+  { method: 'put', path: '/calendar/days/{date}', tag: 'calendar', summary: 'Correct one day', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'DayRequest', ok: [200, 'the year'] },
+
+  // Cases
+  { method: 'post', path: '/cases', tag: 'cases', summary: 'File a case', zone: 'public', access: 'staff: clerk (window, their hall); applicant (online, for themselves); integrator with cases:file', security: caseReaders, body: 'FileCaseRequest', ok: [201, 'the case number'] },
+  {
+    method: 'get', path: '/cases', tag: 'cases', summary: 'Cases the caller may see, newest first (personal data masked)', zone: 'public', access: 'applicant: own; integrator: filed with its key; staff: their hall, department or jurisdiction', security: caseReaders, ok: [200, 'a page of cases and the next cursor'],
+    query: [
+      { name: 'status', schema: str(32) }, { name: 'department', schema: str(32) }, { name: 'itemCode', schema: str(64) },
+      { name: 'supervisionState', schema: { enum: ['normal', 'warning', 'overdue', 'statutory-overdue'] } },
+      { name: 'filedFrom', schema: instant }, { name: 'filedTo', schema: instant },
+      { name: 'cursor', schema: str(200) }, { name: 'limit', schema: int(1, 200) },
+    ],
+  },
+  { method: 'get', path: '/cases/{caseNo}', tag: 'cases', summary: 'A case from the read model', zone: 'public', access: 'whoever may see the case; supervisors see personal data masked unless reveal=true (audited)', security: caseReaders, ok: [200, 'the case'], query: [{ name: 'reveal', schema: { enum: ['true', 'false'] } }] },
+  { method: 'get', path: '/cases/{caseNo}/live', tag: 'cases', summary: 'The case as its workflow sees it now', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the live view'] },
+  { method: 'get', path: '/cases/{caseNo}/history', tag: 'cases', summary: 'Readable timeline, or the raw Temporal history (staff)', zone: 'public', access: 'whoever may see the case; raw: staff', security: caseReaders, ok: [200, 'the timeline or raw events'], query: [{ name: 'format', schema: { enum: ['timeline', 'raw'] } }] },
+  { method: 'post', path: '/cases/{caseNo}/correction', tag: 'cases', summary: 'Reply to a correction request (补正)', zone: 'public', access: 'the applicant, the integrator that filed, or a clerk of the hall', security: caseReaders, body: 'CorrectionRequest', ok: [200, 'the case status'] },
+  { method: 'post', path: '/cases/{caseNo}/withdrawal', tag: 'cases', summary: 'Withdraw the application (撤回)', zone: 'public', access: 'the applicant, the integrator that filed, or a clerk of the hall', security: caseReaders, body: 'ReasonRequest', ok: [200, 'the case status'] },
+  { method: 'post', path: '/cases/{caseNo}/evaluation', tag: 'cases', summary: 'Rate the service (好差评)', zone: 'public', access: 'the applicant or the integrator that filed', security: ['applicant', 'apiKey'], body: 'EvaluationRequest', ok: [204, 'recorded'] },
+  { method: 'post', path: '/cases/{caseNo}/extension', tag: 'cases', summary: 'Extend the time limit once (延期)', zone: 'internal', access: 'staff handling the case (approver, reviewer, head, inspector)', security: staffOnly, body: 'ReasonRequest', ok: [202, 'the new deadline'] },
+  { method: 'post', path: '/cases/{caseNo}/special-procedure/end', tag: 'cases', summary: 'End a special procedure (特别程序)', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'ResultRequest', ok: [200, 'the case status'] },
+
+  // Tasks
+  {
+    method: 'get', path: '/tasks', tag: 'tasks', summary: 'My inbox (待办): my department\'s tasks for my roles, with counts', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'tasks and counts'],
+    query: [
+      { name: 'status', schema: { enum: ['open', 'done'] } }, { name: 'due', schema: { enum: ['overdue', 'soon', 'normal'] } },
+      { name: 'assignee', schema: { enum: ['mine', 'unclaimed'] } }, { name: 'limit', schema: int(1, 200) }, { name: 'offset', schema: int(0, 100000) },
+    ],
+  },
+  { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },
+  { method: 'post', path: '/tasks/{taskId}/claim', tag: 'tasks', summary: 'Claim a task', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, ok: [200, 'the task'] },
+  { method: 'post', path: '/tasks/{taskId}/release', tag: 'tasks', summary: 'Release a claimed task', zone: 'internal', access: 'the assignee', security: staffOnly, ok: [200, 'the task'] },
+  { method: 'post', path: '/tasks/{taskId}/reassign', tag: 'tasks', summary: 'Give a task to a colleague', zone: 'internal', access: 'staff of the task\'s department', security: staffOnly, body: 'ReassignRequest', ok: [200, 'the task'] },
+
+  // Supervision
+  { method: 'get', path: '/supervision/cases', tag: 'supervision', summary: 'Warning or overdue cases in my jurisdiction', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'cases'], query: [{ name: 'state', schema: { enum: ['warning', 'overdue'] } }, { name: 'department', schema: str(32) }] },
+  { method: 'get', path: '/supervision/events', tag: 'supervision', summary: 'Supervision events (预警, 超期) in a period', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'events'], query: [{ name: 'from', schema: instant }, { name: 'to', schema: instant }, { name: 'department', schema: str(32) }] },
+  { method: 'get', path: '/supervision/indicators', tag: 'supervision', summary: 'Performance indicators by department, item, step or handler', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'indicator rows'], query: [{ name: 'by', schema: { enum: ['department', 'item', 'step', 'handler'] } }, { name: 'from', schema: instant }, { name: 'to', schema: instant }] },
+  { method: 'get', path: '/supervision/workflows', tag: 'supervision', summary: 'Temporal list query over the cases\' search attributes', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'workflows'], query: [{ name: 'state', schema: str(64) }, { name: 'department', schema: str(64) }, { name: 'item', schema: str(64) }, { name: 'status', schema: str(64) }] },
+  { method: 'post', path: '/cases/{caseNo}/urges', tag: 'supervision', summary: 'Urge a case (督办)', zone: 'internal', access: 'staff: supervisor of the case\'s jurisdiction', security: staffOnly, body: 'UrgeRequest', ok: [202, 'the urge id'] },
+  { method: 'post', path: '/cases/{caseNo}/urges/{urgeId}/answer', tag: 'supervision', summary: 'Answer an urge', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'AnswerRequest', ok: [200, 'the urge'] },
+  { method: 'post', path: '/cases/{caseNo}/orders', tag: 'supervision', summary: 'A correction order or complaint on a case', zone: 'internal', access: 'staff: supervisor of the case\'s jurisdiction', security: staffOnly, body: 'OrderRequest', ok: [201, 'the order'] },
+  { method: 'get', path: '/cases/{caseNo}/orders', tag: 'supervision', summary: 'Urges and orders on a case', zone: 'internal', access: 'staff who may see the case', security: staffOnly, ok: [200, 'orders'] },
+
+  // Certificates
+  { method: 'get', path: '/certificates/{number}/verify', tag: 'certificates', summary: 'Is this certificate genuine, unchanged and valid? (验证真伪)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the verdict'] },
+  { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the verdict'] },
+
+  // Platform callbacks (signed by the platform)
+  ...(['payment', 'logistics', 'department'] as const).map((p): Operation => ({
+    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], ok: [200, 'applied or already applied'],
+  })),
+
+  // Integrators and administration
+  { method: 'post', path: '/admin/api-keys', tag: 'integration', summary: 'Issue an integrator API key', zone: 'internal', access: 'staff: platform-admin', security: staffOnly, body: 'ApiKeyRequest', ok: [201, 'the key, its token and signing secret (shown once)'] },
+  { method: 'get', path: '/admin/api-keys', tag: 'integration', summary: 'API keys (never their secrets)', zone: 'internal', access: 'staff: platform-admin', security: staffOnly, ok: [200, 'keys'] },
+  { method: 'post', path: '/admin/api-keys/{id}/revoke', tag: 'integration', summary: 'Revoke an API key', zone: 'internal', access: 'staff: platform-admin', security: staffOnly, ok: [204, 'revoked'] },
+  { method: 'post', path: '/integrations/webhooks', tag: 'integration', summary: 'Subscribe to case events', zone: 'public', access: 'integrator with the webhooks scope', security: ['apiKey'], body: 'WebhookRequest', ok: [201, 'the subscription and its signing secret (shown once)'] },
+  { method: 'get', path: '/integrations/webhooks', tag: 'integration', summary: 'My webhook subscriptions', zone: 'public', access: 'integrator with the webhooks scope', security: ['apiKey'], ok: [200, 'subscriptions'] },
+  { method: 'delete', path: '/integrations/webhooks/{id}', tag: 'integration', summary: 'Unsubscribe', zone: 'public', access: 'integrator with the webhooks scope', security: ['apiKey'], ok: [204, 'unsubscribed'] },
+  { method: 'get', path: '/integrations/webhooks/{id}/deliveries', tag: 'integration', summary: 'Delivery log with every attempt', zone: 'public', access: 'integrator with the webhooks scope', security: ['apiKey'], ok: [200, 'deliveries'], query: [{ name: 'limit', schema: int(1, 200) }] },
+  { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first (personal data masked)', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'entries'], query: [{ name: 'caseNo', schema: str(22, { pattern: '^[0-9]{22}$' }) }, { name: 'action', schema: str(64) }, { name: 'limit', schema: int(1, 500) }] },
+  { method: 'get', path: '/audit/verify', tag: 'audit', summary: 'Verify the audit log\'s hash chain', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'whether the chain holds, and where it breaks'] },
+];
+
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+const securitySchemes = {
+  staff: { type: 'http', scheme: 'bearer', description: 'Staff session token from POST /auth/login' },
+  applicant: { type: 'http', scheme: 'bearer', description: 'Applicant session token from POST /auth/applicant/login' },
+  apiKey: {
+    type: 'apiKey', in: 'header', name: 'Authorization',
+    description: '"ApiKey <id>.<token>" plus X-Ow-Timestamp (Unix ms), X-Ow-Nonce and X-Ow-Signature = hex HMAC-SHA256(signing secret, METHOD\\npath?query\\ntimestamp\\nnonce\\nhex SHA-256(body))',
+  },
+  platform: { type: 'apiKey', in: 'header', name: 'X-Ow-Signature', description: 'Platform callbacks: a signed event envelope (HMAC-SHA256 with the platform secret)' },
+};
+
+function pathParams(path: string) {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: m[1] === 'caseNo' ? { type: 'string', pattern: '^[0-9]{22}$' } : { type: 'string', maxLength: 100 } }));
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** Builds the document (once the route modules have registered their body schemas). */
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const responses: Record<string, unknown> = {
+      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: { type: 'object' } } } },
+      400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields (with field paths)'),
+      ...(op.security.includes('none') ? {} : { 401: problemResponse('Not signed in, or the credential is not valid'), 403: problemResponse('Signed in, but not allowed') }),
+      ...(op.path.includes('{') ? { 404: problemResponse('No such resource, or not yours') } : {}),
+      ...(op.method === 'post' || op.method === 'put' ? { 409: problemResponse('Conflicts with the current state, or an idempotency key reused'), 413: problemResponse('Body too large'), 422: problemResponse('Valid JSON, but the data is not acceptable (with field paths)') } : {}),
+      429: problemResponse('Too many requests (see Retry-After)'),
+    };
+    const parameters = [
+      ...pathParams(op.path),
+      ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) })),
+      ...(op.method === 'post' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'A repeat with the same key and body gets the first answer again' }] : []),
+    ];
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = {
+      operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`,
+      tags: [op.tag],
+      summary: op.summary,
+      description: `Who may call it: ${op.access}. Zone: ${op.zone}.`,
+      'x-zone': op.zone,
+      'x-access': op.access,
+      security: op.security.includes('none') ? [{}] : op.security.map((s) => ({ [s]: [] })),
+      ...(parameters.length ? { parameters } : {}),
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } }
+        : op.method === 'post' || op.method === 'put' ? { requestBody: { required: false, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+      responses,
+    };
+  }
+  const schemas: Record<string, unknown> = {
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details',
+      required: ['type', 'title', 'status'],
+      properties: {
+        type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' },
+        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', description: 'JSON Pointer into the request' }, detail: { type: 'string' } } } },
+      },
+    },
+  };
+  for (const [name, schema] of [...requestSchemas].sort(([a], [b]) => a.localeCompare(b))) schemas[name] = schema;
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'onewindow API — 政务服务一体化平台',
+      version: '1.0.0',
+      summary: 'File, follow and supervise government-service cases',
+      description: 'Errors are RFC 9457 problem+json. Every POST honours an Idempotency-Key. Personal data is masked in lists.',
+      license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
+      contact: { name: 'onewindow team' },
+    },
+    servers: [{ url: '/api', description: 'this server' }],
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name, description: `${name} operations` })),
+    paths,
+    components: { schemas, securitySchemes },
+  };
+  return cached;
+}
+
+/** Finds the operation for a method and a path under /api, for zone and query checks. */
+export function matchOperation(method: string, path: string): Operation | undefined {
+  const m = method.toLowerCase();
+  return compiled().find((c) => c.op.method === m && c.re.test(path))?.op;
+}
+
+let compiledOps: { op: Operation; re: RegExp }[] | undefined;
+function compiled() {
+  compiledOps ??= operations
+    // Literal segments first, so /cases/{caseNo} does not swallow /calendar/days/… style paths.
+    .map((op) => ({ op, re: new RegExp(`^${op.path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}/?$`), literal: (op.path.match(/\{/g) ?? []).length }))
+    .sort((a, b) => a.literal - b.literal)
+    .map(({ op, re }) => ({ op, re }));
+  return compiledOps;
+}

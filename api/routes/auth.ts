@@ -1,0 +1,130 @@
+/**
+ * Sign-in. Staff: user id + password (scrypt), answered with a bearer token for a session of
+ * SESSION_MINUTES. The province's single sign-on would be a second way to reach the same
+ * session: an OIDC callback that maps the token's subject to a staff id and calls
+ * `openSession` (see README, "Authentication"). Applicants: ID number + name are checked against
+ * the population base, an SMS code goes to the phone registered there, and the code proves the
+ * basic assurance level (初级).
+ */
+import { Router } from 'express';
+import type { IdentityPlatform } from '../../adapters/identity';
+import { AdapterRefusal } from '../../adapters/errors';
+import type { Db } from '../../lib/db';
+import { AppError, unauthorised } from '../../lib/errors';
+import { checkCitizenId } from '../../lib/identity';
+import { requireSignedIn, staffById } from '../auth/principal';
+import { limitSignIn, type RateLimiter } from '../auth/rate-limit';
+import { newToken, sha256Hex, verifyPassword } from '../auth/secrets';
+import { bodyValidator } from '../validate';
+import { maskIdNumber } from '../../lib/privacy';
+import type { AssuranceLevel } from '../../adapters/assurance';
+
+export interface AuthRouteDeps {
+  db: Db;
+  identity?: IdentityPlatform;
+  sessionMinutes: number;
+  limiter: RateLimiter;
+}
+
+const loginBody = bodyValidator<{ username: string; password: string }>('LoginRequest', {
+  type: 'object', additionalProperties: false, required: ['username', 'password'],
+  properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+});
+const smsBody = bodyValidator<{ idNumber: string; name: string; phone: string }>('SmsRequest', {
+  type: 'object', additionalProperties: false, required: ['idNumber', 'name', 'phone'],
+  properties: {
+    idNumber: { type: 'string', pattern: '^[0-9]{17}[0-9X]$' },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    phone: { type: 'string', pattern: '^1[3-9][0-9]{9}$' },
+  },
+});
+const applicantLoginBody = bodyValidator<{ requestId: string; code: string }>('ApplicantLoginRequest', {
+  type: 'object', additionalProperties: false, required: ['requestId', 'code'],
+  properties: { requestId: { type: 'string', minLength: 1, maxLength: 100 }, code: { type: 'string', pattern: '^[0-9]{6}$' } },
+});
+
+export async function openSession(db: Db, minutes: number, s: { kind: 'staff' | 'applicant'; subject: string; name: string; assuranceLevel?: AssuranceLevel }) {
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + minutes * 60_000);
+  await db('sessions').insert({ token_hash: sha256Hex(token), kind: s.kind, subject: s.subject, name: s.name, assurance_level: s.assuranceLevel ?? null, expires_at: expiresAt });
+  await db('audit_log').insert({ actor: `${s.kind}:${s.kind === 'applicant' ? maskIdNumber(s.subject) : s.subject}`, action: 'auth.signed-in', detail: JSON.stringify({ kind: s.kind, assuranceLevel: s.assuranceLevel ?? null }) });
+  return { token, expiresAt: expiresAt.toISOString() };
+}
+
+function identityOf(deps: AuthRouteDeps): IdentityPlatform {
+  if (!deps.identity) throw new AppError(503, 'identity-unavailable', 'Identity platform not configured', 'applicant sign-in needs IDENTITY_URL');
+  return deps.identity;
+}
+
+export function authRoutes(deps: AuthRouteDeps): Router {
+  const r = Router();
+  const { db } = deps;
+
+  r.post('/auth/login', async (req, res) => {
+    const body = loginBody(req.body);
+    limitSignIn(deps.limiter, req, `staff:${body.username}`);
+    const row = await db('staff_users').where({ id: body.username, disabled: false }).first<{ password_hash: string | null } | undefined>('password_hash');
+    const ok = await verifyPassword(body.password, row?.password_hash);
+    const staff = ok ? await staffById(db, body.username) : undefined;
+    if (!staff) {
+      await db('audit_log').insert({ actor: `staff:${body.username.slice(0, 50)}`, action: 'auth.refused', detail: JSON.stringify({ reason: 'wrong user id or password' }) });
+      throw unauthorised('wrong user id or password');
+    }
+    const session = await openSession(db, deps.sessionMinutes, { kind: 'staff', subject: staff.id, name: staff.name });
+    res.json({ ...session, user: { id: staff.id, name: staff.name, department: staff.department, roles: staff.roles, level: staff.level } });
+  });
+
+  r.post('/auth/applicant/sms', async (req, res) => {
+    const body = smsBody(req.body);
+    limitSignIn(deps.limiter, req, `applicant:${body.idNumber}`);
+    const idProblem = checkCitizenId(body.idNumber);
+    if (idProblem) throw new AppError(422, 'validation-failed', 'The submitted data is not valid', idProblem, [{ pointer: '/idNumber', detail: idProblem }]);
+    const identity = identityOf(deps);
+    const { result } = await identity.verifyPerson({ idNumber: body.idNumber, name: body.name });
+    if (result !== 'match') throw unauthorised('the name and ID number do not match the population register');
+    let challenge;
+    try {
+      challenge = await identity.sendSmsCode({ idNumber: body.idNumber, phone: body.phone }, `login:${body.idNumber}:${newToken()}`);
+    } catch (err) {
+      if (err instanceof AdapterRefusal) throw unauthorised('this phone number is not the one registered for the ID number');
+      throw err;
+    }
+    await db('login_challenges').insert({ request_id: challenge.requestId, id_number: body.idNumber, name: body.name, expires_at: new Date(challenge.expiresAt) });
+    res.status(201).json(challenge);
+  });
+
+  r.post('/auth/applicant/login', async (req, res) => {
+    const body = applicantLoginBody(req.body);
+    limitSignIn(deps.limiter, req, `sms:${body.requestId}`);
+    const pending = await db('login_challenges').where({ request_id: body.requestId }).whereNull('used_at')
+      .first<{ id_number: string; name: string; expires_at: Date } | undefined>();
+    if (!pending || pending.expires_at.getTime() < Date.now()) throw unauthorised('no such sign-in in progress, or it has expired; ask for a new code');
+    let check;
+    try {
+      check = await identityOf(deps).checkSmsCode({ requestId: body.requestId, code: body.code });
+    } catch (err) {
+      if (err instanceof AdapterRefusal) throw unauthorised(`the code cannot be checked: ${err.message}`);
+      throw err;
+    }
+    if (!check.verified) throw unauthorised(`wrong code; ${check.attemptsLeft} attempt(s) left`);
+    const used = await db('login_challenges').where({ request_id: body.requestId }).whereNull('used_at').update({ used_at: db.fn.now() });
+    if (used === 0) throw unauthorised('this code was already used');
+    const session = await openSession(db, deps.sessionMinutes, { kind: 'applicant', subject: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel });
+    res.json({ ...session, applicant: { idNumber: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel } });
+  });
+
+  r.get('/auth/me', (req, res) => {
+    const p = requireSignedIn(req);
+    res.json(p);
+  });
+
+  r.post('/auth/logout', async (req, res) => {
+    requireSignedIn(req);
+    const header = req.get('authorization') ?? '';
+    if (header.startsWith('Bearer ')) await db('sessions').where({ token_hash: sha256Hex(header.slice(7)) }).update({ revoked_at: db.fn.now() });
+    res.status(204).end();
+  });
+
+  return r;
+}
+

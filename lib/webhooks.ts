@@ -1,0 +1,151 @@
+/**
+ * Webhook deliveries. The projection queues one delivery per matching subscription in the same
+ * transaction as the case event (an outbox), and this dispatcher sends them: POST with a JSON
+ * body and
+ *
+ *   X-Ow-Delivery: <delivery id>    X-Ow-Event: <event type>
+ *   X-Ow-Timestamp: <unix ms>       X-Ow-Signature: hex HMAC-SHA256(secret, timestamp + "." + body)
+ *
+ * A 2xx answer delivers it; anything else is retried with exponential backoff (10 s, 20 s,
+ * 40 s … capped at one hour) up to `maxAttempts`, then marked failed. Every attempt is logged.
+ * Rows are leased with `for update skip locked`, so several dispatchers share the work.
+ */
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Db } from './db';
+
+export interface WebhookEvent {
+  eventId: string;
+  type: string;
+  caseNo: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/** Queues `event` for every active subscription of the integrator that filed the case. */
+export async function enqueueWebhooks(trx: Knex | Knex.Transaction, event: WebhookEvent): Promise<void> {
+  await trx.raw(`
+    insert into webhook_deliveries (subscription_id, event_id, event_type, case_no, payload)
+    select s.id, ?, ?, ?, ?::jsonb
+    from case_filings f
+    join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active
+    where f.case_no = ? and f.filed_by_kind = 'integrator' and (? = any(s.events) or '*' = any(s.events))
+    on conflict (subscription_id, event_id) do nothing`,
+  [event.eventId, event.type, event.caseNo, JSON.stringify(event), event.caseNo, event.type]);
+}
+
+export interface DispatcherOptions {
+  db: Db;
+  /** Opens the stored (sealed) subscription secret. */
+  unsealSecret: (sealed: string) => string;
+  pollMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  timeoutMs?: number;
+}
+
+interface Due {
+  id: string;
+  subscription_id: string;
+  event_type: string;
+  payload: unknown;
+  attempts: number;
+  url: string;
+  secret_enc: string;
+}
+
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly pollMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.pollMs = o.pollMs ?? 1000;
+    this.maxAttempts = o.maxAttempts ?? 10;
+    this.baseDelayMs = o.baseDelayMs ?? 10_000;
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().then(() => undefined, (err: unknown) => console.error('[webhooks] dispatch failed:', err))
+        .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Sends what is due now; returns how many deliveries were attempted. */
+  async runOnce(limit = 20): Promise<number> {
+    const { db } = this.o;
+    // Lease due rows for a minute so a crashed dispatcher's rows come back.
+    const { rows } = await db.raw<{ rows: Due[] }>(`
+      with due as (
+        select d.id from webhook_deliveries d
+        where d.state = 'pending' and d.next_attempt_at <= now()
+        order by d.next_attempt_at limit ? for update skip locked
+      )
+      update webhook_deliveries d set next_attempt_at = now() + interval '60 seconds'
+      from due, webhook_subscriptions s
+      where d.id = due.id and s.id = d.subscription_id
+      returning d.id, d.subscription_id, d.event_type, d.payload, d.attempts, s.url, s.secret_enc`, [limit]);
+    await Promise.all(rows.map((d) => this.deliver(d)));
+    return rows.length;
+  }
+
+  private async deliver(d: Due): Promise<void> {
+    const { db } = this.o;
+    const body = JSON.stringify(d.payload);
+    const timestamp = String(Date.now());
+    const started = Date.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-ow-delivery': String(d.id),
+          'x-ow-event': d.event_type,
+          'x-ow-timestamp': timestamp,
+          'x-ow-signature': webhookSignature(this.o.unsealSecret(d.secret_enc), timestamp, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const attempts = d.attempts + 1;
+    await db.transaction(async (trx) => {
+      await trx('webhook_attempts').insert({ delivery_id: d.id, status, error, duration_ms: Date.now() - started });
+      if (!error) {
+        await trx('webhook_deliveries').where({ id: d.id }).update({ state: 'delivered', attempts, last_status: status, last_error: null, delivered_at: trx.fn.now() });
+      } else {
+        const delay = Math.min(this.baseDelayMs * 2 ** (attempts - 1), 3_600_000);
+        await trx('webhook_deliveries').where({ id: d.id }).update({
+          state: attempts >= this.maxAttempts ? 'failed' : 'pending', attempts, last_status: status, last_error: error.slice(0, 500),
+          next_attempt_at: new Date(Date.now() + delay),
+        });
+      }
+    });
+  }
+}
