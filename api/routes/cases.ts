@@ -80,11 +80,18 @@ const evaluationBody = bodyValidator<EvaluationRequest>('EvaluationRequest', {
   },
 });
 
+/** Who may file at all (checked before the body is read): a clerk, an applicant, an integrator with cases:file. */
+function assertMayFile(p: Principal): void {
+  if (p.kind === 'anonymous') throw unauthorised('sign in (staff or applicant) or use an API key to file a case');
+  if (p.kind === 'staff' && !p.roles.some((r) => clerkRoles.includes(r))) throw forbidden('filing at a window needs the clerk role');
+  if (p.kind === 'integrator' && !p.scopes.includes('cases:file')) throw forbidden('this API key lacks the scope "cases:file"');
+}
+
 /** Who files, and the assurance they bring: a clerk has seen the applicant (中级), online it is what was proved. */
 function filerOf(p: Principal, body: FileCaseBody): Filer {
+  assertMayFile(p);
   switch (p.kind) {
     case 'staff':
-      if (!p.roles.some((r) => clerkRoles.includes(r))) throw forbidden('filing at a window needs the clerk role');
       if (body.channel !== 'window') throw forbidden('staff file cases at a window: channel must be "window"');
       return { kind: 'staff', id: p.id, hall: p.department, assurance: 'intermediate' };
     case 'applicant':
@@ -92,11 +99,10 @@ function filerOf(p: Principal, body: FileCaseBody): Filer {
       if (body.applicant.kind === 'person' && body.applicant.idNumber !== p.idNumber) throw forbidden('an applicant files for themselves (or for a company they act for)');
       return { kind: 'applicant', id: p.idNumber, assurance: p.assuranceLevel };
     case 'integrator':
-      if (!p.scopes.includes('cases:file')) throw forbidden('this API key lacks the scope "cases:file"');
       if (body.channel !== 'online') throw forbidden('integrators file online: channel must be "online"');
       return { kind: 'integrator', id: p.keyId, assurance: 'basic' };
     default:
-      throw unauthorised('sign in (staff or applicant) or use an API key to file a case');
+      throw unauthorised('sign in to file a case');
   }
 }
 
@@ -106,7 +112,7 @@ export function caseRoutes(deps: CaseDeps): Router {
 
   r.post('/cases', async (req, res) => {
     const p = principalOf(req);
-    if (p.kind === 'anonymous') throw unauthorised('sign in (staff or applicant) or use an API key to file a case');
+    assertMayFile(p);
     const body = fileCaseBody(req.body);
     const filer = filerOf(p, body);
     const key = req.get('idempotency-key');
