@@ -140,7 +140,7 @@ describe('authorisation: every route × every kind of caller', () => {
     for (const op of ordered) {
       const name = `${op.method.toUpperCase()} ${op.path}`;
       const path = `/api${op.path.replace(/\{(\w+)\}/g, (_m, p: string) => (p === 'caseNo' ? caseNo : sample[p]))}${query[name] ?? ''}`;
-      const body = op.method === 'post' || op.method === 'put' ? {} : undefined;
+      const body = op.body || op.document ? {} : undefined;
       for (const caller of callers) {
         const h = caller === 'integrator' ? asIntegrator(key, op.method.toUpperCase(), path, body) : headers[caller];
         const res = await http(stack, op.method.toUpperCase(), path, body, { authorization: '', ...h });

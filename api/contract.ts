@@ -42,6 +42,8 @@ export function contract(zone: ServedZone): RequestHandler {
     for (const [name, value] of Object.entries(req.query)) {
       if (Array.isArray(value)) throw badRequest(`query parameter ${name} is given more than once`, [{ pointer: `/query/${name}`, detail: 'given more than once' }]);
     }
+    const raw = (req as { rawBody?: Buffer }).rawBody;
+    if (!op.body && !op.document && ((raw?.length ?? 0) > 0 || Number(req.get('content-length') ?? 0) > 0)) throw badRequest(`${req.method} ${req.path} takes no body`);
     const validate = queryValidator(op);
     if (!validate({ ...req.query })) throw badRequest('the query string does not match the API description', toFieldProblems(validate.errors, '/query'));
     next();

@@ -30,10 +30,11 @@ export interface Operation {
   access: string;
   security: Security[];
   body?: string;
+  /** Takes a free-form JSON document checked by its own validator (catalogue import, certificate, platform envelope). */
+  document?: string;
   query?: QueryParam[];
   /** Success status and what it returns. */
   ok: [number, string];
-  /** An idempotency key is honoured (every POST). */
 }
 
 const str = (max = 100, extra: Record<string, unknown> = {}) => ({ type: 'string', maxLength: max, ...extra });
@@ -71,7 +72,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'One version, with its form', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the version'] },
   { method: 'get', path: '/implementations/{code}/diff', tag: 'catalogue', summary: 'What changed between two versions', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the differences'], query: [{ name: 'from', schema: int(1, 100000), required: true }, { name: 'to', schema: int(1, 100000), required: true }] },
   { method: 'get', path: '/implementations/{code}/export', tag: 'catalogue', summary: 'Export an entry as an importable document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the document'], query: [{ name: 'version', schema: int(1, 100000) }] },
-  { method: 'post', path: '/catalogue/import', tag: 'catalogue', summary: 'Import an entry as a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [201, 'the draft'] },
+  { method: 'post', path: '/catalogue/import', tag: 'catalogue', summary: 'Import an entry as a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, document: 'an implementation document (see lib/catalogue/entry.schema.json)', ok: [201, 'the draft'] },
   { method: 'post', path: '/implementations/{code}/drafts', tag: 'catalogue', summary: 'Start a draft from the current version', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [201, 'the draft'] },
   { method: 'put', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Edit a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'EntryRequest', ok: [200, 'the draft'] },
   { method: 'delete', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Discard a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [204, 'discarded'] },
@@ -133,11 +134,11 @@ export const operations: Operation[] = [
 
   // Certificates
   { method: 'get', path: '/certificates/{number}/verify', tag: 'certificates', summary: 'Is this certificate genuine, unchanged and valid? (验证真伪)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the verdict'] },
-  { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the verdict'] },
+  { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, document: 'an electronic certificate document with its number and seal', ok: [200, 'the verdict'] },
 
   // Platform callbacks (signed by the platform)
   ...(['payment', 'logistics', 'department'] as const).map((p): Operation => ({
-    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], ok: [200, 'applied or already applied'],
+    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
   })),
 
   // Integrators and administration
@@ -200,7 +201,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } }
-        : op.method === 'post' || op.method === 'put' ? { requestBody: { required: false, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+        : op.document ? { requestBody: { required: true, description: op.document, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
       responses,
     };
   }
