@@ -97,7 +97,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
       .select('id', 'event_id as eventId', 'event_type as eventType', 'case_no as caseNo', 'state', 'attempts', 'last_status as lastStatus', 'last_error as lastError', 'next_attempt_at as nextAttemptAt', 'delivered_at as deliveredAt');
     const attempts = deliveries.length === 0 ? [] : await db('webhook_attempts').whereIn('delivery_id', deliveries.map((d: { id: string }) => d.id)).orderBy('id')
       .select('delivery_id as deliveryId', 'at', 'status', 'error', 'duration_ms as durationMs');
-    res.json({ deliveries: deliveries.map((d: { id: string }) => ({ ...d, attempts: attempts.filter((a: { deliveryId: string }) => a.deliveryId === d.id) })) });
+    res.json({ deliveries: deliveries.map((d: { id: string }) => ({ ...d, attemptLog: attempts.filter((a: { deliveryId: string }) => a.deliveryId === d.id) })) });
   });
 
   r.get('/audit', async (req, res) => {
