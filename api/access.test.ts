@@ -201,6 +201,35 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
     }
   });
 
+  it('when materials are uploaded, then a PNG is kept with its digest, and path tricks, wrong types and strangers are refused', async () => {
+    const clerk = await asStaff(stack, 'clerk-wang');
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant: { kind: 'person', ...zhang }, formData: form() }, clerk);
+    const caseNo: string = filed.body.caseNo;
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk)).status === 200, 'the case row');
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(2000)]);
+    const upload = (o: Record<string, unknown>, who = clerk) => http(stack, 'POST', `/api/cases/${caseNo}/materials`, { materialName: '经营场所证明', fileName: '场所照片.png', contentType: 'image/png', dataBase64: png.toString('base64'), ...o }, who);
+    for (const fileName of ['../../etc/passwd.png', '..\\boot.png', 'a/b.png', '.hidden.png', 'x\u0000.png', 'con|.png']) {
+      const bad = await upload({ fileName });
+      expect(bad.status, fileName).to.equal(422);
+      expect(bad.body.errors[0].pointer).to.equal('/fileName');
+    }
+    expect((await upload({ contentType: 'application/pdf', fileName: 'a.pdf' })).body.errors[0].detail).to.contain('not a application/pdf');
+    expect((await upload({ dataBase64: 'not base64!!' })).status).to.equal(422);
+    expect(await stack.db('case_materials').where({ case_no: caseNo }).count<{ n: string }[]>('* as n').then((r) => Number(r[0].n))).to.equal(0);
+    const ok = await upload({});
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
+    expect(ok.body.sha256).to.equal(crypto.createHash('sha256').update(png).digest('hex'));
+    const list = await http(stack, 'GET', `/api/cases/${caseNo}/materials`, undefined, clerk);
+    expect(list.body.materials.map((m: { fileName: string }) => m.fileName)).to.deep.equal(['场所照片.png']);
+    const file = await fetch(`${stack.baseUrl}/api/cases/${caseNo}/materials/${ok.body.id}`, { headers: clerk });
+    expect(file.headers.get('content-type')).to.equal('image/png');
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).to.equal(true);
+    const stranger = await asApplicant(stack, { idNumber: '330106198503122410', name: '刘建军', phone: '13588036751' });
+    expect((await upload({}, stranger)).status).to.equal(404);
+    const supView = await fetch(`${stack.baseUrl}/api/cases/${caseNo}/materials/${ok.body.id}`, { headers: await asStaff(stack, 'supervisor-zhao') });
+    expect(supView.status).to.equal(403);
+  });
+
   it('when a POST is repeated with its Idempotency-Key, then the first answer comes back and nothing happens twice', async () => {
     const ops = await asStaff(stack, 'ops-jiang');
     const key = `key-${crypto.randomUUID()}`;

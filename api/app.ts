@@ -25,6 +25,7 @@ import { caseRoutes } from './routes/cases';
 import { catalogueRoutes } from './routes/catalogue';
 import { certificateRoutes } from './routes/certificates';
 import { integrationRoutes } from './routes/integration';
+import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 
@@ -71,6 +72,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(supervisionRoutes(deps));
   api.use(certificateRoutes(deps.db, deps.certificates));
   api.use(caseRoutes(deps));
+  api.use(materialRoutes(deps.db));
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey }));
   return api;
@@ -82,7 +84,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', false);
   // The raw body is kept for signatures (callbacks, integrators) and idempotency hashes.
-  app.use(express.json({ limit: '256kb', strict: true, verify: (req, _res, buf) => { (req as RawBodyRequest).rawBody = buf; } }));
+  const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => { (req as RawBodyRequest).rawBody = buf; };
+  const isJson = (req: express.Request) => /^application\/([a-z.+-]*\+)?json/i.test(req.get('content-type') ?? '');
+  const isUpload = (req: express.Request) => req.method === 'POST' && /^\/api\/cases\/[^/]+\/materials\/?$/.test(req.path);
+  // Material uploads carry a file (up to 5 MiB in base64); every other body is at most 256 KiB.
+  app.use(express.json({ limit: materialBodyLimit, strict: true, verify: keepRaw, type: (req) => isJson(req as express.Request) && isUpload(req as express.Request) }));
+  app.use(express.json({ limit: '256kb', strict: true, verify: keepRaw, type: (req) => isJson(req as express.Request) && !isUpload(req as express.Request) }));
   app.use('/api/docs', docsRoutes());
   const api = apiRouter(deps);
   api.use(notFoundHandler);

@@ -81,6 +81,21 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`create index cases_applicant_id on cases ((applicant->>'idNumber'))`);
 
+  // Uploaded application materials (申请材料), kept in the database with their digest.
+  await knex.schema.createTable('case_materials', (t) => {
+    t.string('id', 40).primary();
+    t.string('case_no', 32).notNullable();
+    t.string('material_name', 200).notNullable();
+    t.string('file_name', 200).notNullable();
+    t.string('content_type', 100).notNullable();
+    t.integer('size').notNullable();
+    t.string('sha256', 64).notNullable();
+    t.binary('content').notNullable();
+    t.string('uploaded_by', 64).notNullable();
+    t.timestamp('uploaded_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.index(['case_no']);
+  });
+
   await knex.schema.createTable('webhook_subscriptions', (t) => {
     t.string('id', 40).primary();
     t.string('api_key_id', 32).notNullable().references('api_keys.id');
@@ -169,7 +184,7 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('hash');
   });
   await knex.raw('alter table audit_log enable trigger audit_log_append_only');
-  for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_subscriptions', 'idempotent_responses', 'request_nonces', 'api_keys', 'login_challenges', 'sessions']) {
+  for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_subscriptions', 'idempotent_responses', 'request_nonces', 'api_keys', 'login_challenges', 'sessions', 'case_materials']) {
     await knex.schema.dropTableIfExists(table);
   }
   await knex.raw('drop index if exists cases_applicant_id');

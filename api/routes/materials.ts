@@ -1,0 +1,106 @@
+/**
+ * Application materials (申请材料): uploaded as JSON with the file in base64, checked (name, type,
+ * the file's own magic bytes, size), kept in PostgreSQL with their SHA-256, listed and downloaded
+ * by whoever may see the case. A file name with a path in it, a type that does not match the
+ * content, or a case that is already decided: refused, nothing stored.
+ */
+import { Router } from 'express';
+import crypto from 'node:crypto';
+import type { Db } from '../../lib/db';
+import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../../lib/errors';
+import { principalOf, principalRef } from '../auth/principal';
+import { caseNoParam } from '../params';
+import { auditFullView, caseAccess, caseHandling } from '../services/access';
+import { bodyValidator } from '../validate';
+
+/** The largest file taken, and the JSON body that carries it (base64 is 4/3 of the bytes). */
+export const maxMaterialBytes = 5 * 1024 * 1024;
+export const materialBodyLimit = '7mb';
+
+const types: Record<string, { ext: RegExp; magic: (b: Buffer) => boolean }> = {
+  'application/pdf': { ext: /\.pdf$/i, magic: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+  'image/jpeg': { ext: /\.(jpe?g)$/i, magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  'image/png': { ext: /\.png$/i, magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+};
+
+const uploadBody = bodyValidator<{ materialName: string; fileName: string; contentType: string; dataBase64: string }>('MaterialUploadRequest', {
+  type: 'object', additionalProperties: false, required: ['materialName', 'fileName', 'contentType', 'dataBase64'],
+  properties: {
+    materialName: { type: 'string', minLength: 1, maxLength: 200 },
+    fileName: { type: 'string', minLength: 1, maxLength: 200 },
+    contentType: { enum: Object.keys(types) },
+    dataBase64: { type: 'string', minLength: 4, maxLength: Math.ceil(maxMaterialBytes / 3) * 4 },
+  },
+});
+
+/** Why a file name is unsafe to keep, or undefined. */
+export function fileNameProblem(name: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'the file name has control characters';
+  if (/[/\\]/.test(name)) return 'the file name may not contain a path (/ or \\)';
+  if (name.includes('..') || name.startsWith('.')) return 'the file name may not start with a dot or contain ".."';
+  if (/[<>:"|?*]/.test(name)) return 'the file name has a character not allowed in file names (< > : " | ? *)';
+  if (name.trim() !== name) return 'the file name may not start or end with spaces';
+  return undefined;
+}
+
+const closed = ['completed', 'closed', 'not_accepted', 'withdrawn', 'voided', 'decided'];
+
+export function materialRoutes(db: Db): Router {
+  const r = Router();
+
+  r.post('/cases/:caseNo/materials', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    const p = principalOf(req);
+    await caseHandling(db, p, caseNo);
+    const body = uploadBody(req.body);
+    const problems: FieldProblem[] = [];
+    const nameProblem = fileNameProblem(body.fileName);
+    if (nameProblem) problems.push({ pointer: '/fileName', detail: nameProblem });
+    else if (!types[body.contentType].ext.test(body.fileName)) problems.push({ pointer: '/fileName', detail: `a ${body.contentType} file name ends in ${types[body.contentType].ext.source.replace(/[\\$()?|]/g, '')}` });
+    const data = Buffer.from(body.dataBase64, 'base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.dataBase64) || data.toString('base64').replace(/=+$/, '') !== body.dataBase64.replace(/=+$/, '')) {
+      problems.push({ pointer: '/dataBase64', detail: 'not valid base64' });
+    } else if (data.length > maxMaterialBytes) {
+      problems.push({ pointer: '/dataBase64', detail: `the file is larger than ${maxMaterialBytes / 1024 / 1024} MiB` });
+    } else if (!types[body.contentType].magic(data)) {
+      problems.push({ pointer: '/dataBase64', detail: `the content is not a ${body.contentType} file` });
+    }
+    if (problems.length) throw validationFailed(problems);
+    const row = await db('cases').where({ case_no: caseNo }).first<{ status: string } | undefined>('status');
+    if (!row) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
+    if (closed.includes(row.status)) throw conflict('case-closed', `case ${caseNo} is ${row.status}; materials can no longer be added`);
+    const id = `mat_${crypto.randomBytes(9).toString('base64url')}`;
+    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    await db.transaction(async (trx) => {
+      await trx('case_materials').insert({ id, case_no: caseNo, material_name: body.materialName, file_name: body.fileName, content_type: body.contentType, size: data.length, sha256, content: data, uploaded_by: principalRef(p) });
+      await trx('audit_log').insert({ actor: principalRef(p), action: 'case.material-uploaded', case_no: caseNo, detail: JSON.stringify({ id, materialName: body.materialName, size: data.length, sha256 }) });
+    });
+    res.status(201).location(`/api/cases/${caseNo}/materials/${id}`).json({ id, materialName: body.materialName, fileName: body.fileName, contentType: body.contentType, size: data.length, sha256 });
+  });
+
+  r.get('/cases/:caseNo/materials', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    await caseAccess(db, principalOf(req), caseNo);
+    res.json({
+      materials: await db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at')
+        .select('id', 'material_name as materialName', 'file_name as fileName', 'content_type as contentType', 'size', 'sha256', 'uploaded_at as uploadedAt'),
+    });
+  });
+
+  r.get('/cases/:caseNo/materials/:id', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    const p = principalOf(req);
+    const access = await caseAccess(db, p, caseNo);
+    if (!access.full) throw new AppError(403, 'forbidden', 'Not allowed', 'materials carry personal data; open the case with ?reveal=true first');
+    const m = await db('case_materials').where({ case_no: caseNo, id: req.params.id.slice(0, 40) })
+      .first<{ file_name: string; content_type: string; content: Buffer } | undefined>('file_name', 'content_type', 'content');
+    if (!m) throw notFound(`material ${req.params.id}`);
+    await auditFullView(db, p, caseNo, `material ${req.params.id}`);
+    res.set('x-content-type-options', 'nosniff');
+    res.set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(m.file_name)}`);
+    res.type(m.content_type).send(m.content);
+  });
+
+  return r;
+}
