@@ -72,18 +72,30 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   });
 
   r.get('/supervision/indicators', async (req, res) => {
-    requireSupervisor(req);
+    const sup = requireSupervisor(req);
     const by = req.query.by ?? 'department';
     const p = period(req);
-    if (by === 'department' || by === 'item') return res.json({ by, from: p.from, to: p.to, rows: await caseIndicators(db, by, p) });
-    if (by === 'step' || by === 'handler') return res.json({ by, from: p.from, to: p.to, rows: await taskIndicators(db, by, p) });
+    // Departments, steps and handlers outside the supervisor's jurisdiction are left out; items
+    // are province-wide codes whose figures span the departments that run them.
+    const mine = new Set<string>(await inRegion(sup).pluck('code'));
+    if (by === 'department' || by === 'item') {
+      const rows = await caseIndicators(db, by, p);
+      return res.json({ by, from: p.from, to: p.to, rows: by === 'department' ? rows.filter((r) => mine.has(String(r.department))) : rows });
+    }
+    if (by === 'step' || by === 'handler') {
+      const rows = await taskIndicators(db, by, p);
+      const staffDept = by === 'handler' ? new Map<string, string>((await db('staff_users').select('id', 'department_code')).map((u: { id: string; department_code: string }) => [u.id, u.department_code])) : undefined;
+      const inside = (r: Record<string, unknown>) => by === 'step' ? mine.has(String(r.step).split('/')[0]) : mine.has(staffDept?.get(String(r.handler)) ?? '');
+      return res.json({ by, from: p.from, to: p.to, rows: rows.filter(inside) });
+    }
     throw badRequest('by must be department, item, step or handler');
   });
 
   /** Temporal's own visibility query over the same cases (search attributes, never personal data). */
   r.get('/supervision/workflows', async (req, res) => {
-    requireSupervisor(req);
-    const clauses = [`WorkflowType = 'caseWorkflow'`];
+    const sup = requireSupervisor(req);
+    const mine = (await inRegion(sup).pluck('code')) as string[];
+    const clauses = [`WorkflowType = 'caseWorkflow'`, `Department IN (${mine.map((d) => `'${d.replace(/[^A-Za-z0-9._-]/g, '')}'`).join(', ') || "''"})`];
     const filters: [string, string][] = [['SupervisionState', 'state'], ['Department', 'department'], ['ItemCode', 'item'], ['CaseStatus', 'status']];
     for (const [attr, param] of filters) {
       const v = req.query[param];
