@@ -117,7 +117,8 @@ export const operations: Operation[] = [
     method: 'get', path: '/tasks', tag: 'tasks', summary: 'My inbox (待办): my department\'s tasks for my roles, with counts', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'tasks and counts'],
     query: [
       { name: 'status', schema: { enum: ['open', 'done'] } }, { name: 'due', schema: { enum: ['overdue', 'soon', 'normal'] } },
-      { name: 'assignee', schema: { enum: ['mine', 'unclaimed'] } }, { name: 'limit', schema: int(1, 200) }, { name: 'offset', schema: int(0, 100000) },
+      { name: 'assignee', schema: { enum: ['mine', 'unclaimed'] } }, { name: 'role', schema: str(40), description: 'one of the caller\'s roles' },
+      { name: 'limit', schema: int(1, 200) }, { name: 'offset', schema: int(0, 100000) },
     ],
   },
   { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },

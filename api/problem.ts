@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors';
+import { maskText } from '../lib/privacy';
 
 export const problemBase = 'https://onewindow.example/problems/';
 
@@ -31,7 +32,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
       ? new AppError(413, 'payload-too-large', 'The request body is too large', 'the body exceeds the size limit')
       : new AppError(400, 'malformed-json', 'The request body is not valid JSON', err.type === 'entity.parse.failed' ? 'the body could not be parsed as JSON' : err.message);
   } else {
-    console.error(`[api] ${req.method} ${req.originalUrl} failed:`, err);
+    // Logged with personal data masked: the log is read by operators, not by case handlers.
+    console.error(maskText(`[api] ${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
     e = new AppError(500, 'internal', 'Internal error', 'the server could not complete the request; it has been logged');
   }
   const retryAfter = (e as AppError & { retryAfter?: number }).retryAfter;

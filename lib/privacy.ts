@@ -42,3 +42,10 @@ function walk(v: unknown, key: string): unknown {
   }
   return v;
 }
+
+/** Masks ID numbers, credit codes and phone numbers wherever they appear in free text (log lines). */
+export function maskText(text: string): string {
+  return text
+    .replace(/(?<![0-9A-Z])([0-9]{17}[0-9X]|[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10})(?![0-9A-Z])/g, (m) => maskIdNumber(m))
+    .replace(/(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g, (m) => maskPhone(m));
+}

@@ -43,6 +43,7 @@ export function taskRoutes(deps: CaseDeps): Router {
       status: status as 'open' | 'done',
       due: queryString(req, 'due', { oneOf: ['overdue', 'soon', 'normal'] }) as 'overdue' | 'soon' | 'normal' | undefined,
       assignee: queryString(req, 'assignee', { oneOf: ['mine', 'unclaimed'] }) as 'mine' | 'unclaimed' | undefined,
+      role: queryString(req, 'role', { oneOf: actor.roles }),
       userId: actor.userId,
       limit: intQuery(req, 'limit', 50, 1, 200),
       offset: intQuery(req, 'offset', 0, 0, 100_000),

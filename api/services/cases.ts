@@ -275,6 +275,8 @@ export interface InboxFilter {
   due?: 'overdue' | 'soon' | 'normal';
   /** mine: claimed by the caller; unclaimed: claimed by nobody. */
   assignee?: 'mine' | 'unclaimed';
+  /** One of the caller's roles, to see only its tasks. */
+  role?: string;
   userId: string;
   limit: number;
   offset: number;
@@ -290,6 +292,7 @@ export async function inbox(db: Db, f: InboxFilter) {
   if (f.due === 'normal') void q.where((w) => void w.whereNull('t.due_at').orWhere('t.due_at', '>=', soon));
   if (f.assignee === 'mine') void q.where('t.assignee', f.userId);
   if (f.assignee === 'unclaimed') void q.whereNull('t.assignee');
+  if (f.role) void q.where('t.role', f.role);
   const [rows, counts] = await Promise.all([
     q.select('t.*', 'c.item_name', 'c.item_code', 'c.supervision_state'),
     base().first<{ total: string; overdue: string; soon: string }>(
