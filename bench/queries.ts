@@ -1,29 +1,40 @@
 /**
  * Query speed at scale: seeds a million cases (and their tasks, supervision events and ratings)
  * into a database of its own with bulk SQL, then times the read-model queries the platform
- * serves most: indicators, the overdue list, the inbox and case search. Needs DATABASE_URL (a
- * PostgreSQL server; the role needs CREATEDB). Prints a table; writes bench/results/queries.json.
+ * serves most: indicators, the overdue list, the inbox and case search with filters. Needs
+ * DATABASE_URL (a PostgreSQL server; the role needs CREATEDB). Run by `npm run bench` (run.ts);
+ * alone: `npm run bench:queries [cases]`, which prints a table and writes bench/results/queries.json.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { listCases, inbox } from '../api/services/cases';
 import { loadConfig } from '../lib/config';
-import { createDb, migrate, type Db } from '../lib/db';
+import { migrate, type Db } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
 import { caseIndicators, taskIndicators } from '../lib/supervision/indicators';
-import { inbox } from '../api/services/cases';
+import { freshDatabase, resultsDir } from './stack';
+import { summarise } from './stats';
 
-const CASES = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 30;
 
-function bar(done: number, total: number, label: string): void {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${label}      `);
-  if (done === total) process.stderr.write('\n');
+export interface QueryResult {
+  query: string;
+  runs: number;
+  p50ms: number;
+  p95ms: number;
 }
 
-async function seed(db: Db): Promise<void> {
+export interface QueriesResult {
+  cases: number;
+  seedSeconds: number;
+  results: QueryResult[];
+}
+
+type Report = (done: number, total: number, label: string) => void;
+
+async function seed(db: Db, CASES: number, report: Report): Promise<void> {
   const steps = [
     ['cases', `insert into cases (case_no, implementation_code, implementation_version, item_code, item_name, department_code, status, channel, applicant, form_data,
         filed_at, accepted_at, decided_at, decision, promised_deadline, statutory_deadline, used_days, statutory_limit_days, promised_limit_days, case_type, supervision_state, updated_at)
@@ -50,43 +61,42 @@ async function seed(db: Db): Promise<void> {
     ['analyze', 'analyze'],
   ];
   for (const [i, [label, sql]] of steps.entries()) {
-    bar(i, steps.length, `seeding ${label}`);
+    report(i, steps.length, `seeding ${label}`);
     await db.raw(sql);
   }
-  bar(steps.length, steps.length, 'seeded');
+  report(steps.length, steps.length, 'seeded');
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-runMain('bench', async () => {
-  const config = loadConfig();
-  if (!config.databaseUrl) throw new ConfigError('the query benchmark needs DATABASE_URL (a PostgreSQL server whose role may create databases)');
-  const admin = createDb({ url: config.databaseUrl, poolMax: 1 });
-  const name = 'onewindow_bench';
-  await admin.raw(`drop database if exists ${name} with (force)`);
-  await admin.raw(`create database ${name}`);
-  const url = new URL(config.databaseUrl);
-  url.pathname = `/${name}`;
-  const db = createDb({ url: url.toString(), poolMax: 4 });
+/**
+ * Seeds `cases` cases into a fresh database `onewindow_bench` and times each query; `report`
+ * hears of the seeding steps and then of each query done (of seeding + queries in all).
+ */
+export async function runQueries(adminUrl: string, CASES: number, report: Report = () => undefined): Promise<QueriesResult> {
+  const fresh = await freshDatabase(adminUrl, 'onewindow_bench');
+  const db = fresh.db;
+  const seedSteps = 6;
+  const month = { from: new Date('2025-06-01T00:00:00+08:00'), to: new Date('2025-07-01T00:00:00+08:00') };
+  const year = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
+  const queries: [string, () => Promise<unknown>][] = [
+    ['indicators by department, one month', () => caseIndicators(db, 'department', month)],
+    ['indicators by item, one month', () => caseIndicators(db, 'item', month)],
+    ['indicators by department, whole year', () => caseIndicators(db, 'department', year)],
+    ['indicators by handler, one month', () => taskIndicators(db, 'handler', month)],
+    ['overdue list of a department', () => db('cases').where({ supervision_state: 'overdue', department_code: 'dept-7' }).whereNull('decided_at').orderBy('promised_deadline').limit(200)],
+    ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
+    ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
+    ['case search: department + status (GET /api/cases)', () => listCases(db, { department: 'dept-7', status: 'completed', limit: 50 })],
+    ['case search: department + supervision state + filed in a week', () => db('cases').where({ department_code: 'dept-7', supervision_state: 'warning' }).where('filed_at', '>=', new Date('2025-06-01T00:00:00+08:00')).where('filed_at', '<', new Date('2025-06-08T00:00:00+08:00')).orderBy('filed_at', 'desc').limit(50)],
+    ['case search: item + decision + decided in a month', () => db('cases').where({ item_code: 'ITEM-42', decision: 'refused' }).where('decided_at', '>=', month.from).where('decided_at', '<', month.to).orderBy('decided_at', 'desc').limit(50)],
+    ['case search: case number', () => db('cases').where({ case_no: '0000000000000000424242' }).first()],
+  ];
+  const queryCount = queries.length;
   try {
     await migrate(db);
     const t0 = Date.now();
-    await seed(db);
+    await seed(db, CASES, (d, _t, label) => report(d, seedSteps + queryCount, label));
     const seedSeconds = (Date.now() - t0) / 1000;
-    const month = { from: new Date('2025-06-01T00:00:00+08:00'), to: new Date('2025-07-01T00:00:00+08:00') };
-    const year = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
-    const queries: [string, () => Promise<unknown>][] = [
-      ['indicators by department, one month', () => caseIndicators(db, 'department', month)],
-      ['indicators by item, one month', () => caseIndicators(db, 'item', month)],
-      ['indicators by department, whole year', () => caseIndicators(db, 'department', year)],
-      ['indicators by handler, one month', () => taskIndicators(db, 'handler', month)],
-      ['overdue list of a department', () => db('cases').where({ supervision_state: 'overdue', department_code: 'dept-7' }).whereNull('decided_at').orderBy('promised_deadline').limit(200)],
-      ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
-      ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
-    ];
-    const results = [];
+    const results: QueryResult[] = [];
     for (const [qi, [label, run]] of queries.entries()) {
       await run(); // warm
       const times: number[] = [];
@@ -97,20 +107,29 @@ runMain('bench', async () => {
         await run();
         times.push(Number(process.hrtime.bigint() - s) / 1e6);
       }
-      times.sort((a, b) => a - b);
-      results.push({ query: label, runs: times.length, p50ms: Math.round(percentile(times, 50) * 10) / 10, p95ms: Math.round(percentile(times, 95) * 10) / 10 });
-      bar(qi + 1, queries.length, label);
+      const s = summarise(times);
+      results.push({ query: label, runs: times.length, p50ms: s.p50, p95ms: s.p95 });
+      report(seedSteps + qi + 1, seedSteps + queryCount, label);
     }
-    const machine = { cpus: (await import('node:os')).cpus().length, memoryGiB: Math.round((await import('node:os')).totalmem() / 2 ** 30) };
-    console.log(`\nQueries at ${CASES.toLocaleString('en')} cases (seeded in ${seedSeconds.toFixed(0)} s; ${machine.cpus} cores, ${machine.memoryGiB} GiB)\n`);
-    console.log('| query | runs | p50 ms | p95 ms |\n|---|---|---|---|');
-    for (const r of results) console.log(`| ${r.query} | ${r.runs} | ${r.p50ms} | ${r.p95ms} |`);
-    const out = path.join(__dirname, 'results');
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'queries.json'), JSON.stringify({ cases: CASES, seedSeconds, machine, runs: RUNS, results, at: new Date().toISOString() }, null, 2));
+    return { cases: CASES, seedSeconds, results };
   } finally {
-    await db.destroy();
-    await admin.raw(`drop database if exists ${name} with (force)`);
-    await admin.destroy();
+    await fresh.drop();
   }
-});
+}
+
+export function queriesTable(r: QueriesResult): string {
+  return ['| query | runs | p50 ms | p95 ms |', '|---|---|---|---|', ...r.results.map((q) => `| ${q.query} | ${q.runs} | ${q.p50ms} | ${q.p95ms} |`)].join('\n');
+}
+
+if (require.main === module) {
+  runMain('bench', async () => {
+    const config = loadConfig();
+    if (!config.databaseUrl) throw new ConfigError('the query benchmark needs DATABASE_URL (a PostgreSQL server whose role may create databases)');
+    const cases = Number(process.argv[2] ?? 1_000_000);
+    const r = await runQueries(config.databaseUrl, cases, (done, total, label) => process.stderr.write(`[${done}/${total}] ${label}\n`));
+    console.log(`\nQueries at ${cases.toLocaleString('en')} cases (seeded in ${r.seedSeconds.toFixed(0)} s; ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB)\n`);
+    console.log(queriesTable(r));
+    fs.mkdirSync(resultsDir, { recursive: true });
+    fs.writeFileSync(path.join(resultsDir, 'queries.json'), JSON.stringify({ ...r, runs: RUNS, at: new Date().toISOString() }, null, 2));
+  });
+}

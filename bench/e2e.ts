@@ -1,0 +1,157 @@
+/**
+ * End-to-end case throughput: N cases of a sample item with three review steps, a fee and
+ * courier delivery, each driven through its whole life over HTTP as the people and platforms
+ * around it would act: the applicant files, the window clerk accepts at pre-check, an approver
+ * per step claims and approves the task, the payer pays on the payment platform (its simulator
+ * calls the API back), the courier delivers (the logistics simulator calls back), and the
+ * applicant rates the service. Cases run `concurrency` at a time; the case view is the
+ * read-model view every actor opens to see where the case is.
+ */
+import type { Db } from '../lib/db';
+import { readFormFolder } from '../lib/forms';
+import { Latencies, pool } from './stats';
+import { staffHeaders } from './staff-auth';
+
+/** The sample entry the benchmark runs: 居民身份证换领, three review steps, a 20-yuan fee, courier delivery. */
+export const benchItem = { implementationCode: 'QR-330000-00010.xh-gaj', form: { key: 'resident-id-card-renewal', version: 1 } };
+
+const applicant = { kind: 'person', name: '张三', idNumber: '11010519491231002X', phone: '13800138000' };
+const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
+
+interface TaskView {
+  taskId: string;
+  kind: string;
+  department: string;
+  role: string;
+  status: string;
+}
+interface CaseViewBody {
+  status: string;
+  tasks: TaskView[];
+  events: { type: string; payload: Record<string, unknown> }[];
+}
+
+export interface E2eOptions {
+  baseUrl: string;
+  paymentUrl: string;
+  logisticsUrl: string;
+  db: Db;
+  cases: number;
+  concurrency: number;
+  /** Poll interval of an actor waiting for the case to reach a state, ms. */
+  pollMs?: number;
+  onCaseDone?: (done: number) => void;
+}
+
+export interface E2eResult {
+  cases: number;
+  concurrency: number;
+  /** From the first filing to the moment every case's workflow had closed, s. */
+  seconds: number;
+  casesPerSecond: number;
+  latencies: Record<string, ReturnType<Latencies['summary']>[string]>;
+  requests: number;
+  errors: number;
+  caseNumbers: string[];
+}
+
+class HttpError extends Error {}
+
+export async function runE2e(o: E2eOptions): Promise<E2eResult> {
+  const lat = new Latencies();
+  const pollMs = o.pollMs ?? 50;
+  const formData = readFormFolder(benchItem.form).example;
+  let requests = 0;
+  let errors = 0;
+
+  // Who does each kind of task: one staff member per department and role, from the database.
+  const staff = await o.db('staff_users').select<{ id: string; department_code: string; roles: string[] }[]>('id', 'department_code', 'roles');
+  const headersCache = new Map<string, Record<string, string>>();
+  async function actorFor(department: string, role: string): Promise<Record<string, string>> {
+    const key = `${department}/${role}`;
+    let h = headersCache.get(key);
+    if (!h) {
+      const user = staff.find((s) => s.department_code === department && s.roles.includes(role));
+      if (!user) throw new Error(`no staff member of ${department} with role ${role}`);
+      h = await staffHeaders(o.baseUrl, user.id);
+      headersCache.set(key, h);
+    }
+    return h;
+  }
+
+  async function call<T>(metric: string, url: string, method: string, body?: unknown, headers: Record<string, string> = {}, ok = [200, 201, 204]): Promise<T> {
+    requests++;
+    return lat.time(metric, async () => {
+      const res = await fetch(url, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!ok.includes(res.status)) {
+        errors++;
+        throw new HttpError(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 500)}`);
+      }
+      return (text ? JSON.parse(text) : undefined) as T;
+    });
+  }
+
+  const api = (p: string) => `${o.baseUrl}/api${p}`;
+
+  /** Opens the case view until `ready` says the case is where the actor needs it. */
+  async function viewUntil<T>(caseNo: string, what: string, ready: (v: CaseViewBody) => T | undefined | false): Promise<T> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const v = await call<CaseViewBody>('case view', api(`/cases/${caseNo}`), 'GET', undefined, {}, [200, 404]);
+      const r = v && (v as unknown as { status?: unknown }).status !== 404 ? ready(v) : undefined;
+      if (r) return r;
+      if (Date.now() > deadline) throw new Error(`case ${caseNo} did not reach "${what}" within 60 s (status ${v?.status})`);
+      await new Promise((res) => setTimeout(res, pollMs));
+    }
+  }
+
+  const openTask = (kind: string) => (v: CaseViewBody) => v.tasks.find((t) => t.status === 'open' && t.kind === kind);
+  const eventPayload = (type: string, status: string) => (v: CaseViewBody) => v.status === status && v.events.find((e) => e.type === type)?.payload;
+
+  async function oneCase(): Promise<string> {
+    const filed = await call<{ caseNo: string }>('file', api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'online', applicant, formData, delivery: { method: 'courier', address } });
+    const caseNo = filed.caseNo;
+    // 预审: the hall's clerk accepts.
+    const pre = await viewUntil(caseNo, 'pre-check task', openTask('precheck'));
+    await call('task completion', api(`/tasks/${pre.taskId}/complete`), 'POST', { action: 'accept', opinion: '材料齐全，予以受理' }, await actorFor(pre.department, pre.role));
+    // Three review steps: each approver claims the task, then approves it.
+    for (let step = 0; step < 3; step++) {
+      const t = await viewUntil(caseNo, `review step ${step + 1}`, openTask('review'));
+      const as = await actorFor(t.department, t.role);
+      await call('task claim', api(`/tasks/${t.taskId}/claim`), 'POST', {}, as);
+      await call('task completion', api(`/tasks/${t.taskId}/complete`), 'POST', { action: 'approve', opinion: '同意' }, as);
+    }
+    // 收费: the payer pays on the payment platform, which calls the API back.
+    const order = await viewUntil(caseNo, 'payment order', eventPayload('payment-ordered', 'awaiting_payment'));
+    await call('payment (platform + callback)', `${o.paymentUrl}/_control/pay/${encodeURIComponent(String(order.paymentId))}`, 'POST', { channel: 'unionpay' });
+    // 送达: the courier collects and delivers; each step is a callback.
+    const booked = await viewUntil(caseNo, 'courier booking', eventPayload('courier-booked', 'delivering'));
+    await call('delivery (platform + callbacks)', `${o.logisticsUrl}/_control/advance/${encodeURIComponent(String(booked.waybillNo))}`, 'POST', { to: 'delivered' });
+    // 好差评: the applicant rates the completed case, which then closes.
+    await viewUntil(caseNo, 'completion', (v) => v.status === 'completed');
+    await call('evaluation', api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' });
+    return caseNo;
+  }
+
+  const caseNumbers: string[] = [];
+  const started = Date.now();
+  let done = 0;
+  await pool(o.cases, o.concurrency, async () => {
+    caseNumbers.push(await oneCase());
+    o.onCaseDone?.(++done);
+  });
+  // Done when every workflow has closed (the last event after the rating).
+  for (;;) {
+    const [{ n }] = await o.db('cases').whereIn('case_no', caseNumbers).andWhere({ status: 'closed' }).count<{ n: string }[]>('* as n');
+    if (Number(n) === caseNumbers.length) break;
+    if (Date.now() - started > 600_000) throw new Error(`only ${n} of ${caseNumbers.length} cases closed`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { cases: o.cases, concurrency: o.concurrency, seconds, casesPerSecond: o.cases / seconds, latencies: lat.summary(), requests, errors, caseNumbers };
+}

@@ -1,0 +1,65 @@
+/** The benchmark's helpers, checked cheaply (the benchmarks themselves never run in `npm test`). */
+import { expect } from 'chai';
+import { phasesOf, countHistory } from './history';
+import { parseStatCpuTicks, parseStatusMemory } from './procstat';
+import { percentile, pool, summarise } from './stats';
+
+describe('bench helpers', () => {
+  it('when asked for percentiles, then they follow the nearest-rank method', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100 … 1, unsorted
+    expect(percentile(values, 50)).to.equal(50);
+    expect(percentile(values, 95)).to.equal(95);
+    expect(percentile(values, 99)).to.equal(99);
+    expect(percentile(values, 100)).to.equal(100);
+    expect(percentile(values, 0)).to.equal(1);
+    expect(percentile([7], 99)).to.equal(7);
+    expect(percentile([1, 2, 3, 4], 50)).to.equal(2);
+    expect(percentile([], 50)).to.be.NaN;
+    expect(() => percentile([1], 101)).to.throw(RangeError);
+  });
+
+  it('when summarising, then count, p50, p95, p99, max and mean come back rounded', () => {
+    expect(summarise([3, 1, 2, 10])).to.deep.equal({ count: 4, p50: 2, p95: 10, p99: 10, max: 10, mean: 4 });
+  });
+
+  it('when work runs in a pool, then every item runs once and never more than the concurrency at once', async () => {
+    let running = 0;
+    let most = 0;
+    const seen: number[] = [];
+    await pool(25, 4, async (i) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(i);
+      running--;
+    });
+    expect(most).to.equal(4);
+    expect([...seen].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 25 }, (_, i) => i));
+  });
+
+  it('when /proc lines are read, then CPU ticks and memory come out, names with spaces included', () => {
+    const stat = '1234 (node worker) S 1 1234 1234 0 -1 4194560 5000 0 0 0 250 75 0 0 20 0 11 0 100 1000000 20000';
+    expect(parseStatCpuTicks(stat)).to.equal(325);
+    expect(parseStatusMemory('Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n')).to.deep.equal({ rss: 100, peak: 200 });
+  });
+
+  it('when a history is split into phases, then each update or signal starts one and commands group by workflow task', () => {
+    const t = (type: string, name?: string) => ({ type, name });
+    const events = [
+      t('WORKFLOW_EXECUTION_STARTED'), t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'),
+      t('ACTIVITY_TASK_SCHEDULED'), t('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'), t('ACTIVITY_TASK_STARTED'), t('ACTIVITY_TASK_COMPLETED'),
+      t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'), t('TIMER_STARTED'),
+      t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'),
+      t('WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'completeTask'), t('TIMER_CANCELED'), t('ACTIVITY_TASK_SCHEDULED'), t('ACTIVITY_TASK_SCHEDULED'),
+      t('WORKFLOW_EXECUTION_SIGNALED', 'delivered'), t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'),
+      t('ACTIVITY_TASK_SCHEDULED'), t('WORKFLOW_EXECUTION_COMPLETED'),
+    ];
+    expect(phasesOf(events)).to.deep.equal([
+      { trigger: 'start', name: '', batches: [{ activities: 1, timers: 0, cancels: 0, upserts: 1 }, { activities: 0, timers: 1, cancels: 0, upserts: 0 }] },
+      { trigger: 'update', name: 'completeTask', batches: [{ activities: 2, timers: 0, cancels: 1, upserts: 0 }] },
+      { trigger: 'signal', name: 'delivered', batches: [{ activities: 1, timers: 0, cancels: 0, upserts: 0 }] },
+    ]);
+    const c = countHistory(events.map((e) => e.type));
+    expect(c).to.include({ starts: 1, updates: 1, signals: 1, activities: 4, timersStarted: 1, timersCancelled: 1, upserts: 1, workflowTasks: 4 });
+  });
+});

@@ -1,0 +1,100 @@
+/** The benchmark's results as Markdown tables, and the marks they are read against. */
+import type { E2eResult } from './e2e';
+import type { FloorResult } from './floor';
+import type { HistoryCounts } from './history';
+import type { GroupUsage } from './procstat';
+import type { QueriesResult } from './queries';
+import type { Summary } from './stats';
+import type { SupervisionResult } from './supervision';
+
+export interface BenchResults {
+  at: string;
+  machine: { cpus: number; cpuModel?: string; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
+  options: { cases: number; concurrency: number; supervisionCases: number; workingDayMs: number; queryCases: number };
+  e2e?: Omit<E2eResult, 'caseNumbers'> & { history: HistoryCounts; usage: Record<string, GroupUsage> };
+  floor?: FloorResult & { usage: Record<string, GroupUsage> };
+  ratio?: number;
+  cpuRatio?: number;
+  peakDays?: number;
+  supervision?: SupervisionResult & { usage: Record<string, GroupUsage> };
+  queries?: QueriesResult;
+  totalSeconds?: number;
+}
+
+const f = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** CPU seconds the processes of a phase used per case. */
+export function cpuPerCase(usage: Record<string, GroupUsage>, cases: number): number {
+  return Object.values(usage).reduce((s, u) => s + u.cpuSeconds, 0) / cases;
+}
+
+export function renderReport(r: BenchResults): string {
+  const parts: string[] = [];
+  const m = r.machine;
+  parts.push(`Machine: ${m.cpus} cores (${m.cpuModel ?? '?'}), ${m.memoryGiB} GiB; load average at start ${m.loadAverageAtStart.join(' / ')}${m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(' / ')}` : ''}.`);
+  if (r.e2e && r.floor) {
+    const e = r.e2e;
+    const fl = r.floor;
+    parts.push(`\n### End-to-end case throughput and the floor (${e.cases} cases, concurrency ${e.concurrency})\n`);
+    parts.push(table(['', 'cases', 'seconds', 'cases/s', 'CPU s per case (all processes)'], [
+      ['onewindow over HTTP', e.cases, f(e.seconds), f(e.casesPerSecond, 2), f(cpuPerCase(e.usage, e.cases), 2)],
+      ['floor: bare workflow, empty activities', fl.cases, f(fl.seconds), f(fl.casesPerSecond, 2), f(cpuPerCase(fl.usage, fl.cases), 2)],
+      ['ratio onewindow ÷ floor', '', '', f(r.ratio, 2), f(r.cpuRatio, 2)],
+    ]));
+    const h = e.history;
+    const g = fl.counts;
+    parts.push(`\nWhat one case asks of the engine (counted from a completed case's history) and what the floor's history holds:\n`);
+    parts.push(table(['per case', 'case', 'floor'], [
+      ['workflow starts', h.starts, g.starts], ['updates', h.updates, g.updates], ['signals', h.signals, g.signals],
+      ['activities', h.activities, g.activities], ['timers started / cancelled', `${h.timersStarted} / ${h.timersCancelled}`, `${g.timersStarted} / ${g.timersCancelled}`],
+      ['search-attribute upserts', h.upserts, g.upserts], ['workflow tasks', h.workflowTasks, g.workflowTasks], ['history events', h.events, g.events],
+    ]));
+    parts.push(`\nLatency of the requests the simulated people and platforms made (ms):\n`);
+    parts.push(table(['request', 'count', 'p50', 'p95', 'p99', 'max'], Object.entries(e.latencies).map(([k, s]: [string, Summary]) => [k, s.count, f(s.p50), f(s.p95), f(s.p99), f(s.max)])));
+    parts.push(`\n${e.requests} requests, ${e.errors} errors.\n\nProcesses (CPU seconds during the phase, average share of one core, CPU ms per case, peak resident memory):\n`);
+    const names = Object.keys(e.usage);
+    parts.push(table(['process', 'e2e CPU s', 'e2e cores', 'e2e CPU ms/case', 'e2e peak RSS MiB', 'floor CPU s', 'floor cores', 'floor CPU ms/case', 'floor peak RSS MiB'], names.map((n) => {
+      const a = e.usage[n];
+      const b = fl.usage[n];
+      return [n, f(a.cpuSeconds), f(a.cpuPercent / 100, 2), f((a.cpuSeconds / e.cases) * 1000, 0), f(a.peakRssMiB, 0), f(b?.cpuSeconds), f((b?.cpuPercent ?? NaN) / 100, 2), f(((b?.cpuSeconds ?? NaN) / fl.cases) * 1000, 0), f(b?.peakRssMiB, 0)];
+    })));
+    parts.push(`\n### Province peak day\n\n400,000 cases a day at peak (about 4.6 a second): at ${f(e.casesPerSecond, 2)} cases/s this machine sustains ${f(r.peakDays, 2)} such days per day (${f(e.casesPerSecond * 86_400, 0)} cases a day).`);
+  }
+  if (r.supervision) {
+    const s = r.supervision;
+    parts.push(`\n### Supervision latency (${s.cases} cases, one working day compressed to ${s.workingDayMs} ms)\n`);
+    parts.push(table(['event', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [
+      ['all: instant → recorded', s.recorded.count, f(s.recorded.p50), f(s.recorded.p95), f(s.recorded.p99), f(s.recorded.max)],
+      ['all: instant → fired (workflow time)', s.fired.count, f(s.fired.p50), f(s.fired.p95), f(s.fired.p99), f(s.fired.max)],
+      ...Object.entries(s.byCause).map(([k, v]) => [`${k}: instant → recorded`, v.count, f(v.p50), f(v.p95), f(v.p99), f(v.max)]),
+    ]));
+    parts.push(`\n${s.events} of ${s.expected} expected events recorded; ${s.over2s} later than 2 s after their instant.`);
+  }
+  if (r.queries) {
+    const q = r.queries;
+    parts.push(`\n### Queries at ${q.cases.toLocaleString('en')} cases (seeded in ${f(q.seedSeconds, 0)} s)\n`);
+    parts.push(table(['query', 'runs', 'p50 ms', 'p95 ms'], q.results.map((x) => [x.query, x.runs, f(x.p50ms), f(x.p95ms)])));
+  }
+  parts.push(`\n### Marks\n`);
+  parts.push(table(['mark', 'target', 'measured', 'met'], marks(r).map((x) => [x.mark, x.target, x.measured, x.met ? 'yes' : '**no**'])));
+  if (r.totalSeconds !== undefined) parts.push(`\nWhole run: ${f(r.totalSeconds / 60, 1)} minutes.`);
+  return parts.join('\n');
+}
+
+export function marks(r: BenchResults): { mark: string; target: string; measured: string; met: boolean }[] {
+  const out: { mark: string; target: string; measured: string; met: boolean }[] = [];
+  if (r.ratio !== undefined) out.push({ mark: 'throughput ÷ floor', target: '≥ 0.7', measured: f(r.ratio, 2), met: r.ratio >= 0.7 });
+  const tc = r.e2e?.latencies['task completion'];
+  if (tc && r.e2e) out.push({ mark: `task completion p99 at concurrency ${r.e2e.concurrency}`, target: '< 150 ms', measured: `${f(tc.p99)} ms`, met: tc.p99 < 150 });
+  if (r.queries) {
+    const worst = [...r.queries.results].sort((a, b) => b.p95ms - a.p95ms)[0];
+    const slow = r.queries.results.filter((q) => q.p95ms >= 100);
+    out.push({ mark: `every query p95 at ${r.queries.cases.toLocaleString('en')} cases`, target: '< 100 ms', measured: slow.length ? `${slow.length} over: worst ${worst.query} ${f(worst.p95ms)} ms` : `worst ${f(worst.p95ms)} ms`, met: slow.length === 0 });
+  }
+  if (r.supervision) out.push({ mark: 'supervision events recorded after their instant', target: '≤ 2 s', measured: `max ${f(r.supervision.recorded.max / 1000, 2)} s, p99 ${f(r.supervision.recorded.p99 / 1000, 2)} s`, met: r.supervision.over2s === 0 && r.supervision.events === r.supervision.expected });
+  return out;
+}

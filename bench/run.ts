@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: every benchmark in one run, against servers it starts itself.
+ *   1. end-to-end case throughput over HTTP (e2e.ts), with latencies and each process's CPU and memory;
+ *   2. the floor: the same engine work per case through a bare workflow (floor.ts), same run, same dev server;
+ *   3. the province's peak day, from 1;
+ *   4. supervision latency: deadline instant → supervision event recorded (supervision.ts);
+ *   5. read-model queries at a million cases (queries.ts).
+ * Prints the tables (Markdown), writes bench/results/bench.json, shows a progress bar on stderr.
+ *
+ * Options: --cases N (default 100), --concurrency C (20), --supervision-cases N (100),
+ * --working-day-ms N (1000), --query-cases N (1000000), --only e2e,supervision,queries
+ * (the floor runs with e2e).
+ */
+import { Client, Connection } from '@temporalio/client';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../lib/config';
+import { ConfigError } from '../lib/errors';
+import { runMain } from '../lib/runtime';
+import { runE2e } from './e2e';
+import { planFromCase, runFloor } from './floor';
+import { Sampler } from './procstat';
+import { Progress } from './progress';
+import { runQueries } from './queries';
+import { cpuPerCase, renderReport, type BenchResults } from './report';
+import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
+import { prepareSupervisionTable, runSupervision } from './supervision';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name} wants a positive integer`);
+  return n;
+}
+
+const PEAK_DAY_CASES = 400_000;
+const loadavg = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+runMain('bench', async () => {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new ConfigError('the benchmarks need DATABASE_URL (a PostgreSQL server whose role may create databases)');
+  const adminUrl = config.databaseUrl;
+  const options = {
+    cases: option('cases', 100),
+    concurrency: option('concurrency', 20),
+    supervisionCases: option('supervision-cases', 100),
+    workingDayMs: option('working-day-ms', 1000),
+    queryCases: option('query-cases', 1_000_000),
+  };
+  const onlyArg = process.argv.indexOf('--only');
+  const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'queries']);
+  for (const o of only) if (!['e2e', 'supervision', 'queries'].includes(o)) throw new ConfigError(`--only takes e2e, supervision and queries (got "${o}")`);
+  const warmup = Math.min(options.concurrency, 10);
+  const needsStack = only.has('e2e') || only.has('supervision');
+
+  const phases = [
+    ...(needsStack ? ['start servers'] : []),
+    ...(only.has('e2e') ? ['e2e warm-up', 'e2e cases', 'floor warm-up', 'floor cases'] : []),
+    ...(only.has('supervision') ? ['supervision'] : []),
+    ...(only.has('queries') ? ['queries'] : []),
+  ];
+  const progress = new Progress(phases);
+  const runStarted = Date.now();
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  const out: BenchResults = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadavg() },
+    options,
+  };
+  try {
+    if (needsStack) {
+      progress.start('start servers', 3);
+      const engine = await startEngine(config);
+      cleanups.push(() => engine.stop());
+      progress.tick();
+      const database = await freshDatabase(adminUrl, 'onewindow_bench_e2e');
+      cleanups.push(() => database.drop());
+      await prepareDatabase(database.db);
+      progress.tick();
+      const connection = await Connection.connect({ address: engine.address });
+      cleanups.push(() => connection.close());
+      const client = new Client({ connection });
+
+      const sampler = new Sampler();
+      const watchCommon = () => {
+        sampler.watch('Temporal dev server', () => [engine.devServer.pid]);
+        sampler.watch('PostgreSQL backends', async () => {
+          const { rows } = await database.db.raw<{ rows: { pid: number }[] }>('select pid from pg_stat_activity where datname = current_database()');
+          return rows.map((r) => r.pid);
+        });
+      };
+      const watchApp = (app: AppStack) => {
+        sampler.watch('simulators', () => [app.simulators.pid]);
+        sampler.watch('worker', () => [app.worker.pid]);
+        sampler.watch('API', () => [app.api.pid]);
+      };
+      watchCommon();
+      progress.tick();
+
+      if (only.has('e2e')) {
+        const app = await startApp({ config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-cases' });
+        const floorQueue = 'bench-floor';
+        const floorWorker: Child = await startNode('floor-worker', 'bench/floor-worker.ts', { env: childEnv({}), args: [engine.address, floorQueue], ready: /polling/ });
+        const stopPhase = async () => {
+          await stopChild(floorWorker);
+          await app.stop();
+        };
+        cleanups.push(stopPhase);
+        watchApp(app);
+        sampler.watch('floor worker', () => [floorWorker.pid]);
+        sampler.watch('bench driver', () => [process.pid]);
+
+        const e2eOpts = { baseUrl: app.baseUrl, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency };
+        progress.start('e2e warm-up', warmup);
+        await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
+        progress.start('e2e cases', options.cases);
+        await sampler.begin();
+        const { caseNumbers, ...e2e } = await runE2e({ ...e2eOpts, cases: options.cases, onCaseDone: (n) => progress.set(n) });
+        const e2eUsage = await sampler.end();
+        // The floor mirrors what a real case asked of the engine, read from its history.
+        const { plan, counts } = await planFromCase(client, caseNumbers[caseNumbers.length - 1]);
+
+        progress.start('floor warm-up', warmup);
+        await runFloor({ client, taskQueue: floorQueue, plan, cases: warmup, concurrency: options.concurrency, idPrefix: 'floor-warmup', onCaseDone: (n) => progress.set(n) });
+        progress.start('floor cases', options.cases);
+        await sampler.begin();
+        const floor = await runFloor({ client, taskQueue: floorQueue, plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor', onCaseDone: (n) => progress.set(n) });
+        const floorUsage = await sampler.end();
+        out.e2e = { ...e2e, history: counts, usage: e2eUsage };
+        out.floor = { ...floor, usage: floorUsage };
+        out.ratio = e2e.casesPerSecond / floor.casesPerSecond;
+        out.cpuRatio = cpuPerCase(floorUsage, floor.cases) / cpuPerCase(e2eUsage, e2e.cases);
+        out.peakDays = (e2e.casesPerSecond * 86_400) / PEAK_DAY_CASES;
+        await stopPhase();
+        cleanups.pop();
+        for (const n of ['simulators', 'worker', 'API', 'floor worker']) sampler.unwatch(n);
+      }
+
+      if (only.has('supervision')) {
+        progress.start('supervision', options.supervisionCases * 2);
+        await prepareSupervisionTable(database.db);
+        const app = await startApp({
+          config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-supervision',
+          workerScript: 'bench/supervision-worker.ts', workerArgs: [String(options.workingDayMs)], namePrefix: 'supervision-',
+        });
+        cleanups.push(() => app.stop());
+        watchApp(app);
+        await sampler.begin();
+        const s = await runSupervision({ baseUrl: app.baseUrl, db: database.db, cases: options.supervisionCases, concurrency: 10, dayMs: options.workingDayMs, onProgress: (d) => progress.set(d) });
+        out.supervision = { ...s, usage: await sampler.end() };
+        await app.stop();
+        cleanups.pop();
+      }
+      await cleanup();
+    }
+
+    if (only.has('queries')) {
+      let begun = false;
+      out.queries = await runQueries(adminUrl, options.queryCases, (done, total) => {
+        if (!begun) progress.start('queries', total);
+        begun = true;
+        progress.set(done);
+      });
+    }
+    out.totalSeconds = (Date.now() - runStarted) / 1000;
+    out.machine.loadAverageAtEnd = loadavg();
+  } finally {
+    progress.stop();
+    await cleanup();
+  }
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(resultsDir, 'bench.json'), JSON.stringify(out, null, 2));
+  console.log(renderReport(out));
+  console.log(`\n(also in ${path.relative(process.cwd(), path.join(resultsDir, 'bench.json'))})`);
+});

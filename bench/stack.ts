@@ -1,0 +1,169 @@
+/**
+ * The system under test, started by the benchmark as separate processes so each one's CPU and
+ * memory can be read from /proc: a Temporal dev server (in memory, on free ports), a fresh
+ * PostgreSQL database of its own (migrated, sample catalogue loaded), the platform simulators,
+ * the worker and the API, wired as `npm start` wires them (scripts/start.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { seedSampleCatalogue } from '../db/seed';
+import type { Config } from '../lib/config';
+import { createDb, migrate, type Db } from '../lib/db';
+import { ensureTemporalCli, freePort, startDevServer, waitForPort } from '../lib/servers';
+import { devServerSearchAttributes } from '../workflows/search-attributes';
+
+export const repoRoot = path.resolve(__dirname, '..');
+export const resultsDir = path.join(__dirname, 'results');
+const logDir = path.join(resultsDir, 'logs');
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+}
+
+/** A database of the benchmark's own on the server named by DATABASE_URL, dropped again at the end. */
+export async function freshDatabase(adminUrl: string, name: string, poolMax = 4): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+  const admin = createDb({ url: adminUrl, poolMax: 1 });
+  await admin.raw(`drop database if exists ${name} with (force)`);
+  await admin.raw(`create database ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const db = createDb({ url, poolMax });
+  return {
+    db,
+    url,
+    async drop() {
+      await db.destroy();
+      await admin.raw(`drop database if exists ${name} with (force)`);
+      await admin.destroy();
+    },
+  };
+}
+
+/**
+ * Starts `node --import tsx <script>` from the repository root with its output in
+ * bench/results/logs/<name>.log; resolves once `ready` matches a line of its stdout (or, with a
+ * port, once the port answers).
+ */
+export async function startNode(name: string, script: string, opts: { env: NodeJS.ProcessEnv; args?: string[]; ready: RegExp | { port: number } }): Promise<Child & { firstLine?: string }> {
+  fs.mkdirSync(logDir, { recursive: true });
+  const log = fs.createWriteStream(path.join(logDir, `${name}.log`));
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], { cwd: repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  let matched: string | undefined;
+  const ready = opts.ready;
+  const lineWaiter = ready instanceof RegExp
+    ? new Promise<string>((resolve, reject) => {
+      let buffered = '';
+      proc.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (const line of buffered.split('\n').slice(0, -1)) if (!matched && ready.test(line)) resolve((matched = line));
+        buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+      });
+      proc.once('exit', (code) => reject(new Error(`${name} exited (code ${code}) before it was ready:\n${tail}`)));
+    })
+    : undefined;
+  proc.stdout.on('data', (c: Buffer) => log.write(c));
+  proc.stderr.on('data', (c: Buffer) => {
+    log.write(c);
+    tail = (tail + c.toString()).slice(-3000);
+  });
+  proc.once('exit', () => log.end());
+  if (lineWaiter) {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} was not ready within 120 s:\n${tail}`)), 120_000).unref());
+    await Promise.race([lineWaiter, timeout]);
+  } else {
+    await waitForPort('127.0.0.1', (ready as { port: number }).port, 120_000, proc);
+  }
+  return { name, proc, pid: proc.pid!, firstLine: matched };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => c.proc.once('exit', () => resolve()));
+  c.proc.kill('SIGTERM');
+  const t = setTimeout(() => c.proc.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
+/** Environment for a child: the parent's, with the configuration the stack decides. */
+export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'WARN', ...overrides };
+  return env;
+}
+
+export interface Engine {
+  address: string;
+  devServer: Child;
+  stop(): Promise<void>;
+}
+
+/** A Temporal dev server in memory on free ports, with the case search attributes. */
+export async function startEngine(config: Config): Promise<Engine> {
+  const cli = await ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath);
+  const port = await freePort();
+  const uiPort = await freePort();
+  fs.mkdirSync(logDir, { recursive: true });
+  const proc = await startDevServer({ cli, port, uiPort, searchAttributes: devServerSearchAttributes, logFile: path.join(logDir, 'temporal.log') });
+  const devServer: Child = { name: 'Temporal dev server', proc, pid: proc.pid! };
+  return { address: `127.0.0.1:${port}`, devServer, stop: () => stopChild(devServer) };
+}
+
+export interface AppStack {
+  baseUrl: string;
+  apiPort: number;
+  taskQueue: string;
+  simulators: Child;
+  simulatorUrls: Record<string, string>;
+  worker: Child;
+  api: Child;
+  stop(): Promise<void>;
+}
+
+/**
+ * Simulators (calling back to the API), the worker and the API, each a process, against the
+ * given engine and database. `workerScript` lets the supervision benchmark run its own worker.
+ */
+export async function startApp(opts: { config: Config; temporalAddress: string; databaseUrl: string; taskQueue: string; workerScript?: string; workerArgs?: string[]; namePrefix?: string }): Promise<AppStack> {
+  const prefix = opts.namePrefix ?? '';
+  const apiPort = await freePort();
+  const baseUrl = `http://127.0.0.1:${apiPort}`;
+  const secret = opts.config.platformSecret;
+  const started: Child[] = [];
+  const stop = async () => {
+    for (const c of [...started].reverse()) await stopChild(c);
+  };
+  try {
+    const simulators = await startNode(`${prefix}simulators`, 'bench/sims-process.ts', { env: childEnv({}), args: [`${baseUrl}/api`, secret], ready: /^\{"urls"/ });
+    started.push(simulators);
+    const simulatorUrls = (JSON.parse(simulators.firstLine!) as { urls: Record<string, string> }).urls;
+    const env = childEnv({
+      DATABASE_URL: opts.databaseUrl,
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      TEMPORAL_TASK_QUEUE: opts.taskQueue,
+      PLATFORM_SECRET: secret,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      ...Object.fromEntries(Object.entries(simulatorUrls).map(([p, url]) => [`${p.toUpperCase()}_URL`, url])),
+    });
+    const worker = await startNode(`${prefix}worker`, opts.workerScript ?? 'scripts/worker.ts', { env, args: opts.workerArgs, ready: /polling task queue/ });
+    started.push(worker);
+    const api = await startNode(`${prefix}api`, 'scripts/api.ts', { env, ready: { port: apiPort } });
+    started.push(api);
+    return { baseUrl, apiPort, taskQueue: opts.taskQueue, simulators, simulatorUrls, worker, api, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Migrates a fresh database and loads the sample catalogue, as `npm start` does. */
+export async function prepareDatabase(db: Db): Promise<void> {
+  await migrate(db);
+  await seedSampleCatalogue(db);
+}

@@ -1,0 +1,48 @@
+/**
+ * The worker of the supervision-latency benchmark: the real workflows and activities, except
+ * that working days come from a compressed calendar in which one working day lasts
+ * `<workingDayMs>` milliseconds, so deadlines fall seconds after a case is accepted instead of
+ * days. Everything after the deadline instant (the timer, the workflow task, the projection of
+ * the supervision event) is the real code path.
+ * `node --import tsx bench/supervision-worker.ts <workingDayMs>`, configured like `npm run worker`.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../lib/config';
+import { createPlatforms } from '../lib/platforms';
+import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { workflowsPath } from '../worker/worker';
+
+/** N working days after `from` end N × dayMs later; whole days elapsed count the same way. */
+function compressedCalendar(dayMs: number) {
+  return {
+    addWorkingDays({ from, days }: { from: string; days: number }): Promise<{ deadline: string; provisional: boolean }> {
+      return Promise.resolve({ deadline: new Date(Date.parse(from) + days * dayMs).toISOString(), provisional: false });
+    },
+    workingDaysBetween({ from, to }: { from: string; to: string }): Promise<{ days: number; provisional: boolean }> {
+      return Promise.resolve({ days: Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / dayMs)), provisional: false });
+    },
+  };
+}
+
+runMain('supervision worker', async () => {
+  const dayMs = Number(process.argv[2]);
+  if (!Number.isInteger(dayMs) || dayMs < 1) throw new Error('usage: supervision-worker.ts <workingDayMs>');
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.logLevel) });
+  const db = await openDb(config);
+  const departmentCodes = (await db('departments').pluck('code')) as string[];
+  const platforms = createPlatforms({ urls: config.platformUrls, secret: config.platformSecret, departmentCodes });
+  const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowsPath,
+    activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs) },
+  });
+  console.log(`supervision worker: polling task queue "${config.taskQueue}" (one working day = ${dayMs} ms)`);
+  await worker.run();
+  await connection.close();
+  await db.destroy();
+});
