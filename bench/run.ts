@@ -8,7 +8,7 @@
  * Prints the tables (Markdown), writes bench/results/bench.json, shows a progress bar on stderr.
  *
  * Options: --cases N (default 100), --concurrency C (20), --supervision-cases N (100),
- * --working-day-ms N (1000), --query-cases N (1000000), --only e2e,supervision,queries
+ * --working-day-ms N (2000), --query-cases N (1000000), --only e2e,supervision,queries
  * (the floor runs with e2e).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -25,7 +25,7 @@ import { Progress } from './progress';
 import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
-import { prepareSupervisionTable, runSupervision } from './supervision';
+import { prepareSupervision, runSupervision } from './supervision';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +46,7 @@ runMain('bench', async () => {
     cases: option('cases', 100),
     concurrency: option('concurrency', 20),
     supervisionCases: option('supervision-cases', 100),
-    workingDayMs: option('working-day-ms', 1000),
+    workingDayMs: option('working-day-ms', 2000),
     queryCases: option('query-cases', 1_000_000),
   };
   const onlyArg = process.argv.indexOf('--only');
@@ -145,7 +145,7 @@ runMain('bench', async () => {
 
       if (only.has('supervision')) {
         progress.start('supervision', options.supervisionCases * 2);
-        await prepareSupervisionTable(database.db);
+        await prepareSupervision(database.db);
         const app = await startApp({
           config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-supervision',
           workerScript: 'bench/supervision-worker.ts', workerArgs: [String(options.workingDayMs)], namePrefix: 'supervision-',

@@ -1,8 +1,9 @@
 /**
  * Supervision latency: how long after its deadline instant a warning or overdue event is
- * recorded. Cases of the benchmark item are filed over HTTP and accepted by the window clerk,
- * then left alone, against a worker whose calendar is compressed (supervision-worker.ts: one
- * working day = `dayMs`), so each case's clocks pass their instants within seconds: the first
+ * recorded. Cases of an item with short limits (supervision-item.ts) are filed over HTTP and
+ * accepted by the window clerk, then left alone, against a worker whose calendar is compressed
+ * (supervision-worker.ts: one working day = `dayMs`), so each case's clocks pass their instants
+ * within seconds: the first
  * step's warning and overdue, the case's warning (预警) and overdue (超时) against the promised
  * limit, and the statutory overdue. For every supervision event the instant is known from the
  * event's deadline and the rules; "recorded" is when its row landed in supervision_events
@@ -12,7 +13,7 @@
 import type { Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
 import { warnAfterDays, type SupervisionRule } from '../workflows/supervision';
-import { benchItem } from './e2e';
+import { addSupervisionItem, supervisionItem } from './supervision-item';
 import { pool, summarise, type Summary } from './stats';
 import { staffHeaders } from './staff-auth';
 
@@ -37,15 +38,16 @@ export interface SupervisionResult {
   over2s: number;
 }
 
-export async function prepareSupervisionTable(db: Db): Promise<void> {
+export async function prepareSupervision(db: Db): Promise<void> {
+  await addSupervisionItem(db);
   await db.raw('alter table supervision_events add column if not exists recorded_at timestamptz not null default clock_timestamp()');
 }
 
 export async function runSupervision(o: { baseUrl: string; db: Db; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void }): Promise<SupervisionResult> {
   const { db, dayMs } = o;
-  const row = await db('implementation_versions').where({ implementation_code: benchItem.implementationCode, state: 'published' }).first<{ entry: EntryShape }>('entry');
+  const row = await db('implementation_versions').where({ implementation_code: supervisionItem.implementationCode, state: 'published' }).first<{ entry: EntryShape }>('entry');
   const entry = row.entry;
-  const formData = readFormFolder(benchItem.form).example;
+  const formData = readFormFolder(supervisionItem.form).example;
   const api = (p: string) => `${o.baseUrl}/api${p}`;
   const staff = await db('staff_users').select<{ id: string; department_code: string; roles: string[] }[]>('id', 'department_code', 'roles');
 
@@ -60,7 +62,7 @@ export async function runSupervision(o: { baseUrl: string; db: Db; cases: number
   const perCase = 5;
   const caseNumbers: string[] = [];
   await pool(o.cases, o.concurrency, async () => {
-    const { caseNo } = await post<{ caseNo: string }>(api('/cases'), { implementationCode: benchItem.implementationCode, channel: 'online', applicant: { kind: 'person', name: '李四', idNumber: '11010519491231002X' }, formData, delivery: { method: 'window' } });
+    const { caseNo } = await post<{ caseNo: string }>(api('/cases'), { implementationCode: supervisionItem.implementationCode, channel: 'online', applicant: { kind: 'person', name: '李四', idNumber: '11010519491231002X' }, formData, delivery: { method: 'window' } });
     caseNumbers.push(caseNo);
     // The clerk accepts as soon as the pre-check task is in the inbox (the law accepts it anyway after five working days).
     for (let i = 0; i < 200; i++) {
