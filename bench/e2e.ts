@@ -1,7 +1,7 @@
 /**
  * End-to-end case throughput: N cases of a sample item with three review steps, a fee and
  * courier delivery, each driven through its whole life over HTTP as the people and platforms
- * around it would act: the applicant files, the window clerk accepts at pre-check, an approver
+ * around it would act: the applicant files at the window (the clerk registers it), the clerk accepts at pre-check, an approver
  * per step claims and approves the task, the payer pays on the payment platform (its simulator
  * calls the API back), the courier delivers (the logistics simulator calls back), and the
  * applicant rates the service. Cases run `concurrency` at a time; the case view is the
@@ -10,12 +10,12 @@
 import type { Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
 import { Latencies, pool } from './stats';
-import { staffHeaders } from './staff-auth';
+import type { Auth } from './staff-auth';
 
 /** The sample entry the benchmark runs: 居民身份证换领, three review steps, a 20-yuan fee, courier delivery. */
 export const benchItem = { implementationCode: 'QR-330000-00010.xh-gaj', form: { key: 'resident-id-card-renewal', version: 1 } };
 
-const applicant = { kind: 'person', name: '张三', idNumber: '11010519491231002X', phone: '13800138000' };
+const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' } as const;
 const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
 
 interface TaskView {
@@ -36,6 +36,7 @@ export interface E2eOptions {
   paymentUrl: string;
   logisticsUrl: string;
   db: Db;
+  auth: Auth;
   cases: number;
   concurrency: number;
   /** Poll interval of an actor waiting for the case to reach a state, ms. */
@@ -73,7 +74,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
     if (!h) {
       const user = staff.find((s) => s.department_code === department && s.roles.includes(role));
       if (!user) throw new Error(`no staff member of ${department} with role ${role}`);
-      h = await staffHeaders(o.baseUrl, user.id);
+      h = await o.auth.staff(user.id);
       headersCache.set(key, h);
     }
     return h;
@@ -97,6 +98,9 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   }
 
   const api = (p: string) => `${o.baseUrl}/api${p}`;
+  // The applicant comes to the window of the hall that serves the department; its clerk files and follows the case.
+  const hall = await o.db('departments as d').join('implementations as i', 'i.department_code', 'd.code').where('i.code', benchItem.implementationCode).first<{ hall_code: string }>('d.hall_code');
+  const clerk = await actorFor(hall.hall_code, 'clerk');
 
   /** The positive action for each kind of task, as a cooperative official would take it. */
   const positive: Record<string, { action: string; opinion: string; claim: boolean }> = {
@@ -114,13 +118,13 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
    * by a fixed script, so a change in the order of the legal steps does not break the benchmark.
    */
   async function oneCase(): Promise<string> {
-    const filed = await call<{ caseNo: string }>('file', api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'online', applicant, formData, delivery: { method: 'courier', address } });
+    const filed = await call<{ caseNo: string }>('file', api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'window', applicant, formData, delivery: { method: 'courier', address } }, clerk);
     const caseNo = filed.caseNo;
     const acted = new Set<string>();
     const deadline = Date.now() + 120_000;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`case ${caseNo} did not finish its life within 120 s`);
-      const v = await call<CaseViewBody>('case view', api(`/cases/${caseNo}`), 'GET', undefined, {}, [200, 404]);
+      const v = await call<CaseViewBody>('case view', api(`/cases/${caseNo}`), 'GET', undefined, clerk, [200, 404]);
       if (!Array.isArray(v?.events)) {
         await new Promise((res) => setTimeout(res, pollMs)); // filed, not yet projected
         continue;
@@ -130,7 +134,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
       const booked = v.events.find((e) => e.type === 'courier-booked' && !acted.has(`deliver:${String(e.payload.waybillNo)}`));
       if (v.status === 'closed' || v.events.some((e) => e.type === 'evaluated')) return caseNo;
       if (v.status === 'completed') {
-        await call('evaluation', api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' });
+        await call('evaluation', api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' }, await o.auth.applicant(applicant));
         return caseNo;
       }
       if (task) {

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Principal } from '../api/auth/principal';
 import { listCases, inbox } from '../api/services/cases';
 import { loadConfig } from '../lib/config';
 import { migrate, type Db } from '../lib/db';
@@ -36,6 +37,8 @@ type Report = (done: number, total: number, label: string) => void;
 
 async function seed(db: Db, CASES: number, report: Report): Promise<void> {
   const steps = [
+    ['departments', `insert into departments (code, name, level, region_code)
+      select 'dept-' || g, '部门' || g, 'county', '3301' || lpad(g::text, 2, '0') from generate_series(0, 59) g`],
     ['cases', `insert into cases (case_no, implementation_code, implementation_version, item_code, item_name, department_code, status, channel, applicant, form_data,
         filed_at, accepted_at, decided_at, decision, promised_deadline, statutory_deadline, used_days, statutory_limit_days, promised_limit_days, case_type, supervision_state, updated_at)
       select lpad(g::text, 22, '0'), 'ITEM-' || (g % 200) || '.dept-' || (g % 60), 1, 'ITEM-' || (g % 200), '事项' || (g % 200), 'dept-' || (g % 60),
@@ -74,7 +77,10 @@ async function seed(db: Db, CASES: number, report: Report): Promise<void> {
 export async function runQueries(adminUrl: string, CASES: number, report: Report = () => undefined): Promise<QueriesResult> {
   const fresh = await freshDatabase(adminUrl, 'onewindow_bench');
   const db = fresh.db;
-  const seedSteps = 6;
+  const seedSteps = 7;
+  // Callers of the API's case search, as api/auth/principal.ts describes them.
+  const approver: Principal = { kind: 'staff', id: 'user-1', name: '承办人', department: 'dept-7', roles: ['approver'], regionCode: '330107', level: 'county' };
+  const supervisor: Principal = { kind: 'staff', id: 'user-2', name: '监察员', department: 'dept-0', roles: ['supervisor'], regionCode: '330000', level: 'province' };
   const month = { from: new Date('2025-06-01T00:00:00+08:00'), to: new Date('2025-07-01T00:00:00+08:00') };
   const year = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
   const queries: [string, () => Promise<unknown>][] = [
@@ -85,8 +91,9 @@ export async function runQueries(adminUrl: string, CASES: number, report: Report
     ['overdue list of a department', () => db('cases').where({ supervision_state: 'overdue', department_code: 'dept-7' }).whereNull('decided_at').orderBy('promised_deadline').limit(200)],
     ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
     ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
-    ['case search: department + status (GET /api/cases)', () => listCases(db, { department: 'dept-7', status: 'completed', limit: 50 })],
-    ['case search: department + supervision state + filed in a week', () => db('cases').where({ department_code: 'dept-7', supervision_state: 'warning' }).where('filed_at', '>=', new Date('2025-06-01T00:00:00+08:00')).where('filed_at', '<', new Date('2025-06-08T00:00:00+08:00')).orderBy('filed_at', 'desc').limit(50)],
+    ['case search (GET /api/cases), approver: status', () => listCases(db, approver, { status: 'completed', limit: 50 })],
+    ['case search (GET /api/cases), supervisor: item + supervision state + filed in a week', () => listCases(db, supervisor, { itemCode: 'ITEM-42', supervisionState: 'warning', filedFrom: '2025-06-01T00:00:00+08:00', filedTo: '2025-06-08T00:00:00+08:00', limit: 50 })],
+    ['case search (GET /api/cases), supervisor: department + status', () => listCases(db, supervisor, { department: 'dept-7', status: 'in_review', limit: 50 })],
     ['case search: item + decision + decided in a month', () => db('cases').where({ item_code: 'ITEM-42', decision: 'refused' }).where('decided_at', '>=', month.from).where('decided_at', '<', month.to).orderBy('decided_at', 'desc').limit(50)],
     ['case search: case number', () => db('cases').where({ case_no: '0000000000000000424242' }).first()],
   ];

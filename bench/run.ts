@@ -21,6 +21,7 @@ import { runMain } from '../lib/runtime';
 import { runE2e } from './e2e';
 import { planFromCase, runFloor } from './floor';
 import { Sampler } from './procstat';
+import { createAuth } from './staff-auth';
 import { Progress } from './progress';
 import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
@@ -82,7 +83,7 @@ runMain('bench', async () => {
       progress.tick();
       const database = await freshDatabase(adminUrl, 'onewindow_bench_e2e');
       cleanups.push(() => database.drop());
-      await prepareDatabase(database.db);
+      await prepareDatabase(database.db, config.demoStaffPassword);
       progress.tick();
       const connection = await Connection.connect({ address: engine.address });
       cleanups.push(() => connection.close());
@@ -117,7 +118,8 @@ runMain('bench', async () => {
         sampler.watch('floor worker', () => [floorWorker.pid]);
         sampler.watch('bench driver', () => [process.pid]);
 
-        const e2eOpts = { baseUrl: app.baseUrl, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency };
+        const auth = createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity });
+        const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency };
         progress.start('e2e warm-up', warmup);
         await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);
@@ -153,7 +155,7 @@ runMain('bench', async () => {
         cleanups.push(() => app.stop());
         watchApp(app);
         await sampler.begin();
-        const s = await runSupervision({ baseUrl: app.baseUrl, db: database.db, cases: options.supervisionCases, concurrency: 10, dayMs: options.workingDayMs, onProgress: (d) => progress.set(d) });
+        const s = await runSupervision({ baseUrl: app.baseUrl, db: database.db, auth: createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity }), cases: options.supervisionCases, concurrency: 10, dayMs: options.workingDayMs, onProgress: (d) => progress.set(d) });
         out.supervision = { ...s, usage: await sampler.end() };
         await app.stop();
         cleanups.pop();

@@ -163,7 +163,7 @@ export async function startApp(opts: { config: Config; temporalAddress: string; 
 }
 
 /** Migrates a fresh database and loads the sample catalogue, as `npm start` does. */
-export async function prepareDatabase(db: Db): Promise<void> {
+export async function prepareDatabase(db: Db, staffPassword: string): Promise<void> {
   await migrate(db);
-  await seedSampleCatalogue(db);
+  await seedSampleCatalogue(db, { staffPassword });
 }

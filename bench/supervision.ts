@@ -15,7 +15,7 @@ import { readFormFolder } from '../lib/forms';
 import { warnAfterDays, type SupervisionRule } from '../workflows/supervision';
 import { addSupervisionItem, supervisionItem } from './supervision-item';
 import { pool, summarise, type Summary } from './stats';
-import { staffHeaders } from './staff-auth';
+import type { Auth } from './staff-auth';
 
 interface EntryShape {
   promisedLimitDays: number;
@@ -43,7 +43,7 @@ export async function prepareSupervision(db: Db): Promise<void> {
   await db.raw('alter table supervision_events add column if not exists recorded_at timestamptz not null default clock_timestamp()');
 }
 
-export async function runSupervision(o: { baseUrl: string; db: Db; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void }): Promise<SupervisionResult> {
+export async function runSupervision(o: { baseUrl: string; db: Db; auth: Auth; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void }): Promise<SupervisionResult> {
   const { db, dayMs } = o;
   const row = await db('implementation_versions').where({ implementation_code: supervisionItem.implementationCode, state: 'published' }).first<{ entry: EntryShape }>('entry');
   const entry = row.entry;
@@ -58,11 +58,15 @@ export async function runSupervision(o: { baseUrl: string; db: Db; cases: number
     return JSON.parse(text) as T;
   }
 
+  const hall = await db('departments as d').join('implementations as i', 'i.department_code', 'd.code').where('i.code', supervisionItem.implementationCode).first<{ hall_code: string }>('d.hall_code');
+  const clerkUser = staff.find((s) => s.department_code === hall.hall_code && s.roles.includes('clerk'))!;
+  const clerk = await o.auth.staff(clerkUser.id);
+
   // Per case: the first step's warning and overdue, the case's warning and overdue, the statutory overdue.
   const perCase = 5;
   const caseNumbers: string[] = [];
   await pool(o.cases, o.concurrency, async () => {
-    const { caseNo } = await post<{ caseNo: string }>(api('/cases'), { implementationCode: supervisionItem.implementationCode, channel: 'online', applicant: { kind: 'person', name: '李四', idNumber: '11010519491231002X' }, formData, delivery: { method: 'window' } });
+    const { caseNo } = await post<{ caseNo: string }>(api('/cases'), { implementationCode: supervisionItem.implementationCode, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' }, formData, delivery: { method: 'window' } }, clerk);
     caseNumbers.push(caseNo);
     // The clerk accepts as soon as the pre-check task is in the inbox (the law accepts it anyway after five working days).
     for (let i = 0; i < 200; i++) {
@@ -71,7 +75,7 @@ export async function runSupervision(o: { baseUrl: string; db: Db; cases: number
       if (accepted) break;
       if (task) {
         const user = staff.find((s) => s.department_code === task.department_code && s.roles.includes(task.role))!;
-        const res = await fetch(api(`/tasks/${task.id}/complete`), { method: 'POST', headers: { 'content-type': 'application/json', ...(await staffHeaders(o.baseUrl, user.id)) }, body: JSON.stringify({ action: 'accept', opinion: '受理' }) });
+        const res = await fetch(api(`/tasks/${task.id}/complete`), { method: 'POST', headers: { 'content-type': 'application/json', ...(await o.auth.staff(user.id)) }, body: JSON.stringify({ action: 'accept', opinion: '受理' }) });
         await res.text();
         if (res.ok) break;
       }
