@@ -7,7 +7,7 @@
  *   5. read-model queries at a million cases (queries.ts).
  * Prints the tables (Markdown), writes bench/results/bench.json, shows a progress bar on stderr.
  *
- * Options: --cases N (default 100), --concurrency C (20), --supervision-cases N (100),
+ * Options: --cases N (default 80), --concurrency C (20), --supervision-cases N (60),
  * --working-day-ms N (2000), --query-cases N (1000000), --only e2e,supervision,queries
  * (the floor runs with e2e).
  */
@@ -44,9 +44,9 @@ runMain('bench', async () => {
   if (!config.databaseUrl) throw new ConfigError('the benchmarks need DATABASE_URL (a PostgreSQL server whose role may create databases)');
   const adminUrl = config.databaseUrl;
   const options = {
-    cases: option('cases', 100),
+    cases: option('cases', 80),
     concurrency: option('concurrency', 20),
-    supervisionCases: option('supervision-cases', 100),
+    supervisionCases: option('supervision-cases', 60),
     workingDayMs: option('working-day-ms', 2000),
     queryCases: option('query-cases', 1_000_000),
   };
