@@ -142,7 +142,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
         if (!how) throw new Error(`case ${caseNo}: no simulated actor for a ${task.kind} task`);
         acted.add(task.taskId);
         const as = await actorFor(task.department, task.role);
-        if (how.claim) await call('task claim', api(`/tasks/${task.taskId}/claim`), 'POST', {}, as);
+        if (how.claim) await call('task claim', api(`/tasks/${task.taskId}/claim`), 'POST', undefined, as);
         await call('task completion', api(`/tasks/${task.taskId}/complete`), 'POST', { action: how.action, opinion: how.opinion }, as);
       } else if (ordered && !v.events.some((e) => e.type === 'payment-received')) {
         // 收费: the payer pays on the payment platform, which calls the API back.
