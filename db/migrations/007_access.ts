@@ -80,6 +80,10 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['filed_by_kind', 'filed_by']);
   });
   await knex.raw(`create index cases_applicant_id on cases ((applicant->>'idNumber'))`);
+  // The inbox is read soonest-due first.
+  await knex.schema.alterTable('tasks', (t) => {
+    t.index(['department_code', 'status', 'role', 'due_at'], 'tasks_inbox_due');
+  });
 
   // Uploaded application materials (申请材料), kept in the database with their digest.
   await knex.schema.createTable('case_materials', (t) => {
@@ -188,6 +192,7 @@ export async function down(knex: Knex): Promise<void> {
     await knex.schema.dropTableIfExists(table);
   }
   await knex.raw('drop index if exists cases_applicant_id');
+  await knex.raw('drop index if exists tasks_inbox_due');
   await knex.schema.alterTable('case_filings', (t) => {
     t.dropIndex(['filed_by_kind', 'filed_by']);
     t.dropColumn('filed_by_kind');
