@@ -69,6 +69,11 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
     return { status: res.status, body: (await res.json()) as Record<string, unknown>, signed };
   }
 
+  /** Takes a test variant out of service once its case is filed, so other tests see only the sample catalogue. */
+  async function retire(code: string): Promise<void> {
+    await stack.db('implementation_versions').where({ implementation_code: code, state: 'published' }).update({ state: 'cancelled' });
+  }
+
   /** Publishes a copy of a sample entry under a new item code (test set-up, as the seed loads entries). */
   async function publishVariant(sampleCode: string, itemCode: string, department: string, change: (entry: Record<string, any>) => void): Promise<string> {
     const doc = sampleDocuments().find((d) => d.implementation.code === sampleCode)!;
@@ -143,7 +148,7 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
 
   it('when a fee charged at acceptance was paid and the case is refused, then the payment platform refunds it once and the read model shows it', async () => {
     const code = await publishVariant('QR-330000-00010.xh-gaj', 'QR-330000-00098', 'xh-gaj', (e) => { e.fee.when = 'acceptance'; });
-    const caseNo = await file(code, 'resident-id-card-renewal', { delivery: { method: 'window' } });
+    const caseNo = await file(code, 'resident-id-card-renewal', { delivery: { method: 'window' } }).finally(() => retire(code));
     expect((await complete(await openTask(caseNo, 'precheck'), 'accept')).status).to.equal(200);
     await caseStatus(caseNo, 'awaiting_payment');
     const order = await stack.db('payments').where({ case_no: caseNo }).first();
@@ -166,7 +171,7 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
   it('when the certificate platform refuses to issue, then a manual task tells the department why; retry asks again, skip with reasons goes on to hand-over', async () => {
     // 城管 has no seal on the sample certificate platform: issuing is refused (unknown-issuer).
     const code = await publishVariant('XK-330000-00001.xh-scjg', 'XK-330000-00097', 'xh-cgj', () => undefined);
-    const caseNo = await file(code, 'individual-business-registration');
+    const caseNo = await file(code, 'individual-business-registration').finally(() => retire(code));
     expect((await complete(await openTask(caseNo, 'precheck'), 'accept')).status).to.equal(200);
     expect((await complete(await openTask(caseNo, 'review'), 'approve')).status).to.equal(200);
     const manual = await openTask(caseNo, 'manual');
