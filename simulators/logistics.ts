@@ -4,6 +4,7 @@
  * (or up to `to`) and sends a signed `logistics.<status>` callback for each step. GET /waybills?date=
  * lists the waybills booked that day (China time), for onewindow's daily reconciliation.
  */
+import crypto from 'node:crypto';
 import type { Router } from 'express';
 import { chinaDate } from '../adapters/certificate-seal';
 import { trackingStatuses, type Address, type Booking, type Tracking, type TrackingStatus, type WaybillRecord } from '../adapters/logistics';
@@ -46,7 +47,8 @@ function address(v: unknown, where: string): Address {
 
 function routes(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
   const once = new IdempotencyStore<Booking>();
-  let serial = 10_000_000;
+  // Waybill numbers are unique across instances, as on the real courier: a random starting serial.
+  let serial = 10_000_000 + crypto.randomInt(0, 80_000_000);
 
   r.post('/bookings', (req, res) => {
     const b = body(req);
