@@ -1,16 +1,11 @@
 /**
- * What the case's use of the platforms adds to the read model: callback nonces shared by every
- * API process, live face checks, materials replaced by e-certificates (减材料), refunds of fees
+ * What the case's use of the platforms adds to the read model (callback nonces share 007's
+ * `request_nonces`): live face checks, materials replaced by e-certificates (减材料), refunds of fees
  * charged at acceptance, and the daily reconciliation with the payment and courier platforms.
  */
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('callback_nonces', (t) => {
-    // `<sender>\n<nonce>`: a nonce is one-time per sender.
-    t.string('nonce', 300).primary();
-    t.timestamp('expires_at', { useTz: true }).notNullable().index();
-  });
   await knex.schema.createTable('face_checks', (t) => {
     t.string('check_id', 100).primary();
     t.string('case_no', 32).notNullable().references('cases.case_no').index();
@@ -67,5 +62,4 @@ export async function down(knex: Knex): Promise<void> {
   });
   await knex.schema.dropTableIfExists('case_materials');
   await knex.schema.dropTableIfExists('face_checks');
-  await knex.schema.dropTableIfExists('callback_nonces');
 }
