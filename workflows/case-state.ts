@@ -42,6 +42,8 @@ export interface TaskRecord extends OpenTaskView {
   completion?: CompleteTaskRequest;
   /** Set by the main flow once it has acted on the completion: the update may answer. */
   handled: boolean;
+  /** The main flow has taken the completion (awaitTask returned it). */
+  consumed?: boolean;
 }
 
 export function refuse(type: string, message: string): ApplicationFailure {
@@ -120,9 +122,13 @@ export class CaseState {
     return [...this.tasks.values()].filter((t) => t.phase === 'open');
   }
 
-  /** The main flow has acted on every completed task: their updates may answer now. */
+  /**
+   * The main flow has acted on every completion it has taken: their updates may answer now. A
+   * completion the main flow has not taken yet (it was busy recording something else) waits, so
+   * its caller sees the consequence of its own action.
+   */
   markCompletionsHandled(): void {
-    for (const t of this.tasks.values()) if (t.phase === 'done' || t.phase === 'cancelled') t.handled = true;
+    for (const t of this.tasks.values()) if (t.phase === 'cancelled' || (t.phase === 'done' && (t.consumed || t.kind === 'extension'))) t.handled = true;
   }
 
   // ---- validators: each throws a typed failure the API shows as a reason ----

@@ -136,7 +136,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function awaitTask(task: TaskRecord, timeoutMs?: number): Promise<CompleteTaskRequest | null> {
     const done = () => task.phase === 'done' || isCancelled(task.scope) || state.withdrawal !== null;
     const finished = timeoutMs === undefined ? (await condition(done), true) : await condition(done, timeoutMs);
-    if (task.phase === 'done') return task.completion!;
+    if (task.phase === 'done') {
+      task.consumed = true;
+      return task.completion!;
+    }
     if (finished && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     await cancelTask(task, finished ? 'cancelled' : 'timed out');
     return null;
