@@ -215,7 +215,7 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
     expect(await store.remember('it-sender\nn-1', t0 + 1_500)).to.equal(true); // expired, so usable again
     await store.remember('it-sender\nn-2', t0);
     expect(await store.cleanup(t0 + 5_000)).to.be.at.least(2);
-    expect(await stack.db('request_nonces').whereIn('nonce', ['it-sender\nn-1', 'it-sender\nn-2'].map(PgNonceStore.keyOf))).to.have.length(0);
+    expect(await stack.db('request_nonces').whereIn('nonce', ['it-sender\nn-1', 'it-sender\nn-2'].map((n) => PgNonceStore.keyOf(n)))).to.have.length(0);
   });
 
   it('when the day is reconciled, then payments and waybills the platforms have and we do not are stored as mismatches; the nightly schedule runs it', async () => {
