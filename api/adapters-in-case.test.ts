@@ -117,11 +117,11 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
     const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
     await openTask(caseNo, 'precheck');
     const view = await http(stack, 'GET', `/api/cases/${caseNo}`);
-    expect(view.body.materials).to.have.length(1);
-    expect(view.body.materials[0]).to.include({ materialId: 'operator-id', materialName: '经营者身份证明', certificateType: '居民身份证' });
+    expect(view.body.certificateMaterials).to.have.length(1);
+    expect(view.body.certificateMaterials[0]).to.include({ materialId: 'operator-id', materialName: '经营者身份证明', certificateType: '居民身份证' });
     const held = await stack.sims.certificates.control.log();
     expect(held.some((e) => e.what === 'GET /certificates')).to.equal(true);
-    expect(view.body.materials[0].certificateNo).to.match(/^XH-GAJ-\d{4}-\d{6}$/);
+    expect(view.body.certificateMaterials[0].certificateNo).to.match(/^XH-GAJ-\d{4}-\d{6}$/);
     expect(view.body.events.map((e: { type: string }) => e.type)).to.include.members(['identity-verified', 'materials-replaced']);
   });
 
