@@ -172,7 +172,7 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
             continue;
           }
           replaced.push({ materialId: material.id, materialName: material.name, certificateNo: doc.number, certificateType: doc.type });
-          await db('case_materials')
+          await db('certificate_replacements')
             .insert({ case_no: m.caseNo, material_id: material.id, material_name: material.name, certificate_no: doc.number, certificate_type: doc.type, holder_id: doc.holder.idNumber, replaced_at: m.at })
             .onConflict(['case_no', 'material_id'])
             .ignore();

@@ -205,7 +205,7 @@ export async function getCase(db: Db, caseNo: string) {
     db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
     db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('*'),
     // 减材料: which e-certificate replaced which material.
-    db('case_materials').where({ case_no: caseNo }).orderBy('material_id')
+    db('certificate_replacements').where({ case_no: caseNo }).orderBy('material_id')
       .select('material_id as materialId', 'material_name as materialName', 'certificate_no as certificateNo', 'certificate_type as certificateType', 'replaced_at as replacedAt'),
   ]);
   return { ...caseRow(row), events, tasks: tasks.map(taskRow), certificateMaterials };

@@ -16,7 +16,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('completed_at', { useTz: true });
     t.unique(['case_no', 'attempt']);
   });
-  await knex.schema.createTable('case_materials', (t) => {
+  await knex.schema.createTable('certificate_replacements', (t) => {
     t.string('case_no', 32).notNullable().references('cases.case_no');
     t.string('material_id', 40).notNullable();
     t.string('material_name', 200).notNullable();
@@ -60,6 +60,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('payments', (t) => {
     t.dropColumns('stage', 'refund_id', 'refund_reason', 'refunded_at');
   });
-  await knex.schema.dropTableIfExists('case_materials');
+  await knex.schema.dropTableIfExists('certificate_replacements');
   await knex.schema.dropTableIfExists('face_checks');
 }
