@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import type { Platforms } from '../lib/platforms';
-import type { Applicant } from '../workflows/definitions';
+import { PLATFORM_REFUSAL, type Applicant, type FeeStage, type IdentityCheck, type MaterialReplacement, type PinnedMaterial } from '../workflows/definitions';
 
 export interface PaymentOrder {
   paymentId: string;
@@ -17,19 +17,30 @@ export interface PaymentOrder {
 }
 
 /**
- * A platform's business refusal is named as such in the activity failure. It is still retried
- * (with the proxy's backoff, up to a minute apart): failing the activity for good would fail the
- * case workflow, and no case may be lost; the refusal shows in the case's history and in the
- * Temporal UI until the data is put right. (Next: let the workflow open a manual task instead.)
+ * A platform's business refusal fails the activity for good (retrying changes nothing): the
+ * workflow catches it and opens a manual task (人工处理) with the platform's reason. Transient
+ * faults are thrown as they are, and Temporal retries them with backoff.
  */
 async function refusalsFinal<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof AdapterRefusal) throw ApplicationFailure.create({ type: `PlatformRefusal:${err.code}`, message: err.message, nonRetryable: false });
-    throw err; // transient: Temporal retries with backoff
+    if (err instanceof AdapterRefusal) throw ApplicationFailure.create({ type: `${PLATFORM_REFUSAL}:${err.platform}:${err.code}`, message: err.message, nonRetryable: true });
+    throw err;
   }
 }
+
+/** What a check against a platform came to when the platform refused to answer it: the refusal's words. */
+async function orRefusal<T>(call: () => Promise<T>): Promise<T | { refused: string }> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof AdapterRefusal) return { refused: err.message };
+    throw err;
+  }
+}
+
+const matchWords: Record<string, string> = { match: '一致', mismatch: '不一致', unknown: '查无此人（单位）' };
 
 /** The service hall's phone on courier waybills (the sender). */
 const HALL_PHONE = '0571-87654321';
@@ -45,7 +56,7 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
   const caseRow = async (caseNo: string) => db('cases').where({ case_no: caseNo }).first<CaseRow>('applicant', 'department_code', 'item_name', 'accepted_at');
 
   return {
-    async createPaymentOrder(o: { caseNo: string; amountFen: number; paymentDays: number; createdAt: string }): Promise<PaymentOrder> {
+    async createPaymentOrder(o: { caseNo: string; amountFen: number; paymentDays: number; createdAt: string; stage?: FeeStage }): Promise<PaymentOrder> {
       const c = await caseRow(o.caseNo);
       const expiresAt = new Date(Date.parse(o.createdAt) + o.paymentDays * 86_400_000).toISOString();
       const order = await refusalsFinal(() => platforms.payment.createOrder(
@@ -53,7 +64,7 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
         `${o.caseNo}/fee`,
       ));
       await db('payments')
-        .insert({ id: order.orderId, case_no: o.caseNo, amount_fen: order.amountFen, payment_code: order.paymentCode, status: 'open', created_at: order.createdAt, expires_at: order.expiresAt })
+        .insert({ id: order.orderId, case_no: o.caseNo, amount_fen: order.amountFen, payment_code: order.paymentCode, status: 'open', created_at: order.createdAt, expires_at: order.expiresAt, stage: o.stage ?? 'decision' })
         .onConflict('case_no')
         .ignore();
       return { paymentId: order.orderId, paymentCode: order.paymentCode, expiresAt: order.expiresAt };
@@ -65,6 +76,110 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
 
     async expirePaymentOrder(p: { paymentId: string; at: string }): Promise<void> {
       await db('payments').where({ id: p.paymentId, status: 'open' }).update({ status: 'expired' });
+    },
+
+    /** Refunds a paid fee in full (a refusal or withdrawal after a fee charged at acceptance), once per case. */
+    async refundPayment(r: { caseNo: string; paymentId: string; reason: string }): Promise<{ refundId: string; amountFen: number; refundedAt: string }> {
+      const refund = await refusalsFinal(() => platforms.payment.refund({ orderId: r.paymentId, reason: r.reason }, `${r.caseNo}/refund`));
+      await db('payments').where({ id: r.paymentId }).whereNull('refund_id')
+        .update({ status: 'refunded', refund_id: refund.refundId, refund_reason: r.reason, refunded_at: refund.refundedAt });
+      return { refundId: refund.refundId, amountFen: refund.amountFen, refundedAt: refund.refundedAt };
+    },
+
+    /**
+     * Real-name check (实名核验) of the applicant: a person by ID number and name against the
+     * population base; a legal person by credit code, name and legal representative against the
+     * legal-person base. An agent (经办人) is checked as a person, and for a legal person must hold
+     * its legal representative's authorisation for this item. Only reads: safe to repeat.
+     */
+    async verifyApplicant(v: { applicant: Applicant; itemCode: string; at: string }): Promise<IdentityCheck> {
+      const a = v.applicant;
+      const checks: IdentityCheck['checks'] = [];
+      const problems: string[] = [];
+      if (a.kind === 'person') {
+        const r = await orRefusal(() => platforms.identity.verifyPerson({ idNumber: a.idNumber, name: a.name }));
+        if ('refused' in r) problems.push(`申请人实名核验未通过：${r.refused}`);
+        else if (r.result !== 'match') problems.push(`申请人实名核验未通过：姓名与公民身份号码${matchWords[r.result]}`);
+        checks.push({ check: 'person', result: 'refused' in r ? 'refused' : r.result });
+      } else if (!a.legalRepresentative) {
+        problems.push('法人申请未提供法定代表人信息，无法核验法人身份');
+        checks.push({ check: 'legal-person', result: 'incomplete' });
+      } else {
+        const rep = a.legalRepresentative;
+        const r = await orRefusal(() => platforms.identity.verifyLegalPerson({ creditCode: a.idNumber, name: a.name, legalRepresentative: rep }));
+        if ('refused' in r) problems.push(`法人核验未通过：${r.refused}`);
+        else if (r.result === 'unknown') problems.push('法人核验未通过：法人库中没有该统一社会信用代码');
+        else if (r.result === 'mismatch') {
+          const what = r.mismatches.map((m) => (m === 'name' ? '单位名称' : m === 'legalRepresentative' ? '法定代表人' : m)).join('、');
+          problems.push(`法人核验未通过：${what}与法人库登记不一致`);
+        }
+        checks.push({ check: 'legal-person', result: 'refused' in r ? 'refused' : r.result });
+      }
+      if (a.agent) {
+        const agent = a.agent;
+        const r = await orRefusal(() => platforms.identity.verifyPerson(agent));
+        if ('refused' in r) problems.push(`经办人实名核验未通过：${r.refused}`);
+        else if (r.result !== 'match') problems.push(`经办人实名核验未通过：姓名与公民身份号码${matchWords[r.result]}`);
+        checks.push({ check: 'agent', result: 'refused' in r ? 'refused' : r.result });
+        if (a.kind === 'legal_person') {
+          const auth = await orRefusal(() => platforms.identity.checkAuthorisation({ creditCode: a.idNumber, agentIdNumber: agent.idNumber, scope: v.itemCode }));
+          if ('refused' in auth) problems.push(`经办人授权核验未通过：${auth.refused}`);
+          else if (!auth.authorised) problems.push(`经办人${agent.name}未获该单位法定代表人授权办理本事项（或授权已过期）`);
+          checks.push({ check: 'agent-authorisation', result: 'refused' in auth ? 'refused' : auth.authorised ? 'authorised' : 'not-authorised' });
+        }
+      }
+      return { ok: problems.length === 0, checks, problems, at: v.at };
+    },
+
+    /**
+     * Starts a live face check (高级认证) of the person acting for the case, once per case and
+     * attempt. A platform refusal (unknown person, name mismatch) is a result, not a failure.
+     */
+    async startFaceCheck(f: { caseNo: string; attempt: number; person: { idNumber: string; name: string } }): Promise<{ checkId: string; requestedAt: string } | { refused: string }> {
+      const r = await orRefusal(() => platforms.identity.startFaceCheck({ caseNo: f.caseNo, person: f.person }, `${f.caseNo}/face-check/${f.attempt}`));
+      if ('refused' in r) return r;
+      await db('face_checks')
+        .insert({ check_id: r.checkId, case_no: f.caseNo, attempt: f.attempt, status: 'pending', requested_at: r.requestedAt })
+        .onConflict('check_id')
+        .ignore();
+      return { checkId: r.checkId, requestedAt: r.requestedAt };
+    },
+
+    /** Records how a face check ended when no callback did (the wait timed out). */
+    async closeFaceCheck(f: { checkId: string; status: 'failed' | 'timed-out'; reason: string; at: string }): Promise<void> {
+      await db('face_checks').where({ check_id: f.checkId, status: 'pending' }).update({ status: f.status, reason: f.reason, completed_at: f.at });
+    },
+
+    /**
+     * 减材料: the certificates the applicant (and a legal person's legal representative) already
+     * hold, checked genuine and valid, satisfy the materials they can replace. Recorded once per
+     * case and material; repeating returns the same replacements.
+     */
+    async replaceMaterials(m: { caseNo: string; holderIds: string[]; materials: PinnedMaterial[]; at: string }): Promise<{ replaced: MaterialReplacement[]; notUsed: { materialId: string; certificateNo: string; reason: string }[] }> {
+      const wanted = m.materials.filter((x) => x.certificateType);
+      const replaced: MaterialReplacement[] = [];
+      const notUsed: { materialId: string; certificateNo: string; reason: string }[] = [];
+      if (wanted.length === 0) return { replaced, notUsed };
+      const held = (await Promise.all(m.holderIds.map(async (id) => {
+        const r = await orRefusal(() => platforms.certificates.listByHolder(id));
+        return 'refused' in r ? [] : r;
+      }))).flat();
+      for (const material of wanted) {
+        for (const doc of held.filter((d) => d.type === material.certificateType)) {
+          const verdict = await platforms.certificates.verify(doc);
+          if (verdict.verdict !== 'genuine') {
+            notUsed.push({ materialId: material.id, certificateNo: doc.number, reason: verdict.detail });
+            continue;
+          }
+          replaced.push({ materialId: material.id, materialName: material.name, certificateNo: doc.number, certificateType: doc.type });
+          await db('certificate_replacements')
+            .insert({ case_no: m.caseNo, material_id: material.id, material_name: material.name, certificate_no: doc.number, certificate_type: doc.type, holder_id: doc.holder.idNumber, replaced_at: m.at })
+            .onConflict(['case_no', 'material_id'])
+            .ignore();
+          break;
+        }
+      }
+      return { replaced, notUsed };
     },
 
     /** Issues the result certificate through the e-certificate platform, once per case. */

@@ -8,6 +8,7 @@ import { createCalendarActivities } from './calendar';
 import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
 import { createProjectionActivities } from './projection';
+import { createReconciliationActivities } from './reconciliation';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
     ...createCaseServiceActivities(deps.db, deps.platforms),
+    ...createReconciliationActivities(deps.db, deps.platforms),
   };
 }
 

@@ -59,6 +59,8 @@ export interface OpenTaskInput {
   actions: TaskAction[];
   returnTo?: string[];
   specialProcedures?: SpecialProcedureType[];
+  /** What the handler should know before acting (e.g. a failed real-name check); kept in the task's detail. */
+  notes?: string[];
   createdAt: string;
   dueAt: string | null;
 }
@@ -151,7 +153,7 @@ export function createProjectionActivities(db: Db) {
           kind: t.kind,
           status: 'open',
           actions: JSON.stringify(t.actions),
-          detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures }),
+          detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes }),
           created_at: t.createdAt,
           due_at: t.dueAt,
         })

@@ -7,7 +7,7 @@
  * functions here check a received callback; the API mounts them on its routes.
  */
 import { canonicalJson } from './canonical-json';
-import { signedHeaders, verifySignature, type HeaderBag, type NonceCache, type SignatureRefusalReason } from './signing';
+import { signedHeaders, verifySignature, verifySignatureShared, type HeaderBag, type NonceCache, type NonceStore, type SignatureCheck, type SignatureRefusalReason } from './signing';
 
 export interface CallbackEvent<T = unknown> {
   eventId: string;
@@ -49,15 +49,7 @@ function isEvent(v: unknown): v is CallbackEvent {
     typeof e.seq === 'number' && Number.isInteger(e.seq) && typeof e.occurredAt === 'string' && 'data' in e;
 }
 
-/**
- * Verifies the signature, timestamp and nonce of a callback and parses its envelope. `data` is
- * not validated here: the receiving route checks it against its own schema.
- */
-export function verifyCallback<T = unknown>(
-  req: ReceivedCallback,
-  opts: { secret: string | ((sender: string) => string | undefined); nonces: NonceCache; now?: number; maxSkewMs?: number },
-): CallbackCheck<T> {
-  const check = verifySignature(req, opts);
+function parseEvent<T>(req: ReceivedCallback, check: SignatureCheck): CallbackCheck<T> {
   if (!check.ok) return { ok: false, reason: check.reason, message: check.message, status: 401 };
   let parsed: unknown;
   try {
@@ -67,6 +59,25 @@ export function verifyCallback<T = unknown>(
   }
   if (!isEvent(parsed)) return { ok: false, reason: 'malformed-body', message: '回调内容不是有效的事件', status: 400 };
   return { ok: true, sender: check.sender, event: parsed as CallbackEvent<T> };
+}
+
+/**
+ * Verifies the signature, timestamp and nonce of a callback and parses its envelope. `data` is
+ * not validated here: the receiving route checks it against its own schema.
+ */
+export function verifyCallback<T = unknown>(
+  req: ReceivedCallback,
+  opts: { secret: string | ((sender: string) => string | undefined); nonces: NonceCache; now?: number; maxSkewMs?: number },
+): CallbackCheck<T> {
+  return parseEvent<T>(req, verifySignature(req, opts));
+}
+
+/** `verifyCallback` with the nonces in a store that several receiving processes share. */
+export async function verifyCallbackShared<T = unknown>(
+  req: ReceivedCallback,
+  opts: { secret: string | ((sender: string) => string | undefined); nonces: NonceStore; now?: number; maxSkewMs?: number },
+): Promise<CallbackCheck<T>> {
+  return parseEvent<T>(req, await verifySignatureShared(req, opts));
 }
 
 /** `new`: act on it. `duplicate`: this event was handled already. `stale`: a later event about the same subject was handled first. */

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { startCallbackSink, type CallbackSink } from '../simulators/callback-sink';
 import type { RunningSimulator } from '../simulators/kit';
 import { startIdentitySimulator, type IdentityControl } from '../simulators/identity';
 import { meetsLevel } from './assurance';
@@ -24,7 +25,7 @@ describe('identity adapter against the identity simulator', () => {
   it('when a sample person is checked by ID number and name, then they match; another name mismatches; an unknown valid ID is unknown', async () => {
     expect(await identity.verifyPerson(zhang)).to.deep.equal({ result: 'match' });
     expect(await identity.verifyPerson({ ...zhang, name: '张四' })).to.deep.equal({ result: 'mismatch' });
-    expect(await identity.verifyPerson({ idNumber: '11010519491231002X', name: '张三' })).to.deep.equal({ result: 'unknown' });
+    expect(await identity.verifyPerson({ idNumber: '440304198507152311', name: '张三' })).to.deep.equal({ result: 'unknown' });
   });
 
   it('when an ID number or credit code is malformed, then the client refuses it without a request', async () => {
@@ -102,5 +103,62 @@ describe('identity adapter against the identity simulator', () => {
     const forger = new IdentityClient({ baseUrl: sim.url, secret: 'guess', ...fast });
     const err = await forger.verifyPerson(zhang).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(AdapterRefusal).and.include({ code: 'bad-signature', status: 401, message: '签名校验失败' });
+  });
+});
+
+describe('identity adapter: live face checks against the identity simulator', () => {
+  let sim: RunningSimulator<IdentityControl>;
+  let sink: CallbackSink;
+  let identity: IdentityClient;
+
+  before(async () => {
+    sink = await startCallbackSink({ secret });
+    sim = await startIdentitySimulator({ secret, hangMs: 2_000, callbackUrl: `${sink.url}/callbacks/identity` });
+    identity = new IdentityClient({ baseUrl: sim.url, secret, ...fast });
+  });
+  after(async () => {
+    await sim.close();
+    await sink.close();
+  });
+  beforeEach(async () => {
+    await sim.control.reset();
+    sink.records.length = 0;
+  });
+
+  it('when a face check is started and the applicant passes it, then the result comes by signed callback and by polling', async () => {
+    const check = await identity.startFaceCheck({ caseNo: '3301062026112100000001', person: zhang }, 'case-1/face-check/1');
+    expect(check).to.include({ caseNo: '3301062026112100000001', status: 'pending' });
+    expect(await identity.getFaceCheck(check.checkId)).to.include({ status: 'pending' });
+    const done = await sim.control.finishFaceCheck(check.checkId, 'pass');
+    expect(done.deliveries.map((d) => d.outcome)).to.deep.equal([200]);
+    const [event] = sink.applied('identity.face-check');
+    expect(event.subject).to.equal(check.checkId);
+    expect(event.data).to.deep.include({ checkId: check.checkId, passed: true });
+    expect(await identity.getFaceCheck(check.checkId)).to.include({ status: 'passed' });
+    // Finished is finished: it cannot be made to fail afterwards.
+    expect(await sim.control.finishFaceCheck(check.checkId, 'fail').catch((e: Error) => e.message)).to.contain('409');
+  });
+
+  it('when the applicant fails the live check, then the callback says why', async () => {
+    const check = await identity.startFaceCheck({ caseNo: '3301062026112100000002', person: zhang }, 'case-2/face-check/1');
+    await sim.control.finishFaceCheck(check.checkId, 'fail', '疑似翻拍照片');
+    expect(sink.applied('identity.face-check')[0].data).to.deep.include({ passed: false, reason: '疑似翻拍照片' });
+    expect(await identity.getFaceCheck(check.checkId)).to.include({ status: 'failed', reason: '疑似翻拍照片' });
+  });
+
+  it('when the start is retried after a lost answer, then one face check is started', async () => {
+    await sim.control.setFaults({ timeoutNext: 1 });
+    const check = await identity.startFaceCheck({ caseNo: '3301062026112100000003', person: zhang }, 'case-3/face-check/1');
+    const started = await sim.control.effects('face-check.started');
+    expect(started).to.have.length(1);
+    expect(started[0].detail.checkId).to.equal(check.checkId);
+  });
+
+  it('when the person is unknown or named wrongly, then the platform refuses to start a check', async () => {
+    const unknown = await identity.startFaceCheck({ caseNo: 'c', person: { idNumber: '440304198507152311', name: '张三' } }, 'k-1').catch((e: unknown) => e);
+    expect(unknown).to.be.instanceOf(AdapterRefusal).and.include({ code: 'unknown-person', status: 404 });
+    const wrong = await identity.startFaceCheck({ caseNo: 'c', person: { ...zhang, name: '张四' } }, 'k-2').catch((e: unknown) => e);
+    expect(wrong).to.be.instanceOf(AdapterRefusal).and.include({ code: 'person-mismatch', status: 422 });
+    expect(await sim.control.effects('face-check.started')).to.have.length(0);
   });
 });

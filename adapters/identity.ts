@@ -46,6 +46,22 @@ export interface Authorisation {
   grantedAt: string;
 }
 
+export type FaceCheckStatus = 'pending' | 'passed' | 'failed';
+
+/** A live face check (活体人脸核验) the applicant does on a phone during the case; the result comes by signed callback `identity.face-check` or by polling. */
+export interface FaceCheck {
+  checkId: string;
+  caseNo: string;
+  status: FaceCheckStatus;
+  /** Where the applicant does the check (sent to them by SMS). */
+  url: string;
+  requestedAt: string;
+  expiresAt: string;
+  completedAt?: string;
+  /** Why it failed, when it did. */
+  reason?: string;
+}
+
 export interface IdentityPlatform {
   verifyPerson(p: PersonRef): Promise<{ result: MatchResult }>;
   /** `mismatches` names what differs: `name`, `legalRepresentative`. */
@@ -55,6 +71,9 @@ export interface IdentityPlatform {
   /** The legal representative authorises an agent for the company, once per key. */
   authoriseAgent(a: { creditCode: string; legalRepresentative: PersonRef; agent: PersonRef; scope: string[]; validUntil: string }, key: string): Promise<Authorisation>;
   checkAuthorisation(q: { creditCode: string; agentIdNumber: string; scope?: string }): Promise<{ authorised: boolean; authorisation?: Authorisation }>;
+  /** Starts a live face check of a person for a case, once per key. */
+  startFaceCheck(c: { caseNo: string; person: PersonRef }, key: string): Promise<FaceCheck>;
+  getFaceCheck(checkId: string): Promise<FaceCheck>;
 }
 
 const platform = 'identity';
@@ -104,5 +123,14 @@ export class IdentityClient implements IdentityPlatform {
     checkCode(q.creditCode);
     checkId(q.agentIdNumber);
     return await this.http.call('GET', '/authorisations', { query: { creditCode: q.creditCode, agentIdNumber: q.agentIdNumber, scope: q.scope } });
+  }
+
+  async startFaceCheck(c: { caseNo: string; person: PersonRef }, key: string): Promise<FaceCheck> {
+    checkId(c.person.idNumber);
+    return await this.http.call('POST', '/face-checks', { body: c, idempotencyKey: idempotencyKey('identity.face-check', key) });
+  }
+
+  async getFaceCheck(checkId: string): Promise<FaceCheck> {
+    return await this.http.call('GET', `/face-checks/${encodeURIComponent(checkId)}`);
   }
 }

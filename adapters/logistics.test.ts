@@ -88,4 +88,16 @@ describe('logistics adapter against the courier simulator, with signed tracking 
   it('when a waybill is unknown, then tracking is refused as not found', async () => {
     expect(await logistics.track('EA000000000CN').catch((e: unknown) => e)).to.be.instanceOf(AdapterRefusal).and.include({ status: 404 });
   });
+
+  it('when the day\'s waybills are listed for reconciliation, then each booked that day is there with its status and delivery time; a bad date is refused locally', async () => {
+    const b = await logistics.book(booking('c-list'), 'c-list:deliver');
+    await sim.control.advance(b.waybillNo, 'delivered');
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const listed = (await logistics.waybills(today)).find((w) => w.waybillNo === b.waybillNo);
+    expect(listed).to.include({ caseNo: 'c-list', status: 'delivered' });
+    expect(listed?.deliveredAt).to.be.a('string');
+    expect(await logistics.waybills('2000-01-01')).to.deep.equal([]);
+    const bad = await logistics.waybills('22-11-2026').catch((e: unknown) => e);
+    expect(bad).to.be.instanceOf(AdapterRefusal).and.include({ code: 'invalid-date' });
+  });
 });

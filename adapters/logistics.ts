@@ -29,10 +29,21 @@ export interface Tracking {
   events: { status: TrackingStatus; at: string; location: string }[];
 }
 
+/** One waybill in the courier's daily list, for reconciliation. */
+export interface WaybillRecord {
+  waybillNo: string;
+  caseNo: string;
+  status: TrackingStatus;
+  bookedAt: string;
+  deliveredAt: string | null;
+}
+
 export interface LogisticsPlatform {
   /** Books once per key: a repeat returns the same waybill. */
   book(b: { caseNo: string; sender: Address; recipient: Address; item: string }, key: string): Promise<Booking>;
   track(waybillNo: string): Promise<Tracking>;
+  /** The waybills booked on a day (China time), as the courier has them, for reconciliation. */
+  waybills(date: string): Promise<WaybillRecord[]>;
 }
 
 const platform = 'logistics';
@@ -53,5 +64,10 @@ export class LogisticsClient implements LogisticsPlatform {
 
   async track(waybillNo: string): Promise<Tracking> {
     return await this.http.call('GET', `/waybills/${encodeURIComponent(waybillNo)}`);
+  }
+
+  async waybills(date: string): Promise<WaybillRecord[]> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new AdapterRefusal(platform, 'invalid-date', '对账日期格式应为 YYYY-MM-DD');
+    return (await this.http.call<{ waybills: WaybillRecord[] }>('GET', '/waybills', { query: { date } })).waybills;
   }
 }

@@ -110,20 +110,31 @@ export interface VerifyOptions {
   maxSkewMs?: number;
 }
 
+/**
+ * Where a receiver remembers nonces, shared by several processes (e.g. a database table):
+ * `remember` is true the first time a nonce is offered within its lifetime, false on a replay.
+ */
+export interface NonceStore {
+  remember(nonce: string, now: number): Promise<boolean>;
+}
+
+export interface AsyncVerifyOptions extends Omit<VerifyOptions, 'nonces'> {
+  nonces: NonceStore;
+}
+
 function header(headers: HeaderBag, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function refuse(reason: SignatureRefusalReason): SignatureCheck {
+function refuse(reason: SignatureRefusalReason): { ok: false; reason: SignatureRefusalReason; message: string } {
   return { ok: false, reason, message: signatureRefusalMessages[reason] };
 }
 
-/**
- * Checks a signed message: the signature first (so a forger cannot use up nonces), then the
- * timestamp, then the nonce, which is remembered only when everything else holds.
- */
-export function verifySignature(msg: { method: string; path: string; headers: HeaderBag; body: string | Uint8Array }, opts: VerifyOptions): SignatureCheck {
+type PartsCheck = { ok: true; sender: string; nonceKey: string; now: number } | { ok: false; reason: SignatureRefusalReason; message: string };
+
+/** Signature and timestamp; the nonce is left to the caller. */
+function checkParts(msg: { method: string; path: string; headers: HeaderBag; body: string | Uint8Array }, opts: Omit<VerifyOptions, 'nonces'>): PartsCheck {
   const sender = header(msg.headers, signatureHeaders.sender);
   const timestamp = header(msg.headers, signatureHeaders.timestamp);
   const nonce = header(msg.headers, signatureHeaders.nonce);
@@ -139,7 +150,24 @@ export function verifySignature(msg: { method: string; path: string; headers: He
   const now = opts.now ?? Date.now();
   const at = /^\d{1,15}$/.test(timestamp) ? Number(timestamp) : NaN;
   if (!(Math.abs(now - at) <= (opts.maxSkewMs ?? maxClockSkewMs))) return refuse('stale-timestamp');
+  return { ok: true, sender, nonceKey: `${sender}\n${nonce}`, now };
+}
 
-  if (!opts.nonces.remember(`${sender}\n${nonce}`, now)) return refuse('replayed-nonce');
-  return { ok: true, sender };
+/**
+ * Checks a signed message: the signature first (so a forger cannot use up nonces), then the
+ * timestamp, then the nonce, which is remembered only when everything else holds.
+ */
+export function verifySignature(msg: { method: string; path: string; headers: HeaderBag; body: string | Uint8Array }, opts: VerifyOptions): SignatureCheck {
+  const parts = checkParts(msg, opts);
+  if (!parts.ok) return parts;
+  if (!opts.nonces.remember(parts.nonceKey, parts.now)) return refuse('replayed-nonce');
+  return { ok: true, sender: parts.sender };
+}
+
+/** The same checks, with the nonces kept in a store shared by several receivers. */
+export async function verifySignatureShared(msg: { method: string; path: string; headers: HeaderBag; body: string | Uint8Array }, opts: AsyncVerifyOptions): Promise<SignatureCheck> {
+  const parts = checkParts(msg, opts);
+  if (!parts.ok) return parts;
+  if (!(await opts.nonces.remember(parts.nonceKey, parts.now))) return refuse('replayed-nonce');
+  return { ok: true, sender: parts.sender };
 }

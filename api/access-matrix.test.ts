@@ -82,6 +82,7 @@ const allowed: Record<string, Caller[]> = {
   'POST /callbacks/payment': [],
   'POST /callbacks/logistics': [],
   'POST /callbacks/department': [],
+  'POST /callbacks/identity': [],
   'POST /admin/api-keys': ['platformAdmin'],
   'GET /admin/api-keys': ['platformAdmin'],
   'POST /admin/api-keys/{id}/revoke': ['platformAdmin'],

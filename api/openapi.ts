@@ -141,7 +141,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, document: 'an electronic certificate document with its number and seal', ok: [200, 'the verdict'] },
 
   // Platform callbacks (signed by the platform)
-  ...(['payment', 'logistics', 'department'] as const).map((p): Operation => ({
+  ...(['payment', 'logistics', 'department', 'identity'] as const).map((p): Operation => ({
     method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
   })),
 

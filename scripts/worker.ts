@@ -2,6 +2,8 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createPlatforms } from '../lib/platforms';
+import { ensureReconciliationSchedule } from '../lib/reconciliation-schedule';
+import { connectClient } from '../lib/temporal';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 import { WebhookDispatcher } from '../lib/webhooks';
@@ -18,7 +20,11 @@ runMain('worker', async () => {
   // Webhook deliveries are sent from the worker processes (several share the work by row locks).
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (s) => unseal(config.secretKey, s) });
   webhooks.start();
-  console.log(`worker: polling task queue "${config.taskQueue}" on ${address}`);
+  // The daily reconciliation runs on this task queue at 02:00 China time.
+  const client = await connectClient(address, config.temporalNamespace);
+  const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
+  await client.connection.close();
+  console.log(`worker: polling task queue "${config.taskQueue}" on ${address}; daily reconciliation schedule ${schedule === 'created' ? 'created' : 'in place'}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
   await connection.close();

@@ -6,6 +6,7 @@
  * Control: POST /_control/tamper/:number { path, value } changes a stored certificate without
  * resealing it, as a corrupted or forged record would be.
  */
+import crypto from 'node:crypto';
 import type { Router } from 'express';
 import { chinaDate, checkSeal, isExpired, sealCertificate, type CertificateContent, type CertificateDocument, type PublishedSeal } from '../adapters/certificate-seal';
 import type { Verification } from '../adapters/certificates';
@@ -38,7 +39,8 @@ class Registry {
   readonly keys = new Map<string, { keyId: string; pair: Sm2KeyPair }>();
   readonly seals: PublishedSeal[] = [];
   readonly byNumber = new Map<string, Stored>();
-  private serial = 0;
+  // Certificate numbers are unique across instances, as on the real platform: a random starting serial.
+  private serial = crypto.randomInt(0, 900_000);
 
   constructor(private readonly issuers: Readonly<Record<string, string>>) {
     const year = new Date().getFullYear();

@@ -1,16 +1,19 @@
 /**
  * Simulated unified identity authentication (统一身份认证): a population base and a legal-person
- * base seeded from samples.ts, SMS codes (the code "sent" is in the log, for tests), and agent
- * authorisations by a company's legal representative.
+ * base seeded from samples.ts, SMS codes (the code "sent" is in the log, for tests), agent
+ * authorisations by a company's legal representative, and live face checks (活体人脸核验) for
+ * advanced items: started by the case, finished by the applicant on a phone, which here is
+ * POST /_control/face-checks/:checkId { result: "pass" | "fail", reason? }; the result goes to
+ * onewindow as a signed `identity.face-check` callback and can be polled.
  */
 import crypto from 'node:crypto';
 import type { Router } from 'express';
 import { chinaDate } from '../adapters/certificate-seal';
-import type { Authorisation, MatchResult, PersonRef } from '../adapters/identity';
+import type { Authorisation, FaceCheck, MatchResult, PersonRef } from '../adapters/identity';
 import { SimulatorControl } from './control-client';
-import { HttpProblem, list, object, str, type Json } from './http-problem';
+import { HttpProblem, list, notFound, object, optStr, str, type Json } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
+import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 import { sampleLegalPersons, samplePersons, type SampleLegalPerson, type SamplePerson } from './samples';
 
 export interface IdentitySimulatorOptions extends SimulatorOptions {
@@ -25,6 +28,16 @@ export class IdentityControl extends SimulatorControl {
     if (!sent) throw new Error(`no SMS code was sent for ${requestId}`);
     return String(sent.detail.code);
   }
+
+  /** The face checks started so far, oldest first. */
+  async faceChecks(): Promise<FaceCheck[]> {
+    return (await this.send<{ faceChecks: FaceCheck[] }>('GET', '/face-checks')).faceChecks;
+  }
+
+  /** The applicant finishes a face check: it passes or fails; answers once the callback was sent. */
+  async finishFaceCheck(checkId: string, result: 'pass' | 'fail', reason?: string): Promise<{ faceCheck: FaceCheck; deliveries: Delivery[] }> {
+    return await this.send('POST', `/face-checks/${encodeURIComponent(checkId)}`, { result, reason });
+  }
 }
 
 interface Challenge {
@@ -37,6 +50,7 @@ interface Challenge {
 }
 
 const smsLifetimeMs = 5 * 60_000;
+const faceCheckLifetimeMs = 24 * 3_600_000;
 const mask = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(7)}`;
 
 function personRef(v: unknown, where: string): PersonRef {
@@ -44,7 +58,7 @@ function personRef(v: unknown, where: string): PersonRef {
   return { idNumber: str(o, 'idNumber'), name: str(o, 'name') };
 }
 
-function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<string, SampleLegalPerson>, sim: Simulator): void {
+function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<string, SampleLegalPerson>, faceChecks: Map<string, FaceCheck>, sim: Simulator): void {
   const challenges = new Map<string, Challenge>();
   const smsOnce = new IdempotencyStore<Json>();
   const authOnce = new IdempotencyStore<Authorisation>();
@@ -126,12 +140,62 @@ function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<st
       (typeof scope !== 'string' || a.scope.length === 0 || a.scope.includes(scope)));
     res.json(found ? { authorised: true, authorisation: found } : { authorised: false });
   });
+
+  const faceOnce = new IdempotencyStore<FaceCheck>();
+  r.post('/face-checks', (req, res) => {
+    const b = body(req);
+    const { value, replayed } = faceOnce.run(requireKey(req), b, () => {
+      const p = personRef(b.person, 'person');
+      const known = persons.get(p.idNumber);
+      if (!known) throw new HttpProblem(404, 'unknown-person', '人口库中没有此人，无法发起人脸核验');
+      if (known.name !== p.name) throw new HttpProblem(422, 'person-mismatch', '姓名与公民身份号码不一致，无法发起人脸核验');
+      const now = Date.now();
+      const checkId = `face-${crypto.randomUUID()}`;
+      const check: FaceCheck = {
+        checkId, caseNo: str(b, 'caseNo'), status: 'pending', url: `https://identity.example/face/${checkId}`,
+        requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + faceCheckLifetimeMs).toISOString(),
+      };
+      faceChecks.set(checkId, check);
+      sim.effect('face-check.started', { checkId, caseNo: check.caseNo, idNumber: p.idNumber });
+      return check;
+    });
+    res.status(replayed ? 200 : 201).json(faceChecks.get(value.checkId));
+  });
+
+  r.get('/face-checks/:checkId', (req, res) => {
+    const check = faceChecks.get(req.params.checkId);
+    if (!check) throw notFound(`人脸核验 ${req.params.checkId} `);
+    res.json(check);
+  });
+}
+
+function faceCheckControl(r: Router, faceChecks: Map<string, FaceCheck>, sim: Simulator): void {
+  r.get('/face-checks', (_req, res) => {
+    res.json({ faceChecks: [...faceChecks.values()] });
+  });
+  r.post('/face-checks/:checkId', async (req, res) => {
+    const check = faceChecks.get(req.params.checkId);
+    if (!check) throw notFound(`人脸核验 ${req.params.checkId} `);
+    const b = body(req);
+    const result = str(b, 'result');
+    if (result !== 'pass' && result !== 'fail') throw new HttpProblem(400, 'bad-request', 'result 应为 pass 或 fail');
+    if (check.status !== 'pending') throw new HttpProblem(409, 'face-check-finished', `该人脸核验已结束（${check.status}）`);
+    check.status = result === 'pass' ? 'passed' : 'failed';
+    check.completedAt = new Date().toISOString();
+    if (result === 'fail') check.reason = optStr(b, 'reason') ?? '活体检测未通过';
+    sim.effect(`face-check.${check.status}`, { checkId: check.checkId, caseNo: check.caseNo });
+    const deliveries = await sim.emit('identity.face-check', check.checkId, { checkId: check.checkId, caseNo: check.caseNo, passed: check.status === 'passed', reason: check.reason ?? null, at: check.completedAt });
+    res.json({ faceCheck: check, deliveries });
+  });
 }
 
 /** Starts the identity simulator with the sample population and legal-person bases. */
 export async function startIdentitySimulator(opts: IdentitySimulatorOptions): Promise<RunningSimulator<IdentityControl>> {
   const persons = new Map((opts.persons ?? samplePersons).map((p) => [p.idNumber, p]));
   const companies = new Map((opts.legalPersons ?? sampleLegalPersons).map((c) => [c.creditCode, c]));
-  const started = await startSimulator({ name: 'identity', options: opts, routes: (r, sim) => routes(r, persons, companies, sim) });
+  const faceChecks = new Map<string, FaceCheck>();
+  const started = await startSimulator({
+    name: 'identity', options: opts, routes: (r, sim) => routes(r, persons, companies, faceChecks, sim), control: (r, sim) => faceCheckControl(r, faceChecks, sim),
+  });
   return { url: started.url, close: started.close, control: new IdentityControl(started.url) };
 }

@@ -1,10 +1,13 @@
 /**
  * Simulated courier (EMS): bookings once per Idempotency-Key with S10 waybill numbers, and
  * tracking driven by POST /_control/advance/:waybill { to? }, which moves the parcel one step
- * (or up to `to`) and sends a signed `logistics.<status>` callback for each step.
+ * (or up to `to`) and sends a signed `logistics.<status>` callback for each step. GET /waybills?date=
+ * lists the waybills booked that day (China time), for onewindow's daily reconciliation.
  */
+import crypto from 'node:crypto';
 import type { Router } from 'express';
-import { trackingStatuses, type Address, type Booking, type Tracking, type TrackingStatus } from '../adapters/logistics';
+import { chinaDate } from '../adapters/certificate-seal';
+import { trackingStatuses, type Address, type Booking, type Tracking, type TrackingStatus, type WaybillRecord } from '../adapters/logistics';
 import { SimulatorControl } from './control-client';
 import { HttpProblem, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
@@ -44,7 +47,8 @@ function address(v: unknown, where: string): Address {
 
 function routes(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
   const once = new IdempotencyStore<Booking>();
-  let serial = 10_000_000;
+  // Waybill numbers are unique across instances, as on the real courier: a random starting serial.
+  let serial = 10_000_000 + crypto.randomInt(0, 80_000_000);
 
   r.post('/bookings', (req, res) => {
     const b = body(req);
@@ -59,6 +63,15 @@ function routes(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
       return { waybillNo: p.waybillNo, caseNo: p.caseNo, status: p.status, bookedAt: p.bookedAt };
     });
     res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.get('/waybills', (req, res) => {
+    const { date } = req.query;
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new HttpProblem(400, 'bad-request', '须指定日期 date（YYYY-MM-DD）');
+    const waybills: WaybillRecord[] = [...parcels.values()]
+      .filter((p) => chinaDate(new Date(p.bookedAt)) === date)
+      .map((p) => ({ waybillNo: p.waybillNo, caseNo: p.caseNo, status: p.status, bookedAt: p.bookedAt, deliveredAt: p.events.find((e) => e.status === 'delivered')?.at ?? null }));
+    res.json({ waybills });
   });
 
   r.get('/waybills/:waybillNo', (req, res) => {

@@ -21,7 +21,9 @@ export class PaymentControl extends SimulatorControl {
 
 class Ledger {
   readonly orders = new Map<string, PaymentOrder>();
-  private serial = 0;
+  // Order ids are unique platform-wide, as on the real platform: each simulator instance starts
+  // its serial at a random point, so several instances can feed one database (as the tests do).
+  private serial = crypto.randomInt(0, 90_000_000);
 
   get(orderId: string): PaymentOrder {
     const o = this.orders.get(orderId);

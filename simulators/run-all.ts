@@ -17,8 +17,8 @@ export interface AllSimulatorsOptions {
   secret: string;
   secrets?: Partial<Record<PlatformName, string>>;
   /**
-   * The API's base URL: callbacks go to `<base>/callbacks/payment`, `/callbacks/logistics` and
-   * `/callbacks/department`. Without it callbacks are logged and not sent until configured.
+   * The API's base URL: callbacks go to `<base>/callbacks/payment`, `/callbacks/logistics`,
+   * `/callbacks/department` and `/callbacks/identity`. Without it callbacks are logged and not sent until configured.
    */
   callbackBaseUrl?: string;
   hangMs?: number;
@@ -41,7 +41,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<Al
   const callback = (path: string) => (opts.callbackBaseUrl ? `${opts.callbackBaseUrl.replace(/\/$/, '')}/callbacks/${path}` : undefined);
   const common = { hangMs: opts.hangMs };
   const starting = [
-    startIdentitySimulator({ ...common, secret: secret('identity') }),
+    startIdentitySimulator({ ...common, secret: secret('identity'), callbackUrl: callback('identity') }),
     startCertificateSimulator({ ...common, secret: secret('certificates') }),
     startPaymentSimulator({ ...common, secret: secret('payment'), callbackUrl: callback('payment') }),
     startLogisticsSimulator({ ...common, secret: secret('logistics'), callbackUrl: callback('logistics') }),

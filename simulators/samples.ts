@@ -27,6 +27,8 @@ export const samplePersons: readonly SamplePerson[] = [
   { idNumber: '330106197608142018', name: '林建华', phone: '13605812370' },
   { idNumber: '330102197103254035', name: '何志刚', phone: '13819173261' },
   { idNumber: '330106196811090052', name: '钱文涛', phone: '13967158205' },
+  // The example number published with GB 11643, used by the tests' applicant.
+  { idNumber: '11010519491231002X', name: '张三', phone: '13800138000' },
 ];
 
 export const sampleLegalPersons: readonly SampleLegalPerson[] = [
@@ -61,7 +63,7 @@ const idCard = (p: SamplePerson, validFrom: string, validUntil: string): SampleC
   fields: { 公民身份号码: p.idNumber, 姓名: p.name, 住址: '浙江省杭州市西湖区' }, validFrom, validUntil,
 });
 
-const [zhang, liu, huang, wang, xu, chen] = samplePersons;
+const [zhang, liu, huang, wang, xu, chen, , , , gbSample] = samplePersons;
 const [yuewei, shuntong, hupan] = sampleLegalPersons;
 
 const licence = (c: SampleLegalPerson, kind: string, validFrom: string): SampleCertificate => ({
@@ -76,6 +78,7 @@ export const sampleCertificates: readonly SampleCertificate[] = [
   // Expired: the holder's sample case is the renewal of this card.
   idCard(xu, '2013-07-22', '2023-07-22'),
   idCard(chen, '2016-06-18', '2036-06-18'),
+  idCard(gbSample, '2020-01-15', '2040-01-15'),
   {
     type: '居民户口簿', holder: { name: liu.name, idNumber: liu.idNumber }, issuer: 'xh-gaj',
     fields: { 户号: '330106012345', 户主姓名: liu.name, 住址: '浙江省杭州市西湖区文新街道' }, validFrom: '2012-05-20', validUntil: null,

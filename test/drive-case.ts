@@ -1,6 +1,7 @@
 /**
  * Drives a case through its whole life the happy way, as the people and platforms around it
- * would: accept, approve every step, answer department dispatches, pay, deliver, rate 5.
+ * would: accept, pass the face check, approve every step, answer department dispatches, pay,
+ * deliver, rate 5.
  * Used to record the replay fixtures and by tests that need a finished case.
  */
 import type { WorkflowHandle } from '@temporalio/client';
@@ -10,12 +11,15 @@ import {
   deliveredSignal,
   departmentResultSignal,
   evaluateUpdate,
+  faceCheckResultSignal,
   paymentConfirmedSignal,
   type CaseView,
   type OpenTaskView,
 } from '../workflows/definitions';
 
-const positive: Record<string, string> = { precheck: 'accept', review: 'approve', 'lead-decision': 'approve', handover: 'handover', 'follow-up': 'answer', extension: 'approve' };
+const positive: Record<string, string> = {
+  precheck: 'accept', review: 'approve', 'lead-decision': 'approve', handover: 'handover', 'follow-up': 'answer', extension: 'approve', 'face-check': 'retry', manual: 'retry',
+};
 const pause = () => new Promise((r) => setTimeout(r, 30));
 
 export async function driveToCompletion(h: WorkflowHandle, dispatchedSteps: () => string[]): Promise<CaseView> {
@@ -31,7 +35,9 @@ export async function driveToCompletion(h: WorkflowHandle, dispatchedSteps: () =
       await h.executeUpdate(completeTaskUpdate, { args: [{ taskId: t.taskId, action: positive[t.kind] as never, opinion: '同意', actor: { userId: `${t.department}-${t.role}`, department: t.department, roles: [t.role] } }] });
       continue;
     }
-    if (view.payment?.status === 'open') {
+    if (view.faceCheck?.status === 'pending') {
+      await h.signal(faceCheckResultSignal, { checkId: view.faceCheck.checkId, passed: true, at: new Date().toISOString() });
+    } else if (view.payment?.status === 'open') {
       await h.signal(paymentConfirmedSignal, { paymentId: view.payment.paymentId, amountFen: view.payment.amountFen, paidAt: new Date().toISOString() });
     } else if (view.delivery?.waybillNo && !view.delivery.deliveredAt) {
       await h.signal(deliveredSignal, { waybillNo: view.delivery.waybillNo, at: new Date().toISOString() });

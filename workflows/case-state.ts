@@ -15,6 +15,7 @@ import {
   type EndSpecialProcedureRequest,
   type EvaluationRequest,
   type ExtensionRequest,
+  type FaceCheckResult,
   type OpenTaskView,
   type PaymentConfirmation,
   type SupervisionView,
@@ -41,6 +42,8 @@ export interface TaskRecord extends OpenTaskView {
   completion?: CompleteTaskRequest;
   /** Set by the main flow once it has acted on the completion: the update may answer. */
   handled: boolean;
+  /** The main flow has taken the completion (awaitTask returned it). */
+  consumed?: boolean;
 }
 
 export function refuse(type: string, message: string): ApplicationFailure {
@@ -59,6 +62,10 @@ export class CaseState {
   specialProcedureEnd: EndSpecialProcedureRequest | null = null;
   payment: CaseView['payment'] = null;
   paymentConfirmation: PaymentConfirmation | null = null;
+  identity: CaseView['identity'] = null;
+  faceCheck: CaseView['faceCheck'] = null;
+  faceCheckResult: FaceCheckResult | null = null;
+  materials: CaseView['materials'] = [];
   certificateNo: string | null = null;
   delivery: CaseView['delivery'] = null;
   evaluation: CaseView['evaluation'] = null;
@@ -115,9 +122,13 @@ export class CaseState {
     return [...this.tasks.values()].filter((t) => t.phase === 'open');
   }
 
-  /** The main flow has acted on every completed task: their updates may answer now. */
+  /**
+   * The main flow has acted on every completion it has taken: their updates may answer now. A
+   * completion the main flow has not taken yet (it was busy recording something else) waits, so
+   * its caller sees the consequence of its own action.
+   */
   markCompletionsHandled(): void {
-    for (const t of this.tasks.values()) if (t.phase === 'done' || t.phase === 'cancelled') t.handled = true;
+    for (const t of this.tasks.values()) if (t.phase === 'cancelled' || (t.phase === 'done' && (t.consumed || t.kind === 'extension'))) t.handled = true;
   }
 
   // ---- validators: each throws a typed failure the API shows as a reason ----
@@ -144,9 +155,12 @@ export class CaseState {
     if (task.assignee && task.assignee !== req.actor.userId) {
       throw refuse(Refusals.notAuthorised, `task ${task.taskId} is claimed by ${task.assignee}`);
     }
-    const needsReasons: string[] = ['refuse', 'reject', 'void', 'return', 'answer'];
+    const needsReasons: string[] = ['refuse', 'reject', 'void', 'return', 'answer', 'skip'];
     if (needsReasons.includes(req.action) && req.opinion.trim() === '') {
       throw refuse(Refusals.invalidInput, `"${req.action}" needs written reasons in the opinion`);
+    }
+    if (task.kind === 'face-check' && req.action === 'approve' && req.opinion.trim() === '') {
+      throw refuse(Refusals.invalidInput, 'confirming the applicant at the window needs a note of how the identity was checked');
     }
     if (req.action === 'correction' && !(req.problems?.length && req.problems.every((p) => p.trim() !== ''))) {
       throw refuse(Refusals.invalidInput, 'a correction notice lists every problem at once (一次告知): problems must not be empty');
@@ -206,7 +220,9 @@ export class CaseState {
   }
 
   validateWithdrawal(): void {
-    if (!beforeDecision.includes(this.status) || this.withdrawal) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can no longer be withdrawn (status: ${this.status})`);
+    // A fee charged at acceptance is awaited before review: the application may still be withdrawn then.
+    const payingAtAcceptance = this.status === 'awaiting_payment' && this.payment?.stage === 'acceptance' && this.decision === null;
+    if (!(beforeDecision.includes(this.status) || payingAtAcceptance) || this.withdrawal) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can no longer be withdrawn (status: ${this.status})`);
   }
 
   validateExtension(req: ExtensionRequest): void {
@@ -246,8 +262,8 @@ export class CaseState {
   }
 
   view(): CaseView {
-    const openTasks = this.openTasks().map(({ taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures }) => ({
-      taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures,
+    const openTasks = this.openTasks().map(({ taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes }) => ({
+      taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes,
     }));
     return {
       caseNo: this.input.caseNo,
@@ -258,6 +274,9 @@ export class CaseState {
       specialProcedure: this.specialProcedure,
       clock: { ...this.clock },
       payment: this.payment,
+      identity: this.identity,
+      faceCheck: this.faceCheck,
+      materials: [...this.materials],
       certificateNo: this.certificateNo,
       delivery: this.delivery,
       evaluation: this.evaluation,

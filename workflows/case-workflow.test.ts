@@ -124,7 +124,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
     expect(result).to.deep.include({ status: 'closed' });
     expect(result.decision?.outcome).to.equal('approved');
     expect(fake.types()).to.deep.equal([
-      'filed', 'task-opened', 'precheck-started', 'task-completed', 'accepted', 'task-opened', 'task-completed', 'decided',
+      'filed', 'identity-verified', 'materials-replaced', 'task-opened', 'precheck-started', 'task-completed', 'accepted', 'task-opened', 'task-completed', 'decided',
       'issuing', 'certificate-issued', 'awaiting-pickup', 'task-opened', 'task-completed', 'delivered', 'completed', 'evaluated', 'closed',
     ]);
     expect([...fake.certificates.keys()]).to.have.length(1);
@@ -208,7 +208,8 @@ describe('caseWorkflow (time-skipping test server)', function () {
   });
 
   it('when a branch of a lead-decides parallel approval refuses, then the lead department weighs it and refuses the case', async () => {
-    const { fake, result } = await run(pinned('XK-330000-00004'), async (h) => {
+    // The sample entry is advanced (face check); this test is about the parallel step.
+    const { fake, result } = await run(pinned('XK-330000-00004', { authLevel: 'intermediate' }), async (h) => {
       await complete(h, await openTask(h, 'precheck'), 'accept');
       await complete(h, await openTask(h, 'review'), 'approve');
       // Every branch's first task is open at once.
@@ -236,7 +237,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
   });
 
   it('when a branch of an any-refusal-refuses parallel step refuses, then the other branches are cancelled and the case is refused', async () => {
-    const base = pinned('XK-330000-00004');
+    const base = pinned('XK-330000-00004', { authLevel: 'intermediate' });
     const par = base.process.steps.find((s) => s.type === 'parallel')!;
     const impl = { ...base, process: { steps: [{ ...par, join: 'any-refusal-refuses' as const }] } };
     const { fake, result } = await run(impl, async (h) => {
@@ -425,7 +426,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       return h.query(caseViewQuery);
     });
     expect(result.status).to.equal('completed');
-    expect(fake.types().slice(0, 3)).to.deep.equal(['filed', 'accepted', 'task-opened']);
+    expect(fake.types().slice(0, 5)).to.deep.equal(['filed', 'identity-verified', 'materials-replaced', 'accepted', 'task-opened']);
   });
 
   it('when an identity service step fails its check, then the case is refused with the reason', async () => {

@@ -5,8 +5,11 @@
  * and projects every transition to the read model. Messages are routed to the plain CaseState.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,7 +28,10 @@ import {
   departmentResultSignal,
   endSpecialProcedureUpdate,
   evaluateUpdate,
+  FACE_CHECK_WAIT,
+  faceCheckResultSignal,
   paymentConfirmedSignal,
+  PLATFORM_REFUSAL,
   PRECHECK_WORKING_DAYS,
   Refusals,
   replyCorrectionUpdate,
@@ -40,7 +46,9 @@ import {
   type EndSpecialProcedureRequest,
   type EvaluationRequest,
   type ExtensionRequest,
+  type FeeStage,
   type OpenTaskView,
+  type PersonRef,
   type ParallelStep,
   type ProcessStep,
   type ServiceStep,
@@ -75,12 +83,27 @@ class CaseEnded extends Error {
 
 type StepOutcome = { outcome: 'approved' | 'refused'; opinion: string; by: string } | { outcome: 'return'; target: string } | { outcome: 'cancelled' };
 
+/** The platform's words, when an activity failed because the platform refused for a business reason. */
+function platformRefusal(err: unknown): string | null {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type?.startsWith(`${PLATFORM_REFUSAL}:`)) return err.cause.message;
+  return null;
+}
+
+/** Patch ids: cases started before a change replay without it. */
+const Patches = {
+  /** Real-name check, agent authorisation, face check for advanced items and 减材料 before pre-check. */
+  applicantChecks: 'applicant-checks',
+  /** A platform's business refusal opens a manual task instead of retrying forever. */
+  manualOnRefusal: 'manual-task-on-platform-refusal',
+} as const;
+
 const now = (): string => new Date().toISOString();
 const msUntil = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const state = new CaseState(input);
   const { caseNo, implementation: impl } = input;
+  let materialsChecked = false;
 
   // ---------------------------------------------------------------- projection helpers
 
@@ -113,7 +136,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function awaitTask(task: TaskRecord, timeoutMs?: number): Promise<CompleteTaskRequest | null> {
     const done = () => task.phase === 'done' || isCancelled(task.scope) || state.withdrawal !== null;
     const finished = timeoutMs === undefined ? (await condition(done), true) : await condition(done, timeoutMs);
-    if (task.phase === 'done') return task.completion!;
+    if (task.phase === 'done') {
+      task.consumed = true;
+      return task.completion!;
+    }
     if (finished && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     await cancelTask(task, finished ? 'cancelled' : 'timed out');
     return null;
@@ -123,6 +149,49 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (task.phase !== 'open') return;
     task.phase = 'cancelled';
     await acts.closeTask({ taskId: task.taskId, status: 'cancelled', outcome: { action: null, opinion: why, by: 'system' }, closedAt: now() });
+  }
+
+  /**
+   * Calls a platform through an activity. When the platform refuses for a business reason, a
+   * manual task (人工处理) opens for the step's department with the platform's words: `retry`
+   * calls again (the idempotency key stays the same), `skip` (where allowed) goes on without it,
+   * with written reasons. Null when the task was cancelled with its scope.
+   */
+  async function withManualFallback<T>(
+    step: { id: string; name: string; department: string; allowSkip: boolean; scope?: Scope },
+    call: () => Promise<T>,
+  ): Promise<{ value: T } | { skipped: string; by: string } | null> {
+    let retried: TaskRecord | undefined;
+    for (;;) {
+      try {
+        const value = await call();
+        if (retried) retried.handled = true;
+        return { value };
+      } catch (err) {
+        const reason = platformRefusal(err);
+        if (reason === null || !patched(Patches.manualOnRefusal)) throw err;
+        await record('platform-refused', { payload: { stepId: step.id, step: step.name, reason } });
+        const task = await openHumanTask(
+          { kind: 'manual', stepId: step.id, stepName: `人工处理：${step.name}`, department: step.department, role: 'head', actions: step.allowSkip ? ['retry', 'skip'] : ['retry'], notes: [reason] },
+          undefined,
+          step.scope,
+        );
+        const done = await awaitTask(task);
+        if (!done) return null;
+        if (done.action === 'skip') {
+          await record('manual-skipped', { actor: done.actor.userId, payload: { stepId: step.id, opinion: done.opinion } });
+          task.handled = true;
+          return { skipped: done.opinion, by: done.actor.userId };
+        }
+        await record('manual-retried', { actor: done.actor.userId, payload: { stepId: step.id } });
+        retried = task;
+      }
+    }
+  }
+
+  /** A message; a refusal by the messaging platform becomes a manual task (the applicant is told another way). */
+  async function notify(n: Parameters<typeof acts.notify>[0]): Promise<void> {
+    await withManualFallback({ id: 'notify', name: `通知（${n.template}）`, department: impl.department, allowSkip: true }, () => acts.notify(n));
   }
 
   // ---------------------------------------------------------------- the case clock
@@ -190,7 +259,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (scope.stepId === null) upsertSearchAttributes([{ key: SupervisionKey, value: state.supervision.level }]);
     if (level !== 'cleared') {
       for (const role of ['handler', 'head']) {
-        await acts.notify({ key: `${caseNo}-${type}-${scope.stepId ?? 'case'}-${scope.cause}-${role}-${state.nextSeq()}`, caseNo, recipient: `${scope.department}:${role}`, template: type, params: { deadline: scope.deadline, cause: scope.cause, stepId: scope.stepId } });
+        await notify({ key: `${caseNo}-${type}-${scope.stepId ?? 'case'}-${scope.cause}-${role}-${state.nextSeq()}`, caseNo, recipient: `${scope.department}:${role}`, template: type, params: { deadline: scope.deadline, cause: scope.cause, stepId: scope.stepId } });
       }
     }
   }
@@ -330,7 +399,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       state.clock.extended = true;
       await recomputeDeadlines();
       await record('extension-approved', { actor: req.actor.userId, payload: { days: extensionDays, opinion: req.opinion }, patch: clockPatch() });
-      await acts.notify({ key: `${caseNo}-extension`, caseNo, recipient: 'applicant', template: 'extension-approved', params: { days: extensionDays, reason: req.opinion } });
+      await notify({ key: `${caseNo}-extension`, caseNo, recipient: 'applicant', template: 'extension-approved', params: { days: extensionDays, reason: req.opinion } });
     } else {
       state.extension = { state: 'denied', taskId: req.taskId };
       await record('extension-denied', { actor: req.actor.userId, payload: { opinion: req.opinion } });
@@ -374,7 +443,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     background.push((async () => {
       await record('urged', { actor: u.by, payload: { ...u } });
       const departments = new Set([impl.department, ...state.openTasks().map((t) => t.department)]);
-      for (const d of departments) await acts.notify({ key: `${caseNo}-urge-${u.urgeId}-${d}`, caseNo, recipient: `${d}:handler`, template: 'urge', params: { message: u.message, replyBy: u.replyBy } });
+      for (const d of departments) await notify({ key: `${caseNo}-urge-${u.urgeId}-${d}`, caseNo, recipient: `${d}:handler`, template: 'urge', params: { message: u.message, replyBy: u.replyBy } });
     })());
   });
   setHandler(
@@ -393,6 +462,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       state.paymentConfirmation = p;
     }
   });
+  setHandler(faceCheckResultSignal, (r) => {
+    // Only the result of the check the case is waiting for counts; a repeat changes nothing.
+    if (state.faceCheck?.checkId === r.checkId && state.faceCheck.status === 'pending' && state.faceCheckResult?.checkId !== r.checkId) state.faceCheckResult = r;
+  });
   let deliveredAt: string | null = null;
   setHandler(deliveredSignal, (d) => {
     if (state.delivery?.waybillNo === d.waybillNo && !deliveredAt) deliveredAt = d.at;
@@ -408,7 +481,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     state.correction = { problems, requestedAt, replyBy, stage };
     state.correctionReply = null;
     await record('correction-requested', { payload: { problems, replyBy, stage } }, 'awaiting_correction');
-    await acts.notify({ key: `${caseNo}-correction-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'correction-notice', params: { problems, replyBy } });
+    await notify({ key: `${caseNo}-correction-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'correction-notice', params: { problems, replyBy } });
     const replied = await condition(() => state.correctionReply !== null || state.withdrawal !== null, msUntil(replyBy));
     if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     if (!replied) {
@@ -431,7 +504,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     state.specialProcedure = { ...procedure, stepId: step.id, startedAt };
     state.specialProcedureEnd = null;
     await record('special-procedure-started', { payload: { stepId: step.id, ...procedure } }, 'special_procedure');
-    await acts.notify({ key: `${caseNo}-procedure-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'special-procedure-notice', params: { ...procedure } });
+    await notify({ key: `${caseNo}-procedure-${state.nextSeq()}`, caseNo, recipient: 'applicant', template: 'special-procedure-notice', params: { ...procedure } });
     await condition(() => state.specialProcedureEnd !== null || state.withdrawal !== null);
     if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     const end = state.specialProcedureEnd!;
@@ -503,7 +576,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   async function runDepartment(step: DepartmentStep, scope?: Scope): Promise<StepOutcome> {
-    await acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind });
+    const dispatched = await withManualFallback(
+      { id: `dispatch-${step.id}`, name: `推送${step.name}至部门系统`, department: step.department, allowSkip: false, scope },
+      () => acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind }),
+    );
+    if (!dispatched) return { outcome: 'cancelled' };
     await record('department-dispatched', { payload: { stepId: step.id, department: step.department, system: step.system }, patch: { currentSteps: [step.id] } });
     if (step.limitDays !== undefined) {
       background.push(superviseStep(step.id, step.department, step.limitDays, step.supervision ?? impl.supervision, () => !state.departmentResults.has(step.id) && !isCancelled(scope) && !state.withdrawal, () => state.departmentResults.get(step.id)?.at ?? null));
@@ -582,9 +659,15 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   try {
     if (impl.caseType === 'instant') {
-      // 即办件: accepted and decided at the window in one step.
+      // 即办件: accepted and decided at the window in one step; an applicant who fails the
+      // real-name check is not accepted, with the reasons.
+      if (patched(Patches.applicantChecks)) {
+        const problems = await checkApplicant();
+        if (problems.length) throw new CaseEnded('not_accepted', problems.join('；'));
+      }
       await clockStart(input.filedAt);
       await record('accepted', { payload: { instant: true }, patch: clockPatch() }, 'in_review');
+      await acceptanceFee();
     } else {
       await precheck();
     }
@@ -612,21 +695,30 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   /** 预审: accept, correction (then again), or refuse to accept, within 5 working days (Art. 32). */
   async function precheck(): Promise<void> {
     let materialsAt = input.filedAt;
+    const checks = patched(Patches.applicantChecks);
     for (;;) {
+      // A failed real-name or authorisation check is shown on the task, which then cannot accept:
+      // the clerk asks for a correction (e.g. the agent's authorisation) or refuses with reasons.
+      const problems = checks ? await checkApplicant() : [];
       const due = (await acts.addWorkingDays({ from: materialsAt, days: PRECHECK_WORKING_DAYS })).deadline;
-      const task = await openHumanTask({ kind: 'precheck', stepId: 'precheck', stepName: '预审受理', department: impl.window.department, role: impl.window.role, actions: ['accept', 'correction', 'reject'] });
+      const task = await openHumanTask({
+        kind: 'precheck', stepId: 'precheck', stepName: '预审受理', department: impl.window.department, role: impl.window.role,
+        actions: problems.length ? ['correction', 'reject'] : ['accept', 'correction', 'reject'], ...(problems.length ? { notes: problems } : {}),
+      });
       if (state.status !== 'prechecking') await record('precheck-started', { payload: { materialsAt, due } }, 'prechecking');
       const done = await awaitTask(task, msUntil(due));
       if (!done) {
         // No outcome in time: accepted by law from the day the materials arrived.
         await clockStart(materialsAt);
         await record('auto-accepted', { payload: { materialsAt, rule: '行政许可法第三十二条：逾期不告知的，自收到申请材料之日起即为受理' }, patch: clockPatch() }, 'in_review');
+        await acceptanceFee();
         return;
       }
       if (done.action === 'accept') {
         await clockStart(now());
         await record('accepted', { actor: done.actor.userId, patch: clockPatch() }, 'in_review');
-        await acts.notify({ key: `${caseNo}-accepted`, caseNo, recipient: 'applicant', template: 'acceptance-notice', params: { deadline: state.clock.promisedDeadline } });
+        await notify({ key: `${caseNo}-accepted`, caseNo, recipient: 'applicant', template: 'acceptance-notice', params: { deadline: state.clock.promisedDeadline } });
+        await acceptanceFee();
         return;
       }
       if (done.action === 'reject') throw new CaseEnded('not_accepted', done.opinion);
@@ -640,8 +732,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     supervisionOver = true;
     state.decision = { outcome, opinion, by, at };
     await record('decided', { actor: by, payload: { outcome, opinion, usedDays: state.clock.usedDays }, patch: { currentSteps: [], decision: outcome, decidedAt: at, usedDays: state.clock.usedDays, ...clockPatch() } });
-    await acts.notify({ key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
-    if (outcome === 'refused') await record('completed', { patch: { completedAt: at } }, 'completed');
+    await notify({ key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
+    if (outcome === 'refused') {
+      await refundIfPaid(`不予许可：${opinion}`);
+      await record('completed', { patch: { completedAt: at } }, 'completed');
+    }
   }
 
   async function endEarly(e: CaseEnded): Promise<void> {
@@ -650,36 +745,47 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     supervisionOver = true;
     const type = e.status === 'not_accepted' ? 'not-accepted' : e.status;
     await record(type, { payload: { reason: e.reason }, patch: { currentSteps: [], completedAt: now() } }, e.status);
-    await acts.notify({ key: `${caseNo}-${type}`, caseNo, recipient: 'applicant', template: `${type}-notice`, params: { reason: e.reason } });
+    await notify({ key: `${caseNo}-${type}`, caseNo, recipient: 'applicant', template: `${type}-notice`, params: { reason: e.reason } });
+    await refundIfPaid(e.status === 'withdrawn' ? `撤回申请：${e.reason}` : `办件作废：${e.reason}`);
     state.markCompletionsHandled();
   }
 
   /** 收费 → 制证 → 送达 after a positive decision. */
   async function deliverResult(): Promise<void> {
-    if (impl.fee.charged) {
-      const paid = await collectFee(impl.fee.amountFen, impl.fee.paymentDays);
+    if (impl.fee.charged && impl.fee.when !== 'acceptance') {
+      const paid = await collectFee(impl.fee.amountFen, impl.fee.paymentDays, 'decision');
       if (!paid) return;
     }
     if (impl.result.type === 'certificate') {
       await record('issuing', {}, 'issuing');
-      const cert = await acts.issueCertificate({
+      const cert = await withManualFallback({ id: 'certificate', name: '电子证照签发', department: impl.department, allowSkip: true }, () => acts.issueCertificate({
         caseNo, certificateType: impl.result.certificateType ?? impl.result.name, name: impl.result.name, holderName: input.applicant.name,
         holderId: input.applicant.idNumber, issuer: impl.department, validityYears: impl.result.validityYears ?? null, issuedAt: now(),
         fields: { itemName: impl.itemName, ...pickScalars(state.formData) },
-      });
-      state.certificateNo = cert.certificateNo;
-      await record('certificate-issued', { payload: { certificateNo: cert.certificateNo } });
+      }));
+      if (cert && 'value' in cert) {
+        state.certificateNo = cert.value.certificateNo;
+        await record('certificate-issued', { payload: { certificateNo: cert.value.certificateNo } });
+      }
     }
-    const method = input.delivery.method;
+    let method = input.delivery.method;
     state.delivery = { method, waybillNo: null, deliveredAt: null };
     if (method === 'courier') {
-      const booking = await acts.bookCourier({ caseNo, address: input.delivery.address!, item: impl.result.name });
-      state.delivery.waybillNo = booking.waybillNo;
-      await record('courier-booked', { payload: { waybillNo: booking.waybillNo } }, 'delivering');
-      await condition(() => deliveredAt !== null);
-      state.delivery.deliveredAt = deliveredAt;
-      await record('delivered', { payload: { waybillNo: booking.waybillNo, at: deliveredAt } });
-    } else {
+      const booked = await withManualFallback({ id: 'courier', name: '物流寄递下单', department: impl.department, allowSkip: true }, () => acts.bookCourier({ caseNo, address: input.delivery.address!, item: impl.result.name }));
+      if (booked && 'value' in booked) {
+        const booking = booked.value;
+        state.delivery.waybillNo = booking.waybillNo;
+        await record('courier-booked', { payload: { waybillNo: booking.waybillNo } }, 'delivering');
+        await condition(() => deliveredAt !== null);
+        state.delivery.deliveredAt = deliveredAt;
+        await record('delivered', { payload: { waybillNo: booking.waybillNo, at: deliveredAt } });
+      } else {
+        // No courier: the result is handed over at the window instead.
+        method = 'window';
+        state.delivery.method = method;
+      }
+    }
+    if (method !== 'courier') {
       await record('awaiting-pickup', { payload: { method } }, 'delivering');
       const task = await openHumanTask({ kind: 'handover', stepId: 'handover', stepName: '窗口发证', department: impl.window.department, role: impl.window.role, actions: ['handover'] });
       const done = await awaitTask(task);
@@ -690,23 +796,38 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     state.markCompletionsHandled();
   }
 
-  /** A payment order, a reminder half-way, and cancellation on expiry. Returns whether it was paid. */
-  async function collectFee(amountFen: number, paymentDays: number): Promise<boolean> {
-    const order = await acts.createPaymentOrder({ caseNo, amountFen, paymentDays, createdAt: now() });
-    state.payment = { paymentId: order.paymentId, amountFen, expiresAt: order.expiresAt, status: 'open' };
-    await record('payment-ordered', { payload: { paymentId: order.paymentId, paymentCode: order.paymentCode, amountFen, expiresAt: order.expiresAt } }, 'awaiting_payment');
-    await acts.notify({ key: `${caseNo}-payment`, caseNo, recipient: 'applicant', template: 'payment-notice', params: { amountFen, paymentCode: order.paymentCode, expiresAt: order.expiresAt } });
+  /**
+   * A payment order, a reminder half-way, and cancellation on expiry. Returns whether it was paid
+   * (or, after a refused order, collected outside the platform). At acceptance the applicant may
+   * still withdraw while the order is open.
+   */
+  async function collectFee(amountFen: number, paymentDays: number, stage: FeeStage): Promise<boolean> {
+    const ordered = await withManualFallback({ id: 'payment-order', name: '缴费订单', department: impl.department, allowSkip: true }, () => acts.createPaymentOrder({ caseNo, amountFen, paymentDays, createdAt: now(), ...(stage === 'acceptance' ? { stage } : {}) }));
+    if (!ordered || !('value' in ordered)) return true; // the fee was handled outside the platform, as the manual task says
+    const order = ordered.value;
+    state.payment = { paymentId: order.paymentId, amountFen, expiresAt: order.expiresAt, status: 'open', stage };
+    await record('payment-ordered', { payload: { paymentId: order.paymentId, paymentCode: order.paymentCode, amountFen, expiresAt: order.expiresAt, ...(stage === 'acceptance' ? { stage } : {}) } }, 'awaiting_payment');
+    await notify({ key: `${caseNo}-payment`, caseNo, recipient: 'applicant', template: 'payment-notice', params: { amountFen, paymentCode: order.paymentCode, expiresAt: order.expiresAt } });
+    const settled = () => state.paymentConfirmation !== null || (stage === 'acceptance' && state.withdrawal !== null);
     const half = Math.floor(msUntil(order.expiresAt) / 2);
-    let paid = await condition(() => state.paymentConfirmation !== null, half);
+    let paid = await condition(settled, half);
     if (!paid) {
-      await acts.notify({ key: `${caseNo}-payment-reminder`, caseNo, recipient: 'applicant', template: 'payment-reminder', params: { expiresAt: order.expiresAt } });
+      await notify({ key: `${caseNo}-payment-reminder`, caseNo, recipient: 'applicant', template: 'payment-reminder', params: { expiresAt: order.expiresAt } });
       await record('payment-reminded');
-      paid = await condition(() => state.paymentConfirmation !== null, msUntil(order.expiresAt));
+      paid = await condition(settled, msUntil(order.expiresAt));
+    }
+    if (paid && state.paymentConfirmation === null) {
+      // Withdrawn before paying: the order is cancelled, nothing to refund.
+      await acts.expirePaymentOrder({ paymentId: order.paymentId, at: now() });
+      state.payment.status = 'expired';
+      await record('payment-cancelled', { payload: { paymentId: order.paymentId } });
+      return false;
     }
     if (!paid) {
       await acts.expirePaymentOrder({ paymentId: order.paymentId, at: now() });
       state.payment.status = 'expired';
-      await record('payment-expired', { payload: { paymentId: order.paymentId }, patch: { completedAt: now() } }, 'completed');
+      if (stage === 'acceptance') await record('payment-expired', { payload: { paymentId: order.paymentId } });
+      else await record('payment-expired', { payload: { paymentId: order.paymentId }, patch: { completedAt: now() } }, 'completed');
       return false;
     }
     const c = state.paymentConfirmation!;
@@ -714,6 +835,100 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     await acts.markPaymentPaid({ paymentId: c.paymentId, paidAt: c.paidAt });
     await record('payment-received', { payload: { paymentId: c.paymentId, amountFen: c.amountFen, paidAt: c.paidAt } });
     return true;
+  }
+
+  /** A fee charged at acceptance (收费 at 受理): the case waits for it, its clock paused, before review begins. */
+  async function acceptanceFee(): Promise<void> {
+    if (!impl.fee.charged || impl.fee.when !== 'acceptance') return;
+    await clockPause(now());
+    const paid = await collectFee(impl.fee.amountFen, impl.fee.paymentDays, 'acceptance');
+    if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    if (!paid) throw new CaseEnded('withdrawn', '逾期未缴纳费用，视为撤回申请');
+    await clockResume(now());
+    await record('review-started', { patch: clockPatch() }, 'in_review');
+  }
+
+  /** A fee paid at acceptance goes back in full when the case is refused, withdrawn or voided (退费). */
+  async function refundIfPaid(reason: string): Promise<void> {
+    const payment = state.payment;
+    if (!payment || payment.status !== 'paid' || payment.stage !== 'acceptance') return;
+    const r = await withManualFallback({ id: 'refund', name: '退费', department: impl.department, allowSkip: true }, () => acts.refundPayment({ caseNo, paymentId: payment.paymentId, reason }));
+    if (r && 'value' in r) {
+      payment.status = 'refunded';
+      await record('payment-refunded', { payload: { paymentId: payment.paymentId, refundId: r.value.refundId, amountFen: r.value.amountFen, reason } });
+      await notify({ key: `${caseNo}-refund`, caseNo, recipient: 'applicant', template: 'refund-notice', params: { amountFen: r.value.amountFen, reason } });
+    }
+  }
+
+  /**
+   * Before the window decides: the real-name check (and an agent's authorisation), the e-certificates
+   * that replace materials (减材料, once), and for advanced items a live face check (once it passed).
+   * Returns the problems the clerk must see; an empty list means the applicant checks out.
+   */
+  async function checkApplicant(): Promise<string[]> {
+    const identity = await acts.verifyApplicant({ applicant: input.applicant, itemCode: impl.itemCode, at: now() });
+    state.identity = identity;
+    await record(identity.ok ? 'identity-verified' : 'identity-check-failed', { payload: { checks: identity.checks, problems: identity.problems } });
+    if (!materialsChecked && impl.materials?.some((m) => m.certificateType)) {
+      materialsChecked = true;
+      const a = input.applicant;
+      const holderIds = [a.idNumber, ...(a.kind === 'legal_person' && a.legalRepresentative ? [a.legalRepresentative.idNumber] : [])];
+      const r = await acts.replaceMaterials({ caseNo, holderIds, materials: impl.materials, at: now() });
+      state.materials = r.replaced;
+      await record('materials-replaced', { payload: { replaced: r.replaced, notUsed: r.notUsed } });
+    }
+    if (!identity.ok) return identity.problems;
+    const confirmed = state.faceCheck?.status === 'passed' || state.faceCheck?.status === 'confirmed-at-window';
+    if (impl.authLevel === 'advanced' && !confirmed) await faceCheck();
+    return [];
+  }
+
+  /**
+   * 高级认证: a live face check of the person acting (the agent, else the applicant or a legal
+   * person's legal representative), by the identity platform. A failure, a refusal or no result
+   * within FACE_CHECK_WAIT opens a task for the window clerk: ask again, confirm the person at the
+   * window (with a note of how), or refuse to accept.
+   */
+  async function faceCheck(): Promise<void> {
+    const a = input.applicant;
+    const person: PersonRef | undefined = a.agent ?? (a.kind === 'person' ? { idNumber: a.idNumber, name: a.name } : a.legalRepresentative);
+    for (let attempt = (state.faceCheck?.attempt ?? 0) + 1; ; attempt++) {
+      let reason: string;
+      const started = person ? await acts.startFaceCheck({ caseNo, attempt, person }) : { refused: '未提供须核验的自然人（经办人或法定代表人）' };
+      if ('refused' in started) {
+        reason = `无法发起人脸核验：${started.refused}`;
+        state.faceCheck = { checkId: '', attempt, status: 'failed', reason, requestedAt: now() };
+        await record('face-check-failed', { payload: { attempt, reason } });
+      } else {
+        const { checkId } = started;
+        state.faceCheck = { checkId, attempt, status: 'pending', reason: null, requestedAt: started.requestedAt };
+        await record('face-check-requested', { payload: { checkId, attempt } });
+        state.markCompletionsHandled();
+        await notify({ key: `${caseNo}-face-check-${attempt}`, caseNo, recipient: 'applicant', template: 'face-check-request', params: { checkId } });
+        const arrived = await condition(() => state.faceCheckResult?.checkId === checkId || state.withdrawal !== null, FACE_CHECK_WAIT);
+        if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+        const result = arrived ? state.faceCheckResult! : null;
+        if (result?.passed) {
+          state.faceCheck.status = 'passed';
+          await record('face-check-passed', { payload: { checkId, attempt, at: result.at } });
+          return;
+        }
+        reason = result ? `人脸核验未通过：${result.reason ?? '活体检测未通过'}` : '申请人未在规定时间内完成人脸核验';
+        state.faceCheck.status = result ? 'failed' : 'timed-out';
+        state.faceCheck.reason = reason;
+        if (!result) await acts.closeFaceCheck({ checkId, status: 'timed-out', reason, at: now() });
+        await record(result ? 'face-check-failed' : 'face-check-timed-out', { payload: { checkId, attempt, reason } });
+      }
+      state.markCompletionsHandled();
+      const task = await openHumanTask({ kind: 'face-check', stepId: 'face-check', stepName: '人脸核验（高级认证）', department: impl.window.department, role: impl.window.role, actions: ['retry', 'approve', 'reject'], notes: [reason] });
+      const done = await awaitTask(task);
+      if (!done || done.action === 'retry') continue;
+      if (done.action === 'reject') throw new CaseEnded('not_accepted', done.opinion);
+      state.faceCheck.status = 'confirmed-at-window';
+      await record('face-check-confirmed-at-window', { actor: done.actor.userId, payload: { attempt, opinion: done.opinion } });
+      task.handled = true;
+      return;
+    }
   }
 
   /** 好差评: the applicant may rate; a bad rating opens a follow-up the department must answer. */

@@ -17,9 +17,11 @@ export type TaskAction =
   | 'refuse' // 不予许可
   | 'void' // 作废
   | 'handover' // 窗口发证: the result is handed over
-  | 'answer'; // 回访整改: the department answers a bad rating
+  | 'answer' // 回访整改: the department answers a bad rating
+  | 'retry' // 重试: a manual task asks the platform again
+  | 'skip'; // 跳过: a manual task goes on without the platform, with written reasons
 
-export type TaskKind = 'precheck' | 'review' | 'lead-decision' | 'extension' | 'handover' | 'follow-up';
+export type TaskKind = 'precheck' | 'review' | 'lead-decision' | 'extension' | 'handover' | 'follow-up' | 'face-check' | 'manual';
 
 export type SpecialProcedureType = 'hearing' | 'inspection' | 'appraisal' | 'expert-review' | 'public-notice' | 'tender';
 
@@ -75,7 +77,21 @@ export interface ProcessDefinition {
   steps: ProcessStep[];
 }
 
-export type Fee = { charged: false } | { charged: true; amountFen: number; standard: string; basis: string; paymentDays: number };
+/** When a fee is charged: at acceptance (refunded on a later refusal or withdrawal) or after a positive decision (the default). */
+export type FeeStage = 'acceptance' | 'decision';
+
+export type Fee = { charged: false } | { charged: true; amountFen: number; standard: string; basis: string; paymentDays: number; when?: FeeStage };
+
+/** Identity assurance levels (身份认证等级), weakest first; an item names the minimum it needs. */
+export type AuthLevel = 'anonymous' | 'basic' | 'intermediate' | 'advanced';
+
+/** A material of the entry, as the case pins it: `certificateType` names an e-certificate that can replace it (减材料). */
+export interface PinnedMaterial {
+  id: string;
+  name: string;
+  required: boolean;
+  certificateType?: string;
+}
 
 /** What a case pins at filing: the exact published version of its implementation entry. */
 export interface PinnedImplementation {
@@ -98,6 +114,15 @@ export interface PinnedImplementation {
   evaluationWindowDays: number;
   /** When the case clock warns; the platform default applies when absent. */
   supervision?: SupervisionRule;
+  /** The applicant's minimum assurance level; `advanced` asks for a live face check during the case. Absent in cases filed before it was pinned. */
+  authLevel?: AuthLevel;
+  /** The materials; absent in cases filed before they were pinned. */
+  materials?: PinnedMaterial[];
+}
+
+export interface PersonRef {
+  idNumber: string;
+  name: string;
 }
 
 export interface Applicant {
@@ -106,6 +131,10 @@ export interface Applicant {
   /** Citizen ID number or unified social credit code; never put into search attributes. */
   idNumber: string;
   phone?: string;
+  /** A legal person's legal representative (法定代表人), checked against the legal-person base. */
+  legalRepresentative?: PersonRef;
+  /** The agent (经办人) who files for the applicant; for a legal person, authorised by its legal representative. */
+  agent?: PersonRef;
 }
 
 export interface DeliveryChoice {
@@ -242,6 +271,41 @@ export interface OpenTaskView {
   assignee: string | null;
   returnTo?: string[];
   specialProcedures?: SpecialProcedureType[];
+  /** What the handler should know before acting, e.g. a failed real-name check or a platform's refusal. */
+  notes?: string[];
+}
+
+/** The real-name check (实名核验) of the applicant and, when one files for it, the agent's authorisation. */
+export interface IdentityCheck {
+  ok: boolean;
+  /** Each check made, e.g. `person: match`, `agent-authorisation: authorised`. */
+  checks: { check: string; result: string }[];
+  /** Why the check failed, in words a window clerk reads. */
+  problems: string[];
+  at: string;
+}
+
+export interface FaceCheckView {
+  checkId: string;
+  attempt: number;
+  status: 'pending' | 'passed' | 'failed' | 'timed-out' | 'confirmed-at-window';
+  reason: string | null;
+  requestedAt: string;
+}
+
+export interface FaceCheckResult {
+  checkId: string;
+  passed: boolean;
+  reason?: string;
+  at: string;
+}
+
+/** A material satisfied by an e-certificate the applicant already holds (减材料). */
+export interface MaterialReplacement {
+  materialId: string;
+  materialName: string;
+  certificateNo: string;
+  certificateType: string;
 }
 
 export interface ClockView {
@@ -265,7 +329,10 @@ export interface CaseView {
   correction: { problems: string[]; requestedAt: string; replyBy: string; stage: 'precheck' | 'review' } | null;
   specialProcedure: (SpecialProcedureRequest & { stepId: string; startedAt: string }) | null;
   clock: ClockView;
-  payment: { paymentId: string; amountFen: number; expiresAt: string; status: 'open' | 'paid' | 'expired' } | null;
+  payment: { paymentId: string; amountFen: number; expiresAt: string; status: 'open' | 'paid' | 'expired' | 'refunded' | 'waived'; stage: FeeStage } | null;
+  identity: IdentityCheck | null;
+  faceCheck: FaceCheckView | null;
+  materials: MaterialReplacement[];
   certificateNo: string | null;
   delivery: { method: DeliveryChoice['method']; waybillNo: string | null; deliveredAt: string | null } | null;
   evaluation: (EvaluationRequest & { at: string }) | null;
@@ -306,6 +373,9 @@ export interface UrgeAnswer {
   actor: Actor;
 }
 
+/** The type prefix of an activity failure that is a platform's business refusal (`PlatformRefusal:<platform>:<code>`). */
+export const PLATFORM_REFUSAL = 'PlatformRefusal';
+
 /** Failure types the validators raise; the API maps them to HTTP statuses. */
 export const Refusals = {
   taskNotOpen: 'TaskNotOpen',
@@ -327,6 +397,7 @@ export const departmentMilestoneSignal = defineSignal<[DepartmentMilestone]>('de
 export const departmentResultSignal = defineSignal<[DepartmentResult]>('departmentResult');
 export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('paymentConfirmed');
 export const deliveredSignal = defineSignal<[DeliveryConfirmation]>('delivered');
+export const faceCheckResultSignal = defineSignal<[FaceCheckResult]>('faceCheckResult');
 export const urgeSignal = defineSignal<[UrgeRequest]>('urge');
 export const answerUrgeUpdate = defineUpdate<Urge, [UrgeAnswer]>('answerUrge');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
@@ -335,4 +406,6 @@ export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const CORRECTION_REPLY_WORKING_DAYS = 10;
 /** Working days the window has to pre-check before the case counts as accepted (Art. 32). */
 export const PRECHECK_WORKING_DAYS = 5;
+/** How long the case waits for the applicant's live face check before the window clerk takes over. */
+export const FACE_CHECK_WAIT = '24 hours';
 

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. One workflow per kebab-case file. */
 export { caseWorkflow } from './case-workflow';
 export { catalogueChangeWorkflow } from './catalogue-change-workflow';
+export { reconciliationWorkflow } from './reconciliation-workflow';

@@ -1,16 +1,17 @@
 /**
- * Callbacks from the payment, logistics and department platforms, turned into signals to the
- * case. Each is a signed event `{eventId, type, subject, seq, occurredAt, data}`: a bad signature,
- * a stale timestamp or a replayed nonce is refused (401) before anything is read; a repeated
- * event id is acknowledged and changes nothing; an event about an unknown order, waybill or
- * dispatch is refused (4xx). Every refusal is recorded in the audit log.
+ * Callbacks from the payment, logistics, department and identity platforms, turned into signals
+ * to the case. Each is a signed event `{eventId, type, subject, seq, occurredAt, data}`: a bad
+ * signature, a stale timestamp or a replayed nonce is refused (401) before anything is read (the
+ * nonces are kept in PostgreSQL, so every API process knows them); a repeated event id is
+ * acknowledged and changes nothing; an event about an unknown order, waybill, dispatch or face
+ * check is refused (4xx). Every refusal is recorded in the audit log.
  */
 import { Router, type Request } from 'express';
-import { verifyCallback, type CallbackEvent } from '../../adapters/callbacks';
-import { NonceCache } from '../../adapters/signing';
+import { verifyCallbackShared, type CallbackEvent } from '../../adapters/callbacks';
 import type { Db } from '../../lib/db';
+import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
-import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, paymentConfirmedSignal } from '../../workflows/definitions';
+import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal } from '../../workflows/definitions';
 import type { CaseDeps } from '../services/cases';
 
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -25,13 +26,13 @@ type Handler = (event: CallbackEvent<Record<string, unknown>>) => Promise<Record
 export function callbackRoutes(deps: CaseDeps, secret: string): Router {
   const r = Router();
   const { db, client } = deps;
-  const nonces = new NonceCache();
+  const nonces = new PgNonceStore(db);
 
   /** Verifies, de-duplicates by event id, then hands the event to the platform's handler. */
   function receive(platform: string, handle: Handler) {
     r.post(`/callbacks/${platform}`, async (req, res) => {
       const raw = (req as RawBodyRequest).rawBody ?? Buffer.from('');
-      const check = verifyCallback<Record<string, unknown>>({ method: req.method, path: req.originalUrl, headers: req.headers, body: raw }, { secret, nonces });
+      const check = await verifyCallbackShared<Record<string, unknown>>({ method: req.method, path: req.originalUrl, headers: req.headers, body: raw }, { secret, nonces });
       if (!check.ok) return refused(db, platform, null, new AppError(check.status, `callback-${check.reason}`, 'The callback was refused', check.message));
       const e = check.event;
       const first = await db('callback_events').insert({ event_id: e.eventId, platform, type: e.type, subject: e.subject, seq: e.seq, occurred_at: e.occurredAt }).onConflict('event_id').ignore().returning('event_id');
@@ -52,7 +53,7 @@ export function callbackRoutes(deps: CaseDeps, secret: string): Router {
     if (!order) return refused(db, 'payment', null, notFound(`payment order ${d.paymentId}`));
     if (Number(order.amount_fen) !== d.amountFen) return refused(db, 'payment', order.case_no, validationFailed([{ pointer: '/data/amountFen', detail: `the order is for ${order.amount_fen} fen` }]));
     if (e.type === 'payment.refunded') {
-      await db('payments').where({ id: d.paymentId }).update({ status: 'refunded' });
+      await db('payments').where({ id: d.paymentId }).update({ status: 'refunded', refunded_at: db.raw('coalesce(refunded_at, ?)', [d.refundedAt ?? e.occurredAt]) });
       return {};
     }
     if (e.type !== 'payment.paid') return { ignored: e.type };
@@ -86,6 +87,20 @@ export function callbackRoutes(deps: CaseDeps, secret: string): Router {
     } else {
       return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data', detail: 'a milestone names itself; a result is approved or refused' }]));
     }
+    return {};
+  });
+
+  receive('identity', async (e) => {
+    if (e.type !== 'identity.face-check') return { ignored: e.type };
+    const d = e.data as { checkId?: unknown; passed?: unknown; reason?: unknown; at?: unknown };
+    if (typeof d.checkId !== 'string' || typeof d.passed !== 'boolean' || typeof d.at !== 'string' || Number.isNaN(Date.parse(d.at)) || (d.reason != null && typeof d.reason !== 'string')) {
+      return refused(db, 'identity', null, validationFailed([{ pointer: '/data', detail: 'a face check result names its checkId, passed (true or false) and at (an instant)' }]));
+    }
+    const check = await db('face_checks').where({ check_id: d.checkId }).first<{ case_no: string; status: string } | undefined>('case_no', 'status');
+    if (!check) return refused(db, 'identity', null, notFound(`face check ${d.checkId}`));
+    const reason = typeof d.reason === 'string' ? d.reason : undefined;
+    await db('face_checks').where({ check_id: d.checkId, status: 'pending' }).update({ status: d.passed ? 'passed' : 'failed', reason: reason ?? null, completed_at: d.at });
+    await client.workflow.getHandle(check.case_no).signal(faceCheckResultSignal, { checkId: d.checkId, passed: d.passed, reason, at: d.at });
     return {};
   });
 

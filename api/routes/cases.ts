@@ -13,6 +13,14 @@ import { maskPersonalData } from '../../lib/privacy';
 import { forbidden, unauthorised } from '../../lib/errors';
 import type { CorrectionReply, EvaluationRequest } from '../../workflows/definitions';
 
+/** A natural person named in an application: a legal person's legal representative, or the agent (经办人) who files. */
+const namedPerson = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['idNumber', 'name'],
+  properties: { idNumber: { type: 'string', pattern: '^[0-9]{17}[0-9X]$' }, name: { type: 'string', minLength: 1, maxLength: 100 } },
+};
+
 const fileCaseBody = bodyValidator<FileCaseBody>('FileCaseRequest', {
   type: 'object',
   additionalProperties: false,
@@ -29,6 +37,8 @@ const fileCaseBody = bodyValidator<FileCaseBody>('FileCaseRequest', {
         name: { type: 'string', minLength: 1, maxLength: 100 },
         idNumber: { type: 'string', pattern: '^[0-9A-Z]{18}$' },
         phone: { type: 'string', pattern: '^1[3-9][0-9]{9}$' },
+        legalRepresentative: namedPerson,
+        agent: namedPerson,
       },
     },
     formData: { type: 'object' },

@@ -11,7 +11,7 @@ const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   additionalProperties: false,
   required: ['action', 'opinion'],
   properties: {
-    action: { type: 'string', enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer'] },
+    action: { type: 'string', enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] },
     opinion: { type: 'string', maxLength: 2000 },
     problems: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
     returnTo: { type: 'string', maxLength: 40 },

@@ -201,11 +201,14 @@ export async function assertFiled(db: Db, caseNo: string): Promise<void> {
 export async function getCase(db: Db, caseNo: string) {
   const row = await db('cases').where({ case_no: caseNo }).first<Record<string, unknown> | undefined>();
   if (!row) throw notFound(`case ${caseNo}`);
-  const [events, tasks] = await Promise.all([
+  const [events, tasks, certificateMaterials] = await Promise.all([
     db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
     db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('*'),
+    // 减材料: which e-certificate replaced which material.
+    db('certificate_replacements').where({ case_no: caseNo }).orderBy('material_id')
+      .select('material_id as materialId', 'material_name as materialName', 'certificate_no as certificateNo', 'certificate_type as certificateType', 'replaced_at as replacedAt'),
   ]);
-  return { ...caseRow(row), events, tasks: tasks.map(taskRow) };
+  return { ...caseRow(row), events, tasks: tasks.map(taskRow), certificateMaterials };
 }
 
 export interface CaseListFilter {

@@ -10,6 +10,7 @@ import * as m004 from './004_case_lifecycle';
 import * as m005 from './005_supervision';
 import * as m006 from './006_callbacks';
 import * as m007 from './007_access';
+import * as m008 from './008_adapters_in_case';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '005_supervision': m005,
   '006_callbacks': m006,
   '007_access': m007,
+  '008_adapters_in_case': m008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -25,5 +25,8 @@ export function pinEntry(id: EntryIdentity, e: EntryFields): PinnedImplementatio
     process: e.process,
     evaluationWindowDays: e.evaluationWindowDays,
     ...(e.supervision ? { supervision: e.supervision } : {}),
+    ...(e.authLevel ? { authLevel: e.authLevel } : {}),
+    // Only what a case uses of each material (the entry keeps form, copies and notes).
+    ...(e.materials ? { materials: e.materials.map((m) => ({ id: m.id, name: m.name, required: m.required, ...(m.certificateType ? { certificateType: m.certificateType } : {}) })) } : {}),
   };
 }
