@@ -64,6 +64,10 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
     const me = await asApplicant(stack, zhang);
     const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', ...zhang }, formData: form() }, me);
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    // 食品经营许可 asks for 中级 (intermediate): an SMS sign-in (basic) is not enough online.
+    const tooLow = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00003.xh-scjg', channel: 'online', applicant: { kind: 'person', ...zhang }, formData: {} }, me);
+    expect(tooLow.status, JSON.stringify(tooLow.body)).to.equal(403);
+    expect(tooLow.body.type).to.match(/assurance-too-low$/);
     const forSomeoneElse = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', name: '刘建军', idNumber: '330106198503122410' }, formData: form() }, me);
     expect(forSomeoneElse.status).to.equal(403);
     const mine = await eventually(async () => {

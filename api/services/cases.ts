@@ -53,8 +53,6 @@ export interface FileCaseBody {
 
 interface ImplementationEntry extends Omit<PinnedImplementation, 'code' | 'version' | 'itemCode' | 'itemName' | 'department' | 'window' | 'jointHandling'> {
   form: FormRef;
-  /** The weakest identity assurance an applicant may file with; basic when absent. */
-  minimumAssurance?: unknown;
   jointHandling?: boolean;
 }
 
@@ -77,7 +75,7 @@ async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImple
     }, e),
     form: e.form,
     regionCode: row.region_code,
-    minimumAssurance: isAssuranceLevel(e.minimumAssurance) ? e.minimumAssurance : 'basic',
+    minimumAssurance: isAssuranceLevel(e.authLevel) ? e.authLevel : 'basic',
   };
 }
 
