@@ -104,7 +104,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 }
 
 export const get = <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts);
-export const post = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body ?? {}, opts);
+export const post = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body, opts);
 export const del = <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts);
 export const put = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, body ?? {}, opts);
 
