@@ -63,7 +63,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
       .limit(pageSize).offset((page - 1) * pageSize)
       .select('t.id as taskId', 't.case_no as caseNo', 't.kind', 't.step_id as stepId', 't.step_name as stepName', 't.role', 't.assignee', 't.actions',
         't.due_at as dueAt', 't.created_at as createdAt', 'c.item_name as itemName', 'c.status', 'c.supervision_state as supervisionState',
-        'c.promised_deadline as promisedDeadline', 'c.applicant');
+        'c.promised_deadline as promisedDeadline', db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
     const total = level ? counts[level] : counts.normal + counts.warning + counts.overdue;
     res.json({ tasks: rows, counts, page, pageSize, total });
   });
