@@ -119,7 +119,7 @@ export const operations: Operation[] = [
     query: [{ name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } }, { name: 'q', schema: str(100) }, { name: 'page', schema: int(1, 10000) }],
   },
   {
-    method: 'get', path: '/views/cases', tag: 'views', summary: 'Case search by number prefix or item name, 20 a page', zone: 'internal', access: 'staff: their hall, department or jurisdiction', security: staffOnly, ok: [200, 'a page of cases and the total'],
+    method: 'get', path: '/views/cases', tag: 'views', summary: 'Case search by number prefix or item name, 20 a page', zone: 'internal', access: 'staff: clerks, handlers and supervisors; their hall, department or jurisdiction', security: staffOnly, ok: [200, 'a page of cases and the total'],
     query: [{ name: 'q', schema: str(100) }, { name: 'department', schema: str(32) }, { name: 'status', schema: str(32) }, { name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } }, { name: 'page', schema: int(1, 10000) }],
   },
   { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18), required: true }] },

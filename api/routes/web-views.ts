@@ -70,7 +70,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
 
   /** Cases by number, item, department, status or supervision level, newest first, a page at a time. */
   r.get('/views/cases', async (req, res) => {
-    const p = requireStaff(req);
+    const p = requireStaff(req, [...clerkRoles, ...handlerRoles, 'supervisor']);
     const q = shortText(req, 'q');
     const department = shortText(req, 'department', /^[A-Za-z0-9_-]+$/);
     const status = shortText(req, 'status', /^[a-z_]+$/);
