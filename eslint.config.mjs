@@ -6,8 +6,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  // web/public is the foundation's plain status page; the web issue replaces it with a typed app.
-  { ignores: ['node_modules/', 'data/', 'web/dist/', 'web/public/', 'bench/results/', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'data/', 'web/dist/', 'web/e2e/screenshots/', 'bench/results/', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

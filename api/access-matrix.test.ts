@@ -77,6 +77,10 @@ const allowed: Record<string, Caller[]> = {
   'POST /cases/{caseNo}/orders': ['supervisor'],
   'GET /cases/{caseNo}/orders': ['clerk', 'approver', 'supervisor'],
   'GET /certificates/{number}/verify': everyone,
+  'GET /views/departments': everyone,
+  'GET /views/inbox': allStaff,
+  'GET /views/cases': ['clerk', 'approver', 'otherApprover', 'supervisor'],
+  'GET /views/certificates': ['clerk'],
   'POST /certificates/verify': everyone,
   // Platform callbacks answer only to the platform's signature: every caller here is refused.
   'POST /callbacks/payment': [],
@@ -133,6 +137,7 @@ describe('authorisation: every route × every kind of caller', () => {
     'GET /implementations/{code}/diff': '?from=1&to=1',
     'GET /calendar/add': '?from=2026-09-18T02:00:00Z&days=1',
     'GET /calendar/between': '?from=2026-09-18T02:00:00Z&to=2026-09-25T02:00:00Z',
+    'GET /views/certificates': '?holder=330106199307223120',
   };
 
   it('when every caller calls every operation, then exactly the expected callers get through', async () => {

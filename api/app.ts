@@ -28,6 +28,7 @@ import { integrationRoutes } from './routes/integration';
 import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
+import { webViewRoutes } from './routes/web-views';
 
 export interface AppDeps {
   db: Db;
@@ -48,7 +49,8 @@ export interface AppDeps {
   limiter?: RateLimiter;
 }
 
-const webRoot = path.resolve(__dirname, '..', 'web', 'public');
+/** The built web app (`npm run build:web`, Vite's output). */
+const webRoot = path.resolve(__dirname, '..', 'web', 'dist');
 
 /** The API's routes, without the web app: also what the OpenAPI test walks. */
 export function apiRouter(deps: AppDeps): express.Router {
@@ -75,6 +77,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(materialRoutes(deps.db));
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(webViewRoutes(deps.db, deps.certificates));
   return api;
 }
 

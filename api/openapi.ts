@@ -112,6 +112,18 @@ export const operations: Operation[] = [
   { method: 'post', path: '/cases/{caseNo}/extension', tag: 'cases', summary: 'Extend the time limit once (延期)', zone: 'internal', access: 'staff handling the case (approver, reviewer, head, inspector)', security: staffOnly, body: 'ReasonRequest', ok: [202, 'the new deadline'] },
   { method: 'post', path: '/cases/{caseNo}/special-procedure/end', tag: 'cases', summary: 'End a special procedure (特别程序)', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'ResultRequest', ok: [200, 'the case status'] },
 
+  // Views for the web app (api/routes/web-views.ts)
+  { method: 'get', path: '/views/departments', tag: 'views', summary: 'Departments with their names and levels', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'departments'] },
+  {
+    method: 'get', path: '/views/inbox', tag: 'views', summary: 'My open tasks with each case\'s supervision level, counts per level, 20 a page', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'a page of tasks and the counts'],
+    query: [{ name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } }, { name: 'q', schema: str(100) }, { name: 'page', schema: int(1, 10000) }],
+  },
+  {
+    method: 'get', path: '/views/cases', tag: 'views', summary: 'Case search by number prefix or item name, 20 a page', zone: 'internal', access: 'staff: clerks, handlers and supervisors; their hall, department or jurisdiction', security: staffOnly, ok: [200, 'a page of cases and the total'],
+    query: [{ name: 'q', schema: str(100) }, { name: 'department', schema: str(32) }, { name: 'status', schema: str(32) }, { name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } }, { name: 'page', schema: int(1, 10000) }],
+  },
+  { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18), required: true }] },
+
   // Tasks
   {
     method: 'get', path: '/tasks', tag: 'tasks', summary: 'My inbox (待办): my department\'s tasks for my roles, with counts', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'tasks and counts'],

@@ -15,6 +15,7 @@ import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
 import { databaseOf, openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { assertPortFree, ensureTemporalCli, startDevServer, waitForPort } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
+import { ensureWebBuilt } from '../web/build';
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -53,6 +54,8 @@ runMain('start', async () => {
   if (database.embedded) await assertPortFree('127.0.0.1', config.pglitePort, 'embedded database', 'PGLITE_PORT');
 
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // The browser app is served from web/dist; built here when missing or older than its sources.
+  await ensureWebBuilt((line) => console.log(`start: ${line}`));
   const cli = config.temporalAddress ? undefined : await ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath);
 
   if (database.embedded) {

@@ -1,0 +1,113 @@
+/**
+ * Read-only views the web app needs and the other routes do not give in one call: the inbox
+ * with each case's supervision level and counts, a paginated case search, the departments,
+ * and the certificates an applicant already holds (to replace materials, 减材料).
+ * Reads only: every change still goes through the case and catalogue routes.
+ */
+import { Router, type Request } from 'express';
+import type { CertificatePlatform } from '../../adapters/certificates';
+import type { Db } from '../../lib/db';
+import { badRequest } from '../../lib/errors';
+import { jurisdictionPrefix, requireStaff } from '../auth/principal';
+import { clerkRoles, handlerRoles } from '../services/access';
+
+const pageSize = 20;
+const levels = ['normal', 'warning', 'overdue'];
+
+function pageParam(req: Request): number {
+  const raw = req.query.page;
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw badRequest('page must be a positive integer');
+  return n;
+}
+
+function shortText(req: Request, name: string, pattern?: RegExp): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string' || v.length > 100 || (pattern && !pattern.test(v))) throw badRequest(`${name} is not a valid filter`);
+  return v;
+}
+
+function like(s: string): string {
+  return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Router {
+  const r = Router();
+
+  r.get('/views/departments', async (_req, res) => {
+    res.json({ departments: await db('departments').orderBy('code').select('code', 'name', 'level') });
+  });
+
+  /** The caller's open tasks with the case's supervision level; counts per level over all of them. */
+  r.get('/views/inbox', async (req, res) => {
+    const actor = requireStaff(req);
+    const level = shortText(req, 'level');
+    if (level && !levels.includes(level)) throw badRequest(`level must be one of ${levels.join(', ')}`);
+    const q = shortText(req, 'q');
+    const page = pageParam(req);
+    const base = () => {
+      const b = db('tasks as t').join('cases as c', 'c.case_no', 't.case_no')
+        .where('t.department_code', actor.department).whereIn('t.role', actor.roles).andWhere('t.status', 'open');
+      if (q) void b.where((w) => void w.whereILike('c.item_name', like(q)).orWhereILike('t.case_no', like(q)).orWhereILike('t.step_name', like(q)));
+      return b;
+    };
+    const countRows = await base().groupBy('c.supervision_state').select('c.supervision_state as level').count<{ level: string; count: string }[]>('* as count');
+    const counts: Record<string, number> = { normal: 0, warning: 0, overdue: 0 };
+    for (const c of countRows) counts[c.level] = Number(c.count);
+    const listed = base();
+    if (level) void listed.where('c.supervision_state', level);
+    const rows = await listed
+      .orderByRaw('coalesce(t.due_at, c.promised_deadline) asc nulls last, t.created_at asc')
+      .limit(pageSize).offset((page - 1) * pageSize)
+      .select('t.id as taskId', 't.case_no as caseNo', 't.kind', 't.step_id as stepId', 't.step_name as stepName', 't.role', 't.assignee', 't.actions',
+        't.due_at as dueAt', 't.created_at as createdAt', 'c.item_name as itemName', 'c.status', 'c.supervision_state as supervisionState',
+        'c.promised_deadline as promisedDeadline', db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
+    const total = level ? counts[level] : counts.normal + counts.warning + counts.overdue;
+    res.json({ tasks: rows, counts, page, pageSize, total });
+  });
+
+  /** Cases by number, item, department, status or supervision level, newest first, a page at a time. */
+  r.get('/views/cases', async (req, res) => {
+    const p = requireStaff(req, [...clerkRoles, ...handlerRoles, 'supervisor']);
+    const q = shortText(req, 'q');
+    const department = shortText(req, 'department', /^[A-Za-z0-9_-]+$/);
+    const status = shortText(req, 'status', /^[a-z_]+$/);
+    const level = shortText(req, 'level');
+    if (level && !levels.includes(level)) throw badRequest(`level must be one of ${levels.join(', ')}`);
+    const page = pageParam(req);
+    // The same cases the staff member may list through GET /api/cases: their department (and the
+    // hall's for clerks), and a supervisor's jurisdiction.
+    const b = db('cases as c').join('departments as d', 'd.code', 'c.department_code').where((w) => {
+      void w.whereRaw('false');
+      if (p.roles.some((r) => clerkRoles.includes(r))) void w.orWhere('c.department_code', p.department).orWhere('d.hall_code', p.department);
+      if (p.roles.some((r) => handlerRoles.includes(r))) void w.orWhere('c.department_code', p.department);
+      if (p.roles.includes('supervisor')) void w.orWhere('d.region_code', 'like', `${jurisdictionPrefix(p)}%`);
+    });
+    if (q) void b.where((w) => void w.where('c.case_no', 'like', `${q.replace(/[^0-9]/g, '')}%`).orWhereILike('c.item_name', like(q)));
+    if (department) void b.where('c.department_code', department);
+    if (status) void b.where('c.status', status);
+    if (level) void b.where('c.supervision_state', level);
+    const [{ count }] = await b.clone().count<{ count: string }[]>('* as count');
+    const rows = await b.orderBy('c.filed_at', 'desc').limit(pageSize).offset((page - 1) * pageSize)
+      .select('c.case_no as caseNo', 'c.item_name as itemName', 'c.department_code as department', 'c.status', 'c.channel', 'c.supervision_state as supervisionState',
+        'c.filed_at as filedAt', 'c.accepted_at as acceptedAt', 'c.promised_deadline as promisedDeadline', 'c.decided_at as decidedAt', 'c.decision');
+    res.json({ cases: rows, page, pageSize, total: Number(count) });
+  });
+
+  /** Certificates the applicant already holds, for the window's "use the certificate instead". */
+  r.get('/views/certificates', async (req, res) => {
+    requireStaff(req, clerkRoles);
+    const holder = shortText(req, 'holder', /^[0-9A-Z]{18}$/);
+    if (!holder) throw badRequest('holder must be an 18-character ID number or credit code');
+    if (!certificates) return res.json({ certificates: [], available: false });
+    const list = await certificates.listByHolder(holder);
+    res.json({
+      available: true,
+      certificates: list.map((c) => ({ number: c.number, type: c.type, holderName: c.holder.name, issuer: c.issuer.name, validFrom: c.validFrom, validUntil: c.validUntil })),
+    });
+  });
+
+  return r;
+}

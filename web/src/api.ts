@@ -1,0 +1,117 @@
+/**
+ * The one HTTP client of the app. Every request goes through `request`, and `authHeaders` is
+ * the one place that says who is calling, so a change of sign-in scheme is one edit here.
+ * Errors come back as RFC 9457 problem+json and are thrown as `ApiError`.
+ */
+
+export interface FieldProblem {
+  /** JSON Pointer into the request body, e.g. /formData/phone. */
+  pointer: string;
+  detail: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: FieldProblem[],
+    readonly type: string,
+  ) {
+    super(detail || title);
+  }
+
+  /** The field problems under a pointer prefix, with the prefix removed (`/formData`). */
+  fieldsUnder(prefix: string): FieldProblem[] {
+    return this.errors.filter((e) => e.pointer === prefix || e.pointer.startsWith(`${prefix}/`)).map((e) => ({ ...e, pointer: e.pointer.slice(prefix.length) || '/' }));
+  }
+}
+
+/** Who is signed in. Staff and applicants hold a bearer token once sign-in exists on the server. */
+export interface StaffSession {
+  kind: 'staff';
+  userId: string;
+  name?: string;
+  department?: string;
+  roles?: string[];
+  token?: string;
+}
+
+export interface ApplicantSession {
+  kind: 'applicant';
+  idNumber: string;
+  name: string;
+  phone?: string;
+  assuranceLevel?: string;
+  token?: string;
+}
+
+export type Session = StaffSession | ApplicantSession;
+
+let current: Session | null = null;
+
+export function setSession(s: Session | null): void {
+  current = s;
+}
+
+/** The one place the caller's identity is put on a request. */
+function authHeaders(): Record<string, string> {
+  return current?.token ? { authorization: `Bearer ${current.token}` } : {};
+}
+
+export interface RequestOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** Send no identity (public pages, sign-in). */
+  anonymous?: boolean;
+}
+
+const str = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+
+/** Field problems, as `{pointer, detail}` (and `{path, message}`, the same thing named otherwise). */
+function toProblems(raw: unknown): FieldProblem[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.map((e: Record<string, unknown>) => ({
+    pointer: str(e.pointer, str(e.path, '/')),
+    detail: str(e.detail, str(e.message, '')),
+  }));
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...(opts.anonymous ? {} : authHeaders()) };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试 / cannot reach the server', [], 'network');
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const p = (parsed ?? {}) as Record<string, unknown>;
+    throw new ApiError(res.status, str(p.title, res.statusText), str(p.detail, text.slice(0, 200)), toProblems(p.errors), str(p.type, ''));
+  }
+  // An empty answer (204) is still a success: callers test for undefined to tell failure.
+  return (parsed ?? {}) as T;
+}
+
+export const get = <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts);
+export const post = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body, opts);
+export const del = <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts);
+export const put = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, body ?? {}, opts);
+
+/** A query string from the defined values only. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,283 @@
+/**
+ * The case page for staff: what was applied for (the form, read-only), the materials and
+ * certificates, earlier opinions, the history timeline, and the open task's allowed actions
+ * with an opinion; extension request, special procedure and urges to answer.
+ */
+import { useState } from 'react';
+import { get, post } from '../api';
+import { ItemForm } from '../forms/item-form';
+import { actionName, fmtDeadline, fmtTime, useI18n } from '../i18n';
+import { staffOf, useSession } from '../session';
+import type { CaseRecord, Guide, LiveView, OpenTask } from '../types';
+import { deptName, useDepartments } from '../ui/departments';
+import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, Timeline, useAction, useInterval, useLoad, type TimelineEntry } from '../ui/kit';
+
+const procedureTypes: [string, string, string][] = [
+  ['hearing', '听证', 'Hearing'], ['inspection', '检验检测检疫', 'Inspection'], ['appraisal', '鉴定', 'Appraisal'],
+  ['expert-review', '专家评审', 'Expert review'], ['public-notice', '公示', 'Public notice'], ['tender', '招标拍卖', 'Tender / auction'],
+];
+
+export function useCaseData(caseNo: string) {
+  const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }), [caseNo]);
+  const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
+  const history = useLoad((signal) => get<{ timeline: TimelineEntry[] }>(`/api/cases/${caseNo}/history`, { signal }), [caseNo]);
+  const code = record.data?.implementationCode;
+  const guide = useLoad((signal) => (code ? get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }).catch(() => undefined) : Promise.resolve(undefined)), [code]);
+  const reload = () => {
+    record.reload();
+    live.reload();
+    history.reload();
+  };
+  return { record, live, history, guide, reload };
+}
+
+export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveView | undefined }) {
+  const { t } = useI18n();
+  const departments = useDepartments();
+  return (
+    <section className="card summary" aria-label={t('办件概况', 'Summary')}>
+      <dl className="facts facts-wide">
+        <dt>{t('事项', 'Item')}</dt><dd>{record.itemName}</dd>
+        <dt>{t('实施部门', 'Department')}</dt><dd>{deptName(departments, record.department)}</dd>
+        <dt>{t('申请人', 'Applicant')}</dt><dd>{record.applicant.name} <span className="muted mono">{record.applicant.idNumber}</span></dd>
+        <dt>{t('状态', 'Status')}</dt><dd><StatusBadge status={live?.status ?? record.status} /> {live && <LevelBadge level={live.supervision.level} />}{live?.supervision.statutoryOverdue && <span className="badge level-overdue">{t('超法定时限', 'Past statutory limit')}</span>}</dd>
+        <dt>{t('申报时间', 'Filed')}</dt><dd>{fmtTime(record.filedAt)} · {record.channel === 'window' ? t('窗口', 'window') : t('网上', 'online')}</dd>
+        <dt>{t('受理时间', 'Accepted')}</dt><dd>{fmtTime(live?.clock.acceptedAt ?? record.acceptedAt)}</dd>
+        <dt>{t('承诺办结', 'Promised by')}</dt><dd>{fmtDeadline(live?.clock.promisedDeadline ?? record.promisedDeadline)}{live?.clock.extended && ` (${t('已延期', 'extended')})`}</dd>
+        <dt>{t('法定办结', 'Statutory by')}</dt><dd>{fmtDeadline(live?.clock.statutoryDeadline ?? record.statutoryDeadline)}</dd>
+        {live && <><dt>{t('已用工作日', 'Working days used')}</dt><dd>{live.clock.usedDays} / {live.clock.promisedLimitDays}{live.clock.running ? '' : ` · ${t('计时暂停', 'clock paused')}`}</dd></>}
+      </dl>
+    </section>
+  );
+}
+
+export function Opinions({ record }: { record: CaseRecord }) {
+  const { t, lang } = useI18n();
+  const done = record.tasks.filter((x) => x.outcome);
+  return (
+    <section className="card" aria-labelledby="op-h">
+      <h2 id="op-h">{t('办理意见', 'Opinions so far')}</h2>
+      {done.length === 0 ? <p className="muted">{t('尚无', 'None yet')}</p> : (
+        <ol className="opinions">
+          {done.map((x) => (
+            <li key={x.taskId}>
+              <div><strong>{x.stepName}</strong> · {actionName(String(x.outcome?.action ?? ''), lang)} · <span className="muted">{String(x.outcome?.by ?? x.assignee ?? '')} {fmtTime(x.closedAt)}</span></div>
+              {x.outcome?.opinion && <blockquote>{x.outcome.opinion}</blockquote>}
+              {Array.isArray(x.outcome?.problems) && <ul>{x.outcome.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+export function MaterialsAndCertificates({ record, guide, live }: { record: CaseRecord; guide: Guide | undefined; live: LiveView | undefined }) {
+  const { t } = useI18n();
+  const accepted = record.tasks.find((x) => x.kind === 'precheck' && x.outcome?.action === 'accept');
+  const opinion = String(accepted?.outcome?.opinion ?? '');
+  const certs = opinion.match(/电子证照 \S+ \S+|e-certificate \S+ \S+/g) ?? [];
+  return (
+    <section className="card" aria-labelledby="mat-h">
+      <h2 id="mat-h">{t('申请材料与电子证照', 'Materials and certificates')}</h2>
+      {guide ? (
+        <ul className="checklist">
+          {guide.materials.map((m) => {
+            const got = opinion.includes(m.name);
+            return <li key={m.id} className={got ? 'ok' : m.required ? 'bad' : 'muted'}><span aria-hidden="true">{got ? '✔' : '–'}</span> {m.name}{m.certificateType && <span className="muted"> · {t('可用电子证照', 'e-certificate allowed')}</span>}</li>;
+          })}
+        </ul>
+      ) : <p className="muted">{t('办事指南暂不可用', 'Guide unavailable')}</p>}
+      <h3>{t('调用的电子证照', 'Certificates used')}</h3>
+      {certs.length ? <ul>{certs.map((c) => <li key={c}>{c}</li>)}</ul> : <p className="muted">{t('无', 'None')}</p>}
+      {live?.certificateNo && (
+        <p>{t('办理结果证照', 'Result certificate')}: <span className="mono">{live.certificateNo}</span> <a href={`/api/certificates/${encodeURIComponent(live.certificateNo)}/verify`} target="_blank" rel="noreferrer">{t('验证真伪', 'Verify')}</a></p>
+      )}
+    </section>
+  );
+}
+
+function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
+  const { t, lang } = useI18n();
+  const me = staffOf(useSession().session);
+  const [opinion, setOpinion] = useState('');
+  const [returnTo, setReturnTo] = useState(task.returnTo?.[0] ?? '');
+  const [problems, setProblems] = useState('');
+  const [proc, setProc] = useState({ type: task.specialProcedures?.[0] ?? 'hearing', reason: '', expectedDays: 10 });
+  const [pending, setPending] = useState<string | null>(null);
+  const [tried, setTried] = useState(false);
+  const action = useAction();
+  const mine = !task.assignee || task.assignee === me?.userId;
+  const needsOpinion = (a: string) => ['refuse', 'reject', 'void', 'return'].includes(a);
+
+  const complete = async (a: string) => {
+    setTried(true);
+    setPending(a);
+    if (needsOpinion(a) && !opinion.trim()) return;
+    if (a === 'correction' && !problems.trim()) return;
+    if (a === 'suspend' && !proc.reason.trim()) return;
+    const body: Record<string, unknown> = { action: a, opinion: opinion.trim() || (a === 'approve' ? t('同意', 'Agreed') : a === 'handover' ? t('已当面交付', 'Handed over') : actionName(a, lang)) };
+    if (a === 'return') body.returnTo = returnTo;
+    if (a === 'correction') body.problems = problems.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (a === 'suspend') body.procedure = { ...proc, reason: proc.reason.trim() };
+    const r = await action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/complete`, body));
+    if (r !== undefined) onDone();
+  };
+
+  return (
+    <section className="card task-panel" aria-labelledby="task-h">
+      <h2 id="task-h">{t('当前环节', 'Current step')}：{task.stepName}</h2>
+      <p className="muted">{task.role} · {task.assignee ? t(`办理人 ${task.assignee}`, `handled by ${task.assignee}`) : t('未认领', 'unclaimed')}</p>
+      {!task.assignee && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/claim`)).then(onDone)}>{t('认领', 'Claim')}</button>}
+      {task.assignee === me?.userId && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/release`)).then(onDone)}>{t('释放', 'Release')}</button>}
+      {!mine && <Notice kind="warn">{t('该任务已由他人认领', 'Claimed by someone else')}</Notice>}
+      <div className={`field${tried && pending && needsOpinion(pending) && !opinion.trim() ? ' field-invalid' : ''}`}>
+        <label htmlFor="opinion">{t('审批意见', 'Opinion')}</label>
+        <textarea id="opinion" rows={3} value={opinion} onChange={(e) => setOpinion(e.target.value)} maxLength={2000} />
+        {tried && pending && needsOpinion(pending) && !opinion.trim() && <div className="field-error" role="alert">{t('此操作需要填写意见和理由', 'This needs an opinion with reasons')}</div>}
+      </div>
+      {task.actions.includes('return') && task.returnTo && task.returnTo.length > 0 && (
+        <div className="field">
+          <label htmlFor="return-to">{t('退回至环节', 'Send back to')}</label>
+          <select id="return-to" value={returnTo} onChange={(e) => setReturnTo(e.target.value)}>{task.returnTo.map((s) => <option key={s} value={s}>{s}</option>)}</select>
+        </div>
+      )}
+      {task.actions.includes('correction') && (
+        <div className={`field${tried && pending === 'correction' && !problems.trim() ? ' field-invalid' : ''}`}>
+          <label htmlFor="review-problems">{t('补正内容（每行一项，用于“补正补齐”）', 'What to supply (one per line, for a correction)')}</label>
+          <textarea id="review-problems" rows={2} value={problems} onChange={(e) => setProblems(e.target.value)} />
+          {tried && pending === 'correction' && !problems.trim() && <div className="field-error" role="alert">{t('请列出需要补正的内容', 'List what must be supplied')}</div>}
+        </div>
+      )}
+      {task.actions.includes('suspend') && (
+        <fieldset className="group">
+          <legend>{t('特别程序（时间不计入办理时限）', 'Special procedure (time not counted)')}</legend>
+          <div className="layout-horizontal">
+            <div className="field">
+              <label htmlFor="proc-type">{t('类型', 'Type')}</label>
+              <select id="proc-type" value={proc.type} onChange={(e) => setProc({ ...proc, type: e.target.value })}>
+                {procedureTypes.filter(([v]) => !task.specialProcedures || task.specialProcedures.includes(v)).map(([v, zh, en]) => <option key={v} value={v}>{lang === 'zh' ? zh : en}</option>)}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="proc-days">{t('预计天数', 'Expected days')}</label>
+              <input id="proc-days" type="number" min={1} max={365} value={proc.expectedDays} onChange={(e) => setProc({ ...proc, expectedDays: Number(e.target.value) || 1 })} />
+            </div>
+          </div>
+          <div className={`field${tried && pending === 'suspend' && !proc.reason.trim() ? ' field-invalid' : ''}`}>
+            <label htmlFor="proc-reason">{t('理由', 'Reason')}</label>
+            <input id="proc-reason" value={proc.reason} onChange={(e) => setProc({ ...proc, reason: e.target.value })} />
+            {tried && pending === 'suspend' && !proc.reason.trim() && <div className="field-error" role="alert">{t('请说明理由', 'Give a reason')}</div>}
+          </div>
+        </fieldset>
+      )}
+      <ErrorBanner error={action.error} />
+      <div className="actions-bar">
+        {task.actions.map((a) => (
+          <button key={a} type="button" className={a === 'approve' || a === 'accept' || a === 'handover' || a === 'answer' ? 'btn-primary' : ['refuse', 'reject', 'void'].includes(a) ? 'btn-danger' : ''}
+            disabled={action.busy || !mine} onClick={() => void complete(a)}>
+            {action.busy && pending === a ? <Spinner label={t('提交中…', 'Sending…')} /> : actionName(a, lang)}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const [result, setResult] = useState('');
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const action = useAction();
+  const openUrges = live.supervision.urges.filter((u) => !u.answer);
+  const reviewing = ['in_review', 'special_procedure'].includes(live.status);
+  return (
+    <section className="card" aria-labelledby="tools-h">
+      <h2 id="tools-h">{t('延期、特别程序与督办', 'Extension, special procedure, urges')}</h2>
+      <ErrorBanner error={action.error} />
+      {live.specialProcedure && (
+        <div className="subcard">
+          <p>{t('特别程序进行中', 'Special procedure under way')}: {live.specialProcedure.type} · {live.specialProcedure.reason} · {fmtTime(live.specialProcedure.startedAt)}</p>
+          <div className="field">
+            <label htmlFor="sp-result">{t('特别程序结果', 'Result')}</label>
+            <textarea id="sp-result" rows={2} value={result} onChange={(e) => setResult(e.target.value)} />
+          </div>
+          <button type="button" disabled={action.busy || !result.trim()} onClick={() => void action.run(() => post(`/api/cases/${caseNo}/special-procedure/end`, { result: result.trim() })).then(onDone)}>{t('结束特别程序', 'End the procedure')}</button>
+        </div>
+      )}
+      {reviewing && !live.clock.extended && (
+        <div className="subcard">
+          <div className="field">
+            <label htmlFor="ext-reason">{t('延期理由（经负责人批准可延长一次）', 'Reason for the one extension (head approves)')}</label>
+            <input id="ext-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+          </div>
+          <button type="button" disabled={action.busy || !reason.trim()} onClick={() => void action.run(() => post(`/api/cases/${caseNo}/extension`, { reason: reason.trim() })).then(onDone)}>{t('申请延期', 'Request extension')}</button>
+        </div>
+      )}
+      {openUrges.map((u) => (
+        <div className="subcard urge" key={u.urgeId}>
+          <p><strong>{t('督办', 'Urge')}</strong>：{u.message} <span className="muted">· {u.by} · {t('回复期限', 'reply by')} {fmtTime(u.replyBy)}</span></p>
+          <div className="field">
+            <label htmlFor={`ans-${u.urgeId}`}>{t('督办回复', 'Answer')}</label>
+            <input id={`ans-${u.urgeId}`} value={answers[u.urgeId] ?? ''} onChange={(e) => setAnswers({ ...answers, [u.urgeId]: e.target.value })} />
+          </div>
+          <button type="button" disabled={action.busy || !answers[u.urgeId]?.trim()} onClick={() => void action.run(() => post(`/api/cases/${caseNo}/urges/${u.urgeId}/answer`, { answer: answers[u.urgeId].trim() })).then(onDone)}>{t('回复', 'Answer')}</button>
+        </div>
+      ))}
+      {!live.specialProcedure && !(reviewing && !live.clock.extended) && openUrges.length === 0 && <p className="muted">{t('当前无可用操作', 'Nothing to do here now')}</p>}
+    </section>
+  );
+}
+
+export function CasePage({ caseNo }: { caseNo: string }) {
+  const { t } = useI18n();
+  const me = staffOf(useSession().session);
+  const { record, live, history, guide, reload } = useCaseData(caseNo);
+  const [justDone, setJustDone] = useState(false);
+  // After an action the case moves on asynchronously: refresh a few times so the page follows.
+  const [followUntil, setFollowUntil] = useState(0);
+  useInterval(() => {
+    if (Date.now() > followUntil) return;
+    reload();
+  }, followUntil ? 800 : null);
+  const myTasks = (live.data?.openTasks ?? []).filter((x) => !me?.department || (x.department === me.department && (!me.roles || me.roles.includes(x.role))));
+  const otherTasks = (live.data?.openTasks ?? []).filter((x) => !myTasks.includes(x));
+  const after = () => {
+    setJustDone(true);
+    reload();
+    setFollowUntil(Date.now() + 5000);
+  };
+  if (record.loading && !record.data) return <div className="page"><Spinner /></div>;
+  if (!record.data) return <div className="page"><ErrorBanner error={record.error} onRetry={record.reload} /></div>;
+  return (
+    <div className="page">
+      <p><a href="#/inbox">← {t('待办', 'Inbox')}</a></p>
+      <h1>{t('办件', 'Case')} <span className="mono">{caseNo}</span></h1>
+      <CaseSummary record={record.data} live={live.data} />
+      {justDone && <Notice kind="ok">{t('已提交。', 'Done.')}</Notice>}
+      <div className="grid-2">
+        <div>
+          {myTasks.map((task) => <TaskPanel key={task.taskId} task={task} onDone={after} />)}
+          {otherTasks.length > 0 && <p className="muted">{t('其他部门正在办理：', 'With other departments: ')}{otherTasks.map((x) => x.stepName).join('、')}</p>}
+          {live.data && <CaseTools caseNo={caseNo} live={live.data} onDone={after} />}
+          <section className="card" aria-labelledby="fd-h">
+            <h2 id="fd-h">{t('申请表', 'Application form')}</h2>
+            {guide.data ? <ItemForm schema={guide.data.form.schema} uischema={guide.data.form.uischema} data={live.data?.formData ?? record.data.formData} onChange={() => undefined} showAllErrors={false} readonly />
+              : <pre className="json">{JSON.stringify(record.data.formData, null, 2)}</pre>}
+          </section>
+        </div>
+        <div>
+          <MaterialsAndCertificates record={record.data} guide={guide.data} live={live.data} />
+          <Opinions record={record.data} />
+          <section className="card" aria-labelledby="hist-h">
+            <h2 id="hist-h">{t('办理过程', 'History')}</h2>
+            {history.loading && !history.data && <Spinner />}
+            <ErrorBanner error={history.error} onRetry={history.reload} />
+            {history.data && <Timeline entries={history.data.timeline} />}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}

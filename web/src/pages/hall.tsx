@@ -1,0 +1,300 @@
+/**
+ * 网上办事大厅 for applicants: service guides, applying online with the item's form, tracking
+ * a case, replying to a correction, paying, following delivery, and rating the service.
+ * Laid out for phones as well as desktops.
+ */
+import { useState, type FormEvent } from 'react';
+import { get, post } from '../api';
+import { fmtDeadline, fmtTime, statusName, useI18n, yuan } from '../i18n';
+import { ApplicantSignIn, applicantOf, useSession } from '../session';
+import type { CaseRecord, Guide, LiveView } from '../types';
+import { ApplyForm } from '../ui/apply-form';
+import { useDepartments } from '../ui/departments';
+import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
+import { ProcessDiagram } from '../ui/process-diagram';
+import { ItemList } from './window';
+
+const recentKey = 'onewindow.recentCases';
+
+function recentCases(): string[] {
+  try {
+    return (JSON.parse(localStorage.getItem(recentKey) ?? '[]') as string[]).slice(0, 10);
+  } catch {
+    return [];
+  }
+}
+
+function remember(caseNo: string): void {
+  try {
+    localStorage.setItem(recentKey, JSON.stringify([caseNo, ...recentCases().filter((c) => c !== caseNo)].slice(0, 10)));
+  } catch {
+    // nothing to keep it in
+  }
+}
+
+export function HallPage({ route }: { route: string[] }) {
+  if (route[0] === 'guide' && route[1]) return <GuidePage code={route[1]} />;
+  if (route[0] === 'apply' && route[1]) return <ApplyOnline code={route[1]} />;
+  if (route[0] === 'track') return <Track initial={route[1] ?? ''} />;
+  return <HallHome />;
+}
+
+function HallHome() {
+  const { t } = useI18n();
+  const [no, setNo] = useState('');
+  const recent = recentCases();
+  return (
+    <div className="page hall">
+      <h1>{t('网上办事大厅', 'Online service hall')}</h1>
+      <section className="card" aria-labelledby="track-h">
+        <h2 id="track-h">{t('办件查询', 'Track a case')}</h2>
+        <form className="inline-form" onSubmit={(e) => { e.preventDefault(); if (no.trim()) go(`/hall/track/${no.trim()}`); }}>
+          <label htmlFor="track-no" className="sr-only">{t('办件编号', 'Case number')}</label>
+          <input id="track-no" inputMode="numeric" placeholder={t('输入 22 位办件编号', '22-digit case number')} value={no} onChange={(e) => setNo(e.target.value)} />
+          <button type="submit" className="btn-primary">{t('查询', 'Track')}</button>
+        </form>
+        {recent.length > 0 && <p className="muted">{t('最近办件：', 'Recent: ')}{recent.map((c) => <a key={c} className="mono recent" href={`#/hall/track/${c}`}>{c}</a>)}</p>}
+      </section>
+      <section className="card" aria-labelledby="guides-h">
+        <h2 id="guides-h">{t('办事指南', 'Service guides')}</h2>
+        <ItemList pickLabel={t('查看指南', 'View guide')} onPick={(it) => go(`/hall/guide/${encodeURIComponent(it.code)}`)} />
+      </section>
+    </div>
+  );
+}
+
+function GuidePage({ code }: { code: string }) {
+  const { t } = useI18n();
+  const departments = useDepartments();
+  const guide = useLoad((signal) => get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }), [code]);
+  if (guide.loading && !guide.data) return <div className="page"><Spinner /></div>;
+  if (!guide.data) return <div className="page"><ErrorBanner error={guide.error} onRetry={guide.reload} /></div>;
+  const g = guide.data;
+  return (
+    <div className="page hall">
+      <p><a href="#/hall">← {t('网上办事大厅', 'Service hall')}</a></p>
+      <h1>{g.itemName}</h1>
+      <p className="muted">{g.departmentName} · {g.type} · <span className="mono">{g.code}</span></p>
+      {g.online !== false && <a className="btn-primary" href={`#/hall/apply/${encodeURIComponent(g.code)}`}>{t('在线申报', 'Apply online')}</a>}
+      <section className="card">
+        <h2>{t('基本信息', 'At a glance')}</h2>
+        <dl className="facts facts-wide">
+          <dt>{t('办件类型', 'Type')}</dt><dd>{g.caseType === 'instant' ? t('即办件', 'Instant') : t('承诺件', 'Promised')}</dd>
+          <dt>{t('法定办结时限', 'Statutory limit')}</dt><dd>{t(`${g.statutoryLimitDays} 个工作日`, `${g.statutoryLimitDays} working days`)}</dd>
+          <dt>{t('承诺办结时限', 'Promised limit')}</dt><dd>{g.promisedLimitDays ? t(`${g.promisedLimitDays} 个工作日`, `${g.promisedLimitDays} working days`) : t('当场办结', 'Same day')}</dd>
+          <dt>{t('收费', 'Fee')}</dt><dd>{g.fee?.charged ? `${yuan(g.fee.amountFen ?? 0)} · ${g.fee.standard ?? ''}` : t('不收费', 'Free')}</dd>
+          <dt>{t('到现场次数', 'Visits')}</dt><dd>{g.visits ?? 0}</dd>
+          <dt>{t('办理结果', 'Result')}</dt><dd>{g.result?.name ?? '—'}</dd>
+          <dt>{t('设定依据', 'Legal basis')}</dt><dd>{g.legalBasis ?? '—'}</dd>
+        </dl>
+      </section>
+      {g.conditions && <section className="card"><h2>{t('办理条件', 'Conditions')}</h2><p className="prewrap">{g.conditions}</p></section>}
+      <section className="card">
+        <h2>{t('申请材料', 'Materials')}</h2>
+        <ol>{g.materials.map((m) => <li key={m.id}>{m.name} <span className="muted">· {m.required ? t('必需', 'required') : t('按需', 'if applicable')}{m.certificateType ? ` · ${t('可用电子证照免交', 'an e-certificate replaces it')}` : ''}</span>{m.note && <div className="hint">{m.note}</div>}</li>)}</ol>
+      </section>
+      <section className="card">
+        <h2>{t('办理流程', 'Process')}</h2>
+        <ProcessDiagram steps={g.process.steps} departments={departments} fee={Boolean(g.fee?.charged)} />
+      </section>
+      {g.windows && g.windows.length > 0 && (
+        <section className="card">
+          <h2>{t('办理窗口', 'Windows')}</h2>
+          {g.windows.map((w) => <p key={w.name}><strong>{w.name}</strong><br />{w.address}<br /><span className="muted">{w.hours} · {w.phone}</span></p>)}
+          <p className="muted">{t('咨询电话', 'Enquiries')} {g.consultPhone ?? '—'} · {t('监督电话', 'Supervision')} {g.supervisionPhone ?? '12345'}</p>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function ApplyOnline({ code }: { code: string }) {
+  const { t } = useI18n();
+  const me = applicantOf(useSession().session);
+  const guide = useLoad((signal) => get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }), [code]);
+  return (
+    <div className="page hall">
+      <p><a href={`#/hall/guide/${encodeURIComponent(code)}`}>← {t('办事指南', 'Guide')}</a></p>
+      <h1>{t('在线申报', 'Apply online')}{guide.data && `：${guide.data.itemName}`}</h1>
+      {!me && <div className="signin-wrap"><ApplicantSignIn onDone={() => undefined} /></div>}
+      {guide.loading && <Spinner />}
+      <ErrorBanner error={guide.error} onRetry={guide.reload} />
+      {me && guide.data && (
+        <ApplyForm guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
+          onFiled={(caseNo) => { remember(caseNo); go(`/hall/track/${caseNo}`); }} />
+      )}
+    </div>
+  );
+}
+
+const progress = ['filed', 'prechecking', 'in_review', 'awaiting_payment', 'issuing', 'delivering', 'completed'];
+
+function Track({ initial }: { initial: string }) {
+  const { t } = useI18n();
+  const { session } = useSession();
+  if (!session) {
+    return (
+      <div className="page hall">
+        <p><a href="#/hall">← {t('网上办事大厅', 'Service hall')}</a></p>
+        <h1>{t('办件进度', 'Case progress')} <span className="mono">{initial}</span></h1>
+        <p className="muted">{t('查询办件进度需先登录（统一身份认证）。', 'Sign in to see your case.')}</p>
+        <div className="signin-wrap"><ApplicantSignIn onDone={() => undefined} /></div>
+      </div>
+    );
+  }
+  return <TrackCase caseNo={initial} />;
+}
+
+function TrackCase({ caseNo }: { caseNo: string }) {
+  const { t, lang } = useI18n();
+  const data = useLoad(async (signal) => {
+    if (!/^[0-9]{22}$/.test(caseNo)) return undefined;
+    const live = await get<LiveView>(`/api/cases/${caseNo}/live`, { signal });
+    const record = await get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined);
+    remember(caseNo);
+    return { live, record };
+  }, [caseNo]);
+  const live = data.data?.live;
+  const busyStates = ['filed', 'issuing', 'delivering'];
+  useInterval(data.reload, live && (busyStates.includes(live.status) || live.payment?.status === 'open') ? 1500 : null);
+  const step = live ? progress.indexOf(live.status === 'special_procedure' ? 'in_review' : live.status === 'awaiting_correction' ? 'prechecking' : live.status === 'closed' ? 'completed' : live.status) : -1;
+  return (
+    <div className="page hall">
+      <p><a href="#/hall">← {t('网上办事大厅', 'Service hall')}</a></p>
+      <h1>{t('办件进度', 'Case progress')} <span className="mono">{caseNo}</span></h1>
+      {!/^[0-9]{22}$/.test(caseNo) && <Notice kind="warn">{t('办件编号为 22 位数字', 'A case number has 22 digits')}</Notice>}
+      {data.loading && !data.data && <Spinner />}
+      <ErrorBanner error={data.error} onRetry={data.reload} />
+      {live && (
+        <>
+          <section className="card">
+            <p>{data.data?.record?.itemName} <StatusBadge status={live.status} /></p>
+            <ol className="progress" aria-label={t('办理进度', 'Progress')}>
+              {progress.map((s, i) => <li key={s} className={i < step ? 'done' : i === step ? 'current' : ''} aria-current={i === step ? 'step' : undefined}>{statusName(s, lang)}</li>)}
+            </ol>
+            <dl className="facts">
+              <dt>{t('受理时间', 'Accepted')}</dt><dd>{fmtTime(live.clock.acceptedAt)}</dd>
+              <dt>{t('承诺办结', 'Promised by')}</dt><dd>{fmtDeadline(live.clock.promisedDeadline, false)}</dd>
+              {live.decision && <><dt>{t('审批结果', 'Decision')}</dt><dd>{live.decision.outcome === 'approved' ? t('准予许可', 'Approved') : t('不予许可', 'Refused')} · {live.decision.opinion}</dd></>}
+              {live.certificateNo && <><dt>{t('电子证照', 'E-certificate')}</dt><dd className="mono">{live.certificateNo}</dd></>}
+            </dl>
+          </section>
+          {live.correction && live.status === 'awaiting_correction' && <CorrectionReply caseNo={caseNo} live={live} onDone={data.reload} />}
+          {live.payment && <Payment live={live} />}
+          {live.delivery && (
+            <section className="card" aria-labelledby="dl-h">
+              <h2 id="dl-h">{t('结果送达', 'Delivery')}</h2>
+              <p>{live.delivery.method === 'courier' ? t('邮寄送达', 'By courier') : live.delivery.method === 'window' ? t('窗口领取', 'Window pick-up') : t('自助终端', 'Kiosk')}
+                {live.delivery.waybillNo && <> · {t('运单号', 'Waybill')} <span className="mono">{live.delivery.waybillNo}</span></>}
+                {' · '}{live.delivery.deliveredAt ? <span className="ok-text">{t(`已送达 ${fmtTime(live.delivery.deliveredAt)}`, `delivered ${fmtTime(live.delivery.deliveredAt)}`)}</span> : <span className="muted">{t('送达中', 'on its way')}</span>}</p>
+            </section>
+          )}
+          {['completed', 'closed'].includes(live.status) && <Rate caseNo={caseNo} live={live} onDone={data.reload} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Payment({ live }: { live: LiveView }) {
+  const { t } = useI18n();
+  const p = live.payment;
+  if (!p) return null;
+  return (
+    <section className="card payment" aria-labelledby="pay-h">
+      <h2 id="pay-h">{t('缴费', 'Payment')}</h2>
+      <dl className="facts">
+        <dt>{t('应缴金额', 'Amount')}</dt><dd className="amount">{yuan(p.amountFen)}</dd>
+        <dt>{t('缴款单号', 'Payment order')}</dt><dd className="mono" data-testid="payment-id">{p.paymentId}</dd>
+        <dt>{t('缴费期限', 'Pay by')}</dt><dd>{fmtTime(p.expiresAt)}</dd>
+        <dt>{t('状态', 'State')}</dt><dd>{p.status === 'paid' ? <span className="ok-text">{t('已缴费', 'Paid')}</span> : p.status === 'expired' ? <span className="warn-text">{t('已过期', 'Expired')}</span> : <span className="warn-text">{t('待缴费', 'To pay')}</span>}</dd>
+      </dl>
+      {p.status === 'open' && (
+        <Notice>
+          {t('请凭缴款单号通过统一公共支付平台（银联、支付宝、微信或银行柜台）缴费；缴费成功后本页会自动更新。', 'Pay with the order number on the unified payment platform (UnionPay, Alipay, WeChat or a bank counter); this page updates by itself once paid.')}
+          {' '}<Spinner label={t('等待缴费结果…', 'Waiting for the payment…')} />
+        </Notice>
+      )}
+    </section>
+  );
+}
+
+function CorrectionReply({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
+  const { t } = useI18n();
+  const [note, setNote] = useState('');
+  const [files, setFiles] = useState<string[]>([]);
+  const [tried, setTried] = useState(false);
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (!note.trim()) return;
+    const r = await action.run(() => post(`/api/cases/${caseNo}/correction`, { note: note.trim(), ...(files.length ? { materials: files } : {}) }));
+    if (r !== undefined) onDone();
+  };
+  return (
+    <section className="card" aria-labelledby="corr-h">
+      <h2 id="corr-h">{t('补正材料', 'Correction')}</h2>
+      <p>{t('请一次性补正以下全部内容：', 'Please supply all of the following:')}</p>
+      <ol>{live.correction?.problems.map((p, i) => <li key={i}>{p}</li>)}</ol>
+      <p className="muted">{t(`请于 ${fmtDeadline(live.correction?.replyBy, false)} 前补正`, `Reply by ${fmtDeadline(live.correction?.replyBy, false)}`)}</p>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <div className="field">
+          <label htmlFor="corr-files">{t('上传补正材料', 'Upload materials')}</label>
+          <input id="corr-files" type="file" multiple onChange={(e) => setFiles([...(e.target.files ?? [])].map((f) => f.name))} />
+        </div>
+        <div className={`field${tried && !note.trim() ? ' field-invalid' : ''}`}>
+          <label htmlFor="corr-note">{t('补正说明', 'Note')}<span className="req" aria-hidden="true"> *</span></label>
+          <textarea id="corr-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-invalid={tried && !note.trim()} />
+          {tried && !note.trim() && <div className="field-error" role="alert">{t('请填写补正说明', 'Write a note')}</div>}
+        </div>
+        <ErrorBanner error={action.error} />
+        <button type="submit" className="btn-primary" disabled={action.busy}>{action.busy ? <Spinner label={t('提交中…', 'Sending…')} /> : t('提交补正', 'Send correction')}</button>
+      </form>
+    </section>
+  );
+}
+
+const levels: [number, string, string][] = [[5, '非常满意', 'Very satisfied'], [4, '满意', 'Satisfied'], [3, '基本满意', 'Fairly satisfied'], [2, '不满意', 'Dissatisfied'], [1, '非常不满意', 'Very dissatisfied']];
+
+function Rate({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
+  const { t, lang } = useI18n();
+  const [level, setLevel] = useState<number | null>(null);
+  const [comment, setComment] = useState('');
+  const [tried, setTried] = useState(false);
+  const action = useAction();
+  if (live.evaluation) {
+    const l = levels.find(([n]) => n === live.evaluation?.level);
+    return <section className="card"><h2>{t('服务评价', 'Your rating')}</h2><p className="ok-text">{t('感谢您的评价：', 'Thank you: ')}{l ? (lang === 'zh' ? l[1] : l[2]) : live.evaluation.level}{live.evaluation.comment ? ` · ${live.evaluation.comment}` : ''}</p></section>;
+  }
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    if (level === null) return;
+    const r = await action.run(() => post(`/api/cases/${caseNo}/evaluation`, { level, comment: comment.trim() }));
+    if (r !== undefined) onDone();
+  };
+  return (
+    <section className="card" aria-labelledby="rate-h">
+      <h2 id="rate-h">{t('好差评', 'Rate the service')}</h2>
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <fieldset className={`rating${tried && level === null ? ' field-invalid' : ''}`}>
+          <legend>{t('您对本次服务的评价', 'How was the service?')}</legend>
+          {levels.map(([n, zh, en]) => (
+            <label key={n} className="radio">
+              <input type="radio" name="level" value={n} checked={level === n} onChange={() => setLevel(n)} />
+              <span className="stars" aria-hidden="true">{'★'.repeat(n)}{'☆'.repeat(5 - n)}</span> {lang === 'zh' ? zh : en}
+            </label>
+          ))}
+          {tried && level === null && <div className="field-error" role="alert">{t('请选择评价等级', 'Choose a rating')}</div>}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="rate-comment">{t('意见建议（选填）', 'Comment (optional)')}</label>
+          <textarea id="rate-comment" rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} />
+        </div>
+        <ErrorBanner error={action.error} />
+        <button type="submit" className="btn-primary" disabled={action.busy}>{action.busy ? <Spinner label={t('提交中…', 'Sending…')} /> : t('提交评价', 'Submit rating')}</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * 窗口受理: the clerk picks the item, files the case from the form with the materials checked,
+ * then pre-checks it: accept, a correction notice listing every problem at once, or refusal
+ * with reasons, and prints the notice.
+ */
+import { useState } from 'react';
+import { get, post, qs } from '../api';
+import { actionName, fmtTime, useI18n } from '../i18n';
+import type { CaseRecord, Guide, ItemSummary, LiveView } from '../types';
+import { ApplyForm, type MaterialRecord } from '../ui/apply-form';
+import { deptName, useDepartments } from '../ui/departments';
+import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad, usePaged } from '../ui/kit';
+
+export function WindowPage({ route }: { route: string[] }) {
+  if (route[0] === 'apply' && route[1]) return <WindowApply code={route[1]} />;
+  if (route[0] === 'case' && route[1]) return <Precheck caseNo={route[1]} />;
+  return <ItemPicker />;
+}
+
+export function ItemList({ onPick, pickLabel }: { onPick: (item: ItemSummary) => void; pickLabel: string }) {
+  const { t } = useI18n();
+  const departments = useDepartments();
+  const [q, setQ] = useState('');
+  const [department, setDepartment] = useState('');
+  const items = useLoad((signal) => get<{ items: ItemSummary[] }>(`/api/implementations${qs({ q, department })}`, { signal }), [q, department]);
+  const { shown, pager } = usePaged(items.data?.items ?? [], 8);
+  const withItems = departments.filter((d) => d.level !== 'province');
+  return (
+    <div>
+      <div className="filters" role="search">
+        <div className="field">
+          <label htmlFor="item-q">{t('搜索事项（名称或编码）', 'Search items (name or code)')}</label>
+          <input id="item-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('如：身份证、个体工商户', 'e.g. ID card')} />
+        </div>
+        <div className="field">
+          <label htmlFor="item-dept">{t('实施部门', 'Department')}</label>
+          <select id="item-dept" value={department} onChange={(e) => setDepartment(e.target.value)}>
+            <option value="">{t('全部部门', 'All departments')}</option>
+            {withItems.map((d) => <option key={d.code} value={d.code}>{d.name}</option>)}
+          </select>
+        </div>
+      </div>
+      {items.loading && !items.data && <Spinner />}
+      <ErrorBanner error={items.error} onRetry={items.reload} />
+      <table className="table">
+        <thead><tr><th scope="col">{t('事项名称', 'Item')}</th><th scope="col">{t('实施部门', 'Department')}</th><th scope="col">{t('办件类型', 'Type')}</th><th scope="col">{t('承诺时限', 'Promised')}</th><th scope="col"><span className="sr-only">{t('操作', 'Action')}</span></th></tr></thead>
+        <tbody>
+          {shown.map((it) => (
+            <tr key={it.code}>
+              <td><strong>{it.itemName}</strong><div className="muted mono">{it.code}</div></td>
+              <td>{it.departmentName ?? deptName(departments, it.department)}</td>
+              <td>{it.caseType === 'instant' ? t('即办件', 'Instant') : t('承诺件', 'Promised')}</td>
+              <td>{it.promisedLimitDays ? t(`${it.promisedLimitDays} 个工作日`, `${it.promisedLimitDays} working days`) : t('当场办结', 'Same day')}</td>
+              <td><button type="button" onClick={() => onPick(it)} aria-label={`${pickLabel} ${it.itemName}`}>{pickLabel}</button></td>
+            </tr>
+          ))}
+          {items.data && items.data.items.length === 0 && <tr><td colSpan={5} className="muted">{t('没有符合条件的事项', 'No items match')}</td></tr>}
+        </tbody>
+      </table>
+      {pager}
+    </div>
+  );
+}
+
+interface InboxTask {
+  taskId: string;
+  caseNo: string;
+  kind: string;
+  stepName: string;
+  itemName: string;
+  status: string;
+  supervisionState: string;
+  createdAt: string;
+  applicant: { name: string };
+}
+
+function ItemPicker() {
+  const { t } = useI18n();
+  const pending = useLoad((signal) => get<{ tasks: InboxTask[]; total: number }>('/api/views/inbox', { signal }), []);
+  return (
+    <div className="page">
+      <h1>{t('窗口受理', 'Window')}</h1>
+      <div className="grid-2">
+        <section className="card" aria-labelledby="pick-h">
+          <h2 id="pick-h">{t('选择办理事项', 'Choose the service item')}</h2>
+          <ItemList pickLabel={t('受理', 'Take in')} onPick={(it) => go(`/window/apply/${encodeURIComponent(it.code)}`)} />
+        </section>
+        <section className="card" aria-labelledby="pending-h">
+          <h2 id="pending-h">{t('窗口待办（预审、发证）', 'Window tasks (pre-check, hand-over)')}</h2>
+          {pending.loading && !pending.data && <Spinner />}
+          <ErrorBanner error={pending.error} onRetry={pending.reload} />
+          <ul className="plain list">
+            {(pending.data?.tasks ?? []).map((task) => (
+              <li key={task.taskId}>
+                <a href={task.kind === 'precheck' ? `#/window/case/${task.caseNo}` : `#/case/${task.caseNo}`}>
+                  <span className="mono">{task.caseNo}</span> {task.itemName}
+                </a>
+                <div className="muted">{task.stepName} · {task.applicant?.name} · {fmtTime(task.createdAt)} <LevelBadge level={task.supervisionState} /></div>
+              </li>
+            ))}
+            {pending.data && pending.data.tasks.length === 0 && <li className="muted">{t('暂无待办', 'Nothing waiting')}</li>}
+          </ul>
+          {pending.data && pending.data.total > pending.data.tasks.length && <a href="#/inbox">{t('查看全部', 'See all')}</a>}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+const materialsKey = (caseNo: string) => `onewindow.materials.${caseNo}`;
+
+function WindowApply({ code }: { code: string }) {
+  const { t } = useI18n();
+  const guide = useLoad((signal) => get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }), [code]);
+  return (
+    <div className="page">
+      <p><a href="#/window">← {t('返回事项列表', 'Back to items')}</a></p>
+      <h1>{guide.data ? guide.data.itemName : t('窗口受理', 'Window')}</h1>
+      {guide.data && <p className="muted">{guide.data.departmentName} · <span className="mono">{guide.data.code}</span> · {t(`承诺 ${guide.data.promisedLimitDays ?? 0} 个工作日 / 法定 ${guide.data.statutoryLimitDays} 个工作日`, `promised ${guide.data.promisedLimitDays ?? 0} / statutory ${guide.data.statutoryLimitDays} working days`)}</p>}
+      {guide.loading && <Spinner />}
+      <ErrorBanner error={guide.error} onRetry={guide.reload} />
+      {guide.data && (
+        <ApplyForm guide={guide.data} channel="window" onFiled={(caseNo, materials) => {
+          sessionStorage.setItem(materialsKey(caseNo), JSON.stringify(materials));
+          go(`/window/case/${caseNo}`);
+        }} />
+      )}
+    </div>
+  );
+}
+
+/** The acceptance record of the materials, kept with the clerk's opinion (全程留痕). */
+function materialsRecord(list: MaterialRecord[], t: (zh: string, en: string) => string): string {
+  return list.filter((m) => m.received).map((m) => m.certificate
+    ? `${m.name}：${t('电子证照', 'e-certificate')} ${m.certificate.type} ${m.certificate.number}`
+    : `${m.name}：${m.fileName ? `${t('电子件', 'file')} ${m.fileName}` : t('纸质材料', 'paper')}`).join('；');
+}
+
+function Precheck({ caseNo }: { caseNo: string }) {
+  const { t, lang } = useI18n();
+  const [materials] = useState<MaterialRecord[]>(() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(materialsKey(caseNo)) ?? '[]') as MaterialRecord[];
+    } catch {
+      return [];
+    }
+  });
+  const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
+  const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined), [caseNo]);
+  const task = live.data?.openTasks.find((x) => x.kind === 'precheck');
+  const waiting = !live.data || (!task && ['filed', 'prechecking'].includes(live.data.status));
+  useInterval(() => {
+    live.reload();
+    record.reload();
+  }, waiting ? 700 : null);
+  const missing = materials.filter((m) => m.required && (!m.received || m.certificate?.expired));
+  const [outcome, setOutcome] = useState<'accept' | 'correction' | 'reject'>(missing.length ? 'correction' : 'accept');
+  const [problems, setProblems] = useState(() => missing.map((m) => (m.certificate?.expired ? `${m.name}${lang === 'zh' ? '（电子证照已过期，请提交有效证件）' : ' (the e-certificate has expired)'}` : `${lang === 'zh' ? '缺少' : 'Missing: '}${m.name}`)).join('\n'));
+  const [reasons, setReasons] = useState('');
+  const [opinion, setOpinion] = useState('');
+  const [tried, setTried] = useState(false);
+  const action = useAction();
+  const [done, setDone] = useState<string | null>(null);
+
+  const submit = async () => {
+    setTried(true);
+    if (!task) return;
+    const list = problems.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (outcome === 'correction' && list.length === 0) return;
+    if (outcome === 'reject' && !reasons.trim()) return;
+    const received = materialsRecord(materials, t);
+    const body = outcome === 'accept'
+      ? { action: 'accept', opinion: [opinion.trim() || t('材料齐全，符合法定形式，予以受理', 'Complete and in due form: accepted'), received && `${t('收取材料', 'Materials')}：${received}`].filter(Boolean).join('。') }
+      : outcome === 'correction'
+        ? { action: 'correction', opinion: opinion.trim() || t('申请材料不齐全，请一次性补正以下内容', 'Please supply everything listed'), problems: list }
+        : { action: 'reject', opinion: reasons.trim() };
+    const r = await action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/complete`, body));
+    if (r !== undefined) {
+      setDone(outcome);
+      live.reload();
+    }
+  };
+
+  const noticeKind = done ?? (live.data?.status === 'awaiting_correction' ? 'correction' : live.data?.status === 'not_accepted' ? 'reject' : live.data?.clock.acceptedAt ? 'accept' : null);
+  return (
+    <div className="page">
+      <p><a href="#/window">← {t('窗口受理', 'Window')}</a></p>
+      <h1>{t('预审', 'Pre-check')} <span className="mono">{caseNo}</span></h1>
+      <ErrorBanner error={live.error} onRetry={live.reload} />
+      {live.data && (
+        <p>
+          <StatusBadge status={live.data.status} /> {record.data && <>{record.data.itemName} · {record.data.applicant.name}</>}
+        </p>
+      )}
+      {waiting && <Notice><Spinner label={t('办件已登记，正在生成预审任务…', 'Case filed; opening the pre-check…')} /></Notice>}
+      {noticeKind && (
+        <Notice kind="ok">
+          {noticeKind === 'accept' ? t('已受理。', 'Accepted.') : noticeKind === 'correction' ? t('已出具补正告知。', 'Correction notice issued.') : t('已作出不予受理决定。', 'Refused to accept.')}{' '}
+          <a href={`#/notice/${noticeKind}/${caseNo}`}>{noticeKind === 'accept' ? t('打印受理通知书', 'Print the acceptance notice') : noticeKind === 'correction' ? t('打印补正告知书', 'Print the correction notice') : t('打印不予受理通知书', 'Print the refusal notice')}</a>
+        </Notice>
+      )}
+      {task && !done && (
+        <section className="card" aria-labelledby="pc-h">
+          <h2 id="pc-h">{t('预审结论', 'Outcome')}</h2>
+          {materials.length > 0 && (
+            <>
+              <h3>{t('材料核验', 'Materials check')}</h3>
+              <ul className="checklist">
+                {materials.map((m) => (
+                  <li key={m.id} className={m.received && !m.certificate?.expired ? 'ok' : m.required ? 'bad' : 'muted'}>
+                    <span aria-hidden="true">{m.received && !m.certificate?.expired ? '✔' : m.required ? '✘' : '–'}</span> {m.name}
+                    {m.certificate && <span className="muted"> · {t('电子证照', 'e-certificate')} {m.certificate.number}{m.certificate.expired ? ` (${t('已过期', 'expired')})` : ''}</span>}
+                    {m.fileName && <span className="muted"> · {m.fileName}</span>}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <fieldset className="outcomes">
+            <legend>{t('处理方式', 'Decision')}</legend>
+            {(['accept', 'correction', 'reject'] as const).map((o) => (
+              <label key={o} className="radio">
+                <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} />
+                {actionName(o, lang)}{o === 'correction' ? t('（一次性告知）', ' (all at once)') : ''}
+              </label>
+            ))}
+          </fieldset>
+          {outcome === 'correction' && (
+            <div className={`field${tried && !problems.trim() ? ' field-invalid' : ''}`}>
+              <label htmlFor="pc-problems">{t('需补正的全部内容（每行一项）', 'Everything to supply (one per line)')}</label>
+              <textarea id="pc-problems" rows={5} value={problems} onChange={(e) => setProblems(e.target.value)} aria-invalid={tried && !problems.trim()} />
+              {tried && !problems.trim() && <div className="field-error" role="alert">{t('请列出需要补正的内容', 'List what must be supplied')}</div>}
+            </div>
+          )}
+          {outcome === 'reject' && (
+            <div className={`field${tried && !reasons.trim() ? ' field-invalid' : ''}`}>
+              <label htmlFor="pc-reasons">{t('不予受理的理由及依据', 'Reasons and legal basis')}<span className="req" aria-hidden="true"> *</span></label>
+              <textarea id="pc-reasons" rows={4} value={reasons} onChange={(e) => setReasons(e.target.value)} aria-invalid={tried && !reasons.trim()} />
+              {tried && !reasons.trim() && <div className="field-error" role="alert">{t('不予受理必须说明理由', 'A refusal needs reasons')}</div>}
+            </div>
+          )}
+          {outcome !== 'reject' && (
+            <div className="field">
+              <label htmlFor="pc-opinion">{t('预审意见', 'Opinion')}</label>
+              <textarea id="pc-opinion" rows={2} value={opinion} onChange={(e) => setOpinion(e.target.value)} placeholder={outcome === 'accept' ? t('材料齐全，符合法定形式，予以受理', 'Complete and in due form: accepted') : ''} />
+            </div>
+          )}
+          <ErrorBanner error={action.error} />
+          <div className="actions-bar">
+            <button type="button" className="btn-primary" disabled={action.busy} onClick={() => void submit()}>
+              {action.busy ? <Spinner label={t('正在提交…', 'Submitting…')} /> : t('确认', 'Confirm')}
+            </button>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}
