@@ -286,8 +286,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         state.supervision.statutoryOverdue = statutory;
         await raise(statutory ? 'overdue' : 'cleared', { stepId: null, department: impl.department, deadline: c.statutoryDeadline, cause: statutory ? 'statutory-limit-passed' : 'statutory-deadline-moved' });
       }
-      const next = [c.warningAt, c.promisedDeadline, c.statutoryDeadline].map((x) => (x ? Date.parse(x) : Infinity)).filter((t) => t > Date.now());
+      // The next instant after the one just judged: one that passed while its predecessor was
+      // being recorded is judged at once, not skipped until the statutory deadline.
+      const judged = patched('supervise-from-judged-instant') ? nowMs : Date.now();
+      const next = [c.warningAt, c.promisedDeadline, c.statutoryDeadline].map((x) => (x ? Date.parse(x) : Infinity)).filter((t) => t > judged);
       const wait = next.length ? Math.min(...next) - Date.now() : undefined;
+      if (wait !== undefined && wait <= 0) continue;
       if (wait === undefined) await condition(() => clockVersion !== version || supervisionOver);
       else await condition(() => clockVersion !== version || supervisionOver, wait);
     }
