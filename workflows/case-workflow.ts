@@ -42,6 +42,7 @@ import {
   type CaseView,
   type CompleteTaskRequest,
   type CorrectionReply,
+  type FaceCheckResult,
   type DepartmentStep,
   type EndSpecialProcedureRequest,
   type EvaluationRequest,
@@ -466,9 +467,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       state.paymentConfirmation = p;
     }
   });
+  // Results by check id, the first one per check: a fast check's result may arrive before the
+  // workflow has even seen its own request complete, and must not be lost.
+  const faceResults = new Map<string, FaceCheckResult>();
   setHandler(faceCheckResultSignal, (r) => {
-    // Only the result of the check the case is waiting for counts; a repeat changes nothing.
-    if (state.faceCheck?.checkId === r.checkId && state.faceCheck.status === 'pending' && state.faceCheckResult?.checkId !== r.checkId) state.faceCheckResult = r;
+    if (faceResults.has(r.checkId)) return; // a repeat changes nothing
+    faceResults.set(r.checkId, r);
+    if (state.faceCheck?.checkId === r.checkId && state.faceCheck.status === 'pending') state.faceCheckResult = r;
   });
   let deliveredAt: string | null = null;
   setHandler(deliveredSignal, (d) => {
@@ -909,9 +914,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         await record('face-check-requested', { payload: { checkId, attempt } });
         state.markCompletionsHandled();
         await notify({ key: `${caseNo}-face-check-${attempt}`, caseNo, recipient: 'applicant', template: 'face-check-request', params: { checkId } });
-        const arrived = await condition(() => state.faceCheckResult?.checkId === checkId || state.withdrawal !== null, FACE_CHECK_WAIT);
+        const arrived = await condition(() => faceResults.has(checkId) || state.withdrawal !== null, FACE_CHECK_WAIT);
         if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
-        const result = arrived ? state.faceCheckResult! : null;
+        const result = arrived ? faceResults.get(checkId) ?? null : null;
+        if (result) state.faceCheckResult = result;
         if (result?.passed) {
           state.faceCheck.status = 'passed';
           await record('face-check-passed', { payload: { checkId, attempt, at: result.at } });

@@ -52,7 +52,8 @@ export function App() {
     document.title = t('一网通办 · 政务服务一体化平台', 'onewindow · integrated government services');
   }, [lang, t]);
 
-  const visibleAreas = areas.filter((a) => !a.roles || !staff || !staff.roles || a.roles.some((r) => staff.roles?.includes(r)));
+  // An applicant sees the service hall only; signed-out visitors also see the staff areas (they lead to staff sign-in).
+  const visibleAreas = areas.filter((a) => !a.roles || (sessionCtx.session?.kind !== 'applicant' && (!staff || !staff.roles || a.roles.some((r) => staff.roles?.includes(r)))));
   const staffArea = ['window', 'inbox', 'case', 'supervision', 'catalogue', 'notice'].includes(area);
 
   let page;
