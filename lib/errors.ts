@@ -29,6 +29,8 @@ export const validationFailed = (errors: FieldProblem[]) =>
   new AppError(422, 'validation-failed', 'The submitted data is not valid', `${errors.length} problem(s) found`, errors);
 export const notFound = (what: string) => new AppError(404, 'not-found', 'Not found', `${what} does not exist`);
 export const conflict = (code: string, detail: string) => new AppError(409, code, 'Conflict with the current state', detail);
+/** The case exists (its filing is stored) but its first projection has not landed yet. */
+export const notProjectedYet = (caseNo: string) => conflict('not-projected-yet', `case ${caseNo} is not in the read model yet; try again in a moment`);
 export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Not allowed', detail);
 export const unauthorised = (detail: string) => new AppError(401, 'unauthorised', 'Not signed in', detail);
 

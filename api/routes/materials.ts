@@ -7,7 +7,7 @@
 import { Router } from 'express';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
-import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../../lib/errors';
+import { AppError, conflict, notFound, notProjectedYet, validationFailed, type FieldProblem } from '../../lib/errors';
 import { principalOf, principalRef } from '../auth/principal';
 import { caseNoParam } from '../params';
 import { auditFullView, caseAccess, caseHandling } from '../services/access';
@@ -68,7 +68,7 @@ export function materialRoutes(db: Db): Router {
     }
     if (problems.length) throw validationFailed(problems);
     const row = await db('cases').where({ case_no: caseNo }).first<{ status: string } | undefined>('status');
-    if (!row) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
+    if (!row) throw notProjectedYet(caseNo);
     if (closed.includes(row.status)) throw conflict('case-closed', `case ${caseNo} is ${row.status}; materials can no longer be added`);
     const id = `mat_${crypto.randomBytes(9).toString('base64url')}`;
     const sha256 = crypto.createHash('sha256').update(data).digest('hex');

@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import crypto from 'node:crypto';
 import { caseIndicators, taskIndicators } from '../../lib/supervision/indicators';
-import { AppError, badRequest, conflict } from '../../lib/errors';
+import { badRequest, conflict, notProjectedYet } from '../../lib/errors';
 import { answerUrgeUpdate, caseViewQuery, urgeSignal } from '../../workflows/definitions';
 import { updateCase, type CaseDeps } from '../services/cases';
 import { caseAccess, caseHandling } from '../services/access';
@@ -127,7 +127,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
       throw err;
     }
     const projected = await db('cases').where({ case_no: caseNo }).first<{ case_no: string } | undefined>('case_no');
-    if (!projected) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
+    if (!projected) throw notProjectedYet(caseNo);
     const urgeId = `urge-${crypto.randomUUID()}`;
     await handle.signal(urgeSignal, { urgeId, message: body.message, replyBy: new Date(body.replyBy).toISOString(), by: actor.userId });
     await db('supervision_orders').insert({ id: urgeId, case_no: caseNo, kind: 'urge', content: body.message, by: actor.userId, department_code: actor.department });
@@ -153,7 +153,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     await caseAccess(db, sup, caseNo);
     const body = orderBody(req.body);
     const exists = await db('cases').where({ case_no: caseNo }).first<{ case_no: string } | undefined>('case_no');
-    if (!exists) throw new AppError(409, 'not-projected-yet', 'Conflict with the current state', `case ${caseNo} is not in the read model yet; try again in a moment`);
+    if (!exists) throw notProjectedYet(caseNo);
     const id = `${body.kind}-${crypto.randomUUID()}`;
     await db.transaction(async (trx) => {
       await trx('supervision_orders').insert({ id, case_no: caseNo, kind: body.kind, content: body.content, by: actor.userId, department_code: actor.department });
