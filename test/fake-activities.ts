@@ -6,16 +6,29 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
 import { officialYears } from '../lib/calendar/official';
-import { WorkingCalendar } from '../lib/calendar/working-days';
+import { WorkingCalendar, type CalendarYear } from '../lib/calendar/working-days';
 
-const calendar = new WorkingCalendar(officialYears());
-
-export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay'>;
+export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay' | 'signalCalendarChange'>;
 
 /** Activities that can be made to refuse, as a platform refuses for a business reason. */
 export type RefusableActivity = 'createPaymentOrder' | 'issueCertificate' | 'bookCourier' | 'dispatchToDepartment' | 'refundPayment' | 'notify';
 
-export function fakeActivities() {
+/** What the fake platforms answer when the workflow asks them itself (their callbacks come by signal). */
+export interface FakePlatformState {
+  /** Payment orders the fake platform has paid: paymentId → paidAt. */
+  paid: Map<string, string>;
+  /** Waybills the fake courier has delivered: waybillNo → at. */
+  delivered: Map<string, string>;
+  /** Results the fake department systems hold: `${stepId}#${round}` → result. */
+  departmentResults: Map<string, { outcome: 'approved' | 'refused'; opinion: string; at: string }>;
+}
+
+export function fakeActivities(extraYears: CalendarYear[] = []) {
+  /** The fake's calendar; `setYears` stands for an administrator importing a year. */
+  let calendar = new WorkingCalendar([...officialYears(), ...extraYears]);
+  const setYears = (years: CalendarYear[]) => { calendar = new WorkingCalendar([...officialYears(), ...years]); };
+  const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
+  const asked: { activity: string; key: string }[] = [];
   /** How many of the next calls of each activity the "platform" refuses (non-retryable). */
   const refuseNext: Partial<Record<RefusableActivity, number>> = {};
   const refusing = (name: RefusableActivity) => {
@@ -90,6 +103,22 @@ export function fakeActivities() {
     callService: ({ applicant }) => Promise.resolve(applicant.idNumber.endsWith('X') ? { ok: true, detail: 'ok' } : { ok: false, detail: '公民身份号码校验码不正确' }),
     notify: (n) => { refusing('notify'); notifications.push(n); return Promise.resolve(); },
     recordEvaluation: (e) => { evaluations.push(e); return Promise.resolve(); },
+    paymentOrderStatus: ({ paymentId }) => {
+      asked.push({ activity: 'paymentOrderStatus', key: paymentId });
+      const paidAt = platform.paid.get(paymentId);
+      return Promise.resolve({ status: paidAt ? 'paid' : payments.has(paymentId) ? 'open' : 'unknown', amountFen: null, paidAt: paidAt ?? null });
+    },
+    trackWaybill: ({ waybillNo }) => {
+      asked.push({ activity: 'trackWaybill', key: waybillNo });
+      const at = platform.delivered.get(waybillNo);
+      return Promise.resolve({ delivered: Boolean(at), at: at ?? null, status: at ? 'delivered' : 'in_transit' });
+    },
+    dispatchStatus: ({ stepId, round }) => {
+      const key = `${stepId}#${round ?? 1}`;
+      asked.push({ activity: 'dispatchStatus', key });
+      const result = platform.departmentResults.get(key) ?? null;
+      return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
+    },
   };
-  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, types: () => events.map((e) => e.type) };
+  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, types: () => events.map((e) => e.type) };
 }
