@@ -278,6 +278,10 @@ describe('catalogue over HTTP (dev server + database)', function () {
     // An operator outside the list inside a var default.
     const hidden = await refusal({ '==': [{ var: ['form.hasColdFood', { someop: [{ var: 'form.phone' }] }] }, true] });
     expect(hidden.map((e) => e.pointer)).to.deep.equal([`${at}/==/0/var/1/someop`]);
+    // Nested a thousand levels deep: refused where it passes ten, without a stack overflow anywhere.
+    let deep: unknown = { var: 'form.hasColdFood' };
+    for (let i = 0; i < 1000; i++) deep = { '!': deep };
+    expect((await refusal(deep)).map((e) => e.pointer)).to.deep.equal([`${at}${'/!'.repeat(10)}`]);
     expect(await count('implementation_versions')).to.equal(versionsBefore);
 
     const good = await http(stack, 'POST', '/api/catalogue/import', withWhen({
