@@ -150,6 +150,8 @@ describe('validateEntry: conditions', () => {
     let abyss: unknown = 1;
     for (let i = 0; i < 100_000; i++) abyss = [abyss];
     expect(at({ '!': [abyss] })).to.deep.equal([`/process/steps/0/when/!/0${'/0'.repeat(9)}`]);
+    // Past the node limit the rest is not walked, nor serialized (it could be nested too deep for that).
+    expect(at({ or: [...Array.from({ length: 300 }, () => 1), abyss] })).to.deep.equal(['/process/steps/0/when']);
     const wide = { or: Array.from({ length: 90 }, () => ({ '>': [{ var: 'form.area' }, 1] })) };
     expect(at(wide)).to.deep.equal(['/process/steps/0/when']);
     expect(problems(wide)[0].detail).to.contain(`more than ${conditionRules.maxNodes} parts`);

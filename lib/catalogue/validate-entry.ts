@@ -192,7 +192,8 @@ function checkCondition(when: unknown, pointer: string, w: Walk): number {
   const bound = walkLogic(when, pointer, 1, cw);
   const p = (detail: string) => w.problems.push({ pointer, detail });
   if (cw.tooMany) p(`the condition has more than ${conditionRules.maxNodes} parts; split the rule or simplify it`);
-  if (cw.tooDeep) return bound.cost; // too deep to serialize safely, and reported where it happens
+  // Not walked to the end: it may be too deep to serialize safely, and it is refused already.
+  if (cw.tooDeep || cw.tooMany) return bound.cost;
   const length = JSON.stringify(when).length;
   if (length > conditionRules.maxLength) p(`the condition is ${length} characters long, more than ${conditionRules.maxLength}`);
   if (bound.cost > conditionRules.maxCost) {
