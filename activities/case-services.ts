@@ -5,6 +5,7 @@
  * never charges, issues, books or sends twice; each also records what it did in our read model.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { chinaDate } from '../adapters/certificate-seal';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import type { Platforms } from '../lib/platforms';

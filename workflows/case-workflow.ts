@@ -153,6 +153,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
    * says whether it has arrived) at growing intervals and once more at `until`. True once arrived.
    */
   async function waitOrAsk(arrived: () => boolean, ask: () => Promise<boolean>, until: string): Promise<boolean> {
+    // The case now waits on an outside party: a completion that led here has had its effect.
+    state.board.settle();
     for (let interval = firstAskMs; ; interval = Math.min(interval * 2, FOLLOW_UP_MAX_INTERVAL_MS)) {
       if (await condition(arrived, Math.max(1, Math.min(msUntil(until), interval)))) return true;
       if (await ask()) return true;
@@ -816,24 +818,33 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     return r.ok ? { outcome: 'approved', opinion: r.detail, by: `${step.adapter}.${step.operation}` } : { outcome: 'refused', opinion: `${step.name}未通过：${r.detail}`, by: `${step.adapter}.${step.operation}` };
   }
 
-  async function runStep(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
-    // v2: each run of a step is a new round; task and department steps count as running steps.
-    if (v2) rounds.set(step.id, (rounds.get(step.id) ?? 0) + 1);
-    const leaf = v2 && (step.type === 'task' || step.type === 'department');
+  function runStep(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+    // Cases started before v2 take exactly the path (and the microtask timing) they always took.
+    return v2 ? runStepInRound(step, scope) : stepOfType(step, scope);
+  }
+
+  function stepOfType(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+    switch (step.type) {
+      case 'task':
+        return runTask(step, scope);
+      case 'parallel':
+        return runParallel(step, scope);
+      case 'department':
+        return runDepartment(step, scope);
+      case 'service':
+        return runService(step);
+      default:
+        throw new Error(`unknown step type in ${JSON.stringify(step satisfies never)}`);
+    }
+  }
+
+  /** v2: each run of a step is a new round; task and department steps count as running steps while they run. */
+  async function runStepInRound(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+    rounds.set(step.id, (rounds.get(step.id) ?? 0) + 1);
+    const leaf = step.type === 'task' || step.type === 'department';
     if (leaf) activeSteps.set(step.id, (activeSteps.get(step.id) ?? 0) + 1);
     try {
-      switch (step.type) {
-        case 'task':
-          return await runTask(step, scope);
-        case 'parallel':
-          return await runParallel(step, scope);
-        case 'department':
-          return await runDepartment(step, scope);
-        case 'service':
-          return await runService(step);
-        default:
-          throw new Error(`unknown step type in ${JSON.stringify(step satisfies never)}`);
-      }
+      return await stepOfType(step, scope);
     } finally {
       if (leaf) {
         const n = (activeSteps.get(step.id) ?? 1) - 1;

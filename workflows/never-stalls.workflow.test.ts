@@ -68,7 +68,16 @@ function harness(startAt?: string) {
       caseNo, implementation: impl, applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, channel: 'window',
       formData: form, delivery: { method: 'window' }, filedAt: new Date(await env.currentTimeMs()).toISOString(), ...over,
     };
-    return await worker.runUntil(async () => body(await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] }), fake));
+    return await worker.runUntil(async () => {
+      const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] });
+      try {
+        return await body(h, fake);
+      } finally {
+        // A case left running would keep tasks outstanding on a queue nobody polls, and the test
+        // server does not skip time while any task is outstanding: the next test's sleeps would be real.
+        await h.terminate('test over').catch(() => undefined);
+      }
+    });
   }
   return { ctx, run };
 }

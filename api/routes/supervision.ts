@@ -58,7 +58,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     if (state !== 'warning' && state !== 'overdue') throw badRequest('state must be "warning" or "overdue"');
     const q = db('cases').where({ supervision_state: state }).whereNull('decided_at').orderBy('promised_deadline').limit(200)
       .whereIn('department_code', inRegion(sup))
-      .select('case_no as caseNo', 'item_name as itemName', 'department_code as department', 'status', 'supervision_state as supervisionState', 'promised_deadline as promisedDeadline', 'statutory_deadline as statutoryDeadline');
+      .select('case_no as caseNo', 'item_name as itemName', 'department_code as department', 'status', 'supervision_state as supervisionState', 'promised_deadline as promisedDeadline', 'statutory_deadline as statutoryDeadline', 'deadline_provisional as deadlineProvisional');
     if (typeof req.query.department === 'string') void q.where('department_code', req.query.department);
     res.json({ cases: await q });
   });

@@ -63,7 +63,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
       .limit(pageSize).offset((page - 1) * pageSize)
       .select('t.id as taskId', 't.case_no as caseNo', 't.kind', 't.step_id as stepId', 't.step_name as stepName', 't.role', 't.assignee', 't.actions',
         't.due_at as dueAt', 't.created_at as createdAt', 'c.item_name as itemName', 'c.status', 'c.supervision_state as supervisionState',
-        'c.promised_deadline as promisedDeadline', db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
+        'c.promised_deadline as promisedDeadline', 'c.deadline_provisional as deadlineProvisional', db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
     const total = level ? counts[level] : counts.normal + counts.warning + counts.overdue;
     res.json({ tasks: rows, counts, page, pageSize, total });
   });
@@ -92,7 +92,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const [{ count }] = await b.clone().count<{ count: string }[]>('* as count');
     const rows = await b.orderBy('c.filed_at', 'desc').limit(pageSize).offset((page - 1) * pageSize)
       .select('c.case_no as caseNo', 'c.item_name as itemName', 'c.department_code as department', 'c.status', 'c.channel', 'c.supervision_state as supervisionState',
-        'c.filed_at as filedAt', 'c.accepted_at as acceptedAt', 'c.promised_deadline as promisedDeadline', 'c.decided_at as decidedAt', 'c.decision');
+        'c.filed_at as filedAt', 'c.accepted_at as acceptedAt', 'c.promised_deadline as promisedDeadline', 'c.deadline_provisional as deadlineProvisional', 'c.decided_at as decidedAt', 'c.decision');
     res.json({ cases: rows, page, pageSize, total: Number(count) });
   });
 

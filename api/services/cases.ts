@@ -420,6 +420,8 @@ function caseRow(r: Record<string, unknown>) {
     decision: r.decision,
     statutoryDeadline: r.statutory_deadline,
     promisedDeadline: r.promised_deadline,
+    /** A deadline reaching into a year the calendar does not hold yet: it moves when that year is imported. */
+    deadlineProvisional: r.deadline_provisional,
     completedAt: r.completed_at,
     updatedAt: r.updated_at,
   };

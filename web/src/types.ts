@@ -126,6 +126,7 @@ export interface CaseRecord {
   decision: string | null;
   statutoryDeadline: string | null;
   promisedDeadline: string | null;
+  deadlineProvisional?: boolean;
   completedAt: string | null;
   events: CaseEvent[];
   tasks: TaskRow[];
@@ -151,7 +152,7 @@ export interface LiveView {
   openTasks: OpenTask[];
   correction: { problems: string[]; requestedAt: string; replyBy: string; stage: string } | null;
   specialProcedure: { type: string; reason: string; expectedDays: number; stepId: string; startedAt: string } | null;
-  clock: { acceptedAt: string | null; warningAt: string | null; statutoryLimitDays: number; promisedLimitDays: number; usedDays: number; running: boolean; statutoryDeadline: string | null; promisedDeadline: string | null; extended: boolean };
+  clock: { acceptedAt: string | null; warningAt: string | null; statutoryLimitDays: number; promisedLimitDays: number; usedDays: number; running: boolean; statutoryDeadline: string | null; promisedDeadline: string | null; statutoryProvisional?: boolean; promisedProvisional?: boolean; extended: boolean };
   payment: { paymentId: string; amountFen: number; expiresAt: string; status: 'open' | 'paid' | 'expired' } | null;
   certificateNo: string | null;
   delivery: { method: string; waybillNo: string | null; deliveredAt: string | null } | null;

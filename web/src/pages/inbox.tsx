@@ -21,6 +21,7 @@ interface InboxRow {
   status: string;
   supervisionState: string;
   promisedDeadline: string | null;
+  deadlineProvisional?: boolean;
   applicant: { name: string };
 }
 
@@ -72,7 +73,7 @@ export function InboxPage() {
               <td className="mono"><a href={`#/case/${row.caseNo}`}>{row.caseNo}</a></td>
               <td>{row.itemName}<div className="muted">{row.stepName}</div></td>
               <td>{row.applicant?.name}</td>
-              <td><span className={`due due-${row.supervisionState}`} title={levelName(row.supervisionState, lang)}>{fmtDeadline(row.dueAt ?? row.promisedDeadline)}</span><div className="muted small">{levelName(row.supervisionState, lang)}</div></td>
+              <td><span className={`due due-${row.supervisionState}`} title={levelName(row.supervisionState, lang)}>{fmtDeadline(row.dueAt ?? row.promisedDeadline)}{row.deadlineProvisional && !row.dueAt ? t('（暂定）', ' (provisional)') : ''}</span><div className="muted small">{levelName(row.supervisionState, lang)}</div></td>
               <td><StatusBadge status={row.status} /></td>
               <td>{row.assignee ?? <span className="muted">{t('未认领', 'Unclaimed')}</span>}</td>
               <td><div className="row-actions">

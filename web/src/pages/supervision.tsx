@@ -18,6 +18,7 @@ interface SupCase {
   status: string;
   supervisionState: string;
   promisedDeadline: string | null;
+  deadlineProvisional?: boolean;
 }
 
 interface SupEvent {
@@ -159,7 +160,7 @@ function Dashboard() {
             {shownAlarms.map((c) => (
               <tr key={c.caseNo} className={`row-${c.supervisionState}`}>
                 <td className="mono"><a href={`#/supervision/case/${c.caseNo}`}>{c.caseNo}</a></td>
-                <td>{c.itemName}</td><td>{deptName(departments, c.department)}</td><td><StatusBadge status={c.status} /></td><td><LevelBadge level={c.supervisionState} /></td><td>{fmtDeadline(c.promisedDeadline)}</td>
+                <td>{c.itemName}</td><td>{deptName(departments, c.department)}</td><td><StatusBadge status={c.status} /></td><td><LevelBadge level={c.supervisionState} /></td><td>{fmtDeadline(c.promisedDeadline)}{c.deadlineProvisional ? t('（暂定）', ' (provisional)') : ''}</td>
               </tr>
             ))}
             {alarms.length === 0 && !loading && <tr><td colSpan={6} className="muted">{t('暂无预警或超时办件', 'No warnings or overdue cases')}</td></tr>}
