@@ -7,6 +7,7 @@ import type { Platforms } from '../lib/platforms';
 import { createCalendarActivities } from './calendar';
 import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
+import { createFollowUpActivities } from './follow-up';
 import { createProjectionActivities } from './projection';
 import { createReconciliationActivities } from './reconciliation';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
     ...createCaseServiceActivities(deps.db, deps.platforms),
+    ...createFollowUpActivities(deps.db, deps.platforms),
     ...createReconciliationActivities(deps.db, deps.platforms),
   };
 }

@@ -6,10 +6,13 @@
  *   POST /_control/milestone { department, caseNo, stepId, milestone }
  *   POST /_control/result    { department, caseNo, stepId, outcome, opinion? }
  *   POST /_control/problems  { value, detail }   a value the verification will object to
+ * Each dispatch keeps its milestones and result as they are made, whether or not the callback
+ * reached onewindow; GET /departments/<code>/cases/<caseNo>/steps/<stepId> (signed) answers with
+ * what the department has so far, or 404 `dispatch-not-found` for a case and step it never received.
  */
 import crypto from 'node:crypto';
 import type { Request, Router } from 'express';
-import type { DepartmentCallbackData, DepartmentVerification, Receipt } from '../adapters/departments';
+import type { DepartmentCallbackData, DepartmentVerification, DispatchStatus, Receipt } from '../adapters/departments';
 import { checkCitizenId, checkCreditCode } from '../lib/identity';
 import { SimulatorControl } from './control-client';
 import { HttpProblem, list, notFound, object, optStr, str } from './http-problem';
@@ -56,8 +59,33 @@ function verifyItems(items: unknown[], problems: Map<string, string>): Departmen
   return { ok: found.length === 0, problems: found };
 }
 
-function routes(r: Router, received: Map<string, Receipt>, problems: Map<string, string>, sim: Simulator): void {
-  const once = new IdempotencyStore<Receipt>();
+/** What the department systems hold: each dispatch received (by department, case and step) with its progress. */
+class Registry {
+  readonly dispatches = new Map<string, DispatchStatus & { department: string }>();
+  readonly once = new IdempotencyStore<Receipt>();
+
+  static key(department: string, caseNo: string, stepId: string): string {
+    return `${department}\n${caseNo}\n${stepId}`;
+  }
+
+  get(department: string, caseNo: string, stepId: string): (DispatchStatus & { department: string }) | undefined {
+    return this.dispatches.get(Registry.key(department, caseNo, stepId));
+  }
+
+  save() {
+    return { dispatches: [...this.dispatches.values()], once: this.once.save() };
+  }
+
+  load(data: unknown): void {
+    const d = data as ReturnType<Registry['save']>;
+    this.dispatches.clear();
+    for (const x of d.dispatches) this.dispatches.set(Registry.key(x.department, x.caseNo, x.stepId), x);
+    this.once.load(d.once);
+  }
+}
+
+function routes(r: Router, registry: Registry, problems: Map<string, string>, sim: Simulator): void {
+  const { once } = registry;
 
   r.post('/departments/:code/cases', (req, res) => {
     const b = body(req);
@@ -68,11 +96,18 @@ function routes(r: Router, received: Map<string, Receipt>, problems: Map<string,
       object(b.applicant, 'applicant');
       object(b.formData, 'formData');
       const receipt: Receipt = { receiptNo: `SJ-${crypto.randomUUID().slice(0, 8).toUpperCase()}`, department, receivedAt: new Date().toISOString() };
-      received.set(`${department}\n${caseNo}\n${stepId}`, receipt);
+      registry.dispatches.set(Registry.key(department, caseNo, stepId), { department, caseNo, stepId, receiptNo: receipt.receiptNo, receivedAt: receipt.receivedAt, milestones: [], result: null });
       sim.effect('case.received', { department, caseNo, stepId, itemCode: str(b, 'itemCode'), receiptNo: receipt.receiptNo });
       return receipt;
     });
     res.status(replayed ? 200 : 201).json(value);
+  });
+
+  r.get('/departments/:code/cases/:caseNo/steps/:stepId', (req, res) => {
+    const d = registry.get(req.params.code, req.params.caseNo, req.params.stepId);
+    if (!d) throw new HttpProblem(404, 'dispatch-not-found', `部门 ${req.params.code} 未收到办件 ${req.params.caseNo}（环节 ${req.params.stepId}）`);
+    const { department: _department, ...status } = d;
+    res.json(status satisfies DispatchStatus);
   });
 
   r.post('/departments/:code/verify', (req, res) => {
@@ -82,14 +117,18 @@ function routes(r: Router, received: Map<string, Receipt>, problems: Map<string,
   });
 }
 
-function controlRoutes(r: Router, received: Map<string, Receipt>, problems: Map<string, string>, sim: Simulator, secretOf: (code: string) => string): void {
+function controlRoutes(r: Router, registry: Registry, problems: Map<string, string>, sim: Simulator, secretOf: (code: string) => string): void {
   const callback = async (req: Request, data: (b: ReturnType<typeof body>) => Omit<DepartmentCallbackData, 'caseNo' | 'stepId' | 'at'>) => {
     const b = body(req);
     const department = str(b, 'department');
     const caseNo = str(b, 'caseNo');
     const stepId = str(b, 'stepId');
-    if (!received.has(`${department}\n${caseNo}\n${stepId}`)) throw notFound(`部门 ${department} 收到的办件 ${caseNo}（环节 ${stepId}）`);
+    const dispatch = registry.get(department, caseNo, stepId);
+    if (!dispatch) throw notFound(`部门 ${department} 收到的办件 ${caseNo}（环节 ${stepId}）`);
     const payload: DepartmentCallbackData = { caseNo, stepId, ...data(b), at: new Date().toISOString() };
+    // Kept by the department before it tells onewindow, so a status query finds it even if the callback never arrives.
+    if (payload.type === 'milestone') dispatch.milestones.push({ milestone: payload.milestone!, at: payload.at });
+    else dispatch.result = { outcome: payload.outcome!, opinion: payload.opinion ?? '', at: payload.at };
     sim.effect(`department.${payload.type}`, { department, caseNo, stepId });
     return await sim.emit(`department.${payload.type}`, `${caseNo}/${stepId}`, payload, { secret: secretOf(department), sender: department });
   };
@@ -115,14 +154,16 @@ function controlRoutes(r: Router, received: Map<string, Receipt>, problems: Map<
 
 /** Starts the department systems simulator; `control.departmentUrl(code)` is each system's base URL. */
 export async function startDepartmentSimulator(opts: DepartmentSimulatorOptions): Promise<RunningSimulator<DepartmentControl>> {
-  const received = new Map<string, Receipt>();
+  const registry = new Registry();
   const problems = new Map(Object.entries(opts.problems ?? {}));
   const secretOf = (code: string) => opts.secrets?.[code] ?? opts.secret;
   const started = await startSimulator({
     name: 'departments',
     options: opts,
-    routes: (r, sim) => routes(r, received, problems, sim),
-    control: (r, sim) => controlRoutes(r, received, problems, sim, secretOf),
+    state: registry,
+    routes: (r, sim) => routes(r, registry, problems, sim),
+    control: (r, sim) => controlRoutes(r, registry, problems, sim, secretOf),
+    callbackSecretFor: (sender) => secretOf(sender),
     secretFor: (req) => {
       const code = /^\/departments\/([^/]+)\//.exec(req.path)?.[1];
       return code === undefined ? undefined : secretOf(decodeURIComponent(code));

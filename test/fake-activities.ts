@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { DispatchFollowUp, PaymentOrderStatus, WaybillStatus } from '../activities/follow-up';
 import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
 import { officialYears } from '../lib/calendar/official';
 import { WorkingCalendar } from '../lib/calendar/working-days';
@@ -30,7 +31,9 @@ export function fakeActivities() {
   const closed: CloseTaskInput[] = [];
   const notifications: { template: string; params: Record<string, unknown> }[] = [];
   const certificates = new Map<string, string>();
-  const payments = new Map<string, { paymentId: string; status: string }>();
+  const payments = new Map<string, { paymentId: string; status: string; amountFen?: number }>();
+  /** What the fake platforms answer to follow-up queries, by payment id, waybill number and `stepId`; unset: see each query. */
+  const followUp = { payments: new Map<string, PaymentOrderStatus>(), waybills: new Map<string, WaybillStatus>(), dispatches: new Map<string, DispatchFollowUp>() };
   const dispatches: { stepId: string; department: string; system: string }[] = [];
   const evaluations: { level: number }[] = [];
   const activities: CaseActivities = {
@@ -46,10 +49,10 @@ export function fakeActivities() {
       const r = calendar.workingDaysBetween(new Date(from), new Date(to));
       return Promise.resolve({ days: r.value, provisional: r.provisional });
     },
-    createPaymentOrder: ({ caseNo, paymentDays, createdAt }) => {
+    createPaymentOrder: ({ caseNo, paymentDays, createdAt, amountFen }) => {
       refusing('createPaymentOrder');
       const order = { paymentId: `pay-${caseNo}`, paymentCode: '3300000000000001', expiresAt: new Date(Date.parse(createdAt) + paymentDays * 86_400_000).toISOString() };
-      payments.set(order.paymentId, { paymentId: order.paymentId, status: 'open' });
+      payments.set(order.paymentId, { paymentId: order.paymentId, status: 'open', amountFen });
       return Promise.resolve(order);
     },
     markPaymentPaid: ({ paymentId }) => { payments.get(paymentId)!.status = 'paid'; return Promise.resolve(); },
@@ -90,6 +93,14 @@ export function fakeActivities() {
     callService: ({ applicant }) => Promise.resolve(applicant.idNumber.endsWith('X') ? { ok: true, detail: 'ok' } : { ok: false, detail: '公民身份号码校验码不正确' }),
     notify: (n) => { refusing('notify'); notifications.push(n); return Promise.resolve(); },
     recordEvaluation: (e) => { evaluations.push(e); return Promise.resolve(); },
+    // Unless a test says otherwise, the platforms have what our side has: the order as we know it
+    // (still open), a waybill not yet delivered, a dispatch received with no result yet.
+    paymentOrderStatus: ({ paymentId }) => {
+      const p = payments.get(paymentId);
+      return Promise.resolve(followUp.payments.get(paymentId) ?? (p ? { status: p.status === 'open' ? 'open' : p.status === 'expired' ? 'expired' : p.status === 'refunded' ? 'refunded' : 'paid', amountFen: p.amountFen ?? null, paidAt: null } : { status: 'unknown', amountFen: null, paidAt: null }));
+    },
+    trackWaybill: ({ waybillNo }) => Promise.resolve(followUp.waybills.get(waybillNo) ?? { delivered: false, at: null, status: 'in_transit' }),
+    dispatchStatus: ({ stepId }) => Promise.resolve(followUp.dispatches.get(stepId) ?? { known: dispatches.some((d) => d.stepId === stepId), result: null, milestones: [] }),
   };
-  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, types: () => events.map((e) => e.type) };
+  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, followUp, types: () => events.map((e) => e.type) };
 }
