@@ -61,7 +61,7 @@ describe('simulator callbacks: retried with backoff while the receiver is down',
     // …then it is back, and the next try delivers.
     sink = await startCallbackSink({ secret, port });
     const s = sink;
-    await until(async () => s.applied('payment.paid').length > 0, 'the paid callback');
+    await until(() => Promise.resolve(s.applied('payment.paid').length > 0), 'the paid callback');
     expect(s.applied('payment.paid').map((e) => e.subject)).to.deep.equal([order.orderId]);
     await sleep(300);
     expect(s.records).to.have.length(1);
