@@ -2,7 +2,8 @@
  * The daily reconciliation tells a waiting case what its lost callback would have: on the real
  * stack (dev server, PostgreSQL, worker, API, simulators), a case waits for its fee, the payer pays
  * while the API cannot be reached and the platform gives up calling back; reconciling the day
- * signals the case, which goes on. A case already closed is recorded as such.
+ * signals the case, which goes on. Later its parcel is delivered the same way, and reconciling
+ * again completes it. A case already closed is recorded as such.
  */
 import { expect } from 'chai';
 import { PaymentClient } from '../adapters/payment';
@@ -38,14 +39,14 @@ describe('reconciliation signals the cases that missed a platform callback (real
     await stack?.stop();
   });
 
-  async function file(): Promise<string> {
-    const r = await http(stack, 'POST', '/api/cases', { implementationCode: code, channel: 'window', applicant: person, formData: readFormFolder({ key: 'resident-id-card-renewal', version: 1 }).example, delivery: { method: 'window' } }, await asClerkFor(stack, code));
+  async function file(delivery: Record<string, unknown> = { method: 'window' }): Promise<string> {
+    const r = await http(stack, 'POST', '/api/cases', { implementationCode: code, channel: 'window', applicant: person, formData: readFormFolder({ key: 'resident-id-card-renewal', version: 1 }).example, delivery }, await asClerkFor(stack, code));
     expect(r.status, JSON.stringify(r.body)).to.equal(201);
     return r.body.caseNo;
   }
 
-  async function completePrecheck(caseNo: string, action: string, opinion: string): Promise<void> {
-    const t = await eventually(() => stack.db('tasks').where({ case_no: caseNo, status: 'open', kind: 'precheck' }).first<{ id: string; department_code: string; role: string } | undefined>(), `the pre-check of ${caseNo}`, 30_000);
+  async function completeTask(caseNo: string, kind: string, action: string, opinion: string): Promise<void> {
+    const t = await eventually(() => stack.db('tasks').where({ case_no: caseNo, status: 'open', kind }).first<{ id: string; department_code: string; role: string } | undefined>(), `the ${kind} task of ${caseNo}`, 30_000);
     const user = await stack.db('staff_users').where({ department_code: t.department_code }).whereRaw('? = any(roles)', [t.role]).first<{ id: string }>('id');
     const r = await http(stack, 'POST', `/api/tasks/${t.id}/complete`, { action, opinion }, await asStaff(stack, user.id));
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
@@ -55,23 +56,26 @@ describe('reconciliation signals the cases that missed a platform callback (real
     return (await http(stack, 'GET', `/api/cases/${caseNo}`)).body.status;
   }
 
-  /** The payer pays while onewindow cannot be reached, and the platform gives up calling back. */
-  async function payWhileApiDown(orderId: string): Promise<void> {
-    const control = stack.sims.payment.control;
+  /** Something happens on a platform while onewindow cannot be reached, and the platform gives up calling back. */
+  async function whileApiDown<T>(control: typeof stack.sims.payment.control, act: () => Promise<T>): Promise<T> {
     const { callbackUrl } = await control.config();
-    await control.configure({ callbackUrl: 'http://127.0.0.1:1/api/callbacks/payment' });
+    await control.configure({ callbackUrl: 'http://127.0.0.1:1/api/callbacks/lost' });
     try {
-      const paid = await control.pay(orderId);
-      expect(paid.deliveries[0]).to.include({ outcome: 'failed', retrying: true });
+      return await act();
     } finally {
       await control.reset(); // the outbox is dropped: the platform gave up
       await control.configure({ callbackUrl: callbackUrl ?? undefined });
     }
   }
 
-  it('when a case waits for a fee the platform has paid but never reported, then reconciling the day signals it and the case goes on; a closed case is recorded, not an error', async () => {
-    const waiting = await file();
-    await completePrecheck(waiting, 'accept', '材料齐全');
+  async function payWhileApiDown(orderId: string): Promise<void> {
+    const paid = await whileApiDown(stack.sims.payment.control, () => stack.sims.payment.control.pay(orderId));
+    expect(paid.deliveries[0]).to.include({ outcome: 'failed', retrying: true });
+  }
+
+  it('when a case waits for a fee the platform has paid, then for a parcel the courier has delivered, neither reported, then reconciling the day signals it each time and it completes; a closed case is recorded, not an error', async () => {
+    const waiting = await file({ method: 'courier', address: { name: '张三', phone: '13800138000', address: '杭州市西湖区文三路100号' } });
+    await completeTask(waiting, 'precheck', 'accept', '材料齐全');
     await eventually(async () => (await statusOf(waiting)) === 'awaiting_payment', `${waiting} to await payment`, 30_000);
     const order = await eventually(() => stack.db('payments').where({ case_no: waiting }).first<{ id: string; status: string } | undefined>(), 'the payment order');
     await payWhileApiDown(order.id);
@@ -81,7 +85,7 @@ describe('reconciliation signals the cases that missed a platform callback (real
 
     // A closed case whose order the platform has paid while our row stayed open.
     const closed = await file();
-    await completePrecheck(closed, 'reject', '不符合受理条件');
+    await completeTask(closed, 'precheck', 'reject', '不符合受理条件');
     await eventually(async () => (await statusOf(closed)) === 'not_accepted', `${closed} to be closed`, 30_000);
     // A refused case's workflow stays open a while for the applicant's rating; its end is hastened here.
     await stack.client.workflow.getHandle(closed).terminate('test: the case has ended');
@@ -104,8 +108,28 @@ describe('reconciliation signals the cases that missed a platform callback (real
     const events = (await http(stack, 'GET', `/api/cases/${waiting}`)).body.events.map((e: { type: string }) => e.type);
     expect(events).to.include('payment-received');
 
-    // Reconciling again finds the payment matched: nothing left to tell the case.
+    // Approved, certificate issued, result couriered: the parcel is delivered while onewindow cannot be reached.
+    await eventually(async () => {
+      if ((await statusOf(waiting)) === 'delivering') return true;
+      const open = await stack.db('tasks').where({ case_no: waiting, status: 'open' }).first<{ kind: string } | undefined>('kind');
+      if (open) await completeTask(waiting, open.kind, 'approve', '同意');
+      return false;
+    }, `${waiting} to be approved and delivering`, 60_000);
+    const delivery = await eventually(() => stack.db('deliveries').where({ case_no: waiting }).first<{ waybill_no: string; status: string } | undefined>(), 'the courier booking');
+    const advanced = await whileApiDown(stack.sims.logistics.control, () => stack.sims.logistics.control.advance(delivery.waybill_no, 'delivered'));
+    expect(advanced.deliveries.map((d) => d.outcome)).to.deep.equal(['failed', 'failed', 'failed']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await statusOf(waiting)).to.equal('delivering');
+
+    // Reconciling again: the payment now matches; the delivery is recorded, and the case told.
     const again = await stack.client.workflow.execute(reconciliationWorkflow, { taskQueue: stack.taskQueue, workflowId: `it-reconcile-signal-again-${Date.now()}`, args: [{ date }] });
     expect(again.mismatches.some((m) => m.ref === order.id)).to.equal(false);
+    expect(again.mismatches.find((m) => m.ref === delivery.waybill_no), JSON.stringify(again.mismatches)).to.include({ kind: 'status-differs', caseNo: waiting, caseSignal: 'signalled' });
+    const deliveredAt = advanced.tracking.events.at(-1)!.at;
+    const row = await stack.db('deliveries').where({ case_no: waiting }).first<{ status: string; delivered_at: Date }>();
+    expect([row.status, row.delivered_at.toISOString()]).to.deep.equal(['delivered', deliveredAt]);
+    await eventually(async () => (await statusOf(waiting)) === 'completed', `${waiting} to complete`, 30_000);
+    const delivered = (await http(stack, 'GET', `/api/cases/${waiting}`)).body.events.find((e: { type: string }) => e.type === 'delivered');
+    expect(delivered.payload).to.deep.equal({ waybillNo: delivery.waybill_no, at: deliveredAt });
   });
 });
