@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { PaymentClient } from '../adapters/payment';
 import { sampleDocuments } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
+import type { SimulatorControl } from '../simulators/control-client';
 import { asClerkFor, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
 import { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 
@@ -57,7 +58,7 @@ describe('reconciliation signals the cases that missed a platform callback (real
   }
 
   /** Something happens on a platform while onewindow cannot be reached, and the platform gives up calling back. */
-  async function whileApiDown<T>(control: typeof stack.sims.payment.control, act: () => Promise<T>): Promise<T> {
+  async function whileApiDown<T>(control: SimulatorControl, act: () => Promise<T>): Promise<T> {
     const { callbackUrl } = await control.config();
     await control.configure({ callbackUrl: 'http://127.0.0.1:1/api/callbacks/lost' });
     try {

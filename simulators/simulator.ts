@@ -10,7 +10,9 @@
  *
  * With a `dataDir`, the platform data, each subject's event sequence and the outbox are kept in
  * `<dataDir>/simulators/<platform>.json` (state-file.ts) and loaded at start: callbacks that were
- * still to be retried when the simulator stopped are sent again after it starts.
+ * still to be retried when the simulator stopped are sent again after it starts, at the time their
+ * next try was due (at once if that has passed). Not kept: the faults, the log, the nonces seen,
+ * and callbacks held back by the `reorderCallbacks` fault (a test device, cleared by a reset anyway).
  */
 import crypto from 'node:crypto';
 import { signCallback, type CallbackEvent } from '../adapters/callbacks';
@@ -154,7 +156,7 @@ export class Simulator {
     this.stateFile = StateFile.of(this.options.dataDir, this.name);
     const saved = this.stateFile.read() as { platform?: unknown; subjectSeq?: Record<string, number>; outbox?: PendingCallback[] } | undefined;
     if (!saved) return;
-    platform.load(saved.platform);
+    if (saved.platform !== undefined) platform.load(saved.platform);
     for (const [subject, seq] of Object.entries(saved.subjectSeq ?? {})) this.subjectSeq.set(subject, seq);
     // Callbacks still to be retried when the simulator stopped are tried again, on their schedule.
     for (const p of saved.outbox ?? []) this.enqueue(p, p.sender === undefined ? undefined : this.callbackSecretOf(p.sender));
