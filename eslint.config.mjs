@@ -44,6 +44,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'knex', 'pg', 'express'], message: 'Workflow code may only import @temporalio/workflow and pure modules.' },
             { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only.' },
+            { group: ['json-logic-js'], message: 'Conditions run on the bounded evaluator in workflows/conditions.ts; json-logic-js is only its test oracle.' },
           ],
         },
       ],

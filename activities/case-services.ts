@@ -187,9 +187,10 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
       caseNo: string; certificateType: string; name: string; holderName: string; holderId: string; issuer: string;
       validityYears: number | null; issuedAt: string; fields: Record<string, string | number | boolean>;
     }): Promise<{ certificateNo: string }> {
-      const validUntil = c.validityYears ? new Date(Date.parse(c.issuedAt) + c.validityYears * 365.25 * 86_400_000).toISOString().slice(0, 10) : null;
+      // Dates on a certificate are China dates: one issued at 00:30 Beijing time bears that day's date.
+      const validUntil = c.validityYears ? chinaDate(new Date(Date.parse(c.issuedAt) + c.validityYears * 365.25 * 86_400_000)) : null;
       const doc = await refusalsFinal(() => platforms.certificates.issue(
-        { type: c.certificateType, holder: { name: c.holderName, idNumber: c.holderId }, issuer: c.issuer, fields: c.fields, validFrom: c.issuedAt.slice(0, 10), validUntil },
+        { type: c.certificateType, holder: { name: c.holderName, idNumber: c.holderId }, issuer: c.issuer, fields: c.fields, validFrom: chinaDate(new Date(c.issuedAt)), validUntil },
         `${c.caseNo}/certificate`,
       ));
       await db('certificates')
@@ -218,16 +219,17 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
     },
 
     /** Pushes the accepted case to the department's own system, once per case and step. */
-    async dispatchToDepartment(d: { caseNo: string; stepId: string; department: string; system: string; itemCode: string; formData: Record<string, unknown>; applicantKind: string }): Promise<void> {
+    async dispatchToDepartment(d: { caseNo: string; stepId: string; department: string; system: string; itemCode: string; formData: Record<string, unknown>; applicantKind: string; round?: number }): Promise<void> {
       const c = await caseRow(d.caseNo);
+      const round = d.round ?? 1;
       await refusalsFinal(() => platforms.departments.pushCase(d.department, {
-        caseNo: d.caseNo, stepId: d.stepId, itemCode: d.itemCode, formData: d.formData,
+        caseNo: d.caseNo, stepId: d.stepId, ...(round > 1 ? { round } : {}), itemCode: d.itemCode, formData: d.formData,
         applicant: { kind: c.applicant.kind === 'person' ? 'person' : 'legal-person', name: c.applicant.name, idNumber: c.applicant.idNumber },
         acceptedAt: (c.accepted_at ?? new Date()).toISOString(),
       }));
       await db('department_dispatches')
-        .insert({ case_no: d.caseNo, step_id: d.stepId, department_code: d.department, system: d.system, payload: JSON.stringify({ itemCode: d.itemCode, formData: d.formData, applicantKind: d.applicantKind }), dispatched_at: new Date() })
-        .onConflict(['case_no', 'step_id'])
+        .insert({ case_no: d.caseNo, step_id: d.stepId, round, department_code: d.department, system: d.system, payload: JSON.stringify({ itemCode: d.itemCode, formData: d.formData, applicantKind: d.applicantKind }), dispatched_at: new Date() })
+        .onConflict(['case_no', 'step_id', 'round'])
         .ignore();
     },
 

@@ -7,6 +7,7 @@ import type { Platforms } from '../lib/platforms';
 import { createCalendarActivities } from './calendar';
 import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
+import { classifyFailures } from './classify';
 import { createFollowUpActivities } from './follow-up';
 import { createProjectionActivities } from './projection';
 import { createReconciliationActivities } from './reconciliation';
@@ -17,14 +18,14 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return classifyFailures({
     ...createProjectionActivities(deps.db),
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
     ...createCaseServiceActivities(deps.db, deps.platforms),
     ...createFollowUpActivities(deps.db, deps.platforms),
     ...createReconciliationActivities(deps.db, deps.platforms),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

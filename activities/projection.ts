@@ -43,6 +43,8 @@ export interface CaseEventInput {
     supervisionState?: string;
     decidedAt?: string;
     usedDays?: number;
+    /** Either deadline reaches into a year the calendar does not hold yet. */
+    deadlineProvisional?: boolean;
   };
   /** A supervision event to keep in supervision_events (warnings, overdue, corrections). */
   supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null };
@@ -125,6 +127,7 @@ export function createProjectionActivities(db: Db) {
         if (p.supervisionState) update.supervision_state = p.supervisionState;
         if (p.decidedAt) update.decided_at = p.decidedAt;
         if (p.usedDays !== undefined) update.used_days = p.usedDays;
+        if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
         if (ev.supervision) {
           const v = ev.supervision;
           await trx('supervision_events').insert({ case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at });

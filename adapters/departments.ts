@@ -12,6 +12,8 @@ import { PlatformHttp, idempotencyKey, type PlatformConfig } from './http';
 export interface PushedCase {
   caseNo: string;
   stepId: string;
+  /** The step's round when it runs again after a return (absent = 1): a new dispatch, to be reviewed again. */
+  round?: number;
   itemCode: string;
   applicant: { kind: 'person' | 'legal-person'; name: string; idNumber: string };
   formData: Record<string, unknown>;
@@ -86,7 +88,7 @@ export class DepartmentSystemsClient implements DepartmentSystems {
   }
 
   async pushCase(department: string, c: PushedCase): Promise<Receipt> {
-    return await this.client(department).call('POST', '/cases', { body: c, idempotencyKey: idempotencyKey('department.case', `${c.caseNo}:${c.stepId}`) });
+    return await this.client(department).call('POST', '/cases', { body: c, idempotencyKey: idempotencyKey('department.case', `${c.caseNo}:${c.stepId}${c.round && c.round > 1 ? `:${c.round}` : ''}`) });
   }
 
   async verify(department: string, v: { caseNo: string; items: VerificationItem[] }): Promise<DepartmentVerification> {

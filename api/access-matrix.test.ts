@@ -72,6 +72,7 @@ const allowed: Record<string, Caller[]> = {
   'GET /supervision/events': ['supervisor'],
   'GET /supervision/indicators': ['supervisor'],
   'GET /supervision/workflows': ['supervisor'],
+  'GET /supervision/stuck-cases': ['supervisor'],
   'POST /cases/{caseNo}/urges': ['supervisor'],
   'POST /cases/{caseNo}/urges/{urgeId}/answer': ['clerk', 'approver'],
   'POST /cases/{caseNo}/orders': ['supervisor'],

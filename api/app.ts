@@ -47,6 +47,8 @@ export interface AppDeps {
   zone?: ServedZone;
   /** Shared by the app's routes; tests may pass their own. */
   limiter?: RateLimiter;
+  /** How soon a new case first asks a platform itself when its callback is late (PLATFORM_FOLLOW_UP_SECONDS). */
+  followUpFirstAskMs?: number;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -69,7 +71,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   });
   api.use(authRoutes({ db: deps.db, identity: deps.identity, sessionMinutes: deps.sessionMinutes ?? 480, limiter }));
   api.use(catalogueRoutes(deps));
-  api.use(calendarRoutes(deps.db));
+  api.use(calendarRoutes(deps));
   api.use(callbackRoutes(deps, deps.platformSecret));
   api.use(supervisionRoutes(deps));
   api.use(certificateRoutes(deps.db, deps.certificates));

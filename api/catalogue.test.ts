@@ -245,6 +245,60 @@ describe('catalogue over HTTP (dev server + database)', function () {
     }
   });
 
+  it('when a step condition is expensive, probes the prototype or hides an operator in a var default, then it is refused at that node; a good one is accepted', async () => {
+    const food = withFormContent(sampleDocuments()[2]);
+    const code = food.implementation.code;
+    const withWhen = (when: unknown) => {
+      const d = structuredClone(food) as any;
+      d.entry.process.steps[1].when = when;
+      return d;
+    };
+    const refusal = async (when: unknown) => {
+      const r = await http(stack, 'POST', '/api/catalogue/import', withWhen(when), admin);
+      expect(r.status, JSON.stringify(r.body)).to.equal(422);
+      return r.body.errors as { pointer: string; detail: string }[];
+    };
+    const at = '/entry/process/steps/1/when';
+    const versionsBefore = await count('implementation_versions');
+
+    // Issue 13: nested maps (10⁸ evaluations) inside a var default.
+    const items = Array.from({ length: 300 }, (_, i) => i);
+    let body: unknown = { '==': [1, 1] };
+    for (let i = 0; i < 5; i++) body = { map: [items, body] };
+    expect((await refusal({ var: ['form.hasColdFood', body] })).map((e) => e.pointer)).to.deep.equal([`${at}/var/1/map`, at]);
+    // Allowed operators only, but 25 comparisons of a list (no maxItems: 200 items assumed) with itself.
+    const costly = await refusal({ or: Array.from({ length: 25 }, () => ({ '==': [{ var: 'form.businessItems' }, { var: 'form.businessItems' }] })) });
+    expect(costly).to.have.length(1);
+    expect(costly[0].pointer).to.equal(at);
+    expect(costly[0].detail).to.match(/may take up to \d+ steps to evaluate, more than the limit of 10000/);
+    // Prototype probes, with the form schema at hand.
+    for (const field of ['__proto__', 'constructor', 'hasOwnProperty']) {
+      expect((await refusal({ '!=': [{ var: `form.${field}` }, null] })).map((e) => e.pointer), field).to.deep.equal([`${at}/!=/0/var`]);
+    }
+    // An operator outside the list inside a var default.
+    const hidden = await refusal({ '==': [{ var: ['form.hasColdFood', { someop: [{ var: 'form.phone' }] }] }, true] });
+    expect(hidden.map((e) => e.pointer)).to.deep.equal([`${at}/==/0/var/1/someop`]);
+    // Nested a thousand levels deep: refused where it passes ten, without a stack overflow anywhere.
+    let deep: unknown = { var: 'form.hasColdFood' };
+    for (let i = 0; i < 1000; i++) deep = { '!': deep };
+    expect((await refusal(deep)).map((e) => e.pointer)).to.deep.equal([`${at}${'/!'.repeat(10)}`]);
+    expect(await count('implementation_versions')).to.equal(versionsBefore);
+
+    const good = await http(stack, 'POST', '/api/catalogue/import', withWhen({
+      or: [{ '==': [{ var: 'form.hasColdFood' }, true] }, { in: ['生食类食品制售', { var: ['form.businessItems', []] }] }, { '>': [{ var: 'form.operatingAreaSquareMeters' }, 500] }],
+    }), admin);
+    expect(good.status, JSON.stringify(good.body)).to.equal(201);
+
+    // Editing the draft goes through the same check.
+    const draft = await http(stack, 'GET', `/api/implementations/${code}/versions/${good.body.version}`);
+    const entry = structuredClone(draft.body.entry);
+    entry.process.steps[1].when = { var: ['form.hasColdFood', { if: [true, { var: 'form.toString' }] }] };
+    const edited = await http(stack, 'PUT', `/api/implementations/${code}/versions/${good.body.version}`, { entry }, admin);
+    expect(edited.status).to.equal(422);
+    expect(edited.body.errors.map((e: { pointer: string }) => e.pointer)).to.deep.equal(['/process/steps/1/when/var/1/if/1/var']);
+    expect((await http(stack, 'DELETE', `/api/implementations/${code}/versions/${good.body.version}`, undefined, admin)).status).to.equal(204);
+  });
+
   it('when the catalogue is searched in Chinese or filtered, then the matching published entries come back', async () => {
     const byWord = await http(stack, 'GET', `/api/implementations?q=${encodeURIComponent('食品')}`);
     expect(byWord.body.items.map((i: { itemName: string }) => i.itemName)).to.deep.equal(['食品经营许可']);

@@ -42,6 +42,8 @@ export interface Config {
   demoStaffPassword: string;
   /** Lifetime of a staff or applicant session, in minutes. */
   sessionMinutes: number;
+  /** Minutes after which a new case first asks a platform itself when its callback is late (then doubling, at most a day). */
+  platformFollowUpMinutes: number;
 }
 
 export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
@@ -124,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: str(env, 'SECRET_KEY', 'onewindow-dev-secret-key'),
     demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? 'onewindow-demo',
     sessionMinutes: minutes(env, 'SESSION_MINUTES', 480),
+    platformFollowUpMinutes: minutes(env, 'PLATFORM_FOLLOW_UP_MINUTES', 60),
   };
 }

@@ -4,19 +4,31 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { DispatchFollowUp, PaymentOrderStatus, WaybillStatus } from '../activities/follow-up';
 import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
 import { officialYears } from '../lib/calendar/official';
-import { WorkingCalendar } from '../lib/calendar/working-days';
+import { WorkingCalendar, type CalendarYear } from '../lib/calendar/working-days';
 
-const calendar = new WorkingCalendar(officialYears());
-
-export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay'>;
+export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay' | 'signalCalendarChange'>;
 
 /** Activities that can be made to refuse, as a platform refuses for a business reason. */
 export type RefusableActivity = 'createPaymentOrder' | 'issueCertificate' | 'bookCourier' | 'dispatchToDepartment' | 'refundPayment' | 'notify';
 
-export function fakeActivities() {
+/** What the fake platforms answer when the workflow asks them itself (their callbacks come by signal). */
+export interface FakePlatformState {
+  /** Payment orders the fake platform has paid: paymentId → paidAt. */
+  paid: Map<string, string>;
+  /** Waybills the fake courier has delivered: waybillNo → at. */
+  delivered: Map<string, string>;
+  /** Results the fake department systems hold: `${stepId}#${round}` → result. */
+  departmentResults: Map<string, { outcome: 'approved' | 'refused'; opinion: string; at: string }>;
+}
+
+export function fakeActivities(extraYears: CalendarYear[] = []) {
+  /** The fake's calendar; `setYears` stands for an administrator importing a year. */
+  let calendar = new WorkingCalendar([...officialYears(), ...extraYears]);
+  const setYears = (years: CalendarYear[]) => { calendar = new WorkingCalendar([...officialYears(), ...years]); };
+  const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
+  const asked: { activity: string; key: string }[] = [];
   /** How many of the next calls of each activity the "platform" refuses (non-retryable). */
   const refuseNext: Partial<Record<RefusableActivity, number>> = {};
   const refusing = (name: RefusableActivity) => {
@@ -31,9 +43,7 @@ export function fakeActivities() {
   const closed: CloseTaskInput[] = [];
   const notifications: { template: string; params: Record<string, unknown> }[] = [];
   const certificates = new Map<string, string>();
-  const payments = new Map<string, { paymentId: string; status: string; amountFen?: number }>();
-  /** What the fake platforms answer to follow-up queries, by payment id, waybill number and `stepId`; unset: see each query. */
-  const followUp = { payments: new Map<string, PaymentOrderStatus>(), waybills: new Map<string, WaybillStatus>(), dispatches: new Map<string, DispatchFollowUp>() };
+  const payments = new Map<string, { paymentId: string; status: string }>();
   const dispatches: { stepId: string; department: string; system: string }[] = [];
   const evaluations: { level: number }[] = [];
   const activities: CaseActivities = {
@@ -49,10 +59,10 @@ export function fakeActivities() {
       const r = calendar.workingDaysBetween(new Date(from), new Date(to));
       return Promise.resolve({ days: r.value, provisional: r.provisional });
     },
-    createPaymentOrder: ({ caseNo, paymentDays, createdAt, amountFen }) => {
+    createPaymentOrder: ({ caseNo, paymentDays, createdAt }) => {
       refusing('createPaymentOrder');
       const order = { paymentId: `pay-${caseNo}`, paymentCode: '3300000000000001', expiresAt: new Date(Date.parse(createdAt) + paymentDays * 86_400_000).toISOString() };
-      payments.set(order.paymentId, { paymentId: order.paymentId, status: 'open', amountFen });
+      payments.set(order.paymentId, { paymentId: order.paymentId, status: 'open' });
       return Promise.resolve(order);
     },
     markPaymentPaid: ({ paymentId }) => { payments.get(paymentId)!.status = 'paid'; return Promise.resolve(); },
@@ -93,14 +103,22 @@ export function fakeActivities() {
     callService: ({ applicant }) => Promise.resolve(applicant.idNumber.endsWith('X') ? { ok: true, detail: 'ok' } : { ok: false, detail: '公民身份号码校验码不正确' }),
     notify: (n) => { refusing('notify'); notifications.push(n); return Promise.resolve(); },
     recordEvaluation: (e) => { evaluations.push(e); return Promise.resolve(); },
-    // Unless a test says otherwise, the platforms have what our side has: the order as we know it
-    // (still open), a waybill not yet delivered, a dispatch received with no result yet.
     paymentOrderStatus: ({ paymentId }) => {
-      const p = payments.get(paymentId);
-      return Promise.resolve(followUp.payments.get(paymentId) ?? (p ? { status: p.status === 'open' ? 'open' : p.status === 'expired' ? 'expired' : p.status === 'refunded' ? 'refunded' : 'paid', amountFen: p.amountFen ?? null, paidAt: null } : { status: 'unknown', amountFen: null, paidAt: null }));
+      asked.push({ activity: 'paymentOrderStatus', key: paymentId });
+      const paidAt = platform.paid.get(paymentId);
+      return Promise.resolve({ status: paidAt ? 'paid' : payments.has(paymentId) ? 'open' : 'unknown', amountFen: null, paidAt: paidAt ?? null });
     },
-    trackWaybill: ({ waybillNo }) => Promise.resolve(followUp.waybills.get(waybillNo) ?? { delivered: false, at: null, status: 'in_transit' }),
-    dispatchStatus: ({ stepId }) => Promise.resolve(followUp.dispatches.get(stepId) ?? { known: dispatches.some((d) => d.stepId === stepId), result: null, milestones: [] }),
+    trackWaybill: ({ waybillNo }) => {
+      asked.push({ activity: 'trackWaybill', key: waybillNo });
+      const at = platform.delivered.get(waybillNo);
+      return Promise.resolve({ delivered: Boolean(at), at: at ?? null, status: at ? 'delivered' : 'in_transit' });
+    },
+    dispatchStatus: ({ stepId, round }) => {
+      const key = `${stepId}#${round ?? 1}`;
+      asked.push({ activity: 'dispatchStatus', key });
+      const result = platform.departmentResults.get(key) ?? null;
+      return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
+    },
   };
-  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, followUp, types: () => events.map((e) => e.type) };
+  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, types: () => events.map((e) => e.type) };
 }

@@ -47,8 +47,15 @@ export const secretKey = 'test-secret-key';
  * The platform simulators (calling back to the API's port), the API, then a worker whose
  * activities reach the simulators over HTTP.
  */
-export async function startStack(): Promise<Stack> {
-  const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
+export interface StackOptions {
+  /** The database the API and the worker use (e.g. through a proxy a test can stop); the run's test database otherwise. */
+  databaseUrl?: string;
+  /** How soon a case first asks a platform itself when a callback is late. */
+  followUpFirstAskMs?: number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const db = createDb({ url: options.databaseUrl ?? ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
@@ -58,7 +65,7 @@ export async function startStack(): Promise<Stack> {
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api` });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
-  const server: Server = createApp({ db, client, taskQueue, platformSecret, secretKey, certificates: platforms.certificates, identity: platforms.identity, limiter: new RateLimiter() }).listen(port, '127.0.0.1');
+  const server: Server = createApp({ db, client, taskQueue, platformSecret, secretKey, certificates: platforms.certificates, identity: platforms.identity, limiter: new RateLimiter(), followUpFirstAskMs: options.followUpFirstAskMs }).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });

@@ -9,14 +9,14 @@ const actor = { userId: 'u', department: 'd1', roles: ['approver'] };
 describe('CaseState', () => {
   it('when a step runs again, then its task gets a new id', () => {
     const s = new CaseState(input);
-    expect(s.addTask(spec).taskId).to.equal('C1-review-1');
-    expect(s.addTask(spec).taskId).to.equal('C1-review-2');
-    expect(s.addTask({ ...spec, kind: 'precheck', stepId: 'precheck' }).taskId).to.equal('C1-precheck-precheck-1');
+    expect(s.board.add(spec).taskId).to.equal('C1-review-1');
+    expect(s.board.add(spec).taskId).to.equal('C1-review-2');
+    expect(s.board.add({ ...spec, kind: 'precheck', stepId: 'precheck' }).taskId).to.equal('C1-precheck-precheck-1');
   });
 
   it('when a completion has begun, then a second one for the same task is refused', () => {
     const s = new CaseState(input);
-    const t = s.addTask(spec);
+    const t = s.board.add(spec);
     const req: CompleteTaskRequest = { taskId: t.taskId, action: 'approve', opinion: '', actor };
     s.validateCompletion(req);
     s.beginCompletion(req);
@@ -27,7 +27,7 @@ describe('CaseState', () => {
 
   it('when a refusal has no reasons or an action is foreign, then the validator says why', () => {
     const s = new CaseState(input);
-    const t = s.addTask(spec);
+    const t = s.board.add(spec);
     expect(() => s.validateCompletion({ taskId: t.taskId, action: 'refuse', opinion: ' ', actor })).to.throw(/written reasons/);
     expect(() => s.validateCompletion({ taskId: t.taskId, action: 'void', opinion: 'x', actor })).to.throw(/not allowed/);
     expect(() => s.validateCompletion({ taskId: t.taskId, action: 'approve', opinion: '', actor: { ...actor, department: 'd2' } })).to.throw(/department d1/);

@@ -16,35 +16,14 @@ import {
   type EvaluationRequest,
   type ExtensionRequest,
   type FaceCheckResult,
-  type OpenTaskView,
   type PaymentConfirmation,
   type SupervisionView,
   type TaskAssignmentRequest,
   type UrgeAnswer,
 } from './definitions';
+import { TaskBoard, type TaskRecord } from './task-board';
 
-export type TaskPhase = 'open' | 'closing' | 'done' | 'cancelled';
-
-/** Cancellation scope of a group of tasks, e.g. the branches of one parallel step. */
-export interface Scope {
-  cancelled: boolean;
-  parent?: Scope;
-}
-
-export function isCancelled(scope: Scope | undefined): boolean {
-  for (let s = scope; s; s = s.parent) if (s.cancelled) return true;
-  return false;
-}
-
-export interface TaskRecord extends OpenTaskView {
-  phase: TaskPhase;
-  scope?: Scope;
-  completion?: CompleteTaskRequest;
-  /** Set by the main flow once it has acted on the completion: the update may answer. */
-  handled: boolean;
-  /** The main flow has taken the completion (awaitTask returned it). */
-  consumed?: boolean;
-}
+export { isCancelled, type Scope, type TaskRecord } from './task-board';
 
 export function refuse(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -79,11 +58,12 @@ export class CaseState {
   readonly supervision: SupervisionView = { level: 'normal', statutoryOverdue: false, steps: {}, urges: [] };
   formData: Record<string, unknown>;
   private seq = 0;
-  private readonly tasks = new Map<string, TaskRecord>();
-  private readonly runs = new Map<string, number>();
+  /** Every human task of the case and its phase. */
+  readonly board: TaskBoard;
 
   constructor(readonly input: CaseInput) {
     this.formData = { ...input.formData };
+    this.board = new TaskBoard(input.caseNo);
     const impl = input.implementation;
     this.clock = {
       acceptedAt: null,
@@ -104,37 +84,14 @@ export class CaseState {
     return this.seq;
   }
 
-  addTask(spec: Omit<OpenTaskView, 'taskId' | 'assignee'>, scope?: Scope): TaskRecord {
-    const key = `${spec.kind}:${spec.stepId}`;
-    const run = (this.runs.get(key) ?? 0) + 1;
-    this.runs.set(key, run);
-    const suffix = spec.kind === 'review' ? '' : `-${spec.kind}`;
-    const task: TaskRecord = { ...spec, taskId: `${this.input.caseNo}-${spec.stepId}${suffix}-${run}`, assignee: null, phase: 'open', handled: false, scope };
-    this.tasks.set(task.taskId, task);
-    return task;
-  }
-
-  task(taskId: string): TaskRecord | undefined {
-    return this.tasks.get(taskId);
-  }
-
   openTasks(): TaskRecord[] {
-    return [...this.tasks.values()].filter((t) => t.phase === 'open');
-  }
-
-  /**
-   * The main flow has acted on every completion it has taken: their updates may answer now. A
-   * completion the main flow has not taken yet (it was busy recording something else) waits, so
-   * its caller sees the consequence of its own action.
-   */
-  markCompletionsHandled(): void {
-    for (const t of this.tasks.values()) if (t.phase === 'cancelled' || (t.phase === 'done' && (t.consumed || t.kind === 'extension'))) t.handled = true;
+    return this.board.open();
   }
 
   // ---- validators: each throws a typed failure the API shows as a reason ----
 
   private requireOpen(taskId: string): TaskRecord {
-    const task = this.tasks.get(taskId);
+    const task = this.board.get(taskId);
     if (!task) throw refuse(Refusals.taskNotOpen, `task ${taskId} does not belong to case ${this.input.caseNo}`);
     if (task.phase !== 'open') throw refuse(Refusals.taskNotOpen, `task ${taskId} is already completed`);
     return task;
@@ -181,10 +138,9 @@ export class CaseState {
 
   /** Marks the task as being completed, so a second update for it is refused at once. */
   beginCompletion(req: CompleteTaskRequest): TaskRecord {
-    const task = this.tasks.get(req.taskId);
+    const task = this.board.get(req.taskId);
     if (!task || task.phase !== 'open') throw refuse(Refusals.taskNotOpen, `task ${req.taskId} is already completed`);
-    task.phase = 'closing';
-    task.completion = req;
+    this.board.begin(task, req);
     return task;
   }
 
@@ -222,7 +178,7 @@ export class CaseState {
   validateWithdrawal(): void {
     // A fee charged at acceptance is awaited before review: the application may still be withdrawn then.
     const payingAtAcceptance = this.status === 'awaiting_payment' && this.payment?.stage === 'acceptance' && this.decision === null;
-    if (!(beforeDecision.includes(this.status) || payingAtAcceptance) || this.withdrawal) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can no longer be withdrawn (status: ${this.status})`);
+    if (!(beforeDecision.includes(this.status) || payingAtAcceptance) || this.withdrawal || this.decision) throw refuse(Refusals.wrongState, `case ${this.input.caseNo} can no longer be withdrawn (status: ${this.status})`);
   }
 
   validateExtension(req: ExtensionRequest): void {

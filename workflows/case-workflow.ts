@@ -17,7 +17,7 @@ import {
 import type { Activities } from '../activities';
 import type { CaseEventInput } from '../activities/projection';
 import { CaseState, isCancelled, refuse, type Scope, type TaskRecord } from './case-state';
-import { applies } from './conditions';
+import { applies, evaluateCondition } from './conditions';
 import {
   assignTaskUpdate,
   caseViewQuery,
@@ -58,6 +58,12 @@ import {
   type TaskStep,
   type UrgeAnswer,
   answerUrgeUpdate,
+  calendarChangedSignal,
+  DELIVERY_WAIT_DAYS,
+  DEPARTMENT_WAIT_WORKING_DAYS,
+  FOLLOW_UP_FIRST_ASK_MS,
+  FOLLOW_UP_MAX_INTERVAL_MS,
+  UNSTORABLE,
   urgeSignal,
 } from './definitions';
 import { CaseStatus as CaseStatusKey, Deadline as DeadlineKey, SupervisionState as SupervisionKey } from './search-attributes';
@@ -82,11 +88,15 @@ class CaseEnded extends Error {
   }
 }
 
-type StepOutcome = { outcome: 'approved' | 'refused'; opinion: string; by: string } | { outcome: 'return'; target: string } | { outcome: 'cancelled' };
+type StepOutcome = { outcome: 'approved' | 'refused'; opinion: string; by: string } | { outcome: 'return'; target: string } | { outcome: 'cancelled' } | { outcome: 'skipped' };
 
 /** The platform's words, when an activity failed because the platform refused for a business reason. */
-function platformRefusal(err: unknown): string | null {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type?.startsWith(`${PLATFORM_REFUSAL}:`)) return err.cause.message;
+function platformRefusal(err: unknown, orUnstorable = false): string | null {
+  if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)) return null;
+  const type = err.cause.type ?? '';
+  if (type.startsWith(`${PLATFORM_REFUSAL}:`)) return err.cause.message;
+  // What a retry cannot fix on our side (data the database refuses to store) goes to a person too.
+  if (orUnstorable && type === UNSTORABLE) return `数据无法保存：${err.cause.message}`;
   return null;
 }
 
@@ -96,15 +106,59 @@ const Patches = {
   applicantChecks: 'applicant-checks',
   /** A platform's business refusal opens a manual task instead of retrying forever. */
   manualOnRefusal: 'manual-task-on-platform-refusal',
+  /**
+   * The engine that never stalls (issue 13): one task-completion protocol (the task board), rounds
+   * for re-run steps, bounded conditions with a manual task on failure, deadlines with their
+   * provisional flag and recomputed on a calendar change, follow-up of every outside party
+   * (payment status, waybill tracking, department dispatch status, then a manual task), a
+   * withdrawal that wins over a pending decision, skipped branches reported as skipped, parallel
+   * steps' own limits supervised, SupervisionState set from acceptance.
+   */
+  neverStalls: 'engine-never-stalls',
+  /** Face-check results kept by check id (the release of 2026-11-22 changed this path unguarded). */
+  faceResultsById: 'face-check-results-by-id',
 } as const;
 
 const now = (): string => new Date().toISOString();
+const DAY_MS = 86_400_000;
 const msUntil = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const state = new CaseState(input);
   const { caseNo, implementation: impl } = input;
   let materialsChecked = false;
+  /** Decided once, before the first command: cases started before this release replay the old paths. */
+  const v2 = patched(Patches.neverStalls);
+
+  /** v2: rounds per step. Every (re-)run of a step is a new round; a department's result names its round. */
+  const rounds = new Map<string, number>();
+  const roundOf = (stepId: string): number => rounds.get(stepId) ?? 1;
+  const resultKey = (stepId: string, round: number): string => (v2 ? `${stepId}#${round}` : stepId);
+  /** Every step of the pinned definition by id, branches included. */
+  const stepsById = new Map<string, ProcessStep>();
+  const index = (steps: ProcessStep[]): void => {
+    for (const step of steps) {
+      stepsById.set(step.id, step);
+      if (step.type === 'parallel') for (const b of step.branches) index(b.steps);
+    }
+  };
+  index(impl.process.steps);
+  /** The department answerable for a step. */
+  const stepDepartment = (step: ProcessStep): string => (step.type === 'task' || step.type === 'department' ? step.department : step.type === 'parallel' ? step.lead : impl.department);
+
+  /** How soon the workflow first asks an outside party itself when its callback has not come; then doubling to a day. */
+  const firstAskMs = input.followUp?.firstAskMs ?? FOLLOW_UP_FIRST_ASK_MS;
+  /**
+   * Waits until `arrived`, asking the outside party itself (`ask`, which records what it learns and
+   * says whether it has arrived) at growing intervals and once more at `until`. True once arrived.
+   */
+  async function waitOrAsk(arrived: () => boolean, ask: () => Promise<boolean>, until: string): Promise<boolean> {
+    for (let interval = firstAskMs; ; interval = Math.min(interval * 2, FOLLOW_UP_MAX_INTERVAL_MS)) {
+      if (await condition(arrived, Math.max(1, Math.min(msUntil(until), interval)))) return true;
+      if (await ask()) return true;
+      if (msUntil(until) <= 0) return false;
+    }
+  }
 
   // ---------------------------------------------------------------- projection helpers
 
@@ -114,41 +168,84 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
     }
     const patch = status ? { ...extra.patch, status } : extra.patch;
-    await acts.recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), ...extra, patch });
+    if (!v2) {
+      await acts.recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), ...extra, patch });
+    } else {
+      // Data the read model refuses to store (it cannot be fixed by retrying) goes to the
+      // department head: retry, or skip (the event is kept without its payload; the history has it).
+      // Each attempt takes a new sequence number, so a later attempt is newer than the manual task's events.
+      const r = await withManualFallback({ id: `record-${type}`, name: `记录办件事件（${type}）`, department: impl.department, allowSkip: true }, () =>
+        acts.recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), ...extra, patch }));
+      if (r && 'skipped' in r) {
+        await acts.recordCaseEvent({ caseNo, seq: state.nextSeq(), type, at: now(), actor: r.by, payload: { unstorable: true, opinion: r.skipped }, patch: status ? { status } : undefined });
+      }
+    }
     // A new status is a consequence callers of an update may be waiting to see.
-    if (status) state.markCompletionsHandled();
+    if (status) state.board.settle();
   }
 
   /** Work started from signal handlers, awaited before the workflow returns. */
   const background: Promise<void>[] = [];
 
-  const currentSteps = () => [...new Set(state.openTasks().filter((t) => t.kind === 'review' || t.kind === 'lead-decision').map((t) => t.stepId))];
+  /** Steps running now (v2: every task and department step of every parallel branch, not only those with an open task). */
+  const activeSteps = new Map<string, number>();
+  const currentSteps = () => (v2
+    ? [...activeSteps.keys()]
+    : [...new Set(state.openTasks().filter((t) => t.kind === 'review' || t.kind === 'lead-decision').map((t) => t.stepId))]);
 
   async function openHumanTask(spec: Omit<OpenTaskView, 'taskId' | 'assignee'>, limitDays?: number, scope?: Scope): Promise<TaskRecord> {
-    const task = state.addTask(spec, scope);
+    const task = state.board.add(spec, scope);
     const due = limitDays === undefined ? null : (await acts.addWorkingDays({ from: now(), days: limitDays })).deadline;
     await acts.openTask({ ...spec, taskId: task.taskId, caseNo, createdAt: now(), dueAt: due });
     await record('task-opened', { payload: { taskId: task.taskId, kind: spec.kind, stepId: spec.stepId, department: spec.department, role: spec.role, dueAt: due }, patch: { currentSteps: currentSteps() } });
-    state.markCompletionsHandled();
+    state.board.settle();
     return task;
   }
 
-  /** Waits for a task's completion; a cancelled scope or a withdrawal closes it unfinished. */
-  async function awaitTask(task: TaskRecord, timeoutMs?: number): Promise<CompleteTaskRequest | null> {
-    const done = () => task.phase === 'done' || isCancelled(task.scope) || state.withdrawal !== null;
-    const finished = timeoutMs === undefined ? (await condition(done), true) : await condition(done, timeoutMs);
-    if (task.phase === 'done') {
-      task.consumed = true;
-      return task.completion!;
+  /**
+   * Waits for a task's completion; a cancelled scope, a withdrawal, the timeout or `settledElsewhere`
+   * (e.g. the platform's answer arrived after all) closes it unfinished: null.
+   */
+  async function awaitTask(task: TaskRecord, timeoutMs?: number, settledElsewhere?: () => boolean): Promise<CompleteTaskRequest | null> {
+    if (!v2) {
+      const done = () => task.phase === 'done' || isCancelled(task.scope) || state.withdrawal !== null;
+      const finished = timeoutMs === undefined ? (await condition(done), true) : await condition(done, timeoutMs);
+      if (task.phase === 'done') {
+        task.consumed = true;
+        return task.completion!;
+      }
+      if (finished && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+      await cancelTask(task, finished ? 'cancelled' : 'timed out');
+      return null;
     }
-    if (finished && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
-    await cancelTask(task, finished ? 'cancelled' : 'timed out');
+    // The task board's protocol: the first of (a completion, a withdrawal, a cancellation, the
+    // timeout) takes the task; a withdrawal wins over a completion not yet taken, whose update
+    // then answers with a refusal (endEarly cancels it).
+    const ready = () => state.withdrawal !== null || state.board.takeable(task) || task.phase === 'cancelled' || isCancelled(task.scope) || (settledElsewhere?.() ?? false);
+    if (timeoutMs === undefined) await condition(ready);
+    else await condition(ready, timeoutMs);
+    if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
+    if (state.board.takeable(task)) {
+      const req = state.board.take(task);
+      await acts.closeTask({ taskId: task.taskId, status: 'done', outcome: { action: req.action, opinion: req.opinion, by: req.actor.userId }, closedAt: now() });
+      await record('task-completed', {
+        actor: req.actor.userId,
+        payload: { taskId: task.taskId, kind: task.kind, stepId: task.stepId, action: req.action, opinion: req.opinion, problems: req.problems, returnTo: req.returnTo, procedure: req.procedure },
+      });
+      return req;
+    }
+    const why = isCancelled(task.scope) ? '所在步骤已结束' : settledElsewhere?.() ? '结果已另行收到' : '办理期限已过';
+    await cancelTask(task, why);
     return null;
   }
 
   async function cancelTask(task: TaskRecord, why: string): Promise<void> {
-    if (task.phase !== 'open') return;
-    task.phase = 'cancelled';
+    if (v2) {
+      if (!state.board.cancel(task, why)) return;
+    } else {
+      if (task.phase !== 'open') return;
+      task.phase = 'cancelled';
+    }
     await acts.closeTask({ taskId: task.taskId, status: 'cancelled', outcome: { action: null, opinion: why, by: 'system' }, closedAt: now() });
   }
 
@@ -169,7 +266,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         if (retried) retried.handled = true;
         return { value };
       } catch (err) {
-        const reason = platformRefusal(err);
+        const reason = platformRefusal(err, v2);
         if (reason === null || !patched(Patches.manualOnRefusal)) throw err;
         await record('platform-refused', { payload: { stepId: step.id, step: step.name, reason } });
         const task = await openHumanTask(
@@ -201,6 +298,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   async function clockStart(at: string): Promise<void> {
     state.clock.acceptedAt = at;
+    // v2: SupervisionState is 'normal' from acceptance, so a search for normal cases finds them.
+    if (v2) upsertSearchAttributes([{ key: SupervisionKey, value: state.supervision.level }]);
     await clockResume(at);
     background.push(superviseCase());
   }
@@ -223,8 +322,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     await recomputeDeadlines();
   }
 
+  /** v2: the latest computation of the deadlines wins; one overtaken by a pause or a newer one is dropped. */
+  let computation = 0;
+
   async function recomputeDeadlines(): Promise<void> {
     if (!segmentStart) return;
+    const mine = ++computation;
+    const from = segmentStart;
     const extra = state.clock.extended ? extensionDays : 0;
     const left = (limit: number) => Math.max(0, limit + extra - state.clock.usedDays);
     const promised = state.clock.promisedLimitDays + extra;
@@ -234,15 +338,39 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       acts.addWorkingDays({ from: segmentStart, days: left(state.clock.promisedLimitDays) }),
       acts.addWorkingDays({ from: segmentStart, days: warnIn }),
     ]);
+    if (v2 && (mine !== computation || segmentStart !== from)) return;
     state.clock.statutoryDeadline = s.deadline;
     state.clock.promisedDeadline = p.deadline;
+    if (v2) {
+      // A deadline that reaches into a year the calendar does not hold yet is provisional.
+      state.clock.statutoryProvisional = s.provisional;
+      state.clock.promisedProvisional = p.provisional || w.provisional;
+    }
     // A clock too short to warn before its deadline (an instant item's same-day promise) has no warning.
     state.clock.warningAt = Date.parse(w.deadline) < Date.parse(p.deadline) ? w.deadline : null;
     upsertSearchAttributes([{ key: DeadlineKey, value: new Date(p.deadline) }]);
     clockVersion += 1;
   }
 
-  const clockPatch = () => ({ acceptedAt: state.clock.acceptedAt, statutoryDeadline: state.clock.statutoryDeadline, promisedDeadline: state.clock.promisedDeadline });
+  const clockPatch = () => ({
+    acceptedAt: state.clock.acceptedAt, statutoryDeadline: state.clock.statutoryDeadline, promisedDeadline: state.clock.promisedDeadline,
+    // v2: the provisional flag, and the case's supervision level from acceptance on ('normal' included).
+    ...(v2 ? { deadlineProvisional: Boolean(state.clock.statutoryProvisional || state.clock.promisedProvisional), supervisionState: state.supervision.level } : {}),
+  });
+
+  /**
+   * v2: the calendar changed (a year imported, a day corrected): a running clock recomputes its
+   * deadlines, and a change is recorded; a paused clock recomputes when it resumes anyway.
+   */
+  async function calendarChanged(reason: string): Promise<void> {
+    if (!segmentStart || supervisionOver) return;
+    const c = state.clock;
+    const before = { statutory: c.statutoryDeadline, promised: c.promisedDeadline, provisional: Boolean(c.statutoryProvisional || c.promisedProvisional) };
+    await recomputeDeadlines();
+    const after = { statutory: c.statutoryDeadline, promised: c.promisedDeadline, provisional: Boolean(c.statutoryProvisional || c.promisedProvisional) };
+    if (before.statutory === after.statutory && before.promised === after.promised && before.provisional === after.provisional) return;
+    await record('deadlines-recomputed', { payload: { reason, before, after }, patch: clockPatch() });
+  }
 
   // ---------------------------------------------------------------- supervision (电子监察)
 
@@ -339,6 +467,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     completeTaskUpdate,
     async (req) => {
       const task = state.beginCompletion(req);
+      if (v2 && task.kind !== 'extension') {
+        // The main flow takes the completion (awaitTask) or a cancellation does: either way this answers.
+        await condition(() => task.handled);
+        if (task.phase === 'cancelled') throw refuse(Refusals.wrongState, `任务 ${task.taskId} 已终止，本次办理未生效：${task.cancelledBecause ?? '所在步骤已结束'}`);
+        return { taskId: task.taskId, action: req.action, status: state.status };
+      }
+      // An extension is decided here, not by the main flow; so is every task of a case started before v2.
+      if (v2) state.board.take(task);
       await acts.closeTask({ taskId: task.taskId, status: 'done', outcome: { action: req.action, opinion: req.opinion, by: req.actor.userId }, closedAt: now() });
       await record('task-completed', {
         actor: req.actor.userId,
@@ -381,7 +517,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     withdrawUpdate,
     async ({ reason }) => {
       state.withdrawal = { reason, at: now() };
-      await condition(() => state.status === 'withdrawn');
+      // v2: the main flow checks for a withdrawal before every decision, so this always ends.
+      await condition(() => state.status === 'withdrawn' || (v2 && state.decision !== null));
+      if (state.status !== 'withdrawn') throw refuse(Refusals.wrongState, `case ${caseNo} was decided before the withdrawal took effect`);
       return state.status;
     },
     { validator: (_req: { reason: string }) => state.validateWithdrawal() },
@@ -435,12 +573,36 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   );
 
   setHandler(departmentMilestoneSignal, (m) => {
+    if (v2) {
+      // Only milestones the entry declares for a department step, of the round running now.
+      const step = stepsById.get(m.stepId);
+      const declared = step?.type === 'department' && (step.milestones ?? []).includes(m.milestone);
+      const current = (m.round ?? 1) === roundOf(m.stepId);
+      if (!declared || !current) {
+        background.push(record('department-milestone-ignored', { payload: { ...m, reason: declared ? 'stale-round' : 'undeclared' } }));
+        return;
+      }
+    }
     state.milestones.push(m);
     state.milestones.sort((a, b) => a.at.localeCompare(b.at));
     background.push(record('department-milestone', { payload: { ...m } }));
   });
   setHandler(departmentResultSignal, (r) => {
+    if (v2) {
+      // A result of an earlier round (the step was returned to and dispatched again) is stale.
+      const round = r.round ?? 1;
+      if (round !== roundOf(r.stepId)) {
+        background.push(record('department-result-stale', { payload: { ...r, round, current: roundOf(r.stepId) } }));
+        return;
+      }
+      const key = resultKey(r.stepId, round);
+      if (!state.departmentResults.has(key)) state.departmentResults.set(key, { ...r, round });
+      return;
+    }
     if (!state.departmentResults.has(r.stepId)) state.departmentResults.set(r.stepId, r);
+  });
+  setHandler(calendarChangedSignal, (c) => {
+    if (v2) background.push(calendarChanged(c.reason));
   });
   setHandler(urgeSignal, (u) => {
     if (state.supervision.urges.some((x) => x.urgeId === u.urgeId)) return; // a repeated delivery
@@ -560,15 +722,21 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function runParallel(step: ParallelStep, parent?: Scope): Promise<StepOutcome> {
     const scope: Scope = { cancelled: false, parent };
     await record('parallel-started', { payload: { stepId: step.id, lead: step.lead, branches: step.branches.map((b) => b.id) } });
+    let joined = false;
+    // v2: the parallel step's own limit is supervised, against its lead department.
+    if (v2 && step.limitDays !== undefined) {
+      background.push(superviseStep(step.id, step.lead, step.limitDays, impl.supervision, () => !joined && !isCancelled(scope) && !state.withdrawal, () => null));
+    }
     const outcomes = await Promise.all(step.branches.map(async (b) => {
       const r = await runSequence(b.steps, scope);
-      state.markCompletionsHandled(); // the branch is done: its last completion has had its effect
+      state.board.settle(); // the branch is done: its last completion has had its effect
       if (r.outcome === 'return' || (r.outcome === 'refused' && step.join === 'any-refusal-refuses')) {
         scope.cancelled = true;
-        for (const t of state.openTasks()) if (isCancelled(t.scope)) await cancelTask(t, `branch ${b.id} ended the parallel step`);
+        for (const t of v2 ? state.board.all() : state.openTasks()) if (isCancelled(t.scope)) await cancelTask(t, `branch ${b.id} ended the parallel step`);
       }
       return { branch: b.id, ...r };
     }));
+    joined = true;
     const back = outcomes.find((o) => o.outcome === 'return');
     if (back) return back;
     const refused = outcomes.filter((o) => o.outcome === 'refused');
@@ -585,21 +753,61 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   async function runDepartment(step: DepartmentStep, scope?: Scope): Promise<StepOutcome> {
+    const round = roundOf(step.id);
     const dispatched = await withManualFallback(
       { id: `dispatch-${step.id}`, name: `推送${step.name}至部门系统`, department: step.department, allowSkip: false, scope },
-      () => acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind }),
+      () => acts.dispatchToDepartment({ caseNo, stepId: step.id, department: step.department, system: step.system, itemCode: impl.itemCode, formData: state.formData, applicantKind: input.applicant.kind, ...(round > 1 ? { round } : {}) }),
     );
     if (!dispatched) return { outcome: 'cancelled' };
-    await record('department-dispatched', { payload: { stepId: step.id, department: step.department, system: step.system }, patch: { currentSteps: [step.id] } });
+    await record('department-dispatched', { payload: { stepId: step.id, department: step.department, system: step.system, ...(v2 ? { round } : {}) }, patch: { currentSteps: v2 ? currentSteps() : [step.id] } });
+    const key = resultKey(step.id, round);
+    const result = () => state.departmentResults.get(key);
     if (step.limitDays !== undefined) {
-      background.push(superviseStep(step.id, step.department, step.limitDays, step.supervision ?? impl.supervision, () => !state.departmentResults.has(step.id) && !isCancelled(scope) && !state.withdrawal, () => state.departmentResults.get(step.id)?.at ?? null));
+      background.push(superviseStep(step.id, step.department, step.limitDays, step.supervision ?? impl.supervision, () => !result() && !isCancelled(scope) && !state.withdrawal, () => result()?.at ?? null));
     }
-    await condition(() => state.departmentResults.has(step.id) || isCancelled(scope) || state.withdrawal !== null);
+    if (v2) await awaitDepartmentResult(step, round, scope);
+    else await condition(() => result() !== undefined || isCancelled(scope) || state.withdrawal !== null);
     if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
-    const r = state.departmentResults.get(step.id);
+    const r = result();
     if (!r) return { outcome: 'cancelled' };
     await record('department-result', { payload: { ...r } });
     return { outcome: r.outcome, opinion: r.opinion, by: step.department };
+  }
+
+  /**
+   * v2: the department system's result by callback; when none came within the step's limit (or
+   * DEPARTMENT_WAIT_WORKING_DAYS), the workflow has asked the system itself along the way, and a
+   * manual task lets the department's head ask again or enter the department's written result.
+   */
+  async function awaitDepartmentResult(step: DepartmentStep, round: number, scope?: Scope): Promise<void> {
+    const key = resultKey(step.id, round);
+    const over = () => state.departmentResults.has(key) || isCancelled(scope) || state.withdrawal !== null;
+    const ask = async () => {
+      const s = await acts.dispatchStatus({ caseNo, stepId: step.id, department: step.department, system: step.system, round });
+      if (s.result && !state.departmentResults.has(key)) {
+        state.departmentResults.set(key, { stepId: step.id, round, ...s.result });
+        await record('department-result-found', { payload: { stepId: step.id, round, outcome: s.result.outcome } });
+      }
+      return over();
+    };
+    let until = (await acts.addWorkingDays({ from: now(), days: step.limitDays ?? DEPARTMENT_WAIT_WORKING_DAYS })).deadline;
+    for (;;) {
+      if (await waitOrAsk(over, ask, until)) return;
+      const task = await openHumanTask({
+        kind: 'manual', stepId: step.id, stepName: `人工处理：${step.name}（部门系统未返回结果）`, department: step.department, role: 'head', actions: ['retry', 'approve', 'refuse'],
+        notes: [`已推送至部门业务系统 ${step.system}，期限内未收到办理结果，查询部门系统亦无结果。“重试”再次查询并等待一日；“同意”或“不予同意”按部门的书面结果录入，并写明依据。`],
+      }, undefined, scope);
+      const done = await awaitTask(task, undefined, over);
+      if (!done) return;
+      if (done.action === 'retry') {
+        until = new Date(Date.now() + DAY_MS).toISOString();
+        continue;
+      }
+      state.departmentResults.set(key, { stepId: step.id, round, outcome: done.action === 'approve' ? 'approved' : 'refused', opinion: done.opinion, at: now() });
+      await record('department-result-entered', { actor: done.actor.userId, payload: { stepId: step.id, round, outcome: done.action, opinion: done.opinion } });
+      task.handled = true;
+      return;
+    }
   }
 
   async function runService(step: ServiceStep): Promise<StepOutcome> {
@@ -608,29 +816,69 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     return r.ok ? { outcome: 'approved', opinion: r.detail, by: `${step.adapter}.${step.operation}` } : { outcome: 'refused', opinion: `${step.name}未通过：${r.detail}`, by: `${step.adapter}.${step.operation}` };
   }
 
-  function runStep(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
-    switch (step.type) {
-      case 'task':
-        return runTask(step, scope);
-      case 'parallel':
-        return runParallel(step, scope);
-      case 'department':
-        return runDepartment(step, scope);
-      case 'service':
-        return runService(step);
+  async function runStep(step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+    // v2: each run of a step is a new round; task and department steps count as running steps.
+    if (v2) rounds.set(step.id, (rounds.get(step.id) ?? 0) + 1);
+    const leaf = v2 && (step.type === 'task' || step.type === 'department');
+    if (leaf) activeSteps.set(step.id, (activeSteps.get(step.id) ?? 0) + 1);
+    try {
+      switch (step.type) {
+        case 'task':
+          return await runTask(step, scope);
+        case 'parallel':
+          return await runParallel(step, scope);
+        case 'department':
+          return await runDepartment(step, scope);
+        case 'service':
+          return await runService(step);
+        default:
+          throw new Error(`unknown step type in ${JSON.stringify(step satisfies never)}`);
+      }
+    } finally {
+      if (leaf) {
+        const n = (activeSteps.get(step.id) ?? 1) - 1;
+        if (n > 0) activeSteps.set(step.id, n);
+        else activeSteps.delete(step.id);
+      }
     }
+  }
+
+  /**
+   * v2: whether a step applies. A condition that cannot be evaluated (over its budget, or broken
+   * in a definition that slipped past the catalogue's checks) asks the step's department: null
+   * when that task was cancelled with its scope.
+   */
+  async function stepApplies(step: ProcessStep, scope?: Scope): Promise<boolean | null> {
+    const r = evaluateCondition(step.when, { form: state.formData, applicant: { kind: input.applicant.kind } });
+    if (r.ok) return r.value;
+    await record('condition-failed', { payload: { stepId: step.id, reason: r.reason } });
+    const task = await openHumanTask({
+      kind: 'manual', stepId: step.id, stepName: `人工判断：${step.name}是否办理`, department: stepDepartment(step), role: 'head', actions: ['approve', 'skip'],
+      notes: [`本环节的适用条件无法自动判断（${r.reason}）。“同意”＝办理本环节；“跳过”＝不办理本环节，须写明理由。`],
+    }, undefined, scope);
+    const done = await awaitTask(task);
+    if (!done) return null;
+    await record('condition-decided', { actor: done.actor.userId, payload: { stepId: step.id, applies: done.action === 'approve', opinion: done.opinion } });
+    task.handled = true;
+    return done.action === 'approve';
   }
 
   /** Runs steps in order; a return jumps back within this sequence or passes up to the enclosing one. */
   async function runSequence(steps: ProcessStep[], scope?: Scope): Promise<StepOutcome> {
     let last: StepOutcome = { outcome: 'approved', opinion: '', by: 'system' };
+    let ran = false;
     for (let i = 0; i < steps.length; ) {
+      // v2: a branch whose parallel step has ended starts nothing more.
+      if (v2 && isCancelled(scope)) return { outcome: 'cancelled' };
       const step = steps[i];
-      if (!applies(step.when, { form: state.formData, applicant: { kind: input.applicant.kind } })) {
+      const applicable = v2 ? await stepApplies(step, scope) : applies(step.when, { form: state.formData, applicant: { kind: input.applicant.kind } });
+      if (applicable === null) return { outcome: 'cancelled' };
+      if (!applicable) {
         await record('step-skipped', { payload: { stepId: step.id, reason: 'condition not met' } });
         i += 1;
         continue;
       }
+      ran = true;
       const r = await runStep(step, scope);
       if (r.outcome === 'return') {
         const target = steps.findIndex((s) => s.id === r.target);
@@ -643,7 +891,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       last = r;
       i += 1;
     }
-    return last;
+    // v2: a sequence none of whose steps applied is reported as skipped (e.g. at a parallel join), not approved.
+    return v2 && !ran ? { outcome: 'skipped' } : last;
   }
 
   // ---------------------------------------------------------------- the legal skeleton
@@ -680,7 +929,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     } else {
       await precheck();
     }
-    const outcome = await runSequence(impl.process.steps);
+    const ran = await runSequence(impl.process.steps);
+    // A process none of whose steps applied is decided at once, as approved.
+    const outcome: StepOutcome = ran.outcome === 'skipped' ? { outcome: 'approved', opinion: '', by: 'system' } : ran;
     if (outcome.outcome !== 'approved' && outcome.outcome !== 'refused') throw new Error(`process ended with ${outcome.outcome}`);
     await decide(outcome.outcome, outcome.opinion, outcome.by);
   } catch (err) {
@@ -736,6 +987,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   async function decide(outcome: 'approved' | 'refused', opinion: string, by: string): Promise<void> {
+    // A withdrawal accepted before the decision ends the case, even when it came in the same moment.
+    if (v2 && state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
     const at = now();
     await clockPause(at);
     supervisionOver = true;
@@ -749,14 +1002,15 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   async function endEarly(e: CaseEnded): Promise<void> {
-    for (const t of state.openTasks()) await cancelTask(t, e.reason);
+    // v2: a completion not yet taken is cancelled too, and its update answers with the reason.
+    for (const t of v2 ? state.board.all() : state.openTasks()) await cancelTask(t, e.reason);
     await clockPause(now());
     supervisionOver = true;
     const type = e.status === 'not_accepted' ? 'not-accepted' : e.status;
     await record(type, { payload: { reason: e.reason }, patch: { currentSteps: [], completedAt: now() } }, e.status);
     await notify({ key: `${caseNo}-${type}`, caseNo, recipient: 'applicant', template: `${type}-notice`, params: { reason: e.reason } });
     await refundIfPaid(e.status === 'withdrawn' ? `撤回申请：${e.reason}` : `办件作废：${e.reason}`);
-    state.markCompletionsHandled();
+    state.board.settle();
   }
 
   /** 收费 → 制证 → 送达 after a positive decision. */
@@ -785,7 +1039,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         const booking = booked.value;
         state.delivery.waybillNo = booking.waybillNo;
         await record('courier-booked', { payload: { waybillNo: booking.waybillNo } }, 'delivering');
-        await condition(() => deliveredAt !== null);
+        if (v2) await awaitDelivery(booking.waybillNo);
+        else await condition(() => deliveredAt !== null);
         state.delivery.deliveredAt = deliveredAt;
         await record('delivered', { payload: { waybillNo: booking.waybillNo, at: deliveredAt } });
       } else {
@@ -802,7 +1057,42 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await record('delivered', { actor: done?.actor.userId, payload: { method } });
     }
     await record('completed', { patch: { completedAt: now(), currentSteps: [] } }, 'completed');
-    state.markCompletionsHandled();
+    state.board.settle();
+  }
+
+  /**
+   * v2: the courier's delivered callback; the workflow asks the courier's tracking along the way,
+   * and after DELIVERY_WAIT_DAYS without a delivery a manual task lets the window ask again or
+   * confirm the hand-over (e.g. the applicant confirmed receipt by phone), with a note.
+   */
+  async function awaitDelivery(waybillNo: string): Promise<void> {
+    const arrived = () => deliveredAt !== null;
+    const ask = async (): Promise<boolean> => {
+      const t = await acts.trackWaybill({ waybillNo });
+      if (t.delivered && deliveredAt === null) {
+        deliveredAt = t.at ?? now();
+        await record('delivery-found', { payload: { waybillNo, at: deliveredAt, status: t.status } });
+      }
+      return arrived();
+    };
+    let until = new Date(Date.now() + DELIVERY_WAIT_DAYS * DAY_MS).toISOString();
+    for (;;) {
+      if (await waitOrAsk(arrived, ask, until)) return;
+      const task = await openHumanTask({
+        kind: 'manual', stepId: 'delivery', stepName: '人工处理：寄递未确认签收', department: impl.window.department, role: impl.window.role, actions: ['retry', 'skip'],
+        notes: [`运单 ${waybillNo} 寄出后 ${DELIVERY_WAIT_DAYS} 日仍未收到签收信息，查询物流亦未签收。“重试”再次查询并等待一日；“跳过”＝已通过其他方式确认送达（须写明如何确认）。`],
+      });
+      const done = await awaitTask(task, undefined, arrived);
+      if (!done) return;
+      if (done.action === 'retry') {
+        until = new Date(Date.now() + DAY_MS).toISOString();
+        continue;
+      }
+      deliveredAt = now();
+      await record('delivery-confirmed-by-hand', { actor: done.actor.userId, payload: { waybillNo, opinion: done.opinion } });
+      task.handled = true;
+      return;
+    }
   }
 
   /**
@@ -819,11 +1109,23 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     await notify({ key: `${caseNo}-payment`, caseNo, recipient: 'applicant', template: 'payment-notice', params: { amountFen, paymentCode: order.paymentCode, expiresAt: order.expiresAt } });
     const settled = () => state.paymentConfirmation !== null || (stage === 'acceptance' && state.withdrawal !== null);
     const half = Math.floor(msUntil(order.expiresAt) / 2);
-    let paid = await condition(settled, half);
+    // v2: a paid callback that never came (the API or its database was down) is found by asking
+    // the payment platform, along the way, before the reminder and before the order expires.
+    let foundByAsking = false;
+    const ask = async (): Promise<boolean> => {
+      const s = await acts.paymentOrderStatus({ paymentId: order.paymentId });
+      if (s.status === 'paid' && state.paymentConfirmation === null && (s.amountFen === null || s.amountFen === amountFen)) {
+        state.paymentConfirmation = { paymentId: order.paymentId, amountFen, paidAt: s.paidAt ?? now() };
+        foundByAsking = true;
+      }
+      return settled();
+    };
+    const wait = (until: string, ms: number) => (v2 ? waitOrAsk(settled, ask, until) : condition(settled, ms));
+    let paid = await wait(new Date(Date.now() + half).toISOString(), half);
     if (!paid) {
       await notify({ key: `${caseNo}-payment-reminder`, caseNo, recipient: 'applicant', template: 'payment-reminder', params: { expiresAt: order.expiresAt } });
       await record('payment-reminded');
-      paid = await condition(settled, msUntil(order.expiresAt));
+      paid = await wait(order.expiresAt, msUntil(order.expiresAt));
     }
     if (paid && state.paymentConfirmation === null) {
       // Withdrawn before paying: the order is cancelled, nothing to refund.
@@ -842,7 +1144,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const c = state.paymentConfirmation!;
     state.payment.status = 'paid';
     await acts.markPaymentPaid({ paymentId: c.paymentId, paidAt: c.paidAt });
-    await record('payment-received', { payload: { paymentId: c.paymentId, amountFen: c.amountFen, paidAt: c.paidAt } });
+    await record('payment-received', { payload: { paymentId: c.paymentId, amountFen: c.amountFen, paidAt: c.paidAt, ...(foundByAsking ? { via: 'status-query' } : {}) } });
     return true;
   }
 
@@ -912,11 +1214,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         const { checkId } = started;
         state.faceCheck = { checkId, attempt, status: 'pending', reason: null, requestedAt: started.requestedAt };
         await record('face-check-requested', { payload: { checkId, attempt } });
-        state.markCompletionsHandled();
+        state.board.settle();
         await notify({ key: `${caseNo}-face-check-${attempt}`, caseNo, recipient: 'applicant', template: 'face-check-request', params: { checkId } });
-        const arrived = await condition(() => faceResults.has(checkId) || state.withdrawal !== null, FACE_CHECK_WAIT);
+        // Cases started before results were kept by check id wait for the result the way they did.
+        const byId = patched(Patches.faceResultsById);
+        const arrived = await condition(() => (byId ? faceResults.has(checkId) : state.faceCheckResult?.checkId === checkId) || state.withdrawal !== null, FACE_CHECK_WAIT);
         if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
-        const result = arrived ? faceResults.get(checkId) ?? null : null;
+        const result = arrived ? (byId ? faceResults.get(checkId) ?? null : state.faceCheckResult) : null;
         if (result) state.faceCheckResult = result;
         if (result?.passed) {
           state.faceCheck.status = 'passed';
@@ -929,7 +1233,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         if (!result) await acts.closeFaceCheck({ checkId, status: 'timed-out', reason, at: now() });
         await record(result ? 'face-check-failed' : 'face-check-timed-out', { payload: { checkId, attempt, reason } });
       }
-      state.markCompletionsHandled();
+      state.board.settle();
       const task = await openHumanTask({ kind: 'face-check', stepId: 'face-check', stepName: '人脸核验（高级认证）', department: impl.window.department, role: impl.window.role, actions: ['retry', 'approve', 'reject'], notes: [reason] });
       const done = await awaitTask(task);
       if (!done || done.action === 'retry') continue;
@@ -953,7 +1257,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const task = await openHumanTask({ kind: 'follow-up', stepId: 'follow-up', stepName: '差评回访整改', department: impl.department, role: 'head', actions: ['answer'] });
       const done = await awaitTask(task);
       await record('follow-up-answered', { actor: done?.actor.userId, payload: { answer: done?.opinion } });
-      state.markCompletionsHandled();
+      state.board.settle();
     }
   }
 }

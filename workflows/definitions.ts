@@ -151,6 +151,8 @@ export interface CaseInput {
   delivery: DeliveryChoice;
   /** ISO instant the application (and its materials) arrived. */
   filedAt: string;
+  /** How soon the case first asks a platform itself when a callback is late (FOLLOW_UP_FIRST_ASK_MS when absent). */
+  followUp?: { firstAskMs: number };
 }
 
 /** The staff member acting, as the API authenticated them. */
@@ -220,6 +222,8 @@ export interface EvaluationRequest {
 
 export interface DepartmentMilestone {
   stepId: string;
+  /** The round of the step the department answers (absent = 1): a step run again after a return is a new round. */
+  round?: number;
   milestone: string;
   /** When it happened in the department's system (may be earlier than its arrival). */
   at: string;
@@ -227,6 +231,8 @@ export interface DepartmentMilestone {
 
 export interface DepartmentResult {
   stepId: string;
+  /** The round of the step the department answers (absent = 1); a result of an earlier round is stale. */
+  round?: number;
   outcome: 'approved' | 'refused';
   opinion: string;
   at: string;
@@ -318,6 +324,9 @@ export interface ClockView {
   running: boolean;
   statutoryDeadline: string | null;
   promisedDeadline: string | null;
+  /** The deadline reaches into a year the calendar does not hold yet: it moves when that year is imported. */
+  statutoryProvisional?: boolean;
+  promisedProvisional?: boolean;
   extended: boolean;
 }
 
@@ -367,11 +376,20 @@ export interface UrgeRequest {
   by: string;
 }
 
+export interface CalendarChange {
+  /** The first day the change touches (YYYY-MM-DD, China time). */
+  from: string;
+  reason: string;
+}
+
 export interface UrgeAnswer {
   urgeId: string;
   answer: string;
   actor: Actor;
 }
+
+/** The type of an activity failure for data the database refuses to store (encoding, constraint): retrying cannot fix it. */
+export const UNSTORABLE = 'UnstorableData';
 
 /** The type prefix of an activity failure that is a platform's business refusal (`PlatformRefusal:<platform>:<code>`). */
 export const PLATFORM_REFUSAL = 'PlatformRefusal';
@@ -399,6 +417,8 @@ export const paymentConfirmedSignal = defineSignal<[PaymentConfirmation]>('payme
 export const deliveredSignal = defineSignal<[DeliveryConfirmation]>('delivered');
 export const faceCheckResultSignal = defineSignal<[FaceCheckResult]>('faceCheckResult');
 export const urgeSignal = defineSignal<[UrgeRequest]>('urge');
+/** The working-day calendar changed (a year imported, a day corrected): running clocks recompute. */
+export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
 export const answerUrgeUpdate = defineUpdate<Urge, [UrgeAnswer]>('answerUrge');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
@@ -406,6 +426,13 @@ export const caseViewQuery = defineQuery<CaseView>('caseView');
 export const CORRECTION_REPLY_WORKING_DAYS = 10;
 /** Working days the window has to pre-check before the case counts as accepted (Art. 32). */
 export const PRECHECK_WORKING_DAYS = 5;
+/** First interval after which a case asks a platform itself when its callback has not come; then doubling, at most a day. */
+export const FOLLOW_UP_FIRST_ASK_MS = 3_600_000;
+export const FOLLOW_UP_MAX_INTERVAL_MS = 86_400_000;
+/** Calendar days a courier delivery may take before the window is asked to follow it up by hand. */
+export const DELIVERY_WAIT_DAYS = 7;
+/** Working days a department system has for its result when its step names no limit, before its head is asked. */
+export const DEPARTMENT_WAIT_WORKING_DAYS = 10;
 /** How long the case waits for the applicant's live face check before the window clerk takes over. */
 export const FACE_CHECK_WAIT = '24 hours';
 

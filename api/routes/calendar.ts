@@ -1,4 +1,5 @@
 /** Calendar routes: working-day answers for anyone; import and correction for administrators. */
+import type { Client } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { correctDay, getYear, importYear, loadCalendar } from '../../lib/calendar/store';
 import type { CalendarDay } from '../../lib/calendar/working-days';
@@ -38,7 +39,19 @@ function yearParam(raw: string): number {
   return y;
 }
 
-export function calendarRoutes(db: Db): Router {
+/**
+ * Running cases are told when the calendar changes from `from` on: a workflow signals each open
+ * case whose clock the change touches, and the answer names it. The change is already stored; if
+ * this fails the request fails, and repeating it (the same import or correction) tells them again.
+ */
+async function tellRunningCases(deps: { client: Client; taskQueue: string }, from: string, reason: string): Promise<{ workflowId: string }> {
+  const workflowId = `calendar-change-${from}-${Date.now()}`;
+  await deps.client.workflow.start('calendarChangeWorkflow', { taskQueue: deps.taskQueue, workflowId, args: [{ from, reason }] });
+  return { workflowId };
+}
+
+export function calendarRoutes(deps: { db: Db; client: Client; taskQueue: string }): Router {
+  const { db } = deps;
   const r = Router();
 
   const requireAdmin = (req: Request) => staffActor(req, ['catalogue-admin']);
@@ -69,7 +82,8 @@ export function calendarRoutes(db: Db): Router {
     const year = yearParam(req.params.year);
     const body = yearBody(req.body);
     await importYear(db, year, body.source, body.days, actor.userId);
-    res.json(await getYear(db, year));
+    const recompute = await tellRunningCases(deps, `${year}-01-01`, `导入${year}年工作日历：${body.source}`);
+    res.json({ ...(await getYear(db, year)), recompute });
   });
 
   r.put('/calendar/days/:date', async (req, res) => {
@@ -82,7 +96,8 @@ export function calendarRoutes(db: Db): Router {
       if (err instanceof RangeError) throw badRequest(err.message);
       throw err;
     }
-    res.json(await getYear(db, Number(req.params.date.slice(0, 4))));
+    const recompute = await tellRunningCases(deps, req.params.date, `更正${req.params.date}：${body.name}`);
+    res.json({ ...(await getYear(db, Number(req.params.date.slice(0, 4)))), recompute });
   });
 
   return r;

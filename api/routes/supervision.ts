@@ -14,6 +14,7 @@ import { actorOf, jurisdictionPrefix, requireStaff, type StaffPrincipal } from '
 import { caseNoParam } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
+import { findStuckCases } from '../services/stuck';
 
 const urgeBody = bodyValidator<{ message: string; replyBy: string }>('UrgeRequest', {
   type: 'object', additionalProperties: false, required: ['message', 'replyBy'],
@@ -110,6 +111,14 @@ export function supervisionRoutes(deps: CaseDeps): Router {
       if (found.length >= 200) break;
     }
     res.json({ query, workflows: found });
+  });
+
+  /** Cases whose engine keeps failing (a workflow task retried again and again): they need an operator. */
+  r.get('/supervision/stuck-cases', async (req, res) => {
+    const sup = requireSupervisor(req);
+    const mine = (await inRegion(sup).pluck('code')) as string[];
+    const scan = req.query.scan === undefined ? 500 : Number(req.query.scan);
+    res.json(await findStuckCases(client, mine, scan));
   });
 
   r.post('/cases/:caseNo/urges', async (req, res) => {

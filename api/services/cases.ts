@@ -41,6 +41,8 @@ export interface CaseDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** How soon a new case first asks a platform itself when its callback is late (the workflow's default when absent). */
+  followUpFirstAskMs?: number;
 }
 
 export interface FileCaseBody {
@@ -155,6 +157,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     formData: body.formData,
     delivery,
     filedAt: filedAt.toISOString(),
+    ...(deps.followUpFirstAskMs ? { followUp: { firstAskMs: deps.followUpFirstAskMs } } : {}),
   };
   const inserted = await db('case_filings')
     .insert({

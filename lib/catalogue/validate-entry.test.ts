@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { validateEntry, type EntryContext } from './validate-entry';
+import fc from 'fast-check';
+import { conditionOperators, evaluateCondition } from '../../workflows/conditions';
+import { analyseCondition, conditionRules, validateEntry, type EntryContext } from './validate-entry';
 
 const ctx: EntryContext = {
   departments: new Set(['d-window', 'd-a', 'd-b']),
@@ -98,5 +100,111 @@ describe('validateEntry', () => {
   it('when the input is not an entry at all, then the schema reports the missing parts', () => {
     const problems = validateEntry({ process: 'no' }, ctx, '/entry');
     expect(problems.map((p) => p.pointer)).to.include.members(['/entry/caseType', '/entry/process', '/entry/statutoryLimitDays']);
+  });
+});
+
+describe('validateEntry: conditions', () => {
+  const formSchema = { properties: { area: { type: 'number' }, kind: { type: 'string' }, rooms: { type: 'array', maxItems: 1000 }, tags: { type: 'array' }, free: {} } };
+  const problems = (when: unknown, schema: EntryContext['formSchema'] = formSchema) =>
+    validateEntry(entry([task('a', { when })]), { ...ctx, formSchema: schema });
+  const at = (when: unknown, schema?: EntryContext['formSchema']) => problems(when, schema).map((p) => p.pointer);
+  const inRooms = { in: ['x', { var: 'form.rooms' }] };
+
+  it('when a condition is sound, then it passes, and a sample-sized one costs a few steps', () => {
+    const when = { and: [{ '>': [{ var: 'form.area' }, 10] }, { in: [{ var: 'applicant.kind' }, ['person', 'company']] }, { var: ['form.kind', 'none'] }] };
+    expect(problems(when)).to.deep.equal([]);
+    expect(analyseCondition(when, formSchema).cost).to.be.below(30);
+  });
+
+  it('when an operator outside the list hides in a var default or any argument, then its node is named', () => {
+    expect(at({ var: ['form.area', { someop: [1] }] })).to.deep.equal(['/process/steps/0/when/var/1/someop']);
+    expect(at({ var: ['form.area', { if: [true, { '!': { map: [[1], 1] } }] }] })).to.deep.equal(['/process/steps/0/when/var/1/if/1/!/map']);
+    expect(at({ if: [true, [{ reduce: [] }], { or: [{ log: 1 }] }] })).to.deep.equal(['/process/steps/0/when/if/1/0/reduce', '/process/steps/0/when/if/2/or/0/log']);
+    expect(at(JSON.parse('{"==": [{"__proto__": [1]}, 1]}'))).to.deep.equal(['/process/steps/0/when/==/0/__proto__']);
+    expect(at({ var: ['form.area', 1, 2] })).to.deep.equal(['/process/steps/0/when/var/2']);
+    expect(problems({ var: ['form.area', { toString: [] }] })[0].detail).to.contain(conditionOperators.join(' '));
+  });
+
+  it('when a var names what every object inherits, then it is refused, with or without the form schema', () => {
+    for (const field of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf']) {
+      const when = { '==': [{ var: `form.${field}` }, null] };
+      expect(at(when), field).to.deep.equal(['/process/steps/0/when/==/0/var']);
+      expect(at(when, undefined), field).to.deep.equal(['/process/steps/0/when/==/0/var']);
+      expect(at(when, JSON.parse(`{"properties":{"${field}":{}}}`) as EntryContext['formSchema']), field).to.deep.equal(['/process/steps/0/when/==/0/var']);
+    }
+    expect(at({ var: 'form.area' }, undefined)).to.deep.equal([]);
+    expect(at({ var: 'form.ghost' })).to.deep.equal(['/process/steps/0/when/var']);
+  });
+
+  it('when a condition is too long, too deep or has too many parts, then the limit is named', () => {
+    const long = { in: [{ var: 'form.kind' }, Array.from({ length: 60 }, (_, i) => `option ${i}: ${'a long name for a choice '.repeat(3)}`)] };
+    expect(JSON.stringify(long).length).to.be.above(conditionRules.maxLength);
+    expect(at(long)).to.deep.equal(['/process/steps/0/when']);
+    expect(problems(long)[0].detail).to.match(/characters long, more than 4096/);
+    let deep: unknown = { var: 'form.area' };
+    for (let i = 0; i < 10; i++) deep = { '!': deep };
+    expect(at(deep)).to.deep.equal([`/process/steps/0/when${'/!'.repeat(10)}`]);
+    let ok: unknown = { var: 'form.area' };
+    for (let i = 0; i < 9; i++) ok = { '!': ok };
+    expect(at(ok)).to.deep.equal([]);
+    let abyss: unknown = 1;
+    for (let i = 0; i < 100_000; i++) abyss = [abyss];
+    expect(at({ '!': [abyss] })).to.deep.equal([`/process/steps/0/when/!/0${'/0'.repeat(9)}`]);
+    // Past the node limit the rest is not walked, nor serialized (it could be nested too deep for that).
+    expect(at({ or: [...Array.from({ length: 300 }, () => 1), abyss] })).to.deep.equal(['/process/steps/0/when']);
+    const wide = { or: Array.from({ length: 90 }, () => ({ '>': [{ var: 'form.area' }, 1] })) };
+    expect(at(wide)).to.deep.equal(['/process/steps/0/when']);
+    expect(problems(wide)[0].detail).to.contain(`more than ${conditionRules.maxNodes} parts`);
+  });
+
+  it('when comparisons over form lists could exceed the run-time budget, then the condition is refused', () => {
+    // rooms: maxItems 1000, so each `in` may walk 1000 items: 9 fit in 10,000 steps, 10 do not.
+    expect(at({ or: Array.from({ length: 9 }, () => inRooms) })).to.deep.equal([]);
+    const costly = problems({ or: Array.from({ length: 10 }, () => inRooms) });
+    expect(costly.map((p) => p.pointer)).to.deep.equal(['/process/steps/0/when']);
+    expect(costly[0].detail).to.match(/may take up to 10\d\d\d steps/);
+    // tags and free give no maxItems: 200 assumed; a number field is never a list.
+    expect(analyseCondition({ '==': [{ var: 'form.tags' }, { var: 'form.free' }] }, formSchema).cost).to.equal(1 + 4 + 4 + 400);
+    expect(analyseCondition({ '==': [{ var: 'form.area' }, { var: 'form.kind' }] }, formSchema).cost).to.equal(1 + 4 + 4);
+    expect(analyseCondition({ '==': [{ var: 'form.area' }, 1] }, undefined).cost).to.equal(1 + 4 + 1 + 200);
+    // A list reaching the comparison through if / or / a var default counts too.
+    expect(analyseCondition({ '==': [{ if: [true, { var: ['form.area', { var: 'form.rooms' }] }, [1, 2]] }, 1] }, formSchema).cost).to.equal(1 + (1 + 1 + (4 + 4) + 3) + 1 + 1000);
+  });
+
+  it('when the nested-map condition of issue 13 is saved, then it is refused at the map and for its size', () => {
+    const items = Array.from({ length: 300 }, (_, i) => i);
+    let body: unknown = { '==': [1, 1] };
+    for (let i = 0; i < 5; i++) body = { map: [items, body] };
+    const when = { or: [{ '==': [{ var: 'form.kind' }, 'x'] }, { var: ['form.area', body] }] };
+    expect(at(when)).to.deep.equal(['/process/steps/0/when/or/1/var/1/map', '/process/steps/0/when']);
+  });
+
+  it('when any condition passes the save check, then evaluating it on lists at their limits stays within its cost bound', () => {
+    const schema = { properties: { n: { type: 'integer' }, s: { type: 'string' }, list: { type: 'array', maxItems: 30 }, tags: { type: 'array' } } };
+    const names = fc.constantFrom('form.n', 'form.s', 'form.list', 'form.tags', 'applicant.kind');
+    const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -2, max: 2 }), fc.constantFrom('', 'a', 'person'));
+    const { operation } = fc.letrec<{ expr: unknown; operation: Record<string, unknown> }>((tie) => ({
+      expr: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('operation'), fc.array(scalar, { maxLength: 5 })),
+      operation: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.record({ var: fc.oneof(names, fc.tuple(names, tie('expr'))) }),
+        fc.tuple(fc.constantFrom(...conditionOperators.filter((o) => o !== 'var')), fc.array(tie('expr'), { maxLength: 4 })).map(([op, args]) => ({ [op]: args })),
+      ),
+    }));
+    const data = fc.record({
+      form: fc.record({ n: fc.integer(), s: fc.string({ maxLength: 3 }), list: fc.array(scalar, { minLength: 30, maxLength: 30 }), tags: fc.array(scalar, { minLength: 200, maxLength: 200 }) }),
+      applicant: fc.record({ kind: fc.constantFrom('person', 'company') }),
+    });
+    let checked = 0;
+    fc.assert(
+      fc.property(operation, data, (when, d) => {
+        const { problems: found, cost } = analyseCondition(when, schema);
+        if (found.length > 0) return;
+        checked += 1;
+        expect(evaluateCondition(when, d, { maxSteps: cost, maxDepth: conditionRules.maxDepth }), JSON.stringify(when)).to.have.property('ok', true);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(checked).to.be.above(1000);
   });
 });

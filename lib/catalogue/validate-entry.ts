@@ -2,6 +2,7 @@
  * Validation of an implementation entry: the JSON Schema (ajv, every error at once) and the
  * semantic checks the schema cannot express. Every problem carries a JSON Pointer.
  */
+import { conditionOperators, defaultConditionLimits, isConditionOperator } from '../../workflows/conditions';
 import type { FieldProblem } from '../errors';
 import { createAjv, toFieldProblems } from '../forms';
 import entrySchema from './entry.schema.json';
@@ -35,8 +36,6 @@ interface Walk {
   ctx: EntryContext;
   statutory: number;
 }
-
-const logicOperators = new Set(['==', '!=', '===', '!==', '>', '>=', '<', '<=', '!', '!!', 'and', 'or', 'in', 'var', 'if']);
 
 /** Validates an entry; returns every problem, with pointers under `prefix` (e.g. "/entry"). */
 export function validateEntry(entry: unknown, ctx: EntryContext, prefix = ''): FieldProblem[] {
@@ -76,7 +75,7 @@ function walkSteps(steps: Step[], base: string, w: Walk, enclosingEarlier: strin
     const p = (suffix: string, detail: string) => w.problems.push({ pointer: `${at}${suffix}`, detail });
     claimId(step.id, `${at}/id`, w);
     if (step.limitDays !== undefined && step.limitDays > w.statutory) p('/limitDays', `the step limit (${step.limitDays}) exceeds the statutory limit (${w.statutory})`);
-    if (step.when !== undefined) checkLogic(step.when, `${at}/when`, w);
+    if (step.when !== undefined) checkCondition(step.when, `${at}/when`, w);
     checkSupervision(step.supervision as { warnDaysLeft?: number } | undefined, step.limitDays, `${at}/supervision`, (ptr, d) => w.problems.push({ pointer: ptr, detail: d }));
 
     switch (step.type) {
@@ -135,47 +134,176 @@ function checkDepartment(code: string, pointer: string, w: Walk): void {
   if (!w.ctx.departments.has(code)) w.problems.push({ pointer, detail: `department "${code}" does not exist` });
 }
 
-/** A JsonLogic expression: known operators only, and `var`s that name real case data. */
-function checkLogic(node: unknown, pointer: string, w: Walk): void {
-  const p = (ptr: string, detail: string) => w.problems.push({ pointer: ptr, detail });
-  if (node === null || typeof node !== 'object') return;
+/**
+ * What a condition may be at save time. The case workflow evaluates conditions with
+ * `evaluateCondition` (workflows/conditions.ts) under a run-time step budget and depth limit;
+ * these rules make sure a stored condition stays inside both for any form data within the
+ * form schema's limits, so the budget is only a safety net.
+ *
+ * Cost: the evaluator spends a step per node it visits, per segment of a `var` path, and per
+ * top-level element of an array that a comparison or `in` looks at. `conditionCost` bounds that
+ * from above by counting every node as if every branch ran, and every array that can reach a
+ * comparison or `in` at its largest length: a literal array at its length, `form.<field>` at the
+ * field's `maxItems` (`listCap` when the field may be an array without one, or when the form is
+ * unknown; 0 when its `type` rules out an array), and `if` / `and` / `or` at the largest of their
+ * operands. No operator iterates (there is no map, filter, reduce, all, some or none: nested
+ * iteration is what made issue 13's condition cost 10⁸ steps), so the bound is the node count
+ * plus a sum of list lengths, never a product. A condition whose bound exceeds the run-time
+ * budget is refused.
+ */
+export const conditionRules = Object.freeze({
+  /** Characters of the condition as JSON. */
+  maxLength: 4096,
+  /** Nested operators and array literals, counted as the evaluator counts them (its limit is higher). */
+  maxDepth: 10,
+  /** JSON values in the condition (objects, arrays, strings, numbers, booleans, nulls). */
+  maxNodes: 256,
+  /** Items assumed for a form list whose schema gives no `maxItems`. */
+  listCap: 200,
+  /** The run-time step budget the cost bound must stay within. */
+  maxCost: defaultConditionLimits.maxSteps,
+});
+
+interface ConditionWalk {
+  w: Walk;
+  nodes: number;
+  tooDeep: boolean;
+  tooMany: boolean;
+}
+
+/** The static bound of one sub-expression: steps it may take, and the longest array it may yield. */
+interface Bound {
+  cost: number;
+  maxLen: number;
+}
+
+/**
+ * Checks one condition on its own (pointers under `pointer`) and returns its cost bound: the
+ * most steps `evaluateCondition` can spend on it for form lists within their limits.
+ */
+export function analyseCondition(when: unknown, formSchema?: EntryContext['formSchema'], pointer = ''): { problems: FieldProblem[]; cost: number } {
+  const w: Walk = { problems: [], ids: new Map(), ctx: { departments: new Set(), roles: new Set(), formSchema }, statutory: 0 };
+  return { problems: w.problems, cost: checkCondition(when, pointer, w) };
+}
+
+/** A step's `when`: allowed operators everywhere, real field names, and the limits above. Returns the cost bound. */
+function checkCondition(when: unknown, pointer: string, w: Walk): number {
+  const cw: ConditionWalk = { w, nodes: 0, tooDeep: false, tooMany: false };
+  const bound = walkLogic(when, pointer, 1, cw);
+  const p = (detail: string) => w.problems.push({ pointer, detail });
+  if (cw.tooMany) p(`the condition has more than ${conditionRules.maxNodes} parts; split the rule or simplify it`);
+  // Not walked to the end: it may be too deep to serialize safely, and it is refused already.
+  if (cw.tooDeep || cw.tooMany) return bound.cost;
+  const length = JSON.stringify(when).length;
+  if (length > conditionRules.maxLength) p(`the condition is ${length} characters long, more than ${conditionRules.maxLength}`);
+  if (bound.cost > conditionRules.maxCost) {
+    p(`the condition may take up to ${bound.cost} steps to evaluate, more than the limit of ${conditionRules.maxCost} (each list it compares counts at its maxItems, or ${conditionRules.listCap} without one); compare fewer lists or give them a smaller maxItems`);
+  }
+  return bound.cost;
+}
+
+/** Checks one node and returns its bound; stops descending past the depth and node limits. */
+function walkLogic(node: unknown, pointer: string, depth: number, cw: ConditionWalk): Bound {
+  const p = (ptr: string, detail: string) => cw.w.problems.push({ pointer: ptr, detail });
+  cw.nodes += 1;
+  if (cw.nodes > conditionRules.maxNodes) {
+    cw.tooMany = true;
+    return { cost: 0, maxLen: 0 };
+  }
+  if (node === null || typeof node !== 'object') return { cost: 1, maxLen: 0 };
+  if (depth > conditionRules.maxDepth) {
+    if (!cw.tooDeep) p(pointer, `the condition nests deeper than ${conditionRules.maxDepth} levels here`);
+    cw.tooDeep = true;
+    return { cost: 0, maxLen: 0 };
+  }
   if (Array.isArray(node)) {
-    node.forEach((n, i) => checkLogic(n, `${pointer}/${i}`, w));
-    return;
+    let cost = 1;
+    node.forEach((n, i) => (cost += walkLogic(n, `${pointer}/${i}`, depth + 1, cw).cost));
+    return { cost, maxLen: node.length };
   }
   const keys = Object.keys(node);
   if (keys.length !== 1) {
     p(pointer, 'a condition is an object with exactly one operator');
-    return;
+    return { cost: 1, maxLen: 0 };
   }
   const op = keys[0];
-  const arg = (node as Record<string, unknown>)[op];
+  const raw = (node as Record<string, unknown>)[op];
   const at = `${pointer}/${escapePointer(op)}`;
-  if (!logicOperators.has(op)) {
-    p(at, `"${op}" is not a supported condition operator (${[...logicOperators].join(' ')})`);
-    return;
+  if (!isConditionOperator(op)) {
+    p(at, `"${op}" is not a supported condition operator (${conditionOperators.join(' ')})`);
+    return { cost: 1, maxLen: 0 };
   }
+  const args: unknown[] = Array.isArray(raw) ? raw : [raw];
+  if (Array.isArray(raw)) cw.nodes += 1;
+  const argAt = (i: number) => (Array.isArray(raw) ? `${at}/${i}` : at);
+
   if (op === 'var') {
-    const name: unknown = Array.isArray(arg) ? arg[0] : arg;
+    const name = args[0];
     if (typeof name !== 'string') {
       p(at, 'var names a field as a string, e.g. "form.capital"');
-      return;
+      return { cost: 1, maxLen: 0 };
     }
-    checkVar(name, at, w);
-    return;
+    cw.nodes += 1;
+    const fieldLen = checkVar(name, at, cw.w);
+    let cost = 2 + name.split('.').length;
+    let maxLen = fieldLen;
+    if (args.length > 2) p(argAt(2), 'var takes a field name and at most one default value');
+    if (args.length > 1) {
+      const d = walkLogic(args[1], argAt(1), depth + 1, cw);
+      cost += d.cost;
+      maxLen = Math.max(maxLen, d.maxLen);
+    }
+    return { cost, maxLen };
   }
-  checkLogic(arg, at, w);
+
+  const bounds = args.map((a, i) => walkLogic(a, argAt(i), depth + 1, cw));
+  const cost = 1 + bounds.reduce((sum, b) => sum + b.cost, 0);
+  switch (op) {
+    case 'if':
+    case 'and':
+    case 'or':
+      return { cost, maxLen: Math.max(0, ...bounds.map((b) => b.maxLen)) };
+    case '!':
+    case '!!':
+      return { cost, maxLen: 0 };
+    default:
+      // A comparison or `in` walks the arrays it is given.
+      return { cost: cost + bounds.reduce((sum, b) => sum + b.maxLen, 0), maxLen: 0 };
+  }
 }
 
-function checkVar(name: string, pointer: string, w: Walk): void {
-  if (name === 'applicant.kind') return;
+/**
+ * A `var` names `applicant.kind` or `form.<field>`, an own property of the form schema's
+ * `properties`, never a name every object inherits. Returns the longest list the field may hold.
+ */
+function checkVar(name: string, pointer: string, w: Walk): number {
+  if (name === 'applicant.kind') return 0;
   const m = /^form\.([A-Za-z0-9_]+)$/.exec(name);
   if (!m) {
     w.problems.push({ pointer, detail: `"${name}" is not case data: use "form.<field>" or "applicant.kind"` });
-    return;
+    return 0;
+  }
+  const field = m[1];
+  if (Object.hasOwn(Object.prototype, field)) {
+    w.problems.push({ pointer, detail: `"${field}" is a name every JavaScript object has (Object.prototype), not a form field` });
+    return 0;
   }
   const props = w.ctx.formSchema?.properties;
-  if (props && !(m[1] in props)) w.problems.push({ pointer, detail: `the form has no field "${m[1]}"` });
+  if (!props) return conditionRules.listCap;
+  if (!Object.hasOwn(props, field)) {
+    w.problems.push({ pointer, detail: `the form has no field "${field}"` });
+    return 0;
+  }
+  return longestList(props[field]);
+}
+
+/** The most items a form field's value may have as an array: 0 when its type rules an array out. */
+function longestList(fieldSchema: unknown): number {
+  if (fieldSchema === null || typeof fieldSchema !== 'object') return conditionRules.listCap;
+  const s = fieldSchema as { type?: unknown; maxItems?: unknown };
+  const types = typeof s.type === 'string' ? [s.type] : Array.isArray(s.type) ? s.type : undefined;
+  if (types && !types.includes('array')) return 0;
+  return typeof s.maxItems === 'number' && s.maxItems >= 0 ? s.maxItems : conditionRules.listCap;
 }
 
 function escapePointer(s: string): string {

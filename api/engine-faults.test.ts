@@ -1,0 +1,177 @@
+/**
+ * The engine under real faults, over HTTP on the real dev server, database and simulators:
+ * PostgreSQL stops while the payment and logistics platforms call back (their callbacks are lost),
+ * and both cases still complete because the workflow asks the platforms itself; a condition that
+ * slipped past the catalogue's checks (written into the database directly) opens a manual task
+ * while other cases keep running on the same worker.
+ */
+import { expect } from 'chai';
+import { createDb, type Db } from '../lib/db';
+import { readFormFolder } from '../lib/forms';
+import { ctx } from '../test/context';
+import { startDbProxy, type DbProxy } from '../test/db-proxy';
+import { asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import type { CaseInput, ProcessStep } from '../workflows/definitions';
+import { Department, ItemCode } from '../workflows/search-attributes';
+
+const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' };
+const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
+
+describe('the engine under real faults (dev server + database + simulators)', function () {
+  this.timeout(240_000);
+  let stack: Stack;
+  let proxy: DbProxy;
+  /** The test's own connection, not through the proxy. */
+  let direct: Db;
+  before(async () => {
+    proxy = await startDbProxy(ctx.databaseUrl);
+    stack = await startStack({ databaseUrl: proxy.url, followUpFirstAskMs: 2_000 });
+    stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
+    direct = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
+  });
+  after(async () => {
+    await proxy?.start().catch(() => undefined);
+    await stack?.stop();
+    await proxy?.close();
+    await direct?.destroy();
+  });
+
+  async function file(implementationCode: string, formKey: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const r = await http(stack, 'POST', '/api/cases', { implementationCode, channel: 'window', applicant, formData: readFormFolder({ key: formKey, version: 1 }).example, ...extra }, await asClerkFor(stack, implementationCode));
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    return r.body.caseNo;
+  }
+
+  async function nextTask(caseNo: string, kind?: string) {
+    return eventually(async () => {
+      const open = await direct('tasks').where({ case_no: caseNo, status: 'open' }).modify((q) => { if (kind) q.where({ kind }); }).first<{ id: string; kind: string; department_code: string; role: string; step_name: string } | undefined>();
+      if (!open) return undefined;
+      const user = await direct('staff_users').where({ department_code: open.department_code }).whereRaw('? = any(roles)', [open.role]).first<{ id: string }>('id');
+      return { taskId: open.id, kind: open.kind, stepName: open.step_name, as: await asStaff(stack, user.id) };
+    }, `an open ${kind ?? ''} task of ${caseNo}`, 30_000);
+  }
+
+  async function live(caseNo: string, ok: (v: Record<string, any>) => boolean, what: string, timeoutMs = 30_000) {
+    return eventually(async () => {
+      const r = await http(stack, 'GET', `/api/cases/${caseNo}/live`);
+      return r.status === 200 && ok(r.body) && r.body;
+    }, `${caseNo}: ${what}`, timeoutMs);
+  }
+
+  async function approveUntil(caseNo: string, wanted: string) {
+    for (let i = 0; i < 30; i++) {
+      const v = await http(stack, 'GET', `/api/cases/${caseNo}/live`);
+      if (v.body.status === wanted) return v.body;
+      if (v.body.openTasks?.length) {
+        const t = await nextTask(caseNo);
+        const r = await http(stack, 'POST', `/api/tasks/${t.taskId}/complete`, { action: t.kind === 'precheck' ? 'accept' : 'approve', opinion: '同意' }, t.as);
+        expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      } else {
+        await new Promise((res) => setTimeout(res, 150));
+      }
+    }
+    throw new Error(`${caseNo} never reached ${wanted}`);
+  }
+
+  it('when PostgreSQL is down while the payment and logistics platforms call back, then the callbacks are lost but both cases still complete', async () => {
+    const item = ['QR-330000-00010.xh-gaj', 'resident-id-card-renewal'] as const;
+    const [paying, delivering] = [await file(...item, { delivery: { method: 'courier', address } }), await file(...item, { delivery: { method: 'courier', address } })];
+    await approveUntil(paying, 'awaiting_payment');
+    const toDeliver = await approveUntil(delivering, 'awaiting_payment');
+    await stack.sims.payment.control.pay(toDeliver.payment.paymentId);
+    const booked = await live(delivering, (v) => Boolean(v.delivery?.waybillNo), 'booked');
+    const order = (await live(paying, (v) => v.payment?.status === 'open', 'ordered')).payment.paymentId as string;
+
+    await proxy.stop();
+    const health = await http(stack, 'GET', '/api/health');
+    expect(health.status).to.be.at.least(500);
+    // The platforms try their callbacks and give up: the API cannot reach its database.
+    const paid = await stack.sims.payment.control.pay(order);
+    const advanced = await stack.sims.logistics.control.advance(booked.delivery.waybillNo, 'delivered');
+    expect([...paid.deliveries, ...advanced.deliveries].every((d) => d.outcome !== 200), JSON.stringify([paid.deliveries, advanced.deliveries])).to.equal(true);
+    await new Promise((r) => setTimeout(r, 3_000));
+    await proxy.start();
+
+    // The workflows ask the platforms themselves and go on.
+    const done = await live(delivering, (v) => v.status === 'completed' || v.status === 'closed', 'completed', 120_000);
+    expect(done.delivery.deliveredAt).to.be.a('string');
+    const after = await live(paying, (v) => v.payment?.status === 'paid' && ['issuing', 'delivering', 'completed'].includes(v.status), 'paid', 120_000);
+    expect(after.payment.status).to.equal('paid');
+    const received = await eventually(() => direct('case_events').where({ case_no: paying, type: 'payment-received' }).first(), 'the payment event', 60_000);
+    expect(received.payload).to.include({ via: 'status-query' });
+    expect(await direct('payments').where({ case_no: paying }).first()).to.include({ status: 'paid' });
+  });
+
+  it('when a condition that the catalogue would refuse is written into a published version directly, then the case opens a manual task and other cases keep running', async () => {
+    const code = 'XK-330000-00001.xh-scjg';
+    const draft = await http(stack, 'POST', `/api/implementations/${code}/drafts`, {}, await asStaff(stack, 'admin-qian'));
+    expect(draft.status, JSON.stringify(draft.body)).to.be.oneOf([200, 201]);
+    const version = draft.body.version as number;
+    const row = await direct('implementation_versions').where({ implementation_code: code, version }).first<{ entry: Record<string, any> }>('entry');
+    // About 10⁸ evaluations of nested maps hidden in a var default: what took the worker down.
+    const list = Array.from({ length: 40 }, (_, i) => i);
+    let heavy: unknown = { '+': [1, 1] };
+    for (let d = 0; d < 5; d++) heavy = { map: [list, heavy] };
+    const steps = row!.entry.process.steps.map((s: Record<string, unknown>) => ({ ...s, when: { var: ['form.none', heavy] } }));
+    await direct('implementation_versions').where({ implementation_code: code, version }).update({ entry: JSON.stringify({ ...row!.entry, process: { steps } }) });
+    const current = await direct('implementation_versions').where({ implementation_code: code, state: 'published' }).first<{ version: number }>('version');
+    await direct('implementation_versions').where({ implementation_code: code, version: current!.version }).update({ state: 'superseded' });
+    await direct('implementation_versions').where({ implementation_code: code, version }).update({ state: 'published' });
+    try {
+      await brokenCaseGoesToAPerson(code);
+    } finally {
+      // The other test files see the sample as it was.
+      await direct('implementation_versions').where({ implementation_code: code, version }).update({ state: 'superseded' });
+      await direct('implementation_versions').where({ implementation_code: code, version: current!.version }).update({ state: 'published' });
+    }
+  });
+
+  it('when a case\'s workflow task keeps failing, then supervisors find it in the list of stuck cases and other cases are not affected', async () => {
+    const good = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
+    // A case whose pinned process the engine cannot run (a step type it does not know): its
+    // workflow task fails on every attempt.
+    const filing = await direct('case_filings').where({ case_no: good }).first<{ input: CaseInput }>('input');
+    const input: CaseInput = { ...filing!.input, caseNo: `${good.slice(0, 14)}99${good.slice(16)}`, implementation: { ...filing!.input.implementation, process: { steps: [{ type: 'bogus', id: 'x' } as unknown as ProcessStep] } } };
+    await stack.client.workflow.start('caseWorkflow', {
+      workflowId: input.caseNo, taskQueue: stack.taskQueue, args: [input],
+      typedSearchAttributes: [{ key: ItemCode, value: input.implementation.itemCode }, { key: Department, value: input.implementation.department }],
+    });
+    const pre = await nextTask(input.caseNo, 'precheck');
+    await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as);
+    const stuck = await eventually(async () => {
+      const r = await http(stack, 'GET', '/api/supervision/stuck-cases?scan=50');
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return r.body.cases.find((c: { caseNo: string }) => c.caseNo === input.caseNo);
+    }, 'the stuck case in the list', 60_000);
+    expect(stuck.attempts).to.be.at.least(2);
+    const listed = (await http(stack, 'GET', '/api/supervision/stuck-cases?scan=50')).body.cases.map((c: { caseNo: string }) => c.caseNo);
+    expect(listed).not.to.include(good);
+    // The worker goes on with the healthy case.
+    const goodPre = await nextTask(good, 'precheck');
+    expect((await http(stack, 'POST', `/api/tasks/${goodPre.taskId}/complete`, { action: 'accept', opinion: '' }, goodPre.as)).status).to.equal(200);
+    await nextTask(good, 'review');
+    await stack.client.workflow.getHandle(input.caseNo).terminate('test: a deliberately broken case');
+  });
+
+  async function brokenCaseGoesToAPerson(code: string): Promise<void> {
+
+    const broken = await file(code, 'individual-business-registration');
+    const pre = await nextTask(broken, 'precheck');
+    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as)).status).to.equal(200);
+    const manual = await nextTask(broken, 'manual');
+    expect(manual.stepName).to.match(/人工判断/);
+
+    // The same worker keeps serving other cases.
+    const other = await file('XK-330000-00003.xh-scjg', 'food-business-licence');
+    const otherPre = await nextTask(other, 'precheck');
+    expect((await http(stack, 'POST', `/api/tasks/${otherPre.taskId}/complete`, { action: 'accept', opinion: '' }, otherPre.as)).status).to.equal(200);
+    await nextTask(other, 'review');
+
+    // The department head decides that the step applies; it runs.
+    expect((await http(stack, 'POST', `/api/tasks/${manual.taskId}/complete`, { action: 'approve', opinion: '本环节应当办理' }, manual.as)).status).to.equal(200);
+    const review = await nextTask(broken, 'review');
+    expect(review.kind).to.equal('review');
+    const events = await direct('case_events').where({ case_no: broken }).pluck('type');
+    expect(events).to.include.members(['condition-failed', 'condition-decided']);
+  }
+});
