@@ -110,6 +110,14 @@ describe('follow-up queries: the case asks the payment, courier and department p
     expect(status.milestones.map((m) => m.milestone)).to.deep.equal(['受理']);
     expect(status.result).to.include({ outcome: 'approved', opinion: '符合条件' });
 
+    // The step is returned to and dispatched again: round 2 has no result yet.
+    await platforms.departments.pushCase('hz-jtys', {
+      caseNo, stepId: step.stepId, round: 2, itemCode: 'XK-330000-00007', acceptedAt: new Date().toISOString(),
+      applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: {},
+    });
+    expect(await acts.dispatchStatus({ ...step, round: 2 })).to.deep.equal({ known: true, result: null, milestones: [] });
+    expect(await acts.dispatchStatus({ ...step, round: 3 })).to.deep.equal({ known: false, result: null, milestones: [] });
+
     const err = await acts.dispatchStatus({ ...step, department: 'xh-nobody' }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ApplicationFailure).and.include({ type: 'PlatformRefusal:departments:unknown-department' });
   });

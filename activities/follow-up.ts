@@ -79,11 +79,14 @@ export function createFollowUpActivities(db: Db, platforms: Platforms) {
       return { delivered, at, status: tracking.status };
     },
 
-    /** What the department's system has for the case and step: its milestones so far and its result, once given. */
-    async dispatchStatus(d: { caseNo: string; stepId: string; department: string; system: string }): Promise<DispatchFollowUp> {
+    /**
+     * What the department's system has for the case, step and round (absent = 1; a step run again
+     * after a return is dispatched again as a new round): its milestones so far and its result, once given.
+     */
+    async dispatchStatus(d: { caseNo: string; stepId: string; department: string; system: string; round?: number }): Promise<DispatchFollowUp> {
       let status;
       try {
-        status = await platforms.departments.dispatchStatus(d.department, { caseNo: d.caseNo, stepId: d.stepId });
+        status = await platforms.departments.dispatchStatus(d.department, { caseNo: d.caseNo, stepId: d.stepId, round: d.round });
       } catch (err) {
         return refusalFinal(err);
       }

@@ -99,7 +99,7 @@ describe('department systems adapter against the department simulator, with sign
   it('when onewindow asks for a dispatch’s status, then it gets the milestones and result so far, even those whose callbacks never arrived', async () => {
     const step = { department: 'hz-jtys', caseNo: '330106202503030000000108', stepId: 'transport-system' };
     const receipt = await departments.pushCase('hz-jtys', pushed(step.caseNo));
-    expect(await departments.dispatchStatus('hz-jtys', step)).to.deep.include({ caseNo: step.caseNo, stepId: step.stepId, receiptNo: receipt.receiptNo, milestones: [], result: null });
+    expect(await departments.dispatchStatus('hz-jtys', step)).to.deep.include({ caseNo: step.caseNo, stepId: step.stepId, round: 1, receiptNo: receipt.receiptNo, milestones: [], result: null });
     await sim.control.milestone({ ...step, milestone: '受理' });
     // The receiver is gone: the next milestone and the result reach nobody, and the department still has them.
     await sim.control.configure({ callbackUrl: 'http://127.0.0.1:1/callbacks/department' });
@@ -120,6 +120,20 @@ describe('department systems adapter against the department simulator, with sign
     expect(await departments.dispatchStatus('xh-wjj', { caseNo: '330106202503030000000109', stepId: 'transport-system' })).to.equal(null);
     const wrong = new DepartmentSystemsClient({ 'hz-jtys': { baseUrl: sim.control.departmentUrl('hz-jtys'), secret: secrets['xh-wjj'] } }, fast);
     expect(await wrong.dispatchStatus('hz-jtys', { caseNo: '330106202503030000000109', stepId: 'transport-system' }).catch((e: unknown) => e)).to.be.instanceOf(AdapterRefusal).and.include({ code: 'bad-signature' });
+  });
+
+  it('when a step returned to is pushed again as round 2, then each round has its own status, and the department’s next result is for round 2', async () => {
+    const step = { caseNo: '330106202503030000000110', stepId: 'transport-system' };
+    await departments.pushCase('hz-jtys', pushed(step.caseNo));
+    await sim.control.result({ department: 'hz-jtys', ...step, outcome: 'refused', opinion: '材料不全' });
+    const again = await departments.pushCase('hz-jtys', { ...pushed(step.caseNo), round: 2 });
+    expect(await sim.control.effects('case.received')).to.have.length(2);
+    expect(await departments.dispatchStatus('hz-jtys', { ...step, round: 2 })).to.deep.include({ round: 2, receiptNo: again.receiptNo, result: null });
+    expect((await departments.dispatchStatus('hz-jtys', step))?.result).to.include({ outcome: 'refused' });
+    expect(await departments.dispatchStatus('hz-jtys', { ...step, round: 3 })).to.equal(null);
+    await sim.control.result({ department: 'hz-jtys', ...step, outcome: 'approved', opinion: '补正后符合条件' });
+    expect((await departments.dispatchStatus('hz-jtys', { ...step, round: 2 }))?.result).to.include({ outcome: 'approved' });
+    expect(sink.applied('department.result').map((e) => (e.data as { round?: number }).round)).to.deep.equal([undefined, 2]);
   });
 
   it('when a callback is asked for a case the department never received, then the simulator refuses', async () => {

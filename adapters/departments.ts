@@ -40,6 +40,8 @@ export interface DepartmentVerification {
 export interface DepartmentCallbackData {
   caseNo: string;
   stepId: string;
+  /** The round of the dispatch it is about, when more than 1. */
+  round?: number;
   type: 'milestone' | 'result';
   milestone?: string;
   outcome?: 'approved' | 'refused';
@@ -51,6 +53,7 @@ export interface DepartmentCallbackData {
 export interface DispatchStatus {
   caseNo: string;
   stepId: string;
+  round: number;
   receiptNo: string;
   receivedAt: string;
   milestones: { milestone: string; at: string }[];
@@ -61,8 +64,8 @@ export interface DepartmentSystems {
   /** Received once per case and step: a repeat returns the same receipt. */
   pushCase(department: string, c: PushedCase): Promise<Receipt>;
   verify(department: string, v: { caseNo: string; items: VerificationItem[] }): Promise<DepartmentVerification>;
-  /** What the department's system has for the case and step; null when it never received them. */
-  dispatchStatus(department: string, d: { caseNo: string; stepId: string }): Promise<DispatchStatus | null>;
+  /** What the department's system has for the case, step and round (absent = 1); null when it never received them. */
+  dispatchStatus(department: string, d: { caseNo: string; stepId: string; round?: number }): Promise<DispatchStatus | null>;
 }
 
 /** Per department code: where its system is and the secret shared with it. */
@@ -95,9 +98,10 @@ export class DepartmentSystemsClient implements DepartmentSystems {
     return await this.client(department).call('POST', '/verify', { body: v });
   }
 
-  async dispatchStatus(department: string, d: { caseNo: string; stepId: string }): Promise<DispatchStatus | null> {
+  async dispatchStatus(department: string, d: { caseNo: string; stepId: string; round?: number }): Promise<DispatchStatus | null> {
     try {
-      return await this.client(department).call('GET', `/cases/${encodeURIComponent(d.caseNo)}/steps/${encodeURIComponent(d.stepId)}`);
+      const query = d.round && d.round > 1 ? { round: String(d.round) } : undefined;
+      return await this.client(department).call('GET', `/cases/${encodeURIComponent(d.caseNo)}/steps/${encodeURIComponent(d.stepId)}`, { query });
     } catch (err) {
       // Only this code means "never received": a 404 of another kind (no such route on an older system) stays a refusal.
       if (err instanceof AdapterRefusal && err.code === 'dispatch-not-found') return null;

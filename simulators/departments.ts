@@ -3,19 +3,20 @@
  * under `/departments/<code>` with its own secret (the simulator's secret unless configured).
  * It receives pushed cases once per case and step, answers verification requests, and sends
  * signed milestone and result callbacks when told to:
- *   POST /_control/milestone { department, caseNo, stepId, milestone }
- *   POST /_control/result    { department, caseNo, stepId, outcome, opinion? }
+ *   POST /_control/milestone { department, caseNo, stepId, round?, milestone }
+ *   POST /_control/result    { department, caseNo, stepId, round?, outcome, opinion? }   (round: default the latest pushed)
  *   POST /_control/problems  { value, detail }   a value the verification will object to
  * Each dispatch keeps its milestones and result as they are made, whether or not the callback
- * reached onewindow; GET /departments/<code>/cases/<caseNo>/steps/<stepId> (signed) answers with
- * what the department has so far, or 404 `dispatch-not-found` for a case and step it never received.
+ * reached onewindow; GET /departments/<code>/cases/<caseNo>/steps/<stepId>?round= (signed; round
+ * default 1) answers with what the department has so far, or 404 `dispatch-not-found` for a case,
+ * step and round it never received.
  */
 import crypto from 'node:crypto';
 import type { Request, Router } from 'express';
 import type { DepartmentCallbackData, DepartmentVerification, DispatchStatus, Receipt } from '../adapters/departments';
 import { checkCitizenId, checkCreditCode } from '../lib/identity';
 import { SimulatorControl } from './control-client';
-import { HttpProblem, list, notFound, object, optStr, str } from './http-problem';
+import { HttpProblem, int, list, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
 import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
@@ -59,17 +60,25 @@ function verifyItems(items: unknown[], problems: Map<string, string>): Departmen
   return { ok: found.length === 0, problems: found };
 }
 
-/** What the department systems hold: each dispatch received (by department, case and step) with its progress. */
+type Dispatch = DispatchStatus & { department: string };
+
+/** What the department systems hold: each dispatch received (by department, case, step and round) with its progress. */
 class Registry {
-  readonly dispatches = new Map<string, DispatchStatus & { department: string }>();
+  readonly dispatches = new Map<string, Dispatch>();
   readonly once = new IdempotencyStore<Receipt>();
 
-  static key(department: string, caseNo: string, stepId: string): string {
-    return `${department}\n${caseNo}\n${stepId}`;
+  static key(department: string, caseNo: string, stepId: string, round: number): string {
+    return `${department}\n${caseNo}\n${stepId}\n${round}`;
   }
 
-  get(department: string, caseNo: string, stepId: string): (DispatchStatus & { department: string }) | undefined {
-    return this.dispatches.get(Registry.key(department, caseNo, stepId));
+  /** The dispatch of a round; without one, the latest round received. */
+  get(department: string, caseNo: string, stepId: string, round?: number): Dispatch | undefined {
+    if (round !== undefined) return this.dispatches.get(Registry.key(department, caseNo, stepId, round));
+    let latest: Dispatch | undefined;
+    for (const d of this.dispatches.values()) {
+      if (d.department === department && d.caseNo === caseNo && d.stepId === stepId && (!latest || d.round > latest.round)) latest = d;
+    }
+    return latest;
   }
 
   save() {
@@ -79,7 +88,7 @@ class Registry {
   load(data: unknown): void {
     const d = data as ReturnType<Registry['save']>;
     this.dispatches.clear();
-    for (const x of d.dispatches) this.dispatches.set(Registry.key(x.department, x.caseNo, x.stepId), x);
+    for (const x of d.dispatches) this.dispatches.set(Registry.key(x.department, x.caseNo, x.stepId, x.round), x);
     this.once.load(d.once);
   }
 }
@@ -96,7 +105,9 @@ function routes(r: Router, registry: Registry, problems: Map<string, string>, si
       object(b.applicant, 'applicant');
       object(b.formData, 'formData');
       const receipt: Receipt = { receiptNo: `SJ-${crypto.randomUUID().slice(0, 8).toUpperCase()}`, department, receivedAt: new Date().toISOString() };
-      registry.dispatches.set(Registry.key(department, caseNo, stepId), { department, caseNo, stepId, receiptNo: receipt.receiptNo, receivedAt: receipt.receivedAt, milestones: [], result: null });
+      // A step run again after a return is pushed again as a new round: a new dispatch, reviewed afresh.
+      const round = b.round === undefined ? 1 : int(b, 'round', 1);
+      registry.dispatches.set(Registry.key(department, caseNo, stepId, round), { department, caseNo, stepId, round, receiptNo: receipt.receiptNo, receivedAt: receipt.receivedAt, milestones: [], result: null });
       sim.effect('case.received', { department, caseNo, stepId, itemCode: str(b, 'itemCode'), receiptNo: receipt.receiptNo });
       return receipt;
     });
@@ -104,8 +115,11 @@ function routes(r: Router, registry: Registry, problems: Map<string, string>, si
   });
 
   r.get('/departments/:code/cases/:caseNo/steps/:stepId', (req, res) => {
-    const d = registry.get(req.params.code, req.params.caseNo, req.params.stepId);
-    if (!d) throw new HttpProblem(404, 'dispatch-not-found', `部门 ${req.params.code} 未收到办件 ${req.params.caseNo}（环节 ${req.params.stepId}）`);
+    const { round } = req.query;
+    if (round !== undefined && (typeof round !== 'string' || !/^[1-9]\d{0,5}$/.test(round))) throw new HttpProblem(400, 'bad-request', 'round 应为正整数');
+    const n = round === undefined ? 1 : Number(round);
+    const d = registry.get(req.params.code, req.params.caseNo, req.params.stepId, n);
+    if (!d) throw new HttpProblem(404, 'dispatch-not-found', `部门 ${req.params.code} 未收到办件 ${req.params.caseNo}（环节 ${req.params.stepId}${n > 1 ? `，第 ${n} 轮` : ''}）`);
     const { department: _department, ...status } = d;
     res.json(status satisfies DispatchStatus);
   });
@@ -123,9 +137,9 @@ function controlRoutes(r: Router, registry: Registry, problems: Map<string, stri
     const department = str(b, 'department');
     const caseNo = str(b, 'caseNo');
     const stepId = str(b, 'stepId');
-    const dispatch = registry.get(department, caseNo, stepId);
+    const dispatch = registry.get(department, caseNo, stepId, b.round === undefined ? undefined : int(b, 'round', 1));
     if (!dispatch) throw notFound(`部门 ${department} 收到的办件 ${caseNo}（环节 ${stepId}）`);
-    const payload: DepartmentCallbackData = { caseNo, stepId, ...data(b), at: new Date().toISOString() };
+    const payload: DepartmentCallbackData = { caseNo, stepId, ...(dispatch.round > 1 ? { round: dispatch.round } : {}), ...data(b), at: new Date().toISOString() };
     // Kept by the department before it tells onewindow, so a status query finds it even if the callback never arrives.
     if (payload.type === 'milestone') dispatch.milestones.push({ milestone: payload.milestone!, at: payload.at });
     else dispatch.result = { outcome: payload.outcome!, opinion: payload.opinion ?? '', at: payload.at };
