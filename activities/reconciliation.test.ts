@@ -64,14 +64,15 @@ describe('reconciliation signals the cases that missed a platform callback (real
     try {
       return await act();
     } finally {
-      await control.reset(); // the outbox is dropped: the platform gave up
+      await control.reset(); // nothing left to send later, whatever the retry policy
       await control.configure({ callbackUrl: callbackUrl ?? undefined });
     }
   }
 
   async function payWhileApiDown(orderId: string): Promise<void> {
     const paid = await whileApiDown(stack.sims.payment.control, () => stack.sims.payment.control.pay(orderId));
-    expect(paid.deliveries[0]).to.include({ outcome: 'failed', retrying: true });
+    // The stack's simulators give up after their quick tries (test/harness.ts): this callback is lost.
+    expect(paid.deliveries[0]).to.include({ outcome: 'failed' }).and.not.have.property('retrying');
   }
 
   it('when a case waits for a fee the platform has paid, then for a parcel the courier has delivered, neither reported, then reconciling the day signals it each time and it completes; a closed case is recorded, not an error', async () => {

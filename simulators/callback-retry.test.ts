@@ -86,6 +86,13 @@ describe('simulator callbacks: retried with backoff while the receiver is down',
     expect(((await (await fetch(`${sim.url}/_control/outbox`)).json()) as { pending: unknown[] }).pending).to.deep.equal([]);
   });
 
+  it('when the retry policy leaves no time to retry in, then only the quick tries are made and nothing waits in the outbox', async () => {
+    sim = await startPaymentSimulator({ secret, callbackUrl: `http://127.0.0.1:${port}/callbacks/payment`, callbackRetry: { quickAttempts: 3, quickDelayMs: 1, giveUpAfterMs: 0 } });
+    const { paid } = await paidOrder(sim);
+    expect(paid.deliveries[0]).to.include({ outcome: 'failed' }).and.not.have.property('retrying');
+    expect(((await (await fetch(`${sim.url}/_control/outbox`)).json()) as { pending: unknown[] }).pending).to.deep.equal([]);
+  });
+
   it('when a callback waits in the outbox, then POST /_control/outbox/retry sends it at once, and a reset clears the outbox', async () => {
     sim = await startPaymentSimulator({ secret, callbackUrl: `http://127.0.0.1:${port}/callbacks/payment`, callbackRetry: { quickAttempts: 1, initialDelayMs: 60_000 } });
     const first = await paidOrder(sim);

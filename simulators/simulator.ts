@@ -64,7 +64,7 @@ export interface CallbackRetry {
   /** Then from the outbox: the first wait, doubling each time up to `maxDelayMs`. */
   initialDelayMs: number;
   maxDelayMs: number;
-  /** Counted from the first try; a callback still undelivered then is dropped (logged as `gave-up`). */
+  /** Counted from the first try; a callback still undelivered then is dropped (logged as `gave-up`). 0: no outbox, only the quick tries. */
   giveUpAfterMs: number;
 }
 
@@ -290,7 +290,8 @@ export class Simulator {
       if (outcome !== 'failed' && outcome < 500) break;
       if (attempt < quick) await this.sleep(this.retry.quickDelayMs * attempt);
     }
-    const retrying = outcome === 'failed' || outcome >= 500;
+    // With no time to retry in (`giveUpAfterMs` 0), the quick tries are all: the platform gives up at once.
+    const retrying = (outcome === 'failed' || outcome >= 500) && this.retry.giveUpAfterMs > 0;
     this.record('callback', event.type, { eventId: event.eventId, subject: event.subject, seq: event.seq, url, outcome, forged, ...(retrying ? { retrying: true } : {}) });
     if (retrying) {
       this.enqueue({
