@@ -8,6 +8,7 @@ import { createCalendarActivities } from './calendar';
 import { createCaseServiceActivities } from './case-services';
 import { createCatalogueActivities } from './catalogue';
 import { classifyFailures } from './classify';
+import { createFollowUpActivities } from './follow-up';
 import { createProjectionActivities } from './projection';
 import { createReconciliationActivities } from './reconciliation';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCatalogueActivities(deps.db),
     ...createCalendarActivities(deps.db),
     ...createCaseServiceActivities(deps.db, deps.platforms),
+    ...createFollowUpActivities(deps.db, deps.platforms),
     ...createReconciliationActivities(deps.db, deps.platforms),
   });
 }

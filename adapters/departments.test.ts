@@ -96,6 +96,46 @@ describe('department systems adapter against the department simulator, with sign
     });
   });
 
+  it('when onewindow asks for a dispatch’s status, then it gets the milestones and result so far, even those whose callbacks never arrived', async () => {
+    const step = { department: 'hz-jtys', caseNo: '330106202503030000000108', stepId: 'transport-system' };
+    const receipt = await departments.pushCase('hz-jtys', pushed(step.caseNo));
+    expect(await departments.dispatchStatus('hz-jtys', step)).to.deep.include({ caseNo: step.caseNo, stepId: step.stepId, round: 1, receiptNo: receipt.receiptNo, milestones: [], result: null });
+    await sim.control.milestone({ ...step, milestone: '受理' });
+    // The receiver is gone: the next milestone and the result reach nobody, and the department still has them.
+    await sim.control.configure({ callbackUrl: 'http://127.0.0.1:1/callbacks/department' });
+    await sim.control.milestone({ ...step, milestone: '审查' });
+    await sim.control.result({ ...step, outcome: 'refused', opinion: '车辆技术等级不符合要求' });
+    await sim.control.configure({ callbackUrl: `${sink.url}/callbacks/department` });
+    const status = await departments.dispatchStatus('hz-jtys', step);
+    expect(status?.milestones.map((m) => m.milestone)).to.deep.equal(['受理', '审查']);
+    expect(status?.result).to.deep.include({ outcome: 'refused', opinion: '车辆技术等级不符合要求' });
+    expect(sink.applied().map((e) => e.type)).to.deep.equal(['department.milestone']);
+    expect(Date.parse(status?.result?.at ?? '')).to.be.closeTo(Date.now(), 60_000);
+  });
+
+  it('when the status of a dispatch the department never received is asked for, then the answer is null; another department’s secret is refused', async () => {
+    expect(await departments.dispatchStatus('xh-wjj', { caseNo: '330106202503030000000109', stepId: 'health-system' })).to.equal(null);
+    await departments.pushCase('hz-jtys', pushed('330106202503030000000109'));
+    // Pushed to 交通运输 only: 卫健 does not have it.
+    expect(await departments.dispatchStatus('xh-wjj', { caseNo: '330106202503030000000109', stepId: 'transport-system' })).to.equal(null);
+    const wrong = new DepartmentSystemsClient({ 'hz-jtys': { baseUrl: sim.control.departmentUrl('hz-jtys'), secret: secrets['xh-wjj'] } }, fast);
+    expect(await wrong.dispatchStatus('hz-jtys', { caseNo: '330106202503030000000109', stepId: 'transport-system' }).catch((e: unknown) => e)).to.be.instanceOf(AdapterRefusal).and.include({ code: 'bad-signature' });
+  });
+
+  it('when a step returned to is pushed again as round 2, then each round has its own status, and the department’s next result is for round 2', async () => {
+    const step = { caseNo: '330106202503030000000110', stepId: 'transport-system' };
+    await departments.pushCase('hz-jtys', pushed(step.caseNo));
+    await sim.control.result({ department: 'hz-jtys', ...step, outcome: 'refused', opinion: '材料不全' });
+    const again = await departments.pushCase('hz-jtys', { ...pushed(step.caseNo), round: 2 });
+    expect(await sim.control.effects('case.received')).to.have.length(2);
+    expect(await departments.dispatchStatus('hz-jtys', { ...step, round: 2 })).to.deep.include({ round: 2, receiptNo: again.receiptNo, result: null });
+    expect((await departments.dispatchStatus('hz-jtys', step))?.result).to.include({ outcome: 'refused' });
+    expect(await departments.dispatchStatus('hz-jtys', { ...step, round: 3 })).to.equal(null);
+    await sim.control.result({ department: 'hz-jtys', ...step, outcome: 'approved', opinion: '补正后符合条件' });
+    expect((await departments.dispatchStatus('hz-jtys', { ...step, round: 2 }))?.result).to.include({ outcome: 'approved' });
+    expect(sink.applied('department.result').map((e) => (e.data as { round?: number }).round)).to.deep.equal([undefined, 2]);
+  });
+
   it('when a callback is asked for a case the department never received, then the simulator refuses', async () => {
     const err = await sim.control.result({ department: 'hz-jtys', caseNo: '330106202503039999999999', stepId: 'x', outcome: 'approved' }).catch((e: unknown) => e);
     expect(String(err)).to.contain('404');

@@ -85,7 +85,7 @@ runMain('start', async () => {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   const missing = platformNames.filter((p) => !config.platformUrls[p]);
   if (missing.length) {
-    simulators = await startAllSimulators({ secret: config.platformSecret, callbackBaseUrl: `http://${config.host}:${config.port}/api` });
+    simulators = await startAllSimulators({ secret: config.platformSecret, callbackBaseUrl: `http://${config.host}:${config.port}/api`, dataDir: config.dataDir });
     for (const p of missing) childEnv[`${p.toUpperCase()}_URL`] = simulators.urls[p];
     console.log(`start: simulators for ${missing.join(', ')} on loopback`);
   }

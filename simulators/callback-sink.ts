@@ -26,7 +26,8 @@ export interface CallbackSink {
   close(): Promise<void>;
 }
 
-export async function startCallbackSink(opts: { secret: string | ((sender: string) => string | undefined) }): Promise<CallbackSink> {
+/** `port`: listen there (a receiver coming back where it was); default a free one. */
+export async function startCallbackSink(opts: { secret: string | ((sender: string) => string | undefined); port?: number }): Promise<CallbackSink> {
   const nonces = new NonceCache();
   const inbox = new CallbackInbox();
   const records: SinkRecord[] = [];
@@ -45,7 +46,7 @@ export async function startCallbackSink(opts: { secret: string | ((sender: strin
       res.end(JSON.stringify(check.ok ? { accepted: true, outcome: record.outcome } : { code: check.reason, message: check.message }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

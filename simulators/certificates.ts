@@ -39,17 +39,37 @@ class Registry {
   readonly keys = new Map<string, { keyId: string; pair: Sm2KeyPair }>();
   readonly seals: PublishedSeal[] = [];
   readonly byNumber = new Map<string, Stored>();
+  readonly once = new IdempotencyStore<CertificateDocument>();
   // Certificate numbers are unique across instances, as on the real platform: a random starting serial.
   private serial = crypto.randomInt(0, 900_000);
 
   constructor(private readonly issuers: Readonly<Record<string, string>>) {
     const year = new Date().getFullYear();
-    for (const [department, departmentName] of Object.entries(issuers)) {
-      const keyId = `${department}-seal-${year}`;
-      const pair = generateSm2KeyPair();
-      this.keys.set(department, { keyId, pair });
-      this.seals.push({ keyId, department, departmentName, algorithm: 'SM2', publicKey: pair.publicKey, publicKeyPem: sm2PublicKeyPem(pair.publicKey) });
+    for (const department of Object.keys(issuers)) this.keys.set(department, { keyId: `${department}-seal-${year}`, pair: generateSm2KeyPair() });
+    this.publishSeals();
+  }
+
+  private publishSeals(): void {
+    this.seals.length = 0;
+    for (const [department, { keyId, pair }] of this.keys) {
+      this.seals.push({ keyId, department, departmentName: this.issuers[department] ?? department, algorithm: 'SM2', publicKey: pair.publicKey, publicKeyPem: sm2PublicKeyPem(pair.publicKey) });
     }
+  }
+
+  /** The seal keys are saved too: certificates sealed before a restart must still verify after it. */
+  save() {
+    return { serial: this.serial, keys: [...this.keys], certificates: [...this.byNumber.values()], once: this.once.save() };
+  }
+
+  load(data: unknown): void {
+    const d = data as ReturnType<Registry['save']>;
+    this.serial = d.serial;
+    // An issuer configured since keeps the key made for it at this start.
+    for (const [department, key] of d.keys) this.keys.set(department, key);
+    this.publishSeals();
+    this.byNumber.clear();
+    for (const c of d.certificates) this.byNumber.set(c.doc.number, c);
+    this.once.load(d.once);
   }
 
   issue(c: SampleCertificate): CertificateDocument {
@@ -97,7 +117,7 @@ function issueRequest(b: Json): SampleCertificate {
 }
 
 function routes(r: Router, reg: Registry, sim: Simulator): void {
-  const once = new IdempotencyStore<CertificateDocument>();
+  const { once } = reg;
 
   r.get('/certificates', (req, res) => {
     const { holderId, type } = req.query;
@@ -158,7 +178,8 @@ function tamperRoute(r: Router, reg: Registry): void {
 /** Starts the e-certificate simulator with a seal key per issuer and the sample certificates issued. */
 export async function startCertificateSimulator(opts: CertificateSimulatorOptions): Promise<RunningSimulator<CertificateControl>> {
   const reg = new Registry(opts.issuers ?? sampleIssuers);
+  // Issued at every start; a saved state (see simulator.ts) then puts back the ones of the first start instead.
   for (const c of opts.certificates ?? sampleCertificates) reg.issue(c);
-  const started = await startSimulator({ name: 'certificates', options: opts, routes: (r, sim) => routes(r, reg, sim), publicRoutes: (r) => publicRoutes(r, reg), control: (r) => tamperRoute(r, reg) });
+  const started = await startSimulator({ name: 'certificates', options: opts, state: reg, routes: (r, sim) => routes(r, reg, sim), publicRoutes: (r) => publicRoutes(r, reg), control: (r) => tamperRoute(r, reg) });
   return { url: started.url, close: started.close, control: new CertificateControl(started.url) };
 }

@@ -28,4 +28,14 @@ export class IdempotencyStore<T> {
     this.done.set(key, { fingerprint, value });
     return { value, replayed: false };
   }
+
+  /** The keys done so far with their answers, to be saved with the platform data. */
+  save(): [string, { fingerprint: string; value: T }][] {
+    return [...this.done];
+  }
+
+  load(saved: [string, { fingerprint: string; value: T }][] | undefined): void {
+    this.done.clear();
+    for (const [k, v] of saved ?? []) this.done.set(k, v);
+  }
 }

@@ -58,11 +58,37 @@ function personRef(v: unknown, where: string): PersonRef {
   return { idNumber: str(o, 'idNumber'), name: str(o, 'name') };
 }
 
-function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<string, SampleLegalPerson>, faceChecks: Map<string, FaceCheck>, sim: Simulator): void {
-  const challenges = new Map<string, Challenge>();
-  const smsOnce = new IdempotencyStore<Json>();
-  const authOnce = new IdempotencyStore<Authorisation>();
-  const authorisations: Authorisation[] = [];
+/** What the identity platform records (the population and legal-person bases are its configuration). */
+class Records {
+  readonly challenges = new Map<string, Challenge>();
+  readonly smsOnce = new IdempotencyStore<Json>();
+  readonly authOnce = new IdempotencyStore<Authorisation>();
+  readonly authorisations: Authorisation[] = [];
+  readonly faceChecks = new Map<string, FaceCheck>();
+  readonly faceOnce = new IdempotencyStore<FaceCheck>();
+
+  save() {
+    return {
+      challenges: [...this.challenges.values()], smsOnce: this.smsOnce.save(), authOnce: this.authOnce.save(), authorisations: this.authorisations,
+      faceChecks: [...this.faceChecks.values()], faceOnce: this.faceOnce.save(),
+    };
+  }
+
+  load(data: unknown): void {
+    const d = data as ReturnType<Records['save']>;
+    this.challenges.clear();
+    for (const c of d.challenges) this.challenges.set(c.requestId, c);
+    this.smsOnce.load(d.smsOnce);
+    this.authOnce.load(d.authOnce);
+    this.authorisations.splice(0, this.authorisations.length, ...d.authorisations);
+    this.faceChecks.clear();
+    for (const f of d.faceChecks) this.faceChecks.set(f.checkId, f);
+    this.faceOnce.load(d.faceOnce);
+  }
+}
+
+function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<string, SampleLegalPerson>, records: Records, sim: Simulator): void {
+  const { challenges, smsOnce, authOnce, authorisations, faceChecks } = records;
 
   r.post('/persons/verify', (req, res) => {
     const p = personRef(body(req), '请求体');
@@ -141,7 +167,7 @@ function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<st
     res.json(found ? { authorised: true, authorisation: found } : { authorised: false });
   });
 
-  const faceOnce = new IdempotencyStore<FaceCheck>();
+  const { faceOnce } = records;
   r.post('/face-checks', (req, res) => {
     const b = body(req);
     const { value, replayed } = faceOnce.run(requireKey(req), b, () => {
@@ -193,9 +219,9 @@ function faceCheckControl(r: Router, faceChecks: Map<string, FaceCheck>, sim: Si
 export async function startIdentitySimulator(opts: IdentitySimulatorOptions): Promise<RunningSimulator<IdentityControl>> {
   const persons = new Map((opts.persons ?? samplePersons).map((p) => [p.idNumber, p]));
   const companies = new Map((opts.legalPersons ?? sampleLegalPersons).map((c) => [c.creditCode, c]));
-  const faceChecks = new Map<string, FaceCheck>();
+  const records = new Records();
   const started = await startSimulator({
-    name: 'identity', options: opts, routes: (r, sim) => routes(r, persons, companies, faceChecks, sim), control: (r, sim) => faceCheckControl(r, faceChecks, sim),
+    name: 'identity', options: opts, state: records, routes: (r, sim) => routes(r, persons, companies, records, sim), control: (r, sim) => faceCheckControl(r, records.faceChecks, sim),
   });
   return { url: started.url, close: started.close, control: new IdentityControl(started.url) };
 }

@@ -9,13 +9,15 @@
  *   GET  /_control/log     { entries }: requests received, side effects made, callbacks sent
  *   GET|POST /_control/config  { callbackUrl }   (posting none clears it)
  *   POST /_control/flush   sends held callbacks, newest first
+ *   GET  /_control/outbox  { pending }: callbacks the receiver has not taken yet, waiting for their next try
+ *   POST /_control/outbox/retry  tries them all now: { deliveries }
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { verifySignature } from '../adapters/signing';
 import { HttpProblem, object, type Json } from './http-problem';
-import { noFaults, Simulator, type Faults, type SimulatorOptions } from './simulator';
+import { noFaults, Simulator, type Faults, type PlatformState, type SimulatorOptions } from './simulator';
 
 export * from './simulator';
 
@@ -40,6 +42,10 @@ export interface PlatformSetup {
   control?(r: Router, sim: Simulator): void;
   /** The secret a request is signed with, when not one for all (e.g. one per department). */
   secretFor?(req: Request, sender: string): string | undefined;
+  /** The secret of callbacks sent as `sender`, when not the simulator's (e.g. a department's own). */
+  callbackSecretFor?(sender: string): string | undefined;
+  /** The platform's data, kept under `options.dataDir` when given (see simulator.ts). */
+  state?: PlatformState;
 }
 
 export interface StartedSimulator {
@@ -111,15 +117,27 @@ function faultControl(sim: Simulator): Router {
   r.post('/flush', async (_req, res) => {
     res.json({ deliveries: await sim.flush() });
   });
+  r.get('/outbox', (_req, res) => {
+    res.json({ pending: sim.pending() });
+  });
+  r.post('/outbox/retry', async (_req, res) => {
+    res.json({ deliveries: await sim.retryNow() });
+  });
   return r;
 }
 
 /** Starts a platform simulator on 127.0.0.1 from its routes; used by each start<Platform>Simulator. */
 export async function startSimulator(setup: PlatformSetup): Promise<StartedSimulator> {
-  const sim = new Simulator(setup.name, setup.options);
+  const sim = new Simulator(setup.name, setup.options, (sender) => setup.callbackSecretFor?.(sender));
+  if (setup.state) sim.persist(setup.state);
   const hangMs = setup.options.hangMs ?? 10_000;
   const app = express();
   app.disable('x-powered-by');
+  // Whatever a request other than a read changed is saved once it has been answered.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET') res.on('finish', () => sim.changed());
+    next();
+  });
   app.use(readBody);
 
   const control = faultControl(sim);
@@ -195,6 +213,7 @@ export async function startSimulator(setup: PlatformSetup): Promise<StartedSimul
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await sim.flushState(true);
     },
   };
 }

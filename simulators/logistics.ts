@@ -45,15 +45,33 @@ function address(v: unknown, where: string): Address {
   return { name: str(o, 'name'), phone: str(o, 'phone'), address: str(o, 'address') };
 }
 
-function routes(r: Router, parcels: Map<string, Parcel>, sim: Simulator): void {
-  const once = new IdempotencyStore<Booking>();
+/** The courier's data: parcels by waybill number, the bookings done per key, the serial of the next waybill. */
+class Depot {
+  readonly parcels = new Map<string, Parcel>();
+  readonly once = new IdempotencyStore<Booking>();
   // Waybill numbers are unique across instances, as on the real courier: a random starting serial.
-  let serial = 10_000_000 + crypto.randomInt(0, 80_000_000);
+  serial = 10_000_000 + crypto.randomInt(0, 80_000_000);
+
+  save() {
+    return { serial: this.serial, parcels: [...this.parcels.values()], once: this.once.save() };
+  }
+
+  load(data: unknown): void {
+    const d = data as ReturnType<Depot['save']>;
+    this.serial = d.serial;
+    this.parcels.clear();
+    for (const p of d.parcels) this.parcels.set(p.waybillNo, p);
+    this.once.load(d.once);
+  }
+}
+
+function routes(r: Router, depot: Depot, sim: Simulator): void {
+  const { parcels, once } = depot;
 
   r.post('/bookings', (req, res) => {
     const b = body(req);
     const { value, replayed } = once.run(requireKey(req), b, () => {
-      const digits = String(++serial);
+      const digits = String(++depot.serial);
       const p: Parcel = {
         waybillNo: `EA${digits}${s10CheckDigit(digits)}CN`, caseNo: str(b, 'caseNo'), sender: address(b.sender, 'sender'),
         recipient: address(b.recipient, 'recipient'), item: str(b, 'item'), status: 'booked', bookedAt: new Date().toISOString(), events: [],
@@ -104,7 +122,7 @@ function advanceRoute(r: Router, parcels: Map<string, Parcel>, sim: Simulator): 
 
 /** Starts the courier simulator; tracking callbacks go to `callbackUrl`. */
 export async function startLogisticsSimulator(opts: SimulatorOptions): Promise<RunningSimulator<LogisticsControl>> {
-  const parcels = new Map<string, Parcel>();
-  const started = await startSimulator({ name: 'logistics', options: opts, routes: (r, sim) => routes(r, parcels, sim), control: (r, sim) => advanceRoute(r, parcels, sim) });
+  const depot = new Depot();
+  const started = await startSimulator({ name: 'logistics', options: opts, state: depot, routes: (r, sim) => routes(r, depot, sim), control: (r, sim) => advanceRoute(r, depot.parcels, sim) });
   return { url: started.url, close: started.close, control: new LogisticsControl(started.url) };
 }

@@ -16,8 +16,7 @@ export class MessagingControl extends SimulatorControl {
   }
 }
 
-function routes(r: Router, sim: Simulator): void {
-  const once = new IdempotencyStore<{ messageId: string }>();
+function routes(r: Router, sim: Simulator, once: IdempotencyStore<{ messageId: string }>): void {
 
   r.post('/sms', (req, res) => {
     const b = body(req);
@@ -44,6 +43,9 @@ function routes(r: Router, sim: Simulator): void {
 
 /** Starts the messaging gateway simulator. */
 export async function startMessagingSimulator(opts: SimulatorOptions): Promise<RunningSimulator<MessagingControl>> {
-  const started = await startSimulator({ name: 'messaging', options: opts, routes });
+  // Only the messages sent per key are kept (so a retried send after a restart is not sent twice); what was sent is in the log.
+  const once = new IdempotencyStore<{ messageId: string }>();
+  const state = { save: () => once.save(), load: (data: unknown) => once.load(data as ReturnType<typeof once.save>) };
+  const started = await startSimulator({ name: 'messaging', options: opts, state, routes: (r, sim) => routes(r, sim, once) });
   return { url: started.url, close: started.close, control: new MessagingControl(started.url) };
 }

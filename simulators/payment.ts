@@ -24,6 +24,21 @@ class Ledger {
   // Order ids are unique platform-wide, as on the real platform: each simulator instance starts
   // its serial at a random point, so several instances can feed one database (as the tests do).
   private serial = crypto.randomInt(0, 90_000_000);
+  readonly createOnce = new IdempotencyStore<PaymentOrder>();
+  readonly refundOnce = new IdempotencyStore<Refund>();
+
+  save() {
+    return { serial: this.serial, orders: [...this.orders.values()], createOnce: this.createOnce.save(), refundOnce: this.refundOnce.save() };
+  }
+
+  load(data: unknown): void {
+    const d = data as ReturnType<Ledger['save']>;
+    this.serial = d.serial;
+    this.orders.clear();
+    for (const o of d.orders) this.orders.set(o.orderId, o);
+    this.createOnce.load(d.createOnce);
+    this.refundOnce.load(d.refundOnce);
+  }
 
   get(orderId: string): PaymentOrder {
     const o = this.orders.get(orderId);
@@ -76,8 +91,7 @@ function localOrders(v: unknown[]): LocalOrder[] {
 }
 
 function routes(r: Router, ledger: Ledger, sim: Simulator): void {
-  const createOnce = new IdempotencyStore<PaymentOrder>();
-  const refundOnce = new IdempotencyStore<Refund>();
+  const { createOnce, refundOnce } = ledger;
 
   r.post('/orders', (req, res) => {
     const b = body(req);
@@ -130,6 +144,6 @@ function payRoute(r: Router, ledger: Ledger, sim: Simulator): void {
 /** Starts the payment simulator; paid and refunded callbacks go to `callbackUrl`. */
 export async function startPaymentSimulator(opts: SimulatorOptions): Promise<RunningSimulator<PaymentControl>> {
   const ledger = new Ledger();
-  const started = await startSimulator({ name: 'payment', options: opts, routes: (r, sim) => routes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });
+  const started = await startSimulator({ name: 'payment', options: opts, state: ledger, routes: (r, sim) => routes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });
   return { url: started.url, close: started.close, control: new PaymentControl(started.url) };
 }

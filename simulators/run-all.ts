@@ -5,7 +5,7 @@
 import { startCertificateSimulator, type CertificateControl } from './certificates';
 import { startDepartmentSimulator, type DepartmentControl } from './departments';
 import { startIdentitySimulator, type IdentityControl } from './identity';
-import type { RunningSimulator } from './kit';
+import type { CallbackRetry, RunningSimulator } from './kit';
 import { startLogisticsSimulator, type LogisticsControl } from './logistics';
 import { startMessagingSimulator, type MessagingControl } from './messaging';
 import { startPaymentSimulator, type PaymentControl } from './payment';
@@ -22,6 +22,10 @@ export interface AllSimulatorsOptions {
    */
   callbackBaseUrl?: string;
   hangMs?: number;
+  /** Keep each platform's data in `<dataDir>/simulators/<platform>.json` and load it at start; without it, memory only. */
+  dataDir?: string;
+  /** How undelivered callbacks are retried (defaults in simulator.ts: over a day, backing off to 5 minutes). */
+  callbackRetry?: Partial<CallbackRetry>;
 }
 
 export interface AllSimulators {
@@ -39,7 +43,7 @@ export interface AllSimulators {
 export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<AllSimulators> {
   const secret = (p: PlatformName) => opts.secrets?.[p] ?? opts.secret;
   const callback = (path: string) => (opts.callbackBaseUrl ? `${opts.callbackBaseUrl.replace(/\/$/, '')}/callbacks/${path}` : undefined);
-  const common = { hangMs: opts.hangMs };
+  const common = { hangMs: opts.hangMs, dataDir: opts.dataDir, callbackRetry: opts.callbackRetry };
   const starting = [
     startIdentitySimulator({ ...common, secret: secret('identity'), callbackUrl: callback('identity') }),
     startCertificateSimulator({ ...common, secret: secret('certificates') }),

@@ -10,6 +10,7 @@ import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
 import { freePort } from '../lib/servers';
+import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
 import { ctx, testStaffPassword } from './context';
@@ -52,6 +53,12 @@ export interface StackOptions {
   databaseUrl?: string;
   /** How soon a case first asks a platform itself when a callback is late. */
   followUpFirstAskMs?: number;
+  /**
+   * How the simulators retry callbacks the API did not take. Default here: the quick tries only,
+   * then they give up (a lost callback stays lost, so a test sees the case find out by itself);
+   * pass e.g. `{ initialDelayMs: 200 }` for the platforms' realistic retries from the outbox.
+   */
+  callbackRetry?: Partial<CallbackRetry>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -62,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // The simulators call back to the API, so the API's port is chosen first.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api` });
+  const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api`, callbackRetry: options.callbackRetry ?? { giveUpAfterMs: 0 } });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
   const server: Server = createApp({ db, client, taskQueue, platformSecret, secretKey, certificates: platforms.certificates, identity: platforms.identity, limiter: new RateLimiter(), followUpFirstAskMs: options.followUpFirstAskMs }).listen(port, '127.0.0.1');

@@ -12,6 +12,7 @@ import * as m006 from './006_callbacks';
 import * as m007 from './007_access';
 import * as m008 from './008_adapters_in_case';
 import * as m009 from './009_engine_never_stalls';
+import * as m011 from './011_reconciliation_signals';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '007_access': m007,
   '008_adapters_in_case': m008,
   '009_engine_never_stalls': m009,
+  '011_reconciliation_signals': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
