@@ -8,6 +8,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors';
 import { maskText } from '../lib/privacy';
+import { ThrottledLog } from '../lib/throttled-log';
 
 export const problemBase = 'https://onewindow.example/problems/';
 
@@ -98,33 +99,6 @@ export function connectionFailure(err: unknown): string | undefined {
     if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
   }
   return undefined;
-}
-
-/**
- * One log line per period for a repeated condition, with how many were left out: a database
- * outage seen by every request must not write a stack trace per request.
- */
-export class ThrottledLog {
-  private last = -Infinity;
-  private suppressed = 0;
-
-  constructor(
-    private readonly periodMs: number,
-    private readonly write: (line: string) => void,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  report(line: string): void {
-    const t = this.now();
-    if (t - this.last < this.periodMs) {
-      this.suppressed++;
-      return;
-    }
-    const more = this.suppressed ? ` (${this.suppressed} more like it since the last line)` : '';
-    this.last = t;
-    this.suppressed = 0;
-    this.write(`${line}${more}`);
-  }
 }
 
 /** The API process's outage log: at most one line every 10 s. */
