@@ -131,7 +131,7 @@ describe('database outage (a real connection dropped through a proxy)', function
     expect((await get('/api/tasks', { authorization: `Bearer ${token}` })).status).to.equal(200);
   });
 
-  it('when Temporal cannot be reached, then health says so in its own field and stays 200 (degraded) while the database answers', async () => {
+  it('when Temporal cannot be reached, then health says so in its own field and stays 200 (degraded) while the database answers, and a route that needs Temporal is a 503', async () => {
     const dead = await freePort();
     const lazy = Connection.lazy({ address: `127.0.0.1:${dead}` });
     const port = await freePort();
@@ -141,6 +141,20 @@ describe('database outage (a real connection dropped through a proxy)', function
       const res = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(res.status).to.equal(200);
       expect(await res.json()).to.deep.equal({ status: 'degraded', database: 'ok', temporal: 'unreachable' });
+      // A route that needs Temporal answers 503 with Retry-After too.
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'supervisor-zhao', password: testStaffPassword }) });
+      const { token: supervisor } = (await login.json()) as { token: string };
+      const logged: string[] = [];
+      const original = console.error;
+      console.error = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
+      try {
+        const list = await fetch(`http://127.0.0.1:${port}/api/supervision/workflows`, { headers: { authorization: `Bearer ${supervisor}` } });
+        expect(list.status).to.equal(503);
+        expect(list.headers.get('retry-after')).to.equal('5');
+      } finally {
+        console.error = original;
+      }
+      for (const line of logged) expect(line).not.to.match(/\n/);
     } finally {
       await new Promise((r) => other.close(r));
       await lazy.close().catch(() => undefined);
