@@ -1,7 +1,8 @@
 /**
  * The HTTP API and the web app on one Express instance. Routes are thin: they validate,
  * identify the caller, and hand over to services. Before any route: the body is parsed (and
- * kept raw for signatures), the caller is authenticated, integrators are rate-limited, the
+ * kept raw for signatures), its text, query string and path are checked (`clean-text.ts`), the
+ * caller is authenticated, integrators are rate-limited, the
  * OpenAPI contract is applied (zone, query string), and POSTs with an Idempotency-Key are
  * answered once.
  */
@@ -17,7 +18,9 @@ import { contract, type ServedZone } from './contract';
 import { docsRoutes } from './docs';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
-import { errorHandler, notFoundHandler } from './problem';
+import { cleanText } from './clean-text';
+import { health } from './health';
+import { errorHandler, notFoundHandler, unavailableRetryAfter } from './problem';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
@@ -63,8 +66,9 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(contract(deps.zone ?? 'all'));
   api.use(idempotency(deps.db));
   api.get('/health', async (_req, res) => {
-    await deps.db.raw('select 1');
-    res.json({ status: 'ok' });
+    const h = await health(deps.db, deps.client);
+    if (h.status === 'unavailable') res.set('retry-after', String(unavailableRetryAfter));
+    res.status(h.status === 'unavailable' ? 503 : 200).json(h);
   });
   api.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
@@ -95,6 +99,8 @@ export function createApp(deps: AppDeps): Express {
   // Material uploads carry a file (up to 5 MiB in base64); every other body is at most 256 KiB.
   app.use(express.json({ limit: materialBodyLimit, strict: true, verify: keepRaw, type: (req) => isJson(req as express.Request) && isUpload(req as express.Request) }));
   app.use(express.json({ limit: '256kb', strict: true, verify: keepRaw, type: (req) => isJson(req as express.Request) && !isUpload(req as express.Request) }));
+  // Text that cannot be stored, a malformed path or a body nested too deeply stops here (400).
+  app.use(cleanText());
   app.use('/api/docs', docsRoutes());
   const api = apiRouter(deps);
   api.use(notFoundHandler);

@@ -46,7 +46,7 @@ const caseReaders: Security[] = ['staff', 'applicant', 'apiKey'];
 
 export const operations: Operation[] = [
   // Health and the contract itself
-  { method: 'get', path: '/health', tag: 'platform', summary: 'Liveness and database reachability', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'ok'] },
+  { method: 'get', path: '/health', tag: 'platform', summary: 'Reachability of the database and Temporal (503 without the database)', zone: 'public', access: 'anyone', security: anyone, ok: [200, '{status: ok | degraded, database, temporal}'] },
   { method: 'get', path: '/openapi.json', tag: 'platform', summary: 'This document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the OpenAPI document'] },
 
   // Sign-in
@@ -195,11 +195,12 @@ export function openApiDocument(): Record<string, unknown> {
   for (const op of operations) {
     const responses: Record<string, unknown> = {
       [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: { type: 'object' } } } },
-      400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields (with field paths)'),
+      400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields; NUL, lone surrogates or non-characters in the body, query or path; nesting deeper than 32 levels; a malformed % escape; a body not encoded as its Content-Encoding says (with field paths)'),
       ...(op.security.includes('none') ? {} : { 401: problemResponse('Not signed in, or the credential is not valid'), 403: problemResponse('Signed in, but not allowed') }),
       ...(op.path.includes('{') ? { 404: problemResponse('No such resource, or not yours') } : {}),
-      ...(op.method === 'post' || op.method === 'put' ? { 409: problemResponse('Conflicts with the current state, or an idempotency key reused'), 413: problemResponse('Body too large'), 422: problemResponse('Valid JSON, but the data is not acceptable (with field paths)') } : {}),
+      ...(op.method === 'post' || op.method === 'put' ? { 409: problemResponse('Conflicts with the current state, or an idempotency key reused'), 413: problemResponse('Body too large'), 415: problemResponse('Content-Encoding or charset not supported'), 422: problemResponse('Valid JSON, but the data is not acceptable (with field paths)') } : {}),
       429: problemResponse('Too many requests (see Retry-After)'),
+      503: problemResponse('The database or Temporal cannot be reached at the moment (see Retry-After)'),
     };
     const parameters = [
       ...pathParams(op.path),

@@ -1,12 +1,19 @@
 /**
- * RFC 9457 problem+json for every error. Known errors keep their status and field paths;
- * anything else is logged here and reaches the client as a plain 500 without internals.
+ * RFC 9457 problem+json for every error. Known errors keep their status and field paths; what
+ * Express and body-parser raise about a malformed request becomes the matching 4xx; a backing
+ * service that cannot be reached (the database, Temporal) is a 503 with Retry-After and one log
+ * line per period; anything else is logged here and reaches the client as a plain 500 without
+ * internals.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors';
 import { maskText } from '../lib/privacy';
+import { ThrottledLog } from '../lib/throttled-log';
 
 export const problemBase = 'https://onewindow.example/problems/';
+
+/** Seconds a client is asked to wait when a backing service is down. */
+export const unavailableRetryAfter = 5;
 
 export const notFoundHandler: RequestHandler = (req, res) => {
   res.status(404).type('application/problem+json').json({
@@ -18,26 +25,114 @@ export const notFoundHandler: RequestHandler = (req, res) => {
   });
 };
 
-interface BodyParserError extends Error {
+/** What http-errors (body-parser, the router) attach to the errors they raise. */
+interface HttpError extends Error {
   type?: string;
   status?: number;
+  statusCode?: number;
+  code?: string;
+  expose?: boolean;
 }
+
+function httpStatusOf(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const s = (err as HttpError).status ?? (err as HttpError).statusCode;
+  return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;
+}
+
+/** A malformed request as Express, body-parser or the router report it, as a problem; else undefined. */
+export function requestProblem(err: unknown): AppError | undefined {
+  const status = httpStatusOf(err);
+  if (status === undefined) return undefined;
+  const e = err as HttpError;
+  switch (e.type) {
+    case 'entity.too.large':
+      return new AppError(413, 'payload-too-large', 'The request body is too large', 'the body exceeds the size limit');
+    case 'entity.parse.failed':
+      return new AppError(400, 'malformed-json', 'The request body is not valid JSON', 'the body could not be parsed as JSON');
+    case 'encoding.unsupported':
+      return new AppError(415, 'unsupported-content-encoding', 'The body\'s Content-Encoding is not supported', 'send the body as identity, gzip, deflate or br');
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported-charset', 'The body\'s charset is not supported', 'send JSON as UTF-8');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError(400, 'bad-request', 'The request is not valid', 'the body ended before its Content-Length');
+    default:
+      break;
+  }
+  // A body that claims a Content-Encoding it does not have: the decompressor's own error.
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+    return new AppError(400, 'bad-content-encoding', 'The request body is not encoded as it says', 'the body could not be decompressed as its Content-Encoding header says');
+  }
+  // The router cannot decode a path parameter (a malformed % escape).
+  if (err instanceof URIError) {
+    return new AppError(400, 'bad-path-encoding', 'The request path is not well encoded', 'a % escape in the path does not decode to UTF-8 text');
+  }
+  if (e.type !== undefined) {
+    return new AppError(400, 'malformed-json', 'The request body is not valid JSON', e.message);
+  }
+  return e.expose ? new AppError(status, 'bad-request', 'The request is not valid', e.message) : undefined;
+}
+
+/** Error codes and messages that mean a connection could not be made or was lost. */
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+const connectionMessages = /Timeout acquiring a connection|Connection terminated|connection error and is not queryable|Connection ended unexpectedly/i;
+/** gRPC status UNAVAILABLE, as the Temporal client reports an unreachable server. */
+const grpcUnavailable = 14;
+
+/**
+ * The cause of a connection-class failure (e.g. `ECONNREFUSED`, `57P01`, `knex pool timeout`), or
+ * undefined for any other error. Looks through `cause` chains and AggregateErrors.
+ */
+export function connectionFailure(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!(e instanceof Error) || seen.has(e) || seen.size > 20) continue;
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (connectionCodes.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return code;
+    if (code === grpcUnavailable && 'metadata' in e) return 'temporal unavailable';
+    if (e.name === 'KnexTimeoutError' || connectionMessages.test(e.message)) return e.name === 'KnexTimeoutError' ? 'knex pool timeout' : e.message.slice(0, 80);
+    queue.push((e as { cause?: unknown }).cause);
+    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
+  }
+  return undefined;
+}
+
+/** The API process's outage log: at most one line every 10 s. */
+export const outageLog = new ThrottledLog(10_000, (line) => console.error(line));
+
+export const serviceUnavailable = () => {
+  const e = new AppError(503, 'service-unavailable', 'Service unavailable', 'a service the API depends on cannot be reached at the moment; try again later');
+  return Object.assign(e, { retryAfter: unavailableRetryAfter });
+};
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   let e: AppError;
+  const outage = err instanceof AppError ? undefined : connectionFailure(err);
   if (err instanceof AppError) {
     e = err;
-  } else if (isBodyParserError(err)) {
-    e = err.type === 'entity.too.large'
-      ? new AppError(413, 'payload-too-large', 'The request body is too large', 'the body exceeds the size limit')
-      : new AppError(400, 'malformed-json', 'The request body is not valid JSON', err.type === 'entity.parse.failed' ? 'the body could not be parsed as JSON' : err.message);
+  } else if (outage) {
+    outageLog.report(`[api] 503: a backing service is unreachable (${outage}), first seen on ${req.method} ${req.path}`);
+    e = serviceUnavailable();
   } else {
-    // Logged with personal data masked: the log is read by operators, not by case handlers.
-    console.error(maskText(`[api] ${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
-    e = new AppError(500, 'internal', 'Internal error', 'the server could not complete the request; it has been logged');
+    const known = requestProblem(err);
+    if (known) {
+      e = known;
+    } else {
+      // Logged with personal data masked: the log is read by operators, not by case handlers.
+      console.error(maskText(`[api] ${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+      e = new AppError(500, 'internal', 'Internal error', 'the server could not complete the request; it has been logged');
+    }
   }
   const retryAfter = (e as AppError & { retryAfter?: number }).retryAfter;
   if (retryAfter !== undefined) res.set('retry-after', String(retryAfter));
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   res.status(e.status).type('application/problem+json').json({
     type: `${problemBase}${e.code}`,
     title: e.title,
@@ -47,7 +142,3 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     ...(e.errors.length ? { errors: e.errors } : {}),
   });
 };
-
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return err instanceof Error && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
-}

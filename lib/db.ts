@@ -5,6 +5,7 @@
 import knex, { type Knex } from 'knex';
 import { ConfigError } from './errors';
 import { migrationSource } from '../db/migrations';
+import { ThrottledLog } from './throttled-log';
 
 export type Db = Knex;
 
@@ -20,8 +21,24 @@ export interface DbOptions {
   poolMax?: number;
 }
 
+/**
+ * knex warns with a full stack each time it cannot open a connection (during an outage: every
+ * request), and once per pooled connection lost. One line of each per 10 s instead, no stack.
+ */
+const connectFailures = new ThrottledLog(10_000, (line) => console.error(line));
+const lostConnections = new ThrottledLog(10_000, (line) => console.error(line));
+const knexLog = {
+  warn(message: unknown) {
+    const text = String(message);
+    if (text.startsWith('Acquire connection error')) connectFailures.report(`[db] cannot open a connection: ${text.split('\n')[0].replace(/^Acquire connection error: /, '')}`);
+    else if (text.startsWith('Connection Error')) lostConnections.report(`[db] a connection was lost: ${text.split('\n')[0].replace(/^Connection Error: /, '')}`);
+    else console.warn(text);
+  },
+};
+
 export function createDb(opts: DbOptions): Db {
   return knex({
+    log: knexLog,
     client: 'pg',
     connection: { connectionString: opts.url, application_name: 'onewindow' },
     pool: { min: 0, max: opts.poolMax ?? (opts.embedded ? 1 : 10) },

@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { connectClient } from '../lib/temporal';
+import { closeGracefully } from '../lib/graceful-close';
 import { IdentityClient } from '../adapters/identity';
 import { RateLimiter } from '../api/auth/rate-limit';
 import type { Express } from 'express';
@@ -37,9 +38,12 @@ runMain('api', async () => {
     servers.push(await listen(createApp({ ...deps, zone: 'public' }), config.publicPort, config.host, 'PUBLIC_PORT'));
     console.log(`api: Internet zone on http://${config.host}:${config.publicPort}`);
   }
+  // Stops accepting, lets in-flight requests finish (up to a short grace), and does not wait for
+  // idle keep-alive clients.
   const stop = () => {
-    void Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
-      .then(() => client.connection.close()).then(() => db.destroy()).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 10_000).unref();
+    void Promise.all(servers.map((s) => closeGracefully(s, 3_000)))
+      .then(() => client.connection.close()).then(() => db.destroy()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

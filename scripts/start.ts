@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything on one machine from one command. Starts (as needed) the embedded
  * database, the Temporal dev server with its Web UI, then the worker and the API + web app as
- * child processes, and stops them all cleanly on Ctrl-C.
+ * child processes, restarts the worker or the API when one dies (`lib/supervisor.ts`), and stops
+ * them all cleanly on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { databaseOf, openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { assertPortFree, ensureTemporalCli, startDevServer, waitForPort } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 import { ensureWebBuilt } from '../web/build';
+import { Supervisor } from '../lib/supervisor';
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -26,8 +28,12 @@ runMain('start', async () => {
   let simulators: AllSimulators | undefined;
   let stopping = false;
 
+  // The worker and the API are restarted when they die (with backoff), the rest keep serving.
+  const supervisor = new Supervisor({ log: (line) => process.stderr.write(`${line}\n`) });
+
   async function stopAll(code: number): Promise<never> {
     stopping = true;
+    await supervisor.stop((name) => console.log(`start: stopping ${name}…`));
     for (const { name, proc } of [...children].reverse()) {
       if (proc.exitCode !== null) continue;
       console.log(`start: stopping ${name}…`);
@@ -90,10 +96,7 @@ runMain('start', async () => {
     console.log(`start: simulators for ${missing.join(', ')} on loopback`);
   }
 
-  for (const [name, script] of [['worker', 'scripts/worker.ts'], ['api', 'scripts/api.ts']] as const) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env: childEnv });
-    children.push({ name, proc });
-  }
+  // The Temporal dev server is not restarted: without it nothing works, so its exit stops everything.
   for (const { name, proc } of children) {
     proc.once('exit', (code) => {
       if (stopping) return;
@@ -101,10 +104,13 @@ runMain('start', async () => {
       void stopAll(1);
     });
   }
+  for (const [name, script] of [['worker', 'scripts/worker.ts'], ['api', 'scripts/api.ts']] as const) {
+    supervisor.add(name, () => spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env: childEnv }));
+  }
 
-  const api = children.find((c) => c.name === 'api')!.proc;
+  // An API that cannot start at all (a busy port, a bad setting) stops everything rather than looping.
   try {
-    await waitForPort(config.host, config.port, 60_000, api);
+    await waitForPort(config.host, config.port, 60_000, supervisor.current('api'));
   } catch (err) {
     if (err instanceof ConfigError) process.stderr.write(`start: ${err.message}\n`);
     return stopAll(1);

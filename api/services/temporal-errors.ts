@@ -4,9 +4,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AppError, conflict, forbidden, notFound } from '../../lib/errors';
 import { Refusals } from '../../workflows/definitions';
 
-const statusByRefusal: Record<string, number> = {
+/**
+ * Every refusal the workflow's validators raise has its status here (the type makes a new
+ * refusal without one a compile error). A late correction reply (`DeadlinePassed`) is a 409:
+ * the request is well formed, but the case's state (its reply-by instant has passed) refuses it.
+ */
+const statusByRefusal: Record<(typeof Refusals)[keyof typeof Refusals], number> = {
   [Refusals.taskNotOpen]: 409,
   [Refusals.wrongState]: 409,
+  [Refusals.deadlinePassed]: 409,
   [Refusals.actionNotAllowed]: 422,
   [Refusals.invalidInput]: 422,
   [Refusals.notAuthorised]: 403,
@@ -21,7 +27,7 @@ export function mapTemporalError(err: unknown, caseNo: string): Error {
   if (err instanceof WorkflowNotFoundError) return notFound(caseNo);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const type = err.cause.type ?? '';
-    const status = statusByRefusal[type];
+    const status = (statusByRefusal as Record<string, number | undefined>)[type];
     if (status === 403) return forbidden(err.cause.message);
     if (status) return new AppError(status, kebab(type), 'The case refused the request', err.cause.message);
   }

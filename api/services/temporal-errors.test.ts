@@ -1,0 +1,51 @@
+/**
+ * What a case's refusal becomes at the API: every refusal type the workflow's validators raise
+ * is a 4xx (a late correction reply, `DeadlinePassed`, is a 409), and `updateCase` records it in
+ * the (real) audit log before answering. The errors are built as the Temporal client builds them
+ * from the server's answer: a late reply cannot be produced on a running dev server (its timer
+ * ends the case at the reply-by instant; the refusal needs a worker that comes back after it).
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { expect } from 'chai';
+import { AppError } from '../../lib/errors';
+import { createDb, type Db } from '../../lib/db';
+import { ctx } from '../../test/context';
+import { Refusals } from '../../workflows/definitions';
+import { updateCase } from './cases';
+import { mapTemporalError } from './temporal-errors';
+
+const refusal = (type: string, message: string) => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable(message, type));
+
+describe('refusals of a case at the API', () => {
+  it('when the workflow refuses with any of its refusal types, then the API answers a 4xx named after it', () => {
+    for (const type of Object.values(Refusals)) {
+      const mapped = mapTemporalError(refusal(type, 'no'), '33010620261129000000001');
+      expect(mapped, type).to.be.instanceOf(AppError);
+      expect((mapped as AppError).status, type).to.be.within(400, 499);
+    }
+    const late = mapTemporalError(refusal(Refusals.deadlinePassed, 'the correction was due by 2026-12-14T15:59:59.999Z'), 'x') as AppError;
+    expect(late).to.include({ status: 409, code: 'deadline-passed', message: 'the correction was due by 2026-12-14T15:59:59.999Z' });
+  });
+
+  it('when an update fails with something that is not a refusal, then it stays an error (a 500 for the handler)', () => {
+    expect(mapTemporalError(refusal('TypeError', 'x is undefined'), 'x')).not.to.be.instanceOf(AppError);
+  });
+
+  describe('with the database', () => {
+    let db: Db;
+    before(() => { db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb }); });
+    after(async () => { await db?.destroy(); });
+
+    it('when a late correction reply is refused, then it is a 409 and the refusal is audited with its reason', async () => {
+      const caseNo = `3301062026112999${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+      const err = await updateCase({ db, client: undefined as never, taskQueue: 'x' }, caseNo, 'applicant', 'replyCorrection', () =>
+        Promise.reject(refusal(Refusals.deadlinePassed, 'the correction was due by 2026-12-14T15:59:59.999Z'))).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(AppError);
+      expect((err as AppError).status).to.equal(409);
+      const row = await db('audit_log').where({ case_no: caseNo, action: 'refused.replyCorrection' }).first<{ actor: string; detail: { status: number; reason: string } } | undefined>();
+      expect(row?.actor).to.equal('applicant');
+      expect(row?.detail).to.deep.equal({ status: 409, reason: 'the correction was due by 2026-12-14T15:59:59.999Z' });
+    });
+  });
+});
