@@ -6,6 +6,7 @@ import { Router } from 'express';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
 import { notFound } from '../../lib/errors';
+import { whereLike } from '../../lib/like';
 import { maskPersonalData } from '../../lib/privacy';
 import { apiKeyScopes, createApiKey, revokeApiKey } from '../auth/api-keys';
 import { requireIntegrator, requireStaff } from '../auth/principal';
@@ -107,7 +108,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     const caseNo = queryString(req, 'caseNo', { pattern: /^[0-9]{22}$/ });
     if (caseNo) void q.where({ case_no: caseNo });
     const action = queryString(req, 'action', { max: 64 });
-    if (action) void q.where('action', 'like', `${action.replace(/[%_\\]/g, '')}%`);
+    if (action) void whereLike(q, 'action', action, { mode: 'prefix' });
     res.json({ entries: maskPersonalData(await q) });
   });
 

@@ -1,0 +1,99 @@
+/**
+ * Security (issue 15) over real HTTP against the whole stack: who may file for a legal person,
+ * LIKE patterns, headers and methods, sign-in limits and passwords, uploaded file contents.
+ */
+import { expect } from 'chai';
+import { IdentityClient } from '../adapters/identity';
+import { readFormFolder } from '../lib/forms';
+import { asApplicant, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
+
+const company = { kind: 'legal_person', name: '杭州西湖区湖畔栖居酒店有限公司', idNumber: '91330106MA8B9JHW3F' };
+const representative = { idNumber: '330106196811090052', name: '钱文涛', phone: '13967158205' };
+const agent = { idNumber: '330106199307223120', name: '徐婷婷', phone: '15906718342' };
+const stranger = { idNumber: '330102198802164527', name: '黄丽娟', phone: '13588036752' };
+const itemImplementation = 'XK-330000-00001.xh-scjg';
+const form = () => readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
+
+describe('security over HTTP', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  describe('filing for a legal person', () => {
+    const fileFor = async (who: Record<string, string>) =>
+      http(stack, 'POST', '/api/cases', { implementationCode: itemImplementation, channel: 'online', applicant: company, formData: form() }, who);
+
+    it('when someone with no tie to the company files in its name, then it is refused with 403 before any case starts', async () => {
+      const me = await asApplicant(stack, stranger);
+      const before = Number((await stack.db('case_filings').count<{ n: string }[]>('* as n'))[0].n);
+      const r = await fileFor(me);
+      expect(r.status, JSON.stringify(r.body)).to.equal(403);
+      expect(r.body.type).to.match(/not-acting-for-legal-person$/);
+      expect(Number((await stack.db('case_filings').count<{ n: string }[]>('* as n'))[0].n)).to.equal(before);
+    });
+
+    it('when the legal representative files, then they see, list and may withdraw the case, and a clerk sees who filed for whom', async () => {
+      const me = await asApplicant(stack, representative);
+      const filed = await fileFor(me);
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+      const caseNo: string = filed.body.caseNo;
+      const seen = await eventually(async () => {
+        const r = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, me);
+        return r.status === 200 && r.body;
+      }, 'the case for its filer');
+      expect(seen.applicant.legalRepresentative).to.deep.equal({ idNumber: representative.idNumber, name: representative.name });
+      expect(seen.filedBy).to.deep.equal({ kind: 'applicant', idNumber: representative.idNumber });
+      const list = await http(stack, 'GET', '/api/cases', undefined, me);
+      expect(list.body.cases.map((c: { caseNo: string }) => c.caseNo)).to.include(caseNo);
+      const other = await asApplicant(stack, stranger);
+      expect((await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, other)).status).to.equal(404);
+      const withdrawn = await http(stack, 'POST', `/api/cases/${caseNo}/withdrawal`, { reason: '不再需要' }, me);
+      expect(withdrawn.status, JSON.stringify(withdrawn.body)).to.not.equal(404);
+      expect(withdrawn.status, JSON.stringify(withdrawn.body)).to.be.below(300);
+    });
+
+    it('when an agent files, then only with the representative\'s authorisation for the item, and the agent is recorded as the filer', async () => {
+      const me = await asApplicant(stack, agent);
+      const refused = await fileFor(me);
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      const identity = new IdentityClient({ baseUrl: stack.sims.urls.identity, secret: platformSecret });
+      const validUntil = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+      await identity.authoriseAgent({ creditCode: company.idNumber, legalRepresentative: { idNumber: representative.idNumber, name: representative.name }, agent: { idNumber: agent.idNumber, name: agent.name }, scope: ['XK-330000-00001'], validUntil }, `security-test-${Date.now()}`);
+      const filed = await fileFor(me);
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+      const clerk = await asStaff(stack, 'clerk-wang');
+      const view = await eventually(async () => {
+        const r = await http(stack, 'GET', `/api/cases/${filed.body.caseNo}`, undefined, clerk);
+        return r.status === 200 && r.body;
+      }, 'the case for the clerk');
+      expect(view.filedBy).to.deep.equal({ kind: 'applicant', idNumber: agent.idNumber });
+      expect(view.applicant.agent).to.deep.equal({ idNumber: agent.idNumber, name: agent.name });
+      const mine = await http(stack, 'GET', `/api/cases/${filed.body.caseNo}`, undefined, me);
+      expect(mine.status).to.equal(200);
+    });
+  });
+
+  describe('LIKE patterns', () => {
+    it('when a search or filter holds % or _, then they match only themselves', async () => {
+      const all = await http(stack, 'GET', '/api/implementations');
+      expect(all.status).to.equal(200);
+      for (const q of ['%', '_', '%_%']) {
+        const r = await http(stack, 'GET', `/api/implementations?q=${encodeURIComponent(q)}`);
+        expect(r.status, q).to.equal(200);
+        expect(JSON.stringify(r.body), `q=${q}`).to.not.contain('"code"');
+      }
+      const admin = await asStaff(stack, 'ops-jiang');
+      const some = await http(stack, 'GET', '/api/audit?action=auth.', undefined, admin);
+      expect(some.body.entries.length).to.be.above(0);
+      for (const action of ['%', '_', 'auth_']) {
+        const r = await http(stack, 'GET', `/api/audit?action=${encodeURIComponent(action)}`, undefined, admin);
+        expect(r.status).to.equal(200);
+        expect(r.body.entries, `action=${action}`).to.deep.equal([]);
+      }
+    });
+  });
+});
