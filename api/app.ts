@@ -18,6 +18,7 @@ import { docsRoutes } from './docs';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler } from './problem';
+import { methodGuard, securityHeaders } from './security-headers';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
@@ -47,6 +48,10 @@ export interface AppDeps {
   zone?: ServedZone;
   /** Shared by the app's routes; tests may pass their own. */
   limiter?: RateLimiter;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxy's X-Forwarded-* to believe; false = none. */
+  trustProxy?: boolean | string | number;
+  /** Send HSTS on requests that arrived over TLS (HSTS). */
+  hsts?: boolean;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -85,7 +90,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(securityHeaders({ hsts: deps.hsts ?? false }));
   // The raw body is kept for signatures (callbacks, integrators) and idempotency hashes.
   const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => { (req as RawBodyRequest).rawBody = buf; };
   const isJson = (req: express.Request) => /^application\/([a-z.+-]*\+)?json/i.test(req.get('content-type') ?? '');
@@ -95,11 +101,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '256kb', strict: true, verify: keepRaw, type: (req) => isJson(req as express.Request) && !isUpload(req as express.Request) }));
   app.use('/api/docs', docsRoutes());
   const api = apiRouter(deps);
-  api.use(notFoundHandler);
+  api.use(methodGuard, notFoundHandler);
   app.use('/api', api);
 
   app.use(express.static(webRoot));
-  app.use(notFoundHandler);
+  app.use(methodGuard, notFoundHandler);
   app.use(errorHandler);
   return app;
 }

@@ -257,6 +257,13 @@ export function matchOperation(method: string, path: string): Operation | undefi
   return compiled().find((c) => c.op.method === m && c.re.test(path))?.op;
 }
 
+/** The methods the API takes on a path under /api (upper case, HEAD with GET), empty for an unknown path. */
+export function allowedMethods(path: string): string[] {
+  const methods = new Set(compiled().filter((c) => c.re.test(path)).map((c) => c.op.method.toUpperCase()));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
 let compiledOps: { op: Operation; re: RegExp }[] | undefined;
 function compiled() {
   compiledOps ??= operations

@@ -5,7 +5,10 @@
 import { expect } from 'chai';
 import { IdentityClient } from '../adapters/identity';
 import { readFormFolder } from '../lib/forms';
-import { asApplicant, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
+import nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
+import { createApp } from './app';
 
 const company = { kind: 'legal_person', name: '杭州西湖区湖畔栖居酒店有限公司', idNumber: '91330106MA8B9JHW3F' };
 const representative = { idNumber: '330106196811090052', name: '钱文涛', phone: '13967158205' };
@@ -13,6 +16,18 @@ const agent = { idNumber: '330106199307223120', name: '徐婷婷', phone: '15906
 const stranger = { idNumber: '330102198802164527', name: '黄丽娟', phone: '13588036752' };
 const itemImplementation = 'XK-330000-00001.xh-scjg';
 const form = () => readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
+
+/** Any method, TRACE included (fetch refuses to send it). */
+function rawRequest(url: string, method: string): Promise<{ status: number; allow: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = nodeHttp.request(url, { method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('security over HTTP', () => {
   let stack: Stack;
@@ -93,6 +108,46 @@ describe('security over HTTP', () => {
         const r = await http(stack, 'GET', `/api/audit?action=${encodeURIComponent(action)}`, undefined, admin);
         expect(r.status).to.equal(200);
         expect(r.body.entries, `action=${action}`).to.deep.equal([]);
+      }
+    });
+  });
+
+  describe('headers and methods', () => {
+    it('when any page, asset, API answer or problem is served, then it carries a strict CSP, frame refusal, nosniff and a referrer policy', async () => {
+      for (const path of ['/', '/api/health', '/api/nothing-here', '/api/implementations']) {
+        const r = await http(stack, 'GET', path);
+        expect(r.headers['content-security-policy'], path).to.match(/default-src 'self'/).and.match(/frame-ancestors 'none'/).and.match(/script-src 'self'(;|$)/);
+        expect(r.headers['content-security-policy'], path).to.not.contain('unsafe-inline');
+        expect(r.headers['x-frame-options'], path).to.equal('DENY');
+        expect(r.headers['x-content-type-options'], path).to.equal('nosniff');
+        expect(r.headers['referrer-policy'], path).to.equal('no-referrer');
+        expect(r.headers['strict-transport-security'], `${path}: no HSTS over plain HTTP`).to.equal(undefined);
+      }
+      const docs = await http(stack, 'GET', '/api/docs/');
+      expect(docs.headers['content-security-policy']).to.match(/script-src 'self'(;|$)/);
+    });
+
+    it('when a known path is asked with a method it does not take (TRACE included), then 405 names the allowed ones', async () => {
+      for (const [method, path, allow] of [['TRACE', '/api/health', 'GET, HEAD'], ['DELETE', '/api/health', 'GET, HEAD'], ['PUT', '/api/cases', 'GET, HEAD, POST'], ['TRACE', '/', 'GET, HEAD'], ['POST', '/', 'GET, HEAD']]) {
+        const r = await rawRequest(`${stack.baseUrl}${path}`, method);
+        expect(r.status, `${method} ${path}`).to.equal(405);
+        expect(r.allow, `${method} ${path}`).to.equal(allow);
+      }
+      expect((await http(stack, 'GET', '/api/no-such-thing')).status).to.equal(404);
+    });
+
+    it('when HSTS is on and a trusted proxy says the request came over TLS, then Strict-Transport-Security is sent', async () => {
+      const app = createApp({ db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, trustProxy: 'loopback', hsts: true });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const tls = await fetch(`${base}/api/health`, { headers: { 'x-forwarded-proto': 'https' } });
+        expect(tls.headers.get('strict-transport-security')).to.match(/max-age=31536000/);
+        const plain = await fetch(`${base}/api/health`);
+        expect(plain.headers.get('strict-transport-security')).to.equal(null);
+      } finally {
+        server.close();
       }
     });
   });

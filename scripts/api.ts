@@ -28,7 +28,7 @@ runMain('api', async () => {
   const identityUrl = config.platformUrls.identity;
   const identity = identityUrl ? new IdentityClient({ baseUrl: identityUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, certificates, identity, limiter };
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, certificates, identity, limiter, trustProxy: config.trustProxy, hsts: config.hsts };
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its
   // own and PORT serves the government extranet; without it, PORT serves both.
   const servers = [await listen(createApp({ ...deps, zone: config.publicPort === undefined ? 'all' : 'internal' }), config.port, config.host, 'PORT')];
