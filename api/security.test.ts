@@ -9,6 +9,7 @@ import nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
 import { createApp } from './app';
+import { sampleJpeg, samplePdf, samplePng } from '../test/sample-files';
 
 const company = { kind: 'legal_person', name: '杭州西湖区湖畔栖居酒店有限公司', idNumber: '91330106MA8B9JHW3F' };
 const representative = { idNumber: '330106196811090052', name: '钱文涛', phone: '13967158205' };
@@ -148,6 +149,32 @@ describe('security over HTTP', () => {
         expect(plain.headers.get('strict-transport-security')).to.equal(null);
       } finally {
         server.close();
+      }
+    });
+  });
+
+  describe('uploads', () => {
+    it('when a polyglot is uploaded as a PDF, PNG or JPEG, then it is refused with 422 and nothing is stored; a genuine file is kept', async () => {
+      const clerk = await asStaff(stack, 'clerk-wang');
+      const filed = await http(stack, 'POST', '/api/cases', { implementationCode: itemImplementation, channel: 'window', applicant: { kind: 'person', ...stranger }, formData: form() }, clerk);
+      const caseNo: string = filed.body.caseNo;
+      await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk)).status === 200, 'the case row');
+      const html = Buffer.from('<html><script>alert(1)</script></html>', 'latin1');
+      const upload = (fileName: string, contentType: string, data: Buffer) =>
+        http(stack, 'POST', `/api/cases/${caseNo}/materials`, { materialName: '经营场所证明', fileName, contentType, dataBase64: data.toString('base64') }, clerk);
+      const polyglots: [string, string, Buffer][] = [
+        ['a.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-1.4\n', 'latin1'), html])],
+        ['a.png', 'image/png', Buffer.concat([samplePng(), Buffer.from('PK\x03\x04zipzipzip', 'latin1')])],
+        ['a.jpg', 'image/jpeg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), html])],
+      ];
+      for (const [name, type, data] of polyglots) {
+        const r = await upload(name, type, data);
+        expect(r.status, name).to.equal(422);
+        expect(r.body.errors[0].pointer, name).to.equal('/dataBase64');
+      }
+      expect(await stack.db('case_materials').where({ case_no: caseNo }).count<{ n: string }[]>('* as n').then((r) => Number(r[0].n))).to.equal(0);
+      for (const [name, type, data] of [['a.pdf', 'application/pdf', samplePdf()], ['a.png', 'image/png', samplePng()], ['a.jpg', 'image/jpeg', sampleJpeg()]] as const) {
+        expect((await upload(name, type, data)).status, name).to.equal(201);
       }
     });
   });
