@@ -52,6 +52,10 @@ export interface AppDeps {
   trustProxy?: boolean | string | number;
   /** Send HSTS on requests that arrived over TLS (HSTS). */
   hsts?: boolean;
+  /** AUDIT_KEY, to verify the audit chain (the development key when absent). */
+  auditKey?: string;
+  /** The signed audit checkpoints that verification compares the chain with. */
+  auditCheckpointFile?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -81,7 +85,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(caseRoutes(deps));
   api.use(materialRoutes(deps.db));
   api.use(taskRoutes(deps));
-  api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
   return api;
 }

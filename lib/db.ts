@@ -5,6 +5,7 @@
 import knex, { type Knex } from 'knex';
 import { ConfigError } from './errors';
 import { migrationSource } from '../db/migrations';
+import { auditChainKeyHex } from './audit-keys';
 
 export type Db = Knex;
 
@@ -18,13 +19,23 @@ export interface DbOptions {
   /** The embedded PGlite serves one statement at a time; keep the pool small there. */
   embedded?: boolean;
   poolMax?: number;
+  /** AUDIT_KEY; each connection is given the chain key derived from it (the development key when absent). */
+  auditKey?: string;
 }
 
 export function createDb(opts: DbOptions): Db {
+  const chainKey = auditChainKeyHex(opts.auditKey);
   return knex({
     client: 'pg',
     connection: { connectionString: opts.url, application_name: 'onewindow' },
-    pool: { min: 0, max: opts.poolMax ?? (opts.embedded ? 1 : 10) },
+    pool: {
+      min: 0,
+      max: opts.poolMax ?? (opts.embedded ? 1 : 10),
+      // The audit chain's key, as a setting of this session only (a bound parameter, so it is not in the statement text).
+      afterCreate: (conn: { query: (sql: string, values: unknown[], cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query(`select set_config('onewindow.audit_key', $1, false)`, [chainKey], (err) => done(err, conn));
+      },
+    },
     acquireConnectionTimeout: 15_000,
   });
 }

@@ -19,7 +19,7 @@ export function temporalAddressOf(config: Config): string {
 /** Connects to the configured database and checks it answers. */
 export async function openDb(config: Config): Promise<Db> {
   const { url, embedded } = databaseOf(config);
-  const db = createDb({ url, embedded });
+  const db = createDb({ url, embedded, auditKey: config.auditKey });
   try {
     await checkDb(db, url);
   } catch (err) {

@@ -18,6 +18,8 @@ import { bodyValidator } from '../validate';
 export interface IntegrationDeps {
   db: Db;
   secretKey: string;
+  auditKey?: string;
+  auditCheckpointFile?: string;
 }
 
 export const webhookEventTypes = ['*', 'case.filed', 'case.accepted', 'case.not-accepted', 'case.correction-requested', 'case.step-completed', 'case.decided', 'case.fee-requested', 'case.paid', 'case.certificate-issued', 'case.delivered', 'case.completed', 'case.withdrawn', 'case.supervision'] as const;
@@ -114,7 +116,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
 
   r.get('/audit/verify', async (req, res) => {
     requireStaff(req, ['supervisor', 'platform-admin']);
-    res.json(await verifyAuditChain(db));
+    res.json(await verifyAuditChain(db, { auditKey: deps.auditKey, checkpointFile: deps.auditCheckpointFile }));
   });
 
   return r;

@@ -11,6 +11,7 @@ import * as m005 from './005_supervision';
 import * as m006 from './006_callbacks';
 import * as m007 from './007_access';
 import * as m008 from './008_adapters_in_case';
+import * as m010 from './010_security';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '006_callbacks': m006,
   '007_access': m007,
   '008_adapters_in_case': m008,
+  '010_security': m010,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
