@@ -9,11 +9,6 @@ import { auditChainKeyHex } from './audit-keys';
 
 export type Db = Knex;
 
-/** Connection URL of the embedded PGlite socket server on this machine. */
-export function pgliteUrl(port: number): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-}
-
 export interface DbOptions {
   url: string;
   /** The embedded PGlite serves one statement at a time; keep the pool small there. */

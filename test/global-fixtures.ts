@@ -50,7 +50,7 @@ export async function mochaGlobalSetup(): Promise<void> {
   } else {
     const pgPort = await freePort();
     embedded = await startEmbeddedDb('memory://', pgPort);
-    ctx.databaseUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
+    ctx.databaseUrl = embedded.url;
     ctx.embeddedDb = true;
   }
   const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
