@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { CertificatePlatform } from '../adapters/certificates';
 import type { IdentityPlatform } from '../adapters/identity';
 import type { Db } from '../lib/db';
-import { authenticate } from './auth/principal';
+import { authenticate, passwordChangeGate } from './auth/principal';
 import { integratorRateLimit, RateLimiter } from './auth/rate-limit';
 import { contract, type ServedZone } from './contract';
 import { docsRoutes } from './docs';
@@ -66,6 +66,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   const limiter = deps.limiter ?? new RateLimiter();
   const api = express.Router();
   api.use(authenticate({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(passwordChangeGate);
   api.use(integratorRateLimit(limiter));
   api.use(contract(deps.zone ?? 'all'));
   api.use(idempotency(deps.db));

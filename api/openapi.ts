@@ -50,9 +50,10 @@ export const operations: Operation[] = [
   { method: 'get', path: '/openapi.json', tag: 'platform', summary: 'This document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the OpenAPI document'] },
 
   // Sign-in
-  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Staff sign-in with user id and password', zone: 'internal', access: 'anyone (rate-limited)', security: anyone, body: 'LoginRequest', ok: [200, 'a bearer token and the staff member'] },
+  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Staff sign-in with user id and password', zone: 'internal', access: 'anyone (rate-limited)', security: anyone, body: 'LoginRequest', ok: [200, 'a bearer token, the staff member, and mustChangePassword (when true, every other route answers 403 password-change-required until POST /auth/password)'] },
   { method: 'post', path: '/auth/applicant/sms', tag: 'auth', summary: 'Applicant sign-in, step 1: check ID + name, send an SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'SmsRequest', ok: [201, 'the SMS request id and masked phone'] },
   { method: 'post', path: '/auth/applicant/login', tag: 'auth', summary: 'Applicant sign-in, step 2: the SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'ApplicantLoginRequest', ok: [200, 'a bearer token with the assurance level proved'] },
+  { method: 'post', path: '/auth/password', tag: 'auth', summary: 'Change one\'s own staff password (policy: 12+ characters, not the user id or name, not a common password); other sessions end', zone: 'internal', access: 'staff (also while a password change is required)', security: ['staff'], body: 'PasswordChangeRequest', ok: [204, 'changed'] },
   { method: 'get', path: '/auth/me', tag: 'auth', summary: 'Who the token belongs to', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [200, 'the principal'] },
   { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'End the session', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [204, 'signed out'] },
 

@@ -9,6 +9,9 @@ import nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
 import { createApp } from './app';
+import { RateLimiter } from './auth/rate-limit';
+import { hashPassword } from './auth/secrets';
+import { seedSampleCatalogue } from '../db/seed';
 import { sampleJpeg, samplePdf, samplePng } from '../test/sample-files';
 
 const company = { kind: 'legal_person', name: '杭州西湖区湖畔栖居酒店有限公司', idNumber: '91330106MA8B9JHW3F' };
@@ -17,6 +20,8 @@ const agent = { idNumber: '330106199307223120', name: '徐婷婷', phone: '15906
 const stranger = { idNumber: '330102198802164527', name: '黄丽娟', phone: '13588036752' };
 const itemImplementation = 'XK-330000-00001.xh-scjg';
 const form = () => readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
+
+class Rollback extends Error {}
 
 /** Any method, TRACE included (fetch refuses to send it). */
 function rawRequest(url: string, method: string): Promise<{ status: number; allow: string | undefined }> {
@@ -176,6 +181,82 @@ describe('security over HTTP', () => {
       for (const [name, type, data] of [['a.pdf', 'application/pdf', samplePdf()], ['a.png', 'image/png', samplePng()], ['a.jpg', 'image/jpeg', sampleJpeg()]] as const) {
         expect((await upload(name, type, data)).status, name).to.equal(201);
       }
+    });
+  });
+
+  describe('sign-in and passwords', () => {
+    /** A staff member of our own, with a password that must be changed, as the seed leaves demo staff. */
+    async function newStaff(id: string, password: string, mustChange = true): Promise<void> {
+      await stack.db('staff_users').insert({ id, name: `测试${id}`, department_code: 'xh-scjg', roles: ['approver'], password_hash: await hashPassword(password), must_change_password: mustChange });
+    }
+    const login = (username: string, password: string) => http(stack, 'POST', '/api/auth/login', { username, password });
+
+    it('when a stranger guesses one account\'s password many times, then they are slowed down with growing delays, but the owner still signs in and others from that address are not blocked', async () => {
+      await newStaff('lock-victim', 'victim-pass-Plain-2026', false);
+      await newStaff('lock-neighbour', 'neighbour-pass-Plain-2026', false);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await login('lock-victim', `wrong-${i}`)).status);
+      expect(statuses.slice(0, 5)).to.deep.equal([401, 401, 401, 401, 401]);
+      expect(statuses.slice(5)).to.include(429);
+      const owner = await login('lock-victim', 'victim-pass-Plain-2026');
+      // The same address keeps the delay for that account: the owner from this address waits too…
+      expect(owner.status).to.equal(429);
+      expect(Number(owner.headers['retry-after'])).to.be.greaterThan(0);
+      // …but another account from the same address signs in,
+      expect((await login('lock-neighbour', 'neighbour-pass-Plain-2026')).status).to.equal(200);
+      // and the owner from another address is not locked out.
+      const elsewhere = createApp({ db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, trustProxy: true, limiter: new RateLimiter() });
+      const server = elsewhere.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const as = (ip: string, password: string) => fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username: 'lock-victim', password }) });
+        for (let i = 0; i < 12; i++) await as('203.0.113.9', `wrong-${i}`);
+        expect((await as('203.0.113.9', 'victim-pass-Plain-2026')).status, 'the attacker\'s address waits').to.equal(429);
+        expect((await as('198.51.100.7', 'victim-pass-Plain-2026')).status, 'the owner\'s address does not').to.equal(200);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('when a seeded account signs in, then it must change its password first: other routes answer 403 until a password that meets the policy is set', async () => {
+      await newStaff('first-login', 'seeded-demo-password-1');
+      const first = await login('first-login', 'seeded-demo-password-1');
+      expect(first.status).to.equal(200);
+      expect(first.body.mustChangePassword).to.equal(true);
+      const auth = { authorization: `Bearer ${first.body.token}` };
+      const blocked = await http(stack, 'GET', '/api/cases', undefined, auth);
+      expect(blocked.status).to.equal(403);
+      expect(blocked.body.type).to.match(/password-change-required$/);
+      expect((await http(stack, 'GET', '/api/auth/me', undefined, auth)).status).to.equal(200);
+      const change = (currentPassword: string, newPassword: string) => http(stack, 'POST', '/api/auth/password', { currentPassword, newPassword }, auth);
+      for (const [bad, why] of [['short-1', /at least 12/], ['first-login-and-more', /user id or name/], ['Password2024!!', /too common/], ['qwertyuiop1234', /too common/], ['aaaaaaaaaaaaaaaa', /different characters|too common/]] as const) {
+        const r = await change('seeded-demo-password-1', bad);
+        expect(r.status, bad).to.equal(422);
+        expect(r.body.errors[0].detail, bad).to.match(why);
+      }
+      expect((await change('not-the-password', 'a-much-better-passphrase-7')).status).to.equal(401);
+      expect((await change('seeded-demo-password-1', 'a-much-better-passphrase-7')).status).to.equal(204);
+      expect((await http(stack, 'GET', '/api/cases', undefined, auth)).status).to.equal(200);
+      const again = await login('first-login', 'a-much-better-passphrase-7');
+      expect(again.status).to.equal(200);
+      expect(again.body.mustChangePassword).to.equal(false);
+      expect((await login('first-login', 'seeded-demo-password-1')).status).to.equal(401);
+    });
+
+    it('when the sample catalogue is seeded with a demo password, then every seeded account must change it', async () => {
+      const flags = await stack.db('staff_users').where({ id: 'clerk-wang' }).first<{ must_change_password: boolean }>('must_change_password');
+      // The test fixtures clear the flag so the suite can sign in; the seed itself sets it.
+      expect(flags.must_change_password).to.equal(false);
+      await stack.db.transaction(async (trx) => {
+        await trx('staff_users').where({ id: 'clerk-wang' }).update({ password_hash: null });
+        await seedSampleCatalogue(trx, { staffPassword: 'seeded-demo-password-2' });
+        const row = await trx('staff_users').where({ id: 'clerk-wang' }).first<{ must_change_password: boolean }>('must_change_password');
+        expect(row.must_change_password).to.equal(true);
+        throw new Rollback();
+      }).catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
     });
   });
 });
