@@ -7,6 +7,7 @@
  * is served (`x-zone`): `public` operations answer on the Internet-zone port as well, `internal`
  * ones only on the government-extranet port.
  */
+import { responseOf, responseSchemas } from './response-schemas';
 import { requestSchemas } from './validate';
 
 export type Zone = 'public' | 'internal';
@@ -186,6 +187,11 @@ function pathParams(path: string) {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: m[1] === 'caseNo' ? { type: 'string', pattern: '^[0-9]{22}$' } : { type: 'string', maxLength: 100 } }));
 }
 
+function responseSchemaOf(op: Operation): Record<string, unknown> {
+  const name = responseOf[`${op.method.toUpperCase()} ${op.path}`];
+  return name ? { $ref: `#/components/schemas/${name}` } : { type: 'object' };
+}
+
 let cached: Record<string, unknown> | undefined;
 
 /** Builds the document (once the route modules have registered their body schemas). */
@@ -194,7 +200,7 @@ export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const responses: Record<string, unknown> = {
-      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: { type: 'object' } } } },
+      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: responseSchemaOf(op) } } },
       400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields (with field paths)'),
       ...(op.security.includes('none') ? {} : { 401: problemResponse('Not signed in, or the credential is not valid'), 403: problemResponse('Signed in, but not allowed') }),
       ...(op.path.includes('{') ? { 404: problemResponse('No such resource, or not yours') } : {}),
@@ -234,6 +240,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
   };
   for (const [name, schema] of [...requestSchemas].sort(([a], [b]) => a.localeCompare(b))) schemas[name] = schema;
+  for (const [name, schema] of Object.entries(responseSchemas)) schemas[name] = schema;
   cached = {
     openapi: '3.1.0',
     info: {

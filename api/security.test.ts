@@ -9,6 +9,9 @@ import nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
 import { createApp } from './app';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { openApiDocument } from './openapi';
 import { RateLimiter } from './auth/rate-limit';
 import { hashPassword } from './auth/secrets';
 import { seedSampleCatalogue } from '../db/seed';
@@ -257,6 +260,40 @@ describe('security over HTTP', () => {
       }).catch((err: unknown) => {
         if (!(err instanceof Rollback)) throw err;
       });
+    });
+  });
+
+  describe('the contract\'s response schemas', () => {
+    it('when the core operations answer, then each answer matches its schema in the OpenAPI document', async () => {
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats(ajv);
+      ajv.addSchema(openApiDocument(), 'openapi');
+      const check = (name: string, body: unknown) => {
+        const validate = ajv.getSchema(`openapi#/components/schemas/${name}`);
+        if (!validate) throw new Error(`no schema ${name}`);
+        expect(validate(body), `${name}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(body).slice(0, 400)}`).to.equal(true);
+      };
+      check('Health', (await http(stack, 'GET', '/api/health')).body);
+      await stack.db('staff_users').insert({ id: 'schema-check', name: '契约', department_code: 'zj-zwfw', roles: ['platform-admin'], password_hash: await hashPassword('schema-check-pass-9'), must_change_password: false });
+      const login = await http(stack, 'POST', '/api/auth/login', { username: 'schema-check', password: 'schema-check-pass-9' });
+      check('StaffSession', login.body);
+      const sms = await http(stack, 'POST', '/api/auth/applicant/sms', stranger);
+      check('SmsChallenge', sms.body);
+      const me = await asApplicant(stack, stranger);
+      const filed = await http(stack, 'POST', '/api/cases', { implementationCode: itemImplementation, channel: 'online', applicant: { kind: 'person', ...stranger }, formData: form() }, me);
+      check('FiledCase', filed.body);
+      const view = await eventually(async () => {
+        const r = await http(stack, 'GET', `/api/cases/${filed.body.caseNo}`, undefined, me);
+        return r.status === 200 && r.body;
+      }, 'the case');
+      check('CaseView', view);
+      check('CaseList', (await http(stack, 'GET', '/api/cases', undefined, me)).body);
+      const material = await http(stack, 'POST', `/api/cases/${filed.body.caseNo}/materials`, { materialName: '照片', fileName: 'a.png', contentType: 'image/png', dataBase64: samplePng().toString('base64') }, me);
+      check('Material', material.body);
+      check('AuditChainCheck', (await http(stack, 'GET', '/api/audit/verify', undefined, { authorization: `Bearer ${login.body.token}` })).body);
+      // And a schema does refuse what it should not accept.
+      const loose = ajv.getSchema('openapi#/components/schemas/FiledCase');
+      expect(loose?.({ caseNo: 'x', created: 'yes' })).to.equal(false);
     });
   });
 });
