@@ -13,7 +13,7 @@ import type { Db } from '../../lib/db';
 import { AppError, unauthorised, validationFailed } from '../../lib/errors';
 import { checkCitizenId } from '../../lib/identity';
 import { requireSignedIn, staffById } from '../auth/principal';
-import { limitSignIn, signInFailed, signInSucceeded, type RateLimiter } from '../auth/rate-limit';
+import { limitSignIn, signInFailed, signInSucceeded, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
 import { hashPassword, newToken, sha256Hex, verifyPassword } from '../auth/secrets';
 import { passwordProblem } from '../../lib/password-policy';
 import { bodyValidator } from '../validate';
@@ -114,6 +114,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   r.post('/auth/applicant/sms', async (req, res) => {
     const body = smsBody(req.body);
     limitSignIn(deps.limiter, req, `applicant:${body.idNumber}`);
+    // Texts to one person's phone are limited whoever asks (10 a minute), so the phone cannot be flooded from many addresses.
+    const smsWait = deps.limiter.take(`sms-to:${body.idNumber}`, 10);
+    if (smsWait > 0) throw tooManyRequests(smsWait);
     const idProblem = checkCitizenId(body.idNumber);
     if (idProblem) throw new AppError(422, 'validation-failed', 'The submitted data is not valid', idProblem, [{ pointer: '/idNumber', detail: idProblem }]);
     const identity = identityOf(deps);

@@ -52,49 +52,61 @@ export interface ChainRow {
 const zero = '0'.repeat(64);
 const maxReported = 1000;
 
-/** The chain check over rows in sequence order; exported for tests that build rows by hand. */
-export function checkRows(rows: Iterable<ChainRow>, chainKeyHex: string, checkpoints: Checkpoint[] = []): Omit<ChainCheck, 'forgedCheckpoints' | 'checkpoint'> {
-  const key = Buffer.from(chainKeyHex, 'hex');
-  const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
-  const v2From = checkpoints.reduce<number | null>((m, c) => m ?? c.v2From, null);
-  const breaks: { seq: number; reason: BreakReason }[] = [];
-  let breakCount = 0;
-  const gaps: { from: number; to: number }[] = [];
-  let previous: ChainRow | undefined;
-  let seenV2 = false;
-  let n = 0;
-  const report = (seq: number, reason: BreakReason) => {
-    breakCount++;
-    if (breaks.length < maxReported) breaks.push({ seq, reason });
-  };
-  for (const r of rows) {
-    n++;
-    const expectedSeq = previous ? previous.seq + 1 : 1;
-    if (r.seq > expectedSeq) gaps.push({ from: expectedSeq, to: r.seq - 1 });
-    const mac = r.version === 2
-      ? crypto.createHmac('sha256', key).update(r.text, 'utf8').digest('hex')
-      : crypto.createHash('sha256').update(r.text, 'utf8').digest('hex');
-    if (r.version === 2) seenV2 = true;
-    if (r.version !== 2 && (seenV2 || (v2From !== null && r.seq >= v2From))) report(r.seq, 'downgraded');
-    else if (r.hash !== mac) report(r.seq, 'content-changed');
-    else if (r.prevHash !== (previous ? previous.hash : zero) && r.seq === expectedSeq) report(r.seq, 'link-broken');
-    const cp = bySeq.get(r.seq);
-    if (cp && cp.hash !== r.hash) report(r.seq, 'checkpoint-mismatch');
-    previous = r;
+/** The chain check, fed rows in sequence order one at a time (so the whole log is never in memory). */
+export class ChainChecker {
+  private readonly key: Buffer;
+  private readonly bySeq: Map<number, Checkpoint>;
+  private readonly v2From: number | null;
+  private readonly breaks: { seq: number; reason: BreakReason }[] = [];
+  private breakCount = 0;
+  private readonly gaps: { from: number; to: number }[] = [];
+  private previous: ChainRow | undefined;
+  private seenV2 = false;
+  private n = 0;
+
+  constructor(chainKeyHex: string, private readonly checkpoints: Checkpoint[] = []) {
+    this.key = Buffer.from(chainKeyHex, 'hex');
+    this.bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+    this.v2From = checkpoints.reduce<number | null>((m, c) => m ?? c.v2From, null);
   }
-  const lastSeq = previous?.seq ?? 0;
-  const latest = checkpoints.reduce<Checkpoint | undefined>((m, c) => (!m || c.seq > m.seq ? c : m), undefined);
-  const truncatedTail = latest && latest.seq > lastSeq ? { lastSeq, checkpointSeq: latest.seq, checkpointAt: latest.at } : undefined;
-  return {
-    ok: breakCount === 0 && gaps.length === 0 && !truncatedTail,
-    rows: n,
-    breaks,
-    breakCount,
-    ...(breaks.length ? { brokenAt: breaks[0] } : {}),
-    gaps,
-    ...(truncatedTail ? { truncatedTail } : {}),
-    lastHash: previous?.hash ?? null,
-  };
+
+  private report(seq: number, reason: BreakReason): void {
+    this.breakCount++;
+    if (this.breaks.length < maxReported) this.breaks.push({ seq, reason });
+  }
+
+  add(r: ChainRow): void {
+    this.n++;
+    const previous = this.previous;
+    const expectedSeq = previous ? previous.seq + 1 : 1;
+    if (r.seq > expectedSeq) this.gaps.push({ from: expectedSeq, to: r.seq - 1 });
+    const mac = r.version === 2
+      ? crypto.createHmac('sha256', this.key).update(r.text, 'utf8').digest('hex')
+      : crypto.createHash('sha256').update(r.text, 'utf8').digest('hex');
+    if (r.version === 2) this.seenV2 = true;
+    if (r.version !== 2 && (this.seenV2 || (this.v2From !== null && r.seq >= this.v2From))) this.report(r.seq, 'downgraded');
+    else if (r.hash !== mac) this.report(r.seq, 'content-changed');
+    else if (r.prevHash !== (previous ? previous.hash : zero) && r.seq === expectedSeq) this.report(r.seq, 'link-broken');
+    const cp = this.bySeq.get(r.seq);
+    if (cp && cp.hash !== r.hash) this.report(r.seq, 'checkpoint-mismatch');
+    this.previous = r;
+  }
+
+  result(): Omit<ChainCheck, 'forgedCheckpoints' | 'checkpoint'> {
+    const lastSeq = this.previous?.seq ?? 0;
+    const latest = this.checkpoints.reduce<Checkpoint | undefined>((m, c) => (!m || c.seq > m.seq ? c : m), undefined);
+    const truncatedTail = latest && latest.seq > lastSeq ? { lastSeq, checkpointSeq: latest.seq, checkpointAt: latest.at } : undefined;
+    return {
+      ok: this.breakCount === 0 && this.gaps.length === 0 && !truncatedTail,
+      rows: this.n,
+      breaks: this.breaks,
+      breakCount: this.breakCount,
+      ...(this.breaks.length ? { brokenAt: this.breaks[0] } : {}),
+      gaps: this.gaps,
+      ...(truncatedTail ? { truncatedTail } : {}),
+      lastHash: this.previous?.hash ?? null,
+    };
+  }
 }
 
 /** Reads the chain in pages of `page` rows, in sequence order. */
@@ -112,9 +124,9 @@ async function* chainRows(db: Db, page = 5000): AsyncGenerator<ChainRow> {
 
 export async function verifyAuditChain(db: Db, o: AuditVerifyOptions = {}): Promise<ChainCheck> {
   const { valid, forged } = o.checkpointFile ? readCheckpoints(o.checkpointFile, o.auditKey) : { valid: [], forged: [] };
-  const rows: ChainRow[] = [];
-  for await (const r of chainRows(db)) rows.push(r);
-  const result = checkRows(rows, auditChainKeyHex(o.auditKey), valid);
+  const checker = new ChainChecker(auditChainKeyHex(o.auditKey), valid);
+  for await (const r of chainRows(db)) checker.add(r);
+  const result = checker.result();
   const latest = valid[valid.length - 1];
   return {
     ...result,
