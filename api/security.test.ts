@@ -87,6 +87,8 @@ describe('security over HTTP', () => {
       const identity = new IdentityClient({ baseUrl: stack.sims.urls.identity, secret: platformSecret });
       const validUntil = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
       await identity.authoriseAgent({ creditCode: company.idNumber, legalRepresentative: { idNumber: representative.idNumber, name: representative.name }, agent: { idNumber: agent.idNumber, name: agent.name }, scope: ['XK-330000-00001'], validUntil }, `security-test-${Date.now()}`);
+      const wrongRep = await http(stack, 'POST', '/api/cases', { implementationCode: itemImplementation, channel: 'online', applicant: { ...company, legalRepresentative: { idNumber: stranger.idNumber, name: stranger.name } }, formData: form() }, me);
+      expect(wrongRep.status, 'an agent may not name someone else as the representative (who would then see the case)').to.equal(422);
       const filed = await fileFor(me);
       expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
       const clerk = await asStaff(stack, 'clerk-wang');

@@ -197,7 +197,14 @@ async function filerActsFor(deps: CaseDeps, applicant: Applicant, filer: Filer, 
     if (asRep.result === 'unknown') throw refuse(`${applicant.idNumber} is not in the legal-person base`);
     if (asRep.mismatches.includes('name')) throw refuse(`the name does not match the legal-person base for ${applicant.idNumber}`);
     const auth = await deps.identity.checkAuthorisation({ creditCode: applicant.idNumber, agentIdNumber: filer.id, scope: itemCode });
-    if (auth.authorised) return { ...applicant, agent: me };
+    if (auth.authorised) {
+      // The representative an agent names gets to see the case: it must be the real one.
+      if (applicant.legalRepresentative) {
+        const named = await deps.identity.verifyLegalPerson({ creditCode: applicant.idNumber, name: applicant.name, legalRepresentative: applicant.legalRepresentative });
+        if (named.result !== 'match') throw validationFailed([{ pointer: '/applicant/legalRepresentative', detail: 'this is not the legal representative registered in the legal-person base' }]);
+      }
+      return { ...applicant, agent: me };
+    }
   } catch (err) {
     if (err instanceof AdapterRefusal) throw refuse(err.message);
     throw err;
