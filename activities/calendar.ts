@@ -43,7 +43,7 @@ export function createCalendarActivities(db: Db) {
       for (;;) {
         const page = (await db('cases')
           .whereIn('status', open)
-          .andWhere((q) => q.whereNull('statutory_deadline').orWhere('statutory_deadline', '>=', since).orWhere('promised_deadline', '>=', since))
+          .andWhere((q) => { q.whereNull('statutory_deadline').orWhere('statutory_deadline', '>=', since).orWhere('promised_deadline', '>=', since); })
           .andWhere('case_no', '>', after)
           .orderBy('case_no')
           .limit(PAGE)

@@ -30,6 +30,7 @@ const allowed: Record<string, Caller[]> = {
   'POST /auth/applicant/login': everyone,
   'GET /auth/me': signedIn,
   'POST /auth/logout': signedIn,
+  'POST /auth/password': allStaff,
   'GET /implementations': everyone,
   'GET /implementations/{code}': everyone,
   'GET /implementations/{code}/versions': everyone,

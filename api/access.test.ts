@@ -11,6 +11,7 @@ import { RateLimiter } from './auth/rate-limit';
 import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, secretKey, platformSecret, smsCodeOf, startStack, type Stack } from '../test/harness';
 import { readFormFolder } from '../lib/forms';
 import { webhookSignature } from '../lib/webhooks';
+import { samplePng } from '../test/sample-files';
 
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
 const form = () => readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
@@ -210,7 +211,7 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
     const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant: { kind: 'person', ...zhang }, formData: form() }, clerk);
     const caseNo: string = filed.body.caseNo;
     await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk)).status === 200, 'the case row');
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(2000)]);
+    const png = samplePng();
     const upload = (o: Record<string, unknown>, who = clerk) => http(stack, 'POST', `/api/cases/${caseNo}/materials`, { materialName: '经营场所证明', fileName: '场所照片.png', contentType: 'image/png', dataBase64: png.toString('base64'), ...o }, who);
     for (const fileName of ['../../etc/passwd.png', '..\\boot.png', 'a/b.png', '.hidden.png', 'x\u0001.png', 'con|.png']) {
       const bad = await upload({ fileName });

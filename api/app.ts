@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { CertificatePlatform } from '../adapters/certificates';
 import type { IdentityPlatform } from '../adapters/identity';
 import type { Db } from '../lib/db';
-import { authenticate } from './auth/principal';
+import { authenticate, passwordChangeGate } from './auth/principal';
 import { integratorRateLimit, RateLimiter } from './auth/rate-limit';
 import { contract, type ServedZone } from './contract';
 import { docsRoutes } from './docs';
@@ -21,6 +21,7 @@ import { openApiDocument } from './openapi';
 import { cleanText } from './clean-text';
 import { health } from './health';
 import { errorHandler, notFoundHandler, unavailableRetryAfter } from './problem';
+import { methodGuard, securityHeaders } from './security-headers';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
@@ -52,6 +53,14 @@ export interface AppDeps {
   limiter?: RateLimiter;
   /** How soon a new case first asks a platform itself when its callback is late (PLATFORM_FOLLOW_UP_SECONDS). */
   followUpFirstAskMs?: number;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxy's X-Forwarded-* to believe; false = none. */
+  trustProxy?: boolean | string | number;
+  /** Send HSTS on requests that arrived over TLS (HSTS). */
+  hsts?: boolean;
+  /** AUDIT_KEY, to verify the audit chain (the development key when absent). */
+  auditKey?: string;
+  /** The signed audit checkpoints that verification compares the chain with. */
+  auditCheckpointFile?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -62,6 +71,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   const limiter = deps.limiter ?? new RateLimiter();
   const api = express.Router();
   api.use(authenticate({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(passwordChangeGate);
   api.use(integratorRateLimit(limiter));
   api.use(contract(deps.zone ?? 'all'));
   api.use(idempotency(deps.db));
@@ -82,7 +92,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(caseRoutes(deps));
   api.use(materialRoutes(deps.db));
   api.use(taskRoutes(deps));
-  api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
   return api;
 }
@@ -91,7 +101,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(securityHeaders({ hsts: deps.hsts ?? false }));
   // The raw body is kept for signatures (callbacks, integrators) and idempotency hashes.
   const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => { (req as RawBodyRequest).rawBody = buf; };
   const isJson = (req: express.Request) => /^application\/([a-z.+-]*\+)?json/i.test(req.get('content-type') ?? '');
@@ -103,11 +114,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(cleanText());
   app.use('/api/docs', docsRoutes());
   const api = apiRouter(deps);
-  api.use(notFoundHandler);
+  api.use(methodGuard, notFoundHandler);
   app.use('/api', api);
 
   app.use(express.static(webRoot));
-  app.use(notFoundHandler);
+  app.use(methodGuard, notFoundHandler);
   app.use(errorHandler);
   return app;
 }

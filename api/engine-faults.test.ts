@@ -112,17 +112,17 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     const list = Array.from({ length: 40 }, (_, i) => i);
     let heavy: unknown = { '+': [1, 1] };
     for (let d = 0; d < 5; d++) heavy = { map: [list, heavy] };
-    const steps = row!.entry.process.steps.map((s: Record<string, unknown>) => ({ ...s, when: { var: ['form.none', heavy] } }));
-    await direct('implementation_versions').where({ implementation_code: code, version }).update({ entry: JSON.stringify({ ...row!.entry, process: { steps } }) });
+    const steps = row.entry.process.steps.map((s: Record<string, unknown>) => ({ ...s, when: { var: ['form.none', heavy] } }));
+    await direct('implementation_versions').where({ implementation_code: code, version }).update({ entry: JSON.stringify({ ...row.entry, process: { steps } }) });
     const current = await direct('implementation_versions').where({ implementation_code: code, state: 'published' }).first<{ version: number }>('version');
-    await direct('implementation_versions').where({ implementation_code: code, version: current!.version }).update({ state: 'superseded' });
+    await direct('implementation_versions').where({ implementation_code: code, version: current.version }).update({ state: 'superseded' });
     await direct('implementation_versions').where({ implementation_code: code, version }).update({ state: 'published' });
     try {
       await brokenCaseGoesToAPerson(code);
     } finally {
       // The other test files see the sample as it was.
       await direct('implementation_versions').where({ implementation_code: code, version }).update({ state: 'superseded' });
-      await direct('implementation_versions').where({ implementation_code: code, version: current!.version }).update({ state: 'published' });
+      await direct('implementation_versions').where({ implementation_code: code, version: current.version }).update({ state: 'published' });
     }
   });
 
@@ -131,7 +131,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     // A case whose pinned process the engine cannot run (a step type it does not know): its
     // workflow task fails on every attempt.
     const filing = await direct('case_filings').where({ case_no: good }).first<{ input: CaseInput }>('input');
-    const input: CaseInput = { ...filing!.input, caseNo: `${good.slice(0, 14)}99${good.slice(16)}`, implementation: { ...filing!.input.implementation, process: { steps: [{ type: 'bogus', id: 'x' } as unknown as ProcessStep] } } };
+    const input: CaseInput = { ...filing.input, caseNo: `${good.slice(0, 14)}99${good.slice(16)}`, implementation: { ...filing.input.implementation, process: { steps: [{ type: 'bogus', id: 'x' } as unknown as ProcessStep] } } };
     await stack.client.workflow.start('caseWorkflow', {
       workflowId: input.caseNo, taskQueue: stack.taskQueue, args: [input],
       typedSearchAttributes: [{ key: ItemCode, value: input.implementation.itemCode }, { key: Department, value: input.implementation.department }],

@@ -7,6 +7,7 @@
  * is served (`x-zone`): `public` operations answer on the Internet-zone port as well, `internal`
  * ones only on the government-extranet port.
  */
+import { responseOf, responseSchemas } from './response-schemas';
 import { requestSchemas } from './validate';
 
 export type Zone = 'public' | 'internal';
@@ -50,9 +51,10 @@ export const operations: Operation[] = [
   { method: 'get', path: '/openapi.json', tag: 'platform', summary: 'This document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the OpenAPI document'] },
 
   // Sign-in
-  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Staff sign-in with user id and password', zone: 'internal', access: 'anyone (rate-limited)', security: anyone, body: 'LoginRequest', ok: [200, 'a bearer token and the staff member'] },
+  { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Staff sign-in with user id and password', zone: 'internal', access: 'anyone (rate-limited)', security: anyone, body: 'LoginRequest', ok: [200, 'a bearer token, the staff member, and mustChangePassword (when true, every other route answers 403 password-change-required until POST /auth/password)'] },
   { method: 'post', path: '/auth/applicant/sms', tag: 'auth', summary: 'Applicant sign-in, step 1: check ID + name, send an SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'SmsRequest', ok: [201, 'the SMS request id and masked phone'] },
   { method: 'post', path: '/auth/applicant/login', tag: 'auth', summary: 'Applicant sign-in, step 2: the SMS code', zone: 'public', access: 'anyone (rate-limited)', security: anyone, body: 'ApplicantLoginRequest', ok: [200, 'a bearer token with the assurance level proved'] },
+  { method: 'post', path: '/auth/password', tag: 'auth', summary: 'Change one\'s own staff password (policy: 12+ characters, not the user id or name, not a common password); other sessions end', zone: 'internal', access: 'staff (also while a password change is required)', security: ['staff'], body: 'PasswordChangeRequest', ok: [204, 'changed'] },
   { method: 'get', path: '/auth/me', tag: 'auth', summary: 'Who the token belongs to', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [200, 'the principal'] },
   { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'End the session', zone: 'public', access: 'anyone signed in', security: ['staff', 'applicant', 'apiKey'], ok: [204, 'signed out'] },
 
@@ -186,6 +188,11 @@ function pathParams(path: string) {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: m[1] === 'caseNo' ? { type: 'string', pattern: '^[0-9]{22}$' } : { type: 'string', maxLength: 100 } }));
 }
 
+function responseSchemaOf(op: Operation): Record<string, unknown> {
+  const name = responseOf[`${op.method.toUpperCase()} ${op.path}`];
+  return name ? { $ref: `#/components/schemas/${name}` } : { type: 'object' };
+}
+
 let cached: Record<string, unknown> | undefined;
 
 /** Builds the document (once the route modules have registered their body schemas). */
@@ -194,7 +201,7 @@ export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const responses: Record<string, unknown> = {
-      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: { type: 'object' } } } },
+      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: responseSchemaOf(op) } } },
       400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields; NUL, lone surrogates or non-characters in the body, query or path; nesting deeper than 32 levels; a malformed % escape; a body not encoded as its Content-Encoding says (with field paths)'),
       ...(op.security.includes('none') ? {} : { 401: problemResponse('Not signed in, or the credential is not valid'), 403: problemResponse('Signed in, but not allowed') }),
       ...(op.path.includes('{') ? { 404: problemResponse('No such resource, or not yours') } : {}),
@@ -235,6 +242,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
   };
   for (const [name, schema] of [...requestSchemas].sort(([a], [b]) => a.localeCompare(b))) schemas[name] = schema;
+  for (const [name, schema] of Object.entries(responseSchemas)) schemas[name] = schema;
   cached = {
     openapi: '3.1.0',
     info: {
@@ -257,6 +265,13 @@ export function openApiDocument(): Record<string, unknown> {
 export function matchOperation(method: string, path: string): Operation | undefined {
   const m = method.toLowerCase();
   return compiled().find((c) => c.op.method === m && c.re.test(path))?.op;
+}
+
+/** The methods the API takes on a path under /api (upper case, HEAD with GET), empty for an unknown path. */
+export function allowedMethods(path: string): string[] {
+  const methods = new Set(compiled().filter((c) => c.re.test(path)).map((c) => c.op.method.toUpperCase()));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
 }
 
 let compiledOps: { op: Operation; re: RegExp }[] | undefined;

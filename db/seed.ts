@@ -114,7 +114,8 @@ export async function seedSampleCatalogue(db: Db, o: { staffPassword?: string } 
     for (const [code, hall] of Object.entries(sampleHalls)) await trx('departments').where({ code }).whereNull('hall_code').update({ hall_code: hall });
     for (const r of sampleRoles) await trx('roles').insert(r).onConflict('code').ignore();
     for (const s of sampleStaff) await trx('staff_users').insert(s).onConflict('id').ignore();
-    if (passwordHash) await trx('staff_users').whereIn('id', sampleStaff.map((s) => s.id)).whereNull('password_hash').update({ password_hash: passwordHash });
+    // A shared demo password is known to everyone who read the README: each account must change it at its first sign-in.
+    if (passwordHash) await trx('staff_users').whereIn('id', sampleStaff.map((s) => s.id)).whereNull('password_hash').update({ password_hash: passwordHash, must_change_password: true });
     for (const ref of listFormFolders()) {
       const f = readFormFolder(ref);
       await trx('forms')

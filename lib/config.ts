@@ -44,7 +44,28 @@ export interface Config {
   sessionMinutes: number;
   /** Minutes after which a new case first asks a platform itself when its callback is late (then doubling, at most a day). */
   platformFollowUpMinutes: number;
+  /** NODE_ENV=production: no development defaults, no demo passwords, no simulators. */
+  production: boolean;
+  /** Key of the audit log's HMAC chain and of its checkpoints; kept out of the database. */
+  auditKey: string;
+  /** Minutes between audit checkpoints (the chain head, signed, in DATA_DIR/audit-checkpoints). */
+  auditCheckpointMinutes: number;
+  /** Express's `trust proxy`: false (default), true, a hop count, or addresses/subnets of the TLS proxy. */
+  trustProxy: boolean | number | string;
+  /** Send HSTS on requests that arrived over TLS (HSTS=true); defaults to on in production. */
+  hsts: boolean;
 }
+
+/** The development defaults: published in the README, so never good enough in production. */
+export const devDefaults = {
+  platformSecret: 'onewindow-dev-secret',
+  secretKey: 'onewindow-dev-secret-key',
+  auditKey: 'onewindow-dev-audit-key',
+  demoStaffPassword: 'onewindow-demo',
+} as const;
+
+/** The smallest secret accepted in production, in bytes. */
+export const minSecretBytes = 32;
 
 export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
 export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging'];
@@ -101,7 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!logLevels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL} is not one of ${logLevels.join(', ')}`);
   const dataDir = path.resolve(str(env, 'DATA_DIR', 'data'));
   const xdg = optional(env, 'XDG_CACHE_HOME') ?? path.join(os.homedir(), '.cache');
-  return {
+  const production = env.NODE_ENV === 'production';
+  const config: Config = {
     port: int(env, 'PORT', 8080),
     host: str(env, 'HOST', '127.0.0.1'),
     databaseUrl,
@@ -121,11 +143,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const v = optional(env, `${p.toUpperCase()}_URL`);
       return v ? [[p, v]] : [];
     })),
-    platformSecret: str(env, 'PLATFORM_SECRET', 'onewindow-dev-secret'),
+    platformSecret: str(env, 'PLATFORM_SECRET', devDefaults.platformSecret),
     publicPort: optional(env, 'PUBLIC_PORT') === undefined ? undefined : int(env, 'PUBLIC_PORT', 0),
-    secretKey: str(env, 'SECRET_KEY', 'onewindow-dev-secret-key'),
-    demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? 'onewindow-demo',
+    secretKey: str(env, 'SECRET_KEY', devDefaults.secretKey),
+    demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? (production ? '' : devDefaults.demoStaffPassword),
     sessionMinutes: minutes(env, 'SESSION_MINUTES', 480),
     platformFollowUpMinutes: minutes(env, 'PLATFORM_FOLLOW_UP_MINUTES', 60),
+    production,
+    auditKey: str(env, 'AUDIT_KEY', devDefaults.auditKey),
+    auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),
+    trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
+    hsts: bool(env, 'HSTS', production),
   };
+  if (production) checkProduction(env, config);
+  return config;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name}=${raw} is not true or false`);
+}
+
+function trustProxyOf(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^[0-9]+$/.test(raw)) return Number(raw);
+  return raw; // addresses, subnets or names Express understands: loopback, 10.0.0.0/8, …
+}
+
+/**
+ * NODE_ENV=production refuses to start with anything from development: a published or short
+ * secret, a demo password, or a platform left to the simulators. Every problem is reported, one
+ * line each, with its fix.
+ */
+function checkProduction(env: NodeJS.ProcessEnv, c: Config): void {
+  const problems: string[] = [];
+  const secrets: [string, string, string][] = [
+    ['SECRET_KEY', c.secretKey, devDefaults.secretKey],
+    ['PLATFORM_SECRET', c.platformSecret, devDefaults.platformSecret],
+    ['AUDIT_KEY', c.auditKey, devDefaults.auditKey],
+  ];
+  for (const [name, value, dev] of secrets) {
+    if (value === dev) problems.push(`${name} is the published development default; set it to a random secret of at least ${minSecretBytes} bytes (e.g. \`openssl rand -base64 48\`)`);
+    else if (Buffer.byteLength(value, 'utf8') < minSecretBytes) problems.push(`${name} is shorter than ${minSecretBytes} bytes; set it to a random secret of at least ${minSecretBytes} bytes (e.g. \`openssl rand -base64 48\`)`);
+  }
+  if (new Set(secrets.map(([, v]) => v)).size < secrets.length) problems.push('SECRET_KEY, PLATFORM_SECRET and AUDIT_KEY must differ; give each its own random value');
+  if (env.DEMO_STAFF_PASSWORD !== undefined && env.DEMO_STAFF_PASSWORD !== '') problems.push('DEMO_STAFF_PASSWORD is set; unset it in production and give each staff member their own password');
+  const missing = platformNames.filter((p) => !c.platformUrls[p]);
+  if (missing.length) problems.push(`no URL for ${missing.join(', ')}; set ${missing.map((p) => `${p.toUpperCase()}_URL`).join(', ')} (simulators do not run in production)`);
+  if (problems.length) throw new ConfigError(`NODE_ENV=production refuses to start:\n  ${problems.join('\n  ')}`);
 }

@@ -6,19 +6,17 @@ import knex, { type Knex } from 'knex';
 import { ConfigError } from './errors';
 import { migrationSource } from '../db/migrations';
 import { ThrottledLog } from './throttled-log';
+import { auditChainKeyHex } from './audit-keys';
 
 export type Db = Knex;
-
-/** Connection URL of the embedded PGlite socket server on this machine. */
-export function pgliteUrl(port: number): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-}
 
 export interface DbOptions {
   url: string;
   /** The embedded PGlite serves one statement at a time; keep the pool small there. */
   embedded?: boolean;
   poolMax?: number;
+  /** AUDIT_KEY; each connection is given the chain key derived from it (the development key when absent). */
+  auditKey?: string;
 }
 
 /**
@@ -37,11 +35,19 @@ const knexLog = {
 };
 
 export function createDb(opts: DbOptions): Db {
+  const chainKey = auditChainKeyHex(opts.auditKey);
   return knex({
     log: knexLog,
     client: 'pg',
     connection: { connectionString: opts.url, application_name: 'onewindow' },
-    pool: { min: 0, max: opts.poolMax ?? (opts.embedded ? 1 : 10) },
+    pool: {
+      min: 0,
+      max: opts.poolMax ?? (opts.embedded ? 1 : 10),
+      // The audit chain's key, as a setting of this session only (a bound parameter, so it is not in the statement text).
+      afterCreate: (conn: { query: (sql: string, values: unknown[], cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query(`select set_config('onewindow.audit_key', $1, false)`, [chainKey], (err) => done(err, conn));
+      },
+    },
     acquireConnectionTimeout: 15_000,
   });
 }

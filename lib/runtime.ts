@@ -3,13 +3,14 @@
  * from configuration, and turning start-up problems into one line and a non-zero exit.
  */
 import type { Config } from './config';
-import { createDb, pgliteUrl, checkDb, type Db } from './db';
+import { createDb, checkDb, type Db } from './db';
+import { embeddedPassword, embeddedUrl } from './embedded-password';
 import { ConfigError } from './errors';
 
 export function databaseOf(config: Config): { url: string; embedded: boolean } {
   return config.databaseUrl
     ? { url: config.databaseUrl, embedded: false }
-    : { url: pgliteUrl(config.pglitePort), embedded: true };
+    : { url: embeddedUrl(config.pglitePort, embeddedPassword(config.dataDir)), embedded: true };
 }
 
 export function temporalAddressOf(config: Config): string {
@@ -19,7 +20,7 @@ export function temporalAddressOf(config: Config): string {
 /** Connects to the configured database and checks it answers. */
 export async function openDb(config: Config): Promise<Db> {
   const { url, embedded } = databaseOf(config);
-  const db = createDb({ url, embedded });
+  const db = createDb({ url, embedded, auditKey: config.auditKey });
   try {
     await checkDb(db, url);
   } catch (err) {

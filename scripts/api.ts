@@ -2,6 +2,7 @@
 import { CertificateClient } from '../adapters/certificates';
 import { createApp } from '../api/app';
 import { loadConfig } from '../lib/config';
+import { checkpointFile, startCheckpoints } from '../lib/audit-checkpoints';
 import { ConfigError } from '../lib/errors';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { connectClient } from '../lib/temporal';
@@ -29,7 +30,9 @@ runMain('api', async () => {
   const identityUrl = config.platformUrls.identity;
   const identity = identityUrl ? new IdentityClient({ baseUrl: identityUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, limiter };
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir) };
+  // The audit chain's head, signed, outside the database (see README, "Security").
+  startCheckpoints(db, checkpointFile(config.dataDir), config.auditKey, config.auditCheckpointMinutes);
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its
   // own and PORT serves the government extranet; without it, PORT serves both.
   const servers = [await listen(createApp({ ...deps, zone: config.publicPort === undefined ? 'all' : 'internal' }), config.port, config.host, 'PORT')];

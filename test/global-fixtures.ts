@@ -50,12 +50,14 @@ export async function mochaGlobalSetup(): Promise<void> {
   } else {
     const pgPort = await freePort();
     embedded = await startEmbeddedDb('memory://', pgPort);
-    ctx.databaseUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
+    ctx.databaseUrl = embedded.url;
     ctx.embeddedDb = true;
   }
   const db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });
   await migrate(db);
   await seedSampleCatalogue(db, { staffPassword: testStaffPassword });
+  // The tests sign in as the seeded staff throughout; the first-sign-in password change is tested on its own (api/security.test.ts).
+  await db('staff_users').update({ must_change_password: false });
   await db.destroy();
   process.stderr.write(
     `[onewindow] test fixtures ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Temporal dev server ${ctx.temporalAddress}, ` +

@@ -13,7 +13,6 @@ import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { pinnedSample, sampleDocs } from '../test/sample-cases';
 import { createTimeSkippingEnv } from '../test/time-skipping';
-import type { CaseResult } from './case-workflow';
 import {
   calendarChangedSignal,
   caseViewQuery,

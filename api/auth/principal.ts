@@ -6,13 +6,13 @@
 import type { Request, RequestHandler } from 'express';
 import type { AssuranceLevel } from '../../adapters/assurance';
 import type { Db } from '../../lib/db';
-import { forbidden, unauthorised } from '../../lib/errors';
+import { AppError, forbidden, unauthorised } from '../../lib/errors';
 import type { Actor } from '../../workflows/definitions';
 import { authenticateApiKey } from './api-keys';
 import { sha256Hex } from './secrets';
 
 export type Principal =
-  | { kind: 'staff'; id: string; name: string; department: string; roles: string[]; regionCode: string; level: DepartmentLevel }
+  | { kind: 'staff'; id: string; name: string; department: string; roles: string[]; regionCode: string; level: DepartmentLevel; mustChangePassword?: boolean }
   | { kind: 'applicant'; idNumber: string; name: string; assuranceLevel: AssuranceLevel }
   | { kind: 'integrator'; keyId: string; name: string; scopes: string[]; ratePerMinute: number }
   | { kind: 'anonymous' };
@@ -84,12 +84,27 @@ export async function staffById(db: Db, id: string): Promise<StaffPrincipal | un
   const row = await db('staff_users as u')
     .join('departments as d', 'd.code', 'u.department_code')
     .where({ 'u.id': id, 'u.disabled': false })
-    .first<{ id: string; name: string; department_code: string; roles: string[]; region_code: string; level: DepartmentLevel } | undefined>(
-      'u.id', 'u.name', 'u.department_code', 'u.roles', 'd.region_code', 'd.level',
+    .first<{ id: string; name: string; department_code: string; roles: string[]; region_code: string; level: DepartmentLevel; must_change_password: boolean } | undefined>(
+      'u.id', 'u.name', 'u.department_code', 'u.roles', 'd.region_code', 'd.level', 'u.must_change_password',
     );
   if (!row) return undefined;
-  return { kind: 'staff', id: row.id, name: row.name, department: row.department_code, roles: row.roles, regionCode: row.region_code, level: row.level };
+  return {
+    kind: 'staff', id: row.id, name: row.name, department: row.department_code, roles: row.roles, regionCode: row.region_code, level: row.level,
+    ...(row.must_change_password ? { mustChangePassword: true } : {}),
+  };
 }
+
+/** Routes a staff member whose password must be changed may still use: change it, see who they are, sign out. */
+const openWhilePasswordMustChange = new Set(['POST /auth/password', 'GET /auth/me', 'POST /auth/logout']);
+
+/** A staff member with a password to change (a seeded or administrator-set one) does nothing else first: 403 password-change-required. */
+export const passwordChangeGate: RequestHandler = (req, _res, next) => {
+  const p = principalOf(req);
+  if (p.kind === 'staff' && p.mustChangePassword && !openWhilePasswordMustChange.has(`${req.method} ${req.path.replace(/\/$/, '')}`)) {
+    throw new AppError(403, 'password-change-required', 'Password change required', 'this account\'s password was set for you; change it first (POST /api/auth/password)');
+  }
+  next();
+};
 
 /** The staff member calling, optionally holding one of `roles`; 401 for anyone else signed out, 403 otherwise. */
 export function requireStaff(req: Request, roles?: readonly string[]): StaffPrincipal {

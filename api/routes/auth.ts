@@ -10,11 +10,12 @@ import { Router } from 'express';
 import type { IdentityPlatform } from '../../adapters/identity';
 import { AdapterRefusal } from '../../adapters/errors';
 import type { Db } from '../../lib/db';
-import { AppError, unauthorised } from '../../lib/errors';
+import { AppError, unauthorised, validationFailed } from '../../lib/errors';
 import { checkCitizenId } from '../../lib/identity';
 import { requireSignedIn, staffById } from '../auth/principal';
-import { limitSignIn, type RateLimiter } from '../auth/rate-limit';
-import { newToken, sha256Hex, verifyPassword } from '../auth/secrets';
+import { limitSignIn, signInFailed, signInSucceeded, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
+import { hashPassword, newToken, sha256Hex, verifyPassword } from '../auth/secrets';
+import { passwordProblem } from '../../lib/password-policy';
 import { bodyValidator } from '../validate';
 import { maskIdNumber } from '../../lib/privacy';
 import type { AssuranceLevel } from '../../adapters/assurance';
@@ -29,6 +30,10 @@ export interface AuthRouteDeps {
 const loginBody = bodyValidator<{ username: string; password: string }>('LoginRequest', {
   type: 'object', additionalProperties: false, required: ['username', 'password'],
   properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+});
+const passwordBody = bodyValidator<{ currentPassword: string; newPassword: string }>('PasswordChangeRequest', {
+  type: 'object', additionalProperties: false, required: ['currentPassword', 'newPassword'],
+  properties: { currentPassword: { type: 'string', minLength: 1, maxLength: 200 }, newPassword: { type: 'string', minLength: 1, maxLength: 200 } },
 });
 const smsBody = bodyValidator<{ idNumber: string; name: string; phone: string }>('SmsRequest', {
   type: 'object', additionalProperties: false, required: ['idNumber', 'name', 'phone'],
@@ -62,21 +67,56 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   r.post('/auth/login', async (req, res) => {
     const body = loginBody(req.body);
-    limitSignIn(deps.limiter, req, `staff:${body.username}`);
+    const account = `staff:${body.username}`;
+    limitSignIn(deps.limiter, req, account);
     const row = await db('staff_users').where({ id: body.username, disabled: false }).first<{ password_hash: string | null } | undefined>('password_hash');
     const ok = await verifyPassword(body.password, row?.password_hash);
     const staff = ok ? await staffById(db, body.username) : undefined;
     if (!staff) {
+      signInFailed(deps.limiter, req, account);
       await db('audit_log').insert({ actor: `staff:${body.username.slice(0, 50)}`, action: 'auth.refused', detail: JSON.stringify({ reason: 'wrong user id or password' }) });
       throw unauthorised('wrong user id or password');
     }
+    signInSucceeded(deps.limiter, req, account);
     const session = await openSession(db, deps.sessionMinutes, { kind: 'staff', subject: staff.id, name: staff.name });
-    res.json({ ...session, user: { id: staff.id, name: staff.name, department: staff.department, roles: staff.roles, level: staff.level } });
+    res.json({
+      ...session,
+      mustChangePassword: staff.mustChangePassword === true,
+      user: { id: staff.id, name: staff.name, department: staff.department, roles: staff.roles, level: staff.level },
+    });
+  });
+
+  /** A staff member changes their own password: the current one, and a new one that meets the policy. Other sessions end. */
+  r.post('/auth/password', async (req, res) => {
+    const p = requireSignedIn(req);
+    if (p.kind !== 'staff') throw new AppError(403, 'forbidden', 'Forbidden', 'only staff sign in with a password');
+    const body = passwordBody(req.body);
+    const account = `staff:${p.id}`;
+    limitSignIn(deps.limiter, req, account);
+    const row = await db('staff_users').where({ id: p.id }).first<{ password_hash: string | null }>('password_hash');
+    if (!(await verifyPassword(body.currentPassword, row?.password_hash))) {
+      signInFailed(deps.limiter, req, account);
+      await db('audit_log').insert({ actor: `staff:${p.id}`, action: 'auth.password-change-refused', detail: JSON.stringify({ reason: 'wrong current password' }) });
+      throw unauthorised('the current password is wrong');
+    }
+    const problem = passwordProblem(body.newPassword, { id: p.id, name: p.name }) ?? (body.newPassword === body.currentPassword ? 'the new password must differ from the current one' : undefined);
+    if (problem) throw validationFailed([{ pointer: '/newPassword', detail: problem }]);
+    const header = req.get('authorization') ?? '';
+    const current = header.startsWith('Bearer ') ? sha256Hex(header.slice(7)) : '';
+    await db.transaction(async (trx) => {
+      await trx('staff_users').where({ id: p.id }).update({ password_hash: await hashPassword(body.newPassword), must_change_password: false, password_changed_at: trx.fn.now() });
+      await trx('sessions').where({ kind: 'staff', subject: p.id }).whereNull('revoked_at').whereNot({ token_hash: current }).update({ revoked_at: trx.fn.now() });
+      await trx('audit_log').insert({ actor: `staff:${p.id}`, action: 'auth.password-changed', detail: JSON.stringify({ otherSessionsEnded: true }) });
+    });
+    res.status(204).end();
   });
 
   r.post('/auth/applicant/sms', async (req, res) => {
     const body = smsBody(req.body);
     limitSignIn(deps.limiter, req, `applicant:${body.idNumber}`);
+    // Texts to one person's phone are limited whoever asks (10 a minute), so the phone cannot be flooded from many addresses.
+    const smsWait = deps.limiter.take(`sms-to:${body.idNumber}`, 10);
+    if (smsWait > 0) throw tooManyRequests(smsWait);
     const idProblem = checkCitizenId(body.idNumber);
     if (idProblem) throw new AppError(422, 'validation-failed', 'The submitted data is not valid', idProblem, [{ pointer: '/idNumber', detail: idProblem }]);
     const identity = identityOf(deps);
@@ -106,7 +146,10 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       if (err instanceof AdapterRefusal) throw unauthorised(`the code cannot be checked: ${err.message}`);
       throw err;
     }
-    if (!check.verified) throw unauthorised(`wrong code; ${check.attemptsLeft} attempt(s) left`);
+    if (!check.verified) {
+      signInFailed(deps.limiter, req, `sms:${body.requestId}`);
+      throw unauthorised(`wrong code; ${check.attemptsLeft} attempt(s) left`);
+    }
     const used = await db('login_challenges').where({ request_id: body.requestId }).whereNull('used_at').update({ used_at: db.fn.now() });
     if (used === 0) throw unauthorised('this code was already used');
     const session = await openSession(db, deps.sessionMinutes, { kind: 'applicant', subject: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel });

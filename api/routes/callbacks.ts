@@ -11,7 +11,7 @@ import { verifyCallbackShared, type CallbackEvent } from '../../adapters/callbac
 import type { Db } from '../../lib/db';
 import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
-import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal } from '../../workflows/definitions';
+import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
 import type { CaseDeps } from '../services/cases';
 
 export type RawBodyRequest = Request & { rawBody?: Buffer };
@@ -76,14 +76,23 @@ export function callbackRoutes(deps: CaseDeps, secret: string): Router {
   });
 
   receive('department', async (e) => {
-    const d = e.data as { caseNo: string; stepId: string; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string };
-    const dispatch = await db('department_dispatches').where({ case_no: d.caseNo, step_id: d.stepId }).first<{ case_no: string } | undefined>();
-    if (!dispatch) return refused(db, 'department', null, notFound(`a dispatch of case ${d.caseNo} at step ${d.stepId}`));
+    const d = e.data as { caseNo: string; stepId: string; round?: unknown; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string };
+    if (d.round !== undefined && !(Number.isInteger(d.round) && (d.round as number) >= 1)) {
+      return refused(db, 'department', null, validationFailed([{ pointer: '/data/round', detail: 'round is a whole number from 1' }]));
+    }
+    const round = (d.round as number | undefined) ?? 1;
+    const dispatch = await db('department_dispatches').where({ case_no: d.caseNo, step_id: d.stepId, round }).first<{ case_no: string } | undefined>();
+    if (!dispatch) return refused(db, 'department', null, notFound(`a dispatch of case ${d.caseNo} at step ${d.stepId} (round ${round})`));
     const handle = client.workflow.getHandle(d.caseNo);
     if (d.type === 'milestone' && d.milestone) {
-      await handle.signal(departmentMilestoneSignal, { stepId: d.stepId, milestone: d.milestone, at: d.at });
+      // Only the milestones the case's pinned entry declares for that step.
+      const declared = await declaredMilestones(db, d.caseNo, d.stepId);
+      if (!declared.includes(d.milestone)) {
+        return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data/milestone', detail: `step ${d.stepId} declares the milestones ${declared.join('、') || '(none)'}` }]));
+      }
+      await handle.signal(departmentMilestoneSignal, { stepId: d.stepId, ...(round > 1 ? { round } : {}), milestone: d.milestone, at: d.at });
     } else if (d.type === 'result' && d.outcome) {
-      await handle.signal(departmentResultSignal, { stepId: d.stepId, outcome: d.outcome, opinion: d.opinion ?? '', at: d.at });
+      await handle.signal(departmentResultSignal, { stepId: d.stepId, ...(round > 1 ? { round } : {}), outcome: d.outcome, opinion: d.opinion ?? '', at: d.at });
     } else {
       return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data', detail: 'a milestone names itself; a result is approved or refused' }]));
     }
@@ -105,4 +114,19 @@ export function callbackRoutes(deps: CaseDeps, secret: string): Router {
   });
 
   return r;
+}
+
+/** The milestones the case's pinned process declares for a department step (branches included). */
+async function declaredMilestones(db: Db, caseNo: string, stepId: string): Promise<string[]> {
+  const filing = await db('case_filings').where({ case_no: caseNo }).first<{ input: CaseInput } | undefined>('input');
+  const find = (steps: ProcessStep[]): ProcessStep | undefined => {
+    for (const s of steps) {
+      if (s.id === stepId) return s;
+      const inner = s.type === 'parallel' ? find(s.branches.flatMap((b) => b.steps)) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  const step = filing ? find(filing.input.implementation.process.steps) : undefined;
+  return step?.type === 'department' ? step.milestones ?? [] : [];
 }

@@ -107,7 +107,7 @@ function filerOf(p: Principal, body: FileCaseBody): Filer {
     case 'applicant':
       if (body.channel !== 'online') throw forbidden('applicants file online: channel must be "online"');
       if (body.applicant.kind === 'person' && body.applicant.idNumber !== p.idNumber) throw forbidden('an applicant files for themselves (or for a company they act for)');
-      return { kind: 'applicant', id: p.idNumber, assurance: p.assuranceLevel };
+      return { kind: 'applicant', id: p.idNumber, name: p.name, assurance: p.assuranceLevel };
     case 'integrator':
       if (body.channel !== 'online') throw forbidden('integrators file online: channel must be "online"');
       return { kind: 'integrator', id: p.keyId, assurance: 'basic' };

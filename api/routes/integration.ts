@@ -6,6 +6,7 @@ import { Router } from 'express';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
 import { notFound } from '../../lib/errors';
+import { whereLike } from '../../lib/like';
 import { maskPersonalData } from '../../lib/privacy';
 import { apiKeyScopes, createApiKey, revokeApiKey } from '../auth/api-keys';
 import { requireIntegrator, requireStaff } from '../auth/principal';
@@ -17,6 +18,8 @@ import { bodyValidator } from '../validate';
 export interface IntegrationDeps {
   db: Db;
   secretKey: string;
+  auditKey?: string;
+  auditCheckpointFile?: string;
 }
 
 export const webhookEventTypes = ['*', 'case.filed', 'case.accepted', 'case.not-accepted', 'case.correction-requested', 'case.step-completed', 'case.decided', 'case.fee-requested', 'case.paid', 'case.certificate-issued', 'case.delivered', 'case.completed', 'case.withdrawn', 'case.supervision'] as const;
@@ -107,13 +110,13 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     const caseNo = queryString(req, 'caseNo', { pattern: /^[0-9]{22}$/ });
     if (caseNo) void q.where({ case_no: caseNo });
     const action = queryString(req, 'action', { max: 64 });
-    if (action) void q.where('action', 'like', `${action.replace(/[%_\\]/g, '')}%`);
+    if (action) void whereLike(q, 'action', action, { mode: 'prefix' });
     res.json({ entries: maskPersonalData(await q) });
   });
 
   r.get('/audit/verify', async (req, res) => {
     requireStaff(req, ['supervisor', 'platform-admin']);
-    res.json(await verifyAuditChain(db));
+    res.json(await verifyAuditChain(db, { auditKey: deps.auditKey, checkpointFile: deps.auditCheckpointFile }));
   });
 
   return r;

@@ -1,6 +1,6 @@
 /**
  * Application materials (申请材料): uploaded as JSON with the file in base64, checked (name, type,
- * the file's own magic bytes, size), kept in PostgreSQL with their SHA-256, listed and downloaded
+ * size, and the content parsed as a whole file of its type: lib/file-check.ts), kept in PostgreSQL with their SHA-256, listed and downloaded
  * by whoever may see the case. A file name with a path in it, a type that does not match the
  * content, or a case that is already decided: refused, nothing stored.
  */
@@ -12,6 +12,7 @@ import { principalOf, principalRef } from '../auth/principal';
 import { caseNoParam } from '../params';
 import { auditFullView, caseAccess, caseHandling } from '../services/access';
 import { bodyValidator } from '../validate';
+import { fileContentProblem, type CheckedType } from '../../lib/file-check';
 
 /** The largest file taken, and the JSON body that carries it (base64 is 4/3 of the bytes). */
 export const maxMaterialBytes = 5 * 1024 * 1024;
@@ -65,6 +66,9 @@ export function materialRoutes(db: Db): Router {
       problems.push({ pointer: '/dataBase64', detail: `the file is larger than ${maxMaterialBytes / 1024 / 1024} MiB` });
     } else if (!types[body.contentType].magic(data)) {
       problems.push({ pointer: '/dataBase64', detail: `the content is not a ${body.contentType} file` });
+    } else {
+      const contentProblem = fileContentProblem(body.contentType as CheckedType, data);
+      if (contentProblem) problems.push({ pointer: '/dataBase64', detail: contentProblem });
     }
     if (problems.length) throw validationFailed(problems);
     const row = await db('cases').where({ case_no: caseNo }).first<{ status: string } | undefined>('status');

@@ -8,6 +8,7 @@ import { Router, type Request } from 'express';
 import type { CertificatePlatform } from '../../adapters/certificates';
 import type { Db } from '../../lib/db';
 import { badRequest } from '../../lib/errors';
+import { whereLike } from '../../lib/like';
 import { jurisdictionPrefix, requireStaff } from '../auth/principal';
 import { clerkRoles, handlerRoles } from '../services/access';
 
@@ -29,9 +30,6 @@ function shortText(req: Request, name: string, pattern?: RegExp): string | undef
   return v;
 }
 
-function like(s: string): string {
-  return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Router {
   const r = Router();
@@ -50,7 +48,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const base = () => {
       const b = db('tasks as t').join('cases as c', 'c.case_no', 't.case_no')
         .where('t.department_code', actor.department).whereIn('t.role', actor.roles).andWhere('t.status', 'open');
-      if (q) void b.where((w) => void w.whereILike('c.item_name', like(q)).orWhereILike('t.case_no', like(q)).orWhereILike('t.step_name', like(q)));
+      if (q) void b.where((w) => { for (const column of ['c.item_name', 't.case_no', 't.step_name']) void whereLike(w, column, q, { caseInsensitive: true, or: true }); });
       return b;
     };
     const countRows = await base().groupBy('c.supervision_state').select('c.supervision_state as level').count<{ level: string; count: string }[]>('* as count');
@@ -85,7 +83,14 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
       if (p.roles.some((r) => handlerRoles.includes(r))) void w.orWhere('c.department_code', p.department);
       if (p.roles.includes('supervisor')) void w.orWhere('d.region_code', 'like', `${jurisdictionPrefix(p)}%`);
     });
-    if (q) void b.where((w) => void w.where('c.case_no', 'like', `${q.replace(/[^0-9]/g, '')}%`).orWhereILike('c.item_name', like(q)));
+    if (q) {
+      // A case number is matched by its leading digits (only when the text has any), the item by name.
+      const digits = q.replace(/[^0-9]/g, '');
+      void b.where((w) => {
+        if (digits) void whereLike(w, 'c.case_no', digits, { mode: 'prefix' });
+        void whereLike(w, 'c.item_name', q, { caseInsensitive: true, or: true });
+      });
+    }
     if (department) void b.where('c.department_code', department);
     if (status) void b.where('c.status', status);
     if (level) void b.where('c.supervision_state', level);

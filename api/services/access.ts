@@ -3,7 +3,8 @@
  * the case's department, its hall, the applicant and who filed it, so the checks hold from the
  * first moment of a case.
  *
- * - applicant: only cases where they are the applicant;
+ * - applicant: cases where they are the applicant, cases they filed (for a legal person, as its
+ *   representative or authorised agent), and cases of a legal person they represent;
  * - integrator: only cases filed with its own key (scope cases:read);
  * - clerk / caseworker: cases of their hall or department;
  * - approver, reviewer, head, inspector: cases of their department, or with a task in it;
@@ -28,6 +29,8 @@ export interface CaseScope {
   hall: string;
   regionCode: string;
   applicantId: string;
+  /** A legal person's representative, as the filing names it (checked against the legal-person base). */
+  legalRepresentativeId: string | null;
   filedByKind: string | null;
   filedBy: string | null;
 }
@@ -44,15 +47,16 @@ export async function caseScope(db: Db, caseNo: string): Promise<CaseScope | und
   const row = await db('case_filings as f')
     .join('departments as d', 'd.code', db.raw(`f.input->'implementation'->>'department'`))
     .where('f.case_no', caseNo)
-    .first<{ department: string; hall: string | null; region_code: string; applicant_id: string; filed_by_kind: string | null; filed_by: string | null } | undefined>(
+    .first<{ department: string; hall: string | null; region_code: string; applicant_id: string; legal_representative_id: string | null; filed_by_kind: string | null; filed_by: string | null } | undefined>(
       db.raw(`f.input->'implementation'->>'department' as department`),
       db.raw(`f.input->'implementation'->'window'->>'department' as hall`),
       'd.region_code',
       db.raw(`f.input->'applicant'->>'idNumber' as applicant_id`),
+      db.raw(`f.input->'applicant'->'legalRepresentative'->>'idNumber' as legal_representative_id`),
       'f.filed_by_kind', 'f.filed_by',
     );
   if (!row) return undefined;
-  return { caseNo, department: row.department, hall: row.hall ?? row.department, regionCode: row.region_code, applicantId: row.applicant_id, filedByKind: row.filed_by_kind, filedBy: row.filed_by };
+  return { caseNo, department: row.department, hall: row.hall ?? row.department, regionCode: row.region_code, applicantId: row.applicant_id, legalRepresentativeId: row.legal_representative_id, filedByKind: row.filed_by_kind, filedBy: row.filed_by };
 }
 
 async function hasTaskIn(db: Db, caseNo: string, department: string): Promise<boolean> {
@@ -74,7 +78,9 @@ export async function caseAccess(db: Db, p: Principal, caseNo: string): Promise<
   if (!scope) throw notFound(`case ${caseNo}`);
   switch (p.kind) {
     case 'applicant':
-      if (scope.applicantId !== p.idNumber) throw notFound(`case ${caseNo}`);
+      if (scope.applicantId !== p.idNumber && scope.legalRepresentativeId !== p.idNumber && !(scope.filedByKind === 'applicant' && scope.filedBy === p.idNumber)) {
+        throw notFound(`case ${caseNo}`);
+      }
       return { scope, handles: true, full: true };
     case 'integrator':
       if (scope.filedByKind !== 'integrator' || scope.filedBy !== p.keyId || !p.scopes.includes('cases:read')) throw notFound(`case ${caseNo}`);

@@ -36,6 +36,8 @@ import {
 } from '../../workflows/definitions';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { mapTemporalError } from './temporal-errors';
+import type { IdentityPlatform } from '../../adapters/identity';
+import { AdapterRefusal } from '../../adapters/errors';
 
 export interface CaseDeps {
   db: Db;
@@ -43,6 +45,8 @@ export interface CaseDeps {
   taskQueue: string;
   /** How soon a new case first asks a platform itself when its callback is late (the workflow's default when absent). */
   followUpFirstAskMs?: number;
+  /** Checks that an applicant filing online for a legal person acts for it; without it such filings answer 503. */
+  identity?: IdentityPlatform;
 }
 
 export interface FileCaseBody {
@@ -108,6 +112,8 @@ export interface FiledCase {
 export interface Filer {
   kind: 'staff' | 'applicant' | 'integrator';
   id: string;
+  /** An applicant's name as proved at sign-in. */
+  name?: string;
   /** The hall a clerk works at; the item must be handled there. */
   hall?: string;
   /** The identity assurance the filer proved for the applicant. */
@@ -138,6 +144,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     throw new AppError(403, 'assurance-too-low', 'Identity assurance too low',
       `this item needs identity assurance "${needed}" (${assuranceLevelNames[needed]}); the applicant has proved "${filer.assurance}" (${assuranceLevelNames[filer.assurance]}). Apply at a window, or verify by face or bank card first`);
   }
+  const applicant = await filerActsFor(deps, body.applicant, filer, pinned.itemCode);
   const loaded = await getForm(db, form);
   const problems = loaded.validate(body.formData) ? [] : toFieldProblems(loaded.validate.errors, '/formData');
   const idProblem = body.applicant.kind === 'person' ? checkCitizenId(body.applicant.idNumber) : checkCreditCode(body.applicant.idNumber);
@@ -152,7 +159,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
   const input: CaseInput = {
     caseNo,
     implementation: pinned,
-    applicant: body.applicant,
+    applicant,
     channel: body.channel,
     formData: body.formData,
     delivery,
@@ -170,6 +177,42 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
   if (inserted.length === 0) return fileCase(deps, body, idempotencyKey, filer); // lost a race with the same key
   await startCaseWorkflow(deps, input);
   return { caseNo, created: true };
+}
+
+/**
+ * An applicant filing online for a legal person must act for it: be its legal representative
+ * (per the legal-person base) or an agent (经办人) it has authorised for this item. Checked before
+ * the case starts; the filer is written into the application (as the representative or the
+ * agent) so the workflow's real-name check covers them too. A clerk at a window vouches for the
+ * people in front of them, an integrator's system for its users; those are left as they are.
+ */
+async function filerActsFor(deps: CaseDeps, applicant: Applicant, filer: Filer, itemCode: string): Promise<Applicant> {
+  if (filer.kind !== 'applicant' || applicant.kind !== 'legal_person') return applicant;
+  const refuse = (detail: string) => new AppError(403, 'not-acting-for-legal-person', 'Not acting for this legal person', detail);
+  if (!filer.name) throw refuse('the signed-in applicant has no proved name');
+  if (!deps.identity) throw new AppError(503, 'identity-unavailable', 'Identity platform not configured', 'filing for a legal person online needs IDENTITY_URL');
+  const me = { idNumber: filer.id, name: filer.name };
+  const creditProblem = checkCreditCode(applicant.idNumber);
+  if (creditProblem) throw validationFailed([{ pointer: '/applicant/idNumber', detail: creditProblem }]);
+  try {
+    const asRep = await deps.identity.verifyLegalPerson({ creditCode: applicant.idNumber, name: applicant.name, legalRepresentative: me });
+    if (asRep.result === 'match') return { ...applicant, legalRepresentative: me, agent: undefined };
+    if (asRep.result === 'unknown') throw refuse(`${applicant.idNumber} is not in the legal-person base`);
+    if (asRep.mismatches.includes('name')) throw refuse(`the name does not match the legal-person base for ${applicant.idNumber}`);
+    const auth = await deps.identity.checkAuthorisation({ creditCode: applicant.idNumber, agentIdNumber: filer.id, scope: itemCode });
+    if (auth.authorised) {
+      // The representative an agent names gets to see the case: it must be the real one.
+      if (applicant.legalRepresentative) {
+        const named = await deps.identity.verifyLegalPerson({ creditCode: applicant.idNumber, name: applicant.name, legalRepresentative: applicant.legalRepresentative });
+        if (named.result !== 'match') throw validationFailed([{ pointer: '/applicant/legalRepresentative', detail: 'this is not the legal representative registered in the legal-person base' }]);
+      }
+      return { ...applicant, agent: me };
+    }
+  } catch (err) {
+    if (err instanceof AdapterRefusal) throw refuse(err.message);
+    throw err;
+  }
+  throw refuse(`you are neither the legal representative of ${applicant.idNumber} nor an agent it has authorised for item ${itemCode}; ask the legal representative to authorise you, or apply at a window`);
 }
 
 async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void> {
@@ -202,14 +245,23 @@ export async function assertFiled(db: Db, caseNo: string): Promise<void> {
 export async function getCase(db: Db, caseNo: string) {
   const row = await db('cases').where({ case_no: caseNo }).first<Record<string, unknown> | undefined>();
   if (!row) throw notFound(`case ${caseNo}`);
-  const [events, tasks, certificateMaterials] = await Promise.all([
+  const [events, tasks, certificateMaterials, filing] = await Promise.all([
     db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
     db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('*'),
     // 减材料: which e-certificate replaced which material.
     db('certificate_replacements').where({ case_no: caseNo }).orderBy('material_id')
       .select('material_id as materialId', 'material_name as materialName', 'certificate_no as certificateNo', 'certificate_type as certificateType', 'replaced_at as replacedAt'),
+    db('case_filings').where({ case_no: caseNo }).first<{ filed_by_kind: string | null; filed_by: string | null } | undefined>('filed_by_kind', 'filed_by'),
   ]);
-  return { ...caseRow(row), events, tasks: tasks.map(taskRow), certificateMaterials };
+  return { ...caseRow(row), filedBy: filedByView(filing?.filed_by_kind ?? null, filing?.filed_by ?? null), events, tasks: tasks.map(taskRow), certificateMaterials };
+}
+
+/** Who filed the case (for whom is `applicant`): a clerk, an applicant online (by ID number, masked like any), or an integrator's key. */
+function filedByView(kind: string | null, id: string | null) {
+  if (!kind || !id) return null;
+  if (kind === 'applicant') return { kind, idNumber: id };
+  if (kind === 'staff') return { kind, staffId: id };
+  return { kind, keyId: id };
 }
 
 export interface CaseListFilter {
@@ -240,7 +292,12 @@ export function decodeCursor(cursor: string): { filedAt: Date; caseNo: string } 
  */
 export async function listCases(db: Db, p: Principal, f: CaseListFilter) {
   const q = db('cases as c').orderBy([{ column: 'c.filed_at', order: 'desc' }, { column: 'c.case_no', order: 'desc' }]).limit(f.limit + 1);
-  if (p.kind === 'applicant') void q.whereRaw(`c.applicant->>'idNumber' = ?`, [p.idNumber]);
+  if (p.kind === 'applicant') {
+    // Their own cases, the cases they filed (for a company), and their company's as its legal representative.
+    void q.where((w) => void w.whereRaw(`c.applicant->>'idNumber' = ?`, [p.idNumber])
+      .orWhereRaw(`c.applicant->'legalRepresentative'->>'idNumber' = ?`, [p.idNumber])
+      .orWhereIn('c.case_no', db('case_filings').where({ filed_by_kind: 'applicant', filed_by: p.idNumber }).select('case_no')));
+  }
   else if (p.kind === 'integrator') void q.whereIn('c.case_no', db('case_filings').where({ filed_by_kind: 'integrator', filed_by: p.keyId }).select('case_no'));
   else if (p.kind === 'staff') {
     // The departments whose cases the caller sees, as constants, so the department index serves the list.

@@ -10,6 +10,7 @@ import { currentVersion, getVersion, importDraft, loadContext, type VersionRow }
 import type { Db } from '../../lib/db';
 import { AppError, badRequest, conflict, notFound, validationFailed } from '../../lib/errors';
 import { getForm } from '../../lib/forms';
+import { whereLike } from '../../lib/like';
 import { reviewChangeUpdate, reviewStages, type ChangeKind, type ChangeView, type ReviewRequest } from '../../workflows/catalogue-definitions';
 import { mapTemporalError } from './temporal-errors';
 
@@ -44,9 +45,9 @@ export async function searchImplementations(db: Db, f: ItemFilter) {
       db.raw("(v.entry->>'online')::boolean as online"),
     );
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const text = f.q;
     void q.where((w) => {
-      void w.whereILike('s.name', like).orWhereILike('i.name', like).orWhereILike('i.code', like);
+      for (const column of ['s.name', 'i.name', 'i.code']) void whereLike(w, column, text, { caseInsensitive: true, or: true });
     });
   }
   if (f.department) void q.where('i.department_code', f.department);

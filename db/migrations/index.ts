@@ -12,6 +12,7 @@ import * as m006 from './006_callbacks';
 import * as m007 from './007_access';
 import * as m008 from './008_adapters_in_case';
 import * as m009 from './009_engine_never_stalls';
+import * as m010 from './010_security';
 import * as m011 from './011_reconciliation_signals';
 
 interface Migration {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '007_access': m007,
   '008_adapters_in_case': m008,
   '009_engine_never_stalls': m009,
+  '010_security': m010,
   '011_reconciliation_signals': m011,
 };
 

@@ -39,4 +39,8 @@ export async function shot(page: Page, name: string): Promise<string> {
 /** Fails the test on any uncaught error in the page, so a broken page cannot pass unseen. */
 export function watchErrors(page: Page, errors: string[]): void {
   page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+  // Anything the Content-Security-Policy blocks is a broken page too.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+  });
 }

@@ -73,6 +73,8 @@ export const demoStaff: { id: string; zh: string; en: string }[] = [
 interface StaffLogin {
   token: string;
   expiresAt: string;
+  /** A seeded or administrator-set password: it must be changed before anything else. */
+  mustChangePassword?: boolean;
   user: { id: string; name: string; department: string; roles: string[] };
 }
 
@@ -81,18 +83,20 @@ export function StaffSignIn({ onDone }: { onDone: (s: StaffSession) => void }) {
   const { signIn } = useSession();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [pending, setPending] = useState<StaffSession | null>(null);
   const action = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const s = await action.run(async () => {
-      const r = await post<StaffLogin>('/api/auth/login', { username: username.trim(), password }, { anonymous: true });
-      return { kind: 'staff', userId: r.user.id, name: r.user.name, department: r.user.department, roles: r.user.roles, token: r.token } satisfies StaffSession;
-    });
-    if (s) {
-      signIn(s);
-      onDone(s);
-    }
+    const r = await action.run(() => post<StaffLogin>('/api/auth/login', { username: username.trim(), password }, { anonymous: true }));
+    if (!r) return;
+    const s: StaffSession = { kind: 'staff', userId: r.user.id, name: r.user.name, department: r.user.department, roles: r.user.roles, token: r.token };
+    if (r.mustChangePassword) return setPending(s);
+    signIn(s);
+    onDone(s);
   };
+  if (pending) {
+    return <ChangePassword session={pending} currentPassword={password} onDone={() => { signIn(pending); onDone(pending); }} />;
+  }
   return (
     <form className="card signin" onSubmit={(e) => void submit(e)} aria-labelledby="staff-signin-h">
       <h2 id="staff-signin-h">{t('工作人员登录', 'Staff sign-in')}</h2>
@@ -115,6 +119,44 @@ export function StaffSignIn({ onDone }: { onDone: (s: StaffSession) => void }) {
           ))}
         </ul>
       </details>
+    </form>
+  );
+}
+
+/** The first sign-in with a seeded password: a new one (12+ characters, not common, not the user id) before anything else. */
+function ChangePassword({ session, currentPassword, onDone }: { session: StaffSession; currentPassword: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await action.run(async () => {
+      if (next !== again) throw new Error(t('两次输入的新密码不一致', 'The two new passwords differ'));
+      setSession(session);
+      try {
+        await post('/api/auth/password', { currentPassword, newPassword: next });
+      } finally {
+        setSession(null);
+      }
+      return true;
+    });
+    if (ok) onDone();
+  };
+  return (
+    <form className="card signin" onSubmit={(e) => void submit(e)} aria-labelledby="change-password-h">
+      <h2 id="change-password-h">{t('首次登录：请修改密码', 'First sign-in: change your password')}</h2>
+      <p>{t('密码至少 12 位，不能包含账号或姓名，不能是常见密码。', 'At least 12 characters, not containing your user id or name, not a common password.')}</p>
+      <div className="field">
+        <label htmlFor="new-password">{t('新密码', 'New password')}</label>
+        <input id="new-password" name="new-password" type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="new-password-again">{t('再次输入新密码', 'New password again')}</label>
+        <input id="new-password-again" name="new-password-again" type="password" autoComplete="new-password" required minLength={12} value={again} onChange={(e) => setAgain(e.target.value)} />
+      </div>
+      <ErrorBanner error={action.error} />
+      <button type="submit" className="btn-primary" disabled={action.busy || !next}>{action.busy ? <Spinner label={t('保存中…', 'Saving…')} /> : t('修改密码并登录', 'Change and sign in')}</button>
     </form>
   );
 }
