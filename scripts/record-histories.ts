@@ -1,8 +1,9 @@
 /**
- * `npm run record-histories`: runs one case of every sample item to its end on the time-skipping
- * test server and writes each workflow history to workflows/fixtures/, where the replay test
- * checks that today's workflow code still replays them. Re-record only when a change is meant
- * to be incompatible (and guard running cases with patching).
+ * `npm run record-histories -- <release>`: runs one case of every sample item to its end on the
+ * time-skipping test server and writes each workflow history to workflows/fixtures/<release>/,
+ * where the replay test checks that today's workflow code still replays them, beside every
+ * earlier release's recordings. Record a new release whenever the workflow's path changes
+ * (guarded by patching); an existing release folder is never written again.
  */
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -21,9 +22,16 @@ import { createTimeSkippingEnv } from '../test/time-skipping';
 import { pinnedSample } from '../test/sample-cases';
 import type { CaseInput } from '../workflows/definitions';
 
-const outDir = path.resolve(__dirname, '..', 'workflows', 'fixtures');
+const fixtures = path.resolve(__dirname, '..', 'workflows', 'fixtures');
 
 runMain('record-histories', async () => {
+  const release = process.argv[2];
+  if (!release || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}[a-z0-9-]*$/.test(release)) {
+    throw new Error('name the release folder, e.g. npm run record-histories -- 2026-11-29-never-stalls');
+  }
+  const outDir = path.join(fixtures, release);
+  if (fs.existsSync(outDir)) throw new Error(`workflows/fixtures/${release} exists: recordings of a release are never overwritten; name a new release`);
+  fs.mkdirSync(outDir);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   ctx.testServerPath = await ensureTestServer(config.cacheDir, config.testServerVersion);

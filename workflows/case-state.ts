@@ -93,6 +93,7 @@ export class CaseState {
   private requireOpen(taskId: string): TaskRecord {
     const task = this.board.get(taskId);
     if (!task) throw refuse(Refusals.taskNotOpen, `task ${taskId} does not belong to case ${this.input.caseNo}`);
+    if (task.phase === 'cancelled') throw refuse(Refusals.taskNotOpen, `任务 ${taskId} 已终止：${task.cancelledBecause ?? '所在步骤已结束'}`);
     if (task.phase !== 'open') throw refuse(Refusals.taskNotOpen, `task ${taskId} is already completed`);
     return task;
   }

@@ -1,7 +1,8 @@
 /**
  * Replay of recorded histories: today's workflow code must make exactly the decisions it made
- * when each sample item's case was recorded (npm run record-histories). A failure here means a
- * change would break running cases: guard it with patching instead.
+ * when each sample item's case was recorded (npm run record-histories), for every release's
+ * recordings: the first ones in workflows/fixtures/ itself, each later release in its own folder.
+ * A failure here means a change would break running cases: guard it with patching instead.
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
@@ -12,18 +13,26 @@ import { sampleDocuments } from '../db/seed';
 import { workflowBundle } from '../test/harness';
 
 const dir = path.join(__dirname, 'fixtures');
+const releases = ['.', ...fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()];
 
 describe('replay of recorded case histories', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
 
-  it('when every sample item has a recorded history, then each replays without nondeterminism', async () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    expect(files.map((f) => f.replace('.json', ''))).to.deep.equal(sampleDocuments().map((d) => d.item.code).sort());
-    const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
-    const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
-    }
-    expect(failures).to.deep.equal([]);
+  it('when there are recordings of more than one release, then the newest was recorded with this release\'s engine', () => {
+    expect(releases.length).to.be.at.least(2);
   });
+
+  for (const release of releases) {
+    it(`when every sample item has a recorded history (${release === '.' ? 'first release' : release}), then each replays without nondeterminism`, async () => {
+      const at = path.join(dir, release);
+      const files = fs.readdirSync(at).filter((f) => f.endsWith('.json')).sort();
+      expect(files.map((f) => f.replace('.json', ''))).to.deep.equal(sampleDocuments().map((d) => d.item.code).sort());
+      const histories = files.map((f) => ({ workflowId: `${release}/${f}`, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(at, f), 'utf8'))) }));
+      const failures: string[] = [];
+      for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+        if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+      }
+      expect(failures).to.deep.equal([]);
+    });
+  }
 });
