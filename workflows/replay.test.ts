@@ -18,8 +18,14 @@ const releases = ['.', ...fs.readdirSync(dir, { withFileTypes: true }).filter((d
 describe('replay of recorded case histories', function () {
   this.timeout(180_000);
 
-  it('when there are recordings of more than one release, then the newest was recorded with this release\'s engine', () => {
+  it('when there are recordings of more than one release, then the newest was recorded with this release\'s engine (its patch marker)', () => {
     expect(releases.length).to.be.at.least(2);
+    const newest = path.join(dir, releases[releases.length - 1]);
+    for (const f of fs.readdirSync(newest).filter((x) => x.endsWith('.json'))) {
+      const history = JSON.parse(fs.readFileSync(path.join(newest, f), 'utf8')) as { events: { markerRecordedEventAttributes?: { details?: Record<string, { payloads: { data: string }[] }> } }[] };
+      const patches = history.events.flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads.map((p) => (JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) as { id: string }).id)));
+      expect(patches, f).to.include('engine-never-stalls');
+    }
   });
 
   for (const release of releases) {
