@@ -104,7 +104,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
   it('when a condition that the catalogue would refuse is written into a published version directly, then the case opens a manual task and other cases keep running', async () => {
     const code = 'XK-330000-00001.xh-scjg';
-    const draft = await http(stack, 'POST', `/api/implementations/${code}/drafts`, {}, await asStaff(stack, 'admin-qian'));
+    const draft = await http(stack, 'POST', `/api/implementations/${code}/drafts`, undefined, await asStaff(stack, 'admin-qian'));
     expect(draft.status, JSON.stringify(draft.body)).to.be.oneOf([200, 201]);
     const version = draft.body.version as number;
     const row = await direct('implementation_versions').where({ implementation_code: code, version }).first<{ entry: Record<string, any> }>('entry');

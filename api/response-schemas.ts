@@ -14,7 +14,7 @@ const applicant = obj(['kind', 'name', 'idNumber'], {
 const chainBreak = obj(['seq', 'reason'], { seq: { type: 'integer' }, reason: { enum: ['content-changed', 'link-broken', 'downgraded', 'checkpoint-mismatch'] } });
 
 export const responseSchemas: Record<string, Record<string, unknown>> = {
-  Health: obj(['status'], { status: { const: 'ok' } }),
+  Health: obj(['status', 'database', 'temporal'], { status: { enum: ['ok', 'degraded'] }, database: { const: 'ok' }, temporal: { enum: ['ok', 'unreachable'] } }),
   StaffSession: obj(['token', 'expiresAt', 'mustChangePassword', 'user'], {
     token: s(100), expiresAt: instant,
     mustChangePassword: { type: 'boolean', description: 'true: every route but POST /auth/password, GET /auth/me and POST /auth/logout answers 403 password-change-required' },

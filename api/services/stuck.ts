@@ -30,7 +30,8 @@ export async function findStuckCases(client: Client, departments: string[], scan
     }
     return { scanned: flagged.length, method: 'reported-problems', cases: flagged.filter((c) => c.attempts >= 2) };
   } catch (err) {
-    if (!/TemporalReportedProblems|not a valid search attribute|invalid query/i.test(String(err))) throw err;
+    // A server without the attribute refuses the query as invalid (the gRPC error is the cause).
+    if (!/TemporalReportedProblems|not a valid search attribute|invalid query/i.test(`${String(err)} ${String((err as { cause?: unknown }).cause)}`)) throw err;
   }
   const running: { caseNo: string; startTime: Date }[] = [];
   for await (const wf of client.workflow.list({ query: base, pageSize: 200 })) {
