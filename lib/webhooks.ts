@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './db';
+import { ThrottledLog } from './throttled-log';
 
 export interface WebhookEvent {
   eventId: string;
@@ -67,6 +68,9 @@ export class WebhookDispatcher {
   private readonly baseDelayMs: number;
   private readonly timeoutMs: number;
 
+  /** A database outage fails every poll: one line per minute, not one per poll. */
+  private readonly failures = new ThrottledLog(60_000, (line) => console.error(line));
+
   constructor(private readonly o: DispatcherOptions) {
     this.pollMs = o.pollMs ?? 1000;
     this.maxAttempts = o.maxAttempts ?? 10;
@@ -77,7 +81,7 @@ export class WebhookDispatcher {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined, (err: unknown) => console.error('[webhooks] dispatch failed:', err))
+      this.running = this.runOnce().then(() => undefined, (err: unknown) => this.failures.report(`[webhooks] dispatch failed: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
     };
     tick();
