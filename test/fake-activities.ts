@@ -29,6 +29,8 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   const setYears = (years: CalendarYear[]) => { calendar = new WorkingCalendar([...officialYears(), ...years]); };
   const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
   const asked: { activity: string; key: string }[] = [];
+  /** Milliseconds the read model takes to close a task, by task id (to reproduce races). */
+  const slowClose = new Map<string, number>();
   /** How many of the next calls of each activity the "platform" refuses (non-retryable). */
   const refuseNext: Partial<Record<RefusableActivity, number>> = {};
   const refusing = (name: RefusableActivity) => {
@@ -49,7 +51,10 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   const activities: CaseActivities = {
     recordCaseEvent: (ev) => { events.push(ev); return Promise.resolve(); },
     openTask: (t) => { opened.push(t); return Promise.resolve(); },
-    closeTask: (t) => { closed.push(t); return Promise.resolve(); },
+    closeTask: async (t) => {
+      await new Promise((r) => setTimeout(r, slowClose.get(t.taskId) ?? 0));
+      closed.push(t);
+    },
     assignTask: () => Promise.resolve(),
     addWorkingDays: ({ from, days }) => {
       const r = calendar.addWorkingDays(new Date(from), days);
@@ -120,5 +125,5 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
     },
   };
-  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, types: () => events.map((e) => e.type) };
+  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, types: () => events.map((e) => e.type) };
 }

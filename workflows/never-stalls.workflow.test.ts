@@ -141,9 +141,11 @@ describe('the case engine never stalls (time-skipping test server)', function ()
       type: 'parallel', id: 'joint', name: '并联审查', lead: 'xh-scjg', join: 'any-refusal-refuses',
       branches: [{ id: 'a', name: '甲', steps: [task('a1')] }, { id: 'b', name: '乙', steps: [task('b1', { department: 'xh-wjw' })] }],
     }]);
-    const outcome = await run(impl, async (h) => {
+    const outcome = await run(impl, async (h, fake) => {
       await complete(h, await openTask(h, 'precheck'), 'accept');
       const [a, b] = [await openTask(h, 'review', 'a1'), await openTask(h, 'review', 'b1')];
+      // The approval's bookkeeping is slow, so the refusal ends the parallel step while it is closing.
+      fake.slowClose.set(b.taskId, 1_500);
       const both = await Promise.all([answered(complete(h, a, 'refuse'), 'the refusal'), answered(complete(h, b, 'approve'), 'the approval')]);
       expect('ok' in both[0]).to.equal(true);
       const view = await until(h, (v) => v.decision !== null, 'the decision');
