@@ -153,6 +153,31 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     await stack.client.workflow.getHandle(input.caseNo).terminate('test: a deliberately broken case');
   });
 
+  it('when an administrator corrects a day inside a running case\'s clock, then the case recomputes its deadline', async () => {
+    const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
+    const pre = await nextTask(caseNo, 'precheck');
+    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as)).status).to.equal(200);
+    const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
+    // The first working day the clock counts becomes a holiday.
+    const first = await http(stack, 'GET', `/api/calendar/add?from=${encodeURIComponent(before.clock.acceptedAt)}&days=1`);
+    const day = new Date(Date.parse(first.body.deadline) + 8 * 3_600_000 - 1).toISOString().slice(0, 10);
+    const admin = await asStaff(stack, 'admin-qian');
+    const corrected = await http(stack, 'PUT', `/api/calendar/days/${day}`, { kind: 'holiday', name: '临时放假（测试）' }, admin);
+    try {
+      expect(corrected.status, JSON.stringify(corrected.body)).to.equal(200);
+      expect(corrected.body.recompute.workflowId).to.be.a('string');
+      const after = await live(caseNo, (v) => v.clock.promisedDeadline !== before.clock.promisedDeadline, 'the recomputed deadline');
+      expect(Date.parse(after.clock.promisedDeadline)).to.be.greaterThan(Date.parse(before.clock.promisedDeadline));
+      const types = await eventually(async () => {
+        const t = (await direct('case_events').where({ case_no: caseNo }).pluck('type')) as string[];
+        return t.includes('deadlines-recomputed') && t;
+      }, 'the recorded recomputation');
+      expect(types).to.include('deadlines-recomputed');
+    } finally {
+      await http(stack, 'PUT', `/api/calendar/days/${day}`, { kind: 'normal', name: '恢复' }, admin);
+    }
+  });
+
   async function brokenCaseGoesToAPerson(code: string): Promise<void> {
 
     const broken = await file(code, 'individual-business-registration');
