@@ -34,6 +34,8 @@ export function useCaseData(caseNo: string) {
 export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveView | undefined }) {
   const { t } = useI18n();
   const departments = useDepartments();
+  // A deadline in a year whose holidays are not published yet: it moves when they are.
+  const provisional = <span className="muted small" title={t('该日期跨入尚未公布节假日安排的年度，公布后将自动重新计算', 'The date reaches into a year whose holidays are not published yet; it is recomputed when they are')}> {t('（暂定）', '(provisional)')}</span>;
   return (
     <section className="card summary" aria-label={t('办件概况', 'Summary')}>
       <dl className="facts facts-wide">
@@ -43,8 +45,8 @@ export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveVi
         <dt>{t('状态', 'Status')}</dt><dd><StatusBadge status={live?.status ?? record.status} /> {live && <LevelBadge level={live.supervision.level} />}{live?.supervision.statutoryOverdue && <span className="badge level-overdue">{t('超法定时限', 'Past statutory limit')}</span>}</dd>
         <dt>{t('申报时间', 'Filed')}</dt><dd>{fmtTime(record.filedAt)} · {record.channel === 'window' ? t('窗口', 'window') : t('网上', 'online')}</dd>
         <dt>{t('受理时间', 'Accepted')}</dt><dd>{fmtTime(live?.clock.acceptedAt ?? record.acceptedAt)}</dd>
-        <dt>{t('承诺办结', 'Promised by')}</dt><dd>{fmtDeadline(live?.clock.promisedDeadline ?? record.promisedDeadline)}{live?.clock.extended && ` (${t('已延期', 'extended')})`}{(live?.clock.promisedProvisional ?? record.deadlineProvisional) && <span className="muted small" title={t('该日期跨入尚未公布节假日安排的年度，公布后将自动重新计算', 'The date reaches into a year whose holidays are not published yet; it is recomputed when they are')}> {t('（暂定）', '(provisional)')}</span>}</dd>
-        <dt>{t('法定办结', 'Statutory by')}</dt><dd>{fmtDeadline(live?.clock.statutoryDeadline ?? record.statutoryDeadline)}</dd>
+        <dt>{t('承诺办结', 'Promised by')}</dt><dd>{fmtDeadline(live?.clock.promisedDeadline ?? record.promisedDeadline)}{live?.clock.extended && ` (${t('已延期', 'extended')})`}{(live ? live.clock.promisedProvisional : record.deadlineProvisional) && provisional}</dd>
+        <dt>{t('法定办结', 'Statutory by')}</dt><dd>{fmtDeadline(live?.clock.statutoryDeadline ?? record.statutoryDeadline)}{(live ? live.clock.statutoryProvisional : record.deadlineProvisional) && provisional}</dd>
         {live && <><dt>{t('已用工作日', 'Working days used')}</dt><dd>{live.clock.usedDays} / {live.clock.promisedLimitDays}{live.clock.running ? '' : ` · ${t('计时暂停', 'clock paused')}`}</dd></>}
       </dl>
     </section>
