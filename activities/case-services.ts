@@ -26,9 +26,14 @@ async function refusalsFinal<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof AdapterRefusal) throw ApplicationFailure.create({ type: `${PLATFORM_REFUSAL}:${err.platform}:${err.code}`, message: err.message, nonRetryable: true });
-    throw err;
+    return refusalFinal(err);
   }
+}
+
+/** Rethrows `err`, a platform's business refusal as a non-retryable failure (see refusalsFinal). */
+export function refusalFinal(err: unknown): never {
+  if (err instanceof AdapterRefusal) throw ApplicationFailure.create({ type: `${PLATFORM_REFUSAL}:${err.platform}:${err.code}`, message: err.message, nonRetryable: true });
+  throw err;
 }
 
 /** What a check against a platform came to when the platform refused to answer it: the refusal's words. */

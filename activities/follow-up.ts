@@ -6,11 +6,10 @@
  * refusal to answer (a bad signature, an unknown department) fails the activity for good, and the
  * workflow opens a manual task. "The platform does not know it" is an answer, not a failure.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import type { Platforms } from '../lib/platforms';
-import { PLATFORM_REFUSAL } from '../workflows/definitions';
+import { refusalFinal } from './case-services';
 
 export type PaymentOrderState = 'open' | 'paid' | 'expired' | 'closed' | 'refunded' | 'unknown';
 
@@ -39,11 +38,6 @@ export interface DispatchFollowUp {
 const orderStates: Record<string, PaymentOrderState> = {
   open: 'open', paid: 'paid', expired: 'expired', refunded: 'refunded', closed: 'closed', cancelled: 'closed',
 };
-
-function refusalFinal(err: unknown): never {
-  if (err instanceof AdapterRefusal) throw ApplicationFailure.create({ type: `${PLATFORM_REFUSAL}:${err.platform}:${err.code}`, message: err.message, nonRetryable: true });
-  throw err;
-}
 
 const notFound = (err: unknown) => err instanceof AdapterRefusal && err.status === 404;
 

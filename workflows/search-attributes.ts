@@ -13,6 +13,11 @@ export const SupervisionState = defineSearchAttributeKey('SupervisionState', Sea
 /** The promised deadline (承诺办结时限) as it stands. */
 export const Deadline = defineSearchAttributeKey('Deadline', SearchAttributeType.DATETIME);
 
+/** A list-query clause for cases of these departments (codes reduced to the characters a code may hold). */
+export function departmentIn(codes: string[]): string {
+  return `${Department.name} IN (${codes.map((d) => `'${d.replace(/[^A-Za-z0-9._-]/g, '')}'`).join(', ') || "''"})`;
+}
+
 export const keywordAttributes = [ItemCode, Department, CaseStatus, SupervisionState];
 
 /** `--search-attribute` arguments for `temporal server start-dev`. */

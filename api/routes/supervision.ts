@@ -15,6 +15,7 @@ import { caseNoParam } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
+import { departmentIn } from '../../workflows/search-attributes';
 
 const urgeBody = bodyValidator<{ message: string; replyBy: string }>('UrgeRequest', {
   type: 'object', additionalProperties: false, required: ['message', 'replyBy'],
@@ -96,7 +97,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   r.get('/supervision/workflows', async (req, res) => {
     const sup = requireSupervisor(req);
     const mine = (await inRegion(sup).pluck('code')) as string[];
-    const clauses = [`WorkflowType = 'caseWorkflow'`, `Department IN (${mine.map((d) => `'${d.replace(/[^A-Za-z0-9._-]/g, '')}'`).join(', ') || "''"})`];
+    const clauses = [`WorkflowType = 'caseWorkflow'`, departmentIn(mine)];
     const filters: [string, string][] = [['SupervisionState', 'state'], ['Department', 'department'], ['ItemCode', 'item'], ['CaseStatus', 'status']];
     for (const [attr, param] of filters) {
       const v = req.query[param];

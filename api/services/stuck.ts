@@ -6,6 +6,7 @@
  * whose pending workflow task is on its second attempt or later are reported.
  */
 import type { Client } from '@temporalio/client';
+import { departmentIn } from '../../workflows/search-attributes';
 
 export interface StuckCase {
   caseNo: string;
@@ -20,8 +21,7 @@ const DESCRIBE_CONCURRENCY = 8;
 
 /** Running case workflows of `departments` whose workflow task has failed at least once, scanning at most `scan` of them. */
 export async function findStuckCases(client: Client, departments: string[], scan: number): Promise<{ scanned: number; method: 'reported-problems' | 'describe'; cases: StuckCase[] }> {
-  const inDepartments = `Department IN (${departments.map((d) => `'${d.replace(/[^A-Za-z0-9._-]/g, '')}'`).join(', ') || "''"})`;
-  const base = `WorkflowType = 'caseWorkflow' AND ExecutionStatus = 'Running' AND ${inDepartments}`;
+  const base = `WorkflowType = 'caseWorkflow' AND ExecutionStatus = 'Running' AND ${departmentIn(departments)}`;
   try {
     const flagged: StuckCase[] = [];
     for await (const wf of client.workflow.list({ query: `${base} AND TemporalReportedProblems IS NOT NULL`, pageSize: 100 })) {
