@@ -28,6 +28,7 @@ import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
 import { caseRoutes } from './routes/cases';
 import { catalogueRoutes } from './routes/catalogue';
 import { certificateRoutes } from './routes/certificates';
+import { deskRoutes } from './routes/desk';
 import { integrationRoutes } from './routes/integration';
 import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
@@ -94,6 +95,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
+  api.use(deskRoutes(deps.db));
   return api;
 }
 

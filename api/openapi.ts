@@ -122,8 +122,23 @@ export const operations: Operation[] = [
   },
   {
     method: 'get', path: '/views/cases', tag: 'views', summary: 'Case search by number prefix or item name, 20 a page', zone: 'internal', access: 'staff: clerks, handlers and supervisors; their hall, department or jurisdiction', security: staffOnly, ok: [200, 'a page of cases and the total'],
-    query: [{ name: 'q', schema: str(100) }, { name: 'department', schema: str(32) }, { name: 'status', schema: str(32) }, { name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } }, { name: 'page', schema: int(1, 10000) }],
+    query: [
+      { name: 'q', schema: str(100) }, { name: 'department', schema: str(32) }, { name: 'status', schema: str(32) }, { name: 'level', schema: { enum: ['normal', 'warning', 'overdue'] } },
+      { name: 'applicant', schema: str(100), description: 'the applicant\'s ID number (exactly) or part of the name' }, { name: 'itemCode', schema: str(64), description: 'an item code or implementation code' },
+      { name: 'filedFrom', schema: { type: 'string', format: 'date' }, description: 'first China day of filing' }, { name: 'filedTo', schema: { type: 'string', format: 'date' }, description: 'last China day of filing' },
+      { name: 'page', schema: int(1, 10000) },
+    ],
   },
+  { method: 'get', path: '/views/handled', tag: 'views', summary: 'Tasks I completed (已办), newest first, 20 a page', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'a page of tasks and the total'], query: [{ name: 'q', schema: str(100) }, { name: 'page', schema: int(1, 10000) }] },
+  { method: 'get', path: '/views/finished', tag: 'views', summary: 'Finished cases (办结) of my department or hall, 20 a page', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'a page of cases and the total'], query: [{ name: 'q', schema: str(100) }, { name: 'page', schema: int(1, 10000) }] },
+  { method: 'get', path: '/views/my-cases', tag: 'views', summary: 'My cases (我的办件) with status and next step, 20 a page', zone: 'public', access: 'applicant', security: ['applicant'], ok: [200, 'a page of cases and the total'], query: [{ name: 'page', schema: int(1, 10000) }] },
+  { method: 'get', path: '/drafts', tag: 'views', summary: 'My saved window applications (草稿箱)', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, ok: [200, 'drafts, newest first'] },
+  { method: 'post', path: '/drafts', tag: 'views', summary: 'Save a window application before filing', zone: 'internal', access: 'staff: clerk', security: staffOnly, body: 'DraftRequest', ok: [201, 'the draft'] },
+  { method: 'get', path: '/drafts/{id}', tag: 'views', summary: 'One of my drafts, to resume', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, ok: [200, 'the draft'] },
+  { method: 'put', path: '/drafts/{id}', tag: 'views', summary: 'Update one of my drafts', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, body: 'DraftRequest', ok: [200, 'the draft'] },
+  { method: 'delete', path: '/drafts/{id}', tag: 'views', summary: 'Delete one of my drafts (after filing it, or to discard it)', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, ok: [204, 'deleted'] },
+  { method: 'get', path: '/cases/{caseNo}/documents', tag: 'cases', summary: 'Documents issued for a case, with their numbers', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the documents'] },
+  { method: 'post', path: '/cases/{caseNo}/documents/{kind}', tag: 'cases', summary: 'A numbered document of the case (receipt, accept, correction, reject, approval, refusal, service), numbered on first issue', zone: 'public', access: 'whoever may see the case; supervisors only documents already issued', security: caseReaders, ok: [200, 'the document\'s content and number'] },
   { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18), required: true }] },
 
   // Tasks

@@ -53,6 +53,18 @@ export const responseSchemas: Record<string, Record<string, unknown>> = {
   Material: obj(['id', 'materialName', 'fileName', 'contentType', 'size', 'sha256'], {
     id: s(64), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   }),
+  DocumentView: obj(['caseNo', 'kind', 'title', 'number', 'issuedAt', 'issuedBy', 'issuer', 'applicant', 'itemName', 'filedAt', 'channel'], {
+    caseNo, kind: { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] }, title: s(50), number: s(64), issuedAt: instant, issuedBy: s(100),
+    issuer: obj(['department', 'name'], { department: s(32), name: s(200) }), applicant: obj(['name', 'idNumber', 'kind'], { name: s(100), idNumber: s(18), kind: s(16) }),
+    itemName: s(200), filedAt: instant, channel: s(16),
+  }, true),
+  Draft: obj(['id', 'implementationCode', 'itemName', 'applicant', 'formData', 'createdAt', 'updatedAt'], {
+    id: { type: 'string', format: 'uuid' }, implementationCode: s(64), itemName: s(200), applicant: { type: 'object' }, formData: { type: 'object' }, createdAt: instant, updatedAt: instant,
+  }),
+  MyCases: obj(['cases', 'page', 'pageSize', 'total'], {
+    cases: { type: 'array', items: obj(['caseNo', 'itemName', 'status', 'nextStep'], { caseNo, itemName: s(200), status: s(32), nextStep: { enum: ['correct', 'pay', 'receive', 'rate', 'wait', 'none'] } }, true) },
+    page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' },
+  }),
   AuditChainCheck: obj(['ok', 'rows', 'breaks', 'breakCount', 'gaps', 'forgedCheckpoints', 'checkpoint', 'lastHash'], {
     ok: { type: 'boolean' }, rows: { type: 'integer', minimum: 0 },
     breaks: { type: 'array', items: chainBreak, description: 'every row that does not verify (at most 1000)' },
@@ -77,4 +89,9 @@ export const responseOf: Record<string, string> = {
   'GET /cases/{caseNo}': 'CaseView',
   'POST /cases/{caseNo}/materials': 'Material',
   'GET /audit/verify': 'AuditChainCheck',
+  'POST /cases/{caseNo}/documents/{kind}': 'DocumentView',
+  'POST /drafts': 'Draft',
+  'GET /drafts/{id}': 'Draft',
+  'PUT /drafts/{id}': 'Draft',
+  'GET /views/my-cases': 'MyCases',
 };

@@ -8,7 +8,7 @@ import { Router, type Request } from 'express';
 import type { CertificatePlatform } from '../../adapters/certificates';
 import type { Db } from '../../lib/db';
 import { badRequest } from '../../lib/errors';
-import { whereLike } from '../../lib/like';
+import { escapeLike, whereLike } from '../../lib/like';
 import { jurisdictionPrefix, requireStaff } from '../auth/principal';
 import { clerkRoles, handlerRoles } from '../services/access';
 
@@ -21,6 +21,15 @@ function pageParam(req: Request): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw badRequest('page must be a positive integer');
   return n;
+}
+
+/** A calendar day, YYYY-MM-DD, that exists. */
+function dayParam(req: Request, name: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === '') return undefined;
+  const ok = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+  if (!ok) throw badRequest(`${name} must be a date (YYYY-MM-DD)`, [{ pointer: `/query/${name}`, detail: 'must match format "date"' }]);
+  return v;
 }
 
 function shortText(req: Request, name: string, pattern?: RegExp): string | undefined {
@@ -66,7 +75,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     res.json({ tasks: rows, counts, page, pageSize, total });
   });
 
-  /** Cases by number, item, department, status or supervision level, newest first, a page at a time. */
+  /** Cases by number, item, applicant, filing day, department, status or supervision level, newest first, a page at a time. */
   r.get('/views/cases', async (req, res) => {
     const p = requireStaff(req, [...clerkRoles, ...handlerRoles, 'supervisor']);
     const q = shortText(req, 'q');
@@ -74,6 +83,11 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const status = shortText(req, 'status', /^[a-z_]+$/);
     const level = shortText(req, 'level');
     if (level && !levels.includes(level)) throw badRequest(`level must be one of ${levels.join(', ')}`);
+    const applicant = shortText(req, 'applicant');
+    const itemCode = shortText(req, 'itemCode', /^[A-Za-z0-9._-]+$/);
+    const filedFrom = dayParam(req, 'filedFrom');
+    const filedTo = dayParam(req, 'filedTo');
+    if (filedFrom && filedTo && filedFrom > filedTo) throw badRequest('filedFrom is after filedTo', [{ pointer: '/query/filedFrom', detail: 'must not be after filedTo' }]);
     const page = pageParam(req);
     // The same cases the staff member may list through GET /api/cases: their department (and the
     // hall's for clerks), and a supervisor's jurisdiction.
@@ -94,6 +108,12 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     if (department) void b.where('c.department_code', department);
     if (status) void b.where('c.status', status);
     if (level) void b.where('c.supervision_state', level);
+    // The applicant by ID number (exactly) or by name (any part of it).
+    if (applicant) void b.where((w) => { void w.whereRaw(`c.applicant->>'idNumber' = ?`, [applicant.toUpperCase()]); void w.orWhereRaw(`c.applicant->>'name' like ? escape '\\'`, [`%${escapeLike(applicant)}%`]); });
+    if (itemCode) void b.where((w) => void w.where('c.item_code', itemCode).orWhere('c.implementation_code', itemCode));
+    // Days are China days: from 00:00 of filedFrom to 24:00 of filedTo, Asia/Shanghai.
+    if (filedFrom) void b.where('c.filed_at', '>=', new Date(`${filedFrom}T00:00:00+08:00`));
+    if (filedTo) void b.where('c.filed_at', '<', new Date(new Date(`${filedTo}T00:00:00+08:00`).getTime() + 86_400_000));
     const [{ count }] = await b.clone().count<{ count: string }[]>('* as count');
     const rows = await b.orderBy('c.filed_at', 'desc').limit(pageSize).offset((page - 1) * pageSize)
       .select('c.case_no as caseNo', 'c.item_name as itemName', 'c.department_code as department', 'c.status', 'c.channel', 'c.supervision_state as supervisionState',
