@@ -149,11 +149,11 @@ export function deskRoutes(db: Db): Router {
     const itemName = await itemOf(body.implementationCode);
     const [{ count }] = await db('window_drafts').where({ staff_id: me.id }).count<{ count: string }[]>('* as count');
     if (Number(count) >= maxDraftsPerClerk) throw conflict('too-many-drafts', `a clerk keeps at most ${maxDraftsPerClerk} drafts; file or delete one first`);
-    const [row] = await db('window_drafts').insert({
+    const inserted: Record<string, unknown>[] = await db('window_drafts').insert({
       id: crypto.randomUUID(), staff_id: me.id, department_code: me.department, implementation_code: body.implementationCode, item_name: itemName,
       applicant: JSON.stringify(body.applicant), form_data: JSON.stringify(body.formData),
-    }).returning('*');
-    res.status(201).json(draftView(row as Record<string, unknown>));
+    }).returning<Record<string, unknown>[]>('*');
+    res.status(201).json(draftView(inserted[0]));
   });
 
   r.get('/drafts/:id', async (req, res) => {
@@ -165,10 +165,10 @@ export function deskRoutes(db: Db): Router {
     const { me, row } = await ownDraft(req);
     const body = draftBody(req.body);
     const itemName = await itemOf(body.implementationCode);
-    const [updated] = await db('window_drafts').where({ id: row.id, staff_id: me.id }).update({
+    const updated: Record<string, unknown>[] = await db('window_drafts').where({ id: row.id, staff_id: me.id }).update({
       implementation_code: body.implementationCode, item_name: itemName, applicant: JSON.stringify(body.applicant), form_data: JSON.stringify(body.formData), updated_at: db.fn.now(),
-    }).returning('*');
-    res.json(draftView(updated as Record<string, unknown>));
+    }).returning<Record<string, unknown>[]>('*');
+    res.json(draftView(updated[0]));
   });
 
   r.delete('/drafts/:id', async (req, res) => {

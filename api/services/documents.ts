@@ -75,7 +75,7 @@ function chinaYear(at: Date): number {
 function bodyOf(kind: DocumentKind, c: Awaited<ReturnType<typeof getCase>>, events: EventRow[], tasks: TaskView[]): Partial<DocumentView> | string {
   const last = (type: string) => [...events].reverse().find((e) => e.type === type);
   const decided = last('decided');
-  const decision = decided ? { outcome: String(decided.payload.outcome), opinion: String(decided.payload.opinion ?? ''), at: iso(decided.at) as string, by: decided.actor } : undefined;
+  const decision = decided ? { outcome: String(decided.payload.outcome), opinion: (decided.payload.opinion as string | undefined) ?? '', at: iso(decided.at) as string, by: decided.actor } : undefined;
   const row = c as unknown as Record<string, unknown>;
   switch (kind) {
     case 'receipt':
@@ -105,7 +105,7 @@ function bodyOf(kind: DocumentKind, c: Awaited<ReturnType<typeof getCase>>, even
       const delivered = last('delivered');
       return {
         decision,
-        delivery: { method: String(delivered?.payload.method ?? (delivered?.payload.waybillNo ? 'courier' : 'window')), at: iso(delivered?.at ?? null), waybillNo: (delivered?.payload.waybillNo as string | undefined) ?? null },
+        delivery: { method: (delivered?.payload.method as string | undefined) ?? (delivered?.payload.waybillNo ? 'courier' : 'window'), at: iso(delivered?.at ?? null), waybillNo: (delivered?.payload.waybillNo as string | undefined) ?? null },
         certificateNo: (last('certificate-issued')?.payload.certificateNo as string | undefined) ?? null,
       };
     }
