@@ -117,7 +117,8 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const [{ count }] = await b.clone().count<{ count: string }[]>('* as count');
     const rows = await b.orderBy('c.filed_at', 'desc').limit(pageSize).offset((page - 1) * pageSize)
       .select('c.case_no as caseNo', 'c.item_name as itemName', 'c.department_code as department', 'c.status', 'c.channel', 'c.supervision_state as supervisionState',
-        'c.filed_at as filedAt', 'c.accepted_at as acceptedAt', 'c.promised_deadline as promisedDeadline', 'c.deadline_provisional as deadlineProvisional', 'c.decided_at as decidedAt', 'c.decision');
+        'c.filed_at as filedAt', 'c.accepted_at as acceptedAt', 'c.promised_deadline as promisedDeadline', 'c.deadline_provisional as deadlineProvisional', 'c.decided_at as decidedAt', 'c.decision',
+        db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
     res.json({ cases: rows, page, pageSize, total: Number(count) });
   });
 

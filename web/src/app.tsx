@@ -2,17 +2,22 @@
  * The shell: header with the pages each role works in, the language switch, sign-in, and the
  * hash routes of the five working areas.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { Component, lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { I18nContext, makeI18n, storedLang, storeLang, useI18n, type Lang } from './i18n';
 import { SessionContext, StaffSignIn, staffOf, useSessionState } from './session';
-import { go, useRoute } from './ui/kit';
-import { WindowPage } from './pages/window';
-import { NoticePage } from './pages/notice';
-import { InboxPage } from './pages/inbox';
-import { CasePage } from './pages/case-page';
-import { SupervisionPage } from './pages/supervision';
-import { HallPage } from './pages/hall';
-import { CataloguePage } from './pages/catalogue';
+import { go, Spinner, useRoute } from './ui/kit';
+
+// Each working area is its own chunk, so the hall (and a phone on a slow line) loads only the hall.
+const HallPage = lazy(() => import('./pages/hall').then((m) => ({ default: m.HallPage })));
+const WindowPage = lazy(() => import('./pages/window').then((m) => ({ default: m.WindowPage })));
+const DocumentPage = lazy(() => import('./pages/documents').then((m) => ({ default: m.DocumentPage })));
+const InboxPage = lazy(() => import('./pages/inbox').then((m) => ({ default: m.InboxPage })));
+const HandledPage = lazy(() => import('./pages/worklists').then((m) => ({ default: m.HandledPage })));
+const FinishedPage = lazy(() => import('./pages/worklists').then((m) => ({ default: m.FinishedPage })));
+const SearchPage = lazy(() => import('./pages/worklists').then((m) => ({ default: m.SearchPage })));
+const CasePage = lazy(() => import('./pages/case-page').then((m) => ({ default: m.CasePage })));
+const SupervisionPage = lazy(() => import('./pages/supervision').then((m) => ({ default: m.SupervisionPage })));
+const CataloguePage = lazy(() => import('./pages/catalogue').then((m) => ({ default: m.CataloguePage })));
 
 interface Area {
   path: string;
@@ -54,20 +59,26 @@ export function App() {
 
   // An applicant sees the service hall only; signed-out visitors also see the staff areas (they lead to staff sign-in).
   const visibleAreas = areas.filter((a) => !a.roles || (sessionCtx.session?.kind !== 'applicant' && (!staff || !staff.roles || a.roles.some((r) => staff.roles?.includes(r)))));
-  const staffArea = ['window', 'inbox', 'case', 'supervision', 'catalogue', 'notice'].includes(area);
+  const staffArea = ['window', 'inbox', 'case', 'supervision', 'catalogue', 'notice', 'doc'].includes(area);
+  const signIn = (onDone: Parameters<typeof StaffSignIn>[0]['onDone']) => (
+    <div className="signin-wrap"><h1 className="sr-only">{t('工作人员登录', 'Staff sign-in')}</h1><StaffSignIn onDone={onDone} /></div>
+  );
 
   let page;
   if (area === '' ) page = <Landing />;
-  else if (area === 'login') page = <div className="signin-wrap"><StaffSignIn onDone={(s) => go(homeFor(s.roles))} /></div>;
+  else if (area === 'login') page = signIn((s) => go(homeFor(s.roles)));
   else if (area === 'hall') page = <HallPage route={route.slice(1)} />;
-  else if (staffArea && !staff) page = <div className="signin-wrap"><StaffSignIn onDone={() => undefined} /></div>;
+  else if (staffArea && !staff) page = signIn(() => undefined);
   else if (area === 'window') page = <WindowPage route={route.slice(1)} />;
-  else if (area === 'notice') page = <NoticePage kind={route[1] ?? ''} caseNo={route[2] ?? ''} />;
+  else if (area === 'notice' || area === 'doc') page = <DocumentPage kind={route[1] ?? ''} caseNo={route[2] ?? ''} back={route[1] && ['accept', 'correction', 'reject', 'receipt'].includes(route[1]) ? `#/window/case/${route[2] ?? ''}` : `#/case/${route[2] ?? ''}`} />;
+  else if (area === 'inbox' && route[1] === 'handled') page = <HandledPage />;
+  else if (area === 'inbox' && route[1] === 'finished') page = <FinishedPage />;
+  else if (area === 'inbox' && route[1] === 'search') page = <SearchPage />;
   else if (area === 'inbox') page = <InboxPage />;
-  else if (area === 'case') page = <CasePage caseNo={route[1] ?? ''} />;
+  else if (area === 'case') page = <CasePage key={route[1]} caseNo={route[1] ?? ''} />;
   else if (area === 'supervision') page = <SupervisionPage route={route.slice(1)} />;
   else if (area === 'catalogue') page = <CataloguePage route={route.slice(1)} />;
-  else page = <p>{t('没有这个页面。', 'No such page.')} <a href="#/">{t('返回首页', 'Home')}</a></p>;
+  else page = <div className="page"><h1>{t('没有这个页面', 'No such page')}</h1><p><a href="#/">{t('返回首页', 'Home')}</a></p></div>;
 
   return (
     <I18nContext.Provider value={i18n}>
@@ -86,8 +97,9 @@ export function App() {
             </ul>
           </nav>
           <div className="topbar-right">
-            <button type="button" className="btn-ghost" onClick={() => i18n.setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={t('切换到英文', 'Switch to Chinese')}>
-              {lang === 'zh' ? 'English' : '中文'}
+            {/* The visible word is the language offered, in that language; the accessible name contains it (WCAG 2.5.3). */}
+            <button type="button" className="btn-ghost" onClick={() => i18n.setLang(lang === 'zh' ? 'en' : 'zh')}>
+              {lang === 'zh' ? <><span lang="en">English</span><span className="sr-only">（切换到英文）</span></> : <><span lang="zh-CN">中文</span><span className="sr-only"> (switch to Chinese)</span></>}
             </button>
             {sessionCtx.session ? (
               <>
@@ -99,7 +111,7 @@ export function App() {
             )}
           </div>
         </header>
-        <main id="main" tabIndex={-1}>{page}</main>
+        <main id="main" tabIndex={-1}><PageBoundary key={route.join('/')}><Suspense fallback={<div className="page"><Spinner /></div>}>{page}</Suspense></PageBoundary></main>
         <footer className="no-print"><small>{t('监督电话 12345 · 政务服务一体化平台', 'Supervision hotline 12345 · onewindow')}</small></footer>
       </SessionContext.Provider>
     </I18nContext.Provider>
@@ -127,3 +139,21 @@ function Landing() {
   );
 }
 
+
+/** A page that fails to render shows a message and a way on, not a blank screen; the next route starts afresh. */
+class PageBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+  override render(): ReactNode {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <div className="page" role="alert">
+        <h1>页面出错了</h1>
+        <p>请刷新页面或返回上一页，您已保存的内容不会丢失。</p>
+        <p><button type="button" onClick={() => window.location.reload()}>刷新页面</button> <a href="#/">返回首页</a></p>
+      </div>
+    );
+  }
+}

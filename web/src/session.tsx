@@ -67,7 +67,11 @@ export const demoStaff: { id: string; zh: string; en: string }[] = [
   { id: 'approver-li', zh: '李强 · 西湖区市场监管局 承办人', en: 'Li Qiang · Xihu market regulation, approver' },
   { id: 'head-zhou', zh: '周敏 · 西湖区市场监管局 负责人', en: 'Zhou Min · Xihu market regulation, head' },
   { id: 'supervisor-zhao', zh: '赵敏 · 省政务办 电子监察', en: 'Zhao Min · supervision' },
+  { id: 'reviewer-sun', zh: '孙伟 · 西湖区市场监管局 审核人', en: 'Sun Wei · Xihu market regulation, reviewer' },
   { id: 'admin-qian', zh: '钱进 · 省政务办 事项管理', en: 'Qian Jin · catalogue administrator' },
+  { id: 'bianban-wu', zh: '吴刚 · 省编办 事项审核（第一审）', en: 'Wu Gang · classification review (stage 1)' },
+  { id: 'fazhi-zheng', zh: '郑洁 · 省司法厅 合法性审核（第二审）', en: 'Zheng Jie · legality review (stage 2)' },
+  { id: 'jiancha-feng', zh: '冯涛 · 省纪委监委 廉政风险审核（第三审）', en: 'Feng Tao · integrity review (stage 3)' },
 ];
 
 interface StaffLogin {

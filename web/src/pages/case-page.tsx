@@ -8,9 +8,12 @@ import { get, post } from '../api';
 import { ItemForm } from '../forms/item-form';
 import { actionName, fmtDeadline, fmtTime, useI18n } from '../i18n';
 import { staffOf, useSession } from '../session';
-import type { CaseRecord, Guide, LiveView, OpenTask } from '../types';
+import type { CaseRecord, Guide, LiveView, OpenTask, ProcessStep } from '../types';
+import { procedureName, roleName, stepName } from '../names';
+import { CaseHistory } from '../ui/case-history';
+import { documentLinks } from './documents';
 import { deptName, useDepartments } from '../ui/departments';
-import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, Timeline, useAction, useInterval, useLoad, type TimelineEntry } from '../ui/kit';
+import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 
 const procedureTypes: [string, string, string][] = [
   ['hearing', '听证', 'Hearing'], ['inspection', '检验检测检疫', 'Inspection'], ['appraisal', '鉴定', 'Appraisal'],
@@ -20,15 +23,13 @@ const procedureTypes: [string, string, string][] = [
 export function useCaseData(caseNo: string) {
   const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }), [caseNo]);
   const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
-  const history = useLoad((signal) => get<{ timeline: TimelineEntry[] }>(`/api/cases/${caseNo}/history`, { signal }), [caseNo]);
   const code = record.data?.implementationCode;
   const guide = useLoad((signal) => (code ? get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }).catch(() => undefined) : Promise.resolve(undefined)), [code]);
   const reload = () => {
     record.reload();
     live.reload();
-    history.reload();
   };
-  return { record, live, history, guide, reload };
+  return { record, live, guide, reload };
 }
 
 export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveView | undefined }) {
@@ -99,7 +100,7 @@ export function MaterialsAndCertificates({ record, guide, live }: { record: Case
   );
 }
 
-function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
+function TaskPanel({ task, onDone, process }: { task: OpenTask; onDone: () => void; process?: ProcessStep[] }) {
   const { t, lang } = useI18n();
   const me = staffOf(useSession().session);
   const [opinion, setOpinion] = useState('');
@@ -129,7 +130,7 @@ function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
   return (
     <section className="card task-panel" aria-labelledby="task-h">
       <h2 id="task-h">{t('当前环节', 'Current step')}：{task.stepName}</h2>
-      <p className="muted">{task.role} · {task.assignee ? t(`办理人 ${task.assignee}`, `handled by ${task.assignee}`) : t('未认领', 'unclaimed')}</p>
+      <p className="muted">{roleName(task.role, lang)} · {task.assignee ? t(`办理人 ${task.assignee}`, `handled by ${task.assignee}`) : t('未认领', 'unclaimed')}</p>
       {!task.assignee && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/claim`)).then(onDone)}>{t('认领', 'Claim')}</button>}
       {task.assignee === me?.userId && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/release`)).then(onDone)}>{t('释放', 'Release')}</button>}
       {!mine && <Notice kind="warn">{t('该任务已由他人认领', 'Claimed by someone else')}</Notice>}
@@ -141,7 +142,7 @@ function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
       {task.actions.includes('return') && task.returnTo && task.returnTo.length > 0 && (
         <div className="field">
           <label htmlFor="return-to">{t('退回至环节', 'Send back to')}</label>
-          <select id="return-to" value={returnTo} onChange={(e) => setReturnTo(e.target.value)}>{task.returnTo.map((s) => <option key={s} value={s}>{s}</option>)}</select>
+          <select id="return-to" value={returnTo} onChange={(e) => setReturnTo(e.target.value)}>{task.returnTo.map((s) => <option key={s} value={s}>{stepName(s, lang, process)}</option>)}</select>
         </div>
       )}
       {task.actions.includes('correction') && (
@@ -187,7 +188,7 @@ function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
 }
 
 function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [reason, setReason] = useState('');
   const [result, setResult] = useState('');
   const [answers, setAnswers] = useState<Record<string, string>>({});
@@ -200,7 +201,7 @@ function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; o
       <ErrorBanner error={action.error} />
       {live.specialProcedure && (
         <div className="subcard">
-          <p>{t('特别程序进行中', 'Special procedure under way')}: {live.specialProcedure.type} · {live.specialProcedure.reason} · {fmtTime(live.specialProcedure.startedAt)}</p>
+          <p>{t('特别程序进行中', 'Special procedure under way')}: {procedureName(live.specialProcedure.type, lang)} · {live.specialProcedure.reason} · {fmtTime(live.specialProcedure.startedAt)}</p>
           <div className="field">
             <label htmlFor="sp-result">{t('特别程序结果', 'Result')}</label>
             <textarea id="sp-result" rows={2} value={result} onChange={(e) => setResult(e.target.value)} />
@@ -235,8 +236,9 @@ function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; o
 export function CasePage({ caseNo }: { caseNo: string }) {
   const { t } = useI18n();
   const me = staffOf(useSession().session);
-  const { record, live, history, guide, reload } = useCaseData(caseNo);
-  const [justDone, setJustDone] = useState(false);
+  const { record, live, guide, reload } = useCaseData(caseNo);
+  // My open tasks when I last acted: the "submitted" note goes once a new task of mine arrives.
+  const [justDone, setJustDone] = useState<string[] | null>(null);
   // After an action the case moves on asynchronously: refresh a few times so the page follows.
   const [followUntil, setFollowUntil] = useState(0);
   useInterval(() => {
@@ -246,7 +248,7 @@ export function CasePage({ caseNo }: { caseNo: string }) {
   const myTasks = (live.data?.openTasks ?? []).filter((x) => !me?.department || (x.department === me.department && (!me.roles || me.roles.includes(x.role))));
   const otherTasks = (live.data?.openTasks ?? []).filter((x) => !myTasks.includes(x));
   const after = () => {
-    setJustDone(true);
+    setJustDone(myTasks.map((x) => x.taskId));
     reload();
     setFollowUntil(Date.now() + 5000);
   };
@@ -257,10 +259,10 @@ export function CasePage({ caseNo }: { caseNo: string }) {
       <p><a href="#/inbox">← {t('待办', 'Inbox')}</a></p>
       <h1>{t('办件', 'Case')} <span className="mono">{caseNo}</span></h1>
       <CaseSummary record={record.data} live={live.data} />
-      {justDone && <Notice kind="ok">{t('已提交。', 'Done.')}</Notice>}
+      {justDone && myTasks.every((x) => justDone.includes(x.taskId)) && <Notice kind="ok">{t('已提交。', 'Done.')} <button type="button" className="link" onClick={() => setJustDone(null)}>{t('知道了', 'Dismiss')}</button></Notice>}
       <div className="grid-2">
         <div>
-          {myTasks.map((task) => <TaskPanel key={task.taskId} task={task} onDone={after} />)}
+          {myTasks.map((task) => <TaskPanel key={task.taskId} task={task} onDone={after} process={guide.data?.process.steps} />)}
           {otherTasks.length > 0 && <p className="muted">{t('其他部门正在办理：', 'With other departments: ')}{otherTasks.map((x) => x.stepName).join('、')}</p>}
           {live.data && <CaseTools caseNo={caseNo} live={live.data} onDone={after} />}
           <section className="card" aria-labelledby="fd-h">
@@ -274,12 +276,30 @@ export function CasePage({ caseNo }: { caseNo: string }) {
           <Opinions record={record.data} />
           <section className="card" aria-labelledby="hist-h">
             <h2 id="hist-h">{t('办理过程', 'History')}</h2>
-            {history.loading && !history.data && <Spinner />}
-            <ErrorBanner error={history.error} onRetry={history.reload} />
-            {history.data && <Timeline entries={history.data.timeline} />}
+            <CaseHistory record={record.data} process={guide.data?.process.steps} />
           </section>
+          <CaseDocuments caseNo={caseNo} record={record.data} />
         </div>
       </div>
     </div>
+  );
+}
+
+/** The documents this case has (or may have now), each opening its A4 page. */
+export function CaseDocuments({ caseNo, record, base = '#/doc' }: { caseNo: string; record: CaseRecord; base?: string }) {
+  const { t } = useI18n();
+  const has = (type: string) => record.events.some((e) => e.type === type);
+  const decided = record.events.filter((e) => e.type === 'decided').at(-1)?.payload.outcome;
+  const available: Record<string, boolean> = {
+    receipt: true, accept: Boolean(record.acceptedAt), correction: has('correction-requested'), reject: record.status === 'not_accepted',
+    approval: decided === 'approved', refusal: decided === 'refused', service: Boolean(decided) || record.status === 'not_accepted',
+  };
+  return (
+    <section className="card" aria-labelledby="docs-h">
+      <h2 id="docs-h">{t('文书', 'Documents')}</h2>
+      <ul className="plain list">
+        {documentLinks.filter(([k]) => available[k]).map(([k, zh, en]) => <li key={k}><a href={`${base}/${k}/${caseNo}`}>{t(zh, en)}</a></li>)}
+      </ul>
+    </section>
   );
 }

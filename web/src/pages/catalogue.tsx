@@ -12,7 +12,7 @@ import type { Entry } from '../types';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, useAction, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
-import { ItemList } from './window';
+import { ItemList } from '../ui/item-list';
 
 interface VersionRow {
   version: number;

@@ -12,7 +12,9 @@ import { ApplyForm } from '../ui/apply-form';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
-import { ItemList } from './window';
+import { ItemList } from '../ui/item-list';
+import { assuranceName, assuranceOrder } from '../names';
+import { DocumentPage } from './documents';
 
 const recentKey = 'onewindow.recentCases';
 
@@ -34,8 +36,10 @@ function remember(caseNo: string): void {
 
 export function HallPage({ route }: { route: string[] }) {
   if (route[0] === 'guide' && route[1]) return <GuidePage code={route[1]} />;
-  if (route[0] === 'apply' && route[1]) return <ApplyOnline code={route[1]} />;
-  if (route[0] === 'track') return <Track initial={route[1] ?? ''} />;
+  if (route[0] === 'apply' && route[1]) return <ApplyOnline key={route[1]} code={route[1]} />;
+  if (route[0] === 'track') return <Track key={route[1]} initial={route[1] ?? ''} />;
+  if (route[0] === 'mine') return <MyCases />;
+  if (route[0] === 'doc' && route[1] && route[2]) return <DocumentPage kind={route[1]} caseNo={route[2]} back={`#/hall/track/${route[2]}`} />;
   return <HallHome />;
 }
 
@@ -53,6 +57,7 @@ function HallHome() {
           <input id="track-no" inputMode="numeric" placeholder={t('输入 22 位办件编号', '22-digit case number')} value={no} onChange={(e) => setNo(e.target.value)} />
           <button type="submit" className="btn-primary">{t('查询', 'Track')}</button>
         </form>
+        <p><a href="#/hall/mine">{t('我的办件', 'My cases')}</a></p>
         {recent.length > 0 && <p className="muted">{t('最近办件：', 'Recent: ')}{recent.map((c) => <a key={c} className="mono recent" href={`#/hall/track/${c}`}>{c}</a>)}</p>}
       </section>
       <section className="card" aria-labelledby="guides-h">
@@ -116,12 +121,69 @@ function ApplyOnline({ code }: { code: string }) {
     <div className="page hall">
       <p><a href={`#/hall/guide/${encodeURIComponent(code)}`}>← {t('办事指南', 'Guide')}</a></p>
       <h1>{t('在线申报', 'Apply online')}{guide.data && `：${guide.data.itemName}`}</h1>
+      {guide.data && <AssuranceNotice needed={guide.data.authLevel} have={me?.assuranceLevel} />}
       {!me && <div className="signin-wrap"><ApplicantSignIn onDone={() => undefined} /></div>}
       {guide.loading && <Spinner />}
       <ErrorBanner error={guide.error} onRetry={guide.reload} />
-      {me && guide.data && (
+      {me && guide.data && guide.data.code === code && enough(guide.data.authLevel, me.assuranceLevel) && (
         <ApplyForm guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
           onFiled={(caseNo) => { remember(caseNo); go(`/hall/track/${caseNo}`); }} />
+      )}
+    </div>
+  );
+}
+
+/** Whether the applicant's proved level reaches the item's minimum (统一身份认证 levels). */
+function enough(needed: string | undefined, have: string | undefined): boolean {
+  return assuranceOrder.indexOf(have ?? 'basic') >= assuranceOrder.indexOf(needed ?? 'basic');
+}
+
+/** Told before the form is filled: the identity level the item needs, and whether the applicant has it. */
+function AssuranceNotice({ needed, have }: { needed: string | undefined; have: string | undefined }) {
+  const { t, lang } = useI18n();
+  const level = assuranceName(needed ?? 'basic', lang);
+  if (have && !enough(needed, have)) {
+    return (
+      <Notice kind="warn">
+        {t(`本事项需要${level}及以上身份认证，您当前为${assuranceName(have, lang)}认证。请先到政务服务窗口核验身份或通过人脸识别提升认证等级，再在线申报。`,
+          `This item needs ${level} identity assurance or higher; yours is ${assuranceName(have, lang)}. Verify your identity at a window or by a face check first.`)}
+      </Notice>
+    );
+  }
+  return <Notice>{t(`本事项需要${level}及以上身份认证（统一身份认证）。`, `This item needs ${level} identity assurance or higher.`)}</Notice>;
+}
+
+/** 我的办件: the applicant's cases with their status and what to do next. */
+function MyCases() {
+  const { t } = useI18n();
+  const me = applicantOf(useSession().session);
+  const list = useLoad((signal) => (me ? get<{ cases: { caseNo: string; itemName: string; status: string; filedAt: string; nextStep: string }[]; total: number }>('/api/views/my-cases', { signal }) : Promise.resolve(undefined)), [me?.idNumber]);
+  const next: Record<string, [string, string]> = {
+    correct: ['请补正材料', 'Supply the missing materials'], pay: ['请缴费', 'Pay the fee'], receive: ['等待领取或签收结果', 'Receive the result'],
+    rate: ['请评价服务', 'Rate the service'], wait: ['等待办理', 'Being handled'], none: ['无需操作', 'Nothing to do'],
+  };
+  return (
+    <div className="page hall">
+      <p><a href="#/hall">← {t('网上办事大厅', 'Service hall')}</a></p>
+      <h1>{t('我的办件', 'My cases')}</h1>
+      {!me && <div className="signin-wrap"><ApplicantSignIn onDone={() => undefined} /></div>}
+      <ErrorBanner error={list.error} onRetry={list.reload} />
+      {me && list.loading && !list.data && <Spinner />}
+      {list.data && (
+        <table className="table">
+          <thead><tr><th scope="col">{t('办件编号', 'Case')}</th><th scope="col">{t('事项', 'Item')}</th><th scope="col">{t('状态', 'Status')}</th><th scope="col">{t('下一步', 'Next step')}</th></tr></thead>
+          <tbody>
+            {list.data.cases.map((c) => (
+              <tr key={c.caseNo}>
+                <td className="mono"><a href={`#/hall/track/${c.caseNo}`}>{c.caseNo}</a></td>
+                <td>{c.itemName}<div className="muted small">{fmtTime(c.filedAt)}</div></td>
+                <td><StatusBadge status={c.status} /></td>
+                <td>{t(...(next[c.nextStep] ?? next.wait))}</td>
+              </tr>
+            ))}
+            {list.data.cases.length === 0 && <tr><td colSpan={4} className="muted">{t('您还没有办件', 'No cases yet')}</td></tr>}
+          </tbody>
+        </table>
       )}
     </div>
   );
@@ -178,6 +240,14 @@ function TrackCase({ caseNo }: { caseNo: string }) {
               {live.decision && <><dt>{t('审批结果', 'Decision')}</dt><dd>{live.decision.outcome === 'approved' ? t('准予许可', 'Approved') : t('不予许可', 'Refused')} · {live.decision.opinion}</dd></>}
               {live.certificateNo && <><dt>{t('电子证照', 'E-certificate')}</dt><dd className="mono">{live.certificateNo}</dd></>}
             </dl>
+          </section>
+          <section className="card" aria-labelledby="docs-h">
+            <h2 id="docs-h">{t('文书', 'Documents')}</h2>
+            <ul className="plain list">
+              <li><a href={`#/hall/doc/receipt/${caseNo}`}>{t('收件回执', 'Filing receipt')}</a></li>
+              {live.clock.acceptedAt && <li><a href={`#/hall/doc/accept/${caseNo}`}>{t('受理通知书', 'Acceptance notice')}</a></li>}
+              {live.decision && <li><a href={`#/hall/doc/${live.decision.outcome === 'approved' ? 'approval' : 'refusal'}/${caseNo}`}>{live.decision.outcome === 'approved' ? t('准予行政许可决定书', 'Approval decision') : t('不予行政许可决定书', 'Refusal decision')}</a></li>}
+            </ul>
           </section>
           {live.correction && live.status === 'awaiting_correction' && <CorrectionReply caseNo={caseNo} live={live} onDone={data.reload} />}
           {live.payment && <Payment live={live} />}

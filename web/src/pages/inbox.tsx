@@ -7,6 +7,7 @@ import { get, post, qs } from '../api';
 import { fmtDeadline, levelName, useI18n } from '../i18n';
 import { useSession, staffOf } from '../session';
 import { ErrorBanner, go, Pager, Spinner, StatusBadge, useAction, useLoad } from '../ui/kit';
+import { DeskTabs } from './worklists';
 
 interface InboxRow {
   taskId: string;
@@ -47,6 +48,7 @@ export function InboxPage() {
   return (
     <div className="page">
       <h1>{t('待办', 'Inbox')} {me?.name && <small className="muted">· {me.name}</small>}</h1>
+      <DeskTabs current="/inbox" />
       <div className="tabs" role="tablist" aria-label={t('按督办状态筛选', 'Filter by supervision level')}>
         {tabs.map(([v, label, n]) => (
           <button key={v || 'all'} type="button" role="tab" aria-selected={level === v} className={`tab level-tab-${v || 'all'}`} onClick={() => { setLevel(v); setPage(1); }}>

@@ -8,8 +8,10 @@ import { get, post, qs } from '../api';
 import { fmtDeadline, fmtTime, levelName, statuses, statusName, useI18n } from '../i18n';
 import { BarChart, RateBars } from '../ui/charts';
 import { deptName, useDepartments } from '../ui/departments';
-import { ErrorBanner, LevelBadge, Notice, Pager, Spinner, StatusBadge, Timeline, useAction, useLoad, usePaged } from '../ui/kit';
+import { ErrorBanner, LevelBadge, Notice, Pager, Spinner, StatusBadge, useAction, useLoad, usePaged } from '../ui/kit';
 import { CaseSummary, Opinions, useCaseData } from './case-page';
+import { causeName, stepName } from '../names';
+import { CaseHistory } from '../ui/case-history';
 
 interface SupCase {
   caseNo: string;
@@ -252,7 +254,7 @@ function CaseSearch() {
 
 function SupervisedCase({ caseNo }: { caseNo: string }) {
   const { t, lang } = useI18n();
-  const { record, live, history, reload } = useCaseData(caseNo);
+  const { record, live, guide, reload } = useCaseData(caseNo);
   const events = useLoad((signal) => get<{ events: SupEvent[] }>(`/api/supervision/events${qs({ from: new Date(Date.now() - 400 * dayMs).toISOString() })}`, { signal }), [caseNo]);
   const [message, setMessage] = useState('');
   const [replyBy, setReplyBy] = useState(() => new Date(Date.now() + 3 * dayMs).toISOString().slice(0, 10));
@@ -284,7 +286,7 @@ function SupervisedCase({ caseNo }: { caseNo: string }) {
             <h2 id="ev-h">{t('监察记录', 'Supervision events')}</h2>
             {mine.length === 0 ? <p className="muted">{t('暂无预警或超时记录', 'No warnings or overdue')}</p> : (
               <ul className="plain list">
-                {mine.map((e, i) => <li key={i}><LevelBadge level={e.level} /> {fmtTime(e.at)} · {e.scope === 'step' ? `${t('环节', 'step')} ${e.stepId ?? ''}` : t('办件', 'case')} · {e.cause}</li>)}
+                {mine.map((e, i) => <li key={i}><LevelBadge level={e.level} /> {fmtTime(e.at)} · {e.scope === 'step' ? `${t('环节', 'step')} ${stepName(e.stepId, lang, guide.data?.process.steps)}` : t('办件', 'case')} · {causeName(e.cause, lang)}</li>)}
               </ul>
             )}
           </section>
@@ -316,9 +318,7 @@ function SupervisedCase({ caseNo }: { caseNo: string }) {
         </div>
         <section className="card" aria-labelledby="full-h">
           <h2 id="full-h">{t('全程记录', 'Full history')} <small className="muted">{statusName(record.data.status, lang)}</small></h2>
-          {history.loading && !history.data && <Spinner />}
-          <ErrorBanner error={history.error} onRetry={history.reload} />
-          {history.data && <Timeline entries={history.data.timeline} />}
+          <CaseHistory record={record.data} process={guide.data?.process.steps} engineView />
         </section>
       </div>
     </div>

@@ -3,63 +3,20 @@
  * then pre-checks it: accept, a correction notice listing every problem at once, or refusal
  * with reasons, and prints the notice.
  */
-import { useState } from 'react';
-import { get, post, qs } from '../api';
+import { useRef, useState } from 'react';
+import { del, get, post, put } from '../api';
 import { actionName, fmtTime, useI18n } from '../i18n';
-import type { CaseRecord, Guide, ItemSummary, LiveView } from '../types';
+import type { Applicant, CaseRecord, Guide, LiveView } from '../types';
 import { ApplyForm, type MaterialRecord } from '../ui/apply-form';
-import { deptName, useDepartments } from '../ui/departments';
-import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad, usePaged } from '../ui/kit';
+import { ItemList } from '../ui/item-list';
+import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 
 export function WindowPage({ route }: { route: string[] }) {
-  if (route[0] === 'apply' && route[1]) return <WindowApply code={route[1]} />;
+  if (route[0] === 'apply' && route[1]) return <WindowApply key={route[1]} code={route[1]} />;
+  if (route[0] === 'drafts') return <DraftsPage />;
+  if (route[0] === 'draft' && route[1]) return <ResumeDraft id={route[1]} />;
   if (route[0] === 'case' && route[1]) return <Precheck caseNo={route[1]} />;
   return <ItemPicker />;
-}
-
-export function ItemList({ onPick, pickLabel }: { onPick: (item: ItemSummary) => void; pickLabel: string }) {
-  const { t } = useI18n();
-  const departments = useDepartments();
-  const [q, setQ] = useState('');
-  const [department, setDepartment] = useState('');
-  const items = useLoad((signal) => get<{ items: ItemSummary[] }>(`/api/implementations${qs({ q, department })}`, { signal }), [q, department]);
-  const { shown, pager } = usePaged(items.data?.items ?? [], 8);
-  const withItems = departments.filter((d) => d.level !== 'province');
-  return (
-    <div>
-      <div className="filters" role="search">
-        <div className="field">
-          <label htmlFor="item-q">{t('搜索事项（名称或编码）', 'Search items (name or code)')}</label>
-          <input id="item-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('如：身份证、个体工商户', 'e.g. ID card')} />
-        </div>
-        <div className="field">
-          <label htmlFor="item-dept">{t('实施部门', 'Department')}</label>
-          <select id="item-dept" value={department} onChange={(e) => setDepartment(e.target.value)}>
-            <option value="">{t('全部部门', 'All departments')}</option>
-            {withItems.map((d) => <option key={d.code} value={d.code}>{d.name}</option>)}
-          </select>
-        </div>
-      </div>
-      {items.loading && !items.data && <Spinner />}
-      <ErrorBanner error={items.error} onRetry={items.reload} />
-      <table className="table">
-        <thead><tr><th scope="col">{t('事项名称', 'Item')}</th><th scope="col">{t('实施部门', 'Department')}</th><th scope="col">{t('办件类型', 'Type')}</th><th scope="col">{t('承诺时限', 'Promised')}</th><th scope="col"><span className="sr-only">{t('操作', 'Action')}</span></th></tr></thead>
-        <tbody>
-          {shown.map((it) => (
-            <tr key={it.code}>
-              <td><strong>{it.itemName}</strong><div className="muted mono">{it.code}</div></td>
-              <td>{it.departmentName ?? deptName(departments, it.department)}</td>
-              <td>{it.caseType === 'instant' ? t('即办件', 'Instant') : t('承诺件', 'Promised')}</td>
-              <td>{it.promisedLimitDays ? t(`${it.promisedLimitDays} 个工作日`, `${it.promisedLimitDays} working days`) : t('当场办结', 'Same day')}</td>
-              <td><button type="button" onClick={() => onPick(it)} aria-label={`${pickLabel} ${it.itemName}`}>{pickLabel}</button></td>
-            </tr>
-          ))}
-          {items.data && items.data.items.length === 0 && <tr><td colSpan={5} className="muted">{t('没有符合条件的事项', 'No items match')}</td></tr>}
-        </tbody>
-      </table>
-      {pager}
-    </div>
-  );
 }
 
 interface InboxTask {
@@ -80,6 +37,7 @@ function ItemPicker() {
   return (
     <div className="page">
       <h1>{t('窗口受理', 'Window')}</h1>
+      <p><a href="#/window/drafts">{t('草稿箱（保存未申报的申请）', 'Drafts (saved, not yet filed)')}</a></p>
       <div className="grid-2">
         <section className="card" aria-labelledby="pick-h">
           <h2 id="pick-h">{t('选择办理事项', 'Choose the service item')}</h2>
@@ -109,24 +67,99 @@ function ItemPicker() {
 
 const materialsKey = (caseNo: string) => `onewindow.materials.${caseNo}`;
 
-function WindowApply({ code }: { code: string }) {
+interface Draft {
+  id: string;
+  implementationCode: string;
+  itemName: string;
+  applicant: Partial<Applicant>;
+  formData: Record<string, unknown>;
+  applicantName?: string | null;
+  updatedAt: string;
+}
+
+/** Files at the window; the application can be saved to the draft box (草稿箱) and resumed later. */
+function WindowApply({ code, draft }: { code: string; draft?: Draft }) {
   const { t } = useI18n();
   const guide = useLoad((signal) => get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }), [code]);
+  const typed = useRef<{ applicant: Applicant; formData: Record<string, unknown> } | null>(null);
+  const [draftId, setDraftId] = useState(draft?.id ?? null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const save = useAction();
+  const saveDraft = async () => {
+    const s = typed.current;
+    if (!s) return;
+    const body = { implementationCode: code, applicant: { kind: s.applicant.kind, name: s.applicant.name, idNumber: s.applicant.idNumber, phone: s.applicant.phone ?? '' }, formData: s.formData };
+    const r = await save.run(() => (draftId ? put<Draft>(`/api/drafts/${draftId}`, body) : post<Draft>('/api/drafts', body)));
+    if (r) {
+      setDraftId(r.id);
+      setSavedAt(r.updatedAt);
+    }
+  };
   return (
     <div className="page">
-      <p><a href="#/window">← {t('返回事项列表', 'Back to items')}</a></p>
+      <p><a href="#/window">← {t('返回事项列表', 'Back to items')}</a> · <a href="#/window/drafts">{t('草稿箱', 'Drafts')}</a></p>
       <h1>{guide.data ? guide.data.itemName : t('窗口受理', 'Window')}</h1>
       {guide.data && <p className="muted">{guide.data.departmentName} · <span className="mono">{guide.data.code}</span> · {t(`承诺 ${guide.data.promisedLimitDays ?? 0} 个工作日 / 法定 ${guide.data.statutoryLimitDays} 个工作日`, `promised ${guide.data.promisedLimitDays ?? 0} / statutory ${guide.data.statutoryLimitDays} working days`)}</p>}
       {guide.loading && <Spinner />}
       <ErrorBanner error={guide.error} onRetry={guide.reload} />
-      {guide.data && (
-        <ApplyForm guide={guide.data} channel="window" onFiled={(caseNo, materials) => {
-          sessionStorage.setItem(materialsKey(caseNo), JSON.stringify(materials));
-          go(`/window/case/${caseNo}`);
-        }} />
+      {guide.data && guide.data.code === code && (
+        <>
+          <div className="actions-bar draft-bar">
+            <button type="button" onClick={() => void saveDraft()} disabled={save.busy}>{save.busy ? <Spinner label={t('保存中…', 'Saving…')} /> : t('保存草稿', 'Save draft')}</button>
+            <span className="muted small" role="status">{savedAt ? t(`草稿已保存（${fmtTime(savedAt)}）`, `Draft saved (${fmtTime(savedAt)})`) : draftId ? t('正在继续办理草稿', 'Resuming a draft') : ''}</span>
+          </div>
+          <ErrorBanner error={save.error} />
+          <ApplyForm key={`${code}:${draft?.id ?? ''}`} guide={guide.data} channel="window" initial={draft ? { applicant: draft.applicant, formData: draft.formData } : undefined}
+            onEdit={(s) => { typed.current = s; }}
+            onFiled={(caseNo, materials) => {
+              sessionStorage.setItem(materialsKey(caseNo), JSON.stringify(materials));
+              if (draftId) void del(`/api/drafts/${draftId}`).catch(() => undefined);
+              go(`/window/case/${caseNo}`);
+            }} />
+        </>
       )}
     </div>
   );
+}
+
+/** 草稿箱: the clerk's saved applications, newest first; open one to go on, or delete it. */
+function DraftsPage() {
+  const { t } = useI18n();
+  const drafts = useLoad((signal) => get<{ drafts: Draft[] }>('/api/drafts', { signal }), []);
+  const remove = useAction();
+  return (
+    <div className="page">
+      <p><a href="#/window">← {t('窗口受理', 'Window')}</a></p>
+      <h1>{t('草稿箱', 'Drafts')}</h1>
+      <ErrorBanner error={drafts.error ?? remove.error} onRetry={drafts.reload} />
+      {drafts.loading && !drafts.data && <Spinner />}
+      <table className="table">
+        <thead><tr><th scope="col">{t('事项', 'Item')}</th><th scope="col">{t('申请人', 'Applicant')}</th><th scope="col">{t('保存时间', 'Saved')}</th><th scope="col"><span className="sr-only">{t('操作', 'Actions')}</span></th></tr></thead>
+        <tbody>
+          {(drafts.data?.drafts ?? []).map((d) => (
+            <tr key={d.id}>
+              <td>{d.itemName}</td>
+              <td>{d.applicantName || <span className="muted">{t('未填写', 'not given')}</span>}</td>
+              <td>{fmtTime(d.updatedAt)}</td>
+              <td><div className="row-actions">
+                <a className="btn-small btn-primary" href={`#/window/draft/${d.id}`} aria-label={t(`继续办理 ${d.itemName}`, `Resume ${d.itemName}`)}>{t('继续办理', 'Resume')}</a>
+                <button type="button" className="btn-small" disabled={remove.busy} aria-label={t(`删除草稿 ${d.itemName}`, `Delete draft ${d.itemName}`)}
+                  onClick={() => void remove.run(() => del(`/api/drafts/${d.id}`)).then(drafts.reload)}>{t('删除', 'Delete')}</button>
+              </div></td>
+            </tr>
+          ))}
+          {drafts.data && drafts.data.drafts.length === 0 && <tr><td colSpan={4} className="muted">{t('草稿箱为空', 'No drafts')}</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ResumeDraft({ id }: { id: string }) {
+  const { t } = useI18n();
+  const draft = useLoad((signal) => get<Draft>(`/api/drafts/${encodeURIComponent(id)}`, { signal }), [id]);
+  if (draft.data?.id === id) return <WindowApply key={id} code={draft.data.implementationCode} draft={draft.data} />;
+  return <div className="page"><h1>{t('草稿箱', 'Drafts')}</h1>{draft.loading ? <Spinner /> : <ErrorBanner error={draft.error} onRetry={draft.reload} />}</div>;
 }
 
 /** The acceptance record of the materials, kept with the clerk's opinion (全程留痕). */
@@ -186,6 +219,7 @@ function Precheck({ caseNo }: { caseNo: string }) {
     <div className="page">
       <p><a href="#/window">← {t('窗口受理', 'Window')}</a></p>
       <h1>{t('预审', 'Pre-check')} <span className="mono">{caseNo}</span></h1>
+      <p><a href={`#/doc/receipt/${caseNo}`}>{t('打印收件回执', 'Print the filing receipt')}</a></p>
       <ErrorBanner error={live.error} onRetry={live.reload} />
       {live.data && (
         <p>
@@ -196,7 +230,7 @@ function Precheck({ caseNo }: { caseNo: string }) {
       {noticeKind && (
         <Notice kind="ok">
           {noticeKind === 'accept' ? t('已受理。', 'Accepted.') : noticeKind === 'correction' ? t('已出具补正告知。', 'Correction notice issued.') : t('已作出不予受理决定。', 'Refused to accept.')}{' '}
-          <a href={`#/notice/${noticeKind}/${caseNo}`}>{noticeKind === 'accept' ? t('打印受理通知书', 'Print the acceptance notice') : noticeKind === 'correction' ? t('打印补正告知书', 'Print the correction notice') : t('打印不予受理通知书', 'Print the refusal notice')}</a>
+          <a href={`#/doc/${noticeKind}/${caseNo}`}>{noticeKind === 'accept' ? t('打印受理通知书', 'Print the acceptance notice') : noticeKind === 'correction' ? t('打印补正告知书', 'Print the correction notice') : t('打印不予受理通知书', 'Print the refusal notice')}</a>
         </Notice>
       )}
       {task && !done && (

@@ -4,7 +4,7 @@
  * API's field problems come back onto the same fields, and nothing typed is lost on an error.
  */
 import type { ErrorObject } from 'ajv';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError, get, post, type FieldProblem } from '../api';
 import { ItemForm } from '../forms/item-form';
 import { validationMessage } from '../forms/messages';
@@ -45,16 +45,22 @@ export interface ApplyFormProps {
   /** Online: the signed-in applicant, not editable. */
   fixedApplicant?: Applicant;
   onFiled: (caseNo: string, materials: MaterialRecord[]) => void;
+  /** A saved draft to resume (草稿箱), and a callback with what is typed, to save one. */
+  initial?: { applicant?: Partial<Applicant>; formData?: Record<string, unknown> };
+  onEdit?: (state: { applicant: Applicant; formData: Record<string, unknown> }) => void;
 }
 
 function newKey(): string {
   return `web-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export function ApplyForm({ guide, channel, fixedApplicant, onFiled }: ApplyFormProps) {
+export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, onEdit }: ApplyFormProps) {
   const { t, lang } = useI18n();
-  const [applicant, setApplicant] = useState<Applicant>(fixedApplicant ?? { kind: 'person', name: '', idNumber: '', phone: '' });
-  const [data, setData] = useState<Record<string, unknown>>({});
+  const [applicant, setApplicant] = useState<Applicant>(fixedApplicant ?? { kind: 'person', name: '', idNumber: '', phone: '', ...initial?.applicant });
+  const [data, setData] = useState<Record<string, unknown>>(initial?.formData ?? {});
+  const onEditRef = useRef(onEdit);
+  onEditRef.current = onEdit;
+  useEffect(() => onEditRef.current?.({ applicant, formData: data }), [applicant, data]);
   const [clientErrors, setClientErrors] = useState<ErrorObject[]>([]);
   const [showAll, setShowAll] = useState(false);
   const [server, setServer] = useState<FieldProblem[]>([]);

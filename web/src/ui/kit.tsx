@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api';
 import { fmtTime, levelName, statusName, useI18n } from '../i18n';
-import { validationMessage } from '../forms/messages';
+import { fieldDetail, fieldLabel, problemTitle } from '../problems';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -65,29 +65,26 @@ export function Spinner({ label }: { label?: string }) {
   );
 }
 
-/** A clear message for any error; field problems listed when there are some. */
-export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/**
+ * A clear message for any error, in the page's language: the problem's title by its type, and
+ * each field problem as the field's label and what is wrong (web/src/problems.ts). In Chinese
+ * the API's English `detail` is not shown.
+ */
+export function ErrorBanner({ error, onRetry, on401 }: { error: unknown; onRetry?: () => void; on401?: [string, string] }) {
   const { t, lang } = useI18n();
   if (!error) return null;
   let title = t('出错了', 'Something went wrong');
-  let detail = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  let detail: string | null = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
   let list: string[] = [];
   if (error instanceof ApiError) {
-    if (error.status === 0) title = t('无法连接服务器', 'Cannot reach the server');
-    else if (error.status >= 500) {
-      title = t('服务器暂时无法完成操作', 'The server could not complete this');
-      detail = t('您填写的内容已保留，请稍后重试。', 'What you entered is kept; please try again shortly.') + (error.detail ? ` (${error.detail})` : '');
-    } else if (error.status === 401) title = t('请先登录', 'Please sign in');
-    else if (error.status === 403) title = t('没有权限', 'Not allowed');
-    else if (error.status === 404) title = t('未找到', 'Not found');
-    else if (error.status === 409) title = t('当前状态不允许此操作', 'Not possible in the current state');
-    else if (error.status === 422 || error.status === 400) title = t('请检查填写的内容', 'Please check what you entered');
-    list = error.errors.map((e) => `${e.pointer}: ${validationMessage(e.detail, lang)}`);
+    title = error.status === 0 ? problemTitle('network', 0, lang) : error.status === 401 && on401 ? t(on401[0], on401[1]) : problemTitle(error.type, error.status, lang);
+    detail = lang === 'en' ? error.detail || null : error.status >= 500 ? '您填写的内容已保留，请稍后重试。' : null;
+    list = error.errors.map((e) => `${fieldLabel(e.pointer, lang)}：${fieldDetail(e.detail, lang)}`);
   }
   return (
     <div className="banner banner-error" role="alert">
       <strong>{title}</strong>
-      <div>{detail}</div>
+      {detail && <div>{detail}</div>}
       {list.length > 0 && <ul>{list.slice(0, 20).map((l, i) => <li key={i}>{l}</li>)}</ul>}
       {onRetry && <button type="button" className="btn-small" onClick={onRetry}>{t('重试', 'Retry')}</button>}
     </div>
