@@ -22,6 +22,7 @@ import { cleanText } from './clean-text';
 import { health } from './health';
 import { errorHandler, notFoundHandler, unavailableRetryAfter } from './problem';
 import { methodGuard, securityHeaders } from './security-headers';
+import { webStatic } from './web-static';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
 import { callbackRoutes, type RawBodyRequest } from './routes/callbacks';
@@ -119,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(methodGuard, notFoundHandler);
   app.use('/api', api);
 
-  app.use(express.static(webRoot));
+  app.use(webStatic(webRoot));
   app.use(methodGuard, notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 export const webDir = __dirname;
 export const distDir = path.join(webDir, 'dist');
@@ -31,8 +32,21 @@ export async function buildWeb(): Promise<void> {
     configFile: false,
     logLevel: 'warn',
     plugins: [react()],
-    build: { outDir: distDir, emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 2000 },
+    // Hashed file names (Vite's default) so the API can cache them for ever; no source map is published.
+    build: { outDir: distDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   });
+  precompress(distDir);
+}
+
+/** Brotli and gzip copies of every text file, served as they are by api/web-static.ts. */
+export function precompress(dir: string): void {
+  for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const file = path.join(dir, f);
+    if (!/\.(js|css|html|svg|json)$/.test(f) || !fs.statSync(file).isFile()) continue;
+    const raw = fs.readFileSync(file);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(raw, { level: 9 }));
+  }
 }
 
 /** Builds when stale; returns whether it built. */

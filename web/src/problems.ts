@@ -6,7 +6,8 @@
  *
  * `web/e2e/plain-chinese.test.ts` checks that every problem type the API can answer with is here.
  */
-import type { Lang } from './i18n';
+/** The page's language (as in i18n.tsx; kept here so this module has no JSX). */
+type Lang = 'zh' | 'en';
 
 type Pair = [string, string];
 
