@@ -78,7 +78,7 @@ function EntryPage({ code, version }: { code: string; version?: number }) {
               <li key={v.version} className={v.version === chosen ? 'current' : ''}>
                 <a href={`#/catalogue/entry/${encodeURIComponent(code)}/${v.version}`} aria-current={v.version === chosen ? 'page' : undefined}>v{v.version}</a>
                 {' '}<span className={`badge state-${v.state}`}>{stateNames[v.state]?.[lang === 'zh' ? 0 : 1] ?? v.state}</span>
-                <div className="muted small">{fmtTime(v.publishedAt ?? v.createdAt)}{v.createdBy ? ` · ${v.createdBy}` : ''}</div>
+                <div className="muted small">{fmtTime(v.publishedAt ?? v.createdAt)}{v.createdBy ? ` · ${v.createdBy === 'seed' ? t('初始数据', 'seed data') : v.createdBy}` : ''}</div>
               </li>
             ))}
           </ul>

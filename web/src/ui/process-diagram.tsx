@@ -4,7 +4,8 @@
  * join; each step with its department, role and time limit.
  */
 import { useId } from 'react';
-import { useI18n } from '../i18n';
+import { useI18n, type Lang } from '../i18n';
+import { roleName } from '../names';
 import type { Department, ProcessStep } from '../types';
 import { deptName } from './departments';
 
@@ -34,9 +35,9 @@ interface Layout {
 
 function stepLines(s: ProcessStep, depts: Department[], t: (zh: string, en: string) => string): string[] {
   const lines = [deptName(depts, s.department)];
-  if (s.type === 'task') lines.push(`${s.role ?? ''}${s.limitDays ? ` · ${s.limitDays}${t('工作日', 'wd')}` : ''}`);
+  if (s.type === 'task') lines.push(`${roleName(s.role, t('zh', 'en') as Lang)}${s.limitDays ? ` · ${s.limitDays}${t('工作日', 'wd')}` : ''}`);
   if (s.type === 'department') lines.push(`${t('部门系统', 'dept. system')}${s.limitDays ? ` · ${s.limitDays}${t('工作日', 'wd')}` : ''}`);
-  if (s.type === 'service') lines.push(`${t('接口核验', 'service')} ${s.service ?? ''}`);
+  if (s.type === 'service') lines.push(t('接口核验', 'service'));
   if (s.when) lines.push(t('有条件', 'conditional'));
   return lines;
 }
@@ -107,7 +108,8 @@ export function ProcessDiagram({ steps, departments, fee }: { steps: ProcessStep
   const height = layout.h + 20;
   const skeleton = new Set(['_file', '_precheck', '_decision', '_fee', '_cert', '_done']);
   return (
-    <div className="diagram-wrap">
+    // Scrolls sideways on a phone: focusable so a keyboard can scroll it too.
+    <div className="diagram-wrap" tabIndex={0} role="group" aria-label={t('办理流程图（可左右滚动）', 'Process diagram (scrolls sideways)')}>
       <svg className="diagram" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-labelledby={`${id}-t`}>
         <title id={`${id}-t`}>{t('办理流程图', 'Process diagram')}: {steps.map((s) => s.name).join(' → ')}</title>
         <defs>
