@@ -248,13 +248,15 @@ describe('web app in Chromium: a case through every role', function () {
     await sup.locator('#cs-q').fill(caseNo);
     await sup.locator('td a', { hasText: caseNo }).click();
     await sup.getByRole('heading', { name: /全程记录/ }).waitFor();
-    await sup.locator('.timeline li').first().waitFor({ timeout: 15_000 });
-    const timeline = await sup.locator('.timeline').textContent();
-    expect(timeline).to.contain('case-started');
+    await sup.locator('.history li').first().waitFor({ timeout: 15_000 });
+    expect(await sup.locator('.history').textContent()).to.contain('受理');
+    await sup.getByRole('button', { name: '查看引擎记录' }).click();
+    await sup.locator('.engine-view .timeline li').first().waitFor({ timeout: 15_000 });
+    expect(await sup.locator('.engine-view .timeline').textContent()).to.contain('case-started');
     await shot(sup, 'supervisor-case-history');
 
     await sup.goto(`${stack.baseUrl}/#/supervision/case/${warnCase}`);
-    await sup.getByText('promised-limit-near').waitFor();
+    await sup.getByText('临近承诺办结时限').waitFor();
     await sup.locator('#urge-msg').fill('该件已预警，请于明日前办结。');
     await sup.getByRole('button', { name: '发出督办' }).click();
     await sup.getByText('督办已发出。').waitFor();
