@@ -7,8 +7,9 @@ import { I18nContext, makeI18n, storedLang, storeLang, useI18n, type Lang } from
 import { SessionContext, StaffSignIn, staffOf, useSessionState } from './session';
 import { go, Spinner, useRoute } from './ui/kit';
 
-// Each working area is its own chunk, so the hall (and a phone on a slow line) loads only the hall.
-const HallPage = lazy(() => import('./pages/hall').then((m) => ({ default: m.HallPage })));
+import { HallPage } from './pages/hall';
+
+// The hall, where the public comes in, is in the first file; each staff area is its own chunk, loaded when opened.
 const WindowPage = lazy(() => import('./pages/window').then((m) => ({ default: m.WindowPage })));
 const DocumentPage = lazy(() => import('./pages/documents').then((m) => ({ default: m.DocumentPage })));
 const InboxPage = lazy(() => import('./pages/inbox').then((m) => ({ default: m.InboxPage })));

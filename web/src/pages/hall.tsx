@@ -3,18 +3,20 @@
  * a case, replying to a correction, paying, following delivery, and rating the service.
  * Laid out for phones as well as desktops.
  */
-import { useState, type FormEvent } from 'react';
+import { lazy, useState, type FormEvent } from 'react';
 import { get, post } from '../api';
 import { fmtDeadline, fmtTime, statusName, useI18n, yuan } from '../i18n';
 import { ApplicantSignIn, applicantOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView } from '../types';
-import { ApplyForm } from '../ui/apply-form';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
 import { ItemList } from '../ui/item-list';
 import { assuranceName, assuranceOrder } from '../names';
-import { DocumentPage } from './documents';
+
+// The form (JSON Forms, ajv) and the documents load when opened: the hall's first page needs neither.
+const ApplyForm = lazy(() => import('../ui/apply-form').then((m) => ({ default: m.ApplyForm })));
+const DocumentPage = lazy(() => import('./documents').then((m) => ({ default: m.DocumentPage })));
 
 const recentKey = 'onewindow.recentCases';
 

@@ -1,0 +1,61 @@
+/**
+ * Measures the first render of the online service hall on a slow phone: Chromium with CDP
+ * network throttling (Slow 3G as Chrome DevTools defines it: 400 ms latency, 400 kbit/s each
+ * way) and 4× CPU slowdown, an empty cache, against the real stack. Prints first contentful
+ * paint, the hall's heading and the item list, each the median of 5 loads, and the bytes moved.
+ *
+ * Not part of `npm test` (a measurement, not a check). Run it alone with mocha:
+ *   npx mocha --no-config --require tsx/cjs --require test/global-fixtures.ts --timeout 300000 bench/hall-first-render.ts
+ */
+import type { CDPSession } from 'playwright-core';
+import { startStack, type Stack } from '../test/harness';
+import { ensureWebBuilt } from '../web/build';
+import { launchChromium, newContext } from '../web/e2e/browser';
+
+const runs = 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe('first render of the hall on a slow 3G phone (measurement)', function () {
+  this.timeout(300_000);
+  let stack: Stack;
+  before(async () => {
+    await ensureWebBuilt();
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('measures', async () => {
+    const browser = await launchChromium();
+    const fcp: number[] = [];
+    const heading: number[] = [];
+    const list: number[] = [];
+    let bytes = 0;
+    try {
+      for (let i = 0; i < runs; i++) {
+        const context = await newContext(browser, 'phone');
+        const page = await context.newPage();
+        const cdp: CDPSession = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 });
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        let moved = 0;
+        cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => { moved += e.encodedDataLength; });
+        const start = Date.now();
+        await page.goto(`${stack.baseUrl}/#/hall`);
+        await page.getByRole('heading', { name: '网上办事大厅', level: 1 }).waitFor({ timeout: 60_000 });
+        heading.push(Date.now() - start);
+        await page.getByRole('button', { name: /^查看指南 / }).first().waitFor({ timeout: 60_000 });
+        list.push(Date.now() - start);
+        fcp.push(await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1`));
+        bytes = moved;
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+    console.log(`      slow 3G + 4× CPU, ${runs} loads, medians: first contentful paint ${Math.round(median(fcp))} ms; hall heading ${median(heading)} ms; item list ${median(list)} ms; ${Math.round(bytes / 1024)} KiB transferred`);
+  });
+});
