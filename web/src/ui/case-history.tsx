@@ -35,7 +35,7 @@ export function historyLines(record: CaseRecord, lang: Lang, process?: ProcessSt
         break;
       case 'task-completed': {
         const step = taskStep(p.taskId) ?? stepName(str(p.stepId), lang, process);
-        line.what = `${step}：${actionDone(String(p.action ?? ''), lang)}`;
+        line.what = `${step}：${actionDone(str(p.action) ?? '', lang)}`;
         line.note = [str(p.opinion), Array.isArray(p.problems) ? (p.problems as string[]).join('；') : undefined].filter(Boolean).join(' — ') || undefined;
         break;
       }
@@ -51,7 +51,7 @@ export function historyLines(record: CaseRecord, lang: Lang, process?: ProcessSt
         line.note = str(p.note) ?? str(p.reason);
         break;
       case 'special-procedure-started':
-        line.what = `${eventName(e.type, lang)}：${procedureName(String(p.type ?? ''), lang)}`;
+        line.what = `${eventName(e.type, lang)}：${procedureName(str(p.type) ?? '', lang)}`;
         line.note = str(p.reason);
         break;
       case 'returned':
