@@ -82,6 +82,16 @@ const allowed: Record<string, Caller[]> = {
   'GET /views/departments': everyone,
   'GET /views/inbox': allStaff,
   'GET /views/cases': ['clerk', 'approver', 'otherApprover', 'supervisor'],
+  'GET /views/handled': allStaff,
+  'GET /views/finished': allStaff,
+  'GET /views/my-cases': ['owner', 'stranger'],
+  'GET /drafts': ['clerk'],
+  'POST /drafts': ['clerk'],
+  'GET /drafts/{id}': ['clerk'],
+  'PUT /drafts/{id}': ['clerk'],
+  'DELETE /drafts/{id}': ['clerk'],
+  'GET /cases/{caseNo}/documents': caseSeers,
+  'POST /cases/{caseNo}/documents/{kind}': caseSeers,
   'GET /views/certificates': ['clerk'],
   'POST /certificates/verify': everyone,
   // Platform callbacks answer only to the platform's signature: every caller here is refused.
@@ -133,7 +143,7 @@ describe('authorisation: every route × every kind of caller', () => {
 
   const sample: Record<string, string> = {
     code: 'XK-330000-00001.xh-scjg', version: '1', id: 'no-such-id', year: '2026', date: '2026-12-31',
-    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate',
+    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt',
   };
   const query: Record<string, string> = {
     'GET /implementations/{code}/diff': '?from=1&to=1',
