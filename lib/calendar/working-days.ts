@@ -160,3 +160,31 @@ export function expandArrangement(arr: { holidays: { name: string; from: string;
   for (const w of arr.workdays) days.push({ date: w.date, kind: 'workday', name: w.name });
   return days.sort((a, b) => a.date.localeCompare(b.date));
 }
+
+/**
+ * A compact copy of the calendar, from a given year on, that a case workflow keeps and computes
+ * its deadlines with (refreshed when the calendar changes): dates only, no names.
+ */
+export interface CalendarSnapshot {
+  years: number[];
+  holidays: string[];
+  workdays: string[];
+}
+
+export function snapshotOf(years: CalendarYear[], fromYear: number): CalendarSnapshot {
+  const kept = years.filter((y) => y.year >= fromYear).sort((a, b) => a.year - b.year);
+  const days = kept.flatMap((y) => y.days).sort((a, b) => a.date.localeCompare(b.date));
+  return {
+    years: kept.map((y) => y.year),
+    holidays: days.filter((d) => d.kind === 'holiday').map((d) => d.date),
+    workdays: days.filter((d) => d.kind === 'workday').map((d) => d.date),
+  };
+}
+
+export function calendarFromSnapshot(s: CalendarSnapshot): WorkingCalendar {
+  const years = new Map<number, CalendarYear>(s.years.map((y) => [y, { year: y, days: [] }]));
+  const put = (date: string, kind: DayKind) => years.get(Number(date.slice(0, 4)))?.days.push({ date, kind, name: '' });
+  for (const d of s.holidays) put(d, 'holiday');
+  for (const d of s.workdays) put(d, 'workday');
+  return new WorkingCalendar([...years.values()]);
+}
