@@ -7,6 +7,7 @@ import { Router } from 'express';
 import type { CertificateDocument, CertificatePlatform } from '../../adapters/certificates';
 import type { Db } from '../../lib/db';
 import { AppError, badRequest, notFound } from '../../lib/errors';
+import { issuedCertificate } from '../services/certificates';
 
 function unavailable(): AppError {
   return new AppError(503, 'verification-unavailable', 'Verification unavailable', 'the e-certificate platform is not configured (CERTIFICATES_URL)');
@@ -23,9 +24,9 @@ export function certificateRoutes(db: Db, certificates: CertificatePlatform | un
   /** Verifies a certificate the platform issued, by its number. */
   r.get('/certificates/:number/verify', async (req, res) => {
     if (!certificates) throw unavailable();
-    const row = await db('certificates').where({ number: req.params.number }).first<{ fields: CertificateDocument } | undefined>('fields');
-    if (!row) throw notFound(`certificate ${req.params.number}`);
-    res.json(await certificates.verify(row.fields));
+    const issued = await issuedCertificate(db, req.params.number);
+    if (!issued) throw notFound(`certificate ${req.params.number}`);
+    res.json(await certificates.verify(issued));
   });
 
   /** Verifies a certificate document as presented by its holder: any changed byte shows. */
