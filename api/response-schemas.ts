@@ -283,7 +283,7 @@ export const responseSchemas: Record<string, Schema> = {
   }),
 
   // Certificates and callbacks
-  Verification: obj(['number', 'verdict', 'detail'], { number: s(100), verdict: { enum: ['genuine', 'tampered', 'revoked', 'expired', 'unknown'] }, detail: s() }),
+  Verification: obj(['number', 'verdict', 'detail'], { number: s(200), verdict: { enum: ['genuine', 'tampered', 'revoked', 'expired', 'unknown'] }, detail: s() }),
   CallbackAck: obj(['accepted'], { accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }) }),
 
   // Integrators and administration

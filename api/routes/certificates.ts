@@ -15,7 +15,7 @@ function unavailable(): AppError {
 
 function looksLikeDocument(b: unknown): b is CertificateDocument {
   const d = b as Partial<CertificateDocument> | null;
-  return !!d && typeof d === 'object' && typeof d.number === 'string' && !!d.seal && typeof d.seal === 'object';
+  return !!d && typeof d === 'object' && typeof d.number === 'string' && d.number.length >= 1 && d.number.length <= 200 && !!d.seal && typeof d.seal === 'object';
 }
 
 export function certificateRoutes(db: Db, certificates: CertificatePlatform | undefined): Router {
@@ -32,7 +32,7 @@ export function certificateRoutes(db: Db, certificates: CertificatePlatform | un
   /** Verifies a certificate document as presented by its holder: any changed byte shows. */
   r.post('/certificates/verify', async (req, res) => {
     if (!certificates) throw unavailable();
-    if (!looksLikeDocument(req.body)) throw badRequest('the body must be an electronic certificate document with its number and seal');
+    if (!looksLikeDocument(req.body)) throw badRequest('the body must be an electronic certificate document with its number (1 to 200 characters) and seal');
     res.json(await certificates.verify(req.body));
   });
 

@@ -26,6 +26,23 @@ async function refused(db: Db, source: string, caseNo: string | null, err: AppEr
   throw err;
 }
 
+/**
+ * The fields an event's data must carry, by type of value; a signed event without them is refused
+ * (422, audited) before anything is looked up, never a 500.
+ */
+async function requireData(db: Db, platform: string, data: unknown, fields: Record<string, 'string' | 'integer' | 'instant' | 'string?' | 'instant?'>): Promise<void> {
+  const d = (typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
+  const problems = Object.entries(fields).flatMap(([name, kind]) => {
+    const v = d[name];
+    if (kind.endsWith('?') && v === undefined) return [];
+    const ok = kind.startsWith('string') ? typeof v === 'string' && v.length > 0 && v.length <= 200
+      : kind.startsWith('instant') ? typeof v === 'string' && !Number.isNaN(Date.parse(v))
+        : Number.isInteger(v);
+    return ok ? [] : [{ pointer: `/data/${name}`, detail: `${name} must be ${kind.startsWith('string') ? 'a text of 1 to 200 characters' : kind.startsWith('instant') ? 'an ISO 8601 instant' : 'a whole number'}` }];
+  });
+  if (problems.length) await refused(db, platform, null, validationFailed(problems));
+}
+
 type Handler = (event: CallbackEvent<Record<string, unknown>>) => Promise<Record<string, unknown>>;
 
 /** Receives the platforms' callbacks: `receive(platform, request)` answers with what the route sends back (200), or throws the refusal. */
@@ -37,6 +54,7 @@ export function callbackService(deps: CaseDeps, secret: string) {
   const on = (platform: CallbackPlatform, handle: Handler) => { handlers[platform] = handle; };
 
   on('payment', async (e) => {
+    await requireData(db, 'payment', e.data, { paymentId: 'string', amountFen: 'integer', paidAt: 'instant?', refundedAt: 'instant?' });
     const d = e.data as { paymentId: string; amountFen: number; paidAt?: string; refundedAt?: string };
     const order = await db('payments').where({ id: d.paymentId }).first<{ case_no: string; amount_fen: string; status: string } | undefined>();
     if (!order) return refused(db, 'payment', null, notFound(`payment order ${d.paymentId}`));
@@ -52,6 +70,7 @@ export function callbackService(deps: CaseDeps, secret: string) {
   });
 
   on('logistics', async (e) => {
+    await requireData(db, 'logistics', e.data, { waybillNo: 'string', event: 'string', at: 'instant' });
     const d = e.data as { waybillNo: string; event: string; at: string };
     const delivery = await db('deliveries').where({ waybill_no: d.waybillNo }).first<{ case_no: string; status: string } | undefined>();
     if (!delivery) return refused(db, 'logistics', null, notFound(`waybill ${d.waybillNo}`));
@@ -65,6 +84,7 @@ export function callbackService(deps: CaseDeps, secret: string) {
   });
 
   on('department', async (e) => {
+    await requireData(db, 'department', e.data, { caseNo: 'string', stepId: 'string', type: 'string', milestone: 'string?', opinion: 'string?', at: 'instant' });
     const d = e.data as { caseNo: string; stepId: string; round?: unknown; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string };
     if (d.round !== undefined && !(Number.isInteger(d.round) && (d.round as number) >= 1)) {
       return refused(db, 'department', null, validationFailed([{ pointer: '/data/round', detail: 'round is a whole number from 1' }]));
