@@ -81,7 +81,7 @@ export function apiRouter(deps: AppDeps): express.Router {
     res.status(h.status === 'unavailable' ? 503 : 200).json(h);
   });
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(openApiDocument(deps.zone ?? 'all'));
   });
   api.use(authRoutes({ db: deps.db, identity: deps.identity, sessionMinutes: deps.sessionMinutes ?? 480, limiter }));
   api.use(catalogueRoutes(deps));

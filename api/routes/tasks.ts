@@ -5,6 +5,7 @@ import { intQuery, queryString } from '../params';
 import { staffActor } from '../staff';
 import { bodyValidator } from '../validate';
 import { assignTask, completeTask, inbox, type CaseDeps, type CompleteTaskBody } from '../services/cases';
+import { staffMember } from '../services/staff';
 
 const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   type: 'object',
@@ -66,9 +67,9 @@ export function taskRoutes(deps: CaseDeps): Router {
   r.post('/tasks/:taskId/reassign', async (req, res) => {
     const actor = staffActor(req);
     const { to } = reassignBody(req.body);
-    const user = await deps.db('staff_users').where({ id: to }).first<{ id: string; department_code: string; roles: string[] } | undefined>();
+    const user = await staffMember(deps.db, to);
     if (!user) throw badRequest(`unknown staff user "${to}"`);
-    res.json(await assignTask(deps, req.params.taskId, actor, 'reassign', { userId: user.id, department: user.department_code, roles: user.roles }));
+    res.json(await assignTask(deps, req.params.taskId, actor, 'reassign', user));
   });
 
   return r;

@@ -12,7 +12,9 @@ import type { CaseRecord, Guide, LiveView, OpenTask } from '../types';
 import { deptName, useDepartments } from '../ui/departments';
 import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, Timeline, useAction, useInterval, useLoad, type TimelineEntry } from '../ui/kit';
 
-const procedureTypes: [string, string, string][] = [
+type ProcedureType = NonNullable<OpenTask['specialProcedures']>[number];
+
+const procedureTypes: [ProcedureType, string, string][] = [
   ['hearing', '听证', 'Hearing'], ['inspection', '检验检测检疫', 'Inspection'], ['appraisal', '鉴定', 'Appraisal'],
   ['expert-review', '专家评审', 'Expert review'], ['public-notice', '公示', 'Public notice'], ['tender', '招标拍卖', 'Tender / auction'],
 ];
@@ -157,7 +159,7 @@ function TaskPanel({ task, onDone }: { task: OpenTask; onDone: () => void }) {
           <div className="layout-horizontal">
             <div className="field">
               <label htmlFor="proc-type">{t('类型', 'Type')}</label>
-              <select id="proc-type" value={proc.type} onChange={(e) => setProc({ ...proc, type: e.target.value })}>
+              <select id="proc-type" value={proc.type} onChange={(e) => setProc({ ...proc, type: e.target.value as ProcedureType })}>
                 {procedureTypes.filter(([v]) => !task.specialProcedures || task.specialProcedures.includes(v)).map(([v, zh, en]) => <option key={v} value={v}>{lang === 'zh' ? zh : en}</option>)}
               </select>
             </div>
