@@ -21,6 +21,8 @@ export interface CaseRowInit {
   caseType: 'instant' | 'promised';
   statutoryLimitDays: number;
   promisedLimitDays: number;
+  /** The engine running the case (absent: the first). */
+  engine?: 1 | 2;
 }
 
 export interface CaseEventInput {
@@ -83,7 +85,7 @@ export type ProjectionOp =
   | { op: 'task-assign'; taskId: string; assignee: string | null }
   | { op: 'evaluation'; evaluation: EvaluationInput }
   | { op: 'payment'; paymentId: string; status: 'paid' | 'expired'; paidAt?: string }
-  | { op: 'face-check'; checkId: string; status: 'failed' | 'timed-out'; reason: string; at: string }
+  | { op: 'face-check'; checkId: string; status: 'passed' | 'failed' | 'timed-out'; reason: string | null; at: string }
   | { op: 'delivery'; caseNo: string; waybillNo: string; deliveredAt: string };
 
 export interface EvaluationInput {
@@ -115,6 +117,7 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
       case_type: c.caseType,
       statutory_limit_days: c.statutoryLimitDays,
       promised_limit_days: c.promisedLimitDays,
+      engine: c.engine ?? 1,
     })
     .onConflict('case_no')
     .ignore();

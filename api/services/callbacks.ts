@@ -52,6 +52,12 @@ export function callbackService(deps: CaseDeps, secret: string) {
   const handlers = {} as Record<CallbackPlatform, Handler>;
 
   const on = (platform: CallbackPlatform, handle: Handler) => { handlers[platform] = handle; };
+  /**
+   * Cases of the first engine get their payments, deliveries and face checks written here, as
+   * they always did; a case of the second engine writes them itself (one writer), so a callback
+   * only verifies and signals.
+   */
+  const firstEngine = async (caseNo: string) => (await db('cases').where({ case_no: caseNo }).first<{ engine: number } | undefined>('engine'))?.engine !== 2;
 
   on('payment', async (e) => {
     await requireData(db, 'payment', e.data, { paymentId: 'string', amountFen: 'integer', paidAt: 'instant?', refundedAt: 'instant?' });
@@ -60,7 +66,7 @@ export function callbackService(deps: CaseDeps, secret: string) {
     if (!order) return refused(db, 'payment', null, notFound(`payment order ${d.paymentId}`));
     if (Number(order.amount_fen) !== d.amountFen) return refused(db, 'payment', order.case_no, validationFailed([{ pointer: '/data/amountFen', detail: `the order is for ${order.amount_fen} fen` }]));
     if (e.type === 'payment.refunded') {
-      await db('payments').where({ id: d.paymentId }).update({ status: 'refunded', refunded_at: db.raw('coalesce(refunded_at, ?)', [d.refundedAt ?? e.occurredAt]) });
+      if (await firstEngine(order.case_no)) await db('payments').where({ id: d.paymentId }).update({ status: 'refunded', refunded_at: db.raw('coalesce(refunded_at, ?)', [d.refundedAt ?? e.occurredAt]) });
       return {};
     }
     if (e.type !== 'payment.paid') return { ignored: e.type };
@@ -75,10 +81,10 @@ export function callbackService(deps: CaseDeps, secret: string) {
     const delivery = await db('deliveries').where({ waybill_no: d.waybillNo }).first<{ case_no: string; status: string } | undefined>();
     if (!delivery) return refused(db, 'logistics', null, notFound(`waybill ${d.waybillNo}`));
     if (e.type !== 'logistics.delivered') {
-      if (delivery.status === 'booked') await db('deliveries').where({ waybill_no: d.waybillNo, status: 'booked' }).update({ status: d.event === 'in_transit' ? 'in_transit' : 'booked' });
+      if (delivery.status === 'booked' && (await firstEngine(delivery.case_no))) await db('deliveries').where({ waybill_no: d.waybillNo, status: 'booked' }).update({ status: d.event === 'in_transit' ? 'in_transit' : 'booked' });
       return {};
     }
-    await db('deliveries').where({ waybill_no: d.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: d.at });
+    if (await firstEngine(delivery.case_no)) await db('deliveries').where({ waybill_no: d.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: d.at });
     await client.workflow.getHandle(delivery.case_no).signal(deliveredSignal, { waybillNo: d.waybillNo, at: d.at });
     return {};
   });
@@ -117,7 +123,7 @@ export function callbackService(deps: CaseDeps, secret: string) {
     const check = await db('face_checks').where({ check_id: d.checkId }).first<{ case_no: string; status: string } | undefined>('case_no', 'status');
     if (!check) return refused(db, 'identity', null, notFound(`face check ${d.checkId}`));
     const reason = typeof d.reason === 'string' ? d.reason : undefined;
-    await db('face_checks').where({ check_id: d.checkId, status: 'pending' }).update({ status: d.passed ? 'passed' : 'failed', reason: reason ?? null, completed_at: d.at });
+    if (await firstEngine(check.case_no)) await db('face_checks').where({ check_id: d.checkId, status: 'pending' }).update({ status: d.passed ? 'passed' : 'failed', reason: reason ?? null, completed_at: d.at });
     await client.workflow.getHandle(check.case_no).signal(faceCheckResultSignal, { checkId: d.checkId, passed: d.passed, reason, at: d.at });
     return {};
   });

@@ -55,7 +55,10 @@ async function faceCheck(c: Case): Promise<void> {
       const arrived = await c.wait(() => c.faceResults.has(checkId) || state.withdrawal !== null, FACE_CHECK_WAIT);
       if (state.withdrawal) throw new CaseEnded('withdrawn', state.withdrawal.reason);
       const result = arrived ? c.faceResults.get(checkId) ?? null : null;
-      if (result) state.faceCheckResult = result;
+      if (result) {
+        state.faceCheckResult = result;
+        c.journal.push({ op: 'face-check', checkId, status: result.passed ? 'passed' : 'failed', reason: result.reason ?? null, at: result.at });
+      }
       if (result?.passed) {
         state.faceCheck.status = 'passed';
         c.record('face-check-passed', { payload: { checkId, attempt, at: result.at } });
