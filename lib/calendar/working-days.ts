@@ -66,7 +66,7 @@ export interface Counted<T> {
 }
 
 /** A working-day calendar over the years it was given. */
-export class WorkingCalendar {
+export class WorkingCalendar implements DayCounter {
   private readonly listed = new Map<number, DayKind>();
   private readonly years: Set<number>;
 
@@ -169,6 +169,30 @@ export interface CalendarSnapshot {
   years: number[];
   holidays: string[];
   workdays: string[];
+  /**
+   * Only for the supervision benchmark's worker: a calendar in which one working day lasts this
+   * many milliseconds, so deadlines fall seconds after acceptance. Never set in production.
+   */
+  compressedDayMs?: number;
+}
+
+/** What a case clock counts with: the real calendar, or the benchmark's compressed one. */
+export interface DayCounter {
+  addWorkingDays(from: Date, days: number): Counted<Date>;
+  workingDaysBetween(from: Date, to: Date): Counted<number>;
+}
+
+/** N working days after `from` end N × dayMs later; whole days elapsed count the same way. */
+export class CompressedCalendar implements DayCounter {
+  constructor(private readonly dayMs: number) {}
+
+  addWorkingDays(from: Date, days: number): Counted<Date> {
+    return { value: new Date(from.getTime() + days * this.dayMs), provisional: false };
+  }
+
+  workingDaysBetween(from: Date, to: Date): Counted<number> {
+    return { value: Math.max(0, Math.floor((to.getTime() - from.getTime()) / this.dayMs)), provisional: false };
+  }
 }
 
 export function snapshotOf(years: CalendarYear[], fromYear: number): CalendarSnapshot {
@@ -181,7 +205,8 @@ export function snapshotOf(years: CalendarYear[], fromYear: number): CalendarSna
   };
 }
 
-export function calendarFromSnapshot(s: CalendarSnapshot): WorkingCalendar {
+export function calendarFromSnapshot(s: CalendarSnapshot): DayCounter {
+  if (s.compressedDayMs) return new CompressedCalendar(s.compressedDayMs);
   const years = new Map<number, CalendarYear>(s.years.map((y) => [y, { year: y, days: [] }]));
   const put = (date: string, kind: DayKind) => years.get(Number(date.slice(0, 4)))?.days.push({ date, kind, name: '' });
   for (const d of s.holidays) put(d, 'holiday');

@@ -7,7 +7,7 @@
  * its start and refreshes when the calendar changes: no activity per deadline.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import { calendarFromSnapshot, type CalendarSnapshot, type WorkingCalendar } from '../../lib/calendar/working-days';
+import { calendarFromSnapshot, type CalendarSnapshot, type DayCounter } from '../../lib/calendar/working-days';
 import type { ClockView, PinnedImplementation } from '../definitions';
 import { Deadline as DeadlineKey, SupervisionState as SupervisionKey } from '../search-attributes';
 import { warnAfterDays } from '../supervision';
@@ -19,7 +19,7 @@ export interface Deadline {
 
 export class CaseClock {
   /** Empty until the case has taken its snapshot, at its start. */
-  private calendar: WorkingCalendar = calendarFromSnapshot({ years: [], holidays: [], workdays: [] });
+  private calendar: DayCounter = calendarFromSnapshot({ years: [], holidays: [], workdays: [] });
   private segmentStart: string | null = null;
   /** Bumped whenever the clock's instants change, so the supervision loop recomputes. */
   version = 0;
