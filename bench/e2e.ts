@@ -118,6 +118,8 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
    * by a fixed script, so a change in the order of the legal steps does not break the benchmark.
    */
   async function oneCase(): Promise<string> {
+    const filingStarted = Date.now();
+    let precheckSeen = false;
     const filed = await call<{ caseNo: string }>('file', api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'window', applicant, formData, delivery: { method: 'courier', address } }, clerk);
     const caseNo = filed.caseNo;
     const acted = new Set<string>();
@@ -130,6 +132,11 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
         continue;
       }
       const task = v.tasks.find((t) => t.status === 'open' && !acted.has(t.taskId));
+      if (!precheckSeen && v.tasks.some((t) => t.kind === 'precheck')) {
+        // What the clerk waits for after filing (resolution: the case view's poll, every pollMs).
+        precheckSeen = true;
+        lat.add('filing → pre-check task', Date.now() - filingStarted);
+      }
       const ordered = v.events.find((e) => e.type === 'payment-ordered' && !acted.has(`pay:${String(e.payload.paymentId)}`));
       const booked = v.events.find((e) => e.type === 'courier-booked' && !acted.has(`deliver:${String(e.payload.waybillNo)}`));
       if (v.status === 'closed' || v.events.some((e) => e.type === 'evaluated')) return caseNo;
