@@ -11,6 +11,8 @@ const person = obj(['idNumber', 'name'], { idNumber: s(18), name: s(100) });
 const applicant = obj(['kind', 'name', 'idNumber'], {
   kind: { enum: ['person', 'legal_person'] }, name: s(100), idNumber: s(18), phone: s(20), legalRepresentative: person, agent: person,
 });
+const fileRequired = ['id', 'fileName', 'contentType', 'size', 'sha256', 'uploadedAt'];
+const fileProps = { id: s(64), fileName: s(200), contentType: s(100), size: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, uploadedAt: instant };
 const chainBreak = obj(['seq', 'reason'], { seq: { type: 'integer' }, reason: { enum: ['content-changed', 'link-broken', 'downgraded', 'checkpoint-mismatch'] } });
 
 export const responseSchemas: Record<string, Record<string, unknown>> = {
@@ -51,7 +53,26 @@ export const responseSchemas: Record<string, Record<string, unknown>> = {
     },
   },
   Material: obj(['id', 'materialName', 'fileName', 'contentType', 'size', 'sha256'], {
-    id: s(64), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    id: s(64), materialId: s(40), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  }),
+  ChecklistEntry: obj(['materialId', 'name', 'required', 'certificateType', 'state', 'setBy', 'setAt', 'certificateNo', 'waiverReason', 'files'], {
+    materialId: s(40), name: s(200), required: { type: 'boolean' }, certificateType: { type: ['string', 'null'] },
+    state: { enum: ['paper', 'uploaded', 'certificate', 'missing'] },
+    setBy: { type: ['string', 'null'], description: 'null: nobody recorded it; the state follows from the files or the e-certificate the case fetched' },
+    setAt: { oneOf: [{ type: 'null' }, instant] }, certificateNo: { type: ['string', 'null'] },
+    waiverReason: { type: ['string', 'null'], description: 'why the case was accepted while this required material was missing' },
+    files: { type: 'array', items: { $ref: '#/components/schemas/MaterialFile' } },
+  }),
+  MaterialFile: obj(fileRequired, fileProps),
+  Checklist: obj(['caseNo', 'materials', 'missingRequired', 'corrections', 'otherFiles'], {
+    caseNo,
+    materials: { type: 'array', items: { $ref: '#/components/schemas/ChecklistEntry' } },
+    missingRequired: { type: 'array', items: s(40), description: 'required materials still missing: accepting needs a recorded reason while this is not empty' },
+    corrections: {
+      type: 'array', description: 'files of correction replies, each beside the problem of the notice it answers',
+      items: obj([...fileRequired, 'materialId', 'answersProblem', 'repliedAt'], { ...fileProps, materialId: { type: ['string', 'null'] }, answersProblem: s(500), repliedAt: instant }),
+    },
+    otherFiles: { type: 'array', items: obj([...fileRequired, 'materialName'], { ...fileProps, materialName: s(200) }) },
   }),
   AuditChainCheck: obj(['ok', 'rows', 'breaks', 'breakCount', 'gaps', 'forgedCheckpoints', 'checkpoint', 'lastHash'], {
     ok: { type: 'boolean' }, rows: { type: 'integer', minimum: 0 },
@@ -76,5 +97,7 @@ export const responseOf: Record<string, string> = {
   'GET /cases': 'CaseList',
   'GET /cases/{caseNo}': 'CaseView',
   'POST /cases/{caseNo}/materials': 'Material',
+  'GET /cases/{caseNo}/checklist': 'Checklist',
+  'PUT /cases/{caseNo}/checklist/{materialId}': 'ChecklistEntry',
   'GET /audit/verify': 'AuditChainCheck',
 };
