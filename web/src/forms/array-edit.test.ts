@@ -7,7 +7,7 @@ describe('editing lists in forms', () => {
 
   it('when a row is added, removed or moved, then a new list results and the old one is untouched', () => {
     expect(addItem(undefined, { name: '甲' })).to.deep.equal([{ name: '甲' }]);
-    expect(addItem(people, {})).to.have.length(4);
+    expect(addItem<{ name?: string }>(people, {})).to.have.length(4);
     expect(removeItem(people, 1)).to.deep.equal([{ name: '甲' }, { name: '丙' }]);
     expect(removeItem([{ name: '甲' }], 0), 'the last row gone: the optional list is dropped').to.equal(undefined);
     expect(removeItem(people, 3), 'out of range: unchanged').to.deep.equal(people);
