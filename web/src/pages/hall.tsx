@@ -121,7 +121,7 @@ function ApplyOnline({ code }: { code: string }) {
       {guide.loading && <Spinner />}
       <ErrorBanner error={guide.error} onRetry={guide.reload} />
       {me && guide.data && (
-        <ApplyForm guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
+        <ApplyForm key={guide.data.code} guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
           onFiled={(caseNo) => { remember(caseNo); go(`/hall/track/${caseNo}`); }} />
       )}
     </div>

@@ -118,8 +118,9 @@ function WindowApply({ code }: { code: string }) {
       {guide.data && <p className="muted">{guide.data.departmentName} · <span className="mono">{guide.data.code}</span> · {t(`承诺 ${guide.data.promisedLimitDays ?? 0} 个工作日 / 法定 ${guide.data.statutoryLimitDays} 个工作日`, `promised ${guide.data.promisedLimitDays ?? 0} / statutory ${guide.data.statutoryLimitDays} working days`)}</p>}
       {guide.loading && <Spinner />}
       <ErrorBanner error={guide.error} onRetry={guide.reload} />
+      {/* Keyed by item: going straight from one item's form to another starts a fresh form (no state of the other item's materials). */}
       {guide.data && (
-        <ApplyForm guide={guide.data} channel="window" onFiled={(caseNo) => go(`/window/case/${caseNo}`)} />
+        <ApplyForm key={guide.data.code} guide={guide.data} channel="window" onFiled={(caseNo) => go(`/window/case/${caseNo}`)} />
       )}
     </div>
   );
