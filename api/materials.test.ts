@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
 import { testStaffPassword } from '../test/context';
-import { asApplicant, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import { asApplicant, asStaff, eventually, http, startStack, type HttpResult, type Stack } from '../test/harness';
 import { samplePng } from '../test/sample-files';
 
 const huang = { idNumber: '330102198802164527', name: '黄丽娟', phone: '13588036752' }; // holds no e-certificates
@@ -84,7 +84,7 @@ describe('materials as part of the case: checklist, uploads, acceptance, correct
     const before = await checklistOf(caseNo);
     const owner = await asApplicant(stack, huang);
 
-    const cases: [string, Promise<{ status: number; body: any }>, number, string?][] = [
+    const cases: [string, Promise<HttpResult>, number, string?][] = [
       ['unknown material', setState(caseNo, 'no-such-material', { state: 'paper' }), 404],
       ['a material id that is no id', setState(caseNo, 'Bad%20Id', { state: 'paper' }), 404],
       ['unknown state', setState(caseNo, 'application', { state: 'teleported' }), 400, '/state'],

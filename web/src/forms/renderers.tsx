@@ -213,7 +213,8 @@ function AttachmentControl(props: ControlProps) {
   return (
     <FieldShell id={props.id} label={props.label} required={Boolean(props.required)} errors={props.errors} description={props.description ?? t('支持 PDF、JPG、PNG，5 MB 以内', 'PDF, JPG or PNG, up to 5 MB')} touched={touched} visible={props.visible}>
       {(aria) => (
-        <div className="attachment">
+        <label className="attachment">
+          <span className="pick">{t('选择文件', 'Choose a file')}</span>
           <input {...aria} name={props.path} type="file" accept={opts.accept ?? 'application/pdf,image/jpeg,image/png'}
             onChange={(e) => {
               touch();
@@ -222,7 +223,7 @@ function AttachmentControl(props: ControlProps) {
               props.handleChange(props.path, f ? f.name : undefined);
             }} />
           {typeof props.data === 'string' && <span className="ok-text">{picked ? t(`已选择：${props.data}`, `Chosen: ${props.data}`) : props.data}</span>}
-        </div>
+        </label>
       )}
     </FieldShell>
   );
@@ -276,7 +277,8 @@ export const appRenderers: JsonFormsRendererRegistryEntry[] = [
   { tester: rankWith(2, isStringControl), renderer: withJsonFormsControlProps(TextControl) },
   { tester: rankWith(3, isMultiLineControl), renderer: withJsonFormsControlProps(TextControl) },
   { tester: rankWith(3, or(isNumberControl, isIntegerControl)), renderer: withJsonFormsControlProps(NumberControl) },
-  { tester: rankWith(3, isBooleanControl), renderer: withJsonFormsControlProps(BooleanControl) },
+  // Above the enum testers: a boolean with `const: true` (a consent) is a checkbox, not a list of one.
+  { tester: rankWith(6, isBooleanControl), renderer: withJsonFormsControlProps(BooleanControl) },
   { tester: rankWith(4, isDateControl), renderer: withJsonFormsControlProps(DateControl) },
   { tester: rankWith(4, isEnumControl), renderer: withJsonFormsEnumProps(EnumControl) },
   { tester: rankWith(5, and(isEnumControl, optionIs('format', 'radio'))), renderer: withJsonFormsEnumProps(EnumControl) },
