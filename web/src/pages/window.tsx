@@ -3,7 +3,7 @@
  * then pre-checks it: accept, a correction notice listing every problem at once, or refusal
  * with reasons, and prints the notice.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { get, post, qs } from '../api';
 import { actionName, fmtTime, useI18n } from '../i18n';
 import type { CaseRecord, Guide, ItemSummary, LiveView } from '../types';
@@ -145,10 +145,13 @@ function Precheck({ caseNo }: { caseNo: string }) {
   const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined), [caseNo]);
   const task = live.data?.openTasks.find((x) => x.kind === 'precheck');
   const waiting = !live.data || (!task && ['filed', 'prechecking'].includes(live.data.status));
+  // Waiting for the applicant's correction: the pre-check reopens when the reply comes, so the page keeps looking.
+  const awaitingReply = live.data?.status === 'awaiting_correction';
   useInterval(() => {
     live.reload();
     record.reload();
-  }, waiting ? 700 : null);
+    checklist.reload();
+  }, waiting ? 700 : awaitingReply ? 3000 : null);
   const list = checklist.data;
   const missing = list ? list.materials.filter((m) => list.missingRequired.includes(m.materialId)) : [];
   // Until the clerk picks, the proposal follows the stored checklist.
@@ -161,7 +164,17 @@ function Precheck({ caseNo }: { caseNo: string }) {
   const [opinion, setOpinion] = useState('');
   const [tried, setTried] = useState(false);
   const action = useAction();
-  const [done, setDone] = useState<string | null>(null);
+  // The outcome just given, for the pre-check task it was given on (a reopened pre-check is a new task).
+  const [given, setDone] = useState<{ outcome: string; taskId: string } | null>(null);
+  const done = given && task?.taskId === given.taskId ? given.outcome : given && !task ? given.outcome : null;
+  // A reopened pre-check (after a correction reply) starts from the checklist's proposal again.
+  const taskId = task?.taskId;
+  useEffect(() => {
+    setOutcome(null);
+    setProblems(null);
+    setWaiver('');
+    setTried(false);
+  }, [taskId]);
 
   const submit = async () => {
     setTried(true);
@@ -181,7 +194,7 @@ function Precheck({ caseNo }: { caseNo: string }) {
         : { action: 'reject', opinion: reasons.trim() };
     const r = await action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/complete`, body));
     if (r !== undefined) {
-      setDone(outcome);
+      setDone({ outcome, taskId: task.taskId });
       live.reload();
       checklist.reload();
     }
