@@ -256,16 +256,16 @@ describe('web app in Chromium: every sample item filed at the window and online'
     await clerk.getByRole('button', { name: '确认' }).click();
     await clerk.getByText('已受理。').waitFor({ timeout: 30_000 });
 
-    // ---- The township caseworker sees the family members as a read-only table, the income in it.
-    const caseworker = await signInStaff('clerk-liu');
-    await eventually(async () => (await http(stack, 'GET', `/api/cases/${allowance.caseNo}/live`, undefined, await asStaff(stack, 'clerk-liu'))).body.openTasks?.some((t: { stepId: string }) => t.stepId === 'township-investigation'), 'the investigation task', 30_000);
+    // ---- The civil-affairs bureau's head sees the family members as a read-only table.
+    const caseworker = await signInStaff('xh-mzj-head');
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${allowance.caseNo}/live`, undefined, await asStaff(stack, 'supervisor-zhao'))).body.status === 'in_review', 'the case in review', 30_000);
     await caseworker.goto(`${stack.baseUrl}/#/case/${allowance.caseNo}`);
     const table = caseworker.locator('table.ro-table');
     await table.waitFor({ timeout: 30_000 });
     const text = await table.textContent();
     expect(text).to.contain('王桂芳').and.to.contain('赵子涵').and.to.contain('丧失劳动能力').and.to.contain('在校学生');
     expect(await caseworker.locator('.item-form input, .item-form select, .item-form textarea').count(), 'read-only: no inputs').to.equal(0);
-    await shot(caseworker, 'caseworker-form-read-only');
+    await shot(caseworker, 'approver-form-read-only');
 
     expect(pageErrors, 'no uncaught errors in any page').to.deep.equal([]);
   });
