@@ -126,7 +126,8 @@ function DateControl(props: ControlProps) {
 
 function BooleanControl(props: ControlProps) {
   if (!props.visible) return null;
-  if (!props.enabled) return <ReadOnlyControl {...props} />;
+  // An unticked box is stored as absent: it reads 否.
+  if (!props.enabled) return <ReadOnlyControl {...props} data={props.data === true} />;
   return (
     <div className="field field-check">
       <label>
