@@ -90,7 +90,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(supervisionRoutes(deps));
   api.use(certificateRoutes(deps.db, deps.certificates));
   api.use(caseRoutes(deps));
-  api.use(materialRoutes(deps.db));
+  api.use(materialRoutes(deps.db, deps.certificates));
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));

@@ -48,6 +48,9 @@ const patternSamples: Record<string, string> = {
   '^[A-Za-z0-9_-]+$': 'bm90LWEtY3Vyc29y',
   '^[A-Za-z0-9._-]{1,64}$': 'warning',
   '^[0-9]{22}$': '2026091833010000000001',
+  '^mat_[A-Za-z0-9_-]{1,36}$': 'mat_example',
+  '^[a-z][a-z0-9-]{0,39}$': 'application-form',
+  '^[0-9A-Za-z-]+$': 'XH-GAJ-330106199003073514',
 };
 
 /** A valid instance of a schema: `full` fills every optional property too. */

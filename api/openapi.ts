@@ -121,6 +121,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/cases/{caseNo}/materials', tag: 'cases', summary: 'Upload an application material (PDF, JPEG or PNG, up to 5 MiB, base64)', zone: 'public', access: 'the applicant, the integrator that filed, or staff handling the case', security: caseReaders, body: 'MaterialUploadRequest', ok: [201, 'the stored material with its SHA-256'] },
   { method: 'get', path: '/cases/{caseNo}/materials', tag: 'cases', summary: 'Materials uploaded for a case', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the materials (no content)'] },
   { method: 'get', path: '/cases/{caseNo}/materials/{id}', tag: 'cases', summary: 'Download one material', zone: 'public', access: 'whoever sees the case in full (audited for staff and integrators)', security: caseReaders, ok: [200, 'the file'] },
+  { method: 'get', path: '/cases/{caseNo}/checklist', tag: 'cases', summary: 'The materials checklist: each material the case\'s entry asks for, with its state (paper, uploaded, certificate, missing), its files, and the files of correction replies beside the problems they answer', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the checklist'] },
+  { method: 'put', path: '/cases/{caseNo}/checklist/{materialId}', tag: 'cases', summary: 'Record one material\'s state: paper received (clerks), uploaded (a file is stored for it), replaced by an e-certificate (checked with the certificate library), or missing', zone: 'public', access: 'the applicant, the integrator that filed, or staff handling the case', security: caseReaders, body: 'MaterialStateRequest', ok: [200, 'the material\'s checklist entry'] },
   { method: 'post', path: '/cases/{caseNo}/extension', tag: 'cases', summary: 'Extend the time limit once (延期)', zone: 'internal', access: 'staff handling the case (approver, reviewer, head, inspector)', security: staffOnly, body: 'ReasonRequest', ok: [202, 'the new deadline'] },
   { method: 'post', path: '/cases/{caseNo}/special-procedure/end', tag: 'cases', summary: 'End a special procedure (特别程序)', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'ResultRequest', ok: [200, 'the case status'] },
 
@@ -145,7 +147,7 @@ export const operations: Operation[] = [
       { name: 'limit', schema: int(1, 200) }, { name: 'offset', schema: int(0, 100000) },
     ],
   },
-  { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },
+  { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion; accepting a pre-check while a required material of the checklist is missing needs missingMaterialsReason (else 422 materials-missing)', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },
   { method: 'post', path: '/tasks/{taskId}/claim', tag: 'tasks', summary: 'Claim a task', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, ok: [200, 'the task'] },
   { method: 'post', path: '/tasks/{taskId}/release', tag: 'tasks', summary: 'Release a claimed task', zone: 'internal', access: 'the assignee', security: staffOnly, ok: [200, 'the task'] },
   { method: 'post', path: '/tasks/{taskId}/reassign', tag: 'tasks', summary: 'Give a task to a colleague', zone: 'internal', access: 'staff of the task\'s department', security: staffOnly, body: 'ReassignRequest', ok: [200, 'the task'] },
@@ -236,6 +238,7 @@ const pathParamSchemas: Record<string, { schema: Record<string, unknown>; exampl
   id: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'wh_example' },
   urgeId: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'urge-1' },
   number: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'ZJ-2026-000001' },
+  materialId: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' }, example: 'application-form', description: 'a material of the case\'s pinned checklist (else 400)' },
 };
 
 /** An example as the document states it: a number for an integer parameter (it travels as text in the URL). */

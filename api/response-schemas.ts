@@ -69,8 +69,12 @@ const TaskRowSchema = obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'de
     outcome: { oneOf: [{ type: 'null' }, obj([], { action: s(32), opinion: s(2000), by: s(64), problems: list(s(500)) }, true)] },
     dueAt: nullableInstant, createdAt: instant, closedAt: nullableInstant,
   });
+const fileRequired = ['id', 'fileName', 'contentType', 'size', 'sha256', 'uploadedAt'];
+const fileProps: Record<string, Schema> = {
+  id: s(64), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: int(1), sha256: s(64, { pattern: '^[0-9a-f]{64}$' }), uploadedAt: instant,
+};
 const StoredMaterialSchema = obj(['id', 'materialName', 'fileName', 'contentType', 'size', 'sha256'], {
-    id: s(64), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: int(1), sha256: s(64, { pattern: '^[0-9a-f]{64}$' }),
+    id: s(64), materialId: s(40), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: int(1), sha256: s(64, { pattern: '^[0-9a-f]{64}$' }),
     uploadedAt: instant,
   });
 
@@ -307,6 +311,24 @@ export const responseSchemas: Record<string, Schema> = {
   AuditLog: obj(['entries'], {
     entries: list(obj(['seq', 'at', 'actor', 'action', 'caseNo', 'detail', 'hash'], { seq: { type: ['string', 'integer'] }, at: instant, actor: s(200), action: s(64), caseNo: { type: ['string', 'null'] }, detail: {}, hash: nullableString })),
   }),
+  ChecklistEntry: obj(['materialId', 'name', 'required', 'certificateType', 'state', 'setBy', 'setAt', 'certificateNo', 'waiverReason', 'files'], {
+    materialId: s(40), name: s(200), required: bool, certificateType: nullableString,
+    state: { enum: ['paper', 'uploaded', 'certificate', 'missing'] },
+    setBy: { type: ['string', 'null'], description: 'null: nobody recorded it; the state follows from the files or the e-certificate the case fetched' },
+    setAt: nullableInstant, certificateNo: nullableString,
+    waiverReason: { type: ['string', 'null'], description: 'why the case was accepted while this required material was missing' },
+    files: list(ref('StoredFile')),
+  }),
+  StoredFile: obj(fileRequired, fileProps),
+  Checklist: obj(['caseNo', 'materials', 'missingRequired', 'corrections', 'otherFiles'], {
+    caseNo,
+    materials: list(ref('ChecklistEntry')),
+    missingRequired: list(s(40), { description: 'required materials still missing: accepting needs a recorded reason while this is not empty' }),
+    corrections: list(obj([...fileRequired, 'materialId', 'answersProblem', 'repliedAt'], { ...fileProps, materialId: nullableString, answersProblem: s(500), repliedAt: instant }), {
+      description: 'files of correction replies, each beside the problem of the notice it answers',
+    }),
+    otherFiles: list(obj([...fileRequired, 'materialName'], { ...fileProps, materialName: s(200) })),
+  }),
   AuditChainCheck: obj(['ok', 'rows', 'breaks', 'breakCount', 'gaps', 'forgedCheckpoints', 'checkpoint', 'lastHash'], {
     ok: bool, rows: int(0),
     breaks: list(chainBreak, { description: 'every row that does not verify (at most 1000)' }),
@@ -389,5 +411,7 @@ export const responseOf: Record<string, string> = {
   'GET /integrations/webhooks': 'WebhookList',
   'GET /integrations/webhooks/{id}/deliveries': 'DeliveryList',
   'GET /audit': 'AuditLog',
+  'GET /cases/{caseNo}/checklist': 'Checklist',
+  'PUT /cases/{caseNo}/checklist/{materialId}': 'ChecklistEntry',
   'GET /audit/verify': 'AuditChainCheck',
 };

@@ -14,6 +14,7 @@ const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   properties: {
     action: { type: 'string', enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] },
     opinion: { type: 'string', maxLength: 2000 },
+    missingMaterialsReason: { type: 'string', minLength: 1, maxLength: 500, description: 'with accept: why the case is accepted while a required material of its checklist is missing (without it such an acceptance is refused, 422 materials-missing)' },
     problems: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
     returnTo: { type: 'string', maxLength: 40 },
     procedure: {

@@ -727,6 +727,7 @@ export type CaseStatusAnswer = {
 
 export type Material = {
   id: string;
+  materialId?: string;
   materialName: string;
   fileName: string;
   contentType: "application/pdf" | "image/jpeg" | "image/png";
@@ -738,6 +739,7 @@ export type Material = {
 export type MaterialList = {
   materials: {
     id: string;
+    materialId?: string;
     materialName: string;
     fileName: string;
     contentType: "application/pdf" | "image/jpeg" | "image/png";
@@ -1035,6 +1037,59 @@ export type AuditLog = {
     caseNo: string | null;
     detail: unknown;
     hash: string | null;
+  }[];
+};
+
+export type ChecklistEntry = {
+  materialId: string;
+  name: string;
+  required: boolean;
+  certificateType: string | null;
+  state: "paper" | "uploaded" | "certificate" | "missing";
+  /** null: nobody recorded it; the state follows from the files or the e-certificate the case fetched */
+  setBy: string | null;
+  setAt: string | null;
+  certificateNo: string | null;
+  /** why the case was accepted while this required material was missing */
+  waiverReason: string | null;
+  files: StoredFile[];
+};
+
+export type StoredFile = {
+  id: string;
+  fileName: string;
+  contentType: "application/pdf" | "image/jpeg" | "image/png";
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+};
+
+export type Checklist = {
+  /** 统一办件编号: 22 digits */
+  caseNo: string;
+  materials: ChecklistEntry[];
+  /** required materials still missing: accepting needs a recorded reason while this is not empty */
+  missingRequired: string[];
+  /** files of correction replies, each beside the problem of the notice it answers */
+  corrections: {
+    id: string;
+    fileName: string;
+    contentType: "application/pdf" | "image/jpeg" | "image/png";
+    size: number;
+    sha256: string;
+    uploadedAt: string;
+    materialId: string | null;
+    answersProblem: string;
+    repliedAt: string;
+  }[];
+  otherFiles: {
+    id: string;
+    fileName: string;
+    contentType: "application/pdf" | "image/jpeg" | "image/png";
+    size: number;
+    sha256: string;
+    uploadedAt: string;
+    materialName: string;
   }[];
 };
 
