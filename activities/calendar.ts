@@ -2,8 +2,8 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../lib/db';
-import { loadCalendar } from '../lib/calendar/store';
-import { isoToDay, startOfChinaDay } from '../lib/calendar/working-days';
+import { loadCalendar, loadCalendarYears } from '../lib/calendar/store';
+import { isoToDay, snapshotOf, startOfChinaDay, type CalendarSnapshot } from '../lib/calendar/working-days';
 import { calendarChangedSignal, type CalendarChange } from '../workflows/definitions';
 
 /** Statuses of a case whose clock can still run. */
@@ -17,6 +17,15 @@ export interface DeadlineResult {
 
 export function createCalendarActivities(db: Db) {
   return {
+    /**
+     * The calendar from last year on, for a case workflow to compute its deadlines itself (run as
+     * a local activity at the case's start and when the calendar changes).
+     */
+    async calendarSnapshot(): Promise<CalendarSnapshot> {
+      const thisYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear(); // China time
+      return snapshotOf(await loadCalendarYears(db), thisYear - 1);
+    },
+
     /** The instant `days` working days after `from` end (see lib/calendar/working-days.ts). */
     async addWorkingDays({ from, days }: { from: string; days: number }): Promise<DeadlineResult> {
       const r = (await loadCalendar(db)).addWorkingDays(new Date(from), days);

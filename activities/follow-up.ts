@@ -56,10 +56,11 @@ export function createFollowUpActivities(db: Db, platforms: Platforms) {
     },
 
     /**
-     * The courier's tracking of a waybill. A delivery found here is recorded in our read model as
-     * the delivered callback would have been (the workflow itself does not write `deliveries`).
+     * The courier's tracking of a waybill. For a case of the first engine a delivery found here is
+     * recorded in our read model as the delivered callback would have been; the second engine asks
+     * `readOnly` and writes `deliveries` itself, through its projection (one writer).
      */
-    async trackWaybill({ waybillNo }: { waybillNo: string }): Promise<WaybillStatus> {
+    async trackWaybill({ waybillNo, readOnly }: { waybillNo: string; readOnly?: boolean }): Promise<WaybillStatus> {
       let tracking;
       try {
         tracking = await platforms.logistics.track(waybillNo);
@@ -69,7 +70,7 @@ export function createFollowUpActivities(db: Db, platforms: Platforms) {
       }
       const delivered = tracking.status === 'delivered';
       const at = delivered ? tracking.events.find((e) => e.status === 'delivered')?.at ?? null : null;
-      if (delivered && at) await db('deliveries').where({ waybill_no: waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: at });
+      if (delivered && at && !readOnly) await db('deliveries').where({ waybill_no: waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: at });
       return { delivered, at, status: tracking.status };
     },
 

@@ -2,6 +2,7 @@
  * Read-model projections written by the case workflow. Each is idempotent: events are keyed
  * by (case number, seq), tasks by task id, so a retried activity never writes twice.
  */
+import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
@@ -20,6 +21,8 @@ export interface CaseRowInit {
   caseType: 'instant' | 'promised';
   statutoryLimitDays: number;
   promisedLimitDays: number;
+  /** The engine running the case (absent: the first). */
+  engine?: 1 | 2;
 }
 
 export interface CaseEventInput {
@@ -74,101 +77,193 @@ export interface CloseTaskInput {
   closedAt: string;
 }
 
+/** A change to the read model made by a case workflow, written with the others of its workflow task. */
+export type ProjectionOp =
+  | { op: 'event'; ev: CaseEventInput }
+  | { op: 'task-open'; task: OpenTaskInput }
+  | { op: 'task-close'; close: CloseTaskInput }
+  | { op: 'task-assign'; taskId: string; assignee: string | null }
+  | { op: 'evaluation'; evaluation: EvaluationInput }
+  | { op: 'payment'; paymentId: string; status: 'paid' | 'expired'; paidAt?: string }
+  | { op: 'face-check'; checkId: string; status: 'passed' | 'failed' | 'timed-out'; reason: string | null; at: string }
+  | { op: 'delivery'; caseNo: string; waybillNo: string; deliveredAt: string };
+
+export interface EvaluationInput {
+  caseNo: string;
+  level: number;
+  comment: string;
+  at: string;
+  department: string;
+  itemCode: string;
+}
+
+type Trx = Knex.Transaction;
+
+async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Promise<void> {
+  await trx('cases')
+    .insert({
+      case_no: ev.caseNo,
+      implementation_code: c.implementationCode,
+      implementation_version: c.implementationVersion,
+      item_code: c.itemCode,
+      item_name: c.itemName,
+      department_code: c.department,
+      status: 'filed',
+      channel: c.channel,
+      applicant: JSON.stringify(c.applicant),
+      form_data: JSON.stringify(c.formData),
+      filed_at: c.filedAt,
+      updated_at: ev.at,
+      case_type: c.caseType,
+      statutory_limit_days: c.statutoryLimitDays,
+      promised_limit_days: c.promisedLimitDays,
+      engine: c.engine ?? 1,
+    })
+    .onConflict('case_no')
+    .ignore();
+}
+
+/** The case-row columns an event's patch sets (later events of a batch override earlier ones). */
+function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unknown>): void {
+  const p = ev.patch ?? {};
+  update.last_seq = ev.seq;
+  update.updated_at = ev.at;
+  if (p.status) update.status = p.status;
+  if (p.currentSteps) update.current_steps = JSON.stringify(p.currentSteps);
+  if (p.completedAt) update.completed_at = p.completedAt;
+  if (p.decision) update.decision = p.decision;
+  if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
+  if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
+  if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
+  if (p.supervisionState) update.supervision_state = p.supervisionState;
+  if (p.decidedAt) update.decided_at = p.decidedAt;
+  if (p.usedDays !== undefined) update.used_days = p.usedDays;
+  if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
+  const v = ev.supervision;
+  if (v && v.scope === 'case' && v.level === 'warning' && update.warned_at === undefined) update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
+}
+
+/**
+ * Appends numbered case events, once each, and everything that follows from them: the case row's
+ * patch (one update for the batch, applied only over older events), supervision events, audit rows
+ * and webhook deliveries. Events already stored (a retried write) change nothing.
+ */
+export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void> {
+  if (evs.length === 0) return;
+  for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
+  const inserted = await trx('case_events')
+    .insert(evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: JSON.stringify(ev.payload ?? {}) })))
+    .onConflict(['case_no', 'seq'])
+    .ignore()
+    .returning<{ case_no: string; seq: number }[]>(['case_no', 'seq']);
+  if (inserted.length === 0) return; // already projected by an earlier attempt
+  const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
+  const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));
+  // One case-row update per case: the batch's patches in sequence order, over older events only.
+  const byCase = new Map<string, CaseEventInput[]>();
+  for (const ev of applied) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
+  for (const [caseNo, list] of byCase) {
+    list.sort((a, b) => a.seq - b.seq);
+    const update: Record<string, unknown> = {};
+    for (const ev of list) patchColumns(trx, ev, update);
+    await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update);
+  }
+  const supervision = applied.filter((ev) => ev.supervision);
+  if (supervision.length) {
+    await trx('supervision_events').insert(supervision.map((ev) => {
+      const v = ev.supervision!;
+      return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at };
+    }));
+  }
+  const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
+  await trx('audit_log').insert(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
+  for (const { ev, data } of masked) {
+    await enqueueWebhooks(trx, {
+      eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
+      data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
+    });
+  }
+}
+
+function taskRow(t: OpenTaskInput) {
+  return {
+    id: t.taskId, case_no: t.caseNo, step_id: t.stepId, step_name: t.stepName, department_code: t.department, role: t.role, kind: t.kind, status: 'open',
+    actions: JSON.stringify(t.actions), detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes }),
+    created_at: t.createdAt, due_at: t.dueAt,
+  };
+}
+
+async function closeTaskRow(db: Knex | Trx, t: CloseTaskInput): Promise<void> {
+  const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
+  if (t.status === 'done') update.assignee = t.outcome.by;
+  await db('tasks').where({ id: t.taskId, status: 'open' }).update(update);
+}
+
+/** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
+export async function applyOps(trx: Trx, ops: ProjectionOp[]): Promise<void> {
+  for (let i = 0; i < ops.length; ) {
+    const op = ops[i];
+    if (op.op === 'event' || op.op === 'task-open') {
+      // A run of the same kind goes in one statement.
+      let j = i;
+      while (j < ops.length && ops[j].op === op.op) j += 1;
+      const run = ops.slice(i, j);
+      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev));
+      else await trx('tasks').insert(run.map((o) => taskRow((o as { task: OpenTaskInput }).task))).onConflict('id').ignore();
+      i = j;
+      continue;
+    }
+    switch (op.op) {
+      case 'task-close':
+        await closeTaskRow(trx, op.close);
+        break;
+      case 'task-assign':
+        await trx('tasks').where({ id: op.taskId, status: 'open' }).update({ assignee: op.assignee });
+        break;
+      case 'evaluation': {
+        const e = op.evaluation;
+        await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
+        break;
+      }
+      case 'payment':
+        await trx('payments').where({ id: op.paymentId, status: 'open' }).update(op.status === 'paid' ? { status: 'paid', paid_at: op.paidAt } : { status: 'expired' });
+        break;
+      case 'delivery':
+        await trx('deliveries').where({ case_no: op.caseNo, waybill_no: op.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: op.deliveredAt });
+        break;
+      case 'face-check':
+        await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });
+        break;
+      default:
+        throw new Error(`unknown projection op ${JSON.stringify(op satisfies never)}`);
+    }
+    i += 1;
+  }
+}
+
 export function createProjectionActivities(db: Db) {
   return {
-    /** Appends a numbered case event and applies its patch to the case row, once. */
+    /**
+     * The case workflow's one write path (second engine): everything one workflow task changed, in
+     * order, in one transaction. Run as a local activity, so it costs no round trip to the server.
+     */
+    async applyProjection(batch: { caseNo: string; ops: ProjectionOp[] }): Promise<void> {
+      await db.transaction((trx) => applyOps(trx, batch.ops));
+    },
+
+    /** Appends a numbered case event and applies its patch to the case row, once (first engine). */
     async recordCaseEvent(ev: CaseEventInput): Promise<void> {
-      await db.transaction(async (trx) => {
-        if (ev.create) {
-          const c = ev.create;
-          await trx('cases')
-            .insert({
-              case_no: ev.caseNo,
-              implementation_code: c.implementationCode,
-              implementation_version: c.implementationVersion,
-              item_code: c.itemCode,
-              item_name: c.itemName,
-              department_code: c.department,
-              status: 'filed',
-              channel: c.channel,
-              applicant: JSON.stringify(c.applicant),
-              form_data: JSON.stringify(c.formData),
-              filed_at: c.filedAt,
-              updated_at: ev.at,
-              case_type: c.caseType,
-              statutory_limit_days: c.statutoryLimitDays,
-              promised_limit_days: c.promisedLimitDays,
-            })
-            .onConflict('case_no')
-            .ignore();
-        }
-        const inserted = await trx('case_events')
-          .insert({
-            case_no: ev.caseNo,
-            seq: ev.seq,
-            type: ev.type,
-            at: ev.at,
-            actor: ev.actor ?? null,
-            payload: JSON.stringify(ev.payload ?? {}),
-          })
-          .onConflict(['case_no', 'seq'])
-          .ignore()
-          .returning('seq');
-        if (inserted.length === 0) return; // already projected by an earlier attempt
-        const p = ev.patch ?? {};
-        const update: Record<string, unknown> = { last_seq: ev.seq, updated_at: ev.at };
-        if (p.status) update.status = p.status;
-        if (p.currentSteps) update.current_steps = JSON.stringify(p.currentSteps);
-        if (p.completedAt) update.completed_at = p.completedAt;
-        if (p.decision) update.decision = p.decision;
-        if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
-        if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
-        if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
-        if (p.supervisionState) update.supervision_state = p.supervisionState;
-        if (p.decidedAt) update.decided_at = p.decidedAt;
-        if (p.usedDays !== undefined) update.used_days = p.usedDays;
-        if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
-        if (ev.supervision) {
-          const v = ev.supervision;
-          await trx('supervision_events').insert({ case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at });
-          if (v.scope === 'case' && v.level === 'warning') update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
-        }
-        await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
-        const masked = maskPersonalData(ev.payload ?? {});
-        await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...masked }) });
-        await enqueueWebhooks(trx, {
-          eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
-          data: { ...(p.status ? { status: p.status } : {}), ...masked },
-        });
-      });
+      await db.transaction((trx) => applyEvents(trx, [ev]));
     },
 
     /** Puts a task in the inbox (待办). */
     async openTask(t: OpenTaskInput): Promise<void> {
-      await db('tasks')
-        .insert({
-          id: t.taskId,
-          case_no: t.caseNo,
-          step_id: t.stepId,
-          step_name: t.stepName,
-          department_code: t.department,
-          role: t.role,
-          kind: t.kind,
-          status: 'open',
-          actions: JSON.stringify(t.actions),
-          detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes }),
-          created_at: t.createdAt,
-          due_at: t.dueAt,
-        })
-        .onConflict('id')
-        .ignore();
+      await db('tasks').insert(taskRow(t)).onConflict('id').ignore();
     },
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
     async closeTask(t: CloseTaskInput): Promise<void> {
-      const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
-      if (t.status === 'done') update.assignee = t.outcome.by;
-      await db('tasks').where({ id: t.taskId, status: 'open' }).update(update);
+      await closeTaskRow(db, t);
     },
 
     /** Claim, release or reassign: who works on an open task. */

@@ -121,7 +121,9 @@ export function createReconciliationActivities(db: Db, platforms: Platforms, tem
             signals.push({
               mismatch: () => m,
               send: async () => {
-                await db('deliveries').where({ waybill_no: w.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: at });
+                // A case of the second engine records the delivery itself when told (one writer).
+                const engine = await db('cases').where({ case_no: d.case_no }).first<{ engine: number } | undefined>('engine');
+                if (engine?.engine !== 2) await db('deliveries').where({ waybill_no: w.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: at });
                 return await signalCase(temporal(), d.case_no, deliveredSignal, { waybillNo: w.waybillNo, at });
               },
             });

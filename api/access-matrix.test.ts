@@ -62,6 +62,8 @@ const allowed: Record<string, Caller[]> = {
   'POST /cases/{caseNo}/materials': ['owner', 'clerk', 'approver'],
   'GET /cases/{caseNo}/materials': caseSeers,
   'GET /cases/{caseNo}/materials/{id}': ['owner', 'clerk', 'approver'],
+  'GET /cases/{caseNo}/checklist': caseSeers,
+  'PUT /cases/{caseNo}/checklist/{materialId}': ['owner', 'clerk', 'approver'],
   'POST /cases/{caseNo}/extension': ['approver'],
   'POST /cases/{caseNo}/special-procedure/end': ['approver'],
   'GET /tasks': allStaff,
@@ -143,7 +145,7 @@ describe('authorisation: every route × every kind of caller', () => {
 
   const sample: Record<string, string> = {
     code: 'XK-330000-00001.xh-scjg', version: '1', id: 'no-such-id', year: '2026', date: '2026-12-31',
-    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt',
+    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt', materialId: 'no-such-material',
   };
   const query: Record<string, string> = {
     'GET /implementations/{code}/diff': '?from=1&to=1',

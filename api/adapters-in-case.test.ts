@@ -53,7 +53,7 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
   }
 
   async function complete(t: { id: string; as: Record<string, string> }, action: string, opinion = '同意') {
-    return http(stack, 'POST', `/api/tasks/${t.id}/complete`, { action, opinion }, t.as);
+    return http(stack, 'POST', `/api/tasks/${t.id}/complete`, { action, opinion, ...(action === 'accept' ? { missingMaterialsReason: '材料已当面核验，纸质件另行归档' } : {}) }, t.as);
   }
 
   async function caseStatus(caseNo: string, wanted: string) {

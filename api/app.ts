@@ -83,7 +83,7 @@ export function apiRouter(deps: AppDeps): express.Router {
     res.status(h.status === 'unavailable' ? 503 : 200).json(h);
   });
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(openApiDocument(deps.zone ?? 'all'));
   });
   api.use(authRoutes({ db: deps.db, identity: deps.identity, sessionMinutes: deps.sessionMinutes ?? 480, limiter }));
   api.use(catalogueRoutes(deps));
@@ -92,7 +92,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(supervisionRoutes(deps));
   api.use(certificateRoutes(deps.db, deps.certificates));
   api.use(caseRoutes(deps));
-  api.use(materialRoutes(deps.db));
+  api.use(materialRoutes(deps.db, deps.certificates));
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));

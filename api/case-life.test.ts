@@ -54,7 +54,7 @@ describe('case life over HTTP (dev server + database)', function () {
       if (live.body.openTasks.length) {
         const t = await nextTask(caseNo);
         const action = t.kind === 'precheck' ? 'accept' : 'approve';
-        const r = await http(stack, 'POST', `/api/tasks/${t.taskId}/complete`, { action, opinion: '同意' }, t.as);
+        const r = await http(stack, 'POST', `/api/tasks/${t.taskId}/complete`, { action, opinion: '同意', ...(action === 'accept' ? { missingMaterialsReason: '材料已当面核验，纸质件另行归档' } : {}) }, t.as);
         expect(r.status, JSON.stringify(r.body)).to.equal(200);
       } else {
         await new Promise((res) => setTimeout(res, 100));
@@ -116,7 +116,7 @@ describe('case life over HTTP (dev server + database)', function () {
   it('when a department system reports a milestone and its result, then the case goes on to the next step', async () => {
     const caseNo = await file('XK-330000-00007.hz-jtys', 'road-freight-licence', { delivery: { method: 'window' } });
     const pre = await nextTask(caseNo);
-    await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as);
+    await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as);
     const dispatch = await eventually(() => stack.db('department_dispatches').where({ case_no: caseNo }).first(), 'the dispatch');
     expect(dispatch).to.include({ department_code: 'hz-jtys', system: 'hz-transport-system' });
     const stranger = await signedPost('department', { type: 'department.result', data: { caseNo, stepId: 'nope', type: 'result', outcome: 'approved', at: new Date().toISOString() } });

@@ -64,7 +64,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
       if (v.body.status === wanted) return v.body;
       if (v.body.openTasks?.length) {
         const t = await nextTask(caseNo);
-        const r = await http(stack, 'POST', `/api/tasks/${t.taskId}/complete`, { action: t.kind === 'precheck' ? 'accept' : 'approve', opinion: '同意' }, t.as);
+        const r = await http(stack, 'POST', `/api/tasks/${t.taskId}/complete`, { action: t.kind === 'precheck' ? 'accept' : 'approve', opinion: '同意', ...(t.kind === 'precheck' ? { missingMaterialsReason: '材料已当面核验，纸质件另行归档' } : {}) }, t.as);
         expect(r.status, JSON.stringify(r.body)).to.equal(200);
       } else {
         await new Promise((res) => setTimeout(res, 150));
@@ -128,16 +128,16 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
   it('when a case\'s workflow task keeps failing, then supervisors find it in the list of stuck cases and other cases are not affected', async () => {
     const good = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
-    // A case whose pinned process the engine cannot run (a step type it does not know): its
-    // workflow task fails on every attempt.
+    // A case whose pinned process the engine cannot run (a step type it does not know): an instant
+    // case reaches it right after its identity check (an activity in its history), so its
+    // workflow task fails on every attempt from then on.
     const filing = await direct('case_filings').where({ case_no: good }).first<{ input: CaseInput }>('input');
-    const input: CaseInput = { ...filing.input, caseNo: `${good.slice(0, 14)}99${good.slice(16)}`, implementation: { ...filing.input.implementation, process: { steps: [{ type: 'bogus', id: 'x' } as unknown as ProcessStep] } } };
+    const broken = { ...filing.input.implementation, caseType: 'instant' as const, process: { steps: [{ type: 'bogus', id: 'x' } as unknown as ProcessStep] } };
+    const input: CaseInput = { ...filing.input, caseNo: `${good.slice(0, 14)}99${good.slice(16)}`, implementation: broken };
     await stack.client.workflow.start('caseWorkflow', {
       workflowId: input.caseNo, taskQueue: stack.taskQueue, args: [input],
       typedSearchAttributes: [{ key: ItemCode, value: input.implementation.itemCode }, { key: Department, value: input.implementation.department }],
     });
-    const pre = await nextTask(input.caseNo, 'precheck');
-    await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as);
     const stuck = await eventually(async () => {
       const r = await http(stack, 'GET', '/api/supervision/stuck-cases?scan=50');
       expect(r.status, JSON.stringify(r.body)).to.equal(200);
@@ -148,7 +148,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     expect(listed).not.to.include(good);
     // The worker goes on with the healthy case.
     const goodPre = await nextTask(good, 'precheck');
-    expect((await http(stack, 'POST', `/api/tasks/${goodPre.taskId}/complete`, { action: 'accept', opinion: '' }, goodPre.as)).status).to.equal(200);
+    expect((await http(stack, 'POST', `/api/tasks/${goodPre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, goodPre.as)).status).to.equal(200);
     await nextTask(good, 'review');
     await stack.client.workflow.getHandle(input.caseNo).terminate('test: a deliberately broken case');
   });
@@ -156,7 +156,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
   it('when an administrator corrects a day inside a running case\'s clock, then the case recomputes its deadline', async () => {
     const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
     const pre = await nextTask(caseNo, 'precheck');
-    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as)).status).to.equal(200);
+    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
     const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
     // The first working day the clock counts becomes a holiday.
     const first = await http(stack, 'GET', `/api/calendar/add?from=${encodeURIComponent(before.clock.acceptedAt)}&days=1`);
@@ -182,14 +182,14 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
     const broken = await file(code, 'individual-business-registration');
     const pre = await nextTask(broken, 'precheck');
-    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '' }, pre.as)).status).to.equal(200);
+    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
     const manual = await nextTask(broken, 'manual');
     expect(manual.stepName).to.match(/人工判断/);
 
     // The same worker keeps serving other cases.
     const other = await file('XK-330000-00003.xh-scjg', 'food-business-licence');
     const otherPre = await nextTask(other, 'precheck');
-    expect((await http(stack, 'POST', `/api/tasks/${otherPre.taskId}/complete`, { action: 'accept', opinion: '' }, otherPre.as)).status).to.equal(200);
+    expect((await http(stack, 'POST', `/api/tasks/${otherPre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, otherPre.as)).status).to.equal(200);
     await nextTask(other, 'review');
 
     // The department head decides that the step applies; it runs.

@@ -19,6 +19,8 @@ interface QueryParam {
   schema: Record<string, unknown>;
   description?: string;
   required?: boolean;
+  /** A value the contract test sends (required parameters have one). */
+  example?: string;
 }
 
 export interface Operation {
@@ -36,18 +38,26 @@ export interface Operation {
   query?: QueryParam[];
   /** Success status and what it returns. */
   ok: [number, string];
+  /** Statuses this operation answers beyond the ones every operation of its kind may (see `statusesOf`). */
+  statuses?: number[];
+  /** A rule the server enforces that JSON Schema cannot say across parameters (shown in the description). */
+  rules?: string;
 }
 
 const str = (max = 100, extra: Record<string, unknown> = {}) => ({ type: 'string', maxLength: max, ...extra });
 const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
 const instant = { type: 'string', format: 'date-time' };
+/** The calendar takes full instants only (a date and a time). */
+const instantWithTime = { type: 'string', format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T' };
+/** A search-attribute value in a Temporal list query: nothing that could change the query. */
+const attr = str(64, { pattern: '^[A-Za-z0-9._-]{1,64}$' });
 const staffOnly: Security[] = ['staff'];
 const anyone: Security[] = ['none'];
 const caseReaders: Security[] = ['staff', 'applicant', 'apiKey'];
 
 export const operations: Operation[] = [
   // Health and the contract itself
-  { method: 'get', path: '/health', tag: 'platform', summary: 'Reachability of the database and Temporal (503 without the database)', zone: 'public', access: 'anyone', security: anyone, ok: [200, '{status: ok | degraded, database, temporal}'] },
+  { method: 'get', path: '/health', tag: 'platform', summary: 'Reachability of the database and Temporal (503 without the database)', zone: 'public', access: 'anyone', security: anyone, ok: [200, '{status: ok | degraded, database, temporal}'], statuses: [503] },
   { method: 'get', path: '/openapi.json', tag: 'platform', summary: 'This document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the OpenAPI document'] },
 
   // Sign-in
@@ -69,15 +79,15 @@ export const operations: Operation[] = [
       { name: 'limit', schema: int(1, 500) },
     ],
   },
-  { method: 'get', path: '/implementations/{code}', tag: 'catalogue', summary: 'Service guide (办事指南) of the current version', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the guide'] },
+  { method: 'get', path: '/implementations/{code}', tag: 'catalogue', summary: 'Service guide (办事指南) of the current version', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the guide'], statuses: [410] },
   { method: 'get', path: '/implementations/{code}/versions', tag: 'catalogue', summary: 'Versions of an entry', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'versions'] },
   { method: 'get', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'One version, with its form', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the version'] },
-  { method: 'get', path: '/implementations/{code}/diff', tag: 'catalogue', summary: 'What changed between two versions', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the differences'], query: [{ name: 'from', schema: int(1, 100000), required: true }, { name: 'to', schema: int(1, 100000), required: true }] },
+  { method: 'get', path: '/implementations/{code}/diff', tag: 'catalogue', summary: 'What changed between two versions', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the differences'], query: [{ name: 'from', schema: int(1, 100000), required: true, example: '1' }, { name: 'to', schema: int(1, 100000), required: true, example: '1' }] },
   { method: 'get', path: '/implementations/{code}/export', tag: 'catalogue', summary: 'Export an entry as an importable document', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the document'], query: [{ name: 'version', schema: int(1, 100000) }] },
   { method: 'post', path: '/catalogue/import', tag: 'catalogue', summary: 'Import an entry as a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, document: 'an implementation document (see lib/catalogue/entry.schema.json)', ok: [201, 'the draft'] },
   { method: 'post', path: '/implementations/{code}/drafts', tag: 'catalogue', summary: 'Start a draft from the current version', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [201, 'the draft'] },
   { method: 'put', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Edit a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'EntryRequest', ok: [200, 'the draft'] },
-  { method: 'delete', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Discard a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [204, 'discarded'] },
+  { method: 'delete', path: '/implementations/{code}/versions/{version}', tag: 'catalogue', summary: 'Discard a draft', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, ok: [204, 'discarded'], statuses: [409] },
   { method: 'post', path: '/implementations/{code}/versions/{version}/submit', tag: 'catalogue', summary: 'Submit a draft for review', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'SubmitRequest', ok: [202, 'the change under review'] },
   { method: 'post', path: '/implementations/{code}/changes', tag: 'catalogue', summary: 'Request a suspension, cancellation, split or delegation', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'ChangeRequest', ok: [202, 'the change under review'] },
   { method: 'get', path: '/changes/{id}', tag: 'catalogue', summary: 'A catalogue change and its reviews', zone: 'internal', access: 'staff: catalogue-admin or a catalogue reviewer', security: staffOnly, ok: [200, 'the change'] },
@@ -85,21 +95,21 @@ export const operations: Operation[] = [
   { method: 'post', path: '/changes/{id}/reviews', tag: 'catalogue', summary: 'Review a change (编办 → 法制 → 监察)', zone: 'internal', access: 'staff: the stage\'s reviewer', security: staffOnly, body: 'ReviewRequest', ok: [200, 'the change'] },
 
   // Calendar
-  { method: 'get', path: '/calendar/add', tag: 'calendar', summary: 'Add working days to an instant (the law\'s counting rule)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the deadline'], query: [{ name: 'from', schema: instant, required: true }, { name: 'days', schema: int(0, 1000), required: true }] },
-  { method: 'get', path: '/calendar/between', tag: 'calendar', summary: 'Working days between two instants', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the count'], query: [{ name: 'from', schema: instant, required: true }, { name: 'to', schema: instant, required: true }] },
+  { method: 'get', path: '/calendar/add', tag: 'calendar', summary: 'Add working days to an instant (the law\'s counting rule)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the deadline'], query: [{ name: 'from', schema: instantWithTime, required: true, example: '2026-09-18T10:00:00+08:00' }, { name: 'days', schema: int(0, 1000), required: true, example: '5' }] },
+  { method: 'get', path: '/calendar/between', tag: 'calendar', summary: 'Working days between two instants', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the count'], rules: '`to` must not be before `from`, and the span is at most twenty years (else 400).', query: [{ name: 'from', schema: instantWithTime, required: true, example: '2026-09-18T10:00:00+08:00' }, { name: 'to', schema: instantWithTime, required: true, example: '2026-10-18T10:00:00+08:00', description: 'not before from' }] },
   { method: 'get', path: '/calendar/{year}', tag: 'calendar', summary: 'A year\'s official holidays and make-up working days', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the year'] },
   { method: 'put', path: '/calendar/{year}', tag: 'calendar', summary: 'Import a year\'s State Council arrangement', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'YearRequest', ok: [200, 'the year'] },
   { method: 'put', path: '/calendar/days/{date}', tag: 'calendar', summary: 'Correct one day', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'DayRequest', ok: [200, 'the year'] },
 
   // Cases
-  { method: 'post', path: '/cases', tag: 'cases', summary: 'File a case', zone: 'public', access: 'staff: clerk (window, their hall); applicant (online, for themselves); integrator with cases:file', security: caseReaders, body: 'FileCaseRequest', ok: [201, 'the case number'] },
+  { method: 'post', path: '/cases', tag: 'cases', summary: 'File a case', zone: 'public', access: 'staff: clerk (window, their hall); applicant (online, for themselves); integrator with cases:file', security: caseReaders, body: 'FileCaseRequest', ok: [201, 'the case number'], statuses: [200], rules: 'A repeat with the same Idempotency-Key and body answers 200 with the earlier case (created: false). An applicant files for themselves, or for a legal person they represent or are authorised for.' },
   {
     method: 'get', path: '/cases', tag: 'cases', summary: 'Cases the caller may see, newest first (personal data masked)', zone: 'public', access: 'applicant: own; integrator: filed with its key; staff: their hall, department or jurisdiction', security: caseReaders, ok: [200, 'a page of cases and the next cursor'],
     query: [
       { name: 'status', schema: str(32) }, { name: 'department', schema: str(32) }, { name: 'itemCode', schema: str(64) },
       { name: 'supervisionState', schema: { enum: ['normal', 'warning', 'overdue', 'statutory-overdue'] } },
-      { name: 'filedFrom', schema: instant }, { name: 'filedTo', schema: instant },
-      { name: 'cursor', schema: str(200) }, { name: 'limit', schema: int(1, 200) },
+      { name: 'filedFrom', schema: instant, description: 'filed at or after' }, { name: 'filedTo', schema: instant, description: 'filed before' },
+      { name: 'cursor', schema: str(200, { pattern: '^[A-Za-z0-9_-]+$' }), description: 'opaque: the nextCursor of the previous page, passed back unchanged (any other value is a 400)' }, { name: 'limit', schema: int(1, 200) },
     ],
   },
   { method: 'get', path: '/cases/{caseNo}', tag: 'cases', summary: 'A case from the read model', zone: 'public', access: 'whoever may see the case; supervisors see personal data masked unless reveal=true (audited)', security: caseReaders, ok: [200, 'the case'], query: [{ name: 'reveal', schema: { enum: ['true', 'false'] } }] },
@@ -111,6 +121,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/cases/{caseNo}/materials', tag: 'cases', summary: 'Upload an application material (PDF, JPEG or PNG, up to 5 MiB, base64)', zone: 'public', access: 'the applicant, the integrator that filed, or staff handling the case', security: caseReaders, body: 'MaterialUploadRequest', ok: [201, 'the stored material with its SHA-256'] },
   { method: 'get', path: '/cases/{caseNo}/materials', tag: 'cases', summary: 'Materials uploaded for a case', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the materials (no content)'] },
   { method: 'get', path: '/cases/{caseNo}/materials/{id}', tag: 'cases', summary: 'Download one material', zone: 'public', access: 'whoever sees the case in full (audited for staff and integrators)', security: caseReaders, ok: [200, 'the file'] },
+  { method: 'get', path: '/cases/{caseNo}/checklist', tag: 'cases', summary: 'The materials checklist: each material the case\'s entry asks for, with its state (paper, uploaded, certificate, missing), its files, and the files of correction replies beside the problems they answer', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the checklist'] },
+  { method: 'put', path: '/cases/{caseNo}/checklist/{materialId}', tag: 'cases', summary: 'Record one material\'s state: paper received (clerks), uploaded (a file is stored for it), replaced by an e-certificate (checked with the certificate library), or missing', zone: 'public', access: 'the applicant, the integrator that filed, or staff handling the case', security: caseReaders, body: 'MaterialStateRequest', ok: [200, 'the material\'s checklist entry'] },
   { method: 'post', path: '/cases/{caseNo}/extension', tag: 'cases', summary: 'Extend the time limit once (延期)', zone: 'internal', access: 'staff handling the case (approver, reviewer, head, inspector)', security: staffOnly, body: 'ReasonRequest', ok: [202, 'the new deadline'] },
   { method: 'post', path: '/cases/{caseNo}/special-procedure/end', tag: 'cases', summary: 'End a special procedure (特别程序)', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'ResultRequest', ok: [200, 'the case status'] },
 
@@ -139,28 +151,28 @@ export const operations: Operation[] = [
   { method: 'delete', path: '/drafts/{id}', tag: 'views', summary: 'Delete one of my drafts (after filing it, or to discard it)', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, ok: [204, 'deleted'] },
   { method: 'get', path: '/cases/{caseNo}/documents', tag: 'cases', summary: 'Documents issued for a case, with their numbers', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the documents'] },
   { method: 'post', path: '/cases/{caseNo}/documents/{kind}', tag: 'cases', summary: 'A numbered document of the case (receipt, accept, correction, reject, approval, refusal, service), numbered on first issue', zone: 'public', access: 'whoever may see the case; supervisors only documents already issued', security: caseReaders, ok: [200, 'the document\'s content and number'] },
-  { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18), required: true }] },
+  { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18, { pattern: '^[0-9A-Z]{18}$' }), required: true, example: '330106199003073514', description: 'an 18-character ID number or unified social credit code' }] },
 
   // Tasks
   {
     method: 'get', path: '/tasks', tag: 'tasks', summary: 'My inbox (待办): my department\'s tasks for my roles, with counts', zone: 'internal', access: 'staff', security: staffOnly, ok: [200, 'tasks and counts'],
     query: [
       { name: 'status', schema: { enum: ['open', 'done'] } }, { name: 'due', schema: { enum: ['overdue', 'soon', 'normal'] } },
-      { name: 'assignee', schema: { enum: ['mine', 'unclaimed'] } }, { name: 'role', schema: str(40), description: 'one of the caller\'s roles' },
+      { name: 'assignee', schema: { enum: ['mine', 'unclaimed'] } }, { name: 'role', schema: str(40), description: 'one of the caller\'s own roles (any other is a 400)' },
       { name: 'limit', schema: int(1, 200) }, { name: 'offset', schema: int(0, 100000) },
     ],
   },
-  { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },
+  { method: 'post', path: '/tasks/{taskId}/complete', tag: 'tasks', summary: 'Complete a task with an action and an opinion; accepting a pre-check while a required material of the checklist is missing needs missingMaterialsReason (else 422 materials-missing)', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, body: 'CompleteRequest', ok: [200, 'what the case did next'] },
   { method: 'post', path: '/tasks/{taskId}/claim', tag: 'tasks', summary: 'Claim a task', zone: 'internal', access: 'staff of the task\'s department and role', security: staffOnly, ok: [200, 'the task'] },
   { method: 'post', path: '/tasks/{taskId}/release', tag: 'tasks', summary: 'Release a claimed task', zone: 'internal', access: 'the assignee', security: staffOnly, ok: [200, 'the task'] },
   { method: 'post', path: '/tasks/{taskId}/reassign', tag: 'tasks', summary: 'Give a task to a colleague', zone: 'internal', access: 'staff of the task\'s department', security: staffOnly, body: 'ReassignRequest', ok: [200, 'the task'] },
 
   // Supervision
   { method: 'get', path: '/supervision/cases', tag: 'supervision', summary: 'Warning or overdue cases in my jurisdiction', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'cases'], query: [{ name: 'state', schema: { enum: ['warning', 'overdue'] } }, { name: 'department', schema: str(32) }] },
-  { method: 'get', path: '/supervision/events', tag: 'supervision', summary: 'Supervision events (预警, 超期) in a period', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'events'], query: [{ name: 'from', schema: instant }, { name: 'to', schema: instant }, { name: 'department', schema: str(32) }] },
-  { method: 'get', path: '/supervision/indicators', tag: 'supervision', summary: 'Performance indicators by department, item, step or handler', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'indicator rows'], query: [{ name: 'by', schema: { enum: ['department', 'item', 'step', 'handler'] } }, { name: 'from', schema: instant }, { name: 'to', schema: instant }] },
+  { method: 'get', path: '/supervision/events', tag: 'supervision', summary: 'Supervision events (预警, 超期) in a period', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'events'], rules: '`from` must be before `to` (else 400); the period defaults to the 30 days before `to` (default now).', query: [{ name: 'from', schema: instant }, { name: 'to', schema: instant }, { name: 'department', schema: str(32) }] },
+  { method: 'get', path: '/supervision/indicators', tag: 'supervision', summary: 'Performance indicators by department, item, step or handler', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'indicator rows'], rules: '`from` must be before `to` (else 400); the period defaults to the 30 days before `to` (default now).', query: [{ name: 'by', schema: { enum: ['department', 'item', 'step', 'handler'] } }, { name: 'from', schema: instant }, { name: 'to', schema: instant }] },
   { method: 'get', path: '/supervision/stuck-cases', tag: 'supervision', summary: 'Running cases whose workflow task keeps failing (an operator must act)', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'stuck cases'], query: [{ name: 'scan', schema: int(1, 5000) }] },
-  { method: 'get', path: '/supervision/workflows', tag: 'supervision', summary: 'Temporal list query over the cases\' search attributes', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'workflows'], query: [{ name: 'state', schema: str(64) }, { name: 'department', schema: str(64) }, { name: 'item', schema: str(64) }, { name: 'status', schema: str(64) }] },
+  { method: 'get', path: '/supervision/workflows', tag: 'supervision', summary: 'Temporal list query over the cases\' search attributes', zone: 'internal', access: 'staff: supervisor', security: staffOnly, ok: [200, 'workflows'], query: [{ name: 'state', schema: attr }, { name: 'department', schema: attr }, { name: 'item', schema: attr }, { name: 'status', schema: attr }] },
   { method: 'post', path: '/cases/{caseNo}/urges', tag: 'supervision', summary: 'Urge a case (督办)', zone: 'internal', access: 'staff: supervisor of the case\'s jurisdiction', security: staffOnly, body: 'UrgeRequest', ok: [202, 'the urge id'] },
   { method: 'post', path: '/cases/{caseNo}/urges/{urgeId}/answer', tag: 'supervision', summary: 'Answer an urge', zone: 'internal', access: 'staff handling the case', security: staffOnly, body: 'AnswerRequest', ok: [200, 'the urge'] },
   { method: 'post', path: '/cases/{caseNo}/orders', tag: 'supervision', summary: 'A correction order or complaint on a case', zone: 'internal', access: 'staff: supervisor of the case\'s jurisdiction', security: staffOnly, body: 'OrderRequest', ok: [201, 'the order'] },
@@ -199,49 +211,167 @@ const securitySchemes = {
   platform: { type: 'apiKey', in: 'header', name: 'X-Ow-Signature', description: 'Platform callbacks: a signed event envelope (HMAC-SHA256 with the platform secret)' },
 };
 
+/** What each error status means, for every operation that may answer it. */
+const problemText: Record<number, string> = {
+  400: 'Malformed request: bad JSON, wrong types, unknown fields, a parameter outside its schema or rule; NUL, lone surrogates or non-characters in the body, query or path; nesting deeper than 32 levels; a malformed % escape; a body not encoded as its Content-Encoding says (with field paths)',
+  401: 'Not signed in, or the credential given is not valid (a wrong, expired or revoked token, a bad signature)',
+  403: 'Signed in, but not allowed (role, department, scope, assurance level; staff on the Internet zone; a password change is required first)',
+  404: 'No such resource, or not yours; every extranet operation on the Internet-zone port',
+  409: 'Conflicts with the current state (e.g. the case has moved on), or an Idempotency-Key reused for another request',
+  410: 'The entry is no longer in service (suspended or cancelled: no published version)',
+  413: 'Body too large',
+  415: 'Content-Encoding or charset not supported',
+  422: 'Valid JSON, but the data is not acceptable (with field paths)',
+  429: 'Too many requests (see Retry-After)',
+  503: 'The database, Temporal or a platform this operation needs cannot be reached at the moment (see Retry-After)',
+};
+
+/**
+ * Every status an operation may answer: its success, its own extras, and what every operation of
+ * its kind may answer (a bad request, a refused credential, a zone or object it cannot reach,
+ * a limit, an outage; a body that conflicts, is too large, badly encoded or not acceptable).
+ */
+export function statusesOf(op: Operation): number[] {
+  const all = [op.ok[0], ...(op.statuses ?? []), 400, 401, 403, 404, 429, 503];
+  if (op.method === 'post' || op.method === 'put') all.push(409, 413, 415, 422);
+  return [...new Set(all)].sort((x, y) => x - y);
+}
+
+/** The response schema's name of an operation (undefined for a 204). */
+export function responseNameOf(op: Operation): string | undefined {
+  return responseOf[`${op.method.toUpperCase()} ${op.path}`];
+}
+
+/** Path parameters with what the routes enforce of each. */
+const pathParamSchemas: Record<string, { schema: Record<string, unknown>; example: string; description?: string }> = {
+  caseNo: { schema: { type: 'string', pattern: '^[0-9]{22}$' }, example: '2026091833010000000001', description: '统一办件编号: 22 digits (else 400)' },
+  code: { schema: { type: 'string', pattern: '^[A-Za-z0-9.-]{1,64}$' }, example: 'XK-330000-00001.xh-scjg', description: 'an implementation entry\'s code (else 400)' },
+  version: { schema: { type: 'integer', minimum: 1, maximum: 100000 }, example: '1' },
+  year: { schema: { type: 'integer', minimum: 2000, maximum: 2100 }, example: '2026' },
+  date: { schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, example: '2026-10-01', description: 'YYYY-MM-DD' },
+  taskId: { schema: { type: 'string', minLength: 1, maxLength: 96 }, example: 'task-1' },
+  id: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'wh_example' },
+  urgeId: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'urge-1' },
+  number: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'ZJ-2026-000001' },
+  materialId: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' }, example: 'application-form', description: 'a material of the case\'s pinned checklist (else 400)' },
+  kind: { schema: { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] }, example: 'receipt', description: 'the document: 收件回执, 受理通知书, 补正材料告知书, 不予受理通知书, 准予/不予行政许可决定书, 送达回证 (else 404)' },
+};
+
+/** An example as the document states it: a number for an integer parameter (it travels as text in the URL). */
+const typedExample = (schema: Record<string, unknown>, example: string) => (schema.type === 'integer' ? Number(example) : example);
+
 function pathParams(path: string) {
-  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: m[1] === 'caseNo' ? { type: 'string', pattern: '^[0-9]{22}$' } : { type: 'string', maxLength: 100 } }));
+  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => {
+    const p = pathParamSchemas[m[1]];
+    if (!p) throw new Error(`path parameter {${m[1]}} of ${path} has no schema`);
+    return { name: m[1], in: 'path', required: true, schema: p.schema, example: typedExample(p.schema, p.example), ...(p.description ? { description: p.description } : {}) };
+  });
 }
 
-function responseSchemaOf(op: Operation): Record<string, unknown> {
-  const name = responseOf[`${op.method.toUpperCase()} ${op.path}`];
-  return name ? { $ref: `#/components/schemas/${name}` } : { type: 'object' };
+/** Free-form documents some operations take, checked by their own validators (described, and what those validators require first). */
+export const documentSchemas: Record<string, Record<string, unknown>> = {
+  ImplementationDocumentRequest: {
+    type: 'object', required: ['format', 'item', 'implementation', 'entry'], additionalProperties: true,
+    description: 'an implementation document as GET /implementations/{code}/export gives (lib/catalogue/entry.schema.json for the entry); checked whole, every problem a 422 with its field path',
+    properties: { format: { type: 'string' }, version: { type: 'integer' }, item: { type: 'object' }, implementation: { type: 'object' }, entry: { type: 'object' }, form: { type: 'object' } },
+  },
+  CertificateDocumentRequest: {
+    type: 'object', required: ['number', 'seal'], additionalProperties: true,
+    description: 'an electronic certificate document as issued: its number, content and SM2 seal; any changed byte shows in the verdict',
+    properties: { number: { type: 'string', minLength: 1, maxLength: 200 }, seal: { type: 'object' } },
+  },
+  CallbackEnvelope: {
+    type: 'object', required: ['eventId', 'type', 'subject', 'seq', 'occurredAt', 'data'], additionalProperties: false,
+    description: 'a platform event, signed (X-Ow-Timestamp, X-Ow-Nonce, X-Ow-Signature) with the platform secret; anything unsigned is a 401 before it is read',
+    properties: { eventId: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' }, seq: { type: 'integer' }, occurredAt: { type: 'string', format: 'date-time' }, data: { type: 'object' } },
+  },
+};
+
+/** Which document schema an operation that takes a document names. */
+function documentSchemaOf(op: Operation): string {
+  if (op.path === '/catalogue/import') return 'ImplementationDocumentRequest';
+  if (op.path === '/certificates/verify') return 'CertificateDocumentRequest';
+  return 'CallbackEnvelope';
 }
 
-let cached: Record<string, unknown> | undefined;
+/** A valid example of each request body, shown in the docs and sent by the contract test. */
+export const bodyExamples: Record<string, unknown> = {
+  LoginRequest: { username: 'clerk-wang', password: 'a-long-password-1' },
+  PasswordChangeRequest: { currentPassword: 'a-long-password-1', newPassword: '换一个更长的口令-2026' },
+  SmsRequest: { idNumber: '330106199003073514', name: '张三', phone: '13800138000' },
+  ApplicantLoginRequest: { requestId: 'sms-1', code: '123456' },
+  EntryRequest: { entry: {} },
+  SubmitRequest: { reason: '调整承诺时限' },
+  ChangeRequest: { kind: 'suspend', reason: '暂停办理' },
+  ReviewRequest: { stage: 'classification', decision: 'approve', opinion: '同意' },
+  YearRequest: { source: '国务院办公厅关于2026年部分节假日安排的通知', days: [{ date: '2026-10-01', kind: 'holiday', name: '国庆节' }] },
+  DayRequest: { kind: 'holiday', name: '国庆节' },
+  FileCaseRequest: { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' }, formData: {} },
+  CorrectionRequest: { note: '已补充营业执照复印件' },
+  ReasonRequest: { reason: '申请人主动撤回' },
+  ResultRequest: { result: '听证结束，维持原方案' },
+  EvaluationRequest: { level: 5, comment: '办理很快' },
+  MaterialUploadRequest: { materialName: '身份证明', fileName: 'id.png', contentType: 'image/png', dataBase64: 'iVBORw0KGgo=' },
+  CompleteRequest: { action: 'approve', opinion: '同意' },
+  ReassignRequest: { to: 'approver-li' },
+  UrgeRequest: { message: '请尽快办理', replyBy: '2099-01-01T00:00:00+08:00' },
+  AnswerRequest: { answer: '已安排专人办理' },
+  OrderRequest: { kind: 'correction', content: '请说明超期原因并整改' },
+  ApiKeyRequest: { name: '某市一网通办', scopes: ['cases:file', 'cases:read'] },
+  WebhookRequest: { url: 'https://example.org/hooks/onewindow', events: ['case.filed'] },
+  DraftRequest: { implementationCode: 'XK-330000-00001.xh-scjg', applicant: { kind: 'person', name: '张三' }, formData: {} },
+};
 
-/** Builds the document (once the route modules have registered their body schemas). */
-export function openApiDocument(): Record<string, unknown> {
-  if (cached) return cached;
+function successResponse(op: Operation) {
+  const name = responseNameOf(op);
+  if (op.ok[0] === 204) return { description: op.ok[1] };
+  if (!name) throw new Error(`${op.method.toUpperCase()} ${op.path} answers ${op.ok[0]} but names no response schema`);
+  const schema = { $ref: `#/components/schemas/${name}` };
+  if (name === 'MaterialFile') return { description: op.ok[1], content: Object.fromEntries(['application/pdf', 'image/jpeg', 'image/png'].map((t) => [t, { schema }])) };
+  return { description: op.ok[1], content: { 'application/json': { schema } } };
+}
+
+const cached = new Map<string, Record<string, unknown>>();
+
+/**
+ * Builds the document (once the route modules have registered their body schemas). The
+ * Internet zone's copy (`public`) lists only the operations served there.
+ */
+export function openApiDocument(zone: 'all' | 'public' | 'internal' = 'all'): Record<string, unknown> {
+  const hit = cached.get(zone);
+  if (hit) return hit;
+  const listed = operations.filter((o) => zone === 'all' || o.zone === zone || (zone === 'internal' && o.zone === 'public'));
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const responses: Record<string, unknown> = {
-      [String(op.ok[0])]: op.ok[0] === 204 ? { description: op.ok[1] } : { description: op.ok[1], content: { 'application/json': { schema: responseSchemaOf(op) } } },
-      400: problemResponse('Malformed request: bad JSON, wrong types, unknown fields; NUL, lone surrogates or non-characters in the body, query or path; nesting deeper than 32 levels; a malformed % escape; a body not encoded as its Content-Encoding says (with field paths)'),
-      ...(op.security.includes('none') ? {} : { 401: problemResponse('Not signed in, or the credential is not valid'), 403: problemResponse('Signed in, but not allowed') }),
-      ...(op.path.includes('{') ? { 404: problemResponse('No such resource, or not yours') } : {}),
-      ...(op.method === 'post' || op.method === 'put' ? { 409: problemResponse('Conflicts with the current state, or an idempotency key reused'), 413: problemResponse('Body too large'), 415: problemResponse('Content-Encoding or charset not supported'), 422: problemResponse('Valid JSON, but the data is not acceptable (with field paths)') } : {}),
-      429: problemResponse('Too many requests (see Retry-After)'),
-      503: problemResponse('The database or Temporal cannot be reached at the moment (see Retry-After)'),
-    };
+  for (const op of listed) {
+    const responses: Record<string, unknown> = {};
+    for (const status of statusesOf(op)) {
+      if (status === op.ok[0]) responses[status] = successResponse(op);
+      else if (status === 200 || status === 201) responses[status] = { ...successResponse(op), description: op.rules ?? op.ok[1] };
+      else if (op.path === '/health' && status === 503) responses[status] = { description: 'The database cannot be reached (status: unavailable; see Retry-After)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } };
+      else responses[status] = problemResponse(problemText[status]);
+    }
     const parameters = [
       ...pathParams(op.path),
-      ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) })),
-      ...(op.method === 'post' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 }, description: 'A repeat with the same key and body gets the first answer again' }] : []),
+      ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}), ...(q.example ? { example: typedExample(q.schema, q.example) } : {}) })),
+      ...(op.method === 'post' ? [{
+        name: 'Idempotency-Key', in: 'header', required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
+        description: '1 to 200 visible ASCII characters (else 400). A repeat by the same caller with the same key and body gets the first answer again; with another body, 409',
+      }] : []),
     ];
     paths[op.path] ??= {};
     paths[op.path][op.method] = {
       operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`,
       tags: [op.tag],
       summary: op.summary,
-      description: `Who may call it: ${op.access}. Zone: ${op.zone}.`,
+      description: `Who may call it: ${op.access}. Zone: ${op.zone}.${op.rules ? ` Rules: ${op.rules}` : ''}`,
       'x-zone': op.zone,
       'x-access': op.access,
       security: op.security.includes('none') ? [{}] : op.security.map((s) => ({ [s]: [] })),
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } }
-        : op.document ? { requestBody: { required: true, description: op.document, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` }, ...(bodyExamples[op.body] ? { example: bodyExamples[op.body] } : {}) } } } }
+        : op.document ? { requestBody: { required: true, description: op.document, content: { 'application/json': { schema: { $ref: `#/components/schemas/${documentSchemaOf(op)}` } } } } } : {}),
       responses,
     };
   }
@@ -256,12 +386,23 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
   };
-  for (const [name, schema] of [...requestSchemas].sort(([a], [b]) => a.localeCompare(b))) schemas[name] = schema;
-  for (const [name, schema] of Object.entries(responseSchemas)) schemas[name] = schema;
-  cached = {
+  // Only the schemas the listed operations use (the Internet zone's copy names no extranet shape).
+  const text = JSON.stringify(paths);
+  const used = (name: string) => text.includes(`"#/components/schemas/${name}"`);
+  for (const [name, schema] of [...requestSchemas].sort(([a], [b]) => a.localeCompare(b))) if (used(name)) schemas[name] = schema;
+  for (const [name, schema] of Object.entries(documentSchemas)) if (used(name)) schemas[name] = schema;
+  const responseNames = new Set<string>();
+  const addWithRefs = (name: string) => {
+    if (responseNames.has(name)) return;
+    responseNames.add(name);
+    for (const m of JSON.stringify(responseSchemas[name]).matchAll(/#\/components\/schemas\/(\w+)/g)) addWithRefs(m[1]);
+  };
+  for (const name of Object.keys(responseSchemas)) if (used(name)) addWithRefs(name);
+  for (const [name, schema] of Object.entries(responseSchemas)) if (responseNames.has(name)) schemas[name] = schema;
+  const doc = {
     openapi: '3.1.0',
     info: {
-      title: 'onewindow API — 政务服务一体化平台',
+      title: zone === 'public' ? 'onewindow API — 政务服务一体化平台 (Internet zone)' : 'onewindow API — 政务服务一体化平台',
       version: '1.0.0',
       summary: 'File, follow and supervise government-service cases',
       description: 'Errors are RFC 9457 problem+json. Every POST honours an Idempotency-Key. Personal data is masked in lists.',
@@ -269,11 +410,12 @@ export function openApiDocument(): Record<string, unknown> {
       contact: { name: 'onewindow team' },
     },
     servers: [{ url: '/api', description: 'this server' }],
-    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name, description: `${name} operations` })),
+    tags: [...new Set(listed.map((o) => o.tag))].map((name) => ({ name, description: `${name} operations` })),
     paths,
-    components: { schemas, securitySchemes },
+    components: { schemas, securitySchemes: zone === 'public' ? Object.fromEntries(Object.entries(securitySchemes).filter(([k]) => listed.some((o) => o.security.includes(k as Security)))) : securitySchemes },
   };
-  return cached;
+  cached.set(zone, doc);
+  return doc;
 }
 
 /** Finds the operation for a method and a path under /api, for zone and query checks. */

@@ -1,41 +1,185 @@
 /**
- * Response bodies of the operations whose answers clients build on, as JSON Schemas in the
- * OpenAPI document (by "METHOD /path"); operations not listed here are documented as objects.
- * `api/security.test.ts` checks real answers against these.
+ * What every operation answers, as JSON Schemas in the OpenAPI document (`components.schemas`)
+ * and, generated from the same objects, as the web app's types (`web/src/api-types.ts`, written
+ * by `scripts/api-types.ts`; a test fails when it is out of date). `api/contract.test.ts` checks
+ * every answer of the live server against these.
+ *
+ * Objects are closed (`additionalProperties: false`) where the server builds them field by field;
+ * documents whose shape is owned elsewhere (an implementation entry, a form's JSON Schema, a raw
+ * Temporal event) are open.
  */
-const s = (maxLength?: number) => ({ type: 'string', ...(maxLength ? { maxLength } : {}) });
-const instant = { type: 'string', format: 'date-time' };
-const obj = (required: string[], properties: Record<string, unknown>, additional = false) => ({ type: 'object', additionalProperties: additional, required, properties });
-const caseNo = { type: 'string', pattern: '^[0-9]{22}$' };
-const person = obj(['idNumber', 'name'], { idNumber: s(18), name: s(100) });
-const applicant = obj(['kind', 'name', 'idNumber'], {
-  kind: { enum: ['person', 'legal_person'] }, name: s(100), idNumber: s(18), phone: s(20), legalRepresentative: person, agent: person,
-});
-const chainBreak = obj(['seq', 'reason'], { seq: { type: 'integer' }, reason: { enum: ['content-changed', 'link-broken', 'downgraded', 'checkpoint-mismatch'] } });
+type Schema = Record<string, unknown>;
 
-export const responseSchemas: Record<string, Record<string, unknown>> = {
-  Health: obj(['status', 'database', 'temporal'], { status: { enum: ['ok', 'degraded'] }, database: { const: 'ok' }, temporal: { enum: ['ok', 'unreachable'] } }),
+const s = (maxLength?: number, extra: Schema = {}): Schema => ({ type: 'string', ...(maxLength ? { maxLength } : {}), ...extra });
+const int = (minimum?: number): Schema => ({ type: 'integer', ...(minimum === undefined ? {} : { minimum }) });
+const bool: Schema = { type: 'boolean' };
+const instant: Schema = { type: 'string', format: 'date-time' };
+const orNull = (schema: Schema): Schema => ({ oneOf: [{ type: 'null' }, schema] });
+const nullableInstant: Schema = { type: ['string', 'null'], format: 'date-time' };
+const nullableString: Schema = { type: ['string', 'null'] };
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const list = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
+const anyObject: Schema = { type: 'object', additionalProperties: true };
+/** An object the server builds field by field: every field named, nothing else. */
+const obj = (required: string[], properties: Record<string, Schema>, additional = false): Schema => ({ type: 'object', additionalProperties: additional, required, properties });
+/** Only these keys, each one of its schemas, all present. */
+const closed = (properties: Record<string, Schema>, optional: string[] = []): Schema => obj(Object.keys(properties).filter((k) => !optional.includes(k)), properties);
+
+const caseNo = s(undefined, { pattern: '^[0-9]{22}$', description: '统一办件编号: 22 digits' });
+const implementationCode = s(64, { pattern: '^[A-Za-z0-9.-]{1,64}$' });
+const level = { enum: ['province', 'city', 'county', 'township'] };
+const caseStatus = { enum: ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_payment', 'issuing', 'delivering', 'completed', 'not_accepted', 'withdrawn', 'voided', 'closed'] };
+const supervisionLevel = { enum: ['normal', 'warning', 'overdue'] };
+const supervisionState = { enum: ['normal', 'warning', 'overdue', 'statutory-overdue'] };
+const taskAction = { enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] };
+const taskKind = { enum: ['precheck', 'review', 'lead-decision', 'extension', 'handover', 'follow-up', 'face-check', 'manual'] };
+const assurance = { enum: ['anonymous', 'basic', 'intermediate', 'advanced'] };
+const documentKind = { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] };
+const procedureType = { enum: ['hearing', 'inspection', 'appraisal', 'expert-review', 'public-notice', 'tender'] };
+const person = obj(['idNumber', 'name'], { idNumber: s(18), name: s(100) });
+const chainBreak = obj(['seq', 'reason'], { seq: int(), reason: { enum: ['content-changed', 'link-broken', 'downgraded', 'checkpoint-mismatch'] } });
+/** `base` with more fields (merged, not `allOf`, so a closed base stays closed and the extension is closed too). */
+const extend = (base: Schema, required: string[], properties: Record<string, Schema>): Schema => ({
+  ...base, required: [...(base.required as string[]), ...required], properties: { ...(base.properties as Record<string, Schema>), ...properties },
+});
+const versionState = { enum: ['draft', 'in_review', 'published', 'superseded', 'withdrawn', 'rejected', 'suspended', 'cancelled'] };
+
+const EntryBaseSchema = obj(['caseType', 'statutoryLimitDays', 'materials', 'delivery', 'process'], {
+    caseType: { enum: ['instant', 'promised'] }, statutoryLimitDays: int(0), promisedLimitDays: int(0),
+    materials: list(ref('EntryMaterial')), conditions: s(4000),
+    fee: obj(['charged'], { charged: bool, amountFen: int(1), standard: s(500), basis: s(500), paymentDays: int(1), when: { enum: ['acceptance', 'decision'] } }),
+    visits: int(0), authLevel: assurance, online: bool,
+    result: obj(['type', 'name'], { type: s(32), name: s(200) }, true),
+    delivery: list({ enum: ['window', 'courier', 'kiosk'] }),
+    windows: list(obj(['name', 'address'], { name: s(200), address: s(500), hours: s(200), phone: s(40) }, true)),
+    supervisionPhone: s(40), consultPhone: s(40),
+    process: obj(['steps'], { steps: list(ref('ProcessStep')) }, true),
+    supervision: obj([], { warnDaysLeft: int(0), warnShareUsed: { type: 'number' } }, true),
+  }, true);
+const CaseSummarySchema = obj(['caseNo', 'implementationCode', 'implementationVersion', 'itemCode', 'itemName', 'department', 'status', 'channel', 'applicant', 'formData', 'filedAt', 'acceptedAt', 'decision', 'statutoryDeadline', 'promisedDeadline', 'completedAt'], {
+    caseNo, implementationCode, implementationVersion: int(1), itemCode: s(64), itemName: s(200), department: s(32), status: caseStatus, channel: { enum: ['online', 'window'] },
+    applicant: ref('Applicant'), formData: anyObject, currentSteps: {}, supervisionState: { oneOf: [{ type: 'null' }, supervisionState] },
+    filedAt: instant, acceptedAt: nullableInstant, decision: { type: ['string', 'null'], enum: ['approved', 'refused', null] },
+    statutoryDeadline: nullableInstant, promisedDeadline: nullableInstant,
+    deadlineProvisional: { type: ['boolean', 'null'], description: 'a deadline reaching into a year the calendar does not hold yet: it moves when that year is imported' },
+    completedAt: nullableInstant, updatedAt: nullableInstant,
+  });
+const TaskRowSchema = obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'department', 'role', 'status', 'assignee', 'actions', 'detail', 'outcome', 'dueAt', 'createdAt', 'closedAt'], {
+    taskId: s(96), caseNo, kind: taskKind, stepId: s(64), stepName: s(200), department: s(32), role: s(40), status: { enum: ['open', 'done', 'cancelled'] }, assignee: nullableString,
+    actions: list(taskAction), detail: { oneOf: [{ type: 'null' }, anyObject] },
+    outcome: { oneOf: [{ type: 'null' }, obj([], { action: s(32), opinion: s(2000), by: s(64), problems: list(s(500)) }, true)] },
+    dueAt: nullableInstant, createdAt: instant, closedAt: nullableInstant,
+  });
+const fileRequired = ['id', 'fileName', 'contentType', 'size', 'sha256', 'uploadedAt'];
+const fileProps: Record<string, Schema> = {
+  id: s(64), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: int(1), sha256: s(64, { pattern: '^[0-9a-f]{64}$' }), uploadedAt: instant,
+};
+const StoredMaterialSchema = obj(['id', 'materialName', 'fileName', 'contentType', 'size', 'sha256'], {
+    id: s(64), materialId: s(40), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: int(1), sha256: s(64, { pattern: '^[0-9a-f]{64}$' }),
+    uploadedAt: instant,
+  });
+
+export const responseSchemas: Record<string, Schema> = {
+  // Platform
+  Health: obj(['status', 'database', 'temporal'], {
+    status: { enum: ['ok', 'degraded', 'unavailable'], description: 'unavailable (HTTP 503): the database cannot be reached' },
+    database: { enum: ['ok', 'unreachable'] }, temporal: { enum: ['ok', 'unreachable'] },
+  }),
+  OpenApiDocument: obj(['openapi', 'info', 'paths', 'components'], { openapi: { const: '3.1.0' }, info: anyObject, servers: list(anyObject), tags: list(anyObject), paths: anyObject, components: anyObject }),
+
+  // Sign-in
+  StaffUser: obj(['id', 'name', 'department', 'roles', 'level'], { id: s(64), name: s(100), department: s(32), roles: list(s(32)), level }),
   StaffSession: obj(['token', 'expiresAt', 'mustChangePassword', 'user'], {
     token: s(100), expiresAt: instant,
     mustChangePassword: { type: 'boolean', description: 'true: every route but POST /auth/password, GET /auth/me and POST /auth/logout answers 403 password-change-required' },
-    user: obj(['id', 'name', 'department', 'roles', 'level'], { id: s(64), name: s(100), department: s(32), roles: { type: 'array', items: s(32) }, level: { enum: ['province', 'city', 'county', 'township'] } }),
+    user: ref('StaffUser'),
   }),
   SmsChallenge: obj(['requestId', 'maskedPhone', 'expiresAt'], { requestId: s(100), maskedPhone: s(20), expiresAt: instant }),
   ApplicantSession: obj(['token', 'expiresAt', 'applicant'], {
     token: s(100), expiresAt: instant,
-    applicant: obj(['idNumber', 'name', 'assuranceLevel'], { idNumber: s(18), name: s(100), assuranceLevel: { enum: ['anonymous', 'basic', 'intermediate', 'advanced'] } }),
+    applicant: obj(['idNumber', 'name', 'assuranceLevel'], { idNumber: s(18), name: s(100), assuranceLevel: assurance }),
   }),
-  FiledCase: obj(['caseNo', 'created'], { caseNo, created: { type: 'boolean', description: 'false when an Idempotency-Key repeat returned the earlier case' } }),
-  CaseSummary: obj(['caseNo', 'itemCode', 'department', 'status', 'channel', 'applicant', 'filedAt'], {
-    caseNo, itemCode: s(64), itemName: s(200), department: s(32), status: s(32), channel: { enum: ['online', 'window'] }, applicant,
-    filedAt: instant, supervisionState: s(16),
+  Principal: {
+    description: 'who the token belongs to',
+    oneOf: [
+      obj(['kind', 'id', 'name', 'department', 'roles', 'regionCode', 'level'], { kind: { const: 'staff' }, id: s(64), name: s(100), department: s(32), roles: list(s(32)), regionCode: s(12), level, mustChangePassword: bool }),
+      obj(['kind', 'idNumber', 'name', 'assuranceLevel'], { kind: { const: 'applicant' }, idNumber: s(18), name: s(100), assuranceLevel: assurance }),
+      obj(['kind', 'keyId', 'name', 'scopes', 'ratePerMinute'], { kind: { const: 'integrator' }, keyId: s(64), name: s(100), scopes: list({ enum: ['cases:file', 'cases:read', 'webhooks'] }), ratePerMinute: int(1) }),
+    ],
+  },
+
+  // Catalogue
+  ImplementationSummary: obj(['code', 'name', 'itemCode', 'itemName', 'type', 'department', 'departmentName', 'level', 'version', 'caseType', 'promisedLimitDays', 'online'], {
+    code: implementationCode, name: s(200), itemCode: s(64), itemName: s(200), type: s(32), department: s(32), departmentName: s(100), level, version: int(1),
+    caseType: { enum: ['instant', 'promised'] }, promisedLimitDays: { type: ['integer', 'null'] }, online: { type: ['boolean', 'null'] },
+  }),
+  ImplementationList: obj(['items'], { items: list(ref('ImplementationSummary')) }),
+  EntryMaterial: obj(['id', 'name', 'required'], { id: s(64), name: s(200), required: bool, form: s(32), copies: int(1), certificateType: s(100), note: s(500) }, true),
+  ProcessStep: obj(['type', 'id', 'name'], {
+    type: { enum: ['task', 'parallel', 'department', 'service'] }, id: s(64), name: s(200), department: s(32), role: s(40), limitDays: int(0), actions: list(s(32)),
+    lead: s(32), join: s(32), branches: list(obj(['id', 'name', 'steps'], { id: s(64), name: s(200), steps: list(ref('ProcessStep')) }, true)), system: s(64), service: s(64), when: {},
   }, true),
-  CaseList: obj(['cases', 'nextCursor'], { cases: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } }, nextCursor: { type: ['string', 'null'] } }),
-  CaseView: {
-    allOf: [{ $ref: '#/components/schemas/CaseSummary' }],
-    type: 'object',
-    required: ['filedBy', 'events', 'tasks', 'certificateMaterials'],
-    properties: {
+  EntryBase: EntryBaseSchema,
+  Entry: extend(EntryBaseSchema, ['form'], { form: obj(['key', 'version'], { key: s(64), version: int(1) }) }),
+  Guide: extend(EntryBaseSchema, ['code', 'name', 'itemCode', 'itemName', 'type', 'department', 'departmentName', 'level', 'version', 'publishedAt', 'form'], {
+      code: implementationCode, name: s(200), itemCode: s(64), itemName: s(200), type: s(32), legalBasis: nullableString, department: s(32), departmentName: s(100), level,
+      version: int(1), publishedAt: nullableInstant,
+      form: obj(['key', 'version', 'schema', 'uischema'], { key: s(64), version: int(1), schema: anyObject, uischema: anyObject }),
+  }),
+  VersionInfo: obj(['version', 'state', 'createdAt', 'publishedAt', 'createdBy', 'changeId'], { version: int(1), state: versionState, createdAt: instant, publishedAt: nullableInstant, createdBy: nullableString, changeId: nullableString }),
+  VersionList: obj(['versions'], { versions: list(ref('VersionInfo')) }),
+  VersionDetail: obj(['implementationCode', 'version', 'state', 'createdAt', 'publishedAt', 'createdBy', 'changeId', 'entry'], {
+    implementationCode, version: int(1), state: versionState, createdAt: instant, publishedAt: nullableInstant, createdBy: nullableString, changeId: nullableString, entry: ref('Entry'),
+  }),
+  VersionDiff: obj(['implementationCode', 'from', 'to', 'changes'], {
+    implementationCode, from: int(1), to: int(1),
+    changes: list(obj(['pointer', 'op'], { pointer: s(), op: { enum: ['added', 'removed', 'changed'] }, from: {}, to: {} })),
+  }),
+  ImplementationDocument: obj(['format', 'version', 'item', 'implementation', 'entry'], {
+    format: s(100), version: int(1),
+    item: obj(['code', 'name', 'type'], { code: s(64), name: s(200), type: s(32), legalBasis: nullableString }),
+    implementation: obj(['code', 'name', 'department'], { code: implementationCode, name: s(200), department: s(32) }),
+    entry: ref('Entry'), form: anyObject,
+  }, true),
+  DraftRef: obj(['code', 'version'], { code: implementationCode, version: int(1) }),
+  ChangeOpened: obj(['changeId', 'kind', 'drafts'], { changeId: s(64), kind: { enum: ['add', 'change', 'suspend', 'cancel', 'split', 'delegate-down'] }, drafts: list(ref('DraftRef')) }),
+  Change: obj(['changeId', 'kind', 'implementationCode', 'drafts', 'reason', 'state', 'submittedBy', 'submittedAt', 'decidedAt', 'reviews'], {
+    changeId: s(64), kind: { enum: ['add', 'change', 'suspend', 'cancel', 'split', 'delegate-down'] }, implementationCode, drafts: list(ref('DraftRef')), reason: s(2000),
+    state: { enum: ['in_review', 'approved', 'rejected'] }, submittedBy: s(64), submittedAt: instant, decidedAt: nullableInstant,
+    reviews: list(obj(['stage', 'department', 'role', 'status', 'decision', 'opinion', 'reviewer', 'openedAt', 'decidedAt'], {
+      stage: s(32), department: s(32), role: s(40), status: s(16), decision: nullableString, opinion: nullableString, reviewer: nullableString, openedAt: nullableInstant, decidedAt: nullableInstant,
+    })),
+  }),
+  ReviewInbox: obj(['reviews'], {
+    reviews: list(obj(['changeId', 'stage', 'kind', 'implementationCode', 'reason', 'openedAt'], { changeId: s(64), stage: s(32), kind: s(32), implementationCode, reason: s(2000), openedAt: nullableInstant })),
+  }),
+  ChangeView: obj(['changeId', 'state', 'currentStage'], {
+    changeId: s(64), state: { enum: ['in_review', 'approved', 'rejected'] }, currentStage: { type: ['string', 'null'] },
+    decisions: list(obj(['stage', 'decision', 'opinion', 'by', 'at'], { stage: s(32), decision: { enum: ['approve', 'reject'] }, opinion: s(2000), by: s(64), at: instant })),
+  }, true),
+
+  // Calendar
+  WorkingDayDeadline: obj(['from', 'days', 'deadline', 'provisional'], { from: instant, days: int(0), deadline: instant, provisional: { type: 'boolean', description: 'the count reaches a year whose holidays are not published yet' } }),
+  WorkingDayCount: obj(['from', 'to', 'workingDays', 'provisional'], { from: instant, to: instant, workingDays: int(0), provisional: bool }),
+  CalendarYear: obj(['year', 'source', 'updatedAt', 'updatedBy', 'days'], {
+    year: int(2000), source: s(500), updatedAt: instant, updatedBy: nullableString,
+    days: list(obj(['date', 'kind', 'name'], { date: s(10, { pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), kind: { enum: ['holiday', 'workday'] }, name: s(100) })),
+    recompute: obj(['workflowId'], { workflowId: s(200) }),
+  }),
+
+  // Cases
+  Applicant: obj(['kind', 'name', 'idNumber'], {
+    kind: { enum: ['person', 'legal_person'] }, name: s(100), idNumber: s(18), phone: s(20), legalRepresentative: person, agent: person,
+  }),
+  FiledCase: obj(['caseNo', 'created'], { caseNo, created: { type: 'boolean', description: 'false (HTTP 200) when an Idempotency-Key repeat returned the earlier case' } }),
+  CaseSummary: CaseSummarySchema,
+  CaseList: obj(['cases', 'nextCursor'], {
+    cases: list(ref('CaseSummary')),
+    nextCursor: { type: ['string', 'null'], description: 'opaque: pass it back as `cursor` for the next page; null on the last page' },
+  }),
+  CaseEvent: obj(['seq', 'type', 'at', 'actor', 'payload'], { seq: int(), type: s(64), at: instant, actor: nullableString, payload: anyObject }),
+  TaskRow: TaskRowSchema,
+  CaseView: extend(CaseSummarySchema, ['filedBy', 'events', 'tasks', 'certificateMaterials'], {
       filedBy: {
         description: 'who filed it (for whom: applicant): a clerk, an applicant online (as representative or agent of a legal person), or an integrator\'s key',
         oneOf: [
@@ -45,53 +189,287 @@ export const responseSchemas: Record<string, Record<string, unknown>> = {
           obj(['kind', 'keyId'], { kind: { const: 'integrator' }, keyId: s(64) }),
         ],
       },
-      events: { type: 'array', items: { type: 'object' } },
-      tasks: { type: 'array', items: { type: 'object' } },
-      certificateMaterials: { type: 'array', items: { type: 'object' } },
-    },
+      events: list(ref('CaseEvent')),
+      tasks: list(ref('TaskRow')),
+      certificateMaterials: list(obj(['materialId', 'materialName', 'certificateNo', 'certificateType', 'replacedAt'], { materialId: s(64), materialName: s(200), certificateNo: s(100), certificateType: s(100), replacedAt: instant })),
+  }),
+  OpenTask: obj(['taskId', 'kind', 'stepId', 'stepName', 'department', 'role', 'actions', 'assignee'], {
+    taskId: s(96), kind: taskKind, stepId: s(64), stepName: s(200), department: s(32), role: s(40), actions: list(taskAction), assignee: nullableString,
+    returnTo: list(s(64)), specialProcedures: list(procedureType), notes: list(s(2000)),
+  }),
+  Urge: obj(['urgeId', 'message', 'replyBy', 'by', 'at', 'answer'], {
+    urgeId: s(64), message: s(1000), replyBy: instant, by: s(64), at: instant, answer: orNull(obj(['text', 'by', 'at'], { text: s(2000), by: s(64), at: instant })),
+  }),
+  LiveView: obj(['caseNo', 'status', 'decision', 'openTasks', 'correction', 'specialProcedure', 'clock', 'payment', 'identity', 'faceCheck', 'materials', 'certificateNo', 'delivery', 'evaluation', 'milestones', 'formData', 'supervision'], {
+    caseNo, status: caseStatus,
+    decision: orNull(obj(['outcome', 'opinion', 'by', 'at'], { outcome: { enum: ['approved', 'refused'] }, opinion: s(2000), by: s(64), at: instant })),
+    openTasks: list(ref('OpenTask')),
+    correction: orNull(obj(['problems', 'requestedAt', 'replyBy', 'stage'], { problems: list(s(500)), requestedAt: instant, replyBy: instant, stage: { enum: ['precheck', 'review'] } })),
+    specialProcedure: orNull(obj(['type', 'reason', 'expectedDays', 'stepId', 'startedAt'], { type: procedureType, reason: s(1000), expectedDays: int(1), stepId: s(64), startedAt: instant })),
+    clock: closed({
+      acceptedAt: nullableInstant, warningAt: nullableInstant, statutoryLimitDays: int(0), promisedLimitDays: int(0), usedDays: { type: 'number', minimum: 0 }, running: bool,
+      statutoryDeadline: nullableInstant, promisedDeadline: nullableInstant, statutoryProvisional: bool, promisedProvisional: bool, extended: bool,
+    }, ['statutoryProvisional', 'promisedProvisional']),
+    payment: orNull(obj(['paymentId', 'amountFen', 'expiresAt', 'status', 'stage'], { paymentId: s(64), amountFen: int(0), expiresAt: instant, status: { enum: ['open', 'paid', 'expired', 'refunded', 'waived'] }, stage: { enum: ['acceptance', 'decision'] } })),
+    identity: orNull(obj(['ok', 'checks', 'problems', 'at'], { ok: bool, checks: list(obj(['check', 'result'], { check: s(100), result: s(100) })), problems: list(s(500)), at: instant })),
+    faceCheck: orNull(obj(['checkId', 'attempt', 'status', 'reason', 'requestedAt'], { checkId: s(64), attempt: int(1), status: { enum: ['pending', 'passed', 'failed', 'timed-out', 'confirmed-at-window'] }, reason: nullableString, requestedAt: instant })),
+    materials: list(obj(['materialId', 'materialName', 'certificateNo', 'certificateType'], { materialId: s(64), materialName: s(200), certificateNo: s(100), certificateType: s(100) })),
+    certificateNo: nullableString,
+    delivery: orNull(obj(['method', 'waybillNo', 'deliveredAt'], { method: { enum: ['window', 'courier', 'kiosk'] }, waybillNo: nullableString, deliveredAt: nullableInstant })),
+    evaluation: orNull(obj(['level', 'at'], { level: { type: 'integer', minimum: 1, maximum: 5 }, comment: s(1000), at: instant })),
+    milestones: list(obj(['stepId', 'milestone', 'at'], { stepId: s(64), round: int(1), milestone: s(100), at: instant })),
+    formData: anyObject,
+    supervision: obj(['level', 'statutoryOverdue', 'steps', 'urges'], { level: supervisionLevel, statutoryOverdue: bool, steps: { type: 'object', additionalProperties: supervisionLevel }, urges: list(ref('Urge')) }),
+  }),
+  CaseHistory: {
+    description: 'the readable timeline (format=timeline), or the raw Temporal events (format=raw, staff only)',
+    oneOf: [
+      obj(['caseNo', 'timeline'], { caseNo, timeline: list(obj(['eventId', 'at', 'kind', 'summary'], { eventId: int(1), at: instant, kind: s(100), summary: s(), actor: s(), detail: {} })) }),
+      obj(['caseNo', 'events'], { caseNo, events: list(anyObject) }),
+    ],
   },
-  Material: obj(['id', 'materialName', 'fileName', 'contentType', 'size', 'sha256'], {
-    id: s(64), materialName: s(200), fileName: s(200), contentType: { enum: ['application/pdf', 'image/jpeg', 'image/png'] }, size: { type: 'integer', minimum: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  CaseStatusAnswer: obj(['status'], { status: caseStatus }),
+  Material: StoredMaterialSchema,
+  MaterialList: obj(['materials'], { materials: list(extend(StoredMaterialSchema, ['uploadedAt'], {})) }),
+  MaterialFile: { type: 'string', contentEncoding: 'binary', description: 'the file as uploaded (application/pdf, image/jpeg or image/png), sent as an attachment' },
+
+  // Views for the web app
+  Department: obj(['code', 'name', 'level'], { code: s(32), name: s(100), level }),
+  DepartmentList: obj(['departments'], { departments: list(ref('Department')) }),
+  InboxView: obj(['tasks', 'counts', 'page', 'pageSize', 'total'], {
+    tasks: list(obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'role', 'assignee', 'actions', 'dueAt', 'createdAt', 'itemName', 'status', 'supervisionState', 'promisedDeadline', 'deadlineProvisional', 'applicant'], {
+      taskId: s(96), caseNo, kind: taskKind, stepId: s(64), stepName: s(200), role: s(40), assignee: nullableString, actions: list(taskAction), dueAt: nullableInstant, createdAt: instant,
+      itemName: s(200), status: caseStatus, supervisionState: { oneOf: [{ type: 'null' }, supervisionState] }, promisedDeadline: nullableInstant, deadlineProvisional: { type: ['boolean', 'null'] },
+      applicant: obj(['name'], { name: nullableString }),
+    })),
+    counts: obj(['normal', 'warning', 'overdue'], { normal: int(0), warning: int(0), overdue: int(0) }),
+    page: int(1), pageSize: int(1), total: int(0),
   }),
-  DocumentView: obj(['caseNo', 'kind', 'title', 'number', 'issuedAt', 'issuedBy', 'issuer', 'applicant', 'itemName', 'filedAt', 'channel'], {
-    caseNo, kind: { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] }, title: s(50), number: s(64), issuedAt: instant, issuedBy: s(100),
-    issuer: obj(['department', 'name'], { department: s(32), name: s(200) }), applicant: obj(['name', 'idNumber', 'kind'], { name: s(100), idNumber: s(18), kind: s(16) }),
-    itemName: s(200), filedAt: instant, channel: s(16),
-  }, true),
-  Draft: obj(['id', 'implementationCode', 'itemName', 'applicant', 'formData', 'createdAt', 'updatedAt'], {
-    id: { type: 'string', format: 'uuid' }, implementationCode: s(64), itemName: s(200), applicant: { type: 'object' }, formData: { type: 'object' }, createdAt: instant, updatedAt: instant,
+  CaseSearch: obj(['cases', 'page', 'pageSize', 'total'], {
+    cases: list(obj(['caseNo', 'itemName', 'department', 'status', 'channel', 'supervisionState', 'filedAt', 'acceptedAt', 'promisedDeadline', 'deadlineProvisional', 'decidedAt', 'decision', 'applicant'], {
+      caseNo, itemName: s(200), department: s(32), status: caseStatus, channel: { enum: ['online', 'window'] }, supervisionState: { oneOf: [{ type: 'null' }, supervisionState] },
+      filedAt: instant, acceptedAt: nullableInstant, promisedDeadline: nullableInstant, deadlineProvisional: { type: ['boolean', 'null'] }, decidedAt: nullableInstant, decision: nullableString,
+      applicant: obj(['name'], { name: nullableString }),
+    })),
+    page: int(1), pageSize: int(1), total: int(0),
   }),
-  MyCases: obj(['cases', 'page', 'pageSize', 'total'], {
-    cases: { type: 'array', items: obj(['caseNo', 'itemName', 'status', 'nextStep'], { caseNo, itemName: s(200), status: s(32), nextStep: { enum: ['correct', 'pay', 'receive', 'rate', 'wait', 'none'] } }, true) },
-    page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' },
+  HeldCertificates: obj(['available', 'certificates'], {
+    available: { type: 'boolean', description: 'false when the e-certificate platform is not configured' },
+    certificates: list(obj(['number', 'type', 'holderName', 'issuer', 'validFrom', 'validUntil'], { number: s(100), type: s(100), holderName: s(200), issuer: s(200), validFrom: s(40), validUntil: { type: ['string', 'null'] } })),
+  }),
+
+  // Tasks
+  Inbox: obj(['tasks', 'counts'], {
+    tasks: list(extend(TaskRowSchema, ['itemName', 'itemCode', 'supervisionState'], { itemName: s(200), itemCode: s(64), supervisionState: { oneOf: [{ type: 'null' }, supervisionState] } })),
+    counts: obj(['total', 'overdue', 'soon'], { total: int(0), overdue: int(0), soon: int(0) }),
+  }),
+  TaskCompleted: obj(['taskId', 'action', 'status'], { taskId: s(96), action: taskAction, status: caseStatus }),
+
+  // Supervision
+  SupervisedCases: obj(['cases'], {
+    cases: list(obj(['caseNo', 'itemName', 'department', 'status', 'supervisionState', 'promisedDeadline', 'statutoryDeadline', 'deadlineProvisional'], {
+      caseNo, itemName: s(200), department: s(32), status: caseStatus, supervisionState, promisedDeadline: nullableInstant, statutoryDeadline: nullableInstant, deadlineProvisional: { type: ['boolean', 'null'] },
+    })),
+  }),
+  SupervisionEvents: obj(['events'], {
+    events: list(obj(['caseNo', 'scope', 'stepId', 'level', 'cause', 'department', 'deadline', 'at'], {
+      caseNo, scope: s(16), stepId: nullableString, level: s(32), cause: nullableString, department: s(32), deadline: nullableInstant, at: instant,
+    })),
+  }),
+  Indicators: obj(['by', 'from', 'to', 'rows'], { by: { enum: ['department', 'item', 'step', 'handler'] }, from: instant, to: instant, rows: list(anyObject) }),
+  StuckCases: obj(['scanned', 'method', 'cases'], {
+    scanned: int(0), method: { enum: ['reported-problems', 'describe'] },
+    cases: list(obj(['caseNo', 'startTime', 'attempts', 'since'], { caseNo, startTime: instant, attempts: int(0), since: nullableInstant })),
+  }),
+  WorkflowList: obj(['query', 'workflows'], { query: s(), workflows: list(obj(['caseNo', 'status', 'startTime'], { caseNo, status: s(32), startTime: instant })) }),
+  UrgeSent: obj(['urgeId'], { urgeId: s(64) }),
+  OrderCreated: obj(['id', 'kind'], { id: s(64), kind: { enum: ['correction', 'complaint'] } }),
+  OrderList: obj(['orders'], {
+    orders: list(obj(['id', 'kind', 'content', 'by', 'status', 'createdAt'], { id: s(64), kind: { enum: ['urge', 'correction', 'complaint'] }, content: s(4000), by: s(64), status: s(32), createdAt: instant })),
+  }),
+
+  // Certificates and callbacks
+  Verification: obj(['number', 'verdict', 'detail'], { number: s(200), verdict: { enum: ['genuine', 'tampered', 'revoked', 'expired', 'unknown'] }, detail: s() }),
+  CallbackAck: obj(['accepted'], { accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }) }),
+
+  // Integrators and administration
+  NewApiKey: obj(['id', 'name', 'token', 'signingSecret', 'scopes', 'ratePerMinute'], {
+    id: s(64), name: s(100), token: s(200, { description: '"ApiKey <id>.<token>", shown once' }), signingSecret: s(200, { description: 'shown once' }), scopes: list({ enum: ['cases:file', 'cases:read', 'webhooks'] }), ratePerMinute: int(1),
+  }),
+  ApiKeyList: obj(['keys'], {
+    keys: list(obj(['id', 'name', 'scopes', 'ratePerMinute', 'createdBy', 'createdAt', 'revokedAt', 'lastUsedAt'], {
+      id: s(64), name: s(100), scopes: list({ enum: ['cases:file', 'cases:read', 'webhooks'] }), ratePerMinute: int(1), createdBy: s(64), createdAt: instant, revokedAt: nullableInstant, lastUsedAt: nullableInstant,
+    })),
+  }),
+  NewWebhook: obj(['id', 'url', 'events', 'secret'], { id: s(64), url: s(500), events: list(s(64)), secret: s(200, { description: 'signs each delivery; shown once' }) }),
+  WebhookList: obj(['webhooks'], { webhooks: list(obj(['id', 'url', 'events', 'active', 'createdAt'], { id: s(64), url: s(500), events: list(s(64)), active: bool, createdAt: instant })) }),
+  DeliveryList: obj(['deliveries'], {
+    deliveries: list(obj(['id', 'eventId', 'eventType', 'caseNo', 'state', 'attempts', 'lastStatus', 'lastError', 'nextAttemptAt', 'deliveredAt', 'attemptLog'], {
+      id: { type: ['string', 'integer'] }, eventId: s(200), eventType: s(64), caseNo: { type: ['string', 'null'] }, state: s(32), attempts: int(0), lastStatus: { type: ['integer', 'null'] }, lastError: nullableString,
+      nextAttemptAt: nullableInstant, deliveredAt: nullableInstant,
+      attemptLog: list(obj(['deliveryId', 'at', 'status', 'error', 'durationMs'], { deliveryId: { type: ['string', 'integer'] }, at: instant, status: { type: ['integer', 'null'] }, error: nullableString, durationMs: { type: ['integer', 'null'] } })),
+    })),
+  }),
+  AuditLog: obj(['entries'], {
+    entries: list(obj(['seq', 'at', 'actor', 'action', 'caseNo', 'detail', 'hash'], { seq: { type: ['string', 'integer'] }, at: instant, actor: s(200), action: s(64), caseNo: { type: ['string', 'null'] }, detail: {}, hash: nullableString })),
+  }),
+  ChecklistEntry: obj(['materialId', 'name', 'required', 'certificateType', 'state', 'setBy', 'setAt', 'certificateNo', 'waiverReason', 'files'], {
+    materialId: s(40), name: s(200), required: bool, certificateType: nullableString,
+    state: { enum: ['paper', 'uploaded', 'certificate', 'missing'] },
+    setBy: { type: ['string', 'null'], description: 'null: nobody recorded it; the state follows from the files or the e-certificate the case fetched' },
+    setAt: nullableInstant, certificateNo: nullableString,
+    waiverReason: { type: ['string', 'null'], description: 'why the case was accepted while this required material was missing' },
+    files: list(ref('StoredFile')),
+  }),
+  StoredFile: obj(fileRequired, fileProps),
+  Checklist: obj(['caseNo', 'materials', 'missingRequired', 'corrections', 'otherFiles'], {
+    caseNo,
+    materials: list(ref('ChecklistEntry')),
+    missingRequired: list(s(40), { description: 'required materials still missing: accepting needs a recorded reason while this is not empty' }),
+    corrections: list(obj([...fileRequired, 'materialId', 'answersProblem', 'repliedAt'], { ...fileProps, materialId: nullableString, answersProblem: s(500), repliedAt: instant }), {
+      description: 'files of correction replies, each beside the problem of the notice it answers',
+    }),
+    otherFiles: list(obj([...fileRequired, 'materialName'], { ...fileProps, materialName: s(200) })),
+  }),
+  // Documents, working lists and drafts (api/routes/desk.ts)
+  DocumentView: closed({
+    caseNo, kind: documentKind, title: s(50), number: s(64), issuedAt: instant, issuedBy: s(100),
+    issuer: closed({ department: s(32), name: s(200) }),
+    applicant: closed({ name: s(100), idNumber: s(18), kind: { enum: ['person', 'legal_person'] } }, ['kind']),
+    itemName: s(200), filedAt: instant, channel: { enum: ['online', 'window'] },
+    acceptedAt: nullableInstant, promisedLimitDays: { type: ['integer', 'null'] }, statutoryLimitDays: { type: ['integer', 'null'] }, promisedDeadline: nullableInstant,
+    problems: list(s(2000)), replyBy: nullableInstant, reasons: s(4000),
+    decision: closed({ outcome: s(32), opinion: s(4000), at: instant, by: nullableString }),
+    materials: list(closed({ name: s(200), required: bool })),
+    uploaded: list(closed({ materialName: s(200), fileName: s(255) })),
+    served: closed({ title: s(50), number: nullableString }),
+    delivery: closed({ method: s(32), at: nullableInstant, waybillNo: nullableString }),
+    certificateNo: nullableString,
+    window: orNull(closed({ name: s(200), address: s(300), hours: s(200), phone: s(40) }, ['phone'])),
+    supervisionPhone: nullableString,
+  }, ['acceptedAt', 'promisedLimitDays', 'statutoryLimitDays', 'promisedDeadline', 'problems', 'replyBy', 'reasons', 'decision', 'materials', 'uploaded', 'served', 'delivery', 'certificateNo', 'window', 'supervisionPhone']),
+  CaseDocuments: closed({ documents: list(closed({ kind: documentKind, title: s(50), number: s(64), issuedAt: instant })) }),
+  HandledTasks: closed({
+    tasks: list(closed({
+      taskId: s(96), caseNo, kind: taskKind, stepName: s(200), role: s(40), action: orNull(taskAction), opinion: nullableString, closedAt: nullableInstant,
+      itemName: s(200), status: caseStatus, applicant: closed({ name: nullableString }),
+    })),
+    page: int(1), pageSize: int(1), total: int(0),
+  }),
+  FinishedCases: closed({
+    cases: list(closed({
+      caseNo, itemName: s(200), department: s(32), status: caseStatus, decision: nullableString, channel: { enum: ['online', 'window'] },
+      filedAt: instant, decidedAt: nullableInstant, completedAt: nullableInstant, applicant: closed({ name: nullableString }),
+    })),
+    page: int(1), pageSize: int(1), total: int(0),
+  }),
+  MyCases: closed({
+    cases: list(closed({
+      caseNo, itemName: s(200), status: caseStatus, channel: { enum: ['online', 'window'] }, filedAt: instant, promisedDeadline: nullableInstant, decision: nullableString, rated: bool,
+      nextStep: { enum: ['correct', 'pay', 'receive', 'rate', 'wait', 'none'], description: 'what the applicant does next (the web app words it)' },
+    })),
+    page: int(1), pageSize: int(1), total: int(0),
+  }),
+  Draft: closed({
+    id: s(36, { format: 'uuid' }), implementationCode: s(64), itemName: s(200),
+    applicant: closed({ kind: { enum: ['person', 'legal_person'] }, name: s(100), idNumber: s(18), phone: s(20) }, ['kind', 'name', 'idNumber', 'phone']),
+    formData: { type: 'object', additionalProperties: true, description: 'the form as typed so far (incomplete allowed)' }, createdAt: instant, updatedAt: instant,
+  }),
+  DraftList: closed({
+    drafts: list(closed({ id: s(36, { format: 'uuid' }), implementationCode: s(64), itemName: s(200), applicantName: nullableString, createdAt: instant, updatedAt: instant })),
   }),
   AuditChainCheck: obj(['ok', 'rows', 'breaks', 'breakCount', 'gaps', 'forgedCheckpoints', 'checkpoint', 'lastHash'], {
-    ok: { type: 'boolean' }, rows: { type: 'integer', minimum: 0 },
-    breaks: { type: 'array', items: chainBreak, description: 'every row that does not verify (at most 1000)' },
-    breakCount: { type: 'integer', minimum: 0 },
+    ok: bool, rows: int(0),
+    breaks: list(chainBreak, { description: 'every row that does not verify (at most 1000)' }),
+    breakCount: int(0),
     brokenAt: chainBreak,
-    gaps: { type: 'array', items: obj(['from', 'to'], { from: { type: 'integer' }, to: { type: 'integer' } }) },
-    truncatedTail: obj(['lastSeq', 'checkpointSeq', 'checkpointAt'], { lastSeq: { type: 'integer' }, checkpointSeq: { type: 'integer' }, checkpointAt: instant }),
-    forgedCheckpoints: { type: 'array', items: { type: 'integer' }, description: 'line numbers of checkpoints whose signature does not verify' },
-    checkpoint: { oneOf: [{ type: 'null' }, obj(['seq', 'at'], { seq: { type: 'integer' }, at: instant })] },
-    lastHash: { type: ['string', 'null'] },
+    gaps: list(obj(['from', 'to'], { from: int(), to: int() })),
+    truncatedTail: obj(['lastSeq', 'checkpointSeq', 'checkpointAt'], { lastSeq: int(), checkpointSeq: int(), checkpointAt: instant }),
+    forgedCheckpoints: list(int(), { description: 'line numbers of checkpoints whose signature does not verify' }),
+    checkpoint: orNull(obj(['seq', 'at'], { seq: int(), at: instant })),
+    lastHash: nullableString,
   }),
 };
 
-/** Which response schema each operation answers with. */
+/** Which response schema each operation answers with on success ("METHOD /path"; 204 answers have none). */
 export const responseOf: Record<string, string> = {
   'GET /health': 'Health',
+  'GET /openapi.json': 'OpenApiDocument',
   'POST /auth/login': 'StaffSession',
   'POST /auth/applicant/sms': 'SmsChallenge',
   'POST /auth/applicant/login': 'ApplicantSession',
+  'GET /auth/me': 'Principal',
+  'GET /implementations': 'ImplementationList',
+  'GET /implementations/{code}': 'Guide',
+  'GET /implementations/{code}/versions': 'VersionList',
+  'GET /implementations/{code}/versions/{version}': 'VersionDetail',
+  'GET /implementations/{code}/diff': 'VersionDiff',
+  'GET /implementations/{code}/export': 'ImplementationDocument',
+  'POST /catalogue/import': 'DraftRef',
+  'POST /implementations/{code}/drafts': 'DraftRef',
+  'PUT /implementations/{code}/versions/{version}': 'VersionDetail',
+  'POST /implementations/{code}/versions/{version}/submit': 'ChangeOpened',
+  'POST /implementations/{code}/changes': 'ChangeOpened',
+  'GET /changes/{id}': 'Change',
+  'GET /reviews': 'ReviewInbox',
+  'POST /changes/{id}/reviews': 'ChangeView',
+  'GET /calendar/add': 'WorkingDayDeadline',
+  'GET /calendar/between': 'WorkingDayCount',
+  'GET /calendar/{year}': 'CalendarYear',
+  'PUT /calendar/{year}': 'CalendarYear',
+  'PUT /calendar/days/{date}': 'CalendarYear',
   'POST /cases': 'FiledCase',
   'GET /cases': 'CaseList',
   'GET /cases/{caseNo}': 'CaseView',
+  'GET /cases/{caseNo}/live': 'LiveView',
+  'GET /cases/{caseNo}/history': 'CaseHistory',
+  'POST /cases/{caseNo}/correction': 'CaseStatusAnswer',
+  'POST /cases/{caseNo}/withdrawal': 'CaseStatusAnswer',
   'POST /cases/{caseNo}/materials': 'Material',
+  'GET /cases/{caseNo}/materials': 'MaterialList',
+  'GET /cases/{caseNo}/materials/{id}': 'MaterialFile',
+  'POST /cases/{caseNo}/extension': 'OpenTask',
+  'POST /cases/{caseNo}/special-procedure/end': 'CaseStatusAnswer',
+  'GET /views/departments': 'DepartmentList',
+  'GET /views/inbox': 'InboxView',
+  'GET /views/cases': 'CaseSearch',
+  'GET /views/certificates': 'HeldCertificates',
+  'GET /tasks': 'Inbox',
+  'POST /tasks/{taskId}/complete': 'TaskCompleted',
+  'POST /tasks/{taskId}/claim': 'OpenTask',
+  'POST /tasks/{taskId}/release': 'OpenTask',
+  'POST /tasks/{taskId}/reassign': 'OpenTask',
+  'GET /supervision/cases': 'SupervisedCases',
+  'GET /supervision/events': 'SupervisionEvents',
+  'GET /supervision/indicators': 'Indicators',
+  'GET /supervision/stuck-cases': 'StuckCases',
+  'GET /supervision/workflows': 'WorkflowList',
+  'POST /cases/{caseNo}/urges': 'UrgeSent',
+  'POST /cases/{caseNo}/urges/{urgeId}/answer': 'Urge',
+  'POST /cases/{caseNo}/orders': 'OrderCreated',
+  'GET /cases/{caseNo}/orders': 'OrderList',
+  'GET /certificates/{number}/verify': 'Verification',
+  'POST /certificates/verify': 'Verification',
+  'POST /callbacks/payment': 'CallbackAck',
+  'POST /callbacks/logistics': 'CallbackAck',
+  'POST /callbacks/department': 'CallbackAck',
+  'POST /callbacks/identity': 'CallbackAck',
+  'POST /admin/api-keys': 'NewApiKey',
+  'GET /admin/api-keys': 'ApiKeyList',
+  'POST /integrations/webhooks': 'NewWebhook',
+  'GET /integrations/webhooks': 'WebhookList',
+  'GET /integrations/webhooks/{id}/deliveries': 'DeliveryList',
+  'GET /audit': 'AuditLog',
+  'GET /cases/{caseNo}/checklist': 'Checklist',
+  'PUT /cases/{caseNo}/checklist/{materialId}': 'ChecklistEntry',
   'GET /audit/verify': 'AuditChainCheck',
   'POST /cases/{caseNo}/documents/{kind}': 'DocumentView',
   'POST /drafts': 'Draft',
   'GET /drafts/{id}': 'Draft',
   'PUT /drafts/{id}': 'Draft',
   'GET /views/my-cases': 'MyCases',
+  'GET /views/handled': 'HandledTasks',
+  'GET /views/finished': 'FinishedCases',
+  'GET /drafts': 'DraftList',
+  'GET /cases/{caseNo}/documents': 'CaseDocuments',
 };

@@ -54,7 +54,7 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const precheck = await openTaskOf(caseNo, asClerk);
     expect(precheck).to.include({ kind: 'precheck' });
     expect(precheck.actions).to.deep.equal(['accept', 'correction', 'reject']);
-    const accepted = await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '材料齐全，予以受理' }, asClerk);
+    const accepted = await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, asClerk);
     expect(accepted.body.status).to.equal('in_review');
 
     const task = await openTaskOf(caseNo, asApprover);
@@ -148,7 +148,7 @@ describe('vertical slice over HTTP (dev server + database)', function () {
     const caseNo: string = filed.body.caseNo;
     const precheck = await openTaskOf(caseNo, asClerk);
     expect((await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '' }, asApprover)).status).to.equal(403);
-    await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '' }, asClerk);
+    await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, asClerk);
     const task = await openTaskOf(caseNo, asApprover);
 
     const wrongDept = await http(stack, 'POST', `/api/tasks/${task.taskId}/complete`, { action: 'approve', opinion: 'x' }, await asStaff(stack, 'approver-chen'));

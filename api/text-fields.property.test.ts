@@ -110,12 +110,12 @@ describe('text into every workflow-bound text field (property-based, real stack)
   };
   const inReview = async (): Promise<Target> => {
     const caseNo = await file(business);
-    await complete(caseNo, 'precheck', 'clerk-wang', { action: 'accept' });
+    await complete(caseNo, 'precheck', 'clerk-wang', { action: 'accept', missingMaterialsReason: '材料已当面核验，纸质件另行归档' });
     return { caseNo, taskId: await openTask(caseNo, 'review') };
   };
   const atInspection = async (): Promise<Target> => {
     const caseNo = await file(food);
-    await complete(caseNo, 'precheck', 'clerk-wang', { action: 'accept' });
+    await complete(caseNo, 'precheck', 'clerk-wang', { action: 'accept', missingMaterialsReason: '材料已当面核验，纸质件另行归档' });
     await complete(caseNo, 'accept-review', 'reviewer-sun', { action: 'approve' });
     return { caseNo, taskId: await openTask(caseNo, 'site-inspection') };
   };
@@ -171,10 +171,12 @@ describe('text into every workflow-bound text field (property-based, real stack)
     { name: 'POST /cases /implementationCode', prepare: none, consumes: false, send: (_t, v) => filing((b) => { b.implementationCode = v; }) },
     { name: 'POST /cases/{caseNo}/correction /note', prepare: awaitingCorrection, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/correction`, 'clerk-wang', { note: v }) },
     { name: 'POST /cases/{caseNo}/correction /materials/0', prepare: awaitingCorrection, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/correction`, 'clerk-wang', { note: '已补正', materials: [v] }) },
+    { name: 'POST /cases/{caseNo}/correction /files/0/id', prepare: awaitingCorrection, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/correction`, 'clerk-wang', { note: '已补正', files: [{ id: v, problem: 0 }] }) },
     { name: 'POST /cases/{caseNo}/correction /formData/businessName', prepare: awaitingCorrection, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/correction`, 'clerk-wang', { note: '已补正', formData: { businessName: v } }) },
     { name: 'POST /cases/{caseNo}/withdrawal /reason', prepare: prechecking, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/withdrawal`, 'clerk-wang', { reason: v }) },
     { name: 'POST /tasks/{taskId}/complete /opinion', prepare: prechecking, consumes: true, send: (t, v) => post(`/api/tasks/${t.taskId}/complete`, 'clerk-wang', { action: 'correction', opinion: v, problems: ['缺少材料'] }) },
     { name: 'POST /tasks/{taskId}/complete /problems/0', prepare: prechecking, consumes: true, send: (t, v) => post(`/api/tasks/${t.taskId}/complete`, 'clerk-wang', { action: 'correction', opinion: '请补正', problems: [v] }) },
+    { name: 'POST /tasks/{taskId}/complete /missingMaterialsReason', prepare: prechecking, consumes: true, send: (t, v) => post(`/api/tasks/${t.taskId}/complete`, 'clerk-wang', { action: 'accept', opinion: '予以受理', missingMaterialsReason: v }) },
     { name: 'POST /tasks/{taskId}/complete /returnTo', prepare: inReview, consumes: true, send: (t, v) => post(`/api/tasks/${t.taskId}/complete`, 'approver-li', { action: 'approve', opinion: '同意', returnTo: v }) },
     { name: 'POST /tasks/{taskId}/complete /procedure/reason', prepare: atInspection, consumes: true, send: (t, v) => post(`/api/tasks/${t.taskId}/complete`, 'reviewer-sun', { action: 'suspend', opinion: '现场核查', procedure: { type: 'inspection', reason: v, expectedDays: 5 } }) },
     { name: 'POST /cases/{caseNo}/extension /reason', prepare: inReview, consumes: true, send: (t, v) => post(`/api/cases/${t.caseNo}/extension`, 'approver-li', { reason: v }) },
@@ -228,7 +230,7 @@ describe('text into every workflow-bound text field (property-based, real stack)
     }
     // Clean text must have been accepted somewhere in each field where it can be.
     // (Not those whose schema is a pattern, a code or a name the form does not know.)
-    const shouldAccept = fields.filter((f) => !/implementationCode|returnTo|\/formData\/<a new field>|legalRepresentative|idNumber|phone/.test(f.name));
+    const shouldAccept = fields.filter((f) => !/implementationCode|returnTo|\/formData\/<a new field>|legalRepresentative|idNumber|phone|\/files\//.test(f.name));
     expect(shouldAccept.filter((f) => tally[f.name].ok === 0).map((f) => f.name), JSON.stringify(tally)).to.deep.equal([]);
 
     for (const caseNo of touched) {

@@ -103,8 +103,8 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   const clerk = await actorFor(hall.hall_code, 'clerk');
 
   /** The positive action for each kind of task, as a cooperative official would take it. */
-  const positive: Record<string, { action: string; opinion: string; claim: boolean }> = {
-    precheck: { action: 'accept', opinion: '材料齐全，予以受理', claim: false },
+  const positive: Record<string, { action: string; opinion: string; missingMaterialsReason?: string; claim: boolean }> = {
+    precheck: { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档', claim: false },
     review: { action: 'approve', opinion: '同意', claim: true },
     'lead-decision': { action: 'approve', opinion: '同意', claim: true },
     handover: { action: 'handover', opinion: '已发证', claim: false },
@@ -118,6 +118,8 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
    * by a fixed script, so a change in the order of the legal steps does not break the benchmark.
    */
   async function oneCase(): Promise<string> {
+    const filingStarted = Date.now();
+    let precheckSeen = false;
     const filed = await call<{ caseNo: string }>('file', api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'window', applicant, formData, delivery: { method: 'courier', address } }, clerk);
     const caseNo = filed.caseNo;
     const acted = new Set<string>();
@@ -130,6 +132,11 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
         continue;
       }
       const task = v.tasks.find((t) => t.status === 'open' && !acted.has(t.taskId));
+      if (!precheckSeen && v.tasks.some((t) => t.kind === 'precheck')) {
+        // What the clerk waits for after filing (resolution: the case view's poll, every pollMs).
+        precheckSeen = true;
+        lat.add('filing → pre-check task', Date.now() - filingStarted);
+      }
       const ordered = v.events.find((e) => e.type === 'payment-ordered' && !acted.has(`pay:${String(e.payload.paymentId)}`));
       const booked = v.events.find((e) => e.type === 'courier-booked' && !acted.has(`deliver:${String(e.payload.waybillNo)}`));
       if (v.status === 'closed' || v.events.some((e) => e.type === 'evaluated')) return caseNo;
@@ -143,7 +150,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
         acted.add(task.taskId);
         const as = await actorFor(task.department, task.role);
         if (how.claim) await call('task claim', api(`/tasks/${task.taskId}/claim`), 'POST', undefined, as);
-        await call('task completion', api(`/tasks/${task.taskId}/complete`), 'POST', { action: how.action, opinion: how.opinion }, as);
+        await call('task completion', api(`/tasks/${task.taskId}/complete`), 'POST', { action: how.action, opinion: how.opinion, ...(how.missingMaterialsReason ? { missingMaterialsReason: how.missingMaterialsReason } : {}) }, as);
       } else if (ordered && !v.events.some((e) => e.type === 'payment-received')) {
         // 收费: the payer pays on the payment platform, which calls the API back.
         const id = String(ordered.payload.paymentId);

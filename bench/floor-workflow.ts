@@ -2,8 +2,8 @@
  * The floor: a bare workflow that asks the engine for what a real case asked for, in the same
  * shape, and does nothing else. Its plan comes from a real case's history (bench/history.ts):
  * for the start and for each incoming update or signal, the batches of commands one workflow
- * task produced: activities (empty ones here, run in parallel within a batch as the case ran
- * them), timers started, timers cancelled, search-attribute upserts.
+ * task produced: local activities and activities (empty ones here, run in parallel within a
+ * batch), timers started, timers cancelled, search-attribute upserts.
  * Deterministic: imports only @temporalio/workflow and pure modules.
  */
 import {
@@ -14,6 +14,7 @@ import {
   defineUpdate,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -24,6 +25,11 @@ import { CaseStatus } from '../workflows/search-attributes';
 const acts = proxyActivities<{ empty(): Promise<void> }>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const locals = proxyLocalActivities<{ empty(): Promise<void> }>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** The n-th message (1-based) of the plan, as an update: answers once its phase is done. */
@@ -67,6 +73,8 @@ export async function floorWorkflow(plan: Phase[]): Promise<number> {
         });
       }
       for (let k = 0; k < b.upserts; k++) upsertSearchAttributes([{ key: CaseStatus, value: `phase-${i}` }]);
+      // Local activities run inside the workflow task (no new one), as the case's projection writes do.
+      if (b.locals) await Promise.all(Array.from({ length: b.locals }, () => locals.empty()));
       if (b.activities) {
         await Promise.all(Array.from({ length: b.activities }, () => acts.empty()));
         task++;

@@ -19,6 +19,7 @@ export async function historyEvents(client: Client, workflowId: string): Promise
     const type = eventTypeName(e, typeNames);
     const name = e.workflowExecutionSignaledEventAttributes?.signalName
       ?? e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name
+      ?? e.markerRecordedEventAttributes?.markerName
       ?? undefined;
     return { type, name: name ?? undefined };
   });

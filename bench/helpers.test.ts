@@ -47,7 +47,7 @@ describe('bench helpers', () => {
     const t = (type: string, name?: string) => ({ type, name });
     const events = [
       t('WORKFLOW_EXECUTION_STARTED'), t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'),
-      t('ACTIVITY_TASK_SCHEDULED'), t('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'), t('ACTIVITY_TASK_STARTED'), t('ACTIVITY_TASK_COMPLETED'),
+      t('ACTIVITY_TASK_SCHEDULED'), t('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'), t('MARKER_RECORDED', 'core_local_activity'), t('MARKER_RECORDED', 'core_patch'), t('ACTIVITY_TASK_STARTED'), t('ACTIVITY_TASK_COMPLETED'),
       t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'), t('TIMER_STARTED'),
       t('WORKFLOW_TASK_SCHEDULED'), t('WORKFLOW_TASK_STARTED'), t('WORKFLOW_TASK_COMPLETED'),
       t('WORKFLOW_EXECUTION_UPDATE_ACCEPTED', 'completeTask'), t('TIMER_CANCELED'), t('ACTIVITY_TASK_SCHEDULED'), t('ACTIVITY_TASK_SCHEDULED'),
@@ -55,11 +55,11 @@ describe('bench helpers', () => {
       t('ACTIVITY_TASK_SCHEDULED'), t('WORKFLOW_EXECUTION_COMPLETED'),
     ];
     expect(phasesOf(events)).to.deep.equal([
-      { trigger: 'start', name: '', batches: [{ activities: 1, timers: 0, cancels: 0, upserts: 1 }, { activities: 0, timers: 1, cancels: 0, upserts: 0 }] },
-      { trigger: 'update', name: 'completeTask', batches: [{ activities: 2, timers: 0, cancels: 1, upserts: 0 }] },
-      { trigger: 'signal', name: 'delivered', batches: [{ activities: 1, timers: 0, cancels: 0, upserts: 0 }] },
+      { trigger: 'start', name: '', batches: [{ activities: 1, locals: 1, timers: 0, cancels: 0, upserts: 1 }, { activities: 0, locals: 0, timers: 1, cancels: 0, upserts: 0 }] },
+      { trigger: 'update', name: 'completeTask', batches: [{ activities: 2, locals: 0, timers: 0, cancels: 1, upserts: 0 }] },
+      { trigger: 'signal', name: 'delivered', batches: [{ activities: 1, locals: 0, timers: 0, cancels: 0, upserts: 0 }] },
     ]);
     const c = countHistory(events.map((e) => e.type));
-    expect(c).to.include({ starts: 1, updates: 1, signals: 1, activities: 4, timersStarted: 1, timersCancelled: 1, upserts: 1, workflowTasks: 4 });
+    expect(c).to.include({ starts: 1, updates: 1, signals: 1, activities: 4, timersStarted: 1, timersCancelled: 1, upserts: 1, workflowTasks: 4, markers: 2 });
   });
 });

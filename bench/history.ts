@@ -10,6 +10,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** What one workflow task's completion asked for. */
 export interface Batch {
   activities: number;
+  /** Local activities (the second engine's projection writes, calendar, messages), recorded as markers. */
+  locals: number;
   timers: number;
   /** Timers cancelled (condition timeouts no longer needed). */
   cancels: number;
@@ -36,6 +38,8 @@ export interface HistoryCounts {
   timersCancelled: number;
   upserts: number;
   workflowTasks: number;
+  /** Markers: local activities' results and patch markers. */
+  markers: number;
 }
 
 /** The event type's name (e.g. ACTIVITY_TASK_SCHEDULED), whether the history holds names or numbers. */
@@ -61,13 +65,14 @@ export function countHistory(types: string[]): HistoryCounts {
     timersCancelled: n('TIMER_CANCELED'),
     upserts: n('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     workflowTasks: n('WORKFLOW_TASK_COMPLETED'),
+    markers: n('MARKER_RECORDED'),
   };
 }
 
 /**
  * Splits a history into phases (the start, then each accepted update or signal) and each phase
- * into batches: the commands one workflow task completion produced. `names` gives update and
- * signal names by event index.
+ * into batches: the commands one workflow task completion produced. `name` is an update's or
+ * signal's name, or a marker's (local activities' markers are `core_local_activity`).
  */
 export function phasesOf(events: { type: string; name?: string }[]): Phase[] {
   const phases: Phase[] = [];
@@ -85,12 +90,14 @@ export function phasesOf(events: { type: string; name?: string }[]): Phase[] {
       batch = undefined;
       continue;
     }
-    if (!commands.has(e.type) || !phase) continue;
+    const local = e.type === 'MARKER_RECORDED' && e.name === 'core_local_activity';
+    if ((!commands.has(e.type) && !local) || !phase) continue;
     if (!batch) {
-      batch = { activities: 0, timers: 0, cancels: 0, upserts: 0 };
+      batch = { activities: 0, locals: 0, timers: 0, cancels: 0, upserts: 0 };
       phase.batches.push(batch);
     }
-    if (e.type === 'ACTIVITY_TASK_SCHEDULED') batch.activities++;
+    if (local) batch.locals++;
+    else if (e.type === 'ACTIVITY_TASK_SCHEDULED') batch.activities++;
     else if (e.type === 'TIMER_STARTED') batch.timers++;
     else if (e.type === 'TIMER_CANCELED') batch.cancels++;
     else batch.upserts++;

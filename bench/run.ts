@@ -26,6 +26,7 @@ import { Progress } from './progress';
 import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
+import { burstDayMs, fileTemplate, runBurst } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
 
 function option(name: string, fallback: number): number {
@@ -49,17 +50,20 @@ runMain('bench', async () => {
     supervisionCases: option('supervision-cases', 60),
     workingDayMs: option('working-day-ms', 2000),
     queryCases: option('query-cases', 1_000_000),
+    burstCases: option('burst-cases', 10_000),
+    burstLeadSeconds: option('burst-lead-s', 420),
   };
   const onlyArg = process.argv.indexOf('--only');
-  const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'queries']);
-  for (const o of only) if (!['e2e', 'supervision', 'queries'].includes(o)) throw new ConfigError(`--only takes e2e, supervision and queries (got "${o}")`);
+  const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'burst', 'queries']);
+  for (const o of only) if (!['e2e', 'supervision', 'burst', 'queries'].includes(o)) throw new ConfigError(`--only takes e2e, supervision, burst and queries (got "${o}")`);
   const warmup = Math.min(options.concurrency, 10);
-  const needsStack = only.has('e2e') || only.has('supervision');
+  const needsStack = only.has('e2e') || only.has('supervision') || only.has('burst');
 
   const phases = [
     ...(needsStack ? ['start servers'] : []),
     ...(only.has('e2e') ? ['e2e warm-up', 'e2e cases', 'floor warm-up', 'floor cases'] : []),
     ...(only.has('supervision') ? ['supervision'] : []),
+    ...(only.has('burst') ? ['burst'] : []),
     ...(only.has('queries') ? ['queries'] : []),
   ];
   const progress = new Progress(phases);
@@ -157,6 +161,29 @@ runMain('bench', async () => {
         await sampler.begin();
         const s = await runSupervision({ baseUrl: app.baseUrl, db: database.db, auth: createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity }), cases: options.supervisionCases, concurrency: 10, dayMs: options.workingDayMs, onProgress: (d) => progress.set(d) });
         out.supervision = { ...s, usage: await sampler.end() };
+        await app.stop();
+        cleanups.pop();
+      }
+
+      if (only.has('burst')) {
+        progress.start('burst', options.burstCases * 2);
+        await prepareSupervision(database.db);
+        // The template: one case of the supervision item filed over HTTP by a plain worker.
+        const filer = await startApp({ config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-burst-template', namePrefix: 'burst-template-' });
+        cleanups.push(() => filer.stop());
+        const template = await fileTemplate(filer.baseUrl, database.db, createAuth({ baseUrl: filer.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: filer.simulatorUrls.identity }));
+        await filer.stop();
+        cleanups.pop();
+        const dayMs = burstDayMs(template, options.burstLeadSeconds * 1000);
+        const app = await startApp({
+          config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-burst',
+          workerScript: 'bench/supervision-worker.ts', workerArgs: [String(dayMs)], namePrefix: 'burst-',
+        });
+        cleanups.push(() => app.stop());
+        watchApp(app);
+        await sampler.begin();
+        const b = await runBurst({ client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d) });
+        out.burst = { ...b, usage: await sampler.end() };
         await app.stop();
         cleanups.pop();
       }

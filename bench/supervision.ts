@@ -75,7 +75,7 @@ export async function runSupervision(o: { baseUrl: string; db: Db; auth: Auth; c
       if (accepted) break;
       if (task) {
         const user = staff.find((s) => s.department_code === task.department_code && s.roles.includes(task.role))!;
-        const res = await fetch(api(`/tasks/${task.id}/complete`), { method: 'POST', headers: { 'content-type': 'application/json', ...(await o.auth.staff(user.id)) }, body: JSON.stringify({ action: 'accept', opinion: '受理' }) });
+        const res = await fetch(api(`/tasks/${task.id}/complete`), { method: 'POST', headers: { 'content-type': 'application/json', ...(await o.auth.staff(user.id)) }, body: JSON.stringify({ action: 'accept', opinion: '受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }) });
         await res.text();
         if (res.ok) break;
       }

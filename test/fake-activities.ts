@@ -4,9 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { CaseEventInput, CloseTaskInput, OpenTaskInput } from '../activities/projection';
+import type { CaseEventInput, CloseTaskInput, OpenTaskInput, ProjectionOp } from '../activities/projection';
 import { officialYears } from '../lib/calendar/official';
-import { WorkingCalendar, type CalendarYear } from '../lib/calendar/working-days';
+import { snapshotOf, WorkingCalendar, type CalendarYear } from '../lib/calendar/working-days';
 
 export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay' | 'signalCalendarChange'>;
 
@@ -25,8 +25,12 @@ export interface FakePlatformState {
 
 export function fakeActivities(extraYears: CalendarYear[] = []) {
   /** The fake's calendar; `setYears` stands for an administrator importing a year. */
-  let calendar = new WorkingCalendar([...officialYears(), ...extraYears]);
-  const setYears = (years: CalendarYear[]) => { calendar = new WorkingCalendar([...officialYears(), ...years]); };
+  let years = [...officialYears(), ...extraYears];
+  let calendar = new WorkingCalendar(years);
+  const setYears = (more: CalendarYear[]) => {
+    years = [...officialYears(), ...more];
+    calendar = new WorkingCalendar(years);
+  };
   const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
   const asked: { activity: string; key: string }[] = [];
   /** Milliseconds the read model takes to close a task, by task id (to reproduce races). */
@@ -48,7 +52,20 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   const payments = new Map<string, { paymentId: string; status: string }>();
   const dispatches: { stepId: string; department: string; system: string }[] = [];
   const evaluations: { level: number }[] = [];
+  /** Projection batches the second engine wrote, in order (each one local activity). */
+  const batches: ProjectionOp[][] = [];
   const activities: CaseActivities = {
+    applyProjection: async ({ ops }) => {
+      batches.push(ops);
+      for (const op of ops) {
+        if (op.op === 'event') events.push(op.ev);
+        else if (op.op === 'task-open') opened.push(op.task);
+        else if (op.op === 'task-close') await activities.closeTask(op.close);
+        else if (op.op === 'evaluation') evaluations.push(op.evaluation);
+        else if (op.op === 'payment') payments.get(op.paymentId)!.status = op.status;
+      }
+    },
+    calendarSnapshot: () => Promise.resolve(snapshotOf(years, 2000)),
     recordCaseEvent: (ev) => { events.push(ev); return Promise.resolve(); },
     openTask: (t) => { opened.push(t); return Promise.resolve(); },
     closeTask: async (t) => {
@@ -125,5 +142,5 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
     },
   };
-  return { activities, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, types: () => events.map((e) => e.type) };
+  return { activities, batches, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, types: () => events.map((e) => e.type) };
 }

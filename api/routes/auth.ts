@@ -14,11 +14,10 @@ import { AppError, unauthorised, validationFailed } from '../../lib/errors';
 import { checkCitizenId } from '../../lib/identity';
 import { requireSignedIn, staffById } from '../auth/principal';
 import { limitSignIn, signInFailed, signInSucceeded, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
-import { hashPassword, newToken, sha256Hex, verifyPassword } from '../auth/secrets';
+import { newToken, sha256Hex, verifyPassword } from '../auth/secrets';
 import { passwordProblem } from '../../lib/password-policy';
 import { bodyValidator } from '../validate';
-import { maskIdNumber } from '../../lib/privacy';
-import type { AssuranceLevel } from '../../adapters/assurance';
+import { auditSignIn, changePassword, endSession, openSession, passwordHashOf, pendingChallenge, rememberChallenge, useChallenge } from '../services/sign-in';
 
 export interface AuthRouteDeps {
   db: Db;
@@ -48,14 +47,6 @@ const applicantLoginBody = bodyValidator<{ requestId: string; code: string }>('A
   properties: { requestId: { type: 'string', minLength: 1, maxLength: 100 }, code: { type: 'string', pattern: '^[0-9]{6}$' } },
 });
 
-export async function openSession(db: Db, minutes: number, s: { kind: 'staff' | 'applicant'; subject: string; name: string; assuranceLevel?: AssuranceLevel }) {
-  const token = newToken();
-  const expiresAt = new Date(Date.now() + minutes * 60_000);
-  await db('sessions').insert({ token_hash: sha256Hex(token), kind: s.kind, subject: s.subject, name: s.name, assurance_level: s.assuranceLevel ?? null, expires_at: expiresAt });
-  await db('audit_log').insert({ actor: `${s.kind}:${s.kind === 'applicant' ? maskIdNumber(s.subject) : s.subject}`, action: 'auth.signed-in', detail: JSON.stringify({ kind: s.kind, assuranceLevel: s.assuranceLevel ?? null }) });
-  return { token, expiresAt: expiresAt.toISOString() };
-}
-
 function identityOf(deps: AuthRouteDeps): IdentityPlatform {
   if (!deps.identity) throw new AppError(503, 'identity-unavailable', 'Identity platform not configured', 'applicant sign-in needs IDENTITY_URL');
   return deps.identity;
@@ -69,12 +60,11 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const body = loginBody(req.body);
     const account = `staff:${body.username}`;
     limitSignIn(deps.limiter, req, account);
-    const row = await db('staff_users').where({ id: body.username, disabled: false }).first<{ password_hash: string | null } | undefined>('password_hash');
-    const ok = await verifyPassword(body.password, row?.password_hash);
+    const ok = await verifyPassword(body.password, await passwordHashOf(db, body.username, { enabledOnly: true }));
     const staff = ok ? await staffById(db, body.username) : undefined;
     if (!staff) {
       signInFailed(deps.limiter, req, account);
-      await db('audit_log').insert({ actor: `staff:${body.username.slice(0, 50)}`, action: 'auth.refused', detail: JSON.stringify({ reason: 'wrong user id or password' }) });
+      await auditSignIn(db, `staff:${body.username.slice(0, 50)}`, 'auth.refused', { reason: 'wrong user id or password' });
       throw unauthorised('wrong user id or password');
     }
     signInSucceeded(deps.limiter, req, account);
@@ -93,21 +83,16 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const body = passwordBody(req.body);
     const account = `staff:${p.id}`;
     limitSignIn(deps.limiter, req, account);
-    const row = await db('staff_users').where({ id: p.id }).first<{ password_hash: string | null }>('password_hash');
-    if (!(await verifyPassword(body.currentPassword, row?.password_hash))) {
+    if (!(await verifyPassword(body.currentPassword, await passwordHashOf(db, p.id, { enabledOnly: false })))) {
       signInFailed(deps.limiter, req, account);
-      await db('audit_log').insert({ actor: `staff:${p.id}`, action: 'auth.password-change-refused', detail: JSON.stringify({ reason: 'wrong current password' }) });
+      await auditSignIn(db, `staff:${p.id}`, 'auth.password-change-refused', { reason: 'wrong current password' });
       throw unauthorised('the current password is wrong');
     }
     const problem = passwordProblem(body.newPassword, { id: p.id, name: p.name }) ?? (body.newPassword === body.currentPassword ? 'the new password must differ from the current one' : undefined);
     if (problem) throw validationFailed([{ pointer: '/newPassword', detail: problem }]);
     const header = req.get('authorization') ?? '';
     const current = header.startsWith('Bearer ') ? sha256Hex(header.slice(7)) : '';
-    await db.transaction(async (trx) => {
-      await trx('staff_users').where({ id: p.id }).update({ password_hash: await hashPassword(body.newPassword), must_change_password: false, password_changed_at: trx.fn.now() });
-      await trx('sessions').where({ kind: 'staff', subject: p.id }).whereNull('revoked_at').whereNot({ token_hash: current }).update({ revoked_at: trx.fn.now() });
-      await trx('audit_log').insert({ actor: `staff:${p.id}`, action: 'auth.password-changed', detail: JSON.stringify({ otherSessionsEnded: true }) });
-    });
+    await changePassword(db, p.id, body.newPassword, current);
     res.status(204).end();
   });
 
@@ -129,15 +114,14 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       if (err instanceof AdapterRefusal) throw unauthorised('this phone number is not the one registered for the ID number');
       throw err;
     }
-    await db('login_challenges').insert({ request_id: challenge.requestId, id_number: body.idNumber, name: body.name, expires_at: new Date(challenge.expiresAt) });
+    await rememberChallenge(db, { requestId: challenge.requestId, idNumber: body.idNumber, name: body.name, expiresAt: challenge.expiresAt });
     res.status(201).json(challenge);
   });
 
   r.post('/auth/applicant/login', async (req, res) => {
     const body = applicantLoginBody(req.body);
     limitSignIn(deps.limiter, req, `sms:${body.requestId}`);
-    const pending = await db('login_challenges').where({ request_id: body.requestId }).whereNull('used_at')
-      .first<{ id_number: string; name: string; expires_at: Date } | undefined>();
+    const pending = await pendingChallenge(db, body.requestId);
     if (!pending || pending.expires_at.getTime() < Date.now()) throw unauthorised('no such sign-in in progress, or it has expired; ask for a new code');
     let check;
     try {
@@ -150,8 +134,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       signInFailed(deps.limiter, req, `sms:${body.requestId}`);
       throw unauthorised(`wrong code; ${check.attemptsLeft} attempt(s) left`);
     }
-    const used = await db('login_challenges').where({ request_id: body.requestId }).whereNull('used_at').update({ used_at: db.fn.now() });
-    if (used === 0) throw unauthorised('this code was already used');
+    if (!(await useChallenge(db, body.requestId))) throw unauthorised('this code was already used');
     const session = await openSession(db, deps.sessionMinutes, { kind: 'applicant', subject: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel });
     res.json({ ...session, applicant: { idNumber: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel } });
   });
@@ -164,7 +147,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   r.post('/auth/logout', async (req, res) => {
     requireSignedIn(req);
     const header = req.get('authorization') ?? '';
-    if (header.startsWith('Bearer ')) await db('sessions').where({ token_hash: sha256Hex(header.slice(7)) }).update({ revoked_at: db.fn.now() });
+    if (header.startsWith('Bearer ')) await endSession(db, header.slice(7));
     res.status(204).end();
   });
 

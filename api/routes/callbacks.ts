@@ -7,126 +7,19 @@
  * check is refused (4xx). Every refusal is recorded in the audit log.
  */
 import { Router, type Request } from 'express';
-import { verifyCallbackShared, type CallbackEvent } from '../../adapters/callbacks';
-import type { Db } from '../../lib/db';
-import { PgNonceStore } from '../../lib/nonce-store';
-import { AppError, notFound, validationFailed } from '../../lib/errors';
-import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
+import { callbackService, type CallbackPlatform } from '../services/callbacks';
 import type { CaseDeps } from '../services/cases';
 
 export type RawBodyRequest = Request & { rawBody?: Buffer };
 
-async function refused(db: Db, source: string, caseNo: string | null, err: AppError): Promise<never> {
-  await db('audit_log').insert({ actor: source, action: 'refused.callback', case_no: caseNo, detail: JSON.stringify({ status: err.status, reason: err.message }) });
-  throw err;
-}
-
-type Handler = (event: CallbackEvent<Record<string, unknown>>) => Promise<Record<string, unknown>>;
-
 export function callbackRoutes(deps: CaseDeps, secret: string): Router {
   const r = Router();
-  const { db, client } = deps;
-  const nonces = new PgNonceStore(db);
-
-  /** Verifies, de-duplicates by event id, then hands the event to the platform's handler. */
-  function receive(platform: string, handle: Handler) {
+  const callbacks = callbackService(deps, secret);
+  for (const platform of ['payment', 'logistics', 'department', 'identity'] as CallbackPlatform[]) {
     r.post(`/callbacks/${platform}`, async (req, res) => {
-      const raw = (req as RawBodyRequest).rawBody ?? Buffer.from('');
-      const check = await verifyCallbackShared<Record<string, unknown>>({ method: req.method, path: req.originalUrl, headers: req.headers, body: raw }, { secret, nonces });
-      if (!check.ok) return refused(db, platform, null, new AppError(check.status, `callback-${check.reason}`, 'The callback was refused', check.message));
-      const e = check.event;
-      const first = await db('callback_events').insert({ event_id: e.eventId, platform, type: e.type, subject: e.subject, seq: e.seq, occurred_at: e.occurredAt }).onConflict('event_id').ignore().returning('event_id');
-      if (first.length === 0) return res.json({ accepted: true, duplicate: true });
-      try {
-        res.json({ accepted: true, ...(await handle(e)) });
-      } catch (err) {
-        // Not applied: forget the event id so the platform's retry can be applied later.
-        await db('callback_events').where({ event_id: e.eventId }).delete();
-        throw err;
-      }
+      const body = (req as RawBodyRequest).rawBody ?? Buffer.from('');
+      res.json(await callbacks.receive(platform, { method: req.method, path: req.originalUrl, headers: req.headers, body }));
     });
   }
-
-  receive('payment', async (e) => {
-    const d = e.data as { paymentId: string; amountFen: number; paidAt?: string; refundedAt?: string };
-    const order = await db('payments').where({ id: d.paymentId }).first<{ case_no: string; amount_fen: string; status: string } | undefined>();
-    if (!order) return refused(db, 'payment', null, notFound(`payment order ${d.paymentId}`));
-    if (Number(order.amount_fen) !== d.amountFen) return refused(db, 'payment', order.case_no, validationFailed([{ pointer: '/data/amountFen', detail: `the order is for ${order.amount_fen} fen` }]));
-    if (e.type === 'payment.refunded') {
-      await db('payments').where({ id: d.paymentId }).update({ status: 'refunded', refunded_at: db.raw('coalesce(refunded_at, ?)', [d.refundedAt ?? e.occurredAt]) });
-      return {};
-    }
-    if (e.type !== 'payment.paid') return { ignored: e.type };
-    if (order.status !== 'open') return { ignored: `order is ${order.status}` };
-    await client.workflow.getHandle(order.case_no).signal(paymentConfirmedSignal, { paymentId: d.paymentId, amountFen: d.amountFen, paidAt: d.paidAt ?? e.occurredAt });
-    return {};
-  });
-
-  receive('logistics', async (e) => {
-    const d = e.data as { waybillNo: string; event: string; at: string };
-    const delivery = await db('deliveries').where({ waybill_no: d.waybillNo }).first<{ case_no: string; status: string } | undefined>();
-    if (!delivery) return refused(db, 'logistics', null, notFound(`waybill ${d.waybillNo}`));
-    if (e.type !== 'logistics.delivered') {
-      if (delivery.status === 'booked') await db('deliveries').where({ waybill_no: d.waybillNo, status: 'booked' }).update({ status: d.event === 'in_transit' ? 'in_transit' : 'booked' });
-      return {};
-    }
-    await db('deliveries').where({ waybill_no: d.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: d.at });
-    await client.workflow.getHandle(delivery.case_no).signal(deliveredSignal, { waybillNo: d.waybillNo, at: d.at });
-    return {};
-  });
-
-  receive('department', async (e) => {
-    const d = e.data as { caseNo: string; stepId: string; round?: unknown; type: 'milestone' | 'result'; milestone?: string; outcome?: 'approved' | 'refused'; opinion?: string; at: string };
-    if (d.round !== undefined && !(Number.isInteger(d.round) && (d.round as number) >= 1)) {
-      return refused(db, 'department', null, validationFailed([{ pointer: '/data/round', detail: 'round is a whole number from 1' }]));
-    }
-    const round = (d.round as number | undefined) ?? 1;
-    const dispatch = await db('department_dispatches').where({ case_no: d.caseNo, step_id: d.stepId, round }).first<{ case_no: string } | undefined>();
-    if (!dispatch) return refused(db, 'department', null, notFound(`a dispatch of case ${d.caseNo} at step ${d.stepId} (round ${round})`));
-    const handle = client.workflow.getHandle(d.caseNo);
-    if (d.type === 'milestone' && d.milestone) {
-      // Only the milestones the case's pinned entry declares for that step.
-      const declared = await declaredMilestones(db, d.caseNo, d.stepId);
-      if (!declared.includes(d.milestone)) {
-        return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data/milestone', detail: `step ${d.stepId} declares the milestones ${declared.join('、') || '(none)'}` }]));
-      }
-      await handle.signal(departmentMilestoneSignal, { stepId: d.stepId, ...(round > 1 ? { round } : {}), milestone: d.milestone, at: d.at });
-    } else if (d.type === 'result' && d.outcome) {
-      await handle.signal(departmentResultSignal, { stepId: d.stepId, ...(round > 1 ? { round } : {}), outcome: d.outcome, opinion: d.opinion ?? '', at: d.at });
-    } else {
-      return refused(db, 'department', d.caseNo, validationFailed([{ pointer: '/data', detail: 'a milestone names itself; a result is approved or refused' }]));
-    }
-    return {};
-  });
-
-  receive('identity', async (e) => {
-    if (e.type !== 'identity.face-check') return { ignored: e.type };
-    const d = e.data as { checkId?: unknown; passed?: unknown; reason?: unknown; at?: unknown };
-    if (typeof d.checkId !== 'string' || typeof d.passed !== 'boolean' || typeof d.at !== 'string' || Number.isNaN(Date.parse(d.at)) || (d.reason != null && typeof d.reason !== 'string')) {
-      return refused(db, 'identity', null, validationFailed([{ pointer: '/data', detail: 'a face check result names its checkId, passed (true or false) and at (an instant)' }]));
-    }
-    const check = await db('face_checks').where({ check_id: d.checkId }).first<{ case_no: string; status: string } | undefined>('case_no', 'status');
-    if (!check) return refused(db, 'identity', null, notFound(`face check ${d.checkId}`));
-    const reason = typeof d.reason === 'string' ? d.reason : undefined;
-    await db('face_checks').where({ check_id: d.checkId, status: 'pending' }).update({ status: d.passed ? 'passed' : 'failed', reason: reason ?? null, completed_at: d.at });
-    await client.workflow.getHandle(check.case_no).signal(faceCheckResultSignal, { checkId: d.checkId, passed: d.passed, reason, at: d.at });
-    return {};
-  });
-
   return r;
-}
-
-/** The milestones the case's pinned process declares for a department step (branches included). */
-async function declaredMilestones(db: Db, caseNo: string, stepId: string): Promise<string[]> {
-  const filing = await db('case_filings').where({ case_no: caseNo }).first<{ input: CaseInput } | undefined>('input');
-  const find = (steps: ProcessStep[]): ProcessStep | undefined => {
-    for (const s of steps) {
-      if (s.id === stepId) return s;
-      const inner = s.type === 'parallel' ? find(s.branches.flatMap((b) => b.steps)) : undefined;
-      if (inner) return inner;
-    }
-    return undefined;
-  };
-  const step = filing ? find(filing.input.implementation.process.steps) : undefined;
-  return step?.type === 'department' ? step.milestones ?? [] : [];
 }

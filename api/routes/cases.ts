@@ -4,14 +4,14 @@ import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
   endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
-  type CaseDeps, type FileCaseBody, type Filer,
+  type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer,
 } from '../services/cases';
 import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
 import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles } from '../services/access';
 import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
 import { maskPersonalData } from '../../lib/privacy';
 import { forbidden, unauthorised } from '../../lib/errors';
-import type { CorrectionReply, EvaluationRequest } from '../../workflows/definitions';
+import type { EvaluationRequest } from '../../workflows/definitions';
 
 /** A natural person named in an application: a legal person's legal representative, or the agent (经办人) who files. */
 const namedPerson = {
@@ -63,7 +63,7 @@ const fileCaseBody = bodyValidator<FileCaseBody>('FileCaseRequest', {
   },
 });
 
-const correctionBody = bodyValidator<CorrectionReply>('CorrectionRequest', {
+const correctionBody = bodyValidator<CorrectionReplyBody>('CorrectionRequest', {
   type: 'object',
   additionalProperties: false,
   required: ['note'],
@@ -71,6 +71,14 @@ const correctionBody = bodyValidator<CorrectionReply>('CorrectionRequest', {
     note: { type: 'string', minLength: 1, maxLength: 2000 },
     formData: { type: 'object' },
     materials: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    files: {
+      type: 'array', maxItems: 50,
+      description: 'files uploaded to the case (POST /cases/{caseNo}/materials), each with the index of the notice\'s problem it answers',
+      items: {
+        type: 'object', additionalProperties: false, required: ['id', 'problem'],
+        properties: { id: { type: 'string', pattern: '^mat_[A-Za-z0-9_-]{1,36}$' }, problem: { type: 'integer', minimum: 0, maximum: 99 } },
+      },
+    },
   },
 });
 const reasonBody = bodyValidator<{ reason: string }>('ReasonRequest', {

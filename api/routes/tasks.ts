@@ -5,6 +5,7 @@ import { intQuery, queryString } from '../params';
 import { staffActor } from '../staff';
 import { bodyValidator } from '../validate';
 import { assignTask, completeTask, inbox, type CaseDeps, type CompleteTaskBody } from '../services/cases';
+import { staffMember } from '../services/staff';
 
 const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   type: 'object',
@@ -13,6 +14,7 @@ const completeBody = bodyValidator<CompleteTaskBody>('CompleteRequest', {
   properties: {
     action: { type: 'string', enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] },
     opinion: { type: 'string', maxLength: 2000 },
+    missingMaterialsReason: { type: 'string', minLength: 1, maxLength: 500, description: 'with accept: why the case is accepted while a required material of its checklist is missing (without it such an acceptance is refused, 422 materials-missing)' },
     problems: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 500 } },
     returnTo: { type: 'string', maxLength: 40 },
     procedure: {
@@ -66,9 +68,9 @@ export function taskRoutes(deps: CaseDeps): Router {
   r.post('/tasks/:taskId/reassign', async (req, res) => {
     const actor = staffActor(req);
     const { to } = reassignBody(req.body);
-    const user = await deps.db('staff_users').where({ id: to }).first<{ id: string; department_code: string; roles: string[] } | undefined>();
+    const user = await staffMember(deps.db, to);
     if (!user) throw badRequest(`unknown staff user "${to}"`);
-    res.json(await assignTask(deps, req.params.taskId, actor, 'reassign', { userId: user.id, department: user.department_code, roles: user.roles }));
+    res.json(await assignTask(deps, req.params.taskId, actor, 'reassign', user));
   });
 
   return r;

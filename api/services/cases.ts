@@ -37,6 +37,7 @@ import {
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { mapTemporalError } from './temporal-errors';
 import type { IdentityPlatform } from '../../adapters/identity';
+import { attachCorrectionFiles, checkCorrectionFiles, checklist, materialsMissing, recordWaiver, type CorrectionFileRef } from './materials';
 import { AdapterRefusal } from '../../adapters/errors';
 
 export interface CaseDeps {
@@ -369,12 +370,19 @@ export async function inbox(db: Db, f: InboxFilter) {
   };
 }
 
-export type CompleteTaskBody = Omit<CompleteTaskRequest, 'taskId' | 'actor'>;
+export type CompleteTaskBody = Omit<CompleteTaskRequest, 'taskId' | 'actor'> & {
+  /** With `accept` while required materials are missing: why the clerk accepts anyway (kept beside each missing material). */
+  missingMaterialsReason?: string;
+};
 
 async function caseOfTask(db: Db, taskId: string): Promise<string> {
-  const task = await db('tasks').where({ id: taskId }).first<{ case_no: string } | undefined>('case_no');
+  return (await taskOf(db, taskId)).case_no;
+}
+
+async function taskOf(db: Db, taskId: string) {
+  const task = await db('tasks').where({ id: taskId }).first<{ case_no: string; kind: string; department_code: string; role: string } | undefined>('case_no', 'kind', 'department_code', 'role');
   if (!task) throw notFound(`task ${taskId}`);
-  return task.case_no;
+  return task;
 }
 
 /**
@@ -393,10 +401,37 @@ export async function updateCase<T>(deps: CaseDeps, caseNo: string, actor: strin
   }
 }
 
+/**
+ * Completes a task. Acceptance of a pre-check is refused here (422 materials-missing), before
+ * the update reaches the case, while a required material of the stored checklist is missing and
+ * the clerk gave no reason; with a reason, the opinion carries it and each missing material keeps it.
+ */
 export async function completeTask(deps: CaseDeps, taskId: string, actor: Actor, body: CompleteTaskBody): Promise<CompleteTaskResult> {
-  const caseNo = await caseOfTask(deps.db, taskId);
-  return updateCase(deps, caseNo, actor.userId, 'completeTask', () =>
-    deps.client.workflow.getHandle(caseNo).executeUpdate(completeTaskUpdate, { args: [{ ...body, taskId, actor }] }));
+  const task = await taskOf(deps.db, taskId);
+  const caseNo = task.case_no;
+  const { missingMaterialsReason, ...request } = body;
+  // Kept as written (only a blank one counts as none), so the record says exactly what the clerk wrote.
+  const reason = missingMaterialsReason?.trim() ? missingMaterialsReason : undefined;
+  if (missingMaterialsReason !== undefined && body.action !== 'accept') throw validationFailed([{ pointer: '/missingMaterialsReason', detail: '只有受理时才需要填写缺少材料的理由' }]);
+  let waived: string[] = [];
+  // Only for who may accept this task: anyone else still gets the case's own refusal.
+  if (body.action === 'accept' && task.kind === 'precheck' && task.department_code === actor.department && actor.roles.includes(task.role)) {
+    const list = await checklist(deps.db, caseNo);
+    if (list.missingRequired.length > 0) {
+      if (!reason) {
+        const refusal = materialsMissing(list);
+        await deps.db('audit_log').insert({ actor: actor.userId, action: 'refused.completeTask', case_no: caseNo, detail: JSON.stringify({ status: refusal.status, reason: refusal.message }) });
+        throw refusal;
+      }
+      waived = list.missingRequired;
+      const names = list.materials.filter((m) => waived.includes(m.materialId)).map((m) => m.name).join('、');
+      request.opinion = [request.opinion.trim(), `缺少${names}，先行受理，理由：${reason}`].filter(Boolean).join('。');
+    }
+  }
+  const result = await updateCase(deps, caseNo, actor.userId, 'completeTask', () =>
+    deps.client.workflow.getHandle(caseNo).executeUpdate(completeTaskUpdate, { args: [{ ...request, taskId, actor }] }));
+  if (waived.length && reason) await recordWaiver(deps.db, actor.userId, caseNo, waived, reason);
+  return result;
 }
 
 export async function assignTask(deps: CaseDeps, taskId: string, actor: Actor, op: 'claim' | 'release' | 'reassign', assignee?: Actor) {
@@ -410,8 +445,18 @@ export async function evaluate(deps: CaseDeps, caseNo: string, body: EvaluationR
   await updateCase(deps, caseNo, 'applicant', 'evaluate', () => deps.client.workflow.getHandle(caseNo).executeUpdate(evaluateUpdate, { args: [body] }));
 }
 
-/** The applicant's correction: the corrected form must pass the item's form schema whole. */
-export async function replyCorrection(deps: CaseDeps, caseNo: string, reply: CorrectionReply): Promise<CaseStatus> {
+export type CorrectionReplyBody = CorrectionReply & {
+  /** Uploaded files of this case (POST /materials) the reply brings, each with the problem of the notice it answers. */
+  files?: CorrectionFileRef[];
+};
+
+/**
+ * The applicant's correction: the corrected form must pass the item's form schema whole; the
+ * files it names must be this case's uploads, each answering a problem of the open notice. Once
+ * the case takes the reply, the files are attached beside their problems.
+ */
+export async function replyCorrection(deps: CaseDeps, caseNo: string, body: CorrectionReplyBody): Promise<CaseStatus> {
+  const { files, ...reply } = body;
   const row = await deps.db('cases as c')
     .join('implementation_versions as v', function () {
       this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
@@ -419,13 +464,24 @@ export async function replyCorrection(deps: CaseDeps, caseNo: string, reply: Cor
     .where('c.case_no', caseNo)
     .first<{ entry: { form: FormRef } } | undefined>('v.entry');
   if (!row) throw notFound(`case ${caseNo}`);
-  if (reply.formData) {
-    const current = (await queryView(deps, caseNo)).formData;
+  const view = reply.formData || files?.length ? await queryView(deps, caseNo) : undefined;
+  if (reply.formData && view) {
+    const current = view.formData;
     const form = await getForm(deps.db, row.entry.form);
     const merged = { ...current, ...reply.formData };
     if (!form.validate(merged)) throw validationFailed(toFieldProblems(form.validate.errors, '/formData'));
   }
-  return updateCase(deps, caseNo, 'applicant', 'replyCorrection', () => deps.client.workflow.getHandle(caseNo).executeUpdate(replyCorrectionUpdate, { args: [reply] }));
+  let attach: { id: string; problem: string }[] = [];
+  if (files?.length && view) {
+    if (!view.correction) throw conflict('no-correction-open', `case ${caseNo} is not waiting for a correction`);
+    attach = await checkCorrectionFiles(deps.db, caseNo, files, view.correction.problems);
+    // The case's own record names the files too (全程留痕).
+    const names = await deps.db('case_materials').where({ case_no: caseNo }).whereIn('id', attach.map((f) => f.id)).pluck('file_name') as string[];
+    reply.materials = [...(reply.materials ?? []), ...names].slice(0, 100);
+  }
+  const status = await updateCase(deps, caseNo, 'applicant', 'replyCorrection', () => deps.client.workflow.getHandle(caseNo).executeUpdate(replyCorrectionUpdate, { args: [reply] }));
+  await attachCorrectionFiles(deps.db, caseNo, attach);
+  return status;
 }
 
 async function queryView(deps: CaseDeps, caseNo: string) {

@@ -61,7 +61,7 @@ export interface DocumentView {
   served?: { title: string; number: string | null };
   delivery?: { method: string; at: string | null; waybillNo: string | null };
   certificateNo?: string | null;
-  window?: { name: string; address: string; phone?: string } | null;
+  window?: { name: string; address: string; hours: string; phone?: string } | null;
   supervisionPhone?: string | null;
 }
 
@@ -157,7 +157,7 @@ export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, 
   const impl = filing?.input.implementation;
   const [dept, version, uploaded] = await Promise.all([
     db('departments').where({ code: department }).first<{ name: string } | undefined>('name'),
-    impl ? db('implementation_versions').where({ implementation_code: impl.code, version: impl.version }).first<{ entry: { windows?: { name: string; address: string; phone?: string }[]; supervisionPhone?: string } } | undefined>('entry') : undefined,
+    impl ? db('implementation_versions').where({ implementation_code: impl.code, version: impl.version }).first<{ entry: { windows?: { name: string; address: string; hours: string; phone?: string }[]; supervisionPhone?: string } } | undefined>('entry') : undefined,
     kind === 'receipt' ? db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at').select('material_name as materialName', 'file_name as fileName') : [],
   ]);
   const applicant = row.applicant as { name: string; idNumber: string; kind: string };

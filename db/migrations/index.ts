@@ -14,7 +14,9 @@ import * as m008 from './008_adapters_in_case';
 import * as m009 from './009_engine_never_stalls';
 import * as m010 from './010_security';
 import * as m011 from './011_reconciliation_signals';
+import * as m013 from './013_material_checklist';
 import * as m014 from './014_desk_and_documents';
+import * as m016 from './016_second_engine';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,7 +35,9 @@ const migrations: Record<string, Migration> = {
   '009_engine_never_stalls': m009,
   '010_security': m010,
   '011_reconciliation_signals': m011,
+  '013_material_checklist': m013,
   '014_desk_and_documents': m014,
+  '016_second_engine': m016,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

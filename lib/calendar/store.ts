@@ -15,13 +15,18 @@ const dateText = "to_char(date, 'YYYY-MM-DD') as date";
 
 /** Every year the database holds, as one calendar. Small: a few dozen rows a year. */
 export async function loadCalendar(db: Db): Promise<WorkingCalendar> {
+  return new WorkingCalendar(await loadCalendarYears(db));
+}
+
+/** Every year the database holds, with its listed days. */
+export async function loadCalendarYears(db: Db): Promise<CalendarYear[]> {
   const [years, days] = await Promise.all([
     db('calendar_years').pluck('year') as Promise<number[]>,
     db('calendar_days').select<DayRow[]>(db.raw(dateText), 'year', 'kind', 'name'),
   ]);
   const byYear = new Map<number, CalendarYear>(years.map((y) => [y, { year: y, days: [] }]));
   for (const d of days) byYear.get(d.year)?.days.push({ date: d.date, kind: d.kind, name: d.name });
-  return new WorkingCalendar([...byYear.values()]);
+  return [...byYear.values()];
 }
 
 export async function getYear(db: Db, year: number) {

@@ -66,7 +66,7 @@ export interface Counted<T> {
 }
 
 /** A working-day calendar over the years it was given. */
-export class WorkingCalendar {
+export class WorkingCalendar implements DayCounter {
   private readonly listed = new Map<number, DayKind>();
   private readonly years: Set<number>;
 
@@ -159,4 +159,57 @@ export function expandArrangement(arr: { holidays: { name: string; from: string;
   }
   for (const w of arr.workdays) days.push({ date: w.date, kind: 'workday', name: w.name });
   return days.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * A compact copy of the calendar, from a given year on, that a case workflow keeps and computes
+ * its deadlines with (refreshed when the calendar changes): dates only, no names.
+ */
+export interface CalendarSnapshot {
+  years: number[];
+  holidays: string[];
+  workdays: string[];
+  /**
+   * Only for the supervision benchmark's worker: a calendar in which one working day lasts this
+   * many milliseconds, so deadlines fall seconds after acceptance. Never set in production.
+   */
+  compressedDayMs?: number;
+}
+
+/** What a case clock counts with: the real calendar, or the benchmark's compressed one. */
+export interface DayCounter {
+  addWorkingDays(from: Date, days: number): Counted<Date>;
+  workingDaysBetween(from: Date, to: Date): Counted<number>;
+}
+
+/** N working days after `from` end N × dayMs later; whole days elapsed count the same way. */
+export class CompressedCalendar implements DayCounter {
+  constructor(private readonly dayMs: number) {}
+
+  addWorkingDays(from: Date, days: number): Counted<Date> {
+    return { value: new Date(from.getTime() + days * this.dayMs), provisional: false };
+  }
+
+  workingDaysBetween(from: Date, to: Date): Counted<number> {
+    return { value: Math.max(0, Math.floor((to.getTime() - from.getTime()) / this.dayMs)), provisional: false };
+  }
+}
+
+export function snapshotOf(years: CalendarYear[], fromYear: number): CalendarSnapshot {
+  const kept = years.filter((y) => y.year >= fromYear).sort((a, b) => a.year - b.year);
+  const days = kept.flatMap((y) => y.days).sort((a, b) => a.date.localeCompare(b.date));
+  return {
+    years: kept.map((y) => y.year),
+    holidays: days.filter((d) => d.kind === 'holiday').map((d) => d.date),
+    workdays: days.filter((d) => d.kind === 'workday').map((d) => d.date),
+  };
+}
+
+export function calendarFromSnapshot(s: CalendarSnapshot): DayCounter {
+  if (s.compressedDayMs) return new CompressedCalendar(s.compressedDayMs);
+  const years = new Map<number, CalendarYear>(s.years.map((y) => [y, { year: y, days: [] }]));
+  const put = (date: string, kind: DayKind) => years.get(Number(date.slice(0, 4)))?.days.push({ date, kind, name: '' });
+  for (const d of s.holidays) put(d, 'holiday');
+  for (const d of s.workdays) put(d, 'workday');
+  return new WorkingCalendar([...years.values()]);
 }

@@ -215,7 +215,7 @@ describe('web app in Chromium: a case through every role', function () {
     expect(second.status).to.equal(201);
     const warnCase = second.body.caseNo as string;
     const precheck = await eventually(async () => (await http(stack, 'GET', `/api/cases/${warnCase}/live`, undefined, clerkApi)).body.openTasks?.find((x: { kind: string }) => x.kind === 'precheck'), 'pre-check of the second case');
-    expect((await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '予以受理' }, clerkApi)).status).to.equal(200);
+    expect((await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, clerkApi)).status).to.equal(200);
     await eventually(async () => (await stack.db('cases').where({ case_no: warnCase, status: 'in_review' }).first()) as unknown, 'the second case in review');
     const now = new Date();
     await stack.db('cases').where({ case_no: warnCase }).update({ supervision_state: 'warning', warned_at: now });

@@ -115,3 +115,46 @@ export function qs(params: Record<string, string | number | undefined | null>): 
   const s = u.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * Uploads JSON with upload progress (0..1) — fetch cannot report it, XMLHttpRequest can; for the
+ * materials, whose base64 bodies reach several megabytes. Same identity and problem handling as `request`.
+ */
+export function postWithProgress<T>(path: string, body: unknown, onProgress: (share: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('content-type', 'application/json');
+    xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onerror = () => reject(new ApiError(0, 'network', '无法连接服务器，请检查网络后重试', [], 'network'));
+    xhr.onload = () => {
+      let parsed: unknown;
+      try {
+        parsed = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        return resolve((parsed ?? {}) as T);
+      }
+      const p = (parsed ?? {}) as Record<string, unknown>;
+      reject(new ApiError(xhr.status, str(p.title, xhr.statusText), str(p.detail, ''), toProblems(p.errors), str(p.type, '')));
+    };
+    xhr.send(JSON.stringify(body));
+  });
+}
+
+/** Downloads a file the API serves to signed-in callers only (a plain link would carry no identity). */
+export async function downloadFile(path: string, fileName: string): Promise<void> {
+  const res = await fetch(path, { headers: authHeaders() });
+  if (!res.ok) throw new ApiError(res.status, res.statusText, '', [], '');
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -11,11 +11,14 @@ import { staffOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView, OpenTask, ProcessStep } from '../types';
 import { procedureName, roleName, stepName } from '../names';
 import { CaseHistory } from '../ui/case-history';
+import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { documentLinks } from './documents';
 import { deptName, useDepartments } from '../ui/departments';
 import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 
-const procedureTypes: [string, string, string][] = [
+type ProcedureType = NonNullable<OpenTask['specialProcedures']>[number];
+
+const procedureTypes: [ProcedureType, string, string][] = [
   ['hearing', '听证', 'Hearing'], ['inspection', '检验检测检疫', 'Inspection'], ['appraisal', '鉴定', 'Appraisal'],
   ['expert-review', '专家评审', 'Expert review'], ['public-notice', '公示', 'Public notice'], ['tender', '招标拍卖', 'Tender / auction'],
 ];
@@ -75,24 +78,16 @@ export function Opinions({ record }: { record: CaseRecord }) {
   );
 }
 
-export function MaterialsAndCertificates({ record, guide, live }: { record: CaseRecord; guide: Guide | undefined; live: LiveView | undefined }) {
+/** The case's stored checklist (materials, files, e-certificates, correction files) and the result certificate. */
+export function MaterialsAndCertificates({ record, live }: { record: CaseRecord; guide?: Guide | undefined; live: LiveView | undefined }) {
   const { t } = useI18n();
-  const accepted = record.tasks.find((x) => x.kind === 'precheck' && x.outcome?.action === 'accept');
-  const opinion = String(accepted?.outcome?.opinion ?? '');
-  const certs = opinion.match(/电子证照 \S+ \S+|e-certificate \S+ \S+/g) ?? [];
+  const list = useLoad((signal) => get<Checklist>(`/api/cases/${record.caseNo}/checklist`, { signal }), [record.caseNo]);
   return (
     <section className="card" aria-labelledby="mat-h">
       <h2 id="mat-h">{t('申请材料与电子证照', 'Materials and certificates')}</h2>
-      {guide ? (
-        <ul className="checklist">
-          {guide.materials.map((m) => {
-            const got = opinion.includes(m.name);
-            return <li key={m.id} className={got ? 'ok' : m.required ? 'bad' : 'muted'}><span aria-hidden="true">{got ? '✔' : '–'}</span> {m.name}{m.certificateType && <span className="muted"> · {t('可用电子证照', 'e-certificate allowed')}</span>}</li>;
-          })}
-        </ul>
-      ) : <p className="muted">{t('办事指南暂不可用', 'Guide unavailable')}</p>}
-      <h3>{t('调用的电子证照', 'Certificates used')}</h3>
-      {certs.length ? <ul>{certs.map((c) => <li key={c}>{c}</li>)}</ul> : <p className="muted">{t('无', 'None')}</p>}
+      <ErrorBanner error={list.error} onRetry={list.reload} />
+      {list.data && <ChecklistTable list={list.data} editable={false} onChanged={list.reload} />}
+      {list.data && <CorrectionFiles list={list.data} />}
       {live?.certificateNo && (
         <p>{t('办理结果证照', 'Result certificate')}: <span className="mono">{live.certificateNo}</span> <a href={`/api/certificates/${encodeURIComponent(live.certificateNo)}/verify`} target="_blank" rel="noreferrer">{t('验证真伪', 'Verify')}</a></p>
       )}
@@ -158,7 +153,7 @@ function TaskPanel({ task, onDone, process }: { task: OpenTask; onDone: () => vo
           <div className="layout-horizontal">
             <div className="field">
               <label htmlFor="proc-type">{t('类型', 'Type')}</label>
-              <select id="proc-type" value={proc.type} onChange={(e) => setProc({ ...proc, type: e.target.value })}>
+              <select id="proc-type" value={proc.type} onChange={(e) => setProc({ ...proc, type: e.target.value as ProcedureType })}>
                 {procedureTypes.filter(([v]) => !task.specialProcedures || task.specialProcedures.includes(v)).map(([v, zh, en]) => <option key={v} value={v}>{lang === 'zh' ? zh : en}</option>)}
               </select>
             </div>

@@ -8,6 +8,7 @@ import { get, post } from '../api';
 import { fmtDeadline, fmtTime, statusName, useI18n, yuan } from '../i18n';
 import { ApplicantSignIn, applicantOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView } from '../types';
+import { uploadMaterial, type Checklist } from '../ui/checklist';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
@@ -128,7 +129,7 @@ function ApplyOnline({ code }: { code: string }) {
       {guide.loading && <Spinner />}
       <ErrorBanner error={guide.error} onRetry={guide.reload} />
       {me && guide.data && guide.data.code === code && enough(guide.data.authLevel, me.assuranceLevel) && (
-        <ApplyForm guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
+        <ApplyForm key={guide.data.code} guide={guide.data} channel="online" fixedApplicant={{ kind: /^\d{17}[\dX]$/.test(me.idNumber) ? 'person' : 'legal_person', name: me.name, idNumber: me.idNumber, phone: me.phone }}
           onFiled={(caseNo) => { remember(caseNo); go(`/hall/track/${caseNo}`); }} />
       )}
     </div>
@@ -291,30 +292,63 @@ function Payment({ live }: { live: LiveView }) {
   );
 }
 
+/** The problem's material, when the notice names one of the checklist (e.g. 缺少经营场所使用证明). */
+function materialOfProblem(problem: string, list: Checklist | undefined): { id?: string; name: string } {
+  const m = list?.materials.filter((x) => problem.includes(x.name)).sort((a, b) => b.name.length - a.name.length)[0];
+  return m ? { id: m.materialId, name: m.name } : { name: problem };
+}
+
+/** The correction reply: a note, and files for each problem of the notice (uploaded with progress, then sent beside their problems). */
 function CorrectionReply({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
   const { t } = useI18n();
   const [note, setNote] = useState('');
-  const [files, setFiles] = useState<string[]>([]);
+  const [files, setFiles] = useState<Record<number, File[]>>({});
+  const [progress, setProgress] = useState<Record<string, number>>({});
   const [tried, setTried] = useState(false);
   const action = useAction();
+  const problems = live.correction?.problems ?? [];
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
     if (!note.trim()) return;
-    const r = await action.run(() => post(`/api/cases/${caseNo}/correction`, { note: note.trim(), ...(files.length ? { materials: files } : {}) }));
+    const r = await action.run(async () => {
+      const list = await get<Checklist>(`/api/cases/${caseNo}/checklist`);
+      const sent: { id: string; problem: number }[] = [];
+      for (const [index, chosen] of Object.entries(files)) {
+        for (const f of chosen) {
+          const key = `${index}/${f.name}`;
+          const up = await uploadMaterial(caseNo, f, materialOfProblem(problems[Number(index)], list), (share) => setProgress((p) => ({ ...p, [key]: share })));
+          sent.push({ id: up.id, problem: Number(index) });
+        }
+      }
+      return post(`/api/cases/${caseNo}/correction`, { note: note.trim(), ...(sent.length ? { files: sent } : {}) });
+    });
     if (r !== undefined) onDone();
   };
   return (
     <section className="card" aria-labelledby="corr-h">
       <h2 id="corr-h">{t('补正材料', 'Correction')}</h2>
-      <p>{t('请一次性补正以下全部内容：', 'Please supply all of the following:')}</p>
-      <ol>{live.correction?.problems.map((p, i) => <li key={i}>{p}</li>)}</ol>
+      <p>{t('请一次性补正以下全部内容，可为每一项上传文件（PDF、JPG、PNG，单个 5 MB 以内）：', 'Please supply all of the following; you may upload files for each (PDF, JPG, PNG, up to 5 MB each):')}</p>
       <p className="muted">{t(`请于 ${fmtDeadline(live.correction?.replyBy, false)} 前补正`, `Reply by ${fmtDeadline(live.correction?.replyBy, false)}`)}</p>
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <div className="field">
-          <label htmlFor="corr-files">{t('上传补正材料', 'Upload materials')}</label>
-          <input id="corr-files" type="file" multiple onChange={(e) => setFiles([...(e.target.files ?? [])].map((f) => f.name))} />
-        </div>
+        <ol className="correction-problems">
+          {problems.map((p, i) => (
+            <li key={i}>
+              <div>{p}</div>
+              <label className="upload">
+                <span>{t('上传文件', 'Upload files')}</span>
+                <input type="file" multiple accept="application/pdf,image/jpeg,image/png" aria-label={t(`为第 ${i + 1} 项上传文件：${p}`, `Files for item ${i + 1}: ${p}`)}
+                  onChange={(e) => setFiles((all) => ({ ...all, [i]: [...(e.target.files ?? [])] }))} />
+              </label>
+              {(files[i] ?? []).map((f) => (
+                <div key={f.name} className="small">
+                  {f.name}
+                  {progress[`${i}/${f.name}`] !== undefined && <progress className="upload-progress" max={1} value={progress[`${i}/${f.name}`]} aria-label={t(`${f.name}上传进度`, `Upload of ${f.name}`)} />}
+                </div>
+              ))}
+            </li>
+          ))}
+        </ol>
         <div className={`field${tried && !note.trim() ? ' field-invalid' : ''}`}>
           <label htmlFor="corr-note">{t('补正说明', 'Note')}<span className="req" aria-hidden="true"> *</span></label>
           <textarea id="corr-note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-invalid={tried && !note.trim()} />

@@ -3,11 +3,12 @@
  * then pre-checks it: accept, a correction notice listing every problem at once, or refusal
  * with reasons, and prints the notice.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { del, get, post, put } from '../api';
 import { actionName, fmtTime, useI18n } from '../i18n';
 import type { Applicant, CaseRecord, Guide, LiveView } from '../types';
-import { ApplyForm, type MaterialRecord } from '../ui/apply-form';
+import { ApplyForm } from '../ui/apply-form';
+import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { ItemList } from '../ui/item-list';
 import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 
@@ -65,8 +66,6 @@ function ItemPicker() {
   );
 }
 
-const materialsKey = (caseNo: string) => `onewindow.materials.${caseNo}`;
-
 interface Draft {
   id: string;
   implementationCode: string;
@@ -109,10 +108,10 @@ function WindowApply({ code, draft }: { code: string; draft?: Draft }) {
             <span className="muted small" role="status">{savedAt ? t(`草稿已保存（${fmtTime(savedAt)}）`, `Draft saved (${fmtTime(savedAt)})`) : draftId ? t('正在继续办理草稿', 'Resuming a draft') : ''}</span>
           </div>
           <ErrorBanner error={save.error} />
+          {/* Keyed by item (and draft): going straight from one item's form to another starts a fresh form. */}
           <ApplyForm key={`${code}:${draft?.id ?? ''}`} guide={guide.data} channel="window" initial={draft ? { applicant: draft.applicant, formData: draft.formData } : undefined}
             onEdit={(s) => { typed.current = s; }}
-            onFiled={(caseNo, materials) => {
-              sessionStorage.setItem(materialsKey(caseNo), JSON.stringify(materials));
+            onFiled={(caseNo) => {
               if (draftId) void del(`/api/drafts/${draftId}`).catch(() => undefined);
               go(`/window/case/${caseNo}`);
             }} />
@@ -163,54 +162,76 @@ function ResumeDraft({ id }: { id: string }) {
 }
 
 /** The acceptance record of the materials, kept with the clerk's opinion (全程留痕). */
-function materialsRecord(list: MaterialRecord[], t: (zh: string, en: string) => string): string {
-  return list.filter((m) => m.received).map((m) => m.certificate
-    ? `${m.name}：${t('电子证照', 'e-certificate')} ${m.certificate.type} ${m.certificate.number}`
-    : `${m.name}：${m.fileName ? `${t('电子件', 'file')} ${m.fileName}` : t('纸质材料', 'paper')}`).join('；');
+function materialsRecord(list: Checklist, t: (zh: string, en: string) => string): string {
+  return list.materials.filter((m) => m.state !== 'missing').map((m) => m.state === 'certificate'
+    ? `${m.name}：${t('电子证照', 'e-certificate')} ${m.certificateType ?? ''} ${m.certificateNo ?? ''}`
+    : `${m.name}：${m.state === 'uploaded' ? `${t('电子件', 'file')} ${m.files.map((f) => f.fileName).join('、')}` : t('纸质材料', 'paper')}`).join('；');
 }
 
+/**
+ * 预审: the case's stored checklist (the same from any tab or machine), the correction reply's
+ * files beside the problems, and the outcome. Acceptance with a required material missing needs
+ * a reason, which the server also insists on.
+ */
 function Precheck({ caseNo }: { caseNo: string }) {
   const { t, lang } = useI18n();
-  const [materials] = useState<MaterialRecord[]>(() => {
-    try {
-      return JSON.parse(sessionStorage.getItem(materialsKey(caseNo)) ?? '[]') as MaterialRecord[];
-    } catch {
-      return [];
-    }
-  });
+  const checklist = useLoad((signal) => get<Checklist>(`/api/cases/${caseNo}/checklist`, { signal }), [caseNo]);
   const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
   const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined), [caseNo]);
   const task = live.data?.openTasks.find((x) => x.kind === 'precheck');
   const waiting = !live.data || (!task && ['filed', 'prechecking'].includes(live.data.status));
+  // Waiting for the applicant's correction: the pre-check reopens when the reply comes, so the page keeps looking.
+  const awaitingReply = live.data?.status === 'awaiting_correction';
   useInterval(() => {
     live.reload();
     record.reload();
-  }, waiting ? 700 : null);
-  const missing = materials.filter((m) => m.required && (!m.received || m.certificate?.expired));
-  const [outcome, setOutcome] = useState<'accept' | 'correction' | 'reject'>(missing.length ? 'correction' : 'accept');
-  const [problems, setProblems] = useState(() => missing.map((m) => (m.certificate?.expired ? `${m.name}${lang === 'zh' ? '（电子证照已过期，请提交有效证件）' : ' (the e-certificate has expired)'}` : `${lang === 'zh' ? '缺少' : 'Missing: '}${m.name}`)).join('\n'));
+    checklist.reload();
+  }, waiting ? 700 : awaitingReply ? 3000 : null);
+  const list = checklist.data;
+  const missing = list ? list.materials.filter((m) => list.missingRequired.includes(m.materialId)) : [];
+  // Until the clerk picks, the proposal follows the stored checklist.
+  const [picked, setOutcome] = useState<'accept' | 'correction' | 'reject' | null>(null);
+  const outcome = picked ?? (missing.length ? 'correction' : 'accept');
+  const [problemsEdited, setProblems] = useState<string | null>(null);
+  const problems = problemsEdited ?? missing.map((m) => `${lang === 'zh' ? '缺少' : 'Missing: '}${m.name}`).join('\n');
+  const [waiver, setWaiver] = useState('');
   const [reasons, setReasons] = useState('');
   const [opinion, setOpinion] = useState('');
   const [tried, setTried] = useState(false);
   const action = useAction();
-  const [done, setDone] = useState<string | null>(null);
+  // The outcome just given, for the pre-check task it was given on (a reopened pre-check is a new task).
+  const [given, setDone] = useState<{ outcome: string; taskId: string } | null>(null);
+  const done = given && task?.taskId === given.taskId ? given.outcome : given && !task ? given.outcome : null;
+  // A reopened pre-check (after a correction reply) starts from the checklist's proposal again.
+  const taskId = task?.taskId;
+  useEffect(() => {
+    setOutcome(null);
+    setProblems(null);
+    setWaiver('');
+    setTried(false);
+  }, [taskId]);
 
   const submit = async () => {
     setTried(true);
     if (!task) return;
-    const list = problems.split('\n').map((s) => s.trim()).filter(Boolean);
-    if (outcome === 'correction' && list.length === 0) return;
+    const problemList = problems.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (outcome === 'correction' && problemList.length === 0) return;
     if (outcome === 'reject' && !reasons.trim()) return;
-    const received = materialsRecord(materials, t);
+    if (outcome === 'accept' && missing.length > 0 && !waiver.trim()) return;
+    const received = list ? materialsRecord(list, t) : '';
     const body = outcome === 'accept'
-      ? { action: 'accept', opinion: [opinion.trim() || t('材料齐全，符合法定形式，予以受理', 'Complete and in due form: accepted'), received && `${t('收取材料', 'Materials')}：${received}`].filter(Boolean).join('。') }
+      ? {
+        action: 'accept', opinion: [opinion.trim() || t('材料齐全，符合法定形式，予以受理', 'Complete and in due form: accepted'), received && `${t('收取材料', 'Materials')}：${received}`].filter(Boolean).join('。'),
+        ...(missing.length ? { missingMaterialsReason: waiver.trim() } : {}),
+      }
       : outcome === 'correction'
-        ? { action: 'correction', opinion: opinion.trim() || t('申请材料不齐全，请一次性补正以下内容', 'Please supply everything listed'), problems: list }
+        ? { action: 'correction', opinion: opinion.trim() || t('申请材料不齐全，请一次性补正以下内容', 'Please supply everything listed'), problems: problemList }
         : { action: 'reject', opinion: reasons.trim() };
     const r = await action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/complete`, body));
     if (r !== undefined) {
-      setDone(outcome);
+      setDone({ outcome, taskId: task.taskId });
       live.reload();
+      checklist.reload();
     }
   };
 
@@ -236,20 +257,10 @@ function Precheck({ caseNo }: { caseNo: string }) {
       {task && !done && (
         <section className="card" aria-labelledby="pc-h">
           <h2 id="pc-h">{t('预审结论', 'Outcome')}</h2>
-          {materials.length > 0 && (
-            <>
-              <h3>{t('材料核验', 'Materials check')}</h3>
-              <ul className="checklist">
-                {materials.map((m) => (
-                  <li key={m.id} className={m.received && !m.certificate?.expired ? 'ok' : m.required ? 'bad' : 'muted'}>
-                    <span aria-hidden="true">{m.received && !m.certificate?.expired ? '✔' : m.required ? '✘' : '–'}</span> {m.name}
-                    {m.certificate && <span className="muted"> · {t('电子证照', 'e-certificate')} {m.certificate.number}{m.certificate.expired ? ` (${t('已过期', 'expired')})` : ''}</span>}
-                    {m.fileName && <span className="muted"> · {m.fileName}</span>}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <h3>{t('材料核验', 'Materials check')}</h3>
+          <ErrorBanner error={checklist.error} onRetry={checklist.reload} />
+          {list && <ChecklistTable list={list} editable onChanged={checklist.reload} />}
+          {list && <CorrectionFiles list={list} />}
           <fieldset className="outcomes">
             <legend>{t('处理方式', 'Decision')}</legend>
             {(['accept', 'correction', 'reject'] as const).map((o) => (
@@ -271,6 +282,13 @@ function Precheck({ caseNo }: { caseNo: string }) {
               <label htmlFor="pc-reasons">{t('不予受理的理由及依据', 'Reasons and legal basis')}<span className="req" aria-hidden="true"> *</span></label>
               <textarea id="pc-reasons" rows={4} value={reasons} onChange={(e) => setReasons(e.target.value)} aria-invalid={tried && !reasons.trim()} />
               {tried && !reasons.trim() && <div className="field-error" role="alert">{t('不予受理必须说明理由', 'A refusal needs reasons')}</div>}
+            </div>
+          )}
+          {outcome === 'accept' && missing.length > 0 && (
+            <div className={`field${tried && !waiver.trim() ? ' field-invalid' : ''}`}>
+              <label htmlFor="pc-waiver">{t(`缺少必需材料（${missing.map((m) => m.name).join('、')}）仍予受理的理由`, `Why accept with required materials missing (${missing.map((m) => m.name).join(', ')})`)}<span className="req" aria-hidden="true"> *</span></label>
+              <textarea id="pc-waiver" rows={2} maxLength={500} value={waiver} onChange={(e) => setWaiver(e.target.value)} aria-invalid={tried && !waiver.trim()} />
+              {tried && !waiver.trim() && <div className="field-error" role="alert">{t('必需材料不齐，受理须写明理由', 'Required materials are missing: give the reason')}</div>}
             </div>
           )}
           {outcome !== 'reject' && (

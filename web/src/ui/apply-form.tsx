@@ -2,11 +2,15 @@
  * Filing an application, at the window or online: the applicant, the item's form (JSON Forms),
  * the materials checklist and the delivery choice. Checked in the browser before sending; the
  * API's field problems come back onto the same fields, and nothing typed is lost on an error.
+ * Once the case is filed, its materials go to the server (files with upload progress, paper
+ * received, e-certificates) and become the case's stored checklist.
  */
 import type { ErrorObject } from 'ajv';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError, get, post, type FieldProblem } from '../api';
+import { ApiError, get, post, put, type FieldProblem } from '../api';
 import { ItemForm } from '../forms/item-form';
+import { AttachmentContext, type AttachmentFiles } from '../forms/renderers';
+import { uploadMaterial } from './checklist';
 import { validationMessage } from '../forms/messages';
 import { fmtDate, useI18n } from '../i18n';
 import type { Applicant, Guide } from '../types';
@@ -16,8 +20,9 @@ export interface MaterialRecord {
   id: string;
   name: string;
   required: boolean;
-  received: boolean;
-  fileName?: string;
+  /** Paper received at the window. */
+  paper: boolean;
+  file?: File;
   certificate?: { number: string; type: string; validUntil: string | null; expired: boolean };
 }
 
@@ -44,7 +49,7 @@ export interface ApplyFormProps {
   channel: 'window' | 'online';
   /** Online: the signed-in applicant, not editable. */
   fixedApplicant?: Applicant;
-  onFiled: (caseNo: string, materials: MaterialRecord[]) => void;
+  onFiled: (caseNo: string) => void;
   /** A saved draft to resume (草稿箱), and a callback with what is typed, to save one. */
   initial?: { applicant?: Partial<Applicant>; formData?: Record<string, unknown> };
   onEdit?: (state: { applicant: Applicant; formData: Record<string, unknown> }) => void;
@@ -64,7 +69,20 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
   const [clientErrors, setClientErrors] = useState<ErrorObject[]>([]);
   const [showAll, setShowAll] = useState(false);
   const [server, setServer] = useState<FieldProblem[]>([]);
-  const [materials, setMaterials] = useState<MaterialRecord[]>(() => guide.materials.map((m) => ({ id: m.id, name: m.name, required: m.required, received: false })));
+  const [materials, setMaterials] = useState<MaterialRecord[]>(() => guide.materials.map((m) => ({ id: m.id, name: m.name, required: m.required, paper: false })));
+  const [attached, setAttached] = useState<AttachmentFiles['files']>({});
+  const attachments = useMemo<AttachmentFiles>(() => ({
+    files: attached,
+    pick: (path, file, materialId) => setAttached((a) => {
+      const next = { ...a };
+      if (file) next[path] = { file, materialId };
+      else delete next[path];
+      return next;
+    }),
+  }), [attached]);
+  const [progress, setProgress] = useState<Record<string, number>>({});
+  const [filedCase, setFiledCase] = useState<string | null>(null);
+  const storing = useAction();
   const [delivery, setDelivery] = useState<string>(guide.delivery[0] ?? 'window');
   const [address, setAddress] = useState({ name: '', phone: '', address: '' });
   const [card, setCard] = useState(0);
@@ -106,7 +124,7 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
     }
     const expired = found.validUntil !== null && found.validUntil < new Date().toISOString().slice(0, 10);
     setCertNote((n) => ({ ...n, [m.id]: expired ? t(`证照已于 ${found.validUntil} 过期`, `expired on ${found.validUntil}`) : '' }));
-    setMaterials((list) => list.map((x) => (x.id === m.id ? { ...x, received: true, certificate: { number: found.number, type: found.type, validUntil: found.validUntil, expired } } : x)));
+    setMaterials((list) => list.map((x) => (x.id === m.id ? { ...x, certificate: { number: found.number, type: found.type, validUntil: found.validUntil, expired } } : x)));
   };
 
   const submit = async (e: FormEvent) => {
@@ -136,7 +154,28 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
         throw err;
       }
     });
-    if (r) onFiled(r.caseNo, materials);
+    if (r) {
+      setFiledCase(r.caseNo);
+      await storeMaterials(r.caseNo);
+    }
+  };
+
+  /** The materials of the filed case to the server: files (with progress), paper received, e-certificates. */
+  const storeMaterials = async (caseNo: string) => {
+    const done = await storing.run(async () => {
+      for (const m of materials) {
+        const guideMaterial = guide.materials.find((g) => g.id === m.id);
+        if (m.file) await uploadMaterial(caseNo, m.file, { id: m.id, name: m.name }, (share) => setProgress((p) => ({ ...p, [m.id]: share })));
+        if (m.paper) await put(`/api/cases/${caseNo}/checklist/${m.id}`, { state: 'paper' });
+        if (m.certificate && !m.certificate.expired && guideMaterial?.certificateType) await put(`/api/cases/${caseNo}/checklist/${m.id}`, { state: 'certificate', certificateNo: m.certificate.number });
+      }
+      for (const [path, a] of Object.entries(attached)) {
+        const known = a.materialId ? guide.materials.find((g) => g.id === a.materialId) : undefined;
+        await uploadMaterial(caseNo, a.file, { id: known?.id, name: known?.name ?? path }, (share) => setProgress((p) => ({ ...p, [path]: share })));
+      }
+      return true;
+    });
+    if (done) onFiled(caseNo);
   };
 
   const idInvalid = showAll && !/^[0-9A-Z]{18}$/.test(applicant.idNumber.trim());
@@ -193,8 +232,10 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
 
       <section className="card" aria-labelledby="form-h">
         <h2 id="form-h">{(guide.form.schema.title as string | undefined) ?? t('申请表', 'Application form')}</h2>
-        <ItemForm schema={guide.form.schema} uischema={guide.form.uischema} data={data} serverProblems={formProblems} showAllErrors={showAll}
-          onChange={(d, errs) => { setData(d); setClientErrors(errs); }} />
+        <AttachmentContext.Provider value={attachments}>
+          <ItemForm schema={guide.form.schema} uischema={guide.form.uischema} data={data} serverProblems={formProblems} showAllErrors={showAll}
+            onChange={(d, errs) => { setData(d); setClientErrors(errs); }} />
+        </AttachmentContext.Provider>
       </section>
 
       <section className="card" aria-labelledby="materials-h">
@@ -205,6 +246,7 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
           <tbody>
             {guide.materials.map((m, i) => {
               const rec = materials[i];
+              const attachedHere = Object.values(attached).find((a) => a.materialId === m.id);
               return (
                 <tr key={m.id}>
                   <td>{m.name}{m.note && <div className="hint">{m.note}</div>}</td>
@@ -212,15 +254,15 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
                   <td><div className="material-actions">
                     {channel === 'window' && (
                       <label className="check">
-                        <input type="checkbox" checked={rec.received && !rec.certificate} onChange={(e) => setMaterials((l) => l.map((x, j) => (j === i ? { ...x, received: e.target.checked, certificate: undefined } : x)))} />
+                        <input type="checkbox" checked={rec.paper} onChange={(e) => setMaterials((l) => l.map((x, j) => (j === i ? { ...x, paper: e.target.checked, certificate: e.target.checked ? undefined : x.certificate } : x)))} />
                         {t('已收取纸质材料', 'Paper received')}
                       </label>
                     )}
                     <label className="upload">
                       <span>{t('上传', 'Upload')}</span>
-                      <input type="file" aria-label={`${t('上传', 'Upload')} ${m.name}`} onChange={(e) => {
+                      <input type="file" accept="application/pdf,image/jpeg,image/png" aria-label={`${t('上传', 'Upload')} ${m.name}`} onChange={(e) => {
                         const f = e.target.files?.[0];
-                        setMaterials((l) => l.map((x, j) => (j === i ? { ...x, received: Boolean(f) || x.received, fileName: f?.name } : x)));
+                        setMaterials((l) => l.map((x, j) => (j === i ? { ...x, file: f } : x)));
                       }} />
                     </label>
                     {m.certificateType && channel === 'window' && (
@@ -236,7 +278,10 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
                         {t('电子证照', 'E-certificate')} {rec.certificate.number}{rec.certificate.validUntil ? ` · ${t('有效期至', 'valid until')} ${fmtDate(rec.certificate.validUntil)}` : ''}
                         {rec.certificate.expired && ` · ${t('已过期', 'expired')}`}
                       </span>
-                    ) : rec.received ? <span className="ok-text">{rec.fileName ?? t('已收取', 'Received')}</span> : <span className="muted">{t('未提交', 'Not yet')}</span>}
+                    ) : rec.file || rec.paper || attachedHere ? (
+                      <span className="ok-text">{[rec.paper && t('纸质材料已收取', 'Paper received'), rec.file?.name, attachedHere && t(`表单附件 ${attachedHere.file.name}`, `form attachment ${attachedHere.file.name}`)].filter(Boolean).join(' · ')}</span>
+                    ) : <span className="muted">{t('未提交', 'Not yet')}</span>}
+                    {progress[m.id] !== undefined && <progress className="upload-progress" max={1} value={progress[m.id]} aria-label={t(`${m.name}上传进度`, `Upload of ${m.name}`)} />}
                     {certNote[m.id] && <div className="hint warn-text">{certNote[m.id]}</div>}
                   </td>
                 </tr>
@@ -271,8 +316,20 @@ export function ApplyForm({ guide, channel, fixedApplicant, onFiled, initial, on
 
       {showAll && clientErrors.length > 0 && <Notice kind="warn">{t(`还有 ${clientErrors.length} 处需要修改，已在表单中标出。`, `${clientErrors.length} field(s) need attention; they are marked above.`)}</Notice>}
       <ErrorBanner error={action.error} />
+      {filedCase && (storing.busy || storing.error !== undefined) && (
+        <Notice kind={storing.error ? 'warn' : 'info'}>
+          {storing.busy ? <Spinner label={t(`办件 ${filedCase} 已登记，正在保存申请材料…`, `Case ${filedCase} filed; saving the materials…`)} /> : (
+            <>
+              {t(`办件 ${filedCase} 已登记，但部分申请材料未能保存：`, `Case ${filedCase} is filed, but some materials were not saved: `)}
+              <ErrorBanner error={storing.error} />
+              <button type="button" onClick={() => void storeMaterials(filedCase)}>{t('重新保存材料', 'Save the materials again')}</button>{' '}
+              <button type="button" onClick={() => onFiled(filedCase)}>{t('先继续办理，稍后补传', 'Go on; upload later')}</button>
+            </>
+          )}
+        </Notice>
+      )}
       <div className="actions-bar">
-        <button type="submit" className="btn-primary" disabled={action.busy}>{action.busy ? <Spinner label={t('正在提交…', 'Submitting…')} /> : channel === 'window' ? t('登记申报', 'File the case') : t('提交申请', 'Submit application')}</button>
+        <button type="submit" className="btn-primary" disabled={action.busy || storing.busy || filedCase !== null}>{action.busy ? <Spinner label={t('正在提交…', 'Submitting…')} /> : channel === 'window' ? t('登记申报', 'File the case') : t('提交申请', 'Submit application')}</button>
       </div>
     </form>
   );

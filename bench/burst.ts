@@ -1,0 +1,96 @@
+/**
+ * The midnight burst: many open cases whose case warnings (预警) fall due at the same instant, as
+ * they do when a holiday ends or at midnight of a busy day. One case of the supervision
+ * benchmark's item is filed over HTTP; its recorded workflow input is the template for `cases`
+ * more, started straight on the engine as instant cases (accepted at once) that all share one
+ * filing instant, against a worker whose compressed calendar (supervision-worker.ts) puts every
+ * case's warning at the same moment, `leadMs` after the burst began (long enough to start them
+ * all). Measured: how long after that instant each warning's row landed in supervision_events
+ * (the `recorded_at` column the supervision benchmark adds), and how long until the last one.
+ */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../lib/db';
+import type { CaseInput } from '../workflows/definitions';
+import { Department, ItemCode } from '../workflows/search-attributes';
+import { warnAfterDays } from '../workflows/supervision';
+import { readFormFolder } from '../lib/forms';
+import type { Auth } from './staff-auth';
+import { pool, summarise, type Summary } from './stats';
+import { supervisionItem } from './supervision-item';
+
+export interface BurstResult {
+  cases: number;
+  /** Cases started per second while starting. */
+  startRate: number;
+  /** Warnings due at the instant / recorded within the wait. */
+  expected: number;
+  recorded: number;
+  /** Instant → row in supervision_events, ms. */
+  latency: Summary;
+  /** Instant → the last warning's row, s. */
+  allWithinSeconds: number | null;
+}
+
+export async function runBurst(o: {
+  client: Client; db: Db; taskQueue: string; template: CaseInput; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void;
+}): Promise<BurstResult> {
+  const impl = o.template.implementation;
+  const warnDays = warnAfterDays(impl.promisedLimitDays, impl.supervision);
+  const began = Date.now();
+  // Every case counts from the same filing instant; one compressed working day lasts dayMs.
+  const dayMs = o.dayMs;
+  const filedAt = new Date(began).toISOString();
+  const instant = began + warnDays * dayMs;
+  const prefix = o.template.caseNo.slice(0, 14);
+  const caseNumbers = Array.from({ length: o.cases }, (_, i) => `${prefix}${String(90_000_000 + i).padStart(8, '0')}`);
+  let started = 0;
+  await pool(o.cases, o.concurrency, async (i) => {
+    const input: CaseInput = { ...o.template, caseNo: caseNumbers[i], filedAt, implementation: { ...impl, caseType: 'instant' } };
+    await o.client.workflow.start('caseWorkflow', {
+      workflowId: input.caseNo, taskQueue: o.taskQueue, args: [input],
+      typedSearchAttributes: [{ key: ItemCode, value: impl.itemCode }, { key: Department, value: impl.department }],
+    });
+    started += 1;
+    if (started % 100 === 0) o.onProgress?.(started, o.cases * 2);
+  });
+  const startSeconds = (Date.now() - began) / 1000;
+  if (Date.now() > instant) throw new Error(`starting ${o.cases} cases took ${startSeconds.toFixed(0)} s, past the warning instant: give a longer --burst-lead-s`);
+  const waitUntil = instant + 180_000;
+  let rows: { recorded_at: Date }[];
+  for (;;) {
+    rows = await o.db('supervision_events').where({ scope: 'case', level: 'warning', cause: 'promised-limit-near' }).andWhere('case_no', '>=', caseNumbers[0]).andWhere('case_no', '<=', caseNumbers[caseNumbers.length - 1]).select('recorded_at');
+    o.onProgress?.(o.cases + Math.round((rows.length / o.cases) * o.cases), o.cases * 2);
+    if (rows.length >= o.cases || Date.now() > waitUntil) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const latencies = rows.map((r) => r.recorded_at.getTime() - instant);
+  return {
+    cases: o.cases,
+    startRate: o.cases / startSeconds,
+    expected: o.cases,
+    recorded: rows.length,
+    latency: summarise(latencies),
+    allWithinSeconds: rows.length >= o.cases ? Math.max(...latencies) / 1000 : null,
+  };
+}
+
+/** dayMs the burst's worker must count with, for a lead time: the same rule runBurst uses. */
+export function burstDayMs(template: CaseInput, leadMs: number): number {
+  const impl = template.implementation;
+  return Math.ceil(leadMs / warnAfterDays(impl.promisedLimitDays, impl.supervision));
+}
+
+/** Files one case of the supervision item at the window over HTTP; its recorded workflow input is the burst's template. */
+export async function fileTemplate(baseUrl: string, db: Db, auth: Auth): Promise<CaseInput> {
+  const hall = await db('departments as d').join('implementations as i', 'i.department_code', 'd.code').where('i.code', supervisionItem.implementationCode).first<{ hall_code: string }>('d.hall_code');
+  const clerk = await db('staff_users').where({ department_code: hall.hall_code }).whereRaw("'clerk' = any(roles)").first<{ id: string }>('id');
+  const res = await fetch(`${baseUrl}/api/cases`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await auth.staff(clerk.id)) },
+    body: JSON.stringify({ implementationCode: supervisionItem.implementationCode, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' }, formData: readFormFolder(supervisionItem.form).example, delivery: { method: 'window' } }),
+  });
+  const body = (await res.json()) as { caseNo?: string };
+  if (!res.ok || !body.caseNo) throw new Error(`filing the burst's template case: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  const filing = await db('case_filings').where({ case_no: body.caseNo }).first<{ input: CaseInput }>('input');
+  return filing.input;
+}

@@ -1,0 +1,272 @@
+/**
+ * Browser test: every sample item of the catalogue is filed through the UI, at the window and
+ * online, from its form's example (lists, multi-selects, nested groups, dates filled field by
+ * field), with materials uploaded or received and then checked as stored through the API; a
+ * correction is answered with files that the clerk then sees beside the problems; approvers see
+ * the lists read-only. Screenshots go to web/e2e/screenshots/.
+ */
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sampleDocuments } from '../../db/seed';
+import { readFormFolder } from '../../lib/forms';
+import { asApplicant, asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../../test/harness';
+import { samplePng } from '../../test/sample-files';
+import { ensureWebBuilt } from '../build';
+import { launchChromium, newContext, shot, watchErrors } from './browser';
+
+const password = 'onewindow-demo';
+const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
+const png = { name: '材料扫描件.png', mimeType: 'image/png', buffer: samplePng() };
+
+interface Entry { materials: { id: string; required: boolean }[]; authLevel: string }
+interface Checklist { materials: { materialId: string; required: boolean; state: string; files: { fileName: string }[] }[]; missingRequired: string[]; corrections: { answersProblem: string; fileName: string }[] }
+
+/** Fills the form, then fills again any text that the form's first render swallowed (typing before it settled). */
+async function fillWhole(page: Page, data: Record<string, unknown>): Promise<void> {
+  await fillForm(page, data);
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const el = page.locator(`input[name="${key}"][type="text"], textarea[name="${key}"]`);
+    if ((await el.count()) === 1 && (await el.inputValue()) === '') await el.fill(String(value));
+  }
+}
+
+/** Fills one item's form from its example, field by field, as a person would. */
+async function fillForm(page: Page, data: Record<string, unknown>, prefix = ''): Promise<void> {
+  for (const [key, value] of Object.entries(data)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      if (value.every((v) => typeof v === 'string') && (await page.locator(`input[type="checkbox"][name="${path}"]`).count()) > 0) {
+        for (const v of value) await page.locator(`input[type="checkbox"][name="${path}"][value="${v}"]`).check();
+        continue;
+      }
+      const add = page.locator('fieldset.list-group', { has: page.locator(`[data-list="${path}"]`) }).locator('button.list-add');
+      for (let i = 0; i < value.length; i++) {
+        await add.click();
+        const item = value[i] as unknown;
+        if (item && typeof item === 'object') await fillForm(page, item as Record<string, unknown>, `${path}.${i}`);
+        else await fillField(page, `${path}.${i}`, item);
+      }
+      continue;
+    }
+    if (typeof value === 'object') {
+      await fillForm(page, value as Record<string, unknown>, path);
+      continue;
+    }
+    await fillField(page, path, value);
+  }
+}
+
+async function fillField(page: Page, path: string, value: unknown): Promise<void> {
+  const el = page.locator(`[name="${path}"]`);
+  if ((await el.count()) === 0) return; // a field the layout shows only under a rule
+  const first = el.first();
+  const tag = await first.evaluate((n) => n.tagName.toLowerCase());
+  const type = (await first.getAttribute('type')) ?? '';
+  if (tag === 'select') await first.selectOption(String(value));
+  else if (type === 'radio') await page.locator(`input[type="radio"][name="${path}"][value="${String(value)}"]`).check();
+  else if (type === 'checkbox') {
+    if (value === true) await first.check();
+    else await first.uncheck();
+  } else await first.fill(String(value));
+}
+
+describe('web app in Chromium: every sample item filed at the window and online', function () {
+  this.timeout(900_000);
+  let stack: Stack;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  const docs = sampleDocuments().map((d) => ({ ...d, entry: d.entry as unknown as Entry }));
+
+  before(async () => {
+    await ensureWebBuilt();
+    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    for (const c of contexts) for (const p of c.pages()) await shot(p, 'forms-failure').catch(() => undefined);
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function open(kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
+    const context = await newContext(browser, kind);
+    contexts.push(context);
+    const page = await context.newPage();
+    watchErrors(page, pageErrors);
+    return page;
+  }
+
+  async function signInStaff(userId: string): Promise<Page> {
+    const page = await open();
+    await page.goto(`${stack.baseUrl}/#/login`);
+    await page.locator('#staff-username').fill(userId);
+    await page.locator('#staff-password').fill(password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.locator('.who').waitFor();
+    return page;
+  }
+
+  async function signInApplicant(page: Page, who: typeof zhang): Promise<void> {
+    await page.locator('#app-id').fill(who.idNumber);
+    await page.locator('#app-name').fill(who.name);
+    await page.locator('#app-phone').fill(who.phone);
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.locator('#sms-code').waitFor();
+    const res = await fetch(`${stack.sims.urls.identity}/_control/log`);
+    const { entries } = (await res.json()) as { entries: { kind: string; what: string; detail: { code?: string } }[] };
+    await page.locator('#sms-code').fill(entries.filter((e) => e.kind === 'effect' && e.what === 'sms-code.sent').at(-1)?.detail.code ?? '');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+  }
+
+  async function checklistOf(caseNo: string, as: Record<string, string>): Promise<Checklist> {
+    const r = await http(stack, 'GET', `/api/cases/${caseNo}/checklist`, undefined, as);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    return r.body as Checklist;
+  }
+
+  it('when the clerk files each item at the window with its lists and materials, then each is filed with its form whole and its checklist stored', async () => {
+    const clerks = new Map<string, Page>();
+    for (const doc of docs) {
+      const code = doc.implementation.code;
+      const example = readFormFolder(doc.form).example;
+      const clerkApi = await asClerkFor(stack, code);
+      const clerkId = ((await http(stack, 'GET', '/api/auth/me', undefined, clerkApi)).body as { id: string }).id;
+      let clerk = clerks.get(clerkId);
+      if (!clerk) {
+        clerk = await signInStaff(clerkId);
+        clerks.set(clerkId, clerk);
+      }
+      await clerk.goto(`${stack.baseUrl}/#/window/apply/${encodeURIComponent(code)}`);
+      await clerk.locator('.item-form').waitFor();
+      expect(await clerk.locator('.item-form .field-error', { hasText: '无法显示' }).count(), `${code}: every field renders`).to.equal(0);
+      await clerk.locator('#applicant-name').fill(zhang.name);
+      await clerk.locator('#applicant-id').fill(zhang.idNumber);
+      await clerk.locator('#applicant-phone').fill(zhang.phone);
+      await fillWhole(clerk, example);
+      // Paper for every required material; the first one is also scanned and uploaded.
+      const rows = clerk.locator('table.materials tbody tr');
+      const required = doc.entry.materials.filter((m) => m.required);
+      for (const [i, m] of doc.entry.materials.entries()) {
+        if (!m.required) continue;
+        await rows.nth(i).getByLabel('已收取纸质材料').check();
+      }
+      await rows.nth(0).locator('input[type="file"]').setInputFiles(png);
+      if (doc.form.key === 'minimum-living-allowance' || doc.form.key === 'food-business-licence') await shot(clerk, `window-form-${doc.form.key}`);
+      await clerk.getByRole('button', { name: '登记申报' }).click();
+      await clerk.waitForURL(/#\/window\/case\/\d{22}$/, { timeout: 30_000 }).catch(async (err: unknown) => {
+        throw new Error(`${code}: not filed: ${await clerk.locator('.banner, .field-error').allTextContents().then((t) => t.join(' | '))} (${String(err)})`);
+      });
+      const caseNo = clerk.url().split('/').pop() as string;
+
+      // The form as filed is the example, lists and all.
+      const view = await eventually(async () => {
+        const r = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerkApi);
+        return r.status === 200 ? r : undefined;
+      }, `${code}: the case in the read model`);
+      // An unticked box is stored as absent (false by the schema); defaults the form adds are kept.
+      const filedData = view.body.formData as Record<string, unknown>;
+      const expected = Object.fromEntries(Object.entries(example).filter(([k, v]) => !(v === false && !(k in filedData))));
+      expect(filedData, `${code}: the form data`).to.deep.equal({ ...expected, ...Object.fromEntries(Object.entries(filedData).filter(([k]) => !(k in example))) });
+      // The checklist is stored on the case: every required material received, the first one with its file.
+      const list = await checklistOf(caseNo, clerkApi);
+      expect(list.missingRequired, `${code}: nothing required missing`).to.deep.equal([]);
+      expect(list.materials.filter((m) => m.required).every((m) => m.state === 'paper'), `${code}: paper recorded`).to.equal(true);
+      expect(list.materials[0].files.map((f) => f.fileName)).to.deep.equal([png.name]);
+      expect(required.length).to.be.greaterThan(0);
+
+      // The pre-check page shows the stored checklist and proposes acceptance.
+      await clerk.getByRole('heading', { name: '材料核验' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
+      if (await clerk.getByRole('heading', { name: '预审结论' }).count()) {
+        expect(await clerk.locator('input[name="outcome"][value="accept"]').isChecked(), `${code}: accept proposed`).to.equal(true);
+      }
+    }
+    await shot([...clerks.values()][0], 'window-precheck-stored-checklist');
+  });
+
+  it('when an applicant files the basic-level items online with uploads, a correction is answered with files, then the clerk sees them beside the problems and approvers see the lists read-only', async () => {
+    const phone = await open('phone');
+    await phone.goto(`${stack.baseUrl}/#/hall/apply/${encodeURIComponent(docs[0].implementation.code)}`);
+    await signInApplicant(phone, zhang);
+    const applicantApi = await asApplicant(stack, zhang);
+    const filed: { code: string; caseNo: string }[] = [];
+    for (const doc of docs) {
+      const code = doc.implementation.code;
+      await phone.goto(`${stack.baseUrl}/#/hall/apply/${encodeURIComponent(code)}`);
+      await phone.locator('.item-form').waitFor();
+      expect(await phone.locator('.item-form .field-error', { hasText: '无法显示' }).count(), `${code}: every field renders online`).to.equal(0);
+      if (doc.entry.authLevel !== 'basic') continue; // 中级 and above: online filing needs a stronger identity check than an SMS sign-in
+      await fillWhole(phone, readFormFolder(doc.form).example);
+      const rows = phone.locator('table.materials tbody tr');
+      for (const [i, m] of doc.entry.materials.entries()) if (m.required) await rows.nth(i).locator('input[type="file"]').setInputFiles({ ...png, name: `${m.id}.png` });
+      if (doc.form.key === 'minimum-living-allowance') await shot(phone, 'online-form-lists-phone');
+      await phone.getByRole('button', { name: '提交申请' }).click();
+      await phone.waitForURL(/#\/hall\/track\/\d{22}$/, { timeout: 60_000 });
+      const caseNo = phone.url().split('/').pop() as string;
+      filed.push({ code, caseNo });
+      const list = await checklistOf(caseNo, applicantApi);
+      expect(list.missingRequired, `${code}: uploads stored`).to.deep.equal([]);
+      for (const m of list.materials.filter((x) => x.required)) {
+        expect(m.state, `${code} ${m.materialId}`).to.be.oneOf(['uploaded', 'certificate']);
+        if (m.state === 'uploaded') expect(m.files.map((f) => f.fileName)).to.deep.equal([`${m.materialId}.png`]);
+      }
+    }
+    expect(filed.map((f) => f.code)).to.deep.equal(docs.filter((d) => d.entry.authLevel === 'basic').map((d) => d.implementation.code));
+
+    // ---- The clerk asks for a correction of the online 最低生活保障 case, in another tab than the one that filed.
+    const allowance = filed.find((f) => f.code.startsWith('JF-')) as { code: string; caseNo: string };
+    const clerk = await signInStaff('clerk-wang');
+    await clerk.goto(`${stack.baseUrl}/#/window/case/${allowance.caseNo}`);
+    await clerk.getByRole('heading', { name: '预审结论' }).waitFor({ timeout: 30_000 });
+    expect(await clerk.locator('table.checklist-table tr[data-material="income-declaration"]').textContent()).to.contain('income-declaration.png');
+    await clerk.locator('input[name="outcome"][value="correction"]').check();
+    await clerk.locator('#pc-problems').fill('家庭收入和财产状况申报表未签字\n缺少家庭困难情况证明材料（疾病诊断证明、残疾人证等）');
+    await clerk.getByRole('button', { name: '确认' }).click();
+    await clerk.getByText('已出具补正告知。').waitFor({ timeout: 30_000 });
+
+    await phone.goto(`${stack.baseUrl}/#/hall/track/${allowance.caseNo}`);
+    await phone.getByRole('heading', { name: '补正材料' }).waitFor({ timeout: 30_000 });
+    await phone.getByLabel(/为第 1 项上传文件/).setInputFiles({ ...png, name: '签字后的申报表.png' });
+    await phone.getByLabel(/为第 2 项上传文件/).setInputFiles({ ...png, name: '疾病诊断证明.png' });
+    await phone.locator('#corr-note').fill('已补签申报表，并补交诊断证明');
+    await shot(phone, 'online-correction-with-files-phone');
+    await phone.getByRole('button', { name: '提交补正' }).click();
+    await eventually(async () => (await checklistOf(allowance.caseNo, applicantApi)).corrections.length === 2, 'the correction files stored', 30_000);
+    const list = await checklistOf(allowance.caseNo, applicantApi);
+    expect(list.corrections.map((c) => [c.answersProblem, c.fileName])).to.deep.equal([
+      ['家庭收入和财产状况申报表未签字', '签字后的申报表.png'],
+      ['缺少家庭困难情况证明材料（疾病诊断证明、残疾人证等）', '疾病诊断证明.png'],
+    ]);
+    expect(list.materials.find((m) => m.materialId === 'hardship-proof')?.state, 'the problem naming a material fills it').to.equal('uploaded');
+
+    // ---- The clerk, back on the pre-check, sees each file beside its problem, then accepts.
+    await clerk.goto(`${stack.baseUrl}/#/window/case/${allowance.caseNo}`);
+    await clerk.getByRole('heading', { name: '补正答复的材料' }).waitFor({ timeout: 30_000 });
+    const answers = clerk.locator('.correction-answers > li');
+    expect(await answers.nth(0).textContent()).to.contain('家庭收入和财产状况申报表未签字').and.to.contain('签字后的申报表.png');
+    expect(await answers.nth(1).textContent()).to.contain('疾病诊断证明').and.to.contain('疾病诊断证明.png');
+    await eventually(async () => (await clerk.getByRole('heading', { name: '预审结论' }).count()) > 0 || (await clerk.reload().then(() => false)), 'the reopened pre-check', 30_000);
+    await shot(clerk, 'clerk-sees-correction-files');
+    expect(await clerk.locator('input[name="outcome"][value="accept"]').isChecked()).to.equal(true);
+    await clerk.getByRole('button', { name: '确认' }).click();
+    await clerk.getByText('已受理。').waitFor({ timeout: 30_000 });
+
+    // ---- The civil-affairs bureau's head sees the family members as a read-only table.
+    const caseworker = await signInStaff('xh-mzj-head');
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${allowance.caseNo}/live`, undefined, await asStaff(stack, 'supervisor-zhao'))).body.status === 'in_review', 'the case in review', 30_000);
+    await caseworker.goto(`${stack.baseUrl}/#/case/${allowance.caseNo}`);
+    const table = caseworker.locator('table.ro-table');
+    await table.waitFor({ timeout: 30_000 });
+    const text = await table.textContent();
+    expect(text).to.contain('王桂芳').and.to.contain('赵子涵').and.to.contain('丧失劳动能力').and.to.contain('在校学生');
+    expect(await caseworker.locator('.item-form input, .item-form select, .item-form textarea').count(), 'read-only: no inputs').to.equal(0);
+    await shot(caseworker, 'approver-form-read-only');
+
+    expect(pageErrors, 'no uncaught errors in any page').to.deep.equal([]);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The case clock (办理时限): when it runs (from acceptance, paused by corrections and special
+ * procedures, stopped by the decision), the working days used, an approved extension, and the
+ * deadlines it gives: statutory, promised, and the warning before the promised one.
+ *
+ * Working-day arithmetic runs here, in the workflow, on the calendar snapshot the case took at
+ * its start and refreshes when the calendar changes: no activity per deadline.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { calendarFromSnapshot, type CalendarSnapshot, type DayCounter } from '../../lib/calendar/working-days';
+import type { ClockView, PinnedImplementation } from '../definitions';
+import { Deadline as DeadlineKey, SupervisionState as SupervisionKey } from '../search-attributes';
+import { warnAfterDays } from '../supervision';
+
+export interface Deadline {
+  deadline: string;
+  provisional: boolean;
+}
+
+export class CaseClock {
+  /** Empty until the case has taken its snapshot, at its start. */
+  private calendar: DayCounter = calendarFromSnapshot({ years: [], holidays: [], workdays: [] });
+  private segmentStart: string | null = null;
+  /** Bumped whenever the clock's instants change, so the supervision loop recomputes. */
+  version = 0;
+  readonly extensionDays: number;
+
+  constructor(private readonly c: ClockView, private readonly impl: PinnedImplementation) {
+    this.extensionDays = impl.jointHandling ? 15 : 10;
+  }
+
+  /** The instant `days` working days after `from` end. */
+  add(from: string, days: number): Deadline {
+    const r = this.calendar.addWorkingDays(new Date(from), days);
+    return { deadline: r.value.toISOString(), provisional: r.provisional };
+  }
+
+  get running(): boolean {
+    return this.segmentStart !== null;
+  }
+
+  /** Acceptance: the clock starts (at the moment the materials arrived, for an acceptance by law). */
+  start(at: string, supervisionLevel: string): void {
+    this.c.acceptedAt = at;
+    upsertSearchAttributes([{ key: SupervisionKey, value: supervisionLevel }]);
+    this.resume(at);
+  }
+
+  pause(at: string): void {
+    if (!this.segmentStart) return;
+    this.c.usedDays += this.calendar.workingDaysBetween(new Date(this.segmentStart), new Date(at)).value;
+    this.segmentStart = null;
+    this.c.running = false;
+    this.version += 1;
+  }
+
+  resume(at: string): void {
+    this.segmentStart = at;
+    this.c.running = true;
+    this.recompute();
+  }
+
+  extend(): void {
+    this.c.extended = true;
+    this.recompute();
+  }
+
+  /** The calendar to count with; a running clock recomputes. True when a deadline or its provisional flag changed. */
+  useCalendar(snapshot: CalendarSnapshot): boolean {
+    this.calendar = calendarFromSnapshot(snapshot);
+    if (!this.segmentStart) return false;
+    const before = JSON.stringify(this.deadlines());
+    this.recompute();
+    return JSON.stringify(this.deadlines()) !== before;
+  }
+
+  deadlines() {
+    const c = this.c;
+    return { statutory: c.statutoryDeadline, promised: c.promisedDeadline, provisional: Boolean(c.statutoryProvisional || c.promisedProvisional) };
+  }
+
+  private recompute(): void {
+    if (!this.segmentStart) return;
+    const c = this.c;
+    const extra = c.extended ? this.extensionDays : 0;
+    const left = (limit: number) => Math.max(0, limit + extra - c.usedDays);
+    const warnIn = Math.max(0, warnAfterDays(c.promisedLimitDays + extra, this.impl.supervision) - c.usedDays);
+    const s = this.add(this.segmentStart, left(c.statutoryLimitDays));
+    const p = this.add(this.segmentStart, left(c.promisedLimitDays));
+    const w = this.add(this.segmentStart, warnIn);
+    c.statutoryDeadline = s.deadline;
+    c.promisedDeadline = p.deadline;
+    // A deadline that reaches into a year the calendar does not hold yet is provisional.
+    c.statutoryProvisional = s.provisional;
+    c.promisedProvisional = p.provisional || w.provisional;
+    // A clock too short to warn before its deadline (an instant item's same-day promise) has no warning.
+    c.warningAt = Date.parse(w.deadline) < Date.parse(p.deadline) ? w.deadline : null;
+    upsertSearchAttributes([{ key: DeadlineKey, value: new Date(p.deadline) }]);
+    this.version += 1;
+  }
+
+  /** The clock's columns of the case row. */
+  patch(supervisionState: string) {
+    const c = this.c;
+    return {
+      acceptedAt: c.acceptedAt, statutoryDeadline: c.statutoryDeadline, promisedDeadline: c.promisedDeadline,
+      deadlineProvisional: Boolean(c.statutoryProvisional || c.promisedProvisional), supervisionState,
+    };
+  }
+}

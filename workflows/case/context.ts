@@ -1,0 +1,146 @@
+/**
+ * What every module of the case engine works on: the case (input, state, journal, clock) and the
+ * few primitives that touch Temporal. Every wait and every activity call goes through `wait` and
+ * `call`, so the journal is written and finished completions are answered before the case parks.
+ */
+import type { Duration } from '@temporalio/common';
+import { condition, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { CaseEventInput } from '../../activities/projection';
+import { CaseState } from '../case-state';
+import type { CaseInput, CaseStatus, CaseView, FaceCheckResult, ProcessStep } from '../definitions';
+import { CaseStatus as CaseStatusKey } from '../search-attributes';
+import { CaseClock } from './clock';
+import { Journal } from './journal';
+
+export interface CaseResult {
+  caseNo: string;
+  status: CaseStatus;
+  decision: CaseView['decision'];
+  evaluation: CaseView['evaluation'];
+}
+
+/** The case ended before a decision: withdrawn, voided, or not accepted. */
+export class CaseEnded extends Error {
+  constructor(readonly status: 'withdrawn' | 'voided' | 'not_accepted', readonly reason: string) {
+    super(reason);
+  }
+}
+
+export type StepOutcome =
+  | { outcome: 'approved' | 'refused'; opinion: string; by: string }
+  | { outcome: 'return'; target: string }
+  | { outcome: 'cancelled' }
+  | { outcome: 'skipped' };
+
+/** Platform calls: real round trips, retried until they answer or refuse. */
+const remote = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The read model, the calendar and messages: local activities, run inside the workflow task. */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export const now = (): string => new Date().toISOString();
+export const msUntil = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
+export const DAY_MS = 86_400_000;
+
+type RecordExtra = Omit<CaseEventInput, 'caseNo' | 'seq' | 'type' | 'at'>;
+
+export class Case {
+  readonly state: CaseState;
+  readonly caseNo: string;
+  readonly impl: CaseInput['implementation'];
+  readonly remote = remote;
+  readonly local = local;
+  readonly journal: Journal;
+  readonly clock: CaseClock;
+  /** Work started from signal handlers and supervision loops, awaited before the case returns. */
+  readonly background: Promise<void>[] = [];
+  /** Rounds per step: every (re-)run of a step is a new round; a department's result names its round. */
+  readonly rounds = new Map<string, number>();
+  /** Task and department steps running now, with how many runs of each. */
+  readonly activeSteps = new Map<string, number>();
+  readonly stepsById = new Map<string, ProcessStep>();
+  /** Results of face checks by check id, the first one per check. */
+  readonly faceResults = new Map<string, FaceCheckResult>();
+  supervisionOver = false;
+  materialsChecked = false;
+  deliveredAt: string | null = null;
+  /** Who may end the special procedure running now. */
+  procedureOwner: { department: string; role: string };
+
+  constructor(readonly input: CaseInput) {
+    this.state = new CaseState(input);
+    this.caseNo = input.caseNo;
+    this.impl = input.implementation;
+    this.journal = new Journal((ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
+    this.clock = new CaseClock(this.state.clock, this.impl);
+    this.procedureOwner = { department: this.impl.department, role: 'head' };
+    const index = (steps: ProcessStep[]): void => {
+      for (const step of steps) {
+        this.stepsById.set(step.id, step);
+        if (step.type === 'parallel') for (const b of step.branches) index(b.steps);
+      }
+    };
+    index(this.impl.process.steps);
+  }
+
+  /** Records a case event (and a new status); written with the rest of this workflow task. */
+  record(type: string, extra: RecordExtra = {}, status?: CaseStatus): void {
+    if (status && status !== this.state.status) {
+      this.state.status = status;
+      upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
+    }
+    const patch = status ? { ...extra.patch, status } : extra.patch;
+    this.journal.push({ op: 'event', ev: { caseNo: this.caseNo, seq: this.state.nextSeq(), type, at: now(), ...extra, patch } });
+  }
+
+  /**
+   * The case parks (or a parallel branch ends): what it recorded is written, and the completions
+   * it has acted on are answered.
+   */
+  settle(): void {
+    this.journal.kick();
+    this.state.board.settle();
+  }
+
+  /** Waits until `ready`, or the timeout: true when ready. */
+  async wait(ready: () => boolean, timeout?: Duration): Promise<boolean> {
+    this.settle();
+    if (timeout === undefined) {
+      await condition(ready);
+      return true;
+    }
+    return condition(ready, timeout);
+  }
+
+  /** Calls an activity (a platform, or a message by local activity). */
+  async call<T>(fn: () => Promise<T>): Promise<T> {
+    this.settle();
+    return fn();
+  }
+
+  roundOf(stepId: string): number {
+    return this.rounds.get(stepId) ?? 1;
+  }
+
+  /** The steps running now, for the case row's `current_steps`. */
+  currentSteps(): string[] {
+    return [...this.activeSteps.keys()];
+  }
+
+  /** The clock's columns of the case row, with the case's supervision level. */
+  clockPatch() {
+    return this.clock.patch(this.state.supervision.level);
+  }
+
+  /** The department answerable for a step. */
+  stepDepartment(step: ProcessStep): string {
+    return step.type === 'task' || step.type === 'department' ? step.department : step.type === 'parallel' ? step.lead : this.impl.department;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A case's life (the second engine): file → pre-check → review → decision → fee → certificate →
+ * delivery → evaluation, around the review steps of the pinned process definition. Each phase
+ * and step type is its own module; this file only says the order.
+ */
+import { allHandlersFinished, condition } from '@temporalio/workflow';
+import type { CaseInput } from '../definitions';
+import { Case, CaseEnded, now, type CaseResult } from './context';
+import { wireHandlers } from './handlers';
+import { deliverResult } from './phases/delivery';
+import { decide, endEarly, evaluationWindow } from './phases/ending';
+import { acceptInstantly, precheck } from './phases/precheck';
+import { runSequence } from './steps/sequence';
+
+export async function runCase(input: CaseInput): Promise<CaseResult> {
+  const c = new Case(input);
+  wireHandlers(c); // first, so the case view answers from the first moment
+  // The calendar the case computes its deadlines with (a local activity: no round trip).
+  c.clock.useCalendar(await c.local.calendarSnapshot());
+  const { impl, state } = c;
+  c.record('filed', {
+    payload: { channel: input.channel, implementation: `${impl.code}@${impl.version}`, delivery: input.delivery.method },
+    create: {
+      implementationCode: impl.code, implementationVersion: impl.version, itemCode: impl.itemCode, itemName: impl.itemName, department: impl.department,
+      channel: input.channel, applicant: input.applicant, formData: input.formData, filedAt: input.filedAt, caseType: impl.caseType,
+      statutoryLimitDays: impl.statutoryLimitDays, promisedLimitDays: impl.promisedLimitDays, engine: 2,
+    },
+  }, 'filed');
+
+  try {
+    if (impl.caseType === 'instant') await acceptInstantly(c); // 即办件: accepted and decided at the window
+    else await precheck(c);
+    const ran = await runSequence(c, impl.process.steps);
+    // A process none of whose steps applied is decided at once, as approved.
+    const outcome = ran.outcome === 'skipped' ? { outcome: 'approved' as const, opinion: '', by: 'system' } : ran;
+    if (outcome.outcome !== 'approved' && outcome.outcome !== 'refused') throw new Error(`process ended with ${outcome.outcome}`);
+    await decide(c, outcome.outcome, outcome.opinion, outcome.by);
+  } catch (err) {
+    if (!(err instanceof CaseEnded)) throw err;
+    await endEarly(c, err);
+  }
+
+  if (state.decision?.outcome === 'approved') await deliverResult(c);
+  if (state.status !== 'completed' && state.decision) c.record('completed', { patch: { completedAt: now(), currentSteps: [] } }, 'completed');
+  await evaluationWindow(c);
+  c.record('closed', {}, 'closed');
+  c.settle(); // the last completion (a follow-up's answer) has had its effect
+  while (c.background.length) await Promise.all(c.background.splice(0));
+  await c.journal.flush();
+  await condition(allHandlersFinished);
+  return { caseNo: c.caseNo, status: state.status, decision: state.decision, evaluation: state.evaluation };
+}

@@ -1,0 +1,90 @@
+/**
+ * The patch registry: every `patched()` id the case engine has used, with when and why it came,
+ * and when it can go. A patch lives through three stages (Temporal's own path):
+ *
+ *   patched(id)        both paths in the code; cases started before `since` take the old one
+ *   deprecatePatch(id) once no running case started before `since`: the old path is deleted
+ *   removed            once no running case started before the deprecation's release either
+ *
+ * The condition for the next stage is a visibility query (`removableWhen`) that must find no
+ * running case. The README's list of patches is checked against this file by a test
+ * (workflows/patches.test.ts), so the two cannot drift.
+ */
+
+export interface PatchEntry {
+  /** The id given to patched() / deprecatePatch(). */
+  id: string;
+  /** The release (YYYY-MM-DD) that introduced it; cases started before take the old path. */
+  since: string;
+  stage: 'patched' | 'deprecated';
+  /** Where the patched() call sits. */
+  where: string;
+  reason: string;
+  /** A list query (temporal workflow list --query …) that must return nothing before the next stage. */
+  removableWhen: string;
+}
+
+const before = (day: string) => `WorkflowType = 'caseWorkflow' AND ExecutionStatus = 'Running' AND StartTime < '${day}T00:00:00+08:00'`;
+
+export const PatchRegistry = [
+  {
+    id: 'applicant-checks',
+    since: '2026-11-22',
+    stage: 'patched',
+    where: 'workflows/legacy/case-workflow-2026-11-29.ts (pre-check, instant cases)',
+    reason: 'Real-name check, agent authorisation, face check for advanced items and 减材料 before pre-check.',
+    removableWhen: before('2026-11-22'),
+  },
+  {
+    id: 'manual-task-on-platform-refusal',
+    since: '2026-11-22',
+    stage: 'patched',
+    where: 'workflows/legacy/case-workflow-2026-11-29.ts (withManualFallback)',
+    reason: "A platform's business refusal opens a manual task instead of retrying forever.",
+    removableWhen: before('2026-11-22'),
+  },
+  {
+    id: 'supervise-from-judged-instant',
+    since: '2026-11-22',
+    stage: 'patched',
+    where: 'workflows/legacy/case-workflow-2026-11-29.ts (superviseCase)',
+    reason: 'The next deadline is chosen after the instant just judged, so one that passed while a warning was recorded raises at once.',
+    removableWhen: before('2026-11-22'),
+  },
+  {
+    id: 'face-check-results-by-id',
+    since: '2026-11-29',
+    stage: 'patched',
+    where: 'workflows/legacy/case-workflow-2026-11-29.ts (faceCheck)',
+    reason: 'Face-check results kept by check id (the release of 2026-11-22 changed this path unguarded).',
+    removableWhen: before('2026-11-29'),
+  },
+  {
+    id: 'engine-never-stalls',
+    since: '2026-11-29',
+    stage: 'patched',
+    where: 'workflows/legacy/case-workflow-2026-11-29.ts (decided once at the start)',
+    reason: 'The engine that never stalls (issue 13): the task board, rounds, bounded conditions, provisional deadlines, follow-up of outside parties.',
+    removableWhen: before('2026-11-29'),
+  },
+  {
+    id: 'engine-second-design',
+    since: '2026-11-29',
+    stage: 'patched',
+    where: 'workflows/case-workflow.ts (decided once, before the first command)',
+    reason: 'The second engine (workflows/case/): modules, batched projection as local activities, deadlines computed in the workflow from a calendar snapshot. Every case started before runs the frozen first engine (workflows/legacy/).',
+    removableWhen: before('2026-11-29'),
+  },
+] as const satisfies readonly PatchEntry[];
+
+type PatchId = (typeof PatchRegistry)[number]['id'];
+
+/** Patch ids by name, for the code that calls patched(). */
+export const Patches = {
+  applicantChecks: 'applicant-checks',
+  manualOnRefusal: 'manual-task-on-platform-refusal',
+  superviseFromJudgedInstant: 'supervise-from-judged-instant',
+  faceResultsById: 'face-check-results-by-id',
+  neverStalls: 'engine-never-stalls',
+  secondEngine: 'engine-second-design',
+} as const satisfies Record<string, PatchId>;
