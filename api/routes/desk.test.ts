@@ -107,7 +107,7 @@ describe('working lists, drafts and documents over HTTP', function () {
   it('when the department refuses one case and approves another, then each decision document says so, and the approver\'s 已办 lists both', async () => {
     const refused = await file();
     const approved = await file();
-    for (const c of [refused, approved]) await complete(c, 'precheck', clerk, { action: 'accept', opinion: '材料齐全，予以受理' });
+    for (const c of [refused, approved]) await complete(c, 'precheck', clerk, { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' });
     const why = '申请经营范围属于负面清单，依法不予许可';
     await complete(refused, 'review', approver, { action: 'refuse', opinion: why });
     await complete(approved, 'review', approver, { action: 'approve', opinion: '符合条件，准予登记' });

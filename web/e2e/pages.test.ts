@@ -148,7 +148,7 @@ describe('web app in Chromium: every page in plain Chinese and accessible; docum
     expect((await http(stack, 'POST', `/api/cases/${notAccepted}/correction`, { note: '已补交' }, clerkApi)).status).to.equal(200);
     const rejectReasons = '经营场所位于禁止经营区域，不符合登记条件';
     await complete(notAccepted, 'precheck', clerkApi, { action: 'reject', opinion: rejectReasons });
-    for (const c of [refused, approved]) await complete(c, 'precheck', clerkApi, { action: 'accept', opinion: '予以受理' });
+    for (const c of [refused, approved]) await complete(c, 'precheck', clerkApi, { action: 'accept', opinion: '予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' });
     const refusalReasons = '经营范围属于负面清单，依法不予许可';
     await complete(refused, 'review', approverApi, { action: 'refuse', opinion: refusalReasons });
     await complete(approved, 'review', approverApi, { action: 'approve', opinion: '符合条件，准予登记' });
