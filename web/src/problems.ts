@@ -56,6 +56,9 @@ export const problemTitles: Record<string, Pair> = {
   'document-not-available': ['该办件没有这种文书', 'The case has no such document'],
   'document-not-issued': ['该文书尚未出具', 'The document has not been issued yet'],
   'too-many-drafts': ['草稿箱已满，请先申报或删除草稿', 'The draft box is full'],
+  'materials-missing': ['必需材料不齐，不能受理', 'Required materials are missing'],
+  'certificates-unavailable': ['电子证照库暂不可用，请收取纸质材料', 'The e-certificate platform is unavailable'],
+  'no-correction-open': ['该办件当前不需要补正', 'The case is not waiting for a correction'],
   network: ['无法连接服务器，请检查网络后重试', 'Cannot reach the server'],
 };
 
@@ -70,6 +73,7 @@ const fieldLabels: Record<string, Pair> = {
   steps: ['办理流程', 'Process steps'], branches: ['并联分支', 'Branches'], warnDaysLeft: ['预警提前天数', 'Warning days'], certificateType: ['证照类型', 'Certificate type'],
   materials: ['申请材料', 'Materials'], fee: ['收费', 'Fee'], implementationCode: ['办理事项', 'Item'], fileName: ['文件名', 'File name'], contentType: ['文件类型', 'File type'],
   filedFrom: ['申报起始日期', 'Filed from'], filedTo: ['申报截止日期', 'Filed to'], page: ['页码', 'Page'], applicant: ['申请人', 'Applicant'], formData: ['申请表', 'Form'],
+  missingMaterialsReason: ['缺少材料先行受理的理由', 'Why accept with materials missing'], certificateNo: ['电子证照编号', 'Certificate number'], state: ['材料状态', 'Material state'],
 };
 
 /** Field problems as the API words them (ajv's messages and the catalogue's checks), in Chinese. */
