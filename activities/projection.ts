@@ -5,6 +5,7 @@
 import type { Db } from '../lib/db';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
+import { rollUpCaseEvents, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
 export interface CaseRowInit {
@@ -134,6 +135,7 @@ export function createProjectionActivities(db: Db) {
           if (v.scope === 'case' && v.level === 'warning') update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
         }
         await trx('cases').where({ case_no: ev.caseNo }).andWhere('last_seq', '<', ev.seq).update(update);
+        await rollUpCaseEvents(trx, [ev]);
         const masked = maskPersonalData(ev.payload ?? {});
         await trx('audit_log').insert({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...masked }) });
         await enqueueWebhooks(trx, {
@@ -168,7 +170,10 @@ export function createProjectionActivities(db: Db) {
     async closeTask(t: CloseTaskInput): Promise<void> {
       const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
       if (t.status === 'done') update.assignee = t.outcome.by;
-      await db('tasks').where({ id: t.taskId, status: 'open' }).update(update);
+      await db.transaction(async (trx) => {
+        const closed: { id: string }[] = await trx('tasks').where({ id: t.taskId, status: 'open' }).update(update).returning('id');
+        await rollUpClosedTasks(trx, closed.map((r) => r.id));
+      });
     },
 
     /** Claim, release or reassign: who works on an open task. */

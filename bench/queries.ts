@@ -35,7 +35,7 @@ export interface QueriesResult {
 
 type Report = (done: number, total: number, label: string) => void;
 
-async function seed(db: Db, CASES: number, report: Report): Promise<void> {
+export async function seed(db: Db, CASES: number, report: Report): Promise<void> {
   const steps = [
     ['departments', `insert into departments (code, name, level, region_code)
       select 'dept-' || g, '部门' || g, 'county', '3301' || lpad(g::text, 2, '0') from generate_series(0, 59) g`],
