@@ -4,6 +4,7 @@ import type { FloorResult } from './floor';
 import type { HistoryCounts } from './history';
 import type { GroupUsage } from './procstat';
 import type { QueriesResult } from './queries';
+import type { TeardownProblem } from './results';
 import type { Summary } from './stats';
 import type { SupervisionResult } from './supervision';
 
@@ -19,6 +20,9 @@ export interface BenchResults {
   supervision?: SupervisionResult & { usage: Record<string, GroupUsage> };
   queries?: QueriesResult;
   totalSeconds?: number;
+  /** Written by bench/results.ts: whether every part ended, and what failed while tearing down. */
+  complete?: boolean;
+  teardownProblems?: TeardownProblem[];
 }
 
 const f = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -82,6 +86,7 @@ export function renderReport(r: BenchResults): string {
   parts.push(`\n### Marks\n`);
   parts.push(table(['mark', 'target', 'measured', 'met'], marks(r).map((x) => [x.mark, x.target, x.measured, x.met ? 'yes' : '**no**'])));
   if (r.totalSeconds !== undefined) parts.push(`\nWhole run: ${f(r.totalSeconds / 60, 1)} minutes.`);
+  if (r.teardownProblems?.length) parts.push(`\nTeardown problems (the figures above are complete):\n\n${r.teardownProblems.map((p) => `- ${p.step}: ${p.error}`).join('\n')}`);
   return parts.join('\n');
 }
 
@@ -92,8 +97,8 @@ export function marks(r: BenchResults): { mark: string; target: string; measured
   if (tc && r.e2e) out.push({ mark: `task completion p99 at concurrency ${r.e2e.concurrency}`, target: '< 150 ms', measured: `${f(tc.p99)} ms`, met: tc.p99 < 150 });
   if (r.queries) {
     const worst = [...r.queries.results].sort((a, b) => b.p95ms - a.p95ms)[0];
-    const slow = r.queries.results.filter((q) => q.p95ms >= 100);
-    out.push({ mark: `every query p95 at ${r.queries.cases.toLocaleString('en')} cases`, target: '< 100 ms', measured: slow.length ? `${slow.length} over: worst ${worst.query} ${f(worst.p95ms)} ms` : `worst ${f(worst.p95ms)} ms`, met: slow.length === 0 });
+    const slow = r.queries.results.filter((q) => q.p95ms >= 50);
+    out.push({ mark: `every query p95 at ${r.queries.cases.toLocaleString('en')} cases`, target: '< 50 ms', measured: slow.length ? `${slow.length} over: worst ${worst.query} ${f(worst.p95ms)} ms` : `worst ${f(worst.p95ms)} ms`, met: slow.length === 0 });
   }
   if (r.supervision) out.push({ mark: 'supervision events recorded after their instant', target: '≤ 2 s', measured: `max ${f(r.supervision.recorded.max / 1000, 2)} s, p99 ${f(r.supervision.recorded.p99 / 1000, 2)} s`, met: r.supervision.over2s === 0 && r.supervision.events === r.supervision.expected });
   return out;
