@@ -86,6 +86,8 @@ export function benchQueries(db: Db): [string, () => Promise<unknown>][] {
   const supervisor: Principal = { kind: 'staff', id: 'user-2', name: '监察员', department: 'dept-0', roles: ['supervisor'], regionCode: '330000', level: 'province' };
   const month = { from: new Date('2025-06-01T00:00:00+08:00'), to: new Date('2025-07-01T00:00:00+08:00') };
   const year = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
+  // Where a clerk paging back through half a year of cases would be: the cursor the API hands out (filing time | case number).
+  const deepCursor = Buffer.from('2025-03-01T00:00:00.000Z|0000000000000000500000').toString('base64url');
   // What GET /api/supervision/indicators asks by default: the 30 days up to now, cut mid-day at both ends.
   const lastThirtyDays = { from: new Date('2025-06-01T10:17:00+08:00'), to: new Date('2025-07-01T10:17:00+08:00') };
   return [
@@ -100,6 +102,7 @@ export function benchQueries(db: Db): [string, () => Promise<unknown>][] {
     ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
     ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
     ['case search (GET /api/cases), approver: status', () => listCases(db, approver, { status: 'completed', limit: 50 })],
+    ['case search (GET /api/cases), approver: status, a page deep in the list (keyset cursor)', () => listCases(db, approver, { status: 'completed', limit: 50, cursor: deepCursor })],
     ['case search (GET /api/cases), supervisor: item + supervision state + filed in a week', () => listCases(db, supervisor, { itemCode: 'ITEM-42', supervisionState: 'warning', filedFrom: '2025-06-01T00:00:00+08:00', filedTo: '2025-06-08T00:00:00+08:00', limit: 50 })],
     ['case search (GET /api/cases), supervisor: department + status', () => listCases(db, supervisor, { department: 'dept-7', status: 'in_review', limit: 50 })],
     ['case search: item + decision + decided in a month', () => db('cases').where({ item_code: 'ITEM-42', decision: 'refused' }).where('decided_at', '>=', month.from).where('decided_at', '<', month.to).orderBy('decided_at', 'desc').limit(50)],

@@ -10,7 +10,8 @@
  *   calendar month it belongs to), first day of the span, and key;
  * - `task_rollups` the same for the human tasks done, per step or handler: a task is counted once,
  *   when it is closed, and never changes after.
- * Existing cases are rolled up here.
+ * Existing cases are rolled up here. Also indexes for the supervisors' and handlers' case lists,
+ * so each is a short ordered index scan at a million cases (bench/queries.ts).
  */
 import type { Knex } from 'knex';
 
@@ -67,6 +68,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table task_rollups add constraint task_rollups_span_check check (span = 'day' or (span = 'month' and extract(day from day) = 1))`);
   await backfillCaseRollups(knex);
   await backfillTaskRollups(knex);
+  // Newest first within a department (or item) and status: GET /api/cases with keyset pagination.
+  await knex.raw('create index cases_department_status_filed on cases (department_code, status, filed_at, case_no)');
+  await knex.raw('create index cases_item_status_filed on cases (item_code, status, filed_at, case_no)');
+  // Open cases by supervision level, soonest deadline first: GET /api/supervision/cases.
+  await knex.raw('create index cases_open_supervision on cases (supervision_state, department_code, promised_deadline) where decided_at is null');
 }
 
 /**
@@ -113,6 +119,7 @@ export async function backfillTaskRollups(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  for (const i of ['cases_department_status_filed', 'cases_item_status_filed', 'cases_open_supervision']) await knex.raw(`drop index if exists ${i}`);
   await knex.schema.dropTableIfExists('task_rollups');
   await knex.schema.dropTableIfExists('case_rollups');
   await knex.schema.dropTableIfExists('case_rollup_state');
