@@ -12,7 +12,7 @@ import { createDb, checkDb, migrate } from '../lib/db';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
-import { ctx, testStaffPassword } from './context';
+import { ctx, starts, teardowns, testStaffPassword } from './context';
 
 let devServer: ChildProcess | undefined;
 let embedded: EmbeddedDb | undefined;
@@ -66,6 +66,10 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  for (const stop of teardowns.splice(0).reverse()) {
+    await stop().catch((err: unknown) => process.stderr.write(`[onewindow] teardown: ${String(err)}\n`));
+  }
+  process.stderr.write(`[onewindow] started in this run: ${starts.stacks} stack(s), ${starts.suiteApis} suite API(s) on the shared stack, ${starts.testServers} time-skipping test server(s)\n`);
   devServer?.kill('SIGTERM');
   await embedded?.stop();
   await dropDatabase?.();
