@@ -69,7 +69,8 @@ export async function mochaGlobalTeardown(): Promise<void> {
   for (const stop of teardowns.splice(0).reverse()) {
     await stop().catch((err: unknown) => process.stderr.write(`[onewindow] teardown: ${String(err)}\n`));
   }
-  process.stderr.write(`[onewindow] started in this run: ${starts.stacks} stack(s), ${starts.suiteApis} suite API(s) on the shared stack, ${starts.testServers} time-skipping test server(s)\n`);
+  process.stderr.write(`[onewindow] started in this run: ${starts.stacks} stack(s), ${starts.suiteApis} suite API(s) on the shared stack, ${starts.testServers} time-skipping test server(s)` +
+    (starts.leakedLocks ? `, ${starts.leakedLocks} leaked time-skipping lock(s) given back` : '') + '\n');
   devServer?.kill('SIGTERM');
   await embedded?.stop();
   await dropDatabase?.();
