@@ -156,7 +156,7 @@ export async function sharedStack(): Promise<Stack> {
   const base = await shared;
   starts.suiteApis += 1;
   const api = await openApi(base[partsOf]!);
-  return { ...base, baseUrl: api.baseUrl, defaultHeaders: {}, stop: api.close, [partsOf]: undefined };
+  return { ...base, baseUrl: api.baseUrl, defaultHeaders: {}, stop: () => api.close(), [partsOf]: undefined };
 }
 
 export interface HttpResult<T = any> {  
