@@ -60,6 +60,8 @@ describe('clean text at the door (real stack)', function () {
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
     caseNo = filed.body.caseNo;
     taskId = await eventually(async () => (await stack.db('tasks').where({ case_no: caseNo, status: 'open' }).first<{ id: string } | undefined>('id'))?.id, 'the pre-check task');
+    // The task row can land before the case says it is in pre-check (the worker is shared by all suites).
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body?.status === 'prechecking', 'the pre-check to start');
   });
   after(async () => {
     await stack?.stop();
