@@ -89,9 +89,16 @@ async function openApi(parts: StackParts, port?: number): Promise<{ baseUrl: str
 /**
  * A stack of its own. Most suites take the shared one (`sharedStack()`); this is for a suite that
  * needs what the shared stack cannot give: its own database path (to stop it), its own options,
- * or to stop the worker or the API.
+ * or to stop the worker or the API. It runs alone: the shared stack, if up, is stopped first (the
+ * next suite that asks starts it again), so no other worker touches the database meanwhile (the
+ * embedded PGlite serves one session, and a suite of faults wants a quiet engine).
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  await stopSharedStack();
+  return buildStack(options);
+}
+
+async function buildStack(options: StackOptions): Promise<Stack> {
   starts.stacks += 1;
   const db = createDb({ url: options.databaseUrl ?? ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
@@ -137,7 +144,7 @@ let shared: Promise<Stack> | undefined;
 /**
  * The stack shared by the HTTP suites of this mocha process: its worker, simulators, database
  * pool and Temporal client are started by the first suite that asks and stopped at the end of the
- * run (test/global-fixtures.ts). Each call gives the suite its own API app on its own port (own
+ * run (test/global-fixtures.ts), or when a suite starts a stack of its own. Each call gives the suite its own API app on its own port (own
  * rate limiter and sign-in delays, own `defaultHeaders`), closed by the suite's `stack.stop()`.
  * Suites keep apart by their data: their own case numbers, applicants, items and keys.
  *
@@ -148,9 +155,8 @@ let shared: Promise<Stack> | undefined;
  */
 export async function sharedStack(): Promise<Stack> {
   if (!shared) {
-    shared = startStack();
-    const started = shared;
-    teardowns.push(async () => { await (await started).stop(); });
+    const started = buildStack({});
+    shared = started;
     started.catch(() => { if (shared === started) shared = undefined; });
   }
   const base = await shared;
@@ -158,6 +164,15 @@ export async function sharedStack(): Promise<Stack> {
   const api = await openApi(base[partsOf]!);
   return { ...base, baseUrl: api.baseUrl, defaultHeaders: {}, stop: () => api.close(), [partsOf]: undefined };
 }
+
+/** Stops the shared stack if it is up (at the end of the run, or before a stack of its own starts). */
+async function stopSharedStack(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  const stack = await s?.catch(() => undefined);
+  await stack?.stop();
+}
+teardowns.push(stopSharedStack);
 
 export interface HttpResult<T = any> {  
   status: number;
