@@ -66,8 +66,11 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  // Each within a minute: a stop that hangs is reported and the run still ends.
   for (const stop of teardowns.splice(0).reverse()) {
-    await stop().catch((err: unknown) => process.stderr.write(`[onewindow] teardown: ${String(err)}\n`));
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('did not finish within 60 s')), 60_000); });
+    await Promise.race([stop(), hung]).catch((err: unknown) => process.stderr.write(`[onewindow] teardown: ${String(err)}\n`)).finally(() => clearTimeout(timer));
   }
   process.stderr.write(`[onewindow] started in this run: ${starts.stacks} stack(s), ${starts.suiteApis} suite API(s) on the shared stack, ${starts.testServers} time-skipping test server(s)` +
     (starts.leakedLocks ? `, ${starts.leakedLocks} leaked time-skipping lock(s) given back` : '') + '\n');
