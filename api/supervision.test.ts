@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { createProjectionActivities, type CaseEventInput } from '../activities/projection';
 import { rollUpCases } from '../activities/rollups';
 import { readFormFolder } from '../lib/forms';
-import { asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../test/harness';
 
 let sup: Record<string, string>;
 const day = (d: number, h = 2) => new Date(Date.UTC(2026, 5, d, h)).toISOString(); // June 2026
@@ -15,7 +15,7 @@ describe('supervision over HTTP (dev server + database)', function () {
   this.timeout(60_000);
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     sup = await asStaff(stack, 'supervisor-zhao');
     stack.defaultHeaders = await asStaff(stack, 'clerk-wang');
   });
