@@ -10,6 +10,7 @@ import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import type { Platforms } from '../lib/platforms';
 import { PLATFORM_REFUSAL, type Applicant, type FeeStage, type IdentityCheck, type MaterialReplacement, type PinnedMaterial } from '../workflows/definitions';
+import { rollUpCases } from './rollups';
 
 export interface PaymentOrder {
   paymentId: string;
@@ -267,7 +268,10 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
     },
 
     async recordEvaluation(e: { caseNo: string; level: number; comment: string; at: string; department: string; itemCode: string }): Promise<void> {
-      await db('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
+      await db.transaction(async (trx) => {
+        await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
+        await rollUpCases(trx, [e.caseNo]);
+      });
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
+import { rollUpCaseEvents, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
 export interface CaseRowInit {
@@ -168,6 +169,8 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
     for (const ev of list) patchColumns(trx, ev, update);
     await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update);
   }
+  // The daily and monthly roll-ups the indicators read, in the same transaction.
+  await rollUpCaseEvents(trx, applied);
   const supervision = applied.filter((ev) => ev.supervision);
   if (supervision.length) {
     await trx('supervision_events').insert(supervision.map((ev) => {
@@ -193,10 +196,11 @@ function taskRow(t: OpenTaskInput) {
   };
 }
 
-async function closeTaskRow(db: Knex | Trx, t: CloseTaskInput): Promise<void> {
+async function closeTaskRow(trx: Trx, t: CloseTaskInput): Promise<void> {
   const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
   if (t.status === 'done') update.assignee = t.outcome.by;
-  await db('tasks').where({ id: t.taskId, status: 'open' }).update(update);
+  const closed: { id: string }[] = await trx('tasks').where({ id: t.taskId, status: 'open' }).update(update).returning('id');
+  await rollUpClosedTasks(trx, closed.map((r) => r.id));
 }
 
 /** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
@@ -223,6 +227,7 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[]): Promise<void> {
       case 'evaluation': {
         const e = op.evaluation;
         await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
+        await rollUpCases(trx, [e.caseNo]);
         break;
       }
       case 'payment':
@@ -263,7 +268,7 @@ export function createProjectionActivities(db: Db) {
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
     async closeTask(t: CloseTaskInput): Promise<void> {
-      await closeTaskRow(db, t);
+      await db.transaction((trx) => closeTaskRow(trx, t));
     },
 
     /** Claim, release or reassign: who works on an open task. */

@@ -10,7 +10,7 @@ import { PaymentClient } from '../adapters/payment';
 import { sampleDocuments } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
 import type { SimulatorControl } from '../simulators/control-client';
-import { asClerkFor, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
 import { reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 
 const person = { kind: 'person', name: '张三', idNumber: '11010519491231002X', phone: '13800138000' };
@@ -22,7 +22,7 @@ describe('reconciliation signals the cases that missed a platform callback (real
   let code: string;
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
     // 居民身份证换领 with its fee charged at acceptance: the case waits for payment right after pre-check.
     const doc = sampleDocuments().find((d) => d.implementation.code === 'QR-330000-00010.xh-gaj')!;

@@ -9,7 +9,7 @@
  */
 import { expect } from 'chai';
 import { operations } from './openapi';
-import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, startStack, type Stack } from '../test/harness';
+import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, sharedStack, type Stack } from '../test/harness';
 import { readFormFolder } from '../lib/forms';
 import type { NewApiKey } from './auth/api-keys';
 
@@ -119,7 +119,7 @@ describe('authorisation: every route × every kind of caller', () => {
   const headers = {} as Record<Exclude<Caller, 'integrator'>, Record<string, string>>;
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     key = await newApiKey(stack, ['cases:file', 'cases:read', 'webhooks']);
     headers.anonymous = {};
     headers.owner = await asApplicant(stack, { idNumber: '330106199003073514', name: '张三', phone: '13800138000' });

@@ -8,7 +8,7 @@ import http_ from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { RateLimiter } from './auth/rate-limit';
-import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, secretKey, platformSecret, smsCodeOf, startStack, type Stack } from '../test/harness';
+import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, secretKey, platformSecret, smsCodeOf, sharedStack, type Stack } from '../test/harness';
 import { readFormFolder } from '../lib/forms';
 import { webhookSignature } from '../lib/webhooks';
 import { samplePng } from '../test/sample-files';
@@ -19,7 +19,7 @@ const form = () => readFormFolder({ key: 'individual-business-registration', ver
 describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, zones', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
   });
   after(async () => {
     await stack?.stop();

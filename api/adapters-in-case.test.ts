@@ -16,7 +16,7 @@ import { sampleDocuments } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
 import { PgNonceStore } from '../lib/nonce-store';
 import { ensureReconciliationSchedule } from '../lib/reconciliation-schedule';
-import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../test/harness';
 import { previousChinaDay, reconciliationWorkflow } from '../workflows/reconciliation-workflow';
 import { createApp } from './app';
 
@@ -28,7 +28,7 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
   this.timeout(120_000);
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     // Reads as the province's supervisor; filing goes through the hall's clerk, tasks through their handlers.
     stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
   });

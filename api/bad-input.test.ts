@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { operations, type Operation } from './openapi';
 import { requestSchemas } from './validate';
-import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, startStack, type Stack } from '../test/harness';
+import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, sharedStack, type Stack } from '../test/harness';
 import { readFormFolder } from '../lib/forms';
 import type { NewApiKey } from './auth/api-keys';
 
@@ -75,7 +75,7 @@ describe('bad input at every POST and PUT (property-based)', function () {
   }
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     key = await newApiKey(stack, ['cases:file', 'cases:read', 'webhooks']);
     who.owner = await asApplicant(stack, { idNumber: '330106199003073514', name: '张三', phone: '13800138000' });
     who.clerk = await asStaff(stack, 'clerk-wang');

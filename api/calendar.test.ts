@@ -1,6 +1,6 @@
 /** The working-day calendar over HTTP against the database. */
 import { expect } from 'chai';
-import { asStaff, http, startStack, type Stack } from '../test/harness';
+import { asStaff, http, sharedStack, type Stack } from '../test/harness';
 
 let admin: Record<string, string>;
 
@@ -8,7 +8,7 @@ describe('calendar over HTTP (database)', function () {
   this.timeout(30_000);
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     admin = await asStaff(stack, 'admin-qian');
   });
   after(async () => {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
 import { signCallback, type CallbackEvent } from '../adapters/callbacks';
-import { asClerkFor, asStaff, eventually, http, platformSecret, startStack, type Stack } from '../test/harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
 
 const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' };
 const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
@@ -15,7 +15,7 @@ describe('case life over HTTP (dev server + database)', function () {
   this.timeout(90_000);
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     // Reads as the province's supervisor (every case in Zhejiang); filing and the applicant's side go through the hall's clerk.
     stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
   });

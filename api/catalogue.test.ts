@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { sampleDocuments, withFormContent } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
-import { asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../test/harness';
 
 let admin: Record<string, string>;
 const reviewers = [
@@ -22,7 +22,7 @@ describe('catalogue over HTTP (dev server + database)', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     admin = await asStaff(stack, 'admin-qian');
     stack.defaultHeaders = admin;
   });

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import zlib from 'node:zlib';
 import { bodyProblems, maxDepth, textProblem } from './clean-text';
 import { readFormFolder } from '../lib/forms';
-import { asIntegrator, asStaff, eventually, http, newApiKey, startStack, type Stack } from '../test/harness';
+import { asIntegrator, asStaff, eventually, http, newApiKey, sharedStack, type Stack } from '../test/harness';
 
 /** `depth` objects inside one another, built without recursion. */
 function nested(depth: number, leaf: unknown = 1): unknown {
@@ -54,12 +54,14 @@ describe('clean text at the door (real stack)', function () {
   const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514' };
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     clerk = await asStaff(stack, 'clerk-wang');
     const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant, formData: form }, clerk);
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
     caseNo = filed.body.caseNo;
     taskId = await eventually(async () => (await stack.db('tasks').where({ case_no: caseNo, status: 'open' }).first<{ id: string } | undefined>('id'))?.id, 'the pre-check task');
+    // The task row can land before the case says it is in pre-check (the worker is shared by all suites).
+    await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body?.status === 'prechecking', 'the pre-check to start');
   });
   after(async () => {
     await stack?.stop();

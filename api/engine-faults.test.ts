@@ -25,6 +25,8 @@ describe('the engine under real faults (dev server + database + simulators)', fu
   let direct: Db;
   before(async () => {
     proxy = await startDbProxy(ctx.databaseUrl);
+    // A stack of its own, not the shared one: its API and worker reach the database through a
+    // proxy this suite stops, and its cases ask the platforms themselves after 2 s.
     stack = await startStack({ databaseUrl: proxy.url, followUpFirstAskMs: 2_000 });
     stack.defaultHeaders = await asStaff(stack, 'supervisor-zhao');
     direct = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb });

@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import { apiRouter } from './app';
 import { openApiDocument, operations } from './openapi';
 import { requestSchemas } from './validate';
-import { http, startStack, type Stack } from '../test/harness';
+import { http, sharedStack, type Stack } from '../test/harness';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -75,7 +75,7 @@ describe('the OpenAPI document', () => {
   describe('served over HTTP', () => {
     let stack: Stack;
     before(async () => {
-      stack = await startStack();
+      stack = await sharedStack();
     });
     after(async () => {
       await stack?.stop();

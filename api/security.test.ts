@@ -7,7 +7,7 @@ import { IdentityClient } from '../adapters/identity';
 import { readFormFolder } from '../lib/forms';
 import nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, startStack, type Stack } from '../test/harness';
+import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../test/harness';
 import { createApp } from './app';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -41,7 +41,7 @@ function rawRequest(url: string, method: string): Promise<{ status: number; allo
 describe('security over HTTP', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
   });
   after(async () => {
     await stack?.stop();

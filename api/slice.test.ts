@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
-import { asApplicant, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import { asApplicant, asStaff, eventually, http, sharedStack, type Stack } from '../test/harness';
 
 /** The one-step sample entry: 个体工商户设立登记, reviewed by one approver of xh-scjg. */
 const impl = 'XK-330000-00001.xh-scjg';
@@ -25,7 +25,7 @@ describe('vertical slice over HTTP (dev server + database)', function () {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     asClerk = await asStaff(stack, 'clerk-wang');
     asApprover = await asStaff(stack, 'approver-li');
     stack.defaultHeaders = await asStaff(stack, 'clerk-wang');

@@ -3,8 +3,10 @@
  * urging and its answer, refusals, orders, and Temporal's own list query on the same cases.
  */
 import { expect } from 'chai';
+import { createProjectionActivities, type CaseEventInput } from '../activities/projection';
+import { rollUpCases } from '../activities/rollups';
 import { readFormFolder } from '../lib/forms';
-import { asStaff, eventually, http, startStack, type Stack } from '../test/harness';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../test/harness';
 
 let sup: Record<string, string>;
 const day = (d: number, h = 2) => new Date(Date.UTC(2026, 5, d, h)).toISOString(); // June 2026
@@ -13,7 +15,7 @@ describe('supervision over HTTP (dev server + database)', function () {
   this.timeout(60_000);
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     sup = await asStaff(stack, 'supervisor-zhao');
     stack.defaultHeaders = await asStaff(stack, 'clerk-wang');
   });
@@ -24,7 +26,6 @@ describe('supervision over HTTP (dev server + database)', function () {
   it('when indicators are asked for a seeded period, then each figure follows its formula', async () => {
     // A test department inside the supervisor's province (行政区划 33…), so it is in his jurisdiction.
     await stack.db('departments').insert({ code: 'zz-test', name: '测试局', level: 'county', region_code: '330106' }).onConflict('code').ignore();
-    const base = { implementation_code: 'ZZ-TEST.zz', implementation_version: 1, item_code: 'ZZ-TEST', item_name: '测试事项', department_code: 'zz-test', channel: 'window', applicant: '{}', form_data: '{}', updated_at: day(1) };
     // 10 cases filed in June: 7 decided (2 late, 1 refused, 1 instant), 3 open (1 overdue, 1 warning).
     const rows = [
       { n: 1, decided: day(10), promised: day(12), used: 5, statutory: 20, decision: 'approved', type: 'promised' },
@@ -37,16 +38,33 @@ describe('supervision over HTTP (dev server + database)', function () {
       { n: 8, state: 'overdue', promised: day(18) },
       { n: 9, state: 'warning', promised: day(29) },
       { n: 10, promised: day(29) },
-    ];
-    await stack.db('cases').insert(rows.map((r) => ({
-      ...base, case_no: `99000020260601${String(r.n).padStart(8, '0')}`, status: r.decided ? 'completed' : 'in_review', filed_at: day(r.n), accepted_at: day(r.n, 3),
-      decided_at: r.decided ?? null, decision: r.decision ?? null, promised_deadline: r.promised, used_days: r.used ?? null, statutory_limit_days: r.statutory ?? 20,
-      case_type: r.type ?? 'promised', supervision_state: r.state ?? 'normal',
-    })));
+    ] as const;
     const cn = (n: number) => `99000020260601${String(n).padStart(8, '0')}`;
-    await stack.db('supervision_events').insert([5, 8, 9].map((n, i) => ({ case_no: cn(n), seq: 100 + i, scope: 'case', level: 'warning', cause: 'promised-limit-near', department_code: 'zz-test', at: day(n + 3) })));
-    for (const n of [5, 8, 9]) await stack.db('cases').where({ case_no: cn(n) }).update({ warned_at: day(n + 3) });
-    await stack.db('evaluations').insert([[1, 5], [2, 4], [5, 2]].map(([n, level]) => ({ case_no: cn(n), level, comment: '', department_code: 'zz-test', item_code: 'ZZ-TEST', at: day(28) })));
+    // Written as the case workflow writes them, through the projection (which keeps the roll-ups the indicators read).
+    const projection = createProjectionActivities(stack.db);
+    for (const r of rows) {
+      const d = 'decided' in r ? r : undefined;
+      const events: Omit<CaseEventInput, 'caseNo' | 'seq'>[] = [
+        {
+          type: 'filed', at: day(r.n), patch: { status: 'filed' },
+          create: {
+            implementationCode: 'ZZ-TEST.zz', implementationVersion: 1, itemCode: 'ZZ-TEST', itemName: '测试事项', department: 'zz-test', channel: 'window',
+            applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: {}, filedAt: day(r.n),
+            caseType: d?.type ?? 'promised', statutoryLimitDays: d?.statutory ?? 20, promisedLimitDays: 10,
+          },
+        },
+        { type: 'accepted', at: day(r.n, 3), patch: { status: 'in_review', acceptedAt: day(r.n, 3), promisedDeadline: r.promised } },
+      ];
+      if ([5, 8, 9].includes(r.n)) events.push({ type: 'warning', at: day(r.n + 3), patch: { supervisionState: 'warning' }, supervision: { scope: 'case', stepId: null, level: 'warning', cause: 'promised-limit-near', department: 'zz-test', deadline: r.promised } });
+      if ('state' in r && r.state === 'overdue') events.push({ type: 'overdue', at: day(r.n + 10), patch: { supervisionState: 'overdue' } });
+      if (d) events.push({ type: 'decided', at: d.decided, patch: { status: 'completed', decidedAt: d.decided, decision: d.decision, usedDays: d.used } });
+      for (const [i, e] of events.entries()) await projection.recordCaseEvent({ ...e, caseNo: cn(r.n), seq: i + 1 });
+    }
+    // As the evaluation activity records a rating: with the case's roll-up, in one transaction.
+    await stack.db.transaction(async (trx) => {
+      await trx('evaluations').insert([[1, 5], [2, 4], [5, 2]].map(([n, level]) => ({ case_no: cn(n), level, comment: '', department_code: 'zz-test', item_code: 'ZZ-TEST', at: day(28) })));
+      await rollUpCases(trx, [1, 2, 5].map(cn));
+    });
 
     const r = await http(stack, 'GET', `/api/supervision/indicators?by=department&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);
     expect(r.status).to.equal(200);
@@ -64,6 +82,9 @@ describe('supervision over HTTP (dev server + database)', function () {
       satisfactionRate: 0.6667, // 2 of 3 ratings are 4 or 5
       refusalRate: 0.1429, // 1 of 7
     });
+    // The same month in China days is read from the roll-ups alone (above, the ends of the month came from the cases).
+    const aligned = await http(stack, 'GET', `/api/supervision/indicators?by=department&from=${encodeURIComponent('2026-06-01T00:00:00+08:00')}&to=${encodeURIComponent('2026-07-01T00:00:00+08:00')}`, undefined, sup);
+    expect(aligned.body.rows.find((x: { department: string }) => x.department === 'zz-test')).to.deep.equal(row);
     const byItem = await http(stack, 'GET', `/api/supervision/indicators?by=item&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);
     expect(byItem.body.rows.find((x: { item: string }) => x.item === 'ZZ-TEST').completed).to.equal(7);
     expect((await http(stack, 'GET', '/api/supervision/indicators?by=weather', undefined, sup)).status).to.equal(400);

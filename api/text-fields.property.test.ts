@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { operations } from './openapi';
 import { requestSchemas } from './validate';
 import { readFormFolder } from '../lib/forms';
-import { asApplicant, asStaff, eventually, http, startStack, type HttpResult, type Stack } from '../test/harness';
+import { asApplicant, asStaff, eventually, http, sharedStack, type HttpResult, type Stack } from '../test/harness';
 
 const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514' };
 const business = { code: 'XK-330000-00001.xh-scjg', form: readFormFolder({ key: 'individual-business-registration', version: 1 }).example };
@@ -66,7 +66,7 @@ describe('text into every workflow-bound text field (property-based, real stack)
   const touched = new Set<string>();
 
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     for (const id of ['clerk-wang', 'approver-li', 'reviewer-sun', 'supervisor-zhao']) as[id] = await asStaff(stack, id);
     as.applicant = await asApplicant(stack, { idNumber: applicant.idNumber, name: applicant.name, phone: '13800138000' });
   });

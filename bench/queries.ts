@@ -5,7 +5,6 @@
  * DATABASE_URL (a PostgreSQL server; the role needs CREATEDB). Run by `npm run bench` (run.ts);
  * alone: `npm run bench:queries [cases]`, which prints a table and writes bench/results/queries.json.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Principal } from '../api/auth/principal';
@@ -15,6 +14,8 @@ import { migrate, type Db } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
 import { caseIndicators, taskIndicators } from '../lib/supervision/indicators';
+import { backfillCaseRollups, backfillTaskRollups } from '../db/migrations/012_daily_rollups';
+import { RunRecord, tearDown, type TeardownProblem } from './results';
 import { freshDatabase, resultsDir } from './stack';
 import { summarise } from './stats';
 
@@ -31,11 +32,13 @@ export interface QueriesResult {
   cases: number;
   seedSeconds: number;
   results: QueryResult[];
+  /** What failed after the figures were taken (the database left behind, say). */
+  teardownProblems?: TeardownProblem[];
 }
 
 type Report = (done: number, total: number, label: string) => void;
 
-async function seed(db: Db, CASES: number, report: Report): Promise<void> {
+export async function seed(db: Db, CASES: number, report: Report): Promise<void> {
   const steps = [
     ['departments', `insert into departments (code, name, level, region_code)
       select 'dept-' || g, '部门' || g, 'county', '3301' || lpad(g::text, 2, '0') from generate_series(0, 59) g`],
@@ -61,43 +64,73 @@ async function seed(db: Db, CASES: number, report: Report): Promise<void> {
     ['evaluations', `insert into evaluations (case_no, level, comment, department_code, item_code, at)
       select case_no, 1 + (right(case_no, 3)::int % 5), '', department_code, item_code, decided_at + interval '1 day'
         from cases where decided_at is not null and right(case_no, 1) in ('1', '4', '8')`],
+    // The rows above bypass the projection, which keeps the roll-ups: they are rolled up as migration 012 rolls up existing cases.
+    ['roll-ups', async () => {
+      await backfillCaseRollups(db);
+      await backfillTaskRollups(db);
+    }],
     ['analyze', 'analyze'],
-  ];
-  for (const [i, [label, sql]] of steps.entries()) {
+  ] as const;
+  for (const [i, [label, work]] of steps.entries()) {
     report(i, steps.length, `seeding ${label}`);
-    await db.raw(sql);
+    if (typeof work === 'string') await db.raw(work);
+    else await work();
   }
   report(steps.length, steps.length, 'seeded');
 }
 
-/**
- * Seeds `cases` cases into a fresh database `onewindow_bench` and times each query; `report`
- * hears of the seeding steps and then of each query done (of seeding + queries in all).
- */
-export async function runQueries(adminUrl: string, CASES: number, report: Report = () => undefined): Promise<QueriesResult> {
-  const fresh = await freshDatabase(adminUrl, 'onewindow_bench');
-  const db = fresh.db;
-  const seedSteps = 7;
+/** The queries timed, on a seeded database. */
+export function benchQueries(db: Db): [string, () => Promise<unknown>][] {
   // Callers of the API's case search, as api/auth/principal.ts describes them.
   const approver: Principal = { kind: 'staff', id: 'user-1', name: '承办人', department: 'dept-7', roles: ['approver'], regionCode: '330107', level: 'county' };
   const supervisor: Principal = { kind: 'staff', id: 'user-2', name: '监察员', department: 'dept-0', roles: ['supervisor'], regionCode: '330000', level: 'province' };
   const month = { from: new Date('2025-06-01T00:00:00+08:00'), to: new Date('2025-07-01T00:00:00+08:00') };
   const year = { from: new Date('2025-01-01T00:00:00+08:00'), to: new Date('2026-01-01T00:00:00+08:00') };
-  const queries: [string, () => Promise<unknown>][] = [
+  // Where a clerk paging back through half a year of cases would be: the cursor the API hands out (filing time | case number).
+  const deepCursor = Buffer.from('2025-03-01T00:00:00.000Z|0000000000000000500000').toString('base64url');
+  // What GET /api/supervision/indicators asks by default: the 30 days up to now, cut mid-day at both ends.
+  const lastThirtyDays = { from: new Date('2025-06-01T10:17:00+08:00'), to: new Date('2025-07-01T10:17:00+08:00') };
+  return [
     ['indicators by department, one month', () => caseIndicators(db, 'department', month)],
     ['indicators by item, one month', () => caseIndicators(db, 'item', month)],
     ['indicators by department, whole year', () => caseIndicators(db, 'department', year)],
+    ['indicators by item, whole year', () => caseIndicators(db, 'item', year)],
+    ['indicators by department, 30 days to an instant', () => caseIndicators(db, 'department', lastThirtyDays)],
     ['indicators by handler, one month', () => taskIndicators(db, 'handler', month)],
+    ['indicators by step, whole year', () => taskIndicators(db, 'step', year)],
     ['overdue list of a department', () => db('cases').where({ supervision_state: 'overdue', department_code: 'dept-7' }).whereNull('decided_at').orderBy('promised_deadline').limit(200)],
     ['inbox of an approver', () => inbox(db, { department: 'dept-7', roles: ['approver'], status: 'open', userId: 'u-1', limit: 100, offset: 0 })],
     ['case search: item + status, newest first', () => db('cases').where({ item_code: 'ITEM-42', status: 'in_review' }).orderBy('filed_at', 'desc').limit(50)],
     ['case search (GET /api/cases), approver: status', () => listCases(db, approver, { status: 'completed', limit: 50 })],
+    ['case search (GET /api/cases), approver: status, a page deep in the list (keyset cursor)', () => listCases(db, approver, { status: 'completed', limit: 50, cursor: deepCursor })],
     ['case search (GET /api/cases), supervisor: item + supervision state + filed in a week', () => listCases(db, supervisor, { itemCode: 'ITEM-42', supervisionState: 'warning', filedFrom: '2025-06-01T00:00:00+08:00', filedTo: '2025-06-08T00:00:00+08:00', limit: 50 })],
     ['case search (GET /api/cases), supervisor: department + status', () => listCases(db, supervisor, { department: 'dept-7', status: 'in_review', limit: 50 })],
     ['case search: item + decision + decided in a month', () => db('cases').where({ item_code: 'ITEM-42', decision: 'refused' }).where('decided_at', '>=', month.from).where('decided_at', '<', month.to).orderBy('decided_at', 'desc').limit(50)],
     ['case search: case number', () => db('cases').where({ case_no: '0000000000000000424242' }).first()],
   ];
+}
+
+export interface QueriesOptions {
+  /** Hears of the seeding steps and then of each query done (of seeding + queries in all). */
+  report?: Report;
+  /** Gets the figures as soon as the last query is timed, before the database is dropped. */
+  onFigures?: (r: QueriesResult) => void;
+  /** Where to seed (a fresh database `onewindow_bench` unless given). */
+  database?: () => Promise<{ db: Db; drop(): Promise<void> }>;
+}
+
+/**
+ * Seeds `cases` cases into a fresh database and times each query. A failure to drop the
+ * database afterwards is returned with the figures (`teardownProblems`), never thrown over them.
+ */
+export async function runQueries(adminUrl: string, CASES: number, opts: QueriesOptions = {}): Promise<QueriesResult> {
+  const report = opts.report ?? (() => undefined);
+  const fresh = await (opts.database ?? (() => freshDatabase(adminUrl, 'onewindow_bench')))();
+  const db = fresh.db;
+  const seedSteps = 8;
+  const queries = benchQueries(db);
   const queryCount = queries.length;
+  let result: QueriesResult | undefined;
   try {
     await migrate(db);
     const t0 = Date.now();
@@ -118,10 +151,14 @@ export async function runQueries(adminUrl: string, CASES: number, report: Report
       results.push({ query: label, runs: times.length, p50ms: s.p50, p95ms: s.p95 });
       report(seedSteps + qi + 1, seedSteps + queryCount, label);
     }
-    return { cases: CASES, seedSeconds, results };
+    result = { cases: CASES, seedSeconds, results };
+    opts.onFigures?.(result);
   } finally {
-    await fresh.drop();
+    const teardownProblems = await tearDown([{ step: 'drop the query benchmark\'s database', run: () => fresh.drop() }]);
+    if (result && teardownProblems.length) result.teardownProblems = teardownProblems;
+    else if (teardownProblems.length) process.stderr.write(`bench: ${teardownProblems.map((p) => `${p.step}: ${p.error}`).join('; ')}\n`);
   }
+  return result;
 }
 
 export function queriesTable(r: QueriesResult): string {
@@ -133,10 +170,20 @@ if (require.main === module) {
     const config = loadConfig();
     if (!config.databaseUrl) throw new ConfigError('the query benchmark needs DATABASE_URL (a PostgreSQL server whose role may create databases)');
     const cases = Number(process.argv[2] ?? 1_000_000);
-    const r = await runQueries(config.databaseUrl, cases, (done, total, label) => process.stderr.write(`[${done}/${total}] ${label}\n`));
-    console.log(`\nQueries at ${cases.toLocaleString('en')} cases (seeded in ${r.seedSeconds.toFixed(0)} s; ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB)\n`);
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: os.loadavg() };
+    const record = new RunRecord<{ at: string; runs: number; machine: typeof machine; queries?: QueriesResult }>(path.join(resultsDir, 'queries.json'), { at: new Date().toISOString(), runs: RUNS, machine });
+    const r = await runQueries(config.databaseUrl, cases, {
+      report: (done, total, label) => process.stderr.write(`[${done}/${total}] ${label}\n`),
+      onFigures: (q) => record.part('queries', q),
+    });
+    for (const p of r.teardownProblems ?? []) record.teardownFailed(p.step, p.error);
+    record.finish();
+    console.log(`\nQueries at ${cases.toLocaleString('en')} cases (seeded in ${r.seedSeconds.toFixed(0)} s; ${machine.cpus} cores ${machine.cpuModel ?? ''}, ${machine.memoryGiB} GiB; load average ${machine.loadAverageAtStart.map((x) => x.toFixed(2)).join(' / ')} at start, ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')} at end)\n`);
     console.log(queriesTable(r));
-    fs.mkdirSync(resultsDir, { recursive: true });
-    fs.writeFileSync(path.join(resultsDir, 'queries.json'), JSON.stringify({ ...r, runs: RUNS, at: new Date().toISOString() }, null, 2));
+    console.log(`\n(also in ${path.relative(process.cwd(), record.file)})`);
+    if (record.teardownProblems.length) {
+      process.stderr.write(`bench: the figures above are kept, but tearing down failed: ${record.teardownProblems.map((p) => `${p.step}: ${p.error}`).join('; ')}\n`);
+      process.exitCode = 1;
+    }
   });
 }

@@ -4,6 +4,7 @@ import type { FloorResult } from './floor';
 import type { HistoryCounts } from './history';
 import type { GroupUsage } from './procstat';
 import type { QueriesResult } from './queries';
+import type { TeardownProblem } from './results';
 import type { Summary } from './stats';
 import type { BurstResult } from './burst';
 import type { SupervisionResult } from './supervision';
@@ -21,6 +22,9 @@ export interface BenchResults {
   burst?: BurstResult & { usage: Record<string, GroupUsage> };
   queries?: QueriesResult;
   totalSeconds?: number;
+  /** Written by bench/results.ts: whether every part ended, and what failed while tearing down. */
+  complete?: boolean;
+  teardownProblems?: TeardownProblem[];
 }
 
 const f = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -90,6 +94,7 @@ export function renderReport(r: BenchResults): string {
   parts.push(`\n### Marks\n`);
   parts.push(table(['mark', 'target', 'measured', 'met'], marks(r).map((x) => [x.mark, x.target, x.measured, x.met ? 'yes' : '**no**'])));
   if (r.totalSeconds !== undefined) parts.push(`\nWhole run: ${f(r.totalSeconds / 60, 1)} minutes.`);
+  if (r.teardownProblems?.length) parts.push(`\nTeardown problems (the figures above are complete):\n\n${r.teardownProblems.map((p) => `- ${p.step}: ${p.error}`).join('\n')}`);
   return parts.join('\n');
 }
 
@@ -106,8 +111,8 @@ export function marks(r: BenchResults): { mark: string; target: string; measured
   if (pre) out.push({ mark: 'filing → pre-check task p95', target: '< 300 ms', measured: `${f(pre.p95)} ms`, met: pre.p95 < 300 });
   if (r.queries) {
     const worst = [...r.queries.results].sort((a, b) => b.p95ms - a.p95ms)[0];
-    const slow = r.queries.results.filter((q) => q.p95ms >= 100);
-    out.push({ mark: `every query p95 at ${r.queries.cases.toLocaleString('en')} cases`, target: '< 100 ms', measured: slow.length ? `${slow.length} over: worst ${worst.query} ${f(worst.p95ms)} ms` : `worst ${f(worst.p95ms)} ms`, met: slow.length === 0 });
+    const slow = r.queries.results.filter((q) => q.p95ms >= 50);
+    out.push({ mark: `every query p95 at ${r.queries.cases.toLocaleString('en')} cases`, target: '< 50 ms', measured: slow.length ? `${slow.length} over: worst ${worst.query} ${f(worst.p95ms)} ms` : `worst ${f(worst.p95ms)} ms`, met: slow.length === 0 });
   }
   if (r.burst) {
     const b = r.burst;

@@ -12,7 +12,6 @@
  * (the floor runs with e2e).
  */
 import { Client, Connection } from '@temporalio/client';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
@@ -25,6 +24,7 @@ import { createAuth } from './staff-auth';
 import { Progress } from './progress';
 import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
+import { RunRecord, tearDown } from './results';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
 import { burstDayMs, fileTemplate, runBurst } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
@@ -68,29 +68,30 @@ runMain('bench', async () => {
   ];
   const progress = new Progress(phases);
   const runStarted = Date.now();
-  const cleanups: (() => Promise<void>)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
-  };
-  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
-
-  const out: BenchResults = {
+  // Every part's figures are on disk as soon as the part ends; teardown problems are written beside them.
+  const record = new RunRecord<BenchResults>(path.join(resultsDir, 'bench.json'), {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadavg() },
     options,
-  };
+  });
+  const cleanups: { step: string; run: () => Promise<void> }[] = [];
+  const cleanup = () => tearDown(cleanups, (p) => record.teardownFailed(p.step, p.error));
+  /** Ends the latest thing started (a phase's processes) as a teardown step. */
+  const endLatest = () => tearDown([cleanups.pop()!], (p) => record.teardownFailed(p.step, p.error));
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
   try {
     if (needsStack) {
       progress.start('start servers', 3);
       const engine = await startEngine(config);
-      cleanups.push(() => engine.stop());
+      cleanups.push({ step: 'stop the Temporal dev server', run: () => engine.stop() });
       progress.tick();
       const database = await freshDatabase(adminUrl, 'onewindow_bench_e2e');
-      cleanups.push(() => database.drop());
+      cleanups.push({ step: 'drop the end-to-end database', run: () => database.drop() });
       await prepareDatabase(database.db, config.demoStaffPassword);
       progress.tick();
       const connection = await Connection.connect({ address: engine.address });
-      cleanups.push(() => connection.close());
+      cleanups.push({ step: 'close the Temporal connection', run: () => connection.close() });
       const client = new Client({ connection });
 
       const sampler = new Sampler();
@@ -117,7 +118,7 @@ runMain('bench', async () => {
           await stopChild(floorWorker);
           await app.stop();
         };
-        cleanups.push(stopPhase);
+        cleanups.push({ step: 'stop the end-to-end processes', run: stopPhase });
         watchApp(app);
         sampler.watch('floor worker', () => [floorWorker.pid]);
         sampler.watch('bench driver', () => [process.pid]);
@@ -139,13 +140,14 @@ runMain('bench', async () => {
         await sampler.begin();
         const floor = await runFloor({ client, taskQueue: floorQueue, plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor', onCaseDone: (n) => progress.set(n) });
         const floorUsage = await sampler.end();
-        out.e2e = { ...e2e, history: counts, usage: e2eUsage };
-        out.floor = { ...floor, usage: floorUsage };
-        out.ratio = e2e.casesPerSecond / floor.casesPerSecond;
-        out.cpuRatio = cpuPerCase(floorUsage, floor.cases) / cpuPerCase(e2eUsage, e2e.cases);
-        out.peakDays = (e2e.casesPerSecond * 86_400) / PEAK_DAY_CASES;
-        await stopPhase();
-        cleanups.pop();
+        record.note({
+          e2e: { ...e2e, history: counts, usage: e2eUsage },
+          floor: { ...floor, usage: floorUsage },
+          ratio: e2e.casesPerSecond / floor.casesPerSecond,
+          cpuRatio: cpuPerCase(floorUsage, floor.cases) / cpuPerCase(e2eUsage, e2e.cases),
+          peakDays: (e2e.casesPerSecond * 86_400) / PEAK_DAY_CASES,
+        });
+        await endLatest();
         for (const n of ['simulators', 'worker', 'API', 'floor worker']) sampler.unwatch(n);
       }
 
@@ -156,13 +158,12 @@ runMain('bench', async () => {
           config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-supervision',
           workerScript: 'bench/supervision-worker.ts', workerArgs: [String(options.workingDayMs)], namePrefix: 'supervision-',
         });
-        cleanups.push(() => app.stop());
+        cleanups.push({ step: 'stop the supervision processes', run: () => app.stop() });
         watchApp(app);
         await sampler.begin();
         const s = await runSupervision({ baseUrl: app.baseUrl, db: database.db, auth: createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity }), cases: options.supervisionCases, concurrency: 10, dayMs: options.workingDayMs, onProgress: (d) => progress.set(d) });
-        out.supervision = { ...s, usage: await sampler.end() };
-        await app.stop();
-        cleanups.pop();
+        record.part('supervision', { ...s, usage: await sampler.end() });
+        await endLatest();
       }
 
       if (only.has('burst')) {
@@ -170,42 +171,47 @@ runMain('bench', async () => {
         await prepareSupervision(database.db);
         // The template: one case of the supervision item filed over HTTP by a plain worker.
         const filer = await startApp({ config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-burst-template', namePrefix: 'burst-template-' });
-        cleanups.push(() => filer.stop());
+        cleanups.push({ step: 'stop the burst template processes', run: () => filer.stop() });
         const template = await fileTemplate(filer.baseUrl, database.db, createAuth({ baseUrl: filer.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: filer.simulatorUrls.identity }));
-        await filer.stop();
-        cleanups.pop();
+        await endLatest();
         const dayMs = burstDayMs(template, options.burstLeadSeconds * 1000);
         const app = await startApp({
           config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-burst',
           workerScript: 'bench/supervision-worker.ts', workerArgs: [String(dayMs)], namePrefix: 'burst-',
         });
-        cleanups.push(() => app.stop());
+        cleanups.push({ step: 'stop the burst processes', run: () => app.stop() });
         watchApp(app);
         await sampler.begin();
         const b = await runBurst({ client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d) });
-        out.burst = { ...b, usage: await sampler.end() };
-        await app.stop();
-        cleanups.pop();
+        record.part('burst', { ...b, usage: await sampler.end() });
+        await endLatest();
       }
       await cleanup();
     }
 
     if (only.has('queries')) {
       let begun = false;
-      out.queries = await runQueries(adminUrl, options.queryCases, (done, total) => {
-        if (!begun) progress.start('queries', total);
-        begun = true;
-        progress.set(done);
+      const q = await runQueries(adminUrl, options.queryCases, {
+        report: (done, total) => {
+          if (!begun) progress.start('queries', total);
+          begun = true;
+          progress.set(done);
+        },
+        onFigures: (figures) => record.part('queries', figures),
       });
+      for (const p of q.teardownProblems ?? []) record.teardownFailed(p.step, p.error);
     }
-    out.totalSeconds = (Date.now() - runStarted) / 1000;
-    out.machine.loadAverageAtEnd = loadavg();
+    record.note({ totalSeconds: (Date.now() - runStarted) / 1000, machine: { ...record.current.machine, loadAverageAtEnd: loadavg() } });
+    record.finish();
   } finally {
     progress.stop();
     await cleanup();
   }
-  fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'bench.json'), JSON.stringify(out, null, 2));
+  const out = record.current;
   console.log(renderReport(out));
-  console.log(`\n(also in ${path.relative(process.cwd(), path.join(resultsDir, 'bench.json'))})`);
+  console.log(`\n(also in ${path.relative(process.cwd(), record.file)})`);
+  if (out.teardownProblems?.length) {
+    process.stderr.write(`\nbench: every figure above is kept, but tearing down failed:\n${out.teardownProblems.map((p) => `  - ${p.step}: ${p.error}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
 });

@@ -11,6 +11,7 @@ import { seedSampleCatalogue } from '../db/seed';
 import type { Config } from '../lib/config';
 import { createDb, migrate, type Db } from '../lib/db';
 import { ensureTemporalCli, freePort, startDevServer, waitForPort } from '../lib/servers';
+import { dropDatabase } from './results';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 
 export const repoRoot = path.resolve(__dirname, '..');
@@ -23,11 +24,20 @@ export interface Child {
   pid: number;
 }
 
-/** A database of the benchmark's own on the server named by DATABASE_URL, dropped again at the end. */
+/**
+ * A database of the benchmark's own on the server named by DATABASE_URL, dropped again by
+ * `drop()` (bench/results.ts says how, with only `CREATEDB`); a drop that fails still closes
+ * every connection and then throws, for the caller to report.
+ */
 export async function freshDatabase(adminUrl: string, name: string, poolMax = 4): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
   const admin = createDb({ url: adminUrl, poolMax: 1 });
-  await admin.raw(`drop database if exists ${name} with (force)`);
-  await admin.raw(`create database ${name}`);
+  try {
+    await dropDatabase(admin, name); // left over from a run that could not drop it
+    await admin.raw(`create database ${name}`);
+  } catch (err) {
+    await admin.destroy();
+    throw err;
+  }
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
@@ -36,9 +46,12 @@ export async function freshDatabase(adminUrl: string, name: string, poolMax = 4)
     db,
     url,
     async drop() {
-      await db.destroy();
-      await admin.raw(`drop database if exists ${name} with (force)`);
-      await admin.destroy();
+      try {
+        await db.destroy();
+        await dropDatabase(admin, name);
+      } finally {
+        await admin.destroy();
+      }
     },
   };
 }

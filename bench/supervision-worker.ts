@@ -12,7 +12,7 @@ import type { CalendarSnapshot } from '../lib/calendar/working-days';
 import { loadConfig } from '../lib/config';
 import { createPlatforms } from '../lib/platforms';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
-import { workflowsPath } from '../worker/worker';
+import { buildWorkflowBundle } from '../worker/worker';
 
 /**
  * N working days after `from` end N × dayMs later; whole days elapsed count the same way. The
@@ -46,7 +46,7 @@ runMain('supervision worker', async () => {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowsPath,
+    workflowBundle: buildWorkflowBundle(),
     activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs) },
   });
   console.log(`supervision worker: polling task queue "${config.taskQueue}" (one working day = ${dayMs} ms)`);

@@ -33,6 +33,8 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   };
   const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
   const asked: { activity: string; key: string }[] = [];
+  /** A platform call held until the test opens its gate (to see what answers before it returns). */
+  const gates: { createPaymentOrder?: Promise<void> } = {};
   /** Milliseconds the read model takes to close a task, by task id (to reproduce races). */
   const slowClose = new Map<string, number>();
   /** How many of the next calls of each activity the "platform" refuses (non-retryable). */
@@ -81,11 +83,12 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       const r = calendar.workingDaysBetween(new Date(from), new Date(to));
       return Promise.resolve({ days: r.value, provisional: r.provisional });
     },
-    createPaymentOrder: ({ caseNo, paymentDays, createdAt }) => {
+    createPaymentOrder: async ({ caseNo, paymentDays, createdAt }) => {
+      await gates.createPaymentOrder;
       refusing('createPaymentOrder');
       const order = { paymentId: `pay-${caseNo}`, paymentCode: '3300000000000001', expiresAt: new Date(Date.parse(createdAt) + paymentDays * 86_400_000).toISOString() };
       payments.set(order.paymentId, { paymentId: order.paymentId, status: 'open' });
-      return Promise.resolve(order);
+      return order;
     },
     markPaymentPaid: ({ paymentId }) => { payments.get(paymentId)!.status = 'paid'; return Promise.resolve(); },
     expirePaymentOrder: ({ paymentId }) => { payments.get(paymentId)!.status = 'expired'; return Promise.resolve(); },
@@ -142,5 +145,5 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
     },
   };
-  return { activities, batches, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, types: () => events.map((e) => e.type) };
+  return { activities, batches, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, gates, types: () => events.map((e) => e.type) };
 }

@@ -12,7 +12,7 @@ import { createDb, checkDb, migrate } from '../lib/db';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
-import { ctx, testStaffPassword } from './context';
+import { ctx, starts, teardowns, testStaffPassword } from './context';
 
 let devServer: ChildProcess | undefined;
 let embedded: EmbeddedDb | undefined;
@@ -66,6 +66,14 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  // Each within a minute: a stop that hangs is reported and the run still ends.
+  for (const stop of teardowns.splice(0).reverse()) {
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('did not finish within 60 s')), 60_000); });
+    await Promise.race([stop(), hung]).catch((err: unknown) => process.stderr.write(`[onewindow] teardown: ${String(err)}\n`)).finally(() => clearTimeout(timer));
+  }
+  process.stderr.write(`[onewindow] started in this run: ${starts.stacks} stack(s), ${starts.suiteApis} suite API(s) on the shared stack, ${starts.testServers} time-skipping test server(s)` +
+    (starts.leakedLocks ? `, ${starts.leakedLocks} leaked time-skipping lock(s) given back` : '') + '\n');
   devServer?.kill('SIGTERM');
   await embedded?.stop();
   await dropDatabase?.();

@@ -13,7 +13,7 @@ import { freePort } from '../lib/servers';
 import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
-import { ctx, testStaffPassword } from './context';
+import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
 import { WebhookDispatcher } from '../lib/webhooks';
@@ -27,6 +27,9 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+/** What a stack is made of, kept on it so that the shared stack can open an API app per suite. */
+const partsOf = Symbol('stack parts');
+
 export interface Stack {
   baseUrl: string;
   secretKey: string;
@@ -36,7 +39,9 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   sims: AllSimulators;
+  /** Stops a stack of its own; on the shared stack, closes the suite's API app only. */
   stop(): Promise<void>;
+  [partsOf]?: StackParts;
 }
 
 let counter = 0;
@@ -61,7 +66,40 @@ export interface StackOptions {
   callbackRetry?: Partial<CallbackRetry>;
 }
 
+interface StackParts {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  sims: AllSimulators;
+  platforms: ReturnType<typeof createPlatforms>;
+  followUpFirstAskMs?: number;
+}
+
+/** An API app on a free port over the stack's parts, with its own rate limiter (sign-in delays, integrator buckets). */
+async function openApi(parts: StackParts, port?: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const listenOn = port ?? await freePort();
+  const server: Server = createApp({
+    db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
+    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs,
+  }).listen(listenOn, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  return { baseUrl: `http://127.0.0.1:${listenOn}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * A stack of its own. Most suites take the shared one (`sharedStack()`); this is for a suite that
+ * needs what the shared stack cannot give: its own database path (to stop it), its own options,
+ * or to stop the worker or the API. It runs alone: the shared stack, if up, is stopped first (the
+ * next suite that asks starts it again), so no other worker touches the database meanwhile (the
+ * embedded PGlite serves one session, and a suite of faults wants a quiet engine).
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  await stopSharedStack();
+  return buildStack(options);
+}
+
+async function buildStack(options: StackOptions): Promise<Stack> {
+  starts.stacks += 1;
   const db = createDb({ url: options.databaseUrl ?? ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
   const connection = await Connection.connect({ address: ctx.temporalAddress });
@@ -72,8 +110,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api`, callbackRetry: options.callbackRetry ?? { giveUpAfterMs: 0 } });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
-  const server: Server = createApp({ db, client, taskQueue, platformSecret, secretKey, certificates: platforms.certificates, identity: platforms.identity, limiter: new RateLimiter(), followUpFirstAskMs: options.followUpFirstAskMs }).listen(port, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs };
+  const api = await openApi(parts, port);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
@@ -88,7 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     taskQueue,
     sims,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
       await webhooks.stop();
       worker.shutdown();
       await running;
@@ -97,8 +135,44 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await connection.close();
       await db.destroy();
     },
+    [partsOf]: parts,
   };
 }
+
+let shared: Promise<Stack> | undefined;
+
+/**
+ * The stack shared by the HTTP suites of this mocha process: its worker, simulators, database
+ * pool and Temporal client are started by the first suite that asks and stopped at the end of the
+ * run (test/global-fixtures.ts), or when a suite starts a stack of its own. Each call gives the suite its own API app on its own port (own
+ * rate limiter and sign-in delays, own `defaultHeaders`), closed by the suite's `stack.stop()`.
+ * Suites keep apart by their data: their own case numbers, applicants, items and keys.
+ *
+ * ```ts
+ * before(async () => { stack = await sharedStack(); });
+ * after(async () => { await stack?.stop(); });
+ * ```
+ */
+export async function sharedStack(): Promise<Stack> {
+  if (!shared) {
+    const started = buildStack({});
+    shared = started;
+    started.catch(() => { if (shared === started) shared = undefined; });
+  }
+  const base = await shared;
+  starts.suiteApis += 1;
+  const api = await openApi(base[partsOf]!);
+  return { ...base, baseUrl: api.baseUrl, defaultHeaders: {}, stop: () => api.close(), [partsOf]: undefined };
+}
+
+/** Stops the shared stack if it is up (at the end of the run, or before a stack of its own starts). */
+async function stopSharedStack(): Promise<void> {
+  const s = shared;
+  shared = undefined;
+  const stack = await s?.catch(() => undefined);
+  await stack?.stop();
+}
+teardowns.push(stopSharedStack);
 
 export interface HttpResult<T = any> {  
   status: number;

@@ -2,10 +2,25 @@
  * Builds the worker: the one place where real activity dependencies are wired.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../activities';
 import { ConfigError } from '../lib/errors';
 
 export const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The workflow bundle, built by a child process (scripts/bundle-workflows.ts): webpack's memory
+ * then never stays in the worker, whose resident size is what a burst of open cases costs.
+ */
+export function buildWorkflowBundle(): { codePath: string } {
+  const codePath = path.join(os.tmpdir(), `onewindow-workflows-${process.pid}.js`);
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'bundle-workflows.ts'), codePath], { stdio: ['ignore', 'ignore', 'inherit'] });
+  process.once('exit', () => fs.rmSync(codePath, { force: true }));
+  return { codePath };
+}
 
 export interface WorkerOptions {
   address: string;
@@ -25,7 +40,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowsPath,
+    workflowBundle: buildWorkflowBundle(),
     activities: createActivities(opts.deps),
   });
   return { worker, connection };

@@ -12,7 +12,7 @@ import { sampleDocuments } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
-import { createTimeSkippingEnv } from '../test/time-skipping';
+import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import { pinnedSample } from '../test/sample-cases';
 import {
   caseViewQuery,
@@ -43,14 +43,14 @@ const feeAtAcceptance = (): PinnedImplementation => {
 
 describe('caseWorkflow and the platforms (time-skipping test server)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
   let counter = 0;
 
-  beforeEach(async () => {
-    env = await createTimeSkippingEnv();
-  });
-  afterEach(async () => {
-    await env?.teardown();
+  // One test server for the file; each case is filed at the server's present, wherever the
+  // earlier tests left its clock.
+  const suite = timeSkippingSuite();
+  let env: TestWorkflowEnvironment;
+  before(() => {
+    env = suite.env;
   });
 
   async function run<T>(impl: PinnedImplementation, body: (h: Handle, fake: Fake) => Promise<T>, over: Partial<CaseInput> = {}, prepare?: (fake: Fake) => void): Promise<{ result: T; fake: Fake }> {
@@ -66,7 +66,11 @@ describe('caseWorkflow and the platforms (time-skipping test server)', function 
     };
     const result = await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] });
-      return body(h, fake);
+      try {
+        return await body(h, fake);
+      } finally {
+        await endWorkflow(h);
+      }
     });
     return { result, fake };
   }
@@ -131,7 +135,7 @@ describe('caseWorkflow and the platforms (time-skipping test server)', function 
       await h.executeUpdate('replyCorrection', { args: [{ note: '已授权' }] });
       const again = await openTask(h, 'precheck');
       expect(again.taskId).to.not.equal(pre.taskId);
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     }, { applicant });
     expect(fake.types().filter((t) => t === 'identity-check-failed')).to.have.length(2);
     // Materials are looked up once per case, for the company and its legal representative.
@@ -292,7 +296,7 @@ describe('caseWorkflow and the platforms (time-skipping test server)', function 
       expect(await refusal(complete(h, manual, 'skip', { opinion: '跳过' }))).to.equal('ActionNotAllowed');
       await complete(h, manual, 'retry');
       await until(h, () => f.dispatches.length === 1, 'the dispatch');
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     }, {}, (fake) => { fake.refuseNext.dispatchToDepartment = 1; });
     expect(fake.dispatches).to.have.length(1);
   });

@@ -13,7 +13,7 @@ import { officialYears } from '../lib/calendar/official';
 import { WorkingCalendar } from '../lib/calendar/working-days';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
-import { createTimeSkippingEnv } from '../test/time-skipping';
+import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import { pinnedSample } from '../test/sample-cases';
 import { driveToCompletion } from '../test/drive-case';
 import type { CaseResult } from './case-workflow';
@@ -48,16 +48,14 @@ type Handle = WorkflowHandle;
 
 describe('caseWorkflow (time-skipping test server)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
   let counter = 0;
 
-  // A fresh test server per test: each starts at the real present, so working-day arithmetic
-  // stays inside the calendars the repo ships, and no test inherits another's skipped time.
-  beforeEach(async () => {
-    env = await createTimeSkippingEnv();
-  });
-  afterEach(async () => {
-    await env?.teardown();
+  // One test server for the file. Its clock only moves forward: each case is filed at the
+  // server's present (env.currentTimeMs()), wherever the earlier tests left it.
+  const suite = timeSkippingSuite();
+  let env: TestWorkflowEnvironment;
+  before(() => {
+    env = suite.env;
   });
 
   async function run<T>(impl: PinnedImplementation, body: (h: Handle, fake: ReturnType<typeof fakeActivities>, input: CaseInput) => Promise<T>, over: Partial<CaseInput> = {}): Promise<{ result: T; fake: ReturnType<typeof fakeActivities> }> {
@@ -72,7 +70,11 @@ describe('caseWorkflow (time-skipping test server)', function () {
     };
     const result = await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] });
-      return body(h, fake, input);
+      try {
+        return await body(h, fake, input);
+      } finally {
+        await endWorkflow(h);
+      }
     });
     return { result, fake };
   }
@@ -202,7 +204,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       await complete(h, t, 'return', { returnTo: t.returnTo![0], opinion: '材料需重新审查' });
       const back = await openTask(h, 'review', t.returnTo![0]);
       expect(back.taskId).to.match(/-2$/);
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     });
     expect(fake.types()).to.include('returned');
   });
@@ -287,7 +289,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       expect(await h.executeUpdate(endSpecialProcedureUpdate, { args: [{ result: '检测合格', actor: actorFor(t) }] })).to.equal('in_review');
       const after = (await h.query(caseViewQuery)).clock;
       expect(Date.parse(after.statutoryDeadline!)).to.be.greaterThan(Date.parse(before.statutoryDeadline!) + 9 * 86_400_000);
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     });
     expect(fake.types()).to.include.members(['special-procedure-started', 'special-procedure-ended']);
     expect(fake.notifications.map((n) => n.template)).to.include('special-procedure-notice');
@@ -309,7 +311,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       // `before` is 00:00 of the day after the old last day: ten more working days from that last day.
       const expected = calendar.addWorkingDays(new Date(Date.parse(before) - 1), 10).value.toISOString();
       expect(after.statutoryDeadline).to.equal(expected);
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     });
   });
 
@@ -322,7 +324,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       await complete(h, ext, 'refuse', { opinion: '理由不充分' });
       const view = await h.query(caseViewQuery);
       expect(view.clock).to.include({ extended: false, statutoryDeadline: before });
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     });
   });
 
@@ -403,7 +405,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
       expect(await refusal(h.executeUpdate(completeTaskUpdate, { args: [{ taskId: pre.taskId, action: 'accept', opinion: '', actor: zhang }] }))).to.equal('NotAuthorised');
       await h.executeUpdate(assignTaskUpdate, { args: [{ taskId: pre.taskId, op: 'release', actor: wang }] });
       await h.executeUpdate(completeTaskUpdate, { args: [{ taskId: pre.taskId, action: 'accept', opinion: '', actor: zhang }] });
-      await h.terminate('enough');
+      await endWorkflow(h); // terminated once nothing is outstanding (test/time-skipping.ts)
     });
   });
 

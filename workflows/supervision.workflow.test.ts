@@ -42,6 +42,9 @@ const actorFor = (t: OpenTaskView) => ({ userId: `${t.department}-${t.role}`, de
 
 describe('supervision clocks (time-skipping test server at 2026 instants)', function () {
   this.timeout(120_000);
+  // A test server per test, unlike the other workflow files: every test starts its case at the same
+  // instant (10:00 on 18 September 2026) and checks deadlines to the day across that autumn's
+  // holidays, and a test server's clock cannot be set back.
   let env: TestWorkflowEnvironment;
   afterEach(async () => {
     await env?.teardown();

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../../lib/forms';
-import { asStaff, eventually, http, startStack, type Stack } from '../../test/harness';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
 
 
 describe('web views over HTTP', function () {
@@ -13,7 +13,7 @@ describe('web views over HTTP', function () {
   let clerk: Record<string, string>;
   let approver: Record<string, string>;
   before(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     clerk = await asStaff(stack, 'clerk-wang');
     approver = await asStaff(stack, 'approver-li');
   });

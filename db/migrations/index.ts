@@ -14,6 +14,7 @@ import * as m008 from './008_adapters_in_case';
 import * as m009 from './009_engine_never_stalls';
 import * as m010 from './010_security';
 import * as m011 from './011_reconciliation_signals';
+import * as m012 from './012_daily_rollups';
 import * as m013 from './013_material_checklist';
 import * as m014 from './014_desk_and_documents';
 import * as m016 from './016_second_engine';
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '009_engine_never_stalls': m009,
   '010_security': m010,
   '011_reconciliation_signals': m011,
+  '012_daily_rollups': m012,
   '013_material_checklist': m013,
   '014_desk_and_documents': m014,
   '016_second_engine': m016,

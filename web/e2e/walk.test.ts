@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readFormFolder } from '../../lib/forms';
-import { asStaff, eventually, http, startStack, type Stack } from '../../test/harness';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
 import { ensureWebBuilt } from '../build';
 import { launchChromium, newContext, shot, watchErrors } from './browser';
 
@@ -24,7 +24,7 @@ describe('web app in Chromium: a case through every role', function () {
 
   before(async () => {
     await ensureWebBuilt();
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
     // Each test stack starts its own platform simulators, whose order, certificate and waybill
     // numbers restart at 1, while the run shares one database: a row left by an earlier test
     // would collide with this case's number (the projection's insert then fails and retries

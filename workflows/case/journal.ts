@@ -3,15 +3,28 @@
  * evaluations …) is pushed here and written in batches, one local activity per batch, so a
  * workflow task's changes cost one transaction and no round trip to the server.
  *
- * A batch waits until the activation's other coroutines have run (`condition(() => true)`
- * resolves after the microtasks queued so far), then takes every change queued; changes made
- * while it is written go in the next batch. Batches are written one after another, in order.
+ * A batch waits until the activation's other coroutines have run (`afterTheRest`), then takes
+ * every change queued; changes made while it is written go in the next batch. Batches are written one after another, in order.
  */
 import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
 import type { ProjectionOp } from '../../activities/projection';
 import { UNSTORABLE } from '../definitions';
 
 export type Write = (ops: ProjectionOp[]) => Promise<void>;
+
+/**
+ * Resolves once the coroutines woken with this one have run as far as they can: the SDK checks a
+ * condition once when it is made (this one says no) and again only after the pending microtasks
+ * have run (then it says yes).
+ */
+function afterTheRest(): Promise<void> {
+  let checked = false;
+  return condition(() => {
+    const go = checked;
+    checked = true;
+    return go;
+  });
+}
 
 const unstorable = (err: unknown): string | null =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === UNSTORABLE ? err.cause.message : null;
@@ -43,7 +56,7 @@ export class Journal {
 
   private async drain(): Promise<void> {
     try {
-      await condition(() => true); // let the rest of this activation push its changes too
+      await afterTheRest(); // let the rest of this activation push its changes too
       while (this.queue.length) {
         const ops = this.queue.splice(0);
         this.batches += 1;

@@ -1,0 +1,127 @@
+/**
+ * A benchmark run that never loses its figures: each part's figures go to disk the moment the
+ * part ends (the run's file rewritten whole, through a temporary file and a rename, so it is
+ * never half-written), and whatever goes wrong while tearing down afterwards (a child that will
+ * not stop, a database that cannot be dropped) is recorded beside them and reported, never
+ * thrown over them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../lib/db';
+
+/** A teardown step that failed: what it was, and why. */
+export interface TeardownProblem {
+  step: string;
+  error: string;
+}
+
+/** The figures of one run as they are kept on disk. */
+export interface RunFile {
+  /** True once every part has ended (teardown problems or not). */
+  complete: boolean;
+  teardownProblems?: TeardownProblem[];
+}
+
+export class RunRecord<T extends object> {
+  private readonly problems: TeardownProblem[] = [];
+  private complete = false;
+
+  /** `file` is written at once, with the figures known so far (none), and after each part. */
+  constructor(readonly file: string, private readonly figures: T) {
+    this.write();
+  }
+
+  /** Records a part's figures and writes them out at once. */
+  part<K extends keyof T>(name: K, value: T[K]): void {
+    this.figures[name] = value;
+    this.write();
+  }
+
+  /** Records more figures about the run (totals, load at the end) without a part ending. */
+  note(values: Partial<T>): void {
+    Object.assign(this.figures, values);
+    this.write();
+  }
+
+  /** Records a teardown problem beside the figures. */
+  teardownFailed(step: string, err: unknown): void {
+    this.problems.push({ step, error: describeError(err) });
+    this.write();
+  }
+
+  /** Marks the run complete; the figures stay as they were written. */
+  finish(): void {
+    this.complete = true;
+    this.write();
+  }
+
+  get teardownProblems(): readonly TeardownProblem[] {
+    return this.problems;
+  }
+
+  get current(): T & RunFile {
+    return { ...this.figures, complete: this.complete, ...(this.problems.length ? { teardownProblems: [...this.problems] } : {}) };
+  }
+
+  private write(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.current, null, 2));
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return `${err.message}${typeof code === 'string' ? ` (${code})` : ''}`;
+  }
+  return String(err);
+}
+
+/**
+ * Runs every teardown step, latest first, even when one fails; returns the failures (also
+ * handed to `onProblem` as they happen) instead of throwing.
+ */
+export async function tearDown(steps: { step: string; run: () => Promise<void> }[], onProblem: (p: TeardownProblem) => void = () => undefined): Promise<TeardownProblem[]> {
+  const problems: TeardownProblem[] = [];
+  while (steps.length) {
+    const { step, run } = steps.pop()!;
+    try {
+      await run();
+    } catch (err) {
+      const p = { step, error: describeError(err) };
+      problems.push(p);
+      onProblem(p);
+    }
+  }
+  return problems;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Drops a database of the benchmark's own with no more rights than `CREATEDB`. A plain
+ * `drop database` lets PostgreSQL itself stop an autovacuum worker busy in it (freshly seeded
+ * rows start one), which `with (force)` would try to terminate and, without superuser or
+ * pg_signal_backend, may not. Only when sessions are still connected is force tried, which ends
+ * the role's own sessions; then, after a pause, plain again, until `attempts` run out.
+ */
+export async function dropDatabase(admin: Db, name: string, opts: { attempts?: number; pauseMs?: number } = {}): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new TypeError(`not a plain database name: ${name}`);
+  const attempts = opts.attempts ?? 10;
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      await admin.raw(`drop database if exists ${name}`);
+      return;
+    } catch (err) {
+      last = err;
+      if ((err as { code?: string }).code !== '55006') throw err; // only "being accessed by other users" is worth another try
+    }
+    await admin.raw(`drop database if exists ${name} with (force)`).then(() => { last = undefined; }, (err: unknown) => { last = err; });
+    if (last === undefined) return;
+    await sleep(opts.pauseMs ?? 2_000);
+  }
+  throw new Error(`database ${name} could not be dropped after ${attempts} attempts (${describeError(last)}); drop it by hand: drop database ${name};`);
+}
