@@ -83,7 +83,7 @@ export function renderReport(r: BenchResults): string {
   if (r.burst) {
     const b = r.burst;
     parts.push(`\n### Midnight burst (${b.cases.toLocaleString('en')} open cases, every case warning due at one instant)\n`);
-    parts.push(`Started at ${f(b.startRate, 1)} cases/s. Warnings recorded: ${b.recorded} of ${b.expected}; instant → recorded p50 ${f(b.latency.p50 / 1000, 2)} s, p95 ${f(b.latency.p95 / 1000, 2)} s, max ${f(b.latency.max / 1000, 2)} s.\n`);
+    parts.push(`Started at ${f(b.startRate, 1)} cases/s, all accepted ${f(b.readySeconds, 0)} s after the start, the instant at ${f(b.leadSeconds, 0)} s. Warnings recorded: ${b.recorded} of ${b.expected}; instant → recorded p50 ${f(b.latency.p50 / 1000, 2)} s, p95 ${f(b.latency.p95 / 1000, 2)} s, max ${f(b.latency.max / 1000, 2)} s.\n`);
     parts.push(table(['process', 'CPU s', 'peak RSS MiB'], Object.entries(b.usage).map(([n, u]) => [n, f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
   }
   if (r.queries) {

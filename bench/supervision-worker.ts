@@ -47,6 +47,7 @@ runMain('supervision worker', async () => {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: buildWorkflowBundle(),
+    maxCachedWorkflows: config.workerCachedCases,
     activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs) },
   });
   console.log(`supervision worker: polling task queue "${config.taskQueue}" (one working day = ${dayMs} ms)`);

@@ -44,6 +44,8 @@ export interface Config {
   sessionMinutes: number;
   /** Minutes after which a new case first asks a platform itself when its callback is late (then doubling, at most a day). */
   platformFollowUpMinutes: number;
+  /** Case workflows a worker keeps in memory between their workflow tasks (more are replayed from history when woken). */
+  workerCachedCases: number;
   /** NODE_ENV=production: no development defaults, no demo passwords, no simulators. */
   production: boolean;
   /** Key of the audit log's HMAC chain and of its checkpoints; kept out of the database. */
@@ -88,6 +90,14 @@ function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 7 * 24 * 60) throw new ConfigError(`${name}=${raw} is not a number of minutes from 1 to 10080`);
+  return n;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -149,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? (production ? '' : devDefaults.demoStaffPassword),
     sessionMinutes: minutes(env, 'SESSION_MINUTES', 480),
     platformFollowUpMinutes: minutes(env, 'PLATFORM_FOLLOW_UP_MINUTES', 60),
+    workerCachedCases: wholeNumber(env, 'WORKER_CACHED_CASES', 1000, 10, 100_000),
     production,
     auditKey: str(env, 'AUDIT_KEY', devDefaults.auditKey),
     auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),

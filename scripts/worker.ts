@@ -16,7 +16,7 @@ runMain('worker', async () => {
   const address = temporalAddressOf(config);
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: config.platformUrls, secret: config.platformSecret, departmentCodes });
-  const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db, platforms } });
+  const { worker, connection } = await createWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps: { db, platforms }, cachedCases: config.workerCachedCases });
   // Webhook deliveries are sent from the worker processes (several share the work by row locks).
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (s) => unseal(config.secretKey, s) });
   webhooks.start();

@@ -27,6 +27,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** maxCachedWorkflows: case workflows kept in memory (WORKER_CACHED_CASES). */
+  cachedCases?: number;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -41,6 +43,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: buildWorkflowBundle(),
+    maxCachedWorkflows: opts.cachedCases ?? 1000,
     activities: createActivities(opts.deps),
   });
   return { worker, connection };
