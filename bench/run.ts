@@ -50,8 +50,8 @@ runMain('bench', async () => {
     supervisionCases: option('supervision-cases', 60),
     workingDayMs: option('working-day-ms', 2000),
     queryCases: option('query-cases', 1_000_000),
-    burstCases: option('burst-cases', 10_000),
-    burstLeadSeconds: option('burst-lead-s', 420),
+    burstCases: option('burst-cases', 2_000),
+    burstLeadSeconds: option('burst-lead-s', 300),
   };
   const onlyArg = process.argv.indexOf('--only');
   const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'burst', 'queries']);
