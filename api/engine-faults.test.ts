@@ -106,6 +106,8 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
   it('when a condition that the catalogue would refuse is written into a published version directly, then the case opens a manual task and other cases keep running', async () => {
     const code = 'XK-330000-00001.xh-scjg';
+    // A draft another suite left on the shared database would refuse a new one (409 draft-exists).
+    await direct('implementation_versions').where({ implementation_code: code, state: 'draft' }).delete();
     const draft = await http(stack, 'POST', `/api/implementations/${code}/drafts`, undefined, await asStaff(stack, 'admin-qian'));
     expect(draft.status, JSON.stringify(draft.body)).to.be.oneOf([200, 201]);
     const version = draft.body.version as number;
