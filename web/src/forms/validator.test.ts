@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';

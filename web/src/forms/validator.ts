@@ -153,8 +153,8 @@ class Walker {
       let passing: number | number[] | null = null;
       for (let i = 0; i < s.oneOf.length; i++) {
         if (this.run(s.oneOf[i] as Schema, data, ip, `${sp}/oneOf/${i}`)) {
-          if (passing === null) passing = i;
-          else { passing = [passing as number, i]; break; }
+          if (typeof passing === 'number') { passing = [passing, i]; break; }
+          passing = i;
         }
       }
       if (typeof passing === 'number') this.errors.length = mark;
