@@ -16,6 +16,7 @@ import * as m010 from './010_security';
 import * as m011 from './011_reconciliation_signals';
 import * as m012 from './012_daily_rollups';
 import * as m013 from './013_material_checklist';
+import * as m015 from './015_sign_in_limits';
 import * as m016 from './016_second_engine';
 
 interface Migration {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '011_reconciliation_signals': m011,
   '012_daily_rollups': m012,
   '013_material_checklist': m013,
+  '015_sign_in_limits': m015,
   '016_second_engine': m016,
 };
 
