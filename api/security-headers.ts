@@ -2,8 +2,8 @@
  * Security headers on every answer, and 405 for methods a known path does not take.
  *
  * The web app is built by Vite into files under web/dist: no inline script or style, so the
- * policy allows scripts, styles, fonts and connections to this origin only (and Ajv's compiled
- * validators, see appPolicy). Swagger UI at
+ * policy allows scripts, styles, fonts and connections to this origin only, with no eval: the
+ * forms validate without generated code (web/src/forms/validator.ts). Swagger UI at
  * /api/docs sets inline styles from its bundle and shows icons as data: URLs; it gets the same
  * policy with inline styles allowed (never inline scripts). Frames are refused everywhere.
  * HSTS is sent only on a request that arrived over TLS (directly, or per a trusted proxy's
@@ -24,11 +24,11 @@ const common = [
   "connect-src 'self'",
 ];
 /**
- * The app's forms come from the catalogue at run time and are validated in the browser by Ajv
- * (through JSON Forms), which compiles each schema into a function: that needs 'unsafe-eval'.
- * Scripts still load only from this origin and never inline.
+ * The app's forms come from the catalogue at run time; JSON Forms validates them with a
+ * validator that walks the schema instead of compiling it into a function, so no 'unsafe-eval'.
+ * Scripts load only from this origin and never inline.
  */
-export const appPolicy = [...common, "script-src 'self' 'unsafe-eval'", "style-src 'self'"].join('; ');
+export const appPolicy = [...common, "script-src 'self'", "style-src 'self'"].join('; ');
 export const docsPolicy = [...common, "script-src 'self'", "style-src 'self' 'unsafe-inline'"].join('; ');
 
 export interface SecurityHeaderOptions {

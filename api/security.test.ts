@@ -127,7 +127,8 @@ describe('security over HTTP', () => {
     it('when any page, asset, API answer or problem is served, then it carries a strict CSP, frame refusal, nosniff and a referrer policy', async () => {
       for (const path of ['/', '/api/health', '/api/nothing-here', '/api/implementations']) {
         const r = await http(stack, 'GET', path);
-        expect(r.headers['content-security-policy'], path).to.match(/default-src 'self'/).and.match(/frame-ancestors 'none'/).and.match(/script-src 'self'( 'unsafe-eval')?(;|$)/);
+        expect(r.headers['content-security-policy'], path).to.match(/default-src 'self'/).and.match(/frame-ancestors 'none'/).and.match(/script-src 'self'(;|$)/);
+        expect(r.headers['content-security-policy'], `${path}: no eval`).to.not.contain('unsafe-eval');
         expect(r.headers['content-security-policy'], path).to.not.contain('unsafe-inline');
         expect(r.headers['x-frame-options'], path).to.equal('DENY');
         expect(r.headers['x-content-type-options'], path).to.equal('nosniff');
@@ -221,6 +222,36 @@ describe('security over HTTP', () => {
         expect((await as('198.51.100.7', 'victim-pass-Plain-2026')).status, 'the owner\'s address does not').to.equal(200);
       } finally {
         server.close();
+      }
+    });
+
+    it('when failures are spread over two API processes, then both count them: the pair and the address wait on either, and the delay is kept in the database', async () => {
+      await newStaff('shared-limit', 'shared-limit-Plain-2026', false);
+      const apps = [0, 1].map(() => createApp({ db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, trustProxy: true, limiter: new RateLimiter() }).listen(0, '127.0.0.1'));
+      await Promise.all(apps.map((a) => new Promise((r) => a.once('listening', r))));
+      try {
+        const bases = apps.map((a) => `http://127.0.0.1:${(a.address() as AddressInfo).port}`);
+        const signIn = (app: number, ip: string, username: string, password: string) => fetch(`${bases[app]}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username, password }) });
+        // Six wrong passwords, alternately on each process: 5 free, the sixth starts a delay.
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push((await signIn(i % 2, '192.0.2.41', 'shared-limit', `wrong-${i}`)).status);
+        expect(statuses, 'each process alone saw only 3 failures, yet together they are 6').to.deep.equal([401, 401, 401, 401, 401, 401]);
+        for (const app of [0, 1]) {
+          const r = await signIn(app, '192.0.2.41', 'shared-limit', 'shared-limit-Plain-2026');
+          expect(r.status, `process ${app} makes the pair wait`).to.equal(429);
+          expect(Number(r.headers.get('retry-after'))).to.be.greaterThan(0);
+        }
+        const row = await stack.db('sign_in_failures').where({ scope: 'pair', key: 'staff:shared-limit|192.0.2.41' }).first<{ failures: number; wait_until: Date }>();
+        expect(row?.failures, 'kept in the database, so a restarted process still knows').to.equal(6);
+        expect(row?.wait_until.getTime()).to.be.greaterThan(Date.now());
+        expect((await signIn(1, '192.0.2.99', 'shared-limit', 'shared-limit-Plain-2026')).status, 'the owner elsewhere is not locked out').to.equal(200);
+
+        // 31 failures over as many accounts from one address, spread over both: the address waits on both.
+        for (let i = 0; i < 31; i++) expect((await signIn(i % 2, '192.0.2.42', `nobody-${i}`, 'wrong')).status).to.equal(401);
+        for (const app of [0, 1]) expect((await signIn(app, '192.0.2.42', 'shared-limit', 'shared-limit-Plain-2026')).status, `process ${app} makes the address wait`).to.equal(429);
+        expect((await stack.db('sign_in_failures').where({ scope: 'address', key: '192.0.2.42' }).first<{ failures: number }>())?.failures).to.equal(31);
+      } finally {
+        for (const a of apps) a.close();
       }
     });
 

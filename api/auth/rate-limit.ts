@@ -1,9 +1,12 @@
 /**
  * Token buckets in memory, per API process: integrators by key (each key's own rate per minute),
- * sign-in attempts by address; and growing delays after failed sign-ins by account and address,
- * so passwords and SMS codes cannot be guessed at speed. With several API processes each enforces the limit on its own share of the traffic.
+ * sign-in attempts by address (with several API processes each enforces these on its own share
+ * of the traffic). Growing delays after failed sign-ins by account and address are kept in
+ * PostgreSQL (sign_in_failures), so every API process sees them and a restart forgets none,
+ * and passwords and SMS codes cannot be guessed at speed.
  */
 import type { Request, RequestHandler } from 'express';
+import type { Db } from '../../lib/db';
 import { AppError } from '../../lib/errors';
 import { principalOf } from './principal';
 
@@ -58,34 +61,39 @@ export function integratorRateLimit(limiter: RateLimiter): RequestHandler {
 
 /**
  * Failed sign-ins, by key, with a delay that doubles with each failure past a free allowance
- * (1 s, 2 s, 4 s, … at most 15 minutes); a success clears the key.
+ * (1 s, 2 s, 4 s, … at most 15 minutes); a success clears the key. One row per key in
+ * sign_in_failures, changed under a row lock so concurrent failures from several processes
+ * all count.
  */
 export class FailureDelays {
-  private readonly entries = new Map<string, { failures: number; until: number; at: number }>();
-
-  constructor(private readonly free: number, private readonly baseMs = 1000, private readonly maxMs = 15 * 60_000) {}
+  constructor(private readonly db: Db, private readonly scope: string, private readonly free: number, private readonly baseMs = 1000, private readonly maxMs = 15 * 60_000) {}
 
   /** Seconds until `key` may try again, or 0. */
-  wait(key: string, now = Date.now()): number {
-    const e = this.entries.get(key);
-    return e && e.until > now ? Math.ceil((e.until - now) / 1000) : 0;
+  async wait(key: string, now = Date.now()): Promise<number> {
+    const row = await this.db('sign_in_failures').where({ scope: this.scope, key }).first<{ wait_until: Date | null } | undefined>('wait_until');
+    const until = row?.wait_until?.getTime() ?? 0;
+    return until > now ? Math.ceil((until - now) / 1000) : 0;
   }
 
-  fail(key: string, now = Date.now()): void {
-    const e = this.entries.get(key) ?? { failures: 0, until: 0, at: now };
-    // A quiet day forgives: failures older than a day no longer count.
-    if (now - e.at > 24 * 3_600_000) e.failures = 0;
-    e.failures += 1;
-    e.at = now;
-    if (e.failures > this.free) e.until = now + Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, e.failures - this.free - 1));
-    this.entries.set(key, e);
-    if (this.entries.size > 100_000) {
-      for (const [k, v] of this.entries) if (now - v.at > 24 * 3_600_000) this.entries.delete(k);
-    }
+  async fail(key: string, now = Date.now()): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const row = await trx('sign_in_failures').where({ scope: this.scope, key }).forUpdate()
+        .first<{ failures: number; wait_until: Date | null; last_failure_at: Date } | undefined>('failures', 'wait_until', 'last_failure_at');
+      // A quiet day forgives: failures older than a day no longer count.
+      let failures = row && now - row.last_failure_at.getTime() <= 24 * 3_600_000 ? row.failures : 0;
+      failures += 1;
+      const until = failures > this.free ? new Date(now + Math.min(this.maxMs, this.baseMs * 2 ** Math.min(30, failures - this.free - 1))) : (row?.wait_until ?? null);
+      await trx('sign_in_failures')
+        .insert({ scope: this.scope, key, failures, wait_until: until, last_failure_at: new Date(now) })
+        .onConflict(['scope', 'key'])
+        .merge(['failures', 'wait_until', 'last_failure_at']);
+    });
+    // Now and then, rows quiet for a day go.
+    if (Math.random() < 0.01) await this.db('sign_in_failures').where('last_failure_at', '<', new Date(now - 24 * 3_600_000)).del();
   }
 
-  succeed(key: string): void {
-    this.entries.delete(key);
+  async succeed(key: string): Promise<void> {
+    await this.db('sign_in_failures').where({ scope: this.scope, key }).del();
   }
 }
 
@@ -93,39 +101,33 @@ export class FailureDelays {
  * Sign-in limits. A failure slows down only the pair (account, address) that failed, after 5
  * free tries, and the address as a whole after 30 failures over any accounts; nothing is keyed
  * by the account alone, so a stranger guessing from elsewhere cannot lock its owner out. Every
- * attempt also takes a token from the address's bucket (60 a minute).
+ * attempt also takes a token from the address's bucket (60 a minute, in this process).
  */
 export class SignInLimits {
-  readonly pairs = new FailureDelays(5);
-  readonly addresses = new FailureDelays(30);
-}
+  readonly pairs: FailureDelays;
+  readonly addresses: FailureDelays;
 
-const signInLimits = new WeakMap<RateLimiter, SignInLimits>();
-
-function limitsOf(limiter: RateLimiter): SignInLimits {
-  let l = signInLimits.get(limiter);
-  if (!l) {
-    l = new SignInLimits();
-    signInLimits.set(limiter, l);
+  constructor(db: Db, private readonly limiter: RateLimiter) {
+    this.pairs = new FailureDelays(db, 'pair', 5);
+    this.addresses = new FailureDelays(db, 'address', 30);
   }
-  return l;
+
+  /** Before checking a credential: 429 while this address, or this account from this address, must wait. */
+  async check(req: Request, account: string): Promise<void> {
+    const bucket = this.limiter.take(`signin-ip:${req.ip ?? ''}`, 60);
+    const [pair, address] = await Promise.all([this.pairs.wait(pairKey(req, account)), this.addresses.wait(req.ip ?? '')]);
+    const wait = Math.max(bucket, pair, address);
+    if (wait > 0) throw tooManyRequests(wait);
+  }
+
+  async failed(req: Request, account: string): Promise<void> {
+    await this.pairs.fail(pairKey(req, account));
+    await this.addresses.fail(req.ip ?? '');
+  }
+
+  async succeeded(req: Request, account: string): Promise<void> {
+    await this.pairs.succeed(pairKey(req, account));
+  }
 }
 
 const pairKey = (req: Request, account: string) => `${account}|${req.ip ?? ''}`;
-
-/** Before checking a credential: 429 while this address, or this account from this address, must wait. */
-export function limitSignIn(limiter: RateLimiter, req: Request, account: string): void {
-  const l = limitsOf(limiter);
-  const wait = Math.max(limiter.take(`signin-ip:${req.ip ?? ''}`, 60), l.pairs.wait(pairKey(req, account)), l.addresses.wait(req.ip ?? ''));
-  if (wait > 0) throw tooManyRequests(wait);
-}
-
-export function signInFailed(limiter: RateLimiter, req: Request, account: string): void {
-  const l = limitsOf(limiter);
-  l.pairs.fail(pairKey(req, account));
-  l.addresses.fail(req.ip ?? '');
-}
-
-export function signInSucceeded(limiter: RateLimiter, req: Request, account: string): void {
-  limitsOf(limiter).pairs.succeed(pairKey(req, account));
-}

@@ -13,7 +13,7 @@ import type { Db } from '../../lib/db';
 import { AppError, unauthorised, validationFailed } from '../../lib/errors';
 import { checkCitizenId } from '../../lib/identity';
 import { requireSignedIn, staffById } from '../auth/principal';
-import { limitSignIn, signInFailed, signInSucceeded, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
+import { SignInLimits, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
 import { newToken, sha256Hex, verifyPassword } from '../auth/secrets';
 import { passwordProblem } from '../../lib/password-policy';
 import { bodyValidator } from '../validate';
@@ -55,19 +55,20 @@ function identityOf(deps: AuthRouteDeps): IdentityPlatform {
 export function authRoutes(deps: AuthRouteDeps): Router {
   const r = Router();
   const { db } = deps;
+  const limits = new SignInLimits(db, deps.limiter);
 
   r.post('/auth/login', async (req, res) => {
     const body = loginBody(req.body);
     const account = `staff:${body.username}`;
-    limitSignIn(deps.limiter, req, account);
+    await limits.check(req, account);
     const ok = await verifyPassword(body.password, await passwordHashOf(db, body.username, { enabledOnly: true }));
     const staff = ok ? await staffById(db, body.username) : undefined;
     if (!staff) {
-      signInFailed(deps.limiter, req, account);
+      await limits.failed(req, account);
       await auditSignIn(db, `staff:${body.username.slice(0, 50)}`, 'auth.refused', { reason: 'wrong user id or password' });
       throw unauthorised('wrong user id or password');
     }
-    signInSucceeded(deps.limiter, req, account);
+    await limits.succeeded(req, account);
     const session = await openSession(db, deps.sessionMinutes, { kind: 'staff', subject: staff.id, name: staff.name });
     res.json({
       ...session,
@@ -82,9 +83,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (p.kind !== 'staff') throw new AppError(403, 'forbidden', 'Forbidden', 'only staff sign in with a password');
     const body = passwordBody(req.body);
     const account = `staff:${p.id}`;
-    limitSignIn(deps.limiter, req, account);
+    await limits.check(req, account);
     if (!(await verifyPassword(body.currentPassword, await passwordHashOf(db, p.id, { enabledOnly: false })))) {
-      signInFailed(deps.limiter, req, account);
+      await limits.failed(req, account);
       await auditSignIn(db, `staff:${p.id}`, 'auth.password-change-refused', { reason: 'wrong current password' });
       throw unauthorised('the current password is wrong');
     }
@@ -98,7 +99,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   r.post('/auth/applicant/sms', async (req, res) => {
     const body = smsBody(req.body);
-    limitSignIn(deps.limiter, req, `applicant:${body.idNumber}`);
+    await limits.check(req, `applicant:${body.idNumber}`);
     // Texts to one person's phone are limited whoever asks (10 a minute), so the phone cannot be flooded from many addresses.
     const smsWait = deps.limiter.take(`sms-to:${body.idNumber}`, 10);
     if (smsWait > 0) throw tooManyRequests(smsWait);
@@ -120,7 +121,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   r.post('/auth/applicant/login', async (req, res) => {
     const body = applicantLoginBody(req.body);
-    limitSignIn(deps.limiter, req, `sms:${body.requestId}`);
+    await limits.check(req, `sms:${body.requestId}`);
     const pending = await pendingChallenge(db, body.requestId);
     if (!pending || pending.expires_at.getTime() < Date.now()) throw unauthorised('no such sign-in in progress, or it has expired; ask for a new code');
     let check;
@@ -131,7 +132,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       throw err;
     }
     if (!check.verified) {
-      signInFailed(deps.limiter, req, `sms:${body.requestId}`);
+      await limits.failed(req, `sms:${body.requestId}`);
       throw unauthorised(`wrong code; ${check.attemptsLeft} attempt(s) left`);
     }
     if (!(await useChallenge(db, body.requestId))) throw unauthorised('this code was already used');

@@ -17,6 +17,7 @@ import * as m011 from './011_reconciliation_signals';
 import * as m012 from './012_daily_rollups';
 import * as m013 from './013_material_checklist';
 import * as m014 from './014_desk_and_documents';
+import * as m015 from './015_sign_in_limits';
 import * as m016 from './016_second_engine';
 
 interface Migration {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '012_daily_rollups': m012,
   '013_material_checklist': m013,
   '014_desk_and_documents': m014,
+  '015_sign_in_limits': m015,
   '016_second_engine': m016,
 };
 

@@ -1,18 +1,24 @@
 /**
  * An item's application form, rendered by JSON Forms from its JSON Schema and UI schema with
- * this app's renderers. Validates in the browser with the server's ajv options; the API's
+ * this app's renderers. Validates in the browser as the server's ajv does (without generated code); the API's
  * field problems (after a 422) are shown on the same fields.
  */
-import { createAjv, type Translator, type UISchemaElement } from '@jsonforms/core';
+import type { Translator, UISchemaElement } from '@jsonforms/core';
 import { JsonForms } from '@jsonforms/react';
+import type Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { useMemo } from 'react';
 import type { FieldProblem } from '../api';
 import { useI18n } from '../i18n';
 import { validationMessage } from './messages';
+import { FormValidator } from './validator';
 import { appRenderers, ShowAllErrors } from './renderers';
 
-const ajv = createAjv();
+/**
+ * JSON Forms' validator: compile and validate without generated code (see ./validator), so the
+ * page needs no 'unsafe-eval'; its errors are Ajv's, with the server's options.
+ */
+const ajv = new FormValidator() as unknown as Ajv;
 
 export interface ItemFormProps {
   schema: Record<string, unknown>;
