@@ -270,3 +270,18 @@ export async function asClerkFor(stack: Stack, implementationCode: string): Prom
   if (!clerk) throw new Error(`no clerk at hall ${hall.hall}`);
   return asStaff(stack, clerk.id);
 }
+
+/**
+ * Puts every sample entry back in service: suites on the shared database (the contract test's
+ * generated requests, the catalogue tests) may have suspended or cancelled one, or left it
+ * without a published version. A suite that files every sample item calls this first.
+ */
+export async function restoreSampleCatalogue(stack: Stack, codes: string[]): Promise<void> {
+  for (const code of codes) {
+    const published = await stack.db('implementation_versions').where({ implementation_code: code, state: 'published' }).first<{ version: number } | undefined>('version');
+    if (published) continue;
+    const latest = await stack.db('implementation_versions').where({ implementation_code: code }).whereNot({ state: 'draft' }).max<{ v: number | null }[]>('version as v');
+    const v = latest[0]?.v;
+    if (v != null) await stack.db('implementation_versions').where({ implementation_code: code, version: v }).update({ state: 'published' });
+  }
+}

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sampleDocuments } from '../../db/seed';
 import { readFormFolder } from '../../lib/forms';
-import { asApplicant, asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../../test/harness';
+import { asApplicant, asClerkFor, asStaff, eventually, http, restoreSampleCatalogue, startStack, type Stack } from '../../test/harness';
 import { samplePng } from '../../test/sample-files';
 import { ensureWebBuilt } from '../build';
 import { launchChromium, newContext, shot, watchErrors } from './browser';
@@ -33,6 +33,7 @@ describe('web app in Chromium: every sample item filed at the window and online'
   before(async () => {
     await ensureWebBuilt();
     [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    await restoreSampleCatalogue(stack, docs.map((d) => d.implementation.code));
   });
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
