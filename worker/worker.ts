@@ -17,7 +17,8 @@ export const workflowsPath = require.resolve('../workflows');
  */
 export function buildWorkflowBundle(): { codePath: string } {
   const codePath = path.join(os.tmpdir(), `onewindow-workflows-${process.pid}.js`);
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'bundle-workflows.ts'), codePath], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const root = path.join(__dirname, '..');
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle-workflows.ts'), codePath], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   process.once('exit', () => fs.rmSync(codePath, { force: true }));
   return { codePath };
 }
