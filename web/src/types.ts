@@ -19,3 +19,4 @@ export type CaseRecord = Api.CaseView;
 export type OpenTask = Api.OpenTask;
 export type LiveView = Api.LiveView;
 export type Department = Api.Department;
+export type DocumentView = Api.DocumentView;

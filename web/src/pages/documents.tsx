@@ -6,38 +6,10 @@
  */
 import { useEffect } from 'react';
 import { post } from '../api';
+import type { DocumentView } from '../types';
 import { fmtDate, fmtDeadline, fmtTime, useI18n } from '../i18n';
 import { deliveryName } from '../names';
 import { ErrorBanner, Spinner, useLoad } from '../ui/kit';
-
-export interface DocumentView {
-  caseNo: string;
-  kind: string;
-  title: string;
-  number: string;
-  issuedAt: string;
-  issuedBy: string;
-  issuer: { department: string; name: string };
-  applicant: { name: string; idNumber: string; kind: string };
-  itemName: string;
-  filedAt: string;
-  channel: string;
-  acceptedAt?: string | null;
-  promisedLimitDays?: number | null;
-  statutoryLimitDays?: number | null;
-  promisedDeadline?: string | null;
-  problems?: string[];
-  replyBy?: string | null;
-  reasons?: string;
-  decision?: { outcome: string; opinion: string; at: string; by: string | null };
-  materials?: { name: string; required: boolean }[];
-  uploaded?: { materialName: string; fileName: string }[];
-  served?: { title: string; number: string | null };
-  delivery?: { method: string; at: string | null; waybillNo: string | null };
-  certificateNo?: string | null;
-  window?: { name: string; address: string; phone?: string } | null;
-  supervisionPhone?: string | null;
-}
 
 /** Older links (#/notice/…) used these names. */
 const kindAliases: Record<string, string> = { acceptance: 'accept' };
