@@ -68,10 +68,9 @@ describe('database outage (a real connection dropped through a proxy)', function
     url.port = String(proxy.port);
     db = createDb({ url: url.toString(), embedded: ctx.embeddedDb });
     connection = await Connection.connect({ address: ctx.temporalAddress });
-    const port = await freePort();
-    server = createApp({ db, client: new Client({ connection }), taskQueue: 'outage-test', platformSecret: 'x', secretKey: 'x', limiter: new RateLimiter() }).listen(port, '127.0.0.1');
+    server = createApp({ db, client: new Client({ connection }), taskQueue: 'outage-test', platformSecret: 'x', secretKey: 'x', limiter: new RateLimiter() }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${port}`;
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clerk-wang', password: testStaffPassword }) });
     token = ((await login.json()) as { token: string }).token;
   });
@@ -134,9 +133,9 @@ describe('database outage (a real connection dropped through a proxy)', function
   it('when Temporal cannot be reached, then health says so in its own field and stays 200 (degraded) while the database answers, and a route that needs Temporal is a 503', async () => {
     const dead = await freePort();
     const lazy = Connection.lazy({ address: `127.0.0.1:${dead}` });
-    const port = await freePort();
-    const other = createApp({ db, client: new Client({ connection: lazy }), taskQueue: 'outage-test', platformSecret: 'x', secretKey: 'x', limiter: new RateLimiter() }).listen(port, '127.0.0.1');
+    const other = createApp({ db, client: new Client({ connection: lazy }), taskQueue: 'outage-test', platformSecret: 'x', secretKey: 'x', limiter: new RateLimiter() }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => other.once('listening', resolve));
+    const port = (other.address() as AddressInfo).port;
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(res.status).to.equal(200);

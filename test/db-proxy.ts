@@ -4,7 +4,6 @@
  * tests keep using the database directly.
  */
 import net from 'node:net';
-import { freePort } from '../lib/servers';
 
 export interface DbProxy {
   /** The database URL that goes through the proxy. */
@@ -16,7 +15,8 @@ export interface DbProxy {
 
 export async function startDbProxy(databaseUrl: string): Promise<DbProxy> {
   const target = new URL(databaseUrl);
-  const port = await freePort();
+  // The first listen takes a port the system chooses; a restart after `stop()` listens on the same one.
+  let port = 0;
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   const listen = () => new Promise<void>((resolve, reject) => {
@@ -30,7 +30,7 @@ export async function startDbProxy(databaseUrl: string): Promise<DbProxy> {
       client.pipe(upstream).pipe(client);
     });
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => { port = (server!.address() as net.AddressInfo).port; resolve(); });
   });
   const stop = async () => {
     const s = server;

@@ -4,12 +4,11 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
-import { freePort } from '../lib/servers';
 import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowsPath } from '../worker/worker';
@@ -75,15 +74,31 @@ interface StackParts {
   followUpFirstAskMs?: number;
 }
 
-/** An API app on a free port over the stack's parts, with its own rate limiter (sign-in delays, integrator buckets). */
-async function openApi(parts: StackParts, port?: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const listenOn = port ?? await freePort();
-  const server: Server = createApp({
+/**
+ * A server listening on a port the system chose (port 0), before it has an app: the port is held
+ * from the start, so nothing else (an outgoing connection, another suite's listener) can take it
+ * between choosing and listening, which a port chosen by `freePort()` and opened later could lose.
+ */
+async function holdPort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address();
+  if (!addr || typeof addr !== 'object') throw new Error('the test API server has no port');
+  return { server, port: addr.port };
+}
+
+/** An API app over the stack's parts, with its own rate limiter (sign-in delays, integrator buckets), on a held port or a new one. */
+async function openApi(parts: StackParts, held?: { server: Server; port: number }): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const { server, port } = held ?? await holdPort();
+  const app = createApp({
     db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
     limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs,
-  }).listen(listenOn, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  return { baseUrl: `http://127.0.0.1:${listenOn}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  });
+  server.on('request', app);
+  return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /**
@@ -104,14 +119,14 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const taskQueue = `it-${process.pid}-${++counter}`;
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection });
-  // The simulators call back to the API, so the API's port is chosen first.
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // The simulators call back to the API, so the API's port is taken first (its app comes later).
+  const held = await holdPort();
+  const baseUrl = `http://127.0.0.1:${held.port}`;
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api`, callbackRetry: options.callbackRetry ?? { giveUpAfterMs: 0 } });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
   const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs };
-  const api = await openApi(parts, port);
+  const api = await openApi(parts, held);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
