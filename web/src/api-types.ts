@@ -648,6 +648,8 @@ export type LiveView = {
     expiresAt: string;
     status: "open" | "paid" | "expired" | "refunded" | "waived";
     stage: "acceptance" | "decision";
+    /** The payment platform's page for this order (while open); add `&return=` and the page to come back to. */
+    cashierUrl?: string;
   };
   identity: null | {
     ok: boolean;

@@ -282,9 +282,17 @@ function Payment({ live }: { live: LiveView }) {
         <dt>{t('缴费期限', 'Pay by')}</dt><dd>{fmtTime(p.expiresAt)}</dd>
         <dt>{t('状态', 'State')}</dt><dd>{p.status === 'paid' ? <span className="ok-text">{t('已缴费', 'Paid')}</span> : p.status === 'expired' ? <span className="warn-text">{t('已过期', 'Expired')}</span> : <span className="warn-text">{t('待缴费', 'To pay')}</span>}</dd>
       </dl>
+      {p.status === 'open' && p.cashierUrl && (
+        <p>
+          {/* To the payment platform's own page, which brings the applicant back here once paid. */}
+          <a className="btn-primary" data-testid="pay" href={`${p.cashierUrl}&return=${encodeURIComponent(window.location.href)}`}>
+            {t(`去缴费（${yuan(p.amountFen)}）`, `Pay ${yuan(p.amountFen)}`)}
+          </a>
+        </p>
+      )}
       {p.status === 'open' && (
         <Notice>
-          {t('请凭缴款单号通过统一公共支付平台（银联、支付宝、微信或银行柜台）缴费；缴费成功后本页会自动更新。', 'Pay with the order number on the unified payment platform (UnionPay, Alipay, WeChat or a bank counter); this page updates by itself once paid.')}
+          {t('点击“去缴费”到统一公共支付平台缴费，也可凭缴款单号通过银联、支付宝、微信或银行柜台缴费；缴费成功后本页会自动更新。', 'Press “Pay” to pay on the unified payment platform, or pay with the order number by UnionPay, Alipay, WeChat or at a bank counter; this page updates by itself once paid.')}
           {' '}<Spinner label={t('等待缴费结果…', 'Waiting for the payment…')} />
         </Notice>
       )}
