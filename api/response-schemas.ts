@@ -94,6 +94,8 @@ export const responseSchemas: Record<string, Schema> = {
     mustChangePassword: { type: 'boolean', description: 'true: every route but POST /auth/password, GET /auth/me and POST /auth/logout answers 403 password-change-required' },
     user: ref('StaffUser'),
   }),
+  FaceCheckStarted: obj(['checkId', 'url', 'expiresAt'], { checkId: s(100), url: { type: 'string', format: 'uri', maxLength: 2000 }, expiresAt: instant }),
+  FaceCheckResult: obj(['status', 'assuranceLevel'], { status: { enum: ['pending', 'passed', 'failed', 'expired'] }, assuranceLevel: { enum: ['basic', 'intermediate', 'advanced'] }, reason: s(500) }),
   SmsChallenge: obj(['requestId', 'maskedPhone', 'expiresAt'], { requestId: s(100), maskedPhone: s(20), expiresAt: instant }),
   ApplicantSession: obj(['token', 'expiresAt', 'applicant'], {
     token: s(100), expiresAt: instant,
@@ -398,6 +400,8 @@ export const responseOf: Record<string, string> = {
   'POST /auth/login': 'StaffSession',
   'POST /auth/applicant/sms': 'SmsChallenge',
   'POST /auth/applicant/login': 'ApplicantSession',
+  'POST /auth/applicant/face-check': 'FaceCheckStarted',
+  'GET /auth/applicant/face-check/{checkId}': 'FaceCheckResult',
   'GET /auth/me': 'Principal',
   'GET /implementations': 'ImplementationList',
   'GET /implementations/{code}': 'Guide',

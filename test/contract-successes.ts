@@ -166,6 +166,13 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   const sms = await call('post', '/auth/applicant/sms', '/auth/applicant/sms', callers.anonymous, { idNumber: c.applicant.idNumber, name: c.applicant.name, phone: c.applicant.phone });
   await call('post', '/auth/applicant/login', '/auth/applicant/login', callers.anonymous, { requestId: sms.body.requestId, code: await smsCodeOf(stack, sms.body.requestId as string) });
 
+  // The applicant raises the session to 中级 by a face check done on the phone.
+  const started = await call('post', '/auth/applicant/face-check', '/auth/applicant/face-check', callers.applicant);
+  const checkId = started.body.checkId as string;
+  expect((await call('get', '/auth/applicant/face-check/{checkId}', `/auth/applicant/face-check/${checkId}`, callers.applicant)).body.status).to.equal('pending');
+  await stack.sims.identity.control.finishFaceCheck(checkId, 'pass');
+  expect((await call('get', '/auth/applicant/face-check/{checkId}', `/auth/applicant/face-check/${checkId}`, callers.applicant)).body).to.deep.equal({ status: 'passed', assuranceLevel: 'intermediate' });
+
   // A staff member of the contract's own changes their password.
   const userId = `contract-${serial}`;
   await db('staff_users').insert({ id: userId, name: '契约测试人员', department_code: 'xh-scjg', roles: ['approver'], password_hash: await hashPassword('contract-pass-Plain-2026'), must_change_password: false });

@@ -45,6 +45,18 @@ export type StaffSession = {
   user: StaffUser;
 };
 
+export type FaceCheckStarted = {
+  checkId: string;
+  url: string;
+  expiresAt: string;
+};
+
+export type FaceCheckResult = {
+  status: "pending" | "passed" | "failed" | "expired";
+  assuranceLevel: "basic" | "intermediate" | "advanced";
+  reason?: string;
+};
+
 export type SmsChallenge = {
   requestId: string;
   maskedPhone: string;
