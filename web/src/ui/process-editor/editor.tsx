@@ -186,7 +186,7 @@ function StepCard({ step, path, index, count }: { step: Step; path: StepPath; in
     <li className={`step-card step-${step.type}${problems.length ? ' step-invalid' : ''}${mark ? ` preview-${mark.result}` : ''}`} aria-labelledby={`${uid}-title`}>
       <div className="step-head">
         <h3 id={`${uid}-title`} className="step-title">
-          <span className="step-no">{index + 1}</span> {label} <span className="badge badge-status">{typeName}</span>
+          <span className="step-no">{index + 1}</span> <span className="step-label">{label}</span> <span className="badge badge-status">{typeName}</span>
           {problems.length > 0 && <span className="badge step-problem-count">{t(`${problems.length} 处问题`, `${problems.length} problem(s)`)}</span>}
           {mark && <span className={`badge preview-badge preview-badge-${mark.result}`}>{t(...previewWords[mark.result])}</span>}
         </h3>
