@@ -136,6 +136,7 @@ describe('web app in Chromium: the visual process editor', function () {
     await branchStep.getByLabel('办理部门').selectOption({ label: '杭州市西湖区卫生健康局' });
     await branchStep.getByLabel('办理角色').selectOption({ label: '审核人' });
     await branchStep.getByRole('button', { name: '卫生审查：添加条件' }).click();
+    await branchStep.locator('.step-problems', { hasText: '条件 1 还没有填写比较的值' }).waitFor(); // the browser's own check
     await branchStep.getByLabel('卫生审查：条件1的字段').selectOption({ label: '资金数额（万元）' });
     await branchStep.getByLabel('卫生审查：条件1的比较方式').selectOption({ label: '大于' });
     await branchStep.getByLabel('卫生审查：条件1的值').fill('50');

@@ -333,10 +333,10 @@ function DraftEditor({ code, version, doc, onChanged }: { code: string; version:
         <p className="hint">{t('每个环节可上移、下移、移入或移出并联分支；展开“编辑”设置部门、角色、操作、退回、特别程序和适用条件。改动随时校验，问题显示在对应环节上。', 'Move steps up, down, into or out of parallel branches; open “Edit” for department, role, actions, returns, special procedures and conditions. Every change is checked; problems show on their step.')}</p>
         <ErrorBanner error={options.error} onRetry={options.reload} />
         {options.data
-          ? <ProcessEditor steps={(entry.process?.steps ?? []) as Step[]} onChange={setSteps} problems={problems} options={options.data} fields={fields} preview={marks} defaultDepartment={doc.implementation.department} />
+          ? <ProcessEditor steps={(entry.process?.steps ?? [])} onChange={setSteps} problems={problems} options={options.data} fields={fields} preview={marks} defaultDepartment={doc.implementation.department} />
           : options.loading && <Spinner />}
       </section>
-      <ProcessPreviewPanel steps={(entry.process?.steps ?? []) as Step[]} form={doc.form} departments={options.data?.departments ?? []} onResult={(rows) => setMarks(rows ? new Map(rows.map((r) => [r.pointer, { result: r.result }])) : undefined)} />
+      <ProcessPreviewPanel steps={(entry.process?.steps ?? [])} form={doc.form} departments={options.data?.departments ?? []} onResult={(rows) => setMarks(rows ? new Map(rows.map((r) => [r.pointer, { result: r.result }])) : undefined)} />
 
       <section className="card" aria-labelledby="submit-h">
         <h2 id="submit-h">{t('提交审核', 'Submit for review')}</h2>

@@ -53,7 +53,7 @@ interface FieldSchema {
 export function conditionFields(formSchema: Record<string, unknown> | undefined): ConditionField[] {
   const props = (formSchema?.properties ?? {}) as Record<string, FieldSchema>;
   const out: ConditionField[] = Object.entries(props).map(([key, s]) => {
-    const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
+    const t: unknown = Array.isArray(s.type) ? (s.type as unknown[]).find((x) => x !== 'null') : s.type;
     const type: ConditionField['type'] = t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'boolean' : t === 'array' ? 'array' : t === 'string' || Array.isArray(s.enum) ? 'string' : 'other';
     const values = Array.isArray(s.enum) ? s.enum : Array.isArray(s.items?.enum) ? s.items.enum : undefined;
     const f: ConditionField = { path: `form.${key}`, label: typeof s.title === 'string' ? s.title : '表单字段', type };
@@ -123,7 +123,7 @@ export function fromLogic(when: unknown): RuleGroup | undefined {
   if (!Array.isArray(list) || list.length === 0) return undefined;
   const rules = list.map(parseRule);
   if (rules.some((r) => !r)) return undefined;
-  return { join: keys[0] as 'and' | 'or', rules: rules as Rule[] };
+  return { join: keys[0], rules: rules as Rule[] };
 }
 
 /** The condition in words, for a step's summary: 「注册资本 大于 100 且 申请人类型 等于 法人或其他组织」. */
@@ -137,4 +137,21 @@ export function describeCondition(when: unknown, fields: ConditionField[]): stri
     const value = f?.options?.find((o) => o.value === r.value)?.label ?? String(r.value);
     return `${f?.label ?? '未知字段'} ${op}${takesValue(r.op) ? ` ${value}` : ''}`;
   }).join(g.join === 'and' ? ' 且 ' : ' 或 ');
+}
+
+/**
+ * What the browser checks beyond the server: a rule without a value, or a number field compared
+ * with text (JsonLogic would compare them as text, never what was meant). Details in the server's
+ * style; the editor words them (messages.ts).
+ */
+export function ruleProblems(when: unknown, fields: ConditionField[]): string[] {
+  const g = fromLogic(when);
+  if (!g) return [];
+  const out: string[] = [];
+  g.rules.forEach((r, i) => {
+    if (!takesValue(r.op)) return;
+    if (r.value === '') out.push(`rule ${i + 1} has no value`);
+    else if (fields.find((f) => f.path === r.field)?.type === 'number' && typeof r.value !== 'number') out.push(`rule ${i + 1} compares a number field with text`);
+  });
+  return out;
 }

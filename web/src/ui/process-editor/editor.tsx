@@ -9,10 +9,10 @@ import { createContext, useContext, useEffect, useId, useMemo, useRef, useState,
 import { useI18n } from '../../i18n';
 import { procedureName } from '../../names';
 import { ConditionBuilder } from './condition-builder';
-import { describeCondition, type ConditionField } from './conditions';
+import { describeCondition, ruleProblems, type ConditionField } from './conditions';
 import { fieldWords, problemText } from './messages';
 import {
-  addBranch, addStep, earlierSteps, moveStep, moveStepTo, moveTargets, newStep, pointerOf, problemsByStep, removeBranch, removeStep,
+  addBranch, addStep, earlierSteps, flatten, moveStep, moveStepTo, moveTargets, newStep, pointerOf, problemsByStep, removeBranch, removeStep,
   renameStep, sequenceAt, updateBranch, updateStep, type SeqPath, type Step, type StepPath, type StepType,
 } from './model';
 
@@ -65,7 +65,11 @@ export function ProcessEditor({ steps, onChange, problems, options, fields, prev
 }) {
   const { t, lang } = useI18n();
   const [focus, setFocus] = useState<Ctx['focus']>(null);
-  const byStep = useMemo(() => problemsByStep(problems.filter((p) => p.pointer.startsWith('/process'))), [problems]);
+  // The server's problems, and the browser's own checks of the conditions' rules.
+  const byStep = useMemo(() => {
+    const own = flatten(steps).flatMap(({ step, path }) => ruleProblems(step.when, fields).map((detail) => ({ pointer: `${pointerOf(path)}/when`, detail })));
+    return problemsByStep([...problems.filter((p) => p.pointer.startsWith('/process')), ...own]);
+  }, [problems, steps, fields]);
   const ctx: Ctx = {
     steps, problems: byStep, options, fields, preview, focus, defaultDepartment,
     set: (next, f) => {
@@ -152,7 +156,7 @@ function StepCard({ step, path, index, count }: { step: Step; path: StepPath; in
   const text = (field: string, labelText: string, value: unknown, onValue: (v: string) => void, extra: { inputMode?: 'numeric' } = {}) => (
     <div className={`field${invalid(field) ? ' field-invalid' : ''}`}>
       <label htmlFor={`${uid}-${field}`}>{labelText}</label>
-      <input id={`${uid}-${field}`} ref={(el) => { refs.current[field] = el; }} value={value === undefined || value === null ? '' : String(value)} inputMode={extra.inputMode}
+      <input id={`${uid}-${field}`} ref={(el) => { refs.current[field] = el; }} value={typeof value === 'string' || typeof value === 'number' ? String(value) : ''} inputMode={extra.inputMode}
         aria-invalid={invalid(field)} aria-describedby={invalid(field) ? `${uid}-${field}-err` : undefined} onChange={(e) => onValue(e.target.value)} />
       {errs(field)}
     </div>
@@ -171,14 +175,14 @@ function StepCard({ step, path, index, count }: { step: Step; path: StepPath; in
   const withLimit = (s: Step, v: string): Step => {
     const n = days(v);
     const { limitDays: _old, ...rest } = s;
-    return n === undefined ? (rest as Step) : { ...rest, limitDays: n as number };
+    return n === undefined ? (rest) : { ...rest, limitDays: n as number };
   };
   const departments = ed.options.departments.map((d) => ({ value: d.code, label: d.name }));
   const actions = Array.isArray(step.actions) ? step.actions : [];
   const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
   const setOptionalList = (key: 'returnTo' | 'specialProcedures', list: string[]) => set((s) => {
     const { [key]: _drop, ...rest } = s;
-    return (list.length ? { ...rest, [key]: list } : rest) as Step;
+    return (list.length ? { ...rest, [key]: list } : rest);
   });
   const move = (fn: () => Step[], control: string) => ed.set(fn(), { id: step.id, control });
 
@@ -293,7 +297,7 @@ function StepCard({ step, path, index, count }: { step: Step; path: StepPath; in
         )}
         <ConditionBuilder when={step.when} fields={ed.fields} label={label} invalid={invalid('when')} onChange={(when) => set((s) => {
           const { when: _old, ...rest } = s;
-          return (when === undefined ? rest : { ...rest, when }) as Step;
+          return (when === undefined ? rest : { ...rest, when });
         })} />
         {errs('when')}
       </div>

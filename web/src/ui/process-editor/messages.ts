@@ -36,6 +36,8 @@ const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/is a name every JavaScript object has/, () => '条件引用的不是表单字段'],
   [/^the form has no field ".*"$/, () => '条件引用的字段不在本事项的表单中'],
   [/^form .* is not stored$/, () => '所选表单版本不存在'],
+  [/^rule (\d+) has no value$/, (m) => `条件 ${m[1]} 还没有填写比较的值`],
+  [/^rule (\d+) compares a number field with text$/, (m) => `条件 ${m[1]} 的字段是数字，请填写数字`],
 ];
 
 /** A problem's sentence as the editor shows it. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { addBranch, addStep, earlierSteps, flatten, moveStep, moveStepTo, moveTargets, newStep, pointerOf, problemsByStep, removeStep, renameStep, stepOfPointer, type Step } from './model';
-import { describeCondition, conditionFields, fromLogic, toLogic, typedValue } from './conditions';
+import { describeCondition, conditionFields, fromLogic, ruleProblems, toLogic, typedValue } from './conditions';
 import { problemText } from './messages';
 
 const task = (id: string, extra: Partial<Step> = {}): Step => ({ type: 'task', id, name: id, department: 'xh-scjg', role: 'approver', actions: ['approve'], ...extra });
@@ -79,6 +79,9 @@ describe('process editor: the condition builder', () => {
     expect(toLogic({ join: 'and', rules: [] })).to.equal(undefined);
     expect(fromLogic({ if: [true, 1, 2] }), 'beyond the builder: edited as JSON').to.equal(undefined);
     expect(describeCondition(logic, fields)).to.equal('资金数额 大于 100 或 类别 包含 甲 或 经营范围 已填写');
+    expect(ruleProblems(logic, fields)).to.deep.equal([]);
+    expect(ruleProblems({ and: [{ '>': [{ var: 'form.capital' }, ''] }, { '<': [{ var: 'form.capital' }, '很多'] }] }, fields)).to.deep.equal(['rule 1 has no value', 'rule 2 compares a number field with text']);
+    expect(problemText('rule 2 compares a number field with text', 'zh')).to.equal('条件 2 的字段是数字，请填写数字');
   });
 
   it('when the server words a problem in English, then the editor shows it in Chinese without codes', () => {
