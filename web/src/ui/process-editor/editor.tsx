@@ -202,7 +202,11 @@ function StepCard({ step, path, index, count }: { step: Step; path: StepPath; in
         </p>
         {problems.length > 0 && (
           <ul className="step-problems" aria-label={t(`${label}的问题`, `Problems of ${label}`)}>
-            {problems.map((p, i) => <li key={i}>{fieldWords(p.field)}：{problemText(p.detail, lang)}</li>)}
+            {problems.map((p, i) => {
+              const sentence = problemText(p.detail, lang);
+              const what = fieldWords(p.field);
+              return <li key={i}>{sentence.startsWith(what) ? sentence : `${what}：${sentence}`}</li>;
+            })}
           </ul>
         )}
         <div className="step-tools" role="group" aria-label={t(`${label}：移动与编辑`, `${label}: move and edit`)}>
