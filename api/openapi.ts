@@ -95,6 +95,9 @@ export const operations: Operation[] = [
   { method: 'get', path: '/changes/{id}', tag: 'catalogue', summary: 'A catalogue change and its reviews', zone: 'internal', access: 'staff: catalogue-admin or a catalogue reviewer', security: staffOnly, ok: [200, 'the change'] },
   { method: 'get', path: '/reviews', tag: 'catalogue', summary: 'Changes waiting for my review', zone: 'internal', access: 'staff: catalogue reviewers', security: staffOnly, ok: [200, 'the review inbox'] },
   { method: 'post', path: '/changes/{id}/reviews', tag: 'catalogue', summary: 'Review a change (编办 → 法制 → 监察)', zone: 'internal', access: 'staff: the stage\'s reviewer', security: staffOnly, body: 'ReviewRequest', ok: [200, 'the change'] },
+  { method: 'get', path: '/catalogue/options', tag: 'catalogue', summary: 'What the process editor picks from: departments, roles, department systems the catalogue dispatches to, adapter operations', zone: 'internal', access: 'staff: catalogue-admin or a catalogue reviewer', security: staffOnly, ok: [200, 'the lists'] },
+  { method: 'post', path: '/catalogue/validate', tag: 'catalogue', summary: 'Check an entry as saving a draft would, without saving it (every problem with its pointer into the entry)', zone: 'internal', access: 'staff: catalogue-admin', security: staffOnly, body: 'EntryCheckRequest', ok: [200, 'valid, and every problem'] },
+  { method: 'post', path: '/catalogue/preview', tag: 'catalogue', summary: 'Which steps a case with this form data would run: each step\'s `when` decided by the case engine\'s own condition code', zone: 'internal', access: 'staff: catalogue-admin or a catalogue reviewer', security: staffOnly, body: 'PreviewRequest', ok: [200, 'each step and what the case would do there'] },
 
   // Calendar
   { method: 'get', path: '/calendar/add', tag: 'calendar', summary: 'Add working days to an instant (the law\'s counting rule)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the deadline'], query: [{ name: 'from', schema: instantWithTime, required: true, example: '2026-09-18T10:00:00+08:00' }, { name: 'days', schema: int(0, 1000), required: true, example: '5' }] },
@@ -305,6 +308,8 @@ export const bodyExamples: Record<string, unknown> = {
   ApplicantLoginRequest: { requestId: 'sms-1', code: '123456' },
   EntryRequest: { entry: {} },
   SubmitRequest: { reason: '调整承诺时限' },
+  EntryCheckRequest: { entry: {} },
+  PreviewRequest: { steps: [{ type: 'task', id: 'review', name: '审核', department: 'xh-scjg', role: 'approver', actions: ['approve', 'refuse'], when: { '>': [{ var: 'form.capital' }, 10] } }], formData: { capital: 50 }, applicantKind: 'person' },
   ChangeRequest: { kind: 'suspend', reason: '暂停办理' },
   ReviewRequest: { stage: 'classification', decision: 'approve', opinion: '同意' },
   YearRequest: { source: '国务院办公厅关于2026年部分节假日安排的通知', days: [{ date: '2026-10-01', kind: 'holiday', name: '国庆节' }] },

@@ -143,6 +143,19 @@ export const responseSchemas: Record<string, Schema> = {
     implementation: obj(['code', 'name', 'department'], { code: implementationCode, name: s(200), department: s(32) }),
     entry: ref('Entry'), form: anyObject,
   }, true),
+  EditorOptions: obj(['departments', 'roles', 'systems', 'services'], {
+    departments: list(ref('Department')),
+    roles: list(obj(['code', 'name'], { code: s(64), name: s(100) })),
+    systems: list(obj(['department', 'system'], { department: s(32), system: s(64) })),
+    services: list(obj(['adapter', 'operation', 'name'], { adapter: s(32), operation: s(64), name: s(100) })),
+  }),
+  EntryCheck: obj(['valid', 'problems'], { valid: bool, problems: list(obj(['pointer', 'detail'], { pointer: s(), detail: s() })) }),
+  ProcessPreview: obj(['steps'], {
+    steps: list(obj(['stepId', 'name', 'type', 'pointer', 'depth', 'result', 'conditional'], {
+      stepId: s(64), name: s(200), type: { enum: ['task', 'parallel', 'department', 'service'] }, pointer: s(), depth: int(0), branch: s(200),
+      department: s(32), role: s(64), result: { enum: ['runs', 'skipped', 'ask', 'not-reached'] }, conditional: bool, reason: s(), leadDecides: bool,
+    })),
+  }),
   DraftRef: obj(['code', 'version'], { code: implementationCode, version: int(1) }),
   ChangeOpened: obj(['changeId', 'kind', 'drafts'], { changeId: s(64), kind: { enum: ['add', 'change', 'suspend', 'cancel', 'split', 'delegate-down'] }, drafts: list(ref('DraftRef')) }),
   Change: obj(['changeId', 'kind', 'implementationCode', 'drafts', 'reason', 'state', 'submittedBy', 'submittedAt', 'decidedAt', 'reviews'], {
@@ -476,4 +489,7 @@ export const responseOf: Record<string, string> = {
   'GET /views/finished': 'FinishedCases',
   'GET /drafts': 'DraftList',
   'GET /cases/{caseNo}/documents': 'CaseDocuments',
+  'GET /catalogue/options': 'EditorOptions',
+  'POST /catalogue/validate': 'EntryCheck',
+  'POST /catalogue/preview': 'ProcessPreview',
 };

@@ -13,6 +13,7 @@ import {
   diffVersions, getChange, guide, importDraft, requestChange, review, reviewInbox, searchImplementations,
   submitDraft, versionDetail, type CatalogueDeps,
 } from '../services/catalogue';
+import { checkDraftEntry, editorOptions, previewSteps } from '../services/catalogue-editor';
 
 const levels = ['province', 'city', 'county', 'township'];
 
@@ -38,6 +39,18 @@ const reviewBody = bodyValidator<Omit<ReviewRequest, 'actor'>>('ReviewRequest', 
 });
 const entryBody = bodyValidator<{ entry: unknown }>('EntryRequest', {
   type: 'object', additionalProperties: false, required: ['entry'], properties: { entry: { type: 'object' } },
+});
+
+const checkBody = bodyValidator<{ entry: unknown }>('EntryCheckRequest', {
+  type: 'object', additionalProperties: false, required: ['entry'], properties: { entry: { type: 'object' } },
+});
+const previewBody = bodyValidator<{ steps: unknown[]; formData: Record<string, unknown>; applicantKind?: 'person' | 'legal_person' }>('PreviewRequest', {
+  type: 'object', additionalProperties: false, required: ['steps', 'formData'],
+  properties: {
+    steps: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'object' }, description: 'the process steps as an entry holds them (checked against lib/catalogue/entry.schema.json)' },
+    formData: { type: 'object', description: 'the case\'s form data, e.g. the form\'s example' },
+    applicantKind: { enum: ['person', 'legal_person'], description: 'default person' },
+  },
 });
 
 function versionParam(raw: unknown, name = 'version'): number {
@@ -108,6 +121,23 @@ export function catalogueRoutes(deps: CatalogueDeps): Router {
     if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw badRequest('the body must be an implementation document (a JSON object)');
     const draft = await importDraft(db, req.body, actor.userId);
     res.status(201).location(`/api/implementations/${draft.code}/versions/${draft.version}`).json(draft);
+  });
+
+  // The process editor: lists to pick from, a check without saving, and a preview of the path.
+  r.get('/catalogue/options', async (req, res) => {
+    staffActor(req, [...catalogueRoles]);
+    res.json(await editorOptions(db));
+  });
+
+  r.post('/catalogue/validate', async (req, res) => {
+    requireAdmin(req);
+    res.json(await checkDraftEntry(db, checkBody(req.body).entry));
+  });
+
+  r.post('/catalogue/preview', (req, res) => {
+    staffActor(req, [...catalogueRoles]);
+    const body = previewBody(req.body);
+    res.json(previewSteps(body.steps, body.formData, body.applicantKind ?? 'person'));
   });
 
   r.post('/implementations/:code/drafts', async (req, res) => {

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { AppError, conflict, notFound, validationFailed } from '../errors';
+import { AppError, conflict, notFound, validationFailed, type FieldProblem } from '../errors';
 import type { FormContent, FormRef } from '../forms';
 import { documentFormat, validateDocument, type DocumentContext, type ImplementationDocument } from './document';
 import { validateEntry } from './validate-entry';
@@ -97,6 +97,13 @@ export async function draftFromCurrent(db: Db, code: string, by: string): Promis
 export async function updateDraft(db: Db, code: string, version: number, entry: unknown, by: string): Promise<void> {
   const row = await getVersion(db, code, version);
   if (row.state !== 'draft') throw conflict('not-a-draft', `version ${version} of ${code} is ${row.state}; only a draft can be edited`);
+  const problems = await checkEntry(db, entry);
+  if (problems.length) throw validationFailed(problems);
+  await db('implementation_versions').where({ implementation_code: code, version, state: 'draft' }).update({ entry: JSON.stringify(entry), created_by: by });
+}
+
+/** Every problem of an entry, as saving it as a draft would report them (pointers relative to the entry); nothing is written. */
+export async function checkEntry(db: Q, entry: unknown): Promise<FieldProblem[]> {
   const ctx = await loadContext(db);
   const formRef = (entry as { form?: FormRef } | null)?.form;
   const formSchema = formRef && typeof formRef === 'object' ? await ctx.storedFormSchema(formRef) : undefined;
@@ -104,8 +111,7 @@ export async function updateDraft(db: Db, code: string, version: number, entry: 
   if (formRef && typeof formRef === 'object' && !formSchema && !problems.some((p) => p.pointer.startsWith('/form'))) {
     problems.push({ pointer: '/form', detail: `form ${formRef.key}@${formRef.version} is not stored` });
   }
-  if (problems.length) throw validationFailed(problems);
-  await db('implementation_versions').where({ implementation_code: code, version, state: 'draft' }).update({ entry: JSON.stringify(entry), created_by: by });
+  return problems;
 }
 
 /** Discards a draft; any other version is kept forever. */

@@ -9,6 +9,15 @@ import entrySchema from './entry.schema.json';
 
 const ajv = createAjv();
 const validateSchema = ajv.compile(entrySchema);
+/** The process part alone, against the entry schema's own step definitions. */
+const validateProcessSchema = ajv.compile({
+  type: 'object', required: ['process'], properties: { process: entrySchema.properties.process }, definitions: entrySchema.definitions,
+});
+
+/** Schema problems of a process on its own (pointers `/process/steps/…`), for a preview of steps not yet saved. */
+export function processShapeProblems(steps: unknown): FieldProblem[] {
+  return validateProcessSchema({ process: { steps } }) ? [] : toFieldProblems(validateProcessSchema.errors);
+}
 
 /** What the semantic checks look things up in. */
 export interface EntryContext {

@@ -362,6 +362,48 @@ export type ImplementationDocument = {
   [key: string]: unknown;
 };
 
+export type EditorOptions = {
+  departments: Department[];
+  roles: {
+    code: string;
+    name: string;
+  }[];
+  systems: {
+    department: string;
+    system: string;
+  }[];
+  services: {
+    adapter: string;
+    operation: string;
+    name: string;
+  }[];
+};
+
+export type EntryCheck = {
+  valid: boolean;
+  problems: {
+    pointer: string;
+    detail: string;
+  }[];
+};
+
+export type ProcessPreview = {
+  steps: {
+    stepId: string;
+    name: string;
+    type: "task" | "parallel" | "department" | "service";
+    pointer: string;
+    depth: number;
+    branch?: string;
+    department?: string;
+    role?: string;
+    result: "runs" | "skipped" | "ask" | "not-reached";
+    conditional: boolean;
+    reason?: string;
+    leadDecides?: boolean;
+  }[];
+};
+
 export type DraftRef = {
   code: string;
   version: number;

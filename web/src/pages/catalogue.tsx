@@ -6,13 +6,18 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, del, get, post, put, type FieldProblem } from '../api';
 import { ItemForm } from '../forms/item-form';
-import { validationMessage } from '../forms/messages';
 import { fmtTime, useI18n } from '../i18n';
 import type { Entry } from '../types';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, useAction, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
 import { ItemList } from '../ui/item-list';
+import { conditionFields } from '../ui/process-editor/conditions';
+import { ProcessEditor, type EditorOptions, type PreviewMark } from '../ui/process-editor/editor';
+import { problemText } from '../ui/process-editor/messages';
+import type { Step } from '../ui/process-editor/model';
+import { ProcessPreviewPanel } from '../ui/process-editor/preview';
+import { fieldLabel } from '../problems';
 
 interface VersionRow {
   version: number;
@@ -158,28 +163,80 @@ function byPointer(problems: FieldProblem[]): Map<string, string[]> {
   return m;
 }
 
+/** Where JSON.parse stopped, as a line number of the text (V8 says "position N" or "line N"). */
+function jsonErrorLine(text: string, err: unknown): number | undefined {
+  const msg = (err as Error).message ?? '';
+  const line = /line (\d+)/.exec(msg);
+  if (line) return Number(line[1]);
+  const pos = /position (\d+)/.exec(msg);
+  return pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+}
+
+/** The entry a JSON text holds, or a plain Chinese reason why it holds none. */
+function parseEntry(text: string): { entry: Entry } | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    const line = jsonErrorLine(text, err);
+    return { error: `JSON 格式有误${line ? `（第 ${line} 行附近）` : ''}，图形仍显示上次有效的内容。` };
+  }
+  const steps = (v as { process?: { steps?: unknown } } | null)?.process?.steps;
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !Array.isArray(steps) || steps.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) {
+    return { error: '内容不是完整的实施清单（缺少流程环节列表），图形仍显示上次有效的内容。' };
+  }
+  return { entry: v as Entry };
+}
+
 function DraftEditor({ code, version, doc, onChanged }: { code: string; version: number; doc: ExportDoc; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const [entry, setEntry] = useState<Entry>(doc.entry);
   const [json, setJson] = useState(() => JSON.stringify(doc.entry, null, 2));
   const [jsonError, setJsonError] = useState('');
   const [problems, setProblems] = useState<FieldProblem[]>([]);
+  const [checking, setChecking] = useState(false);
   const [saved, setSaved] = useState(false);
   const [reason, setReason] = useState('');
   const [change, setChange] = useState<ChangeView | null>(null);
+  const [marks, setMarks] = useState<Map<string, PreviewMark> | undefined>();
+  const options = useLoad((signal) => get<EditorOptions>('/api/catalogue/options', { signal }), []);
+  const fields = useMemo(() => conditionFields(doc.form.schema), [doc.form.schema]);
   const save = useAction();
   const submit = useAction();
   const discard = useAction();
   const map = useMemo(() => byPointer(problems), [problems]);
-  const at = (ptr: string) => (map.get(ptr) ?? []).map((d) => validationMessage(d, lang)).join('；');
+  const at = (ptr: string) => (map.get(ptr) ?? []).map((d) => problemText(d, lang)).join('；');
   const shown = new Set(['/statutoryLimitDays', '/promisedLimitDays', '/conditions', '/fee/amountFen']);
-  const others = [...map.entries()].filter(([k]) => !shown.has(k) && !/^\/materials\/\d+\/name$/.test(k));
+  // Problems of the process are shown on its steps by the editor; the rest here, in words.
+  const others = [...map.entries()].filter(([k]) => !shown.has(k) && !/^\/materials\/\d+\/name$/.test(k) && !k.startsWith('/process'));
 
-  useEffect(() => setJson(JSON.stringify(entry, null, 2)), [entry]);
+  // The server checks the entry as it is edited (debounced); nothing is saved by it.
+  useEffect(() => {
+    const ctl = new AbortController();
+    const timer = window.setTimeout(() => {
+      setChecking(true);
+      post<{ valid: boolean; problems: FieldProblem[] }>('/api/catalogue/validate', { entry }, { signal: ctl.signal }).then(
+        (r) => { if (!ctl.signal.aborted) { setProblems(r.problems); setChecking(false); } },
+        () => { if (!ctl.signal.aborted) setChecking(false); },
+      );
+    }, 400);
+    return () => {
+      window.clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [entry]);
 
-  const update = (patch: Partial<Entry>) => {
+  /** An edit made in the fields or the shapes: the JSON view follows. */
+  const edit = (next: Entry) => {
     setSaved(false);
-    setEntry((e) => ({ ...e, ...patch }));
+    setEntry(next);
+    setJson(JSON.stringify(next, null, 2));
+    setJsonError('');
+  };
+  const update = (patch: Partial<Entry>) => edit({ ...entry, ...patch });
+  const setSteps = (steps: Step[]) => {
+    setMarks(undefined);
+    edit({ ...entry, process: { ...entry.process, steps } });
   };
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
 
@@ -235,22 +292,24 @@ function DraftEditor({ code, version, doc, onChanged }: { code: string; version:
           <summary>{t('完整定义（JSON，可直接编辑）', 'Whole entry (JSON, editable)')}</summary>
           <div className={`field${jsonError ? ' field-invalid' : ''}`}>
             <label htmlFor="d-json" className="sr-only">JSON</label>
-            <textarea id="d-json" className="json" rows={16} value={json} onChange={(e) => {
+            <textarea id="d-json" className="json" rows={16} value={json} aria-invalid={Boolean(jsonError)} aria-describedby={jsonError ? 'd-json-err' : undefined} onChange={(e) => {
               setJson(e.target.value);
-              try {
-                setEntry(JSON.parse(e.target.value) as Entry);
+              setSaved(false);
+              const r = parseEntry(e.target.value);
+              if ('error' in r) setJsonError(r.error);
+              else {
                 setJsonError('');
-              } catch (err) {
-                setJsonError((err as Error).message);
+                setMarks(undefined);
+                setEntry(r.entry);
               }
             }} />
-            {jsonError && <div className="field-error" role="alert">{t('JSON 格式错误：', 'Not valid JSON: ')}{jsonError}</div>}
+            {jsonError && <div className="field-error" id="d-json-err" role="alert">{lang === 'zh' ? jsonError : 'Not a valid entry; the shapes keep the last valid one.'}</div>}
           </div>
         </details>
         {others.length > 0 && (
           <div className="banner banner-error" role="alert">
             <strong>{t('其他需要修改之处', 'Other problems')}</strong>
-            <ul>{others.map(([k, v]) => <li key={k}><code>{k}</code>：{v.map((d) => validationMessage(d, lang)).join('；')}</li>)}</ul>
+            <ul>{others.map(([k, v]) => <li key={k}>{fieldLabel(k, lang)}：{v.map((d) => problemText(d, lang)).join('；')}</li>)}</ul>
           </div>
         )}
         <ErrorBanner error={problems.length ? undefined : save.error} />
@@ -265,6 +324,19 @@ function DraftEditor({ code, version, doc, onChanged }: { code: string; version:
         </div>
         <ErrorBanner error={discard.error} />
       </section>
+
+      <section className="card" aria-labelledby="editor-h">
+        <div className="card-head">
+          <h2 id="editor-h">{t('流程设计', 'Process design')}</h2>
+          <span className="muted small" aria-live="polite">{checking ? t('校验中…', 'Checking…') : problems.length ? t(`共 ${problems.length} 处需要修改`, `${problems.length} problem(s)`) : t('校验通过', 'Passes every check')}</span>
+        </div>
+        <p className="hint">{t('每个环节可上移、下移、移入或移出并联分支；展开“编辑”设置部门、角色、操作、退回、特别程序和适用条件。改动随时校验，问题显示在对应环节上。', 'Move steps up, down, into or out of parallel branches; open “Edit” for department, role, actions, returns, special procedures and conditions. Every change is checked; problems show on their step.')}</p>
+        <ErrorBanner error={options.error} onRetry={options.reload} />
+        {options.data
+          ? <ProcessEditor steps={(entry.process?.steps ?? [])} onChange={setSteps} problems={problems} options={options.data} fields={fields} preview={marks} defaultDepartment={doc.implementation.department} />
+          : options.loading && <Spinner />}
+      </section>
+      <ProcessPreviewPanel steps={(entry.process?.steps ?? [])} form={doc.form} departments={options.data?.departments ?? []} onResult={(rows) => setMarks(rows ? new Map(rows.map((r) => [r.pointer, { result: r.result }])) : undefined)} />
 
       <section className="card" aria-labelledby="submit-h">
         <h2 id="submit-h">{t('提交审核', 'Submit for review')}</h2>
