@@ -163,3 +163,15 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ ser
   const port = (server.address() as AddressInfo).port;
   return { server, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
+
+/**
+ * The Temporal SDK's own worker metrics this platform's dashboard and alerts use (Prometheus
+ * names as the worker serves them: `temporal_` prefix, `_total` on counters, durations in seconds
+ * without a unit suffix). `histograms` have `_bucket`, `_sum` and `_count` series; the
+ * `onFailure` counters appear once the first failure has happened.
+ */
+export const temporalSdkMetrics = {
+  histograms: ['temporal_workflow_task_execution_latency', 'temporal_workflow_task_schedule_to_start_latency', 'temporal_activity_execution_latency', 'temporal_activity_schedule_to_start_latency', 'temporal_workflow_endtoend_latency'],
+  series: ['temporal_sticky_cache_size', 'temporal_sticky_cache_hit_total', 'temporal_worker_task_slots_available', 'temporal_num_pollers', 'temporal_workflow_completed_total'],
+  onFailure: ['temporal_workflow_task_execution_failed_total', 'temporal_activity_execution_failed_total', 'temporal_workflow_failed_total'],
+};

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, type Db } from '../lib/db';
+import { temporalSdkMetrics } from '../lib/metrics';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { readFormFolder } from '../lib/forms';
 import { caseViewQuery } from '../workflows/definitions';
@@ -190,7 +191,7 @@ describe('operating one case: metrics, logs and traces of the API and worker pro
     const filed = await call(stack, 'POST', '/api/cases', { implementationCode, channel: 'window', applicant: person, formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example },
       { ...(await asClerkFor(stack, implementationCode)), 'x-request-id': requestId });
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-    expect(filed.headers.get('x-request-id')).to.equal(requestId);
+    expect(filed.headers['x-request-id']).to.equal(requestId);
     caseNo = (filed.body as { caseNo: string }).caseNo;
     // A failed sign-in, then the same account and address until the limit refuses (429).
     const stranger = `nobody-${process.pid}`;
@@ -208,11 +209,11 @@ describe('operating one case: metrics, logs and traces of the API and worker pro
       const poll = setInterval(() => { void dispatched().then((s) => { steps = s; }, () => undefined); }, 200);
       try {
         const view = await driveToCompletion(handle, () => steps);
-        expect(view.status).to.equal('completed');
+        expect(view.status).to.be.oneOf(['completed', 'closed']);
       } finally {
         clearInterval(poll);
       }
-      expect((await handle.query(caseViewQuery)).status).to.equal('completed');
+      expect((await handle.query(caseViewQuery)).status).to.be.oneOf(['completed', 'closed']);
     } finally {
       await connection.close();
     }
@@ -265,10 +266,9 @@ describe('operating one case: metrics, logs and traces of the API and worker pro
       expect(fromWorker, family).to.contain(`# TYPE ${family} `);
     }
     // The Temporal SDK's own worker metrics, served on the same /metrics.
-    expect(fromWorker).to.match(/^temporal_workflow_task_execution_latency_seconds_count\{/m);
-    expect(fromWorker).to.match(/^temporal_workflow_task_schedule_to_start_latency_seconds_count\{/m);
-    expect(fromWorker).to.match(/^temporal_activity_execution_latency_seconds_count\{/m);
-    expect(fromWorker).to.match(/^temporal_sticky_cache_size\{/m);
+    for (const h of temporalSdkMetrics.histograms) expect(total(fromWorker, `${h}_count`), h).to.be.greaterThan(0);
+    for (const name of temporalSdkMetrics.series) expect(fromWorker, name).to.match(new RegExp(`^${name}\\{`, 'm'));
+    expect(total(fromWorker, 'temporal_workflow_completed_total')).to.be.at.least(1);
   });
 
   it('when the logs of both processes are collected, then the case is followed by request id and case number from the filing request to the certificate, with no unmasked ID number or phone', () => {
