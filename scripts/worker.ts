@@ -49,7 +49,7 @@ runMain('worker', async () => {
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
   const retention = await ensureRetentionSchedule(client, config.taskQueue, config.retentionDays);
   await client.connection.close();
-  log().info({ taskQueue: config.taskQueue, address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
+  log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
     `worker: polling task queue "${config.taskQueue}" on ${address}; metrics on http://${config.metricsHost}:${metrics.port}/metrics`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
