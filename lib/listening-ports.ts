@@ -20,7 +20,7 @@ export function listeningPorts(): number[] {
   }
   const ports = new Set<number>();
   for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {

@@ -8,8 +8,9 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../lib/config';
 import { registry, temporalSdkMetrics } from '../lib/metrics';
 
@@ -41,6 +42,18 @@ function metricsIn(expr: string): string[] {
   // Label lists after by/without were kept: drop the words inside `by (...)`.
   const grouped = new Set((noStrings.match(/\b(?:by|without)\s*\(([^)]*)\)/g) ?? []).flatMap((g) => g.replace(/^[a-z]+\s*\(/, '').replace(/\)$/, '').split(',').map((w) => w.trim())));
   return [...new Set(words.filter((w) => !notMetrics.has(w) && !grouped.has(w)))];
+}
+
+/** promtool from the cache folder (`<cache>/promtool/promtool`) or PATH, if there is one. */
+function promtoolPath(): string | undefined {
+  const cached = path.join(loadConfig().cacheDir, 'promtool', 'promtool');
+  if (fs.existsSync(cached)) return cached;
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+    return 'promtool';
+  } catch {
+    return undefined;
+  }
 }
 
 describe('dashboards and alerts as code (deploy/observability)', () => {
@@ -89,18 +102,61 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
   });
 
   it('when promtool is available (cache folder or PATH), then `promtool check rules` passes on the rule file', function () {
-    const cached = path.join(loadConfig().cacheDir, 'promtool', 'promtool');
-    let promtool: string | undefined = fs.existsSync(cached) ? cached : undefined;
-    if (!promtool) {
-      try {
-        execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-        promtool = 'promtool';
-      } catch {
-        this.skip(); // the schema check above still ran
-      }
-    }
-    const out = execFileSync(promtool!, ['check', 'rules', rulesFile], { encoding: 'utf8' });
+    const promtool = promtoolPath();
+    if (!promtool) this.skip(); // the schema check above still ran
+    const out = execFileSync(promtool, ['check', 'rules', rulesFile], { encoding: 'utf8' });
     expect(out).to.match(/SUCCESS: \d+ rules found/);
+  });
+
+  it('when promtool is available, then its rule unit tests show the alerts fire on the series that mean trouble and stay quiet on healthy ones', function () {
+    const promtool = promtoolPath();
+    if (!promtool) this.skip();
+    const rules = new Map(doc.groups!.flatMap((g) => g.rules ?? []).map((r) => [r.alert!, r]));
+    /** The alert as promtool should see it: its labels, and its annotations rendered for those labels. */
+    const expected = (name: string, labels: Record<string, string>) => {
+      const r = rules.get(name)!;
+      const render = (t: unknown) => String(t).replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, k: string) => labels[k] ?? '');
+      return { exp_labels: { ...labels, severity: r.labels!.severity }, exp_annotations: Object.fromEntries(Object.entries(r.annotations!).map(([k, v]) => [k, render(v)])) };
+    };
+    const tests = {
+      rule_files: ['alerts.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: 'up{job="onewindow-worker",instance="w1"}', values: '1 1 0x20' },
+            { series: 'up{job="onewindow-worker",instance="w2"}', values: '1x22' },
+            { series: 'onewindow_supervision_lag_seconds_bucket{le="60"}', values: '0x30' },
+            { series: 'onewindow_supervision_lag_seconds_bucket{le="120"}', values: '0+1x30' },
+            { series: 'onewindow_supervision_lag_seconds_bucket{le="+Inf"}', values: '0+1x30' },
+            { series: 'onewindow_platform_call_duration_seconds_count{platform="payment",outcome="transient"}', values: '0+30x30' },
+            { series: 'onewindow_platform_call_duration_seconds_count{platform="payment",outcome="ok"}', values: '0+70x30' },
+            { series: 'onewindow_platform_call_duration_seconds_count{platform="identity",outcome="ok"}', values: '0+100x30' },
+            { series: 'onewindow_webhook_oldest_pending_seconds{instance="a1"}', values: '0+120x30' },
+            { series: 'onewindow_webhook_backlog{instance="a1"}', values: '5x30' },
+          ],
+          alert_rule_test: [
+            { eval_time: '1m', alertname: 'OnewindowWorkerDown', exp_alerts: [] },
+            { eval_time: '10m', alertname: 'OnewindowWorkerDown', exp_alerts: [expected('OnewindowWorkerDown', { job: 'onewindow-worker', instance: 'w1' })] },
+            { eval_time: '10m', alertname: 'OnewindowNoWorker', exp_alerts: [] },
+            { eval_time: '25m', alertname: 'OnewindowSupervisionLag', exp_alerts: [expected('OnewindowSupervisionLag', {})] },
+            { eval_time: '25m', alertname: 'OnewindowPlatformErrorRate', exp_alerts: [expected('OnewindowPlatformErrorRate', { platform: 'payment' })] },
+            { eval_time: '10m', alertname: 'OnewindowWebhookBacklog', exp_alerts: [] },
+            { eval_time: '30m', alertname: 'OnewindowWebhookBacklog', exp_alerts: [expected('OnewindowWebhookBacklog', {})] },
+          ],
+        },
+      ],
+    };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'onewindow-promtool-'));
+    try {
+      fs.copyFileSync(rulesFile, path.join(tmp, 'alerts.yml'));
+      fs.writeFileSync(path.join(tmp, 'alerts.test.yml'), stringify(tests));
+      const out = execFileSync(promtool, ['test', 'rules', path.join(tmp, 'alerts.test.yml')], { encoding: 'utf8' });
+      expect(out).to.contain('SUCCESS');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('when the Grafana dashboard is loaded, then it is a dashboard of panels with grid positions and Prometheus queries that name only metrics the platform exports', () => {
