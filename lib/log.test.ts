@@ -26,6 +26,7 @@ describe('the JSON logger', () => {
   it('when personal data is logged in fields, in values, in the message or in an error, then only its masked form is written', () => {
     log().warn({ applicant: { idNumber: '11010519491231002X', phone: '13800138000', address: '浙江省杭州市西湖区文三路1号' }, note: 'call 13912345678 about 330106197608142018', list: ['91330106MA2H3K7Q5U'] }, 'applicant 11010519491231002X rang from 13800138000');
     log().error({ err: new Error('lookup of 330106197608142018 failed') }, 'failed');
+    withLogContext({ actor: 'applicant:11010519491231002X' }, () => log().info('signed in'));
     const text = lines.map((l) => JSON.stringify(l)).join('\n');
     for (const raw of ['11010519491231002X', '13800138000', '13912345678', '330106197608142018', '91330106MA2H3K7Q5U', '文三路1号']) expect(text).not.to.contain(raw);
     expect(lines[0].applicant).to.deep.equal({ idNumber: '1101**********002X', phone: '138****8000', address: '浙江省杭州市****' });
@@ -33,5 +34,6 @@ describe('the JSON logger', () => {
     expect(lines[0].note).to.equal('call 139****5678 about 3301**********2018');
     expect(lines[1].err.message).to.equal('lookup of 3301**********2018 failed');
     expect(lines[1].err.type).to.equal('Error');
+    expect(lines[2].actor).to.equal('applicant:1101**********002X');
   });
 });
