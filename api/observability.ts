@@ -31,7 +31,7 @@ export function observe(): RequestHandler {
     res.set('x-request-id', requestId);
     const operation = operationOf(req);
     const caseNo = casePath.exec(req.path)?.[1];
-    const ctx: LogContext = { requestId, operation, ...(caseNo ? { caseNo: decodeURIComponent(caseNo) } : {}) };
+    const ctx: LogContext = { requestId, operation, ...(caseNo && /^[0-9A-Za-z-]{1,40}$/.test(caseNo) ? { caseNo } : {}) };
     const span = tracingOn()
       ? trace.getTracer('onewindow').startSpan(`${req.method} ${operation}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'onewindow.operation': operation, 'onewindow.request_id': requestId } }, propagation.extract(context.active(), req.headers))
       : undefined;
