@@ -11,6 +11,7 @@ import { classifyFailures } from './classify';
 import { createFollowUpActivities } from './follow-up';
 import { createProjectionActivities } from './projection';
 import { createReconciliationActivities } from './reconciliation';
+import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseServiceActivities(deps.db, deps.platforms),
     ...createFollowUpActivities(deps.db, deps.platforms),
     ...createReconciliationActivities(deps.db, deps.platforms),
+    ...createRetentionActivities(deps.db),
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
+import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, supervisionLag, tasksOpened } from '../lib/metrics';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
 import { rollUpCaseEvents, rollUpCases, rollUpClosedTasks } from './rollups';
@@ -100,6 +101,50 @@ export interface EvaluationInput {
 
 type Trx = Knex.Transaction;
 
+/** The stage a case event marks, for onewindow_cases_total. */
+const stageOf: Record<string, string> = { filed: 'filed', accepted: 'accepted', 'auto-accepted': 'accepted', decided: 'decided', completed: 'completed' };
+
+/**
+ * What a projection write newly stored (events and tasks not there before), gathered inside its
+ * transaction and counted in the metrics only once it has committed: a retried or replayed write
+ * stores nothing new and so counts nothing.
+ */
+export interface ProjectionTally {
+  events: { ev: CaseEventInput; item?: string; department?: string }[];
+  tasks: { kind: string; department: string }[];
+}
+
+export const newTally = (): ProjectionTally => ({ events: [], tasks: [] });
+
+/** Counts a committed write's new events and tasks (cases by stage, supervision, lags, tasks opened). */
+export function countProjected(t: ProjectionTally, now = Date.now()): void {
+  for (const { ev, item, department } of t.events) {
+    const at = Date.parse(ev.at);
+    if (Number.isFinite(at)) projectionLag.observe(Math.max(0, (now - at) / 1000));
+    const stage = stageOf[ev.type];
+    if (stage && item && department) caseTransitions.inc({ stage, item, department });
+    const v = ev.supervision;
+    if (v) {
+      supervisionEvents.inc({ level: v.level, scope: v.scope, department: v.department });
+      if (v.level === 'overdue' && v.deadline) supervisionLag.observe({ scope: v.scope }, Math.max(0, (now - Date.parse(v.deadline)) / 1000));
+    }
+  }
+  for (const task of t.tasks) tasksOpened.inc({ kind: task.kind, department: task.department });
+}
+
+/** Adds the newly stored events to the tally, with their case's item and department for those that mark a stage. */
+async function tallyEvents(trx: Trx, applied: CaseEventInput[], tally: ProjectionTally): Promise<void> {
+  const staged = [...new Set(applied.filter((ev) => stageOf[ev.type]).map((ev) => ev.caseNo))];
+  const rows = staged.length ? await trx('cases').whereIn('case_no', staged).select<{ case_no: string; item_code: string; department_code: string }[]>('case_no', 'item_code', 'department_code') : [];
+  const byCase = new Map(rows.map((r) => [r.case_no, r]));
+  for (const ev of applied) tally.events.push({ ev, item: byCase.get(ev.caseNo)?.item_code, department: byCase.get(ev.caseNo)?.department_code });
+}
+
+async function insertTasks(trx: Knex | Trx, tasks: OpenTaskInput[], tally?: ProjectionTally): Promise<void> {
+  const inserted = await trx('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning<{ kind: string; department_code: string }[]>(['kind', 'department_code']);
+  tally?.tasks.push(...inserted.map((r) => ({ kind: r.kind, department: r.department_code })));
+}
+
 async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Promise<void> {
   await trx('cases')
     .insert({
@@ -149,7 +194,7 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
  * patch (one update for the batch, applied only over older events), supervision events, audit rows
  * and webhook deliveries. Events already stored (a retried write) change nothing.
  */
-export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void> {
+export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
   for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
   const inserted = await trx('case_events')
@@ -160,6 +205,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
   if (inserted.length === 0) return; // already projected by an earlier attempt
   const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
   const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));
+  if (tally) await tallyEvents(trx, applied, tally);
   // One case-row update per case: the batch's patches in sequence order, over older events only.
   const byCase = new Map<string, CaseEventInput[]>();
   for (const ev of applied) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
@@ -204,7 +250,7 @@ async function closeTaskRow(trx: Trx, t: CloseTaskInput): Promise<void> {
 }
 
 /** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
-export async function applyOps(trx: Trx, ops: ProjectionOp[]): Promise<void> {
+export async function applyOps(trx: Trx, ops: ProjectionOp[], tally?: ProjectionTally): Promise<void> {
   for (let i = 0; i < ops.length; ) {
     const op = ops[i];
     if (op.op === 'event' || op.op === 'task-open') {
@@ -212,8 +258,8 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[]): Promise<void> {
       let j = i;
       while (j < ops.length && ops[j].op === op.op) j += 1;
       const run = ops.slice(i, j);
-      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev));
-      else await trx('tasks').insert(run.map((o) => taskRow((o as { task: OpenTaskInput }).task))).onConflict('id').ignore();
+      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev), tally);
+      else await insertTasks(trx, run.map((o) => (o as { task: OpenTaskInput }).task), tally);
       i = j;
       continue;
     }
@@ -253,17 +299,29 @@ export function createProjectionActivities(db: Db) {
      * order, in one transaction. Run as a local activity, so it costs no round trip to the server.
      */
     async applyProjection(batch: { caseNo: string; ops: ProjectionOp[] }): Promise<void> {
-      await db.transaction((trx) => applyOps(trx, batch.ops));
+      const tally = newTally();
+      try {
+        await db.transaction((trx) => applyOps(trx, batch.ops, tally));
+      } catch (err) {
+        projectionBatches.inc({ outcome: 'failed' });
+        throw err;
+      }
+      projectionBatches.inc({ outcome: 'written' });
+      countProjected(tally);
     },
 
     /** Appends a numbered case event and applies its patch to the case row, once (first engine). */
     async recordCaseEvent(ev: CaseEventInput): Promise<void> {
-      await db.transaction((trx) => applyEvents(trx, [ev]));
+      const tally = newTally();
+      await db.transaction((trx) => applyEvents(trx, [ev], tally));
+      countProjected(tally);
     },
 
     /** Puts a task in the inbox (待办). */
     async openTask(t: OpenTaskInput): Promise<void> {
-      await db('tasks').insert(taskRow(t)).onConflict('id').ignore();
+      const tally = newTally();
+      await insertTasks(db, [t], tally);
+      countProjected(tally);
     },
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */

@@ -3,6 +3,9 @@
  * faults with exponential backoff, an `Idempotency-Key` that stays the same across the retries
  * (while each attempt has its own nonce), and errors sorted into transient and refusal.
  */
+import { log } from '../lib/log';
+import { platformCalls } from '../lib/metrics';
+import { inClientSpan } from '../lib/tracing';
 import { AdapterRefusal, TransientAdapterError } from './errors';
 import { signedHeaders } from './signing';
 
@@ -85,12 +88,37 @@ export class PlatformHttp {
     return url;
   }
 
+  /**
+   * One attempt, measured (onewindow_platform_call_duration_seconds by platform and outcome),
+   * logged (info; a refusal too, a fault at warn) and traced: a client span whose context goes
+   * to the platform as `traceparent`.
+   */
   private async once<T>(method: string, path: string, opts: CallOptions): Promise<T> {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await inClientSpan(`${this.platform} ${method}`, { 'onewindow.platform': this.platform, 'http.request.method': method, 'url.path': path },
+        (trace) => this.attempt<T>(method, path, opts, trace), (err) => !(err instanceof AdapterRefusal));
+    } catch (err) {
+      outcome = err instanceof AdapterRefusal ? 'refused' : 'transient';
+      throw err;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      platformCalls.observe({ platform: this.platform, outcome }, seconds);
+      const line = { platform: this.platform, method, path, outcome, ms: Math.round(seconds * 1000) };
+      if (outcome === 'ok') log().info(line, 'platform call');
+      else if (outcome === 'refused') log().info(line, 'platform refused the call');
+      else log().warn(line, 'platform call failed');
+    }
+  }
+
+  private async attempt<T>(method: string, path: string, opts: CallOptions, trace: Record<string, string>): Promise<T> {
     const url = this.url(path, opts.query);
     const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
     const headers: Record<string, string> = {
       ...signedHeaders(this.config.secret, { method, path: url.pathname + url.search, sender: this.config.clientId ?? 'onewindow', body }),
       accept: 'application/json',
+      ...trace,
     };
     if (body) headers['content-type'] = 'application/json';
     if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;

@@ -26,7 +26,7 @@ describe('npm run api as a process', function () {
 
   it('when it gets SIGTERM while five keep-alive clients poll it, then it exits cleanly in well under two seconds', async () => {
     const port = await freePort();
-    const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: ctx.databaseUrl, TEMPORAL_ADDRESS: ctx.temporalAddress };
+    const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: ctx.databaseUrl, TEMPORAL_ADDRESS: ctx.temporalAddress };
     const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/api.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });

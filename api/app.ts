@@ -22,6 +22,7 @@ import { cleanText } from './clean-text';
 import { health } from './health';
 import { errorHandler, notFoundHandler, unavailableRetryAfter } from './problem';
 import { methodGuard, securityHeaders } from './security-headers';
+import { noteActor, observe } from './observability';
 import { webStatic } from './web-static';
 import { authRoutes } from './routes/auth';
 import { calendarRoutes } from './routes/calendar';
@@ -75,6 +76,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   const limiter = deps.limiter ?? new RateLimiter();
   const api = express.Router();
   api.use(authenticate({ db: deps.db, secretKey: deps.secretKey }));
+  api.use(noteActor);
   api.use(passwordChangeGate);
   api.use(integratorRateLimit(limiter));
   api.use(contract(deps.zone ?? 'all'));
@@ -107,6 +109,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  // Request id, log context, request metrics and span (api/observability.ts).
+  app.use(observe());
   app.use(securityHeaders({ hsts: deps.hsts ?? false }));
   // The raw body is kept for signatures (callbacks, integrators) and idempotency hashes.
   const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => { (req as RawBodyRequest).rawBody = buf; };

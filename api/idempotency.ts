@@ -7,6 +7,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { Db } from '../lib/db';
 import { badRequest, conflict } from '../lib/errors';
+import { log } from '../lib/log';
 import { principalOf, principalRef } from './auth/principal';
 import { sha256Hex } from './auth/secrets';
 
@@ -68,7 +69,7 @@ function capture(res: Response, done: (status: number, body: unknown) => Promise
     if (recorded) return then();
     recorded = true;
     done(res.statusCode, body).then(then, (err: unknown) => {
-      console.error('[api] idempotency record failed:', err);
+      log().error({ err }, '[api] idempotency record failed');
       then();
     });
   };

@@ -369,7 +369,7 @@ export function openApiDocument(zone: 'all' | 'public' | 'internal' = 'all'): Re
     ];
     paths[op.path] ??= {};
     paths[op.path][op.method] = {
-      operationId: `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`,
+      operationId: operationIdOf(op),
       tags: [op.tag],
       summary: op.summary,
       description: `Who may call it: ${op.access}. Zone: ${op.zone}.${op.rules ? ` Rules: ${op.rules}` : ''}`,
@@ -424,6 +424,11 @@ export function openApiDocument(zone: 'all' | 'public' | 'internal' = 'all'): Re
   };
   cached.set(zone, doc);
   return doc;
+}
+
+/** The operation's id in the OpenAPI document (also the `operation` label of the API's metrics and logs). */
+export function operationIdOf(op: Pick<Operation, 'method' | 'path'>): string {
+  return `${op.method}${op.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`;
 }
 
 /** Finds the operation for a method and a path under /api, for zone and query checks. */

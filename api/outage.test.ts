@@ -13,6 +13,7 @@ import { expect } from 'chai';
 import { createApp } from './app';
 import { RateLimiter } from './auth/rate-limit';
 import { createDb, type Db } from '../lib/db';
+import { configureLogging } from '../lib/log';
 import { freePort } from '../lib/servers';
 import { ctx, testStaffPassword } from '../test/context';
 
@@ -89,9 +90,9 @@ describe('database outage (a real connection dropped through a proxy)', function
     expect((await get('/api/implementations?limit=1')).status).to.equal(200);
 
     await proxy.close();
+    // The process's log (warnings and errors), line by line: its messages.
     const logged: string[] = [];
-    const original = { error: console.error, warn: console.warn, log: console.log };
-    console.error = console.warn = console.log = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
+    configureLogging({ service: 'test', level: 'WARN', destination: { write: (line: string) => { logged.push(String((JSON.parse(line) as { msg: unknown }).msg)); } } });
     try {
       const health = await get('/api/health');
       expect(health.status).to.equal(503);
@@ -109,7 +110,7 @@ describe('database outage (a real connection dropped through a proxy)', function
         }
       }
     } finally {
-      Object.assign(console, original);
+      configureLogging({ service: 'test', level: 'SILENT' });
     }
     // One line from the error handler, at most one of each kind from the connection pool: no stack per request.
     expect(logged.filter((l) => l.startsWith('[api] 503: a backing service is unreachable (')), logged.join('\n')).to.have.length(1);
@@ -144,14 +145,13 @@ describe('database outage (a real connection dropped through a proxy)', function
       const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'supervisor-zhao', password: testStaffPassword }) });
       const { token: supervisor } = (await login.json()) as { token: string };
       const logged: string[] = [];
-      const original = console.error;
-      console.error = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
+      configureLogging({ service: 'test', level: 'WARN', destination: { write: (line: string) => { logged.push(String((JSON.parse(line) as { msg: unknown }).msg)); } } });
       try {
         const list = await fetch(`http://127.0.0.1:${port}/api/supervision/workflows`, { headers: { authorization: `Bearer ${supervisor}` } });
         expect(list.status).to.equal(503);
         expect(list.headers.get('retry-after')).to.equal('5');
       } finally {
-        console.error = original;
+        configureLogging({ service: 'test', level: 'SILENT' });
       }
       for (const line of logged) expect(line).not.to.match(/\n/);
     } finally {

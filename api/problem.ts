@@ -9,6 +9,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../lib/errors';
 import { maskText } from '../lib/privacy';
 import { ThrottledLog } from '../lib/throttled-log';
+import { lineLogger, log } from '../lib/log';
 
 export const problemBase = 'https://onewindow.example/problems/';
 
@@ -102,7 +103,7 @@ export function connectionFailure(err: unknown): string | undefined {
 }
 
 /** The API process's outage log: at most one line every 10 s. */
-export const outageLog = new ThrottledLog(10_000, (line) => console.error(line));
+export const outageLog = new ThrottledLog(10_000, lineLogger('error', 'api'));
 
 export const serviceUnavailable = () => {
   const e = new AppError(503, 'service-unavailable', 'Service unavailable', 'a service the API depends on cannot be reached at the moment; try again later');
@@ -123,7 +124,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
       e = known;
     } else {
       // Logged with personal data masked: the log is read by operators, not by case handlers.
-      console.error(maskText(`[api] ${req.method} ${req.originalUrl} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`));
+      log().error({ err, method: req.method, url: maskText(req.originalUrl) }, 'request failed');
       e = new AppError(500, 'internal', 'Internal error', 'the server could not complete the request; it has been logged');
     }
   }

@@ -162,6 +162,8 @@ export async function startApp(opts: { config: Config; temporalAddress: string; 
       PLATFORM_SECRET: secret,
       PORT: String(apiPort),
       HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       ...Object.fromEntries(Object.entries(simulatorUrls).map(([p, url]) => [`${p.toUpperCase()}_URL`, url])),
     });
     const worker = await startNode(`${prefix}worker`, opts.workerScript ?? 'scripts/worker.ts', { env, args: opts.workerArgs, ready: /polling task queue/ });

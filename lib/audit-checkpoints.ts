@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './db';
 import { auditCheckpointKey } from './audit-keys';
+import { log } from './log';
 
 export interface Checkpoint {
   seq: number;
@@ -72,7 +73,7 @@ export async function writeCheckpoint(db: Db, file: string, auditKey?: string): 
 /** Writes a checkpoint every `minutes` until stopped; failures are logged and retried at the next tick. */
 export function startCheckpoints(db: Db, file: string, auditKey: string, minutes: number): { stop(): void } {
   const tick = () => writeCheckpoint(db, file, auditKey).catch((err: unknown) => {
-    console.error(`[audit] checkpoint failed: ${err instanceof Error ? err.message : String(err)}`);
+    log().error({ component: 'audit', err }, '[audit] checkpoint failed');
   });
   void tick();
   const timer = setInterval(() => void tick(), minutes * 60_000);

@@ -5,7 +5,7 @@ import { ConfigError } from './errors';
 describe('loadConfig', () => {
   it('when nothing is set, then the documented defaults apply', () => {
     const c = loadConfig({ HOME: '/home/x' });
-    expect(c).to.include({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, temporalAddress: undefined, temporalNamespace: 'default', taskQueue: 'onewindow-cases', devServerPort: 7233, devServerUiPort: 8233, pglitePort: 54329, logLevel: 'WARN' });
+    expect(c).to.include({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, temporalAddress: undefined, temporalNamespace: 'default', taskQueue: 'onewindow-cases', devServerPort: 7233, devServerUiPort: 8233, pglitePort: 54329, logLevel: 'INFO' });
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [

@@ -28,7 +28,7 @@ export interface Config {
   /** A temporal binary to use instead of building one. */
   temporalCliPath: string | undefined;
   testServerVersion: string;
-  /** Temporal SDK log level in the worker: TRACE, DEBUG, INFO, WARN or ERROR. */
+  /** Level of every process's JSON log lines and of the Temporal SDK's logs routed into them: TRACE, DEBUG, INFO, WARN or ERROR. */
   logLevel: LogLevel;
   /** Base URLs of the external platforms; `npm start` runs simulators for those not set. */
   platformUrls: Partial<Record<PlatformName, string>>;
@@ -62,6 +62,18 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Send HSTS on requests that arrived over TLS (HSTS=true); defaults to on in production. */
   hsts: boolean;
+  /** Address of the /metrics listeners (API and worker); loopback unless the scraper is elsewhere. Never the public zone's app. */
+  metricsHost: string;
+  /** Port of the API's /metrics listener (0 = one the system picks, logged at start). */
+  metricsPort: number;
+  /** Port of the worker's /metrics listener (0 = one the system picks, logged at start). */
+  workerMetricsPort: number;
+  /** Loopback port of the Temporal SDK's own Prometheus exporter in the worker, served again on the worker's /metrics (0 = one the system picks). */
+  temporalMetricsPort: number;
+  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); undefined = tracing off. */
+  otlpEndpoint: string | undefined;
+  /** Days that security-relevant operational records (sessions, sign-in challenges, webhook attempts) are kept; at least 180. */
+  retentionDays: number;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -134,7 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('DATABASE_URL names no database; add one after the host, e.g. postgres://user:pw@127.0.0.1:5432/onewindow');
     }
   }
-  const logLevel = str(env, 'LOG_LEVEL', 'WARN').toUpperCase() as LogLevel;
+  const logLevel = str(env, 'LOG_LEVEL', 'INFO').toUpperCase() as LogLevel;
   if (!logLevels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${env.LOG_LEVEL} is not one of ${logLevels.join(', ')}`);
   const dataDir = path.resolve(str(env, 'DATA_DIR', 'data'));
   const xdg = optional(env, 'XDG_CACHE_HOME') ?? path.join(os.homedir(), '.cache');
@@ -172,6 +184,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),
     trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
     hsts: bool(env, 'HSTS', production),
+    metricsHost: str(env, 'METRICS_HOST', '127.0.0.1'),
+    metricsPort: int(env, 'METRICS_PORT', 9464),
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465),
+    temporalMetricsPort: int(env, 'TEMPORAL_METRICS_PORT', 0),
+    otlpEndpoint: otlpEndpointOf(optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')),
+    retentionDays: wholeNumber(env, 'RETENTION_DAYS', 180, 180, 36_500),
   };
   if (production) checkProduction(env, config);
   return config;
@@ -183,6 +201,18 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name}=${raw} is not true or false`);
+}
+
+function otlpEndpointOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT=${raw} is not a URL; use e.g. http://otel-collector:4318`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP), got ${url.protocol}//`);
+  return raw.replace(/\/$/, '');
 }
 
 function trustProxyOf(raw: string | undefined): boolean | number | string {

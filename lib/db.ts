@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import { ConfigError } from './errors';
 import { migrationSource } from '../db/migrations';
 import { ThrottledLog } from './throttled-log';
+import { lineLogger, log } from './log';
 import { auditChainKeyHex } from './audit-keys';
 
 export type Db = Knex;
@@ -23,14 +24,14 @@ export interface DbOptions {
  * knex warns with a full stack each time it cannot open a connection (during an outage: every
  * request), and once per pooled connection lost. One line of each per 10 s instead, no stack.
  */
-const connectFailures = new ThrottledLog(10_000, (line) => console.error(line));
-const lostConnections = new ThrottledLog(10_000, (line) => console.error(line));
+const connectFailures = new ThrottledLog(10_000, lineLogger('error', 'db'));
+const lostConnections = new ThrottledLog(10_000, lineLogger('error', 'db'));
 const knexLog = {
   warn(message: unknown) {
     const text = String(message);
     if (text.startsWith('Acquire connection error')) connectFailures.report(`[db] cannot open a connection: ${text.split('\n')[0].replace(/^Acquire connection error: /, '')}`);
     else if (text.startsWith('Connection Error')) lostConnections.report(`[db] a connection was lost: ${text.split('\n')[0].replace(/^Connection Error: /, '')}`);
-    else console.warn(text);
+    else log().warn({ component: 'db' }, text);
   },
 };
 

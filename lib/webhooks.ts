@@ -13,6 +13,8 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from './db';
+import { lineLogger, log } from './log';
+import { webhookAttempts } from './metrics';
 import { ThrottledLog } from './throttled-log';
 
 export interface WebhookEvent {
@@ -69,7 +71,7 @@ export class WebhookDispatcher {
   private readonly timeoutMs: number;
 
   /** A database outage fails every poll: one line per minute, not one per poll. */
-  private readonly failures = new ThrottledLog(60_000, (line) => console.error(line));
+  private readonly failures = new ThrottledLog(60_000, lineLogger('error', 'webhooks'));
 
   constructor(private readonly o: DispatcherOptions) {
     this.pollMs = o.pollMs ?? 1000;
@@ -139,6 +141,7 @@ export class WebhookDispatcher {
       error = err instanceof Error ? err.message : String(err);
     }
     const attempts = d.attempts + 1;
+    const outcome = !error ? 'delivered' : attempts >= this.maxAttempts ? 'failed' : 'retry';
     await db.transaction(async (trx) => {
       await trx('webhook_attempts').insert({ delivery_id: d.id, status, error, duration_ms: Date.now() - started });
       if (!error) {
@@ -151,5 +154,9 @@ export class WebhookDispatcher {
         });
       }
     });
+    webhookAttempts.inc({ outcome });
+    const line = { delivery: String(d.id), event: d.event_type, attempt: attempts, status, outcome, ms: Date.now() - started };
+    if (outcome === 'delivered') log().info(line, 'webhook delivered');
+    else log().warn({ ...line, error }, outcome === 'failed' ? 'webhook delivery given up' : 'webhook delivery failed; will retry');
   }
 }

@@ -11,6 +11,10 @@ import { IdentityClient } from '../adapters/identity';
 import { RateLimiter } from '../api/auth/rate-limit';
 import type { Express } from 'express';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { configureLogging, log } from '../lib/log';
+import { registerReadModelGauges, startMetricsServer } from '../lib/metrics';
+import { startTracing } from '../lib/tracing';
 
 function listen(app: Express, port: number, host: string, name: string): Promise<Server> {
   const server = app.listen(port, host);
@@ -23,6 +27,8 @@ function listen(app: Express, port: number, host: string, name: string): Promise
 
 runMain('api', async () => {
   const config = loadConfig();
+  configureLogging({ service: 'api', level: config.logLevel });
+  const tracing = startTracing('api', config.otlpEndpoint);
   const db = await openDb(config);
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
   const certificatesUrl = config.platformUrls.certificates;
@@ -36,17 +42,25 @@ runMain('api', async () => {
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its
   // own and PORT serves the government extranet; without it, PORT serves both.
   const servers = [await listen(createApp({ ...deps, zone: config.publicPort === undefined ? 'all' : 'internal' }), config.port, config.host, 'PORT')];
-  console.log(`api: listening on http://${config.host}:${config.port}${config.publicPort === undefined ? '' : ' (extranet zone)'}`);
+  const port = (servers[0].address() as AddressInfo).port;
+  log().info({ port, zone: config.publicPort === undefined ? 'all' : 'internal' }, `api: listening on http://${config.host}:${port}${config.publicPort === undefined ? '' : ' (extranet zone)'}`);
   if (config.publicPort !== undefined) {
     servers.push(await listen(createApp({ ...deps, zone: 'public' }), config.publicPort, config.host, 'PUBLIC_PORT'));
-    console.log(`api: Internet zone on http://${config.host}:${config.publicPort}`);
+    const publicPort = (servers[1].address() as AddressInfo).port;
+    log().info({ port: publicPort, zone: 'public' }, `api: Internet zone on http://${config.host}:${publicPort}`);
   }
+  // Metrics on a listener of their own (METRICS_HOST:METRICS_PORT), never on either zone's app.
+  registerReadModelGauges(db);
+  const metrics = await startMetricsServer({ host: config.metricsHost, port: config.metricsPort }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new ConfigError(`port ${config.metricsPort} (metrics) is already in use; stop whatever holds it or set METRICS_PORT`) : err;
+  });
+  log().info({ metricsPort: metrics.port, tracing: tracing !== undefined }, `api: metrics on http://${config.metricsHost}:${metrics.port}/metrics`);
   // Stops accepting, lets in-flight requests finish (up to a short grace), and does not wait for
   // idle keep-alive clients.
   const stop = () => {
     setTimeout(() => process.exit(0), 10_000).unref();
     void Promise.all(servers.map((s) => closeGracefully(s, 3_000)))
-      .then(() => client.connection.close()).then(() => db.destroy()).then(() => process.exit(0), () => process.exit(1));
+      .then(() => metrics.close()).then(() => client.connection.close()).then(() => tracing?.shutdown()).then(() => db.destroy()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

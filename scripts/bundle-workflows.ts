@@ -1,5 +1,6 @@
 /**
- * Bundles the workflow code into one file (`tsx scripts/bundle-workflows.ts <out.js>`). The
+ * Bundles the workflow code into one file (`tsx scripts/bundle-workflows.ts <out.js> [--tracing]`,
+ * `--tracing` adding OpenTelemetry's workflow interceptors). The
  * worker runs this in a child process before it starts, so the bundler's memory is given back
  * to the system and the worker's own stays small.
  */
@@ -7,12 +8,17 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runMain } from '../lib/runtime';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 
 runMain('bundle-workflows', async () => {
   const out = process.argv[2];
-  if (!out) throw new Error('usage: bundle-workflows.ts <out.js>');
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined } });
+  if (!out) throw new Error('usage: bundle-workflows.ts <out.js> [--tracing]');
+  const tracing = process.argv.includes('--tracing');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: workflowInterceptorModules(tracing),
+    logger: { log: () => undefined, info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined },
+  });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(`${out}.tmp`, code);
   fs.renameSync(`${out}.tmp`, out);

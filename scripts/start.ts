@@ -122,6 +122,7 @@ runMain('start', async () => {
     cli ? `  ${'Temporal Web UI'.padEnd(24)}http://127.0.0.1:${config.devServerUiPort}/` : `  ${'Temporal'.padEnd(24)}${temporalAddressOf(config)}`,
     `  ${'database'.padEnd(24)}${database.embedded ? `embedded PGlite on 127.0.0.1:${config.pglitePort}` : 'DATABASE_URL'}`,
     ...(simulators ? missing.map((p) => `  ${`${p} simulator`.padEnd(24)}${simulators.urls[p]}`) : []),
+    `  ${'metrics'.padEnd(24)}http://${config.metricsHost}:${config.metricsPort}/metrics (API), http://${config.metricsHost}:${config.workerMetricsPort}/metrics (worker)`,
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));

@@ -11,7 +11,7 @@ import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
 import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
@@ -22,7 +22,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Workflow code bundled once per run and shared by every test worker. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined } });
+  bundle ??= bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(false), logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined } });
   return bundle;
 }
 

@@ -8,17 +8,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../activities';
 import { ConfigError } from '../lib/errors';
+import type { Tracing } from '../lib/tracing';
+import { activityInterceptors, tracingSinks } from './interceptors';
 
 export const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The workflow interceptor modules in the bundle: the request id always; OpenTelemetry's only
+ * when tracing is on (its spans need the worker's `exporter` sink).
+ */
+export function workflowInterceptorModules(tracing: boolean): string[] {
+  return [require.resolve('../workflows/interceptors/request-id'), ...(tracing ? [require.resolve('../workflows/interceptors/tracing')] : [])];
+}
 
 /**
  * The workflow bundle, built by a child process (scripts/bundle-workflows.ts): webpack's memory
  * then never stays in the worker, whose resident size is what a burst of open cases costs.
  */
-export function buildWorkflowBundle(): { codePath: string } {
+export function buildWorkflowBundle(options: { tracing?: boolean } = {}): { codePath: string } {
   const codePath = path.join(os.tmpdir(), `onewindow-workflows-${process.pid}.js`);
   const root = path.join(__dirname, '..');
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle-workflows.ts'), codePath], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle-workflows.ts'), codePath, ...(options.tracing ? ['--tracing'] : [])], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   process.once('exit', () => fs.rmSync(codePath, { force: true }));
   return { codePath };
 }
@@ -30,6 +40,8 @@ export interface WorkerOptions {
   deps: ActivityDeps;
   /** maxCachedWorkflows: case workflows kept in memory (WORKER_CACHED_CASES). */
   cachedCases?: number;
+  /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set: interceptors in the bundle and on activities, and the workflow spans' sink. */
+  tracing?: Tracing;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -43,9 +55,11 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    workflowBundle: buildWorkflowBundle(),
+    workflowBundle: buildWorkflowBundle({ tracing: opts.tracing !== undefined }),
     maxCachedWorkflows: opts.cachedCases ?? 1000,
     activities: createActivities(opts.deps),
+    interceptors: { activity: activityInterceptors(opts.tracing) },
+    sinks: tracingSinks(opts.tracing),
   });
   return { worker, connection };
 }

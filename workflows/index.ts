@@ -3,3 +3,4 @@ export { calendarChangeWorkflow } from './calendar-change-workflow';
 export { caseWorkflow } from './case-workflow';
 export { catalogueChangeWorkflow } from './catalogue-change-workflow';
 export { reconciliationWorkflow } from './reconciliation-workflow';
+export { retentionWorkflow } from './retention-workflow';

@@ -5,12 +5,16 @@
  * A failure here means a change would break running cases: guard it with patching instead.
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleDocuments } from '../db/seed';
 import { workflowBundle } from '../test/harness';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PatchRegistry } from './patches';
 
 const dir = path.join(__dirname, 'fixtures');
@@ -46,4 +50,21 @@ describe('replay of recorded case histories', function () {
       expect(failures).to.deep.equal([]);
     });
   }
+
+  it('when the bundle also has the OpenTelemetry workflow interceptors (tracing on), then every recording of every release still replays: they add spans and headers, not commands', async () => {
+    const traced = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(true), logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined } });
+    const spans = new InMemorySpanExporter();
+    const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({ 'service.name': 'replay' })) };
+    const histories = releases.flatMap((release) => fs.readdirSync(path.join(dir, release)).filter((f) => f.endsWith('.json')).sort()
+      .map((f) => ({ workflowId: `${release}/${f}`, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, release, f), 'utf8'))) })));
+    expect(histories.length).to.be.greaterThan(10);
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const r of Worker.runReplayHistories({ workflowBundle: traced, sinks }, histories)) {
+      replayed += 1;
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    }
+    expect(replayed).to.equal(histories.length);
+    expect(failures).to.deep.equal([]);
+  });
 });

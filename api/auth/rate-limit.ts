@@ -8,6 +8,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../lib/db';
 import { AppError } from '../../lib/errors';
+import { rateLimitRefusals, signInFailures } from '../../lib/metrics';
 import { principalOf } from './principal';
 
 interface Bucket {
@@ -38,7 +39,9 @@ export class RateLimiter {
   }
 }
 
-export function tooManyRequests(retryAfter: number): AppError {
+/** A 429 refusal, counted in onewindow_rate_limit_refusals_total by the limit that refused. */
+export function tooManyRequests(retryAfter: number, limit: 'integrator' | 'sign-in' | 'sms' = 'sign-in'): AppError {
+  rateLimitRefusals.inc({ limit });
   const e = new AppError(429, 'rate-limited', 'Too many requests', `slow down; try again in ${retryAfter} s`);
   (e as AppError & { retryAfter?: number }).retryAfter = retryAfter;
   return e;
@@ -52,7 +55,7 @@ export function integratorRateLimit(limiter: RateLimiter): RequestHandler {
       const wait = limiter.take(`key:${p.keyId}`, p.ratePerMinute);
       if (wait > 0) {
         res.set('retry-after', String(wait));
-        throw tooManyRequests(wait);
+        throw tooManyRequests(wait, 'integrator');
       }
     }
     next();
@@ -121,6 +124,7 @@ export class SignInLimits {
   }
 
   async failed(req: Request, account: string): Promise<void> {
+    signInFailures.inc({ kind: account.startsWith('sms:') || account.startsWith('applicant:') ? 'applicant' : 'staff' });
     await this.pairs.fail(pairKey(req, account));
     await this.addresses.fail(req.ip ?? '');
   }

@@ -105,7 +105,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     await limits.check(req, `applicant:${body.idNumber}`);
     // Texts to one person's phone are limited whoever asks (10 a minute), so the phone cannot be flooded from many addresses.
     const smsWait = deps.limiter.take(`sms-to:${body.idNumber}`, 10);
-    if (smsWait > 0) throw tooManyRequests(smsWait);
+    if (smsWait > 0) throw tooManyRequests(smsWait, 'sms');
     const idProblem = checkCitizenId(body.idNumber);
     if (idProblem) throw new AppError(422, 'validation-failed', 'The submitted data is not valid', idProblem, [{ pointer: '/idNumber', detail: idProblem }]);
     const identity = identityOf(deps);
