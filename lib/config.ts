@@ -56,6 +56,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Send HSTS on requests that arrived over TLS (HSTS=true); defaults to on in production. */
   hsts: boolean;
+  /** Port of the worker's health endpoint (GET /health, /ready) for probes; undefined = none. */
+  workerHealthPort: number | undefined;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),
     trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
     hsts: bool(env, 'HSTS', production),
+    workerHealthPort: optional(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : int(env, 'WORKER_HEALTH_PORT', 0),
   };
   if (production) checkProduction(env, config);
   return config;

@@ -8,6 +8,7 @@ import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 import { WebhookDispatcher } from '../lib/webhooks';
 import { unseal } from '../api/auth/secrets';
+import { startWorkerHealth } from '../worker/health';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -24,9 +25,13 @@ runMain('worker', async () => {
   const client = await connectClient(address, config.temporalNamespace);
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
   await client.connection.close();
+  // Probes: /health (alive) and /ready (polling, database answers) on WORKER_HEALTH_PORT.
+  const healthServer = config.workerHealthPort === undefined ? undefined : await startWorkerHealth({ state: () => worker.getState(), db }, config.workerHealthPort, config.host);
+  if (healthServer) console.log(`worker: health on http://${config.host}:${(healthServer.address() as { port: number }).port}/ready`);
   console.log(`worker: polling task queue "${config.taskQueue}" on ${address}; daily reconciliation schedule ${schedule === 'created' ? 'created' : 'in place'}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
+  healthServer?.close();
   await connection.close();
   await db.destroy();
 });
