@@ -2,7 +2,8 @@
  * The case history from Temporal, as a readable timeline (who did what when) and raw for
  * experts. Workflow-task bookkeeping is left out of the timeline; nothing is left out of raw.
  */
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mapTemporalError } from './temporal-errors';
 
@@ -99,13 +100,50 @@ function toEntry(e: JsonEvent): TimelineEntry | null {
   }
 }
 
-export async function caseHistory(client: Client, caseNo: string): Promise<{ raw: JsonEvent[]; timeline: TimelineEntry[] }> {
-  let json: string;
+const grpcNotFound = 5;
+
+/**
+ * The run of a case the cluster no longer holds (retention has passed), from the archived
+ * visibility records; undefined when the namespace archives none (the dev server) or none matches.
+ */
+async function archivedRunId(client: Client, caseNo: string): Promise<string | undefined> {
   try {
-    json = historyToJSON(await client.workflow.getHandle(caseNo).fetchHistory());
-  } catch (err) {
-    throw mapTemporalError(err, caseNo);
+    const res = await client.workflowService.listArchivedWorkflowExecutions({
+      namespace: client.options.namespace,
+      pageSize: 10,
+      query: `WorkflowId = '${caseNo.replace(/[^A-Za-z0-9._-]/g, '')}'`,
+    });
+    const runs = res.executions ?? [];
+    // The newest run of the case (a case number names one workflow; a reset would add runs).
+    runs.sort((a, b) => Number(b.closeTime?.seconds ?? 0) - Number(a.closeTime?.seconds ?? 0));
+    return runs[0]?.execution?.runId ?? undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The case's history: from the cluster while it holds the workflow; after retention, from the
+ * archive, which Temporal's frontend serves through the same call once given the run id.
+ */
+export async function fetchCaseHistory(client: Client, caseNo: string): Promise<{ history: temporal.api.history.v1.IHistory; archived: boolean }> {
+  try {
+    return { history: await client.workflow.getHandle(caseNo).fetchHistory(), archived: false };
+  } catch (err) {
+    if (!(isGrpcServiceError(err) && err.code === grpcNotFound)) throw mapTemporalError(err, caseNo);
+    const runId = await archivedRunId(client, caseNo);
+    if (!runId) throw mapTemporalError(err, caseNo);
+    try {
+      return { history: await client.workflow.getHandle(caseNo, runId).fetchHistory(), archived: true };
+    } catch (archiveErr) {
+      throw mapTemporalError(archiveErr, caseNo);
+    }
+  }
+}
+
+export async function caseHistory(client: Client, caseNo: string): Promise<{ raw: JsonEvent[]; timeline: TimelineEntry[] }> {
+  const { history } = await fetchCaseHistory(client, caseNo);
+  const json = historyToJSON(history as Parameters<typeof historyToJSON>[0]);
   const raw = ((JSON.parse(json) as { events?: JsonEvent[] }).events ?? []);
   const timeline = raw.map(toEntry).filter((x): x is TimelineEntry => x !== null);
   return { raw, timeline };
