@@ -467,3 +467,18 @@ export async function waitForReady(url: string, timeoutMs: number, what: string,
   }
   throw new ConfigError(`${what} was not ready within ${Math.round(timeoutMs / 1000)} s (${url}); see ${logDir}`);
 }
+
+export const helmVersion = 'v3.22.0';
+
+/** helm, built once with `go install` into the cache (to lint and render deploy/helm/onewindow). */
+export async function ensureHelm(cacheDir: string): Promise<string> {
+  const binDir = path.join(cacheDir, 'helm', helmVersion);
+  const bin = path.join(binDir, 'helm');
+  if (fs.existsSync(bin)) return bin;
+  if (spawnSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }).status !== 0) throw new ConfigError('helm is not built and Go is not installed; install Go (https://go.dev)');
+  fs.mkdirSync(binDir, { recursive: true });
+  say(`building helm ${helmVersion} with go install (first run only; a few minutes on 2 cores)…`);
+  await runWithProgress('go install', 'go', ['install', `helm.sh/helm/v3/cmd/helm@${helmVersion}`], { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod' });
+  if (!fs.existsSync(bin)) throw new ConfigError(`go install finished but ${bin} is missing`);
+  return bin;
+}

@@ -100,6 +100,7 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
     const filed = await call<{ caseNo: string }>(api('/cases'), 'POST', { implementationCode: benchItem.implementationCode, channel: 'window', applicant, formData, delivery: { method: 'courier', address } }, { ...clerk, 'idempotency-key': `cluster-test-${process.pid}-${n}` });
     const caseNo = filed.body.caseNo;
     const acted = new Set<string>();
+    const recentlyRefused = new Set<string>();
     const deadline = Date.now() + o.caseTimeoutMs;
     for (;;) {
       if (Date.now() > deadline) throw new Error(`case ${caseNo} did not finish its life within ${o.caseTimeoutMs / 1000} s`);
@@ -108,13 +109,19 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
         await pause(200);
         continue;
       }
+      // Done once the rating is in (the workflow closes right after it).
       if (v.status === 'closed' || v.events.some((e) => e.type === 'evaluated')) return caseNo;
       if (v.status === 'completed') {
-        // A rating sent twice is refused the second time (409 wrong-state): it was taken.
-        await call(api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' }, await withRetry(() => o.auth.applicant(applicant)), [200, 201, 204, 409]);
-        return caseNo;
+        // Sent again until the case shows it: a 409 here (e.g. a request still in progress after
+        // a restart) is not taken as success.
+        const r = await call(api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' }, await withRetry(() => o.auth.applicant(applicant)), [200, 201, 204, 409]);
+        if (r.status === 409) await pause(500);
+        continue;
       }
-      const task = v.tasks.find((t) => t.status === 'open' && !acted.has(t.taskId));
+      // An open task is acted on until the case shows it done: a 409 on a second try means the
+      // first was taken, and the case view then shows the task closed.
+      const task = v.tasks.find((t) => t.status === 'open' && !recentlyRefused.has(t.taskId));
+      recentlyRefused.clear();
       const ordered = v.events.find((e) => e.type === 'payment-ordered' && !acted.has(`pay:${String(e.payload.paymentId)}`));
       const booked = v.events.find((e) => e.type === 'courier-booked' && !acted.has(`deliver:${String(e.payload.waybillNo)}`));
       if (task) {
@@ -122,8 +129,11 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
         if (!how) throw new Error(`case ${caseNo}: no simulated actor for a ${task.kind} task`);
         const as = await actorFor(task.department, task.role);
         if (how.claim) await call(api(`/tasks/${task.taskId}/claim`), 'POST', undefined, as, [200, 201, 204, 409]);
-        await call(api(`/tasks/${task.taskId}/complete`), 'POST', { action: how.action, opinion: how.opinion, ...(how.missingMaterialsReason ? { missingMaterialsReason: how.missingMaterialsReason } : {}) }, as, [200, 201, 204, 409]);
-        acted.add(task.taskId);
+        const r = await call(api(`/tasks/${task.taskId}/complete`), 'POST', { action: how.action, opinion: how.opinion, ...(how.missingMaterialsReason ? { missingMaterialsReason: how.missingMaterialsReason } : {}) }, as, [200, 201, 204, 409]);
+        if (r.status === 409) {
+          recentlyRefused.add(task.taskId);
+          await pause(500);
+        }
       } else if (ordered && !v.events.some((e) => e.type === 'payment-received')) {
         const id = String(ordered.payload.paymentId);
         await call(`${o.paymentUrl}/_control/pay/${encodeURIComponent(id)}`, 'POST', { channel: 'unionpay' });
