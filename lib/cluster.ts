@@ -15,12 +15,14 @@ import { devServerSearchAttributes } from '../workflows/search-attributes';
 import type { Config } from './config';
 import { createDb, migrate, type Db } from './db';
 import { ConfigError } from './errors';
-import { canConnect, ensureTemporalCli, runWithProgress, say, waitForPort } from './servers';
+import { canConnect, ensureTemporalCli, runWithProgress, say } from './servers';
 import { Supervisor } from './supervisor';
 
 const repoRoot = path.resolve(__dirname, '..');
 export const temporalServerVersion = 'v1.29.1';
 export const clusterConfigRoot = path.join(repoRoot, 'deploy', 'cluster');
+/** Temporal keeps each service's membership port in a smallint column (cluster_membership.rpc_port). */
+export const maxClusterPort = 32_767;
 /** Local namespaces cannot keep closed workflows for less than an hour (namespace.MinRetentionLocal). */
 export const minimumRetention = '1h';
 
@@ -91,7 +93,7 @@ export async function prepareTemporalDatabases(bin: ClusterBinaries, databaseUrl
   try {
     for (const [name, schema] of [[names.temporal, 'temporal'], [names.visibility, 'visibility']] as const) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new ConfigError(`database name ${name} has characters other than a-z, 0-9 and _`);
-      const exists = await admin('pg_database').where({ datname: name }).first();
+      const exists = (await admin('pg_database').where({ datname: name }).first<{ datname: string } | undefined>('datname')) !== undefined;
       if (!exists) {
         await admin.raw(`create database ${name}`);
         log(`created database ${name}`);
@@ -187,13 +189,15 @@ function cliRun(cli: string, args: string[]): string {
   return r.stdout;
 }
 
-async function retry<T>(what: string, timeoutMs: number, fn: () => T | Promise<T>): Promise<T> {
+async function retry<T>(what: string, timeoutMs: number, fn: () => T | Promise<T>, fatal?: () => void): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       return await fn();
     } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      fatal?.();
       last = err;
       await new Promise((r) => setTimeout(r, 1_000));
     }
@@ -278,6 +282,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   fs.mkdirSync(logDir, { recursive: true });
   fs.mkdirSync(archiveDir, { recursive: true });
 
+  if (o.portBase + portsNeeded(o) - 1 > maxClusterPort) throw new ConfigError(`the cluster's ports (${o.portBase}–${o.portBase + portsNeeded(o) - 1}) must stay at or below ${maxClusterPort}: Temporal stores membership ports as a smallint; choose a lower --port-base`);
   const free = [];
   for (let p = o.portBase; p < o.portBase + portsNeeded(o); p++) if (await canConnect('127.0.0.1', p)) free.push(p);
   if (free.length) throw new ConfigError(`port(s) ${free.join(', ')} are already in use; stop whatever holds them or choose other ports (--port-base)`);
@@ -367,8 +372,20 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       });
     }
     const frontendAddress = `127.0.0.1:${frontend.grpc}`;
-    await waitForPort('127.0.0.1', frontend.grpc, 120_000, supervisor.current('temporal frontend'));
+    // A service that keeps exiting while the cluster comes up has a configuration problem: say which, with its log.
+    const crashing = () => {
+      const bad = temporal.find((s) => supervisor.restarts(s.name) >= 2);
+      if (!bad) return;
+      const log = path.join(logDir, `${bad.name.replace(/\s+/g, '-')}.log`);
+      const tail = fs.readFileSync(log, 'utf8').split('\n').filter((l) => /"level":"(fatal|error)"|^[^{]/.test(l)).slice(-3).join('\n').slice(0, 1500);
+      throw new ConfigError(`${bad.name} keeps exiting while the cluster starts; see ${log}:\n${tail}`);
+    };
+    await retry('the Temporal frontend accepting connections', 120_000, async () => {
+      crashing();
+      if (!(await canConnect('127.0.0.1', frontend.grpc))) throw new Error(`nothing on ${frontendAddress} yet`);
+    }, crashing);
     await retry('the cluster answering SERVING', 120_000, () => {
+      crashing();
       const out = cliRun(cli, ['operator', 'cluster', 'health', '--address', frontendAddress]);
       if (!out.includes('SERVING')) throw new Error(out.trim());
     });
@@ -481,4 +498,17 @@ export async function ensureHelm(cacheDir: string): Promise<string> {
   await runWithProgress('go install', 'go', ['install', `helm.sh/helm/v3/cmd/helm@${helmVersion}`], { ...process.env, GOBIN: binDir, GOFLAGS: '-mod=mod' });
   if (!fs.existsSync(bin)) throw new ConfigError(`go install finished but ${bin} is missing`);
   return bin;
+}
+
+/**
+ * The first of `count` consecutive ports nothing listens on, from a random start (tests and the
+ * benchmark; the cluster's ports are fixed in its configuration since membership needs them known).
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * (maxClusterPort - 20_000 - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (!(await Promise.all(ports.map((p) => canConnect('127.0.0.1', p)))).some(Boolean)) return base;
+  }
+  throw new ConfigError(`found no ${count} free consecutive ports between 20000 and ${maxClusterPort}`);
 }

@@ -39,13 +39,13 @@ runMain('cluster', async () => {
   fs.mkdirSync(runDir, { recursive: true });
   const log = (line: string) => console.log(`cluster: ${line}`);
 
-  let cluster: Cluster | undefined;
+  const current: { cluster?: Cluster } = {};
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('cluster: stopping every process…');
-    await cluster?.stop();
+    await current.cluster?.stop();
     process.exit(code);
   };
   process.once('SIGINT', () => void stopAll(0));
@@ -59,7 +59,7 @@ runMain('cluster', async () => {
   } finally {
     await db.destroy();
   }
-  cluster = await startCluster({
+  const cluster = await startCluster({
     config,
     databaseUrl: config.databaseUrl,
     temporalDb: 'temporal',
@@ -72,6 +72,7 @@ runMain('cluster', async () => {
     taskQueue: config.taskQueue,
     log,
   });
+  current.cluster = cluster;
   if (stopping) return;
   const pad = (s: string) => s.padEnd(30);
   console.log([

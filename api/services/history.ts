@@ -2,8 +2,7 @@
  * The case history from Temporal, as a readable timeline (who did what when) and raw for
  * experts. Workflow-task bookkeeping is left out of the timeline; nothing is left out of raw.
  */
-import { isGrpcServiceError, type Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mapTemporalError } from './temporal-errors';
 
@@ -100,8 +99,6 @@ function toEntry(e: JsonEvent): TimelineEntry | null {
   }
 }
 
-const grpcNotFound = 5;
-
 /**
  * The run of a case the cluster no longer holds (retention has passed), from the archived
  * visibility records; undefined when the namespace archives none (the dev server) or none matches.
@@ -126,11 +123,12 @@ async function archivedRunId(client: Client, caseNo: string): Promise<string | u
  * The case's history: from the cluster while it holds the workflow; after retention, from the
  * archive, which Temporal's frontend serves through the same call once given the run id.
  */
-export async function fetchCaseHistory(client: Client, caseNo: string): Promise<{ history: temporal.api.history.v1.IHistory; archived: boolean }> {
+export async function fetchCaseHistory(client: Client, caseNo: string): Promise<{ history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>; archived: boolean }> {
   try {
     return { history: await client.workflow.getHandle(caseNo).fetchHistory(), archived: false };
   } catch (err) {
-    if (!(isGrpcServiceError(err) && err.code === grpcNotFound)) throw mapTemporalError(err, caseNo);
+    // gRPC status 5, NOT_FOUND: the cluster holds no such workflow (any more).
+    if (!(isGrpcServiceError(err) && Number(err.code) === 5)) throw mapTemporalError(err, caseNo);
     const runId = await archivedRunId(client, caseNo);
     if (!runId) throw mapTemporalError(err, caseNo);
     try {
@@ -143,7 +141,7 @@ export async function fetchCaseHistory(client: Client, caseNo: string): Promise<
 
 export async function caseHistory(client: Client, caseNo: string): Promise<{ raw: JsonEvent[]; timeline: TimelineEntry[] }> {
   const { history } = await fetchCaseHistory(client, caseNo);
-  const json = historyToJSON(history as Parameters<typeof historyToJSON>[0]);
+  const json = historyToJSON(history);
   const raw = ((JSON.parse(json) as { events?: JsonEvent[] }).events ?? []);
   const timeline = raw.map(toEntry).filter((x): x is TimelineEntry => x !== null);
   return { raw, timeline };

@@ -17,10 +17,9 @@ import path from 'node:path';
 import { benchItem } from '../../bench/e2e';
 import { createAuth, type Auth } from '../../bench/staff-auth';
 import { freshDatabase, prepareDatabase } from '../../bench/stack';
-import { dropTemporalDatabases, minimumRetention, portsNeeded, startCluster, type Cluster } from '../../lib/cluster';
+import { dropTemporalDatabases, freePortRun, minimumRetention, portsNeeded, startCluster, type Cluster } from '../../lib/cluster';
 import { loadConfig } from '../../lib/config';
 import type { Db } from '../../lib/db';
-import { canConnect } from '../../lib/servers';
 import { driveCases } from './drive';
 
 const CASES = 200;
@@ -46,13 +45,7 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     const started = Date.now();
     app = await freshDatabase(config.databaseUrl, `onewindow_ct_${run}`);
     await prepareDatabase(app.db, config.demoStaffPassword);
-    // The cluster's ports are fixed in its configuration (membership needs them known): a free run of them.
-    let portBase = 0;
-    for (let tries = 0; tries < 20 && !portBase; tries++) {
-      const base = 20_000 + Math.floor(Math.random() * 20_000);
-      const ports = Array.from({ length: portsNeeded(options) + 1 }, (_, i) => base + i);
-      if (!(await Promise.all(ports.map((p) => canConnect('127.0.0.1', p)))).some(Boolean)) portBase = base;
-    }
+    const portBase = await freePortRun(portsNeeded(options) + 1);
     cluster = await startCluster({
       config,
       databaseUrl: app.url,
@@ -163,7 +156,7 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     expect(perCase(orders, (d) => d.caseNo as string)).to.deep.equal(ones);
     expect(perCase(bookings, (d) => d.caseNo as string)).to.deep.equal(ones);
     // A certificate's idempotency key names its case.
-    const caseIn = (d: Record<string, unknown>) => caseNumbers.find((c) => String(d.idempotencyKey ?? '').includes(c));
+    const caseIn = (d: Record<string, unknown>) => caseNumbers.find((c) => typeof d.idempotencyKey === 'string' && d.idempotencyKey.includes(c));
     expect(perCase(certificates, caseIn)).to.deep.equal(ones);
     expect(orders).to.have.length(CASES);
     expect(bookings).to.have.length(CASES);
