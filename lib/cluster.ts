@@ -338,8 +338,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const supervisor = new Supervisor({ log: (line) => o.log(line.replace(/^cluster: /, '')), label: 'cluster', stopGraceMs: 20_000 });
   const names: string[] = [];
   let simulators: ChildProcess | undefined;
+  // However this process ends (an uncaught error, process.exit from a signal handler), no
+  // child outlives it: the last resort is SIGKILL from the 'exit' event.
+  const killAll = () => {
+    for (const n of names) supervisor.current(n)?.kill('SIGKILL');
+    simulators?.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = async () => {
     await supervisor.stop();
+    process.removeListener('exit', killAll);
     if (simulators && simulators.exitCode === null && simulators.signalCode === null) {
       const sims = simulators;
       await new Promise<void>((resolve) => {

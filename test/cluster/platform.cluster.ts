@@ -45,6 +45,10 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     const started = Date.now();
     app = await freshDatabase(config.databaseUrl, `onewindow_ct_${run}`);
     await prepareDatabase(app.db, config.demoStaffPassword);
+    // Ctrl-C during the run: stop the cluster (and drop its databases) before leaving.
+    const interrupted = () => void cleanUp().finally(() => process.exit(130));
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     const portBase = await freePortRun(portsNeeded(options) + 1);
     cluster = await startCluster({
       config,
@@ -67,13 +71,15 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     auth = createAuth({ baseUrl: cluster.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: cluster.simulatorUrls.identity });
   });
 
-  after(async function () {
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () => (cleaned ??= (async () => {
     await client?.connection.close();
     await cluster?.stop();
     if (config.databaseUrl) await dropTemporalDatabases(config.databaseUrl, [temporalDb, visibilityDb]);
     await app?.drop();
     if (!process.env.KEEP_CLUSTER_LOGS) fs.rmSync(runDir, { recursive: true, force: true });
-  });
+  })());
+  after(() => cleanUp());
 
   /** SIGKILL the named process and wait until the Supervisor has started it again and it is ready. */
   async function killAndWaitBack(name: string, readyUrl?: string): Promise<void> {
