@@ -112,10 +112,11 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
       // Done once the rating is in (the workflow closes right after it).
       if (v.status === 'closed' || v.events.some((e) => e.type === 'evaluated')) return caseNo;
       if (v.status === 'completed') {
-        // Sent again until the case shows it: a 409 here (e.g. a request still in progress after
-        // a restart) is not taken as success.
-        const r = await call(api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' }, await withRetry(() => o.auth.applicant(applicant)), [200, 201, 204, 409]);
-        if (r.status === 409) await pause(500);
+        // Sent again until the case shows it: a 409 (a state the workflow had not reached yet, a
+        // request still in progress) or a 404 (a repeat after the first closed the workflow, whose
+        // answer was lost with a killed API) is not taken as success; the case view decides.
+        const r = await call(api(`/cases/${caseNo}/evaluation`), 'POST', { level: 5, comment: '满意' }, await withRetry(() => o.auth.applicant(applicant)), [200, 201, 204, 404, 409]);
+        if (r.status === 409 || r.status === 404) await pause(500);
         continue;
       }
       // An open task is acted on until the case shows it done: a 409 on a second try means the
