@@ -34,7 +34,15 @@ export async function runClusterBench(config: Config, adminUrl: string, o: { cas
     say(`cluster up in ${Math.round((Date.now() - started) / 1000)} s`);
     try {
       const sampler = new Sampler();
-      const pidsOf = (prefix: string) => () => cluster.names.filter((n) => n.startsWith(prefix)).map((n) => cluster.supervisor.current(n)?.pid).filter((p): p is number => p !== undefined);
+      // Each supervised process with its children (nginx's master and its worker).
+      const withChildren = (pid: number): number[] => {
+        try {
+          return [pid, ...fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)];
+        } catch {
+          return [pid];
+        }
+      };
+      const pidsOf = (prefix: string) => () => cluster.names.filter((n) => n.startsWith(prefix)).map((n) => cluster.supervisor.current(n)?.pid).filter((p): p is number => p !== undefined).flatMap(withChildren);
       sampler.watch('Temporal services', pidsOf('temporal '));
       sampler.watch('workers', pidsOf('worker '));
       sampler.watch('APIs', pidsOf('api '));
