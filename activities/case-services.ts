@@ -167,6 +167,13 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
       const replaced: MaterialReplacement[] = [];
       const notUsed: { materialId: string; certificateNo: string; reason: string }[] = [];
       if (wanted.length === 0) return { replaced, notUsed };
+      // The case's row (which the replacements reference) is written by the projection, a local
+      // activity of the same workflow task; when that task ran long it was completed with a
+      // heartbeat and this activity scheduled before the projection committed (seen on the
+      // cluster under load). Until the row is there, fail retryably: Temporal tries again in a second.
+      if (!(await db('cases').where({ case_no: m.caseNo }).first('case_no'))) {
+        throw new Error(`case ${m.caseNo} is not in the read model yet; replaceMaterials waits for its projection`);
+      }
       const held = (await Promise.all(m.holderIds.map(async (id) => {
         const r = await orRefusal(() => platforms.certificates.listByHolder(id));
         return 'refused' in r ? [] : r;

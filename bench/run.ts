@@ -9,7 +9,8 @@
  *
  * Options: --cases N (default 80), --concurrency C (20), --supervision-cases N (60),
  * --working-day-ms N (2000), --query-cases N (1000000), --only e2e,supervision,queries
- * (the floor runs with e2e).
+ * (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
+ * instead (bench/cluster.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import os from 'node:os';
@@ -28,6 +29,7 @@ import { RunRecord, tearDown } from './results';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
 import { burstDayMs, fileTemplate, runBurst } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
+import { runClusterBench } from './cluster';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +55,11 @@ runMain('bench', async () => {
     burstCases: option('burst-cases', 2_000),
     burstLeadSeconds: option('burst-lead-s', 300),
   };
+  if (process.argv.includes('--cluster')) {
+    // The end-to-end benchmark on Temporal's production server instead of the dev server (bench/cluster.ts).
+    await runClusterBench(config, adminUrl, options, (line) => process.stderr.write(`bench: ${line}\n`));
+    return;
+  }
   const onlyArg = process.argv.indexOf('--only');
   const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'burst', 'queries']);
   for (const o of only) if (!['e2e', 'supervision', 'burst', 'queries'].includes(o)) throw new ConfigError(`--only takes e2e, supervision, burst and queries (got "${o}")`);

@@ -74,6 +74,8 @@ export interface Config {
   otlpEndpoint: string | undefined;
   /** Days that security-relevant operational records (sessions, sign-in challenges, webhook attempts) are kept; at least 180. */
   retentionDays: number;
+  /** Port of the worker's health endpoint (GET /health, /ready) for probes; undefined = none. */
+  workerHealthPort: number | undefined;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalMetricsPort: int(env, 'TEMPORAL_METRICS_PORT', 0),
     otlpEndpoint: otlpEndpointOf(optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')),
     retentionDays: wholeNumber(env, 'RETENTION_DAYS', 180, 180, 36_500),
+    workerHealthPort: optional(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : int(env, 'WORKER_HEALTH_PORT', 0),
   };
   if (production) checkProduction(env, config);
   return config;

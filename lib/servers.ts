@@ -12,7 +12,7 @@ import { ConfigError } from './errors';
 
 const repoRoot = path.resolve(__dirname, '..');
 
-function say(msg: string): void {
+export function say(msg: string): void {
   process.stderr.write(`[onewindow] ${msg}\n`);
 }
 
@@ -21,7 +21,7 @@ function hasCommand(cmd: string): boolean {
 }
 
 /** Runs a long command, echoing its output lines and a heartbeat so the wait is visible. */
-function runWithProgress(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+export function runWithProgress(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, opts: { quiet?: boolean } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,7 +30,7 @@ function runWithProgress(label: string, cmd: string, args: string[], env: NodeJS
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       tail = (tail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim()) say(`${label}: ${line.trim()}`);
+      if (!opts.quiet) for (const line of text.split('\n')) if (line.trim()) say(`${label}: ${line.trim()}`);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

@@ -14,6 +14,7 @@ import { createWorker } from '../worker/worker';
 import { SdkLogger } from '../worker/sdk-logger';
 import { WebhookDispatcher } from '../lib/webhooks';
 import { unseal } from '../api/auth/secrets';
+import { startWorkerHealth } from '../worker/health';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -49,11 +50,14 @@ runMain('worker', async () => {
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
   const retention = await ensureRetentionSchedule(client, config.taskQueue, config.retentionDays);
   await client.connection.close();
-  log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
-    `worker: polling task queue "${config.taskQueue}" on ${address}; metrics on http://${config.metricsHost}:${metrics.port}/metrics`);
+  // Probes: /health (alive) and /ready (polling, database answers) on WORKER_HEALTH_PORT.
+  const healthServer = config.workerHealthPort === undefined ? undefined : await startWorkerHealth({ state: () => worker.getState(), db }, config.workerHealthPort, config.host);
+  log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, healthPort: healthServer ? (healthServer.address() as { port: number }).port : null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
+    `worker: polling task queue "${config.taskQueue}" on ${address}; metrics on http://${config.metricsHost}:${metrics.port}/metrics${healthServer ? `; health on http://${config.host}:${(healthServer.address() as { port: number }).port}/ready` : ''}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
   await metrics.close();
+  healthServer?.close();
   await connection.close();
   await tracing?.shutdown();
   await db.destroy();

@@ -2,7 +2,7 @@
  * The case history from Temporal, as a readable timeline (who did what when) and raw for
  * experts. Workflow-task bookkeeping is left out of the timeline; nothing is left out of raw.
  */
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { mapTemporalError } from './temporal-errors';
 
@@ -99,13 +99,49 @@ function toEntry(e: JsonEvent): TimelineEntry | null {
   }
 }
 
-export async function caseHistory(client: Client, caseNo: string): Promise<{ raw: JsonEvent[]; timeline: TimelineEntry[] }> {
-  let json: string;
+/**
+ * The run of a case the cluster no longer holds (retention has passed), from the archived
+ * visibility records; undefined when the namespace archives none (the dev server) or none matches.
+ */
+async function archivedRunId(client: Client, caseNo: string): Promise<string | undefined> {
   try {
-    json = historyToJSON(await client.workflow.getHandle(caseNo).fetchHistory());
-  } catch (err) {
-    throw mapTemporalError(err, caseNo);
+    const res = await client.workflowService.listArchivedWorkflowExecutions({
+      namespace: client.options.namespace,
+      pageSize: 10,
+      query: `WorkflowId = '${caseNo.replace(/[^A-Za-z0-9._-]/g, '')}'`,
+    });
+    const runs = res.executions ?? [];
+    // The newest run of the case (a case number names one workflow; a reset would add runs).
+    runs.sort((a, b) => Number(b.closeTime?.seconds ?? 0) - Number(a.closeTime?.seconds ?? 0));
+    return runs[0]?.execution?.runId ?? undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The case's history: from the cluster while it holds the workflow; after retention, from the
+ * archive, which Temporal's frontend serves through the same call once given the run id.
+ */
+export async function fetchCaseHistory(client: Client, caseNo: string): Promise<{ history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>; archived: boolean }> {
+  try {
+    return { history: await client.workflow.getHandle(caseNo).fetchHistory(), archived: false };
+  } catch (err) {
+    // gRPC status 5, NOT_FOUND: the cluster holds no such workflow (any more).
+    if (!(isGrpcServiceError(err) && Number(err.code) === 5)) throw mapTemporalError(err, caseNo);
+    const runId = await archivedRunId(client, caseNo);
+    if (!runId) throw mapTemporalError(err, caseNo);
+    try {
+      return { history: await client.workflow.getHandle(caseNo, runId).fetchHistory(), archived: true };
+    } catch (archiveErr) {
+      throw mapTemporalError(archiveErr, caseNo);
+    }
+  }
+}
+
+export async function caseHistory(client: Client, caseNo: string): Promise<{ raw: JsonEvent[]; timeline: TimelineEntry[] }> {
+  const { history } = await fetchCaseHistory(client, caseNo);
+  const json = historyToJSON(history);
   const raw = ((JSON.parse(json) as { events?: JsonEvent[] }).events ?? []);
   const timeline = raw.map(toEntry).filter((x): x is TimelineEntry => x !== null);
   return { raw, timeline };
