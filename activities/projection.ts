@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
+import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { rollUpCaseEvents, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
@@ -186,6 +187,8 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
       data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
     });
   }
+  // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
+  await enqueueExchangeNodes(trx, applied);
 }
 
 function taskRow(t: OpenTaskInput) {

@@ -183,8 +183,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, document: 'an electronic certificate document with its number and seal', ok: [200, 'the verdict'] },
 
   // Platform callbacks (signed by the platform)
-  ...(['payment', 'logistics', 'department', 'identity'] as const).map((p): Operation => ({
-    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
+  ...(['payment', 'logistics', 'department', 'identity', 'province'] as const).map((p): Operation => ({
+    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: p === 'province' ? 'Signed event from the provincial platform: province.case-filed files a case filed on the provincial portal here (once per provincial case number)' : `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
   })),
 
   // Integrators and administration

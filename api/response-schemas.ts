@@ -290,7 +290,10 @@ export const responseSchemas: Record<string, Schema> = {
 
   // Certificates and callbacks
   Verification: obj(['number', 'verdict', 'detail'], { number: s(200), verdict: { enum: ['genuine', 'tampered', 'revoked', 'expired', 'unknown'] }, detail: s() }),
-  CallbackAck: obj(['accepted'], { accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }) }),
+  CallbackAck: obj(['accepted'], {
+    accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }),
+    caseNo: { ...caseNo, description: 'province.case-filed: the case filed here' }, created: { type: 'boolean', description: 'province.case-filed: false when the provincial case was filed here before' },
+  }),
 
   // Integrators and administration
   NewApiKey: obj(['id', 'name', 'token', 'signingSecret', 'scopes', 'ratePerMinute'], {
@@ -454,6 +457,7 @@ export const responseOf: Record<string, string> = {
   'POST /callbacks/logistics': 'CallbackAck',
   'POST /callbacks/department': 'CallbackAck',
   'POST /callbacks/identity': 'CallbackAck',
+  'POST /callbacks/province': 'CallbackAck',
   'POST /admin/api-keys': 'NewApiKey',
   'GET /admin/api-keys': 'ApiKeyList',
   'POST /integrations/webhooks': 'NewWebhook',

@@ -56,6 +56,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Send HSTS on requests that arrived over TLS (HSTS=true); defaults to on in production. */
   hsts: boolean;
+  /** The approval archive's store: a folder, one sealed package per closed case (ARCHIVE_DIR, default DATA_DIR/archive). */
+  archiveDir: string;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -69,8 +71,8 @@ export const devDefaults = {
 /** The smallest secret accepted in production, in bytes. */
 export const minSecretBytes = 32;
 
-export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
-export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging'];
+export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging' | 'province';
+export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging', 'province'];
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 const logLevels: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),
     trustProxy: trustProxyOf(optional(env, 'TRUST_PROXY')),
     hsts: bool(env, 'HSTS', production),
+    archiveDir: path.resolve(str(env, 'ARCHIVE_DIR', path.join(dataDir, 'archive'))),
   };
   if (production) checkProduction(env, config);
   return config;

@@ -7,6 +7,7 @@ import { connectClient } from '../lib/temporal';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { unseal } from '../api/auth/secrets';
 
 runMain('worker', async () => {
@@ -20,6 +21,9 @@ runMain('worker', async () => {
   // Webhook deliveries are sent from the worker processes (several share the work by row locks).
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (s) => unseal(config.secretKey, s) });
   webhooks.start();
+  // 同源发布: case nodes to the provincial platform, in order per case, and the daily reconciliation.
+  const exchange = new ExchangeDispatcher({ db, province: platforms.province });
+  exchange.start();
   // The daily reconciliation runs on this task queue at 02:00 China time.
   const client = await connectClient(address, config.temporalNamespace);
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
@@ -27,6 +31,7 @@ runMain('worker', async () => {
   console.log(`worker: polling task queue "${config.taskQueue}" on ${address}; daily reconciliation schedule ${schedule === 'created' ? 'created' : 'in place'}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
+  await exchange.stop();
   await connection.close();
   await db.destroy();
 });

@@ -16,6 +16,7 @@ import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { signRequest, type NewApiKey } from '../api/auth/api-keys';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -132,6 +133,9 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const running = worker.run();
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (v) => unseal(secretKey, v), pollMs: 100, baseDelayMs: 200 });
   webhooks.start();
+  // 同源发布 as the worker process runs it (the daily reconciliation is left to the tests that want it).
+  const exchange = new ExchangeDispatcher({ db, province: platforms.province, pollMs: 100, baseDelayMs: 100, maxDelayMs: 1_000, dailyReconciliation: false });
+  exchange.start();
   return {
     baseUrl,
     secretKey,
@@ -143,6 +147,7 @@ async function buildStack(options: StackOptions): Promise<Stack> {
     async stop() {
       await api.close();
       await webhooks.stop();
+      await exchange.stop();
       worker.shutdown();
       await running;
       await sims.close();
