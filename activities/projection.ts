@@ -189,6 +189,9 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
   }
   // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
   await enqueueExchangeNodes(trx, applied);
+  // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).
+  const closed = applied.filter((ev) => ev.type === 'closed').map((ev) => ({ case_no: ev.caseNo }));
+  if (closed.length) await trx('archive_queue').insert(closed).onConflict('case_no').ignore();
 }
 
 function taskRow(t: OpenTaskInput) {

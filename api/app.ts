@@ -35,6 +35,8 @@ import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 import { webViewRoutes } from './routes/web-views';
+import { archiveRoutes } from './routes/archive';
+import { openDataRoutes } from './routes/open-data';
 
 export interface AppDeps {
   db: Db;
@@ -63,6 +65,8 @@ export interface AppDeps {
   auditKey?: string;
   /** The signed audit checkpoints that verification compares the chain with. */
   auditCheckpointFile?: string;
+  /** The approval archive's store (ARCHIVE_DIR); without it the archive's download and verification answer 503. */
+  archiveDir?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -97,6 +101,8 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
   api.use(deskRoutes(deps.db));
+  api.use(archiveRoutes(deps.db, deps.archiveDir));
+  api.use(openDataRoutes(deps.db));
   return api;
 }
 

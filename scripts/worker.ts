@@ -9,6 +9,7 @@ import { createWorker } from '../worker/worker';
 import { WebhookDispatcher } from '../lib/webhooks';
 import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { unseal } from '../api/auth/secrets';
+import { ArchiveWriter } from '../api/services/archive';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -27,11 +28,15 @@ runMain('worker', async () => {
   // The daily reconciliation runs on this task queue at 02:00 China time.
   const client = await connectClient(address, config.temporalNamespace);
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
-  await client.connection.close();
+  // 审批档案: each closed case's sealed package, written to the archive store (the client reads its history).
+  const archive = new ArchiveWriter({ db, client, archiveDir: config.archiveDir, secretKey: config.secretKey });
+  archive.start();
   console.log(`worker: polling task queue "${config.taskQueue}" on ${address}; daily reconciliation schedule ${schedule === 'created' ? 'created' : 'in place'}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();
   await exchange.stop();
+  await archive.stop();
+  await client.connection.close();
   await connection.close();
   await db.destroy();
 });

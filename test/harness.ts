@@ -5,6 +5,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createServer, type Server } from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ArchiveWriter } from '../api/services/archive';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
@@ -39,6 +43,8 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   sims: AllSimulators;
+  /** The approval archive's store of this stack (a temporary folder, removed when the stack stops). */
+  archiveDir: string;
   /** Stops a stack of its own; on the shared stack, closes the suite's API app only. */
   stop(): Promise<void>;
   [partsOf]?: StackParts;
@@ -73,6 +79,7 @@ interface StackParts {
   sims: AllSimulators;
   platforms: ReturnType<typeof createPlatforms>;
   followUpFirstAskMs?: number;
+  archiveDir: string;
 }
 
 /**
@@ -96,7 +103,7 @@ async function openApi(parts: StackParts, held?: { server: Server; port: number 
   const { server, port } = held ?? await holdPort();
   const app = createApp({
     db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
-    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs,
+    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, archiveDir: parts.archiveDir,
   });
   server.on('request', app);
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -126,7 +133,8 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api`, callbackRetry: options.callbackRetry ?? { giveUpAfterMs: 0 } });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
-  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs };
+  const archiveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onewindow-archive-'));
+  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs, archiveDir };
   const api = await openApi(parts, held);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
@@ -136,6 +144,9 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   // 同源发布 as the worker process runs it (the daily reconciliation is left to the tests that want it).
   const exchange = new ExchangeDispatcher({ db, province: platforms.province, pollMs: 100, baseDelayMs: 100, maxDelayMs: 1_000, dailyReconciliation: false });
   exchange.start();
+  // 审批档案: closed cases get their sealed packages, as in the worker process.
+  const archive = new ArchiveWriter({ db, client, archiveDir, secretKey, pollMs: 200 });
+  archive.start();
   return {
     baseUrl,
     secretKey,
@@ -148,13 +159,16 @@ async function buildStack(options: StackOptions): Promise<Stack> {
       await api.close();
       await webhooks.stop();
       await exchange.stop();
+      await archive.stop();
       worker.shutdown();
       await running;
       await sims.close();
       await nativeConnection.close();
       await connection.close();
       await db.destroy();
+      fs.rmSync(archiveDir, { recursive: true, force: true });
     },
+    archiveDir,
     [partsOf]: parts,
   };
 }

@@ -7,6 +7,7 @@
  * - `exchange_reconciliations`: each day's comparison with the provincial side's list;
  * - `archive_keys`: each department's SM2 key that seals its archive packages (the private key
  *   sealed with SECRET_KEY);
+ * - `archive_queue`: closed cases waiting for their package (queued by the projection);
  * - `archive_packages`: the approval archive (审批档案): one package per closed case, where it is
  *   kept and the SM3 digest of its manifest.
  */
@@ -52,6 +53,14 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 
+  // Closed cases waiting for their package, queued by the projection with the `closed` event.
+  await knex.schema.createTable('archive_queue', (t) => {
+    t.string('case_no', 22).primary();
+    t.timestamp('queued_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.integer('attempts').notNullable().defaultTo(0);
+    t.timestamp('next_attempt_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.text('last_error');
+  });
   await knex.schema.createTable('archive_packages', (t) => {
     t.string('case_no', 22).primary();
     t.string('department_code', 32).notNullable();
@@ -68,5 +77,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['archive_packages', 'archive_keys', 'exchange_reconciliations', 'exchange_outbox']) await knex.schema.dropTableIfExists(table);
+  for (const table of ['archive_packages', 'archive_queue', 'archive_keys', 'exchange_reconciliations', 'exchange_outbox']) await knex.schema.dropTableIfExists(table);
 }
