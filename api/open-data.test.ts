@@ -109,7 +109,7 @@ describe('open data (政务服务数据开放)', function () {
     await eventually(() => stack.db('cases').where({ case_no: filed.body.caseNo }).first('case_no'), 'the case in the read model');
     const thisMonth = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
     const urls = ['/api/open-data', '/api/open-data/catalogue', '/api/open-data/catalogue?format=csv', `/api/open-data/statistics/${month}`, `/api/open-data/statistics/${month}?format=csv`, `/api/open-data/statistics/${thisMonth}`, `/api/open-data/statistics/${thisMonth}?format=csv`];
-    const names = ((await stack.db('cases').select(stack.db.raw(`distinct applicant->>'name' as name`))) as { name: string }[]).map((n) => n.name).filter((n) => n && [...n].length >= 2);
+    const names = (await stack.db('cases').select<{ name: string }[]>(stack.db.raw(`distinct applicant->>'name' as name`))).map((n) => n.name).filter((n) => n && [...n].length >= 2);
     expect(names).to.include.members(['欧阳历史', '黄丽娟']);
     const catalogue = await http(stack, 'GET', '/api/open-data/catalogue');
     expect(catalogue.body.rows.length).to.be.greaterThan(3);

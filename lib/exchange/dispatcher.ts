@@ -162,7 +162,7 @@ export class ExchangeDispatcher {
     const chinaHour = (new Date().getUTCHours() + 8) % 24;
     if (chinaHour < 2) return;
     const day = chinaDayBefore(1);
-    const done = await this.o.db('exchange_reconciliations').where({ day }).first('day');
+    const done = await this.o.db('exchange_reconciliations').where({ day }).first<{ day: string } | undefined>('day');
     if (done) return;
     const result = await reconcileExchange(this.o.db, this.o.province, day);
     if (result.missing.length) console.warn(`[exchange] reconciliation of ${day}: ${result.missing.length} node(s) missing on the provincial side, queued again`);
