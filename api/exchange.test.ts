@@ -157,6 +157,11 @@ describe('case data exchange with the provincial platform (同源发布)', funct
     await eventually(async () => (await stack.sims.province.control.nodes(firstCase)).some((n) => n.nodeId === lost.nodeId), 'the lost node sent again');
     const row = await stack.db('exchange_outbox').where({ node_id: lost.nodeId }).first();
     expect(row).to.include({ state: 'delivered', resent: 1 });
+    // Supervisors see the day's reconciliation with what was missing.
+    const status = await http(stack, 'GET', '/api/exchange');
+    expect(status.status, JSON.stringify(status.body)).to.equal(200);
+    expect(status.body.reconciliations.find((r: { day: string }) => r.day === day).missing).to.include(lost.nodeId);
+    expect(status.body.outbox.delivered).to.be.greaterThan(0);
     // Reconciled again, nothing of this case is missing.
     expect((await reconcileExchange(stack.db, province, day)).missing.filter((id) => id.startsWith(firstCase))).to.deep.equal([]);
   });

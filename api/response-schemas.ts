@@ -423,6 +423,13 @@ export const responseSchemas: Record<string, Schema> = {
       caseNo, department: s(32), itemCode: s(64), files: int(1), bytes: int(0), manifestSm3: s(64, { pattern: '^[0-9a-f]{64}$' }), keyId: s(80), archivedAt: instant,
     })),
   }),
+  ExchangeStatus: obj(['outbox', 'refused', 'reconciliations'], {
+    outbox: obj(['pending', 'delivered', 'refused'], { pending: int(0), delivered: int(0), refused: int(0) }),
+    refused: list(obj(['nodeId', 'caseNo', 'node', 'attempts', 'lastError'], { nodeId: s(40), caseNo, node: s(32), attempts: int(0), lastError: nullableString })),
+    reconciliations: list(obj(['day', 'localCount', 'remoteCount', 'missing', 'checkedAt'], {
+      day: s(10, { format: 'date' }), localCount: int(0), remoteCount: int(0), missing: list(s(40), { description: 'node ids delivered here and not held there (queued again)' }), checkedAt: instant,
+    })),
+  }),
   ArchivePackageFile: { type: 'string', contentEncoding: 'binary', description: 'the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig' },
   ArchiveVerification: obj(['caseNo', 'verdict', 'sealValid', 'keyId', 'keyProblem', 'files', 'changed', 'missing', 'unexpected'], {
     caseNo: { oneOf: [{ type: 'null' }, caseNo] }, verdict: { enum: ['intact', 'tampered'] }, sealValid: bool, keyId: nullableString, keyProblem: nullableString, files: int(0),
@@ -519,4 +526,5 @@ export const responseOf: Record<string, string> = {
   'GET /archive': 'ArchivePackages',
   'GET /archive/{caseNo}': 'ArchivePackageFile',
   'GET /archive/{caseNo}/verify': 'ArchiveVerification',
+  'GET /exchange': 'ExchangeStatus',
 };

@@ -1380,6 +1380,30 @@ export type ArchivePackages = {
   }[];
 };
 
+export type ExchangeStatus = {
+  outbox: {
+    pending: number;
+    delivered: number;
+    refused: number;
+  };
+  refused: {
+    nodeId: string;
+    /** 统一办件编号: 22 digits */
+    caseNo: string;
+    node: string;
+    attempts: number;
+    lastError: string | null;
+  }[];
+  reconciliations: {
+    day: string;
+    localCount: number;
+    remoteCount: number;
+    /** node ids delivered here and not held there (queued again) */
+    missing: string[];
+    checkedAt: string;
+  }[];
+};
+
 /** the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig */
 export type ArchivePackageFile = string;
 
