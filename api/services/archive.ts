@@ -20,6 +20,7 @@ import fs from 'node:fs/promises';
 import type { Db } from '../../lib/db';
 import { notFound, AppError } from '../../lib/errors';
 import { ThrottledLog } from '../../lib/throttled-log';
+import { briefError } from '../../lib/exchange/dispatcher';
 import { generateSm2KeyPair, type Sm2KeyPair } from '../../adapters/sm2';
 import { readPackage, safeName, verifyPackage, writePackage, type PackageFile, type Verification } from '../../lib/archive/package';
 import { tarOf } from '../../lib/archive/tar';
@@ -119,7 +120,7 @@ export class ArchiveWriter {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined, (err: unknown) => this.failures.report(`[archive] ${err instanceof Error ? err.message : String(err)}`))
+      this.running = this.runOnce().then(() => undefined, (err: unknown) => this.failures.report(`[archive] ${briefError(err)}`))
         .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.o.pollMs ?? 2000); });
     };
     tick();
@@ -146,7 +147,7 @@ export class ArchiveWriter {
         await db('archive_queue').where({ case_no: r.case_no }).delete();
         done += 1;
       } catch (err) {
-        const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+        const message = briefError(err);
         const delay = Math.min(5_000 * 2 ** r.attempts, 3_600_000);
         await db('archive_queue').where({ case_no: r.case_no }).update({ attempts: r.attempts + 1, last_error: message, next_attempt_at: new Date(Date.now() + delay) });
         this.failures.report(`[archive] case ${r.case_no}: ${message}`);

@@ -34,7 +34,8 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`alter table exchange_outbox add constraint exchange_outbox_state_check check (state in ('pending', 'delivered', 'refused'))`);
   await knex.raw(`create index exchange_outbox_due on exchange_outbox (next_attempt_at) where state = 'pending'`);
-  await knex.raw(`create index exchange_outbox_day on exchange_outbox (china_day(at)) where state = 'delivered'`);
+  // The daily reconciliation reads one China day's nodes, whatever their state.
+  await knex.raw('create index exchange_outbox_day on exchange_outbox (china_day(at))');
 
   await knex.schema.createTable('exchange_reconciliations', (t) => {
     t.date('day').primary();

@@ -15,6 +15,13 @@ import { AdapterRefusal } from '../../adapters/errors';
 import type { Db } from '../db';
 import { ThrottledLog } from '../throttled-log';
 
+/** An error in one line: a query's error without its SQL (knex puts the statement first). */
+export function briefError(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  const i = m.lastIndexOf(' - ');
+  return (i >= 0 ? m.slice(i + 3) : m).replace(/\s+/g, ' ').slice(0, 300);
+}
+
 export interface ExchangeDispatcherOptions {
   db: Db;
   province: ProvincialExchange;
@@ -105,7 +112,7 @@ export class ExchangeDispatcher {
     const tick = () => {
       if (this.stopped) return;
       this.running = this.runOnce().then(() => this.o.dailyReconciliation === false ? undefined : this.maybeReconcile())
-        .then(() => undefined, (err: unknown) => this.failures.report(`[exchange] dispatch failed: ${err instanceof Error ? err.message : String(err)}`))
+        .then(() => undefined, (err: unknown) => this.failures.report(`[exchange] dispatch failed: ${briefError(err)}`))
         .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
     };
     tick();
