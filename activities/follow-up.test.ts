@@ -32,7 +32,7 @@ describe('follow-up queries: the case asks the payment, courier and department p
     departments = await startDepartmentSimulator({ secret, callbackUrl: `${nowhere}/department`, callbackRetry: noRetry });
     const unused = 'http://127.0.0.1:1';
     const platforms = createPlatforms({
-      urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: unused, certificates: unused, messaging: unused },
+      urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: unused, certificates: unused, messaging: unused, province: unused },
       secret, departmentCodes: ['hz-jtys'], ...fast,
     });
     acts = createFollowUpActivities(db, platforms);
@@ -69,7 +69,7 @@ describe('follow-up queries: the case asks the payment, courier and department p
     await payment.control.reset();
     const unused = 'http://127.0.0.1:1';
     const wrong = createFollowUpActivities(db, createPlatforms({
-      urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: unused, certificates: unused, messaging: unused },
+      urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: unused, certificates: unused, messaging: unused, province: unused },
       secret: 'not-the-secret', departmentCodes: ['hz-jtys'], ...fast,
     }));
     const err = await wrong.paymentOrderStatus({ paymentId: 'PO-x' }).catch((e: unknown) => e);
@@ -96,7 +96,7 @@ describe('follow-up queries: the case asks the payment, courier and department p
   it('when the department gave its result but the callback was lost, then the dispatch status has the result and milestones; a dispatch never received is not known', async () => {
     const step = { caseNo, stepId: 'transport-system', department: 'hz-jtys', system: '道路运输管理系统' };
     expect(await acts.dispatchStatus(step)).to.deep.equal({ known: false, result: null, milestones: [] });
-    const platforms = createPlatforms({ urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: 'http://127.0.0.1:1', certificates: 'http://127.0.0.1:1', messaging: 'http://127.0.0.1:1' }, secret, departmentCodes: ['hz-jtys'], ...fast });
+    const platforms = createPlatforms({ urls: { payment: payment.url, logistics: logistics.url, departments: departments.url, identity: 'http://127.0.0.1:1', certificates: 'http://127.0.0.1:1', messaging: 'http://127.0.0.1:1', province: 'http://127.0.0.1:1' }, secret, departmentCodes: ['hz-jtys'], ...fast });
     await platforms.departments.pushCase('hz-jtys', {
       caseNo, stepId: step.stepId, itemCode: 'XK-330000-00007', acceptedAt: new Date().toISOString(),
       applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: {},

@@ -7,6 +7,7 @@ import type { Db } from '../lib/db';
 import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, supervisionLag, tasksOpened } from '../lib/metrics';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
+import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { rollUpCaseEvents, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
@@ -232,6 +233,11 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: Proje
       data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
     });
   }
+  // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
+  await enqueueExchangeNodes(trx, applied);
+  // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).
+  const closed = applied.filter((ev) => ev.type === 'closed').map((ev) => ({ case_no: ev.caseNo }));
+  if (closed.length) await trx('archive_queue').insert(closed).onConflict('case_no').ignore();
 }
 
 function taskRow(t: OpenTaskInput) {

@@ -50,7 +50,7 @@ describe('daily roll-ups of the indicators (real database)', function () {
     db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb, poolMax: 6 });
     const projection = createProjectionActivities(db);
     const unused = 'http://127.0.0.1:1';
-    const services = createCaseServiceActivities(db, createPlatforms({ urls: { payment: unused, logistics: unused, departments: unused, identity: unused, certificates: unused, messaging: unused }, secret: 'unused', departmentCodes: [] }));
+    const services = createCaseServiceActivities(db, createPlatforms({ urls: { payment: unused, logistics: unused, departments: unused, identity: unused, certificates: unused, messaging: unused, province: unused }, secret: 'unused', departmentCodes: [] }));
 
     const lives = Array.from({ length: CASES }, (_, i) => {
       const caseNo = `7731${String(i).padStart(18, '0')}`;

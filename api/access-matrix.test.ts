@@ -106,6 +106,7 @@ const allowed: Record<string, Caller[]> = {
   'POST /callbacks/logistics': [],
   'POST /callbacks/department': [],
   'POST /callbacks/identity': [],
+  'POST /callbacks/province': [],
   'POST /admin/api-keys': ['platformAdmin'],
   'GET /admin/api-keys': ['platformAdmin'],
   'POST /admin/api-keys/{id}/revoke': ['platformAdmin'],
@@ -115,6 +116,14 @@ const allowed: Record<string, Caller[]> = {
   'GET /integrations/webhooks/{id}/deliveries': ['integrator'],
   'GET /audit': ['supervisor', 'platformAdmin'],
   'GET /audit/verify': ['supervisor', 'platformAdmin'],
+  // Data outwards: open data for anyone; the archive for supervisors; the exchange's state as the audit log.
+  'GET /open-data': everyone,
+  'GET /open-data/catalogue': everyone,
+  'GET /open-data/statistics/{month}': everyone,
+  'GET /archive': ['supervisor'],
+  'GET /archive/{caseNo}': ['supervisor'],
+  'GET /archive/{caseNo}/verify': ['supervisor'],
+  'GET /exchange': ['supervisor', 'platformAdmin'],
 };
 
 describe('authorisation: every route × every kind of caller', () => {
@@ -150,7 +159,7 @@ describe('authorisation: every route × every kind of caller', () => {
 
   const sample: Record<string, string> = {
     code: 'XK-330000-00001.xh-scjg', version: '1', id: 'no-such-id', year: '2026', date: '2026-12-31',
-    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt', materialId: 'no-such-material',
+    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt', materialId: 'no-such-material', month: '2026-09',
   };
   const query: Record<string, string> = {
     'GET /implementations/{code}/diff': '?from=1&to=1',

@@ -36,6 +36,8 @@ import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 import { webViewRoutes } from './routes/web-views';
+import { archiveRoutes } from './routes/archive';
+import { openDataRoutes } from './routes/open-data';
 
 export interface AppDeps {
   db: Db;
@@ -66,6 +68,8 @@ export interface AppDeps {
   auditCheckpointFile?: string;
   /** The payment platform's public payment page (PAYMENT_CASHIER_URL), for the live view's pay link. */
   paymentCashierUrl?: string;
+  /** The approval archive's store (ARCHIVE_DIR); without it the archive's download and verification answer 503. */
+  archiveDir?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -101,6 +105,8 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
   api.use(deskRoutes(deps.db));
+  api.use(archiveRoutes(deps.db, deps.archiveDir));
+  api.use(openDataRoutes(deps.db));
   return api;
 }
 

@@ -188,8 +188,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/certificates/verify', tag: 'certificates', summary: 'Verify a certificate document as presented', zone: 'public', access: 'anyone', security: anyone, document: 'an electronic certificate document with its number and seal', ok: [200, 'the verdict'] },
 
   // Platform callbacks (signed by the platform)
-  ...(['payment', 'logistics', 'department', 'identity'] as const).map((p): Operation => ({
-    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
+  ...(['payment', 'logistics', 'department', 'identity', 'province'] as const).map((p): Operation => ({
+    method: 'post', path: `/callbacks/${p}`, tag: 'callbacks', summary: p === 'province' ? 'Signed event from the provincial platform: province.case-filed files a case filed on the provincial portal here (once per provincial case number)' : `Signed event from the ${p} platform`, zone: 'internal', access: 'the platform (HMAC-signed envelope)', security: ['platform'], document: 'a signed event envelope', ok: [200, 'applied or already applied'],
   })),
 
   // Integrators and administration
@@ -202,6 +202,14 @@ export const operations: Operation[] = [
   { method: 'get', path: '/integrations/webhooks/{id}/deliveries', tag: 'integration', summary: 'Delivery log with every attempt', zone: 'public', access: 'integrator with the webhooks scope', security: ['apiKey'], ok: [200, 'deliveries'], query: [{ name: 'limit', schema: int(1, 200) }] },
   { method: 'get', path: '/audit', tag: 'audit', summary: 'The audit log, newest first (personal data masked)', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'entries'], query: [{ name: 'caseNo', schema: str(22, { pattern: '^[0-9]{22}$' }) }, { name: 'action', schema: str(64) }, { name: 'limit', schema: int(1, 500) }] },
   { method: 'get', path: '/audit/verify', tag: 'audit', summary: 'Verify the audit log\'s hash chain', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'whether the chain holds, and where it breaks'] },
+  // Open data (政务服务数据开放) and the approval archive (审批档案)
+  { method: 'get', path: '/open-data', tag: 'open-data', summary: 'The open datasets: their stable URLs, data dictionaries, the months available and the licence', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the index'] },
+  { method: 'get', path: '/open-data/catalogue', tag: 'open-data', summary: 'The service guide of every published entry, as JSON or CSV (no personal data)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the dataset'], query: [{ name: 'format', schema: { enum: ['json', 'csv'] }, description: 'json (default) or csv' }] },
+  { method: 'get', path: '/open-data/statistics/{month}', tag: 'open-data', summary: 'One China month\'s case statistics per department and per item, as JSON or CSV; cells under 5 cases suppressed', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the dataset'], query: [{ name: 'format', schema: { enum: ['json', 'csv'] }, description: 'json (default) or csv' }] },
+  { method: 'get', path: '/archive', tag: 'archive', summary: 'Archive packages of closed cases in my jurisdiction, newest first', zone: 'internal', access: 'staff: supervisor (their jurisdiction)', security: staffOnly, ok: [200, 'the packages'], query: [{ name: 'department', schema: str(32) }, { name: 'caseNo', schema: str(22, { pattern: '^[0-9]{22}$' }) }, { name: 'limit', schema: int(1, 500) }] },
+  { method: 'get', path: '/archive/{caseNo}', tag: 'archive', summary: 'Download a case\'s archive package as a tar file (audited)', zone: 'internal', access: 'staff: supervisor (their jurisdiction)', security: staffOnly, ok: [200, 'the package (application/x-tar)'] },
+  { method: 'get', path: '/exchange', tag: 'archive', summary: '同源发布 to the provincial platform: nodes pending, delivered and refused, the refused ones, and the latest daily reconciliations with the nodes found missing there', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'the exchange\'s state'], query: [{ name: 'limit', schema: int(1, 200) }] },
+  { method: 'get', path: '/archive/{caseNo}/verify', tag: 'archive', summary: 'Verify a case\'s archive package: the SM2 seal of its manifest and the SM3 digest of every file (changed, missing and added files are named)', zone: 'internal', access: 'staff: supervisor (their jurisdiction)', security: staffOnly, ok: [200, 'the verdict'] },
 ];
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
@@ -260,6 +268,7 @@ const pathParamSchemas: Record<string, { schema: Record<string, unknown>; exampl
   urgeId: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'urge-1' },
   number: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'ZJ-2026-000001' },
   materialId: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' }, example: 'application-form', description: 'a material of the case\'s pinned checklist (else 400)' },
+  month: { schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, example: '2026-09', description: 'a China month, YYYY-MM (else 400)' },
   kind: { schema: { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] }, example: 'receipt', description: 'the document: 收件回执, 受理通知书, 补正材料告知书, 不予受理通知书, 准予/不予行政许可决定书, 送达回证 (else 404)' },
 };
 
@@ -336,6 +345,8 @@ function successResponse(op: Operation) {
   if (!name) throw new Error(`${op.method.toUpperCase()} ${op.path} answers ${op.ok[0]} but names no response schema`);
   const schema = { $ref: `#/components/schemas/${name}` };
   if (name === 'MaterialFile') return { description: op.ok[1], content: Object.fromEntries(['application/pdf', 'image/jpeg', 'image/png'].map((t) => [t, { schema }])) };
+  if (name === 'ArchivePackageFile') return { description: op.ok[1], content: { 'application/x-tar': { schema } } };
+  if (name === 'OpenDataCatalogue' || name === 'OpenDataStatistics') return { description: op.ok[1], content: { 'application/json': { schema }, 'text/csv': { schema: { $ref: '#/components/schemas/OpenDataCsv' } } } };
   return { description: op.ok[1], content: { 'application/json': { schema } } };
 }
 

@@ -305,7 +305,10 @@ export const responseSchemas: Record<string, Schema> = {
 
   // Certificates and callbacks
   Verification: obj(['number', 'verdict', 'detail'], { number: s(200), verdict: { enum: ['genuine', 'tampered', 'revoked', 'expired', 'unknown'] }, detail: s() }),
-  CallbackAck: obj(['accepted'], { accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }) }),
+  CallbackAck: obj(['accepted'], {
+    accepted: { const: true }, duplicate: { const: true, description: 'the event id was applied before' }, ignored: s(200, { description: 'an event type or state this platform does not act on' }),
+    caseNo: { ...caseNo, description: 'province.case-filed: the case filed here' }, created: { type: 'boolean', description: 'province.case-filed: false when the provincial case was filed here before' },
+  }),
 
   // Integrators and administration
   NewApiKey: obj(['id', 'name', 'token', 'signingSecret', 'scopes', 'ratePerMinute'], {
@@ -404,6 +407,50 @@ export const responseSchemas: Record<string, Schema> = {
     checkpoint: orNull(obj(['seq', 'at'], { seq: int(), at: instant })),
     lastHash: nullableString,
   }),
+
+  // Open data and the approval archive
+  OpenDataField: obj(['name', 'title', 'type', 'description'], { name: s(64), title: s(100), type: { enum: ['string', 'integer', 'number', 'date-time'] }, description: s(500) }),
+  OpenDataIndex: obj(['publisher', 'licence', 'datasets'], {
+    publisher: s(100), licence: s(1000),
+    datasets: list(obj(['id', 'title', 'description', 'formats', 'urls', 'fields'], {
+      id: { enum: ['catalogue', 'statistics'] }, title: s(100), description: s(500), formats: list({ enum: ['json', 'csv'] }),
+      urls: obj(['json', 'csv'], { json: s(200), csv: s(200) }), months: list(s(7, { pattern: '^\\d{4}-\\d{2}$' })), fields: list(ref('OpenDataField')),
+    })),
+  }),
+  OpenDataCatalogue: obj(['dataset', 'publisher', 'licence', 'fields', 'rows'], {
+    dataset: { const: 'catalogue' }, publisher: s(100), licence: s(1000), fields: list(ref('OpenDataField')),
+    rows: list(obj(['implementationCode', 'name', 'itemCode', 'itemName', 'itemType', 'department', 'departmentName', 'level', 'version', 'publishedAt', 'caseType', 'statutoryLimitDays', 'promisedLimitDays', 'feeFen', 'materials', 'windows'], {
+      implementationCode: s(64), name: s(200), itemCode: s(64), itemName: s(200), itemType: s(32), department: s(32), departmentName: s(200), level: s(16), version: int(1),
+      publishedAt: nullableInstant, caseType: nullableString, statutoryLimitDays: { type: ['integer', 'null'] }, promisedLimitDays: { type: ['integer', 'null'] }, feeFen: int(0), materials: s(), windows: s(),
+    })),
+  }),
+  OpenDataStatistics: obj(['dataset', 'publisher', 'licence', 'month', 'fields', 'rows'], {
+    dataset: s(30, { pattern: '^statistics-\\d{4}-\\d{2}$' }), publisher: s(100), licence: s(1000), month: s(7), fields: list(ref('OpenDataField')),
+    rows: list(obj(['month', 'grouping', 'code', 'name', 'received', 'accepted', 'completed', 'onTimeRate', 'averageWorkingDays', 'satisfaction'], {
+      month: s(7), grouping: { enum: ['department', 'item'] }, code: s(64), name: s(200),
+      received: { type: ['integer', 'null'], description: 'null: 1 to 4 cases (suppressed)' }, accepted: { type: ['integer', 'null'] }, completed: { type: ['integer', 'null'] },
+      onTimeRate: { type: ['number', 'null'], description: 'null: fewer than 5 completed' }, averageWorkingDays: { type: ['number', 'null'] }, satisfaction: { type: ['number', 'null'], description: 'null: fewer than 5 ratings' },
+    })),
+  }),
+  OpenDataCsv: { type: 'string', description: 'UTF-8 CSV with a byte-order mark: a header row of the fields\' Chinese titles, then the rows; suppressed cells read "<5"' },
+  ArchivePackages: obj(['packages'], {
+    packages: list(obj(['caseNo', 'department', 'itemCode', 'files', 'bytes', 'manifestSm3', 'keyId', 'archivedAt'], {
+      caseNo, department: s(32), itemCode: s(64), files: int(1), bytes: int(0), manifestSm3: s(64, { pattern: '^[0-9a-f]{64}$' }), keyId: s(80), archivedAt: instant,
+    })),
+  }),
+  ExchangeStatus: obj(['outbox', 'refused', 'reconciliations'], {
+    outbox: obj(['pending', 'delivered', 'refused'], { pending: int(0), delivered: int(0), refused: int(0) }),
+    refused: list(obj(['nodeId', 'caseNo', 'node', 'attempts', 'lastError'], { nodeId: s(40), caseNo, node: s(32), attempts: int(0), lastError: nullableString })),
+    reconciliations: list(obj(['day', 'localCount', 'remoteCount', 'missing', 'checkedAt'], {
+      day: s(10, { format: 'date' }), localCount: int(0), remoteCount: int(0), missing: list(s(40), { description: 'node ids delivered here and not held there (queued again)' }), checkedAt: instant,
+    })),
+  }),
+  ArchivePackageFile: { type: 'string', contentEncoding: 'binary', description: 'the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig' },
+  ArchiveVerification: obj(['caseNo', 'verdict', 'sealValid', 'keyId', 'keyProblem', 'files', 'changed', 'missing', 'unexpected'], {
+    caseNo: { oneOf: [{ type: 'null' }, caseNo] }, verdict: { enum: ['intact', 'tampered'] }, sealValid: bool, keyId: nullableString, keyProblem: nullableString, files: int(0),
+    changed: list(s(300), { description: 'files whose SM3 digest or size differs from the manifest (manifest.json itself when its seal does not verify)' }),
+    missing: list(s(300)), unexpected: list(s(300), { description: 'files in the package the manifest does not list' }),
+  }),
 };
 
 /** Which response schema each operation answers with on success ("METHOD /path"; 204 answers have none). */
@@ -471,6 +518,7 @@ export const responseOf: Record<string, string> = {
   'POST /callbacks/logistics': 'CallbackAck',
   'POST /callbacks/department': 'CallbackAck',
   'POST /callbacks/identity': 'CallbackAck',
+  'POST /callbacks/province': 'CallbackAck',
   'POST /admin/api-keys': 'NewApiKey',
   'GET /admin/api-keys': 'ApiKeyList',
   'POST /integrations/webhooks': 'NewWebhook',
@@ -492,4 +540,11 @@ export const responseOf: Record<string, string> = {
   'GET /catalogue/options': 'EditorOptions',
   'POST /catalogue/validate': 'EntryCheck',
   'POST /catalogue/preview': 'ProcessPreview',
+  'GET /open-data': 'OpenDataIndex',
+  'GET /open-data/catalogue': 'OpenDataCatalogue',
+  'GET /open-data/statistics/{month}': 'OpenDataStatistics',
+  'GET /archive': 'ArchivePackages',
+  'GET /archive/{caseNo}': 'ArchivePackageFile',
+  'GET /archive/{caseNo}/verify': 'ArchiveVerification',
+  'GET /exchange': 'ExchangeStatus',
 };

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   describe('in production (NODE_ENV=production)', () => {
     const strong = (c: string) => c.repeat(40);
-    const urls = Object.fromEntries(['IDENTITY', 'CERTIFICATES', 'PAYMENT', 'LOGISTICS', 'DEPARTMENTS', 'MESSAGING'].map((p) => [`${p}_URL`, `https://${p.toLowerCase()}.gov.example`]));
+    const urls = Object.fromEntries(['IDENTITY', 'CERTIFICATES', 'PAYMENT', 'LOGISTICS', 'DEPARTMENTS', 'MESSAGING', 'PROVINCE'].map((p) => [`${p}_URL`, `https://${p.toLowerCase()}.gov.example`]));
     const ready = { NODE_ENV: 'production', SECRET_KEY: strong('s'), PLATFORM_SECRET: strong('p'), AUDIT_KEY: strong('a'), PAYMENT_CASHIER_URL: 'https://pay.gov.example/cashier', ...urls };
 
     it('when every secret is strong and every platform has a URL, then it starts with no demo password and HSTS on', () => {

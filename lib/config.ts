@@ -76,6 +76,8 @@ export interface Config {
   retentionDays: number;
   /** Port of the worker's health endpoint (GET /health, /ready) for probes; undefined = none. */
   workerHealthPort: number | undefined;
+  /** The approval archive's store: a folder, one sealed package per closed case (ARCHIVE_DIR, default DATA_DIR/archive). */
+  archiveDir: string;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -89,8 +91,8 @@ export const devDefaults = {
 /** The smallest secret accepted in production, in bytes. */
 export const minSecretBytes = 32;
 
-export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
-export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging'];
+export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging' | 'province';
+export const platformNames: PlatformName[] = ['identity', 'certificates', 'payment', 'logistics', 'departments', 'messaging', 'province'];
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 const logLevels: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -193,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlpEndpoint: otlpEndpointOf(optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')),
     retentionDays: wholeNumber(env, 'RETENTION_DAYS', 180, 180, 36_500),
     workerHealthPort: optional(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : int(env, 'WORKER_HEALTH_PORT', 0),
+    archiveDir: path.resolve(str(env, 'ARCHIVE_DIR', path.join(dataDir, 'archive'))),
   };
   if (production) checkProduction(env, config);
   return config;

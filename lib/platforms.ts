@@ -9,6 +9,7 @@ import { IdentityClient, type IdentityPlatform } from '../adapters/identity';
 import { LogisticsClient, type LogisticsPlatform } from '../adapters/logistics';
 import { NotifierClient, type Notifier } from '../adapters/messaging';
 import { PaymentClient, type PaymentPlatform } from '../adapters/payment';
+import { ProvincialExchangeClient, type ProvincialExchange } from '../adapters/province';
 import { platformNames, type PlatformName } from './config';
 import { ConfigError } from './errors';
 
@@ -19,6 +20,8 @@ export interface Platforms {
   logistics: LogisticsPlatform;
   departments: DepartmentSystems;
   notifier: Notifier;
+  /** The provincial platform's case-data exchange (同源发布), used by the exchange dispatcher. */
+  province: ProvincialExchange;
 }
 
 export interface PlatformOptions {
@@ -43,5 +46,6 @@ export function createPlatforms(o: PlatformOptions): Platforms {
     logistics: new LogisticsClient(base('logistics')),
     departments: new DepartmentSystemsClient(directory, { timeoutMs: o.timeoutMs, retry: o.retry }),
     notifier: new NotifierClient(base('messaging')),
+    province: new ProvincialExchangeClient(base('province')),
   };
 }

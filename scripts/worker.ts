@@ -13,8 +13,10 @@ import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { createWorker } from '../worker/worker';
 import { SdkLogger } from '../worker/sdk-logger';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { unseal } from '../api/auth/secrets';
 import { startWorkerHealth } from '../worker/health';
+import { ArchiveWriter } from '../api/services/archive';
 
 runMain('worker', async () => {
   const config = loadConfig();
@@ -45,11 +47,16 @@ runMain('worker', async () => {
   // Webhook deliveries are sent from the worker processes (several share the work by row locks).
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (s) => unseal(config.secretKey, s) });
   webhooks.start();
+  // 同源发布: case nodes to the provincial platform, in order per case, and the daily reconciliation.
+  const exchange = new ExchangeDispatcher({ db, province: platforms.province });
+  exchange.start();
   // The daily reconciliation runs on this task queue at 02:00 China time; the retention job at 03:30.
   const client = await connectClient(address, config.temporalNamespace);
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
   const retention = await ensureRetentionSchedule(client, config.taskQueue, config.retentionDays);
-  await client.connection.close();
+  // 审批档案: each closed case's sealed package, written to the archive store (the client reads its history).
+  const archive = new ArchiveWriter({ db, client, archiveDir: config.archiveDir, secretKey: config.secretKey });
+  archive.start();
   // Probes: /health (alive) and /ready (polling, database answers) on WORKER_HEALTH_PORT.
   const healthServer = config.workerHealthPort === undefined ? undefined : await startWorkerHealth({ state: () => worker.getState(), db }, config.workerHealthPort, config.host);
   log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, healthPort: healthServer ? (healthServer.address() as { port: number }).port : null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
@@ -58,6 +65,9 @@ runMain('worker', async () => {
   await webhooks.stop();
   await metrics.close();
   healthServer?.close();
+  await exchange.stop();
+  await archive.stop();
+  await client.connection.close();
   await connection.close();
   await tracing?.shutdown();
   await db.destroy();

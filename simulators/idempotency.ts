@@ -29,6 +29,11 @@ export class IdempotencyStore<T> {
     return { value, replayed: false };
   }
 
+  /** Forgets a key, as a platform that lost the record it made does. */
+  forget(key: string): void {
+    this.done.delete(key);
+  }
+
   /** The keys done so far with their answers, to be saved with the platform data. */
   save(): [string, { fingerprint: string; value: T }][] {
     return [...this.done];

@@ -7,8 +7,8 @@ describe('all simulators together', () => {
     const all = await startAllSimulators({ secret: 'dev-secret', callbackBaseUrl: 'http://127.0.0.1:3000/' });
     const urls = Object.values(all.urls);
     try {
-      expect(urls).to.have.length(6);
-      expect(new Set(urls).size).to.equal(6);
+      expect(urls).to.have.length(7);
+      expect(new Set(urls).size).to.equal(7);
       for (const url of urls) {
         expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect((await fetch(`${url}/_control/log`)).status).to.equal(200);
@@ -18,6 +18,7 @@ describe('all simulators together', () => {
       expect(await all.payment.control.config()).to.deep.equal({ callbackUrl: 'http://127.0.0.1:3000/callbacks/payment' });
       expect(await all.logistics.control.config()).to.deep.equal({ callbackUrl: 'http://127.0.0.1:3000/callbacks/logistics' });
       expect(await all.departments.control.config()).to.deep.equal({ callbackUrl: 'http://127.0.0.1:3000/callbacks/department' });
+      expect(await all.province.control.config()).to.deep.equal({ callbackUrl: 'http://127.0.0.1:3000/callbacks/province' });
     } finally {
       await all.close();
     }

@@ -1,6 +1,6 @@
 /**
  * Starts every platform simulator on a free loopback port: identity, e-certificates, payment,
- * logistics, department systems and messaging. Used by `npm start` and integration tests.
+ * logistics, department systems, messaging and the provincial platform. Used by `npm start` and integration tests.
  */
 import { startCertificateSimulator, type CertificateControl } from './certificates';
 import { startDepartmentSimulator, type DepartmentControl } from './departments';
@@ -9,8 +9,9 @@ import type { CallbackRetry, RunningSimulator } from './kit';
 import { startLogisticsSimulator, type LogisticsControl } from './logistics';
 import { startMessagingSimulator, type MessagingControl } from './messaging';
 import { startPaymentSimulator, type PaymentControl } from './payment';
+import { startProvinceSimulator, type ProvinceControl } from './province';
 
-export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging';
+export type PlatformName = 'identity' | 'certificates' | 'payment' | 'logistics' | 'departments' | 'messaging' | 'province';
 
 export interface AllSimulatorsOptions {
   /** One secret for all platforms unless `secrets` names another. */
@@ -18,7 +19,7 @@ export interface AllSimulatorsOptions {
   secrets?: Partial<Record<PlatformName, string>>;
   /**
    * The API's base URL: callbacks go to `<base>/callbacks/payment`, `/callbacks/logistics`,
-   * `/callbacks/department` and `/callbacks/identity`. Without it callbacks are logged and not sent until configured.
+   * `/callbacks/department`, `/callbacks/identity` and `/callbacks/province`. Without it callbacks are logged and not sent until configured.
    */
   callbackBaseUrl?: string;
   hangMs?: number;
@@ -35,11 +36,12 @@ export interface AllSimulators {
   logistics: RunningSimulator<LogisticsControl>;
   departments: RunningSimulator<DepartmentControl>;
   messaging: RunningSimulator<MessagingControl>;
+  province: RunningSimulator<ProvinceControl>;
   urls: Record<PlatformName, string>;
   close(): Promise<void>;
 }
 
-/** Starts all six; if one fails to start, the others are closed again. */
+/** Starts all seven; if one fails to start, the others are closed again. */
 export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<AllSimulators> {
   const secret = (p: PlatformName) => opts.secrets?.[p] ?? opts.secret;
   const callback = (path: string) => (opts.callbackBaseUrl ? `${opts.callbackBaseUrl.replace(/\/$/, '')}/callbacks/${path}` : undefined);
@@ -51,6 +53,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<Al
     startLogisticsSimulator({ ...common, secret: secret('logistics'), callbackUrl: callback('logistics') }),
     startDepartmentSimulator({ ...common, secret: secret('departments'), callbackUrl: callback('department') }),
     startMessagingSimulator({ ...common, secret: secret('messaging') }),
+    startProvinceSimulator({ ...common, secret: secret('province'), callbackUrl: callback('province') }),
   ] as const;
   const settled = await Promise.allSettled(starting);
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -62,7 +65,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions): Promise<Al
     await close();
     throw failed.reason;
   }
-  const [identity, certificates, payment, logistics, departments, messaging] = await Promise.all(starting);
-  const urls = { identity: identity.url, certificates: certificates.url, payment: payment.url, logistics: logistics.url, departments: departments.url, messaging: messaging.url };
-  return { identity, certificates, payment, logistics, departments, messaging, urls, close };
+  const [identity, certificates, payment, logistics, departments, messaging, province] = await Promise.all(starting);
+  const urls = { identity: identity.url, certificates: certificates.url, payment: payment.url, logistics: logistics.url, departments: departments.url, messaging: messaging.url, province: province.url };
+  return { identity, certificates, payment, logistics, departments, messaging, province, urls, close };
 }

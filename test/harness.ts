@@ -5,6 +5,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createServer, type Server } from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ArchiveWriter } from '../api/services/archive';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createDb, type Db } from '../lib/db';
@@ -16,6 +20,7 @@ import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { signRequest, type NewApiKey } from '../api/auth/api-keys';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -38,6 +43,8 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   sims: AllSimulators;
+  /** The approval archive's store of this stack (a temporary folder, removed when the stack stops). */
+  archiveDir: string;
   /** Stops a stack of its own; on the shared stack, closes the suite's API app only. */
   stop(): Promise<void>;
   [partsOf]?: StackParts;
@@ -72,6 +79,7 @@ interface StackParts {
   sims: AllSimulators;
   platforms: ReturnType<typeof createPlatforms>;
   followUpFirstAskMs?: number;
+  archiveDir: string;
 }
 
 /**
@@ -95,7 +103,7 @@ async function openApi(parts: StackParts, held?: { server: Server; port: number 
   const { server, port } = held ?? await holdPort();
   const app = createApp({
     db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
-    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`,
+    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`, archiveDir: parts.archiveDir,
   });
   server.on('request', app);
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -125,13 +133,20 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const sims = await startAllSimulators({ secret: platformSecret, callbackBaseUrl: `${baseUrl}/api`, callbackRetry: options.callbackRetry ?? { giveUpAfterMs: 0 } });
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
-  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs };
+  const archiveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onewindow-archive-'));
+  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs, archiveDir };
   const api = await openApi(parts, held);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (v) => unseal(secretKey, v), pollMs: 100, baseDelayMs: 200 });
   webhooks.start();
+  // 同源发布 as the worker process runs it (the daily reconciliation is left to the tests that want it).
+  const exchange = new ExchangeDispatcher({ db, province: platforms.province, pollMs: 100, baseDelayMs: 100, maxDelayMs: 1_000, dailyReconciliation: false });
+  exchange.start();
+  // 审批档案: closed cases get their sealed packages, as in the worker process.
+  const archive = new ArchiveWriter({ db, client, archiveDir, secretKey, pollMs: 200 });
+  archive.start();
   return {
     baseUrl,
     secretKey,
@@ -143,13 +158,17 @@ async function buildStack(options: StackOptions): Promise<Stack> {
     async stop() {
       await api.close();
       await webhooks.stop();
+      await exchange.stop();
+      await archive.stop();
       worker.shutdown();
       await running;
       await sims.close();
       await nativeConnection.close();
       await connection.close();
       await db.destroy();
+      fs.rmSync(archiveDir, { recursive: true, force: true });
     },
+    archiveDir,
     [partsOf]: parts,
   };
 }

@@ -9,9 +9,10 @@ import type { Db } from '../../lib/db';
 import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
 import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
-import type { CaseDeps } from './cases';
+import { fileCase, type CaseDeps, type FileCaseBody } from './cases';
+import { provincialFilingPrefix } from '../../lib/exchange/outbox';
 
-export type CallbackPlatform = 'payment' | 'logistics' | 'department' | 'identity';
+export type CallbackPlatform = 'payment' | 'logistics' | 'department' | 'identity' | 'province';
 
 /** What the route hands over: the request as received (the raw body is what was signed). */
 export interface ReceivedCallback {
@@ -126,6 +127,40 @@ export function callbackService(deps: CaseDeps, secret: string) {
     if (await firstEngine(check.case_no)) await db('face_checks').where({ check_id: d.checkId, status: 'pending' }).update({ status: d.passed ? 'passed' : 'failed', reason: reason ?? null, completed_at: d.at });
     await client.workflow.getHandle(check.case_no).signal(faceCheckResultSignal, { checkId: d.checkId, passed: d.passed, reason, at: d.at });
     return {};
+  });
+
+  /**
+   * 同源发布, the other way: a case filed on the provincial portal is filed here as an online case
+   * (the provincial case number is its idempotency key, so a repeated push files it once) and its
+   * nodes go back through the exchange outbox with that number. Refusals (an entry not in
+   * service here, form data this entry's form refuses) are audited and answered 4xx.
+   */
+  on('province', async (e) => {
+    if (e.type !== 'province.case-filed') return { ignored: e.type };
+    await requireData(db, 'province', e.data, { provincialCaseNo: 'string', implementationCode: 'string' });
+    const d = e.data as { provincialCaseNo: string; implementationCode: string; applicant?: unknown; formData?: unknown; delivery?: unknown };
+    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const a = isObject(d.applicant) ? d.applicant : undefined;
+    const problems = [
+      ...(!/^[A-Za-z0-9-]{1,40}$/.test(d.provincialCaseNo) ? [{ pointer: '/data/provincialCaseNo', detail: 'letters, digits and hyphens, at most 40' }] : []),
+      ...(!a || (a.kind !== 'person' && a.kind !== 'legal_person') || typeof a.name !== 'string' || typeof a.idNumber !== 'string' ? [{ pointer: '/data/applicant', detail: 'the applicant names kind (person or legal_person), name and idNumber' }] : []),
+      ...(!isObject(d.formData) ? [{ pointer: '/data/formData', detail: 'the form data is an object' }] : []),
+      ...(d.delivery !== undefined && !isObject(d.delivery) ? [{ pointer: '/data/delivery', detail: 'the delivery choice is an object' }] : []),
+    ];
+    if (problems.length) return refused(db, 'province', null, validationFailed(problems));
+    const body: FileCaseBody = {
+      implementationCode: d.implementationCode, channel: 'online', formData: d.formData as Record<string, unknown>,
+      applicant: { kind: a!.kind as 'person' | 'legal_person', name: a!.name as string, idNumber: a!.idNumber as string, ...(typeof a!.phone === 'string' ? { phone: a!.phone } : {}) },
+      ...(d.delivery ? { delivery: d.delivery as FileCaseBody['delivery'] } : {}),
+    };
+    try {
+      // The provincial portal proved the applicant's identity (real-name, intermediate) before filing.
+      const filed = await fileCase(deps, body, `${provincialFilingPrefix}${d.provincialCaseNo}`, { kind: 'integrator', id: 'province', assurance: 'intermediate' });
+      return { caseNo: filed.caseNo, created: filed.created };
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500) return refused(db, 'province', null, err);
+      throw err;
+    }
   });
 
   /** Verifies, de-duplicates by event id, then hands the event to the platform's handler. */

@@ -1021,6 +1021,10 @@ export type CallbackAck = {
   duplicate?: true;
   /** an event type or state this platform does not act on */
   ignored?: string;
+  /** province.case-filed: the case filed here */
+  caseNo?: string;
+  /** province.case-filed: false when the provincial case was filed here before */
+  created?: boolean;
 };
 
 export type NewApiKey = {
@@ -1341,4 +1345,134 @@ export type AuditChainCheck = {
     at: string;
   };
   lastHash: string | null;
+};
+
+export type OpenDataField = {
+  name: string;
+  title: string;
+  type: "string" | "integer" | "number" | "date-time";
+  description: string;
+};
+
+export type OpenDataIndex = {
+  publisher: string;
+  licence: string;
+  datasets: {
+    id: "catalogue" | "statistics";
+    title: string;
+    description: string;
+    formats: ("json" | "csv")[];
+    urls: {
+      json: string;
+      csv: string;
+    };
+    months?: string[];
+    fields: OpenDataField[];
+  }[];
+};
+
+export type OpenDataCatalogue = {
+  dataset: "catalogue";
+  publisher: string;
+  licence: string;
+  fields: OpenDataField[];
+  rows: {
+    implementationCode: string;
+    name: string;
+    itemCode: string;
+    itemName: string;
+    itemType: string;
+    department: string;
+    departmentName: string;
+    level: string;
+    version: number;
+    publishedAt: string | null;
+    caseType: string | null;
+    statutoryLimitDays: number | null;
+    promisedLimitDays: number | null;
+    feeFen: number;
+    materials: string;
+    windows: string;
+  }[];
+};
+
+export type OpenDataStatistics = {
+  dataset: string;
+  publisher: string;
+  licence: string;
+  month: string;
+  fields: OpenDataField[];
+  rows: {
+    month: string;
+    grouping: "department" | "item";
+    code: string;
+    name: string;
+    /** null: 1 to 4 cases (suppressed) */
+    received: number | null;
+    accepted: number | null;
+    completed: number | null;
+    /** null: fewer than 5 completed */
+    onTimeRate: number | null;
+    averageWorkingDays: number | null;
+    /** null: fewer than 5 ratings */
+    satisfaction: number | null;
+  }[];
+};
+
+/** UTF-8 CSV with a byte-order mark: a header row of the fields' Chinese titles, then the rows; suppressed cells read "<5" */
+export type OpenDataCsv = string;
+
+export type ArchivePackages = {
+  packages: {
+    /** 统一办件编号: 22 digits */
+    caseNo: string;
+    department: string;
+    itemCode: string;
+    files: number;
+    bytes: number;
+    manifestSm3: string;
+    keyId: string;
+    archivedAt: string;
+  }[];
+};
+
+export type ExchangeStatus = {
+  outbox: {
+    pending: number;
+    delivered: number;
+    refused: number;
+  };
+  refused: {
+    nodeId: string;
+    /** 统一办件编号: 22 digits */
+    caseNo: string;
+    node: string;
+    attempts: number;
+    lastError: string | null;
+  }[];
+  reconciliations: {
+    day: string;
+    localCount: number;
+    remoteCount: number;
+    /** node ids delivered here and not held there (queued again) */
+    missing: string[];
+    checkedAt: string;
+  }[];
+};
+
+/** the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig */
+export type ArchivePackageFile = string;
+
+export type ArchiveVerification = {
+  caseNo: null | string;
+  verdict: "intact" | "tampered";
+  sealValid: boolean;
+  keyId: string | null;
+  keyProblem: string | null;
+  files: number;
+  /** files whose SM3 digest or size differs from the manifest (manifest.json itself when its seal does not verify) */
+  changed: string[];
+  missing: string[];
+  /** files in the package the manifest does not list */
+  unexpected: string[];
 };

@@ -43,6 +43,7 @@ export const problemTitles: Record<string, Pair> = {
   'rate-limited': ['操作过于频繁，请稍后再试', 'Too many requests; try again later'],
   'identity-unavailable': ['统一身份认证平台暂不可用', 'The identity platform is unavailable'],
   'verification-unavailable': ['电子证照验证服务暂不可用', 'Certificate verification is unavailable'],
+  'archive-unavailable': ['审批档案库未配置，暂不可用', 'The approval archive store is not configured'],
   'service-unavailable': ['服务暂时不可用，请稍后重试', 'Service unavailable; try again shortly'],
   internal: ['服务器暂时无法完成操作', 'The server could not complete this'],
   'not-a-draft': ['该版本不是草稿，不能修改', 'Not a draft'],
