@@ -111,7 +111,7 @@ describe('deploy artefacts: compose.yaml and the Helm chart', function () {
       for (const n of ['SECRET_KEY', 'PLATFORM_SECRET', 'AUDIT_KEY']) expect(env[n], `${name} ${n}`).to.match(/^\$\{[A-Z_]+:\?[^}]+\}$/);
       for (const v of Object.values(devDefaults)) expect(Object.values(env)).to.not.include(v);
       // With the required variables given, lib/config.ts accepts what compose passes.
-      const given: Record<string, string> = { POSTGRES_PASSWORD: 'pw', ...Object.fromEntries(['SECRET_KEY', 'PLATFORM_SECRET', 'AUDIT_KEY'].map((n) => [n, random()])), ...Object.fromEntries(platformNames.map((p) => [`${p.toUpperCase()}_URL`, `https://${p}.example.gov.cn`])) };
+      const given: Record<string, string> = { POSTGRES_PASSWORD: 'pw', ...Object.fromEntries(['SECRET_KEY', 'PLATFORM_SECRET', 'AUDIT_KEY'].map((n) => [n, random()])), ...Object.fromEntries(platformNames.map((p) => [`${p.toUpperCase()}_URL`, `https://${p}.example.gov.cn`])), PAYMENT_CASHIER_URL: 'https://pay.example.gov.cn/cashier', OTEL_EXPORTER_OTLP_ENDPOINT: '' };
       const interpolated = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{([A-Z_]+)(:\?[^}]*)?\}/g, (_, n: string) => given[n])]));
       expect(loadConfig(interpolated).production, name).to.equal(true);
     }
