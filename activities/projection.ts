@@ -24,6 +24,8 @@ export interface CaseRowInit {
   promisedLimitDays: number;
   /** The engine running the case (absent: the first). */
   engine?: 1 | 2;
+  /** A simulated case (模拟审批). */
+  simulated?: boolean;
 }
 
 export interface CaseEventInput {
@@ -49,9 +51,15 @@ export interface CaseEventInput {
     usedDays?: number;
     /** Either deadline reaches into a year the calendar does not hold yet. */
     deadlineProvisional?: boolean;
+    /** 模拟审批: where the simulation is, its simulated and formal working days, and its instants. */
+    simulationState?: string;
+    simulatedDays?: number;
+    formalDays?: number;
+    preconditionMetAt?: string;
+    simulationLapseAt?: string;
   };
   /** A supervision event to keep in supervision_events (warnings, overdue, corrections). */
-  supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null };
+  supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null; simulated?: boolean };
 }
 
 export interface OpenTaskInput {
@@ -119,6 +127,7 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
       statutory_limit_days: c.statutoryLimitDays,
       promised_limit_days: c.promisedLimitDays,
       engine: c.engine ?? 1,
+      ...(c.simulated ? { simulation_state: 'simulating' } : {}),
     })
     .onConflict('case_no')
     .ignore();
@@ -140,6 +149,11 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
   if (p.decidedAt) update.decided_at = p.decidedAt;
   if (p.usedDays !== undefined) update.used_days = p.usedDays;
   if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
+  if (p.simulationState) update.simulation_state = p.simulationState;
+  if (p.simulatedDays !== undefined) update.simulated_days = p.simulatedDays;
+  if (p.formalDays !== undefined) update.formal_days = p.formalDays;
+  if (p.preconditionMetAt) update.precondition_met_at = p.preconditionMetAt;
+  if (p.simulationLapseAt) update.simulation_lapse_at = p.simulationLapseAt;
   const v = ev.supervision;
   if (v && v.scope === 'case' && v.level === 'warning' && update.warned_at === undefined) update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
 }
@@ -175,7 +189,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
   if (supervision.length) {
     await trx('supervision_events').insert(supervision.map((ev) => {
       const v = ev.supervision!;
-      return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at };
+      return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at, ...(v.simulated ? { simulated: true } : {}) };
     }));
   }
   const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));

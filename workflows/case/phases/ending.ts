@@ -14,6 +14,11 @@ export async function decide(c: Case, outcome: 'approved' | 'refused', opinion: 
   c.record('decided', { actor: by, payload: { outcome, opinion, usedDays: state.clock.usedDays }, patch: { currentSteps: [], decision: outcome, decidedAt: at, usedDays: state.clock.usedDays, ...c.clockPatch() } });
   notify(c, { key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
   if (outcome === 'refused') {
+    if (c.sim) {
+      const simulated = c.sim.view.state === 'simulating' || c.sim.view.state === 'refused';
+      c.sim.view.state = 'refused';
+      c.record('simulation-refused', { payload: { simulated, opinion }, patch: { simulationState: 'refused' } });
+    }
     await refundIfPaid(c, `不予许可：${opinion}`);
     c.record('completed', { patch: { completedAt: at } }, 'completed');
   }
