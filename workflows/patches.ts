@@ -79,7 +79,7 @@ export const PatchRegistry = [
     id: 'simulated-approval',
     since: '2026-11-30',
     stage: 'patched',
-    where: 'workflows/case/run-case.ts (simulated cases only, before pre-check)',
+    where: 'workflows/case/run-case.ts (decided once, before the first command; only a simulated case takes the new path)',
     reason: '模拟审批 (issue 18): a simulated case reviews before its precondition exists, gives a simulated opinion, asks the e-certificate platform on a timer, then converts (carrying unchanged steps over) or lapses.',
     removableWhen: before('2026-11-30'),
   },

@@ -16,8 +16,10 @@ import { runSequence } from './steps/sequence';
 
 export async function runCase(input: CaseInput): Promise<CaseResult> {
   const c = new Case(input);
-  // 模拟审批: only a case filed as simulated under an entry that allows it (decided before any command).
-  if (input.simulation && input.implementation.simulation && patched(Patches.simulatedApproval)) startSimulation(c, input.simulation.missing);
+  // 模拟审批: only a case filed as simulated under an entry that allows it. Decided once, before any
+  // command; the marker is in every new case, so cases started before it never take this path.
+  const simulationKnown = patched(Patches.simulatedApproval);
+  if (simulationKnown && input.simulation && input.implementation.simulation) startSimulation(c, input.simulation.missing);
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());
