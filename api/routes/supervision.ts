@@ -29,7 +29,7 @@ const orderBody = bodyValidator<{ kind: 'correction' | 'complaint'; content: str
   properties: { kind: { enum: ['correction', 'complaint'] }, content: { type: 'string', minLength: 1, maxLength: 4000 } },
 });
 
-const finished = ['completed', 'not_accepted', 'withdrawn', 'voided', 'closed'];
+const finished = ['completed', 'not_accepted', 'withdrawn', 'voided', 'closed', 'lapsed'];
 
 function period(req: Request): { from: Date; to: Date } {
   const parse = (name: string, fallback: Date) => {

@@ -469,7 +469,7 @@ export type CaseSummary = {
   itemCode: string;
   itemName: string;
   department: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   channel: "online" | "window";
   applicant: Applicant;
   formData: {
@@ -486,6 +486,13 @@ export type CaseSummary = {
   deadlineProvisional?: boolean | null;
   completedAt: string | null;
   updatedAt?: string | null;
+  simulation?: null | {
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+    simulatedDays: number | null;
+    formalDays: number | null;
+    preconditionMetAt: string | null;
+    lapseAt: string | null;
+  };
 };
 
 export type CaseList = {
@@ -539,7 +546,7 @@ export type CaseView = {
   itemCode: string;
   itemName: string;
   department: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   channel: "online" | "window";
   applicant: Applicant;
   formData: {
@@ -556,6 +563,13 @@ export type CaseView = {
   deadlineProvisional?: boolean | null;
   completedAt: string | null;
   updatedAt?: string | null;
+  simulation?: null | {
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+    simulatedDays: number | null;
+    formalDays: number | null;
+    preconditionMetAt: string | null;
+    lapseAt: string | null;
+  };
   /** who filed it (for whom: applicant): a clerk, an applicant online (as representative or agent of a legal person), or an integrator's key */
   filedBy: null | {
     kind: "staff";
@@ -590,6 +604,7 @@ export type OpenTask = {
   returnTo?: string[];
   specialProcedures?: ("hearing" | "inspection" | "appraisal" | "expert-review" | "public-notice" | "tender")[];
   notes?: string[];
+  simulated?: boolean;
 };
 
 export type Urge = {
@@ -608,7 +623,7 @@ export type Urge = {
 export type LiveView = {
   /** 统一办件编号: 22 digits */
   caseNo: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   decision: null | {
     outcome: "approved" | "refused";
     opinion: string;
@@ -699,6 +714,61 @@ export type LiveView = {
     };
     urges: Urge[];
   };
+  simulation?: SimulationView;
+};
+
+export type SimulationView = {
+  state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+  missing: string[];
+  met: {
+    id: string;
+    how: string;
+    at: string;
+  }[];
+  opinion: null | {
+    outcome: "approved" | "refused";
+    text: string;
+    conditions: string;
+    at: string;
+  };
+  lapseAt: string | null;
+  simulatedDays: number | null;
+  preconditionMetAt: string | null;
+  changedFields: string[];
+  changedMaterials: string[];
+  carriedOver: string[];
+  rerun: string[];
+};
+
+export type PreconditionAnswer = {
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
+  /** ids of the entry's preconditions still missing; empty once the case converts */
+  missing: string[];
+};
+
+export type SimulationIndicators = {
+  from: string;
+  to: string;
+  rows: {
+    itemCode: string;
+    itemName: string;
+    simulated: number;
+    pending: number;
+    converting: number;
+    converted: number;
+    lapsed: number;
+    refused: number;
+    /** converted ÷ (converted + lapsed) */
+    conversionRate: number | null;
+    /** working days of the simulated review */
+    avgSimulatedDays: number | null;
+    /** formal working days from the precondition to the certificate */
+    avgFormalDays: number | null;
+    /** per converted case: simulated review days minus formal days */
+    avgSavedDays: number | null;
+    eventsSimulated: number;
+    eventsFormal: number;
+  }[];
 };
 
 /** the readable timeline (format=timeline), or the raw Temporal events (format=raw, staff only) */
@@ -722,7 +792,7 @@ export type CaseHistory = {
 };
 
 export type CaseStatusAnswer = {
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
 };
 
 export type Material = {
@@ -776,7 +846,7 @@ export type InboxView = {
     dueAt: string | null;
     createdAt: string;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     supervisionState: null | ("normal" | "warning" | "overdue" | "statutory-overdue");
     promisedDeadline: string | null;
     deadlineProvisional: boolean | null;
@@ -800,7 +870,7 @@ export type CaseSearch = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     channel: "online" | "window";
     supervisionState: null | ("normal" | "warning" | "overdue" | "statutory-overdue");
     filedAt: string;
@@ -871,7 +941,7 @@ export type Inbox = {
 export type TaskCompleted = {
   taskId: string;
   action: "accept" | "reject" | "approve" | "return" | "correction" | "suspend" | "refuse" | "void" | "handover" | "answer" | "retry" | "skip";
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
 };
 
 export type SupervisedCases = {
@@ -880,7 +950,7 @@ export type SupervisedCases = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     supervisionState: "normal" | "warning" | "overdue" | "statutory-overdue";
     promisedDeadline: string | null;
     statutoryDeadline: string | null;
@@ -1177,7 +1247,7 @@ export type HandledTasks = {
     opinion: string | null;
     closedAt: string | null;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     applicant: {
       name: string | null;
     };
@@ -1193,7 +1263,7 @@ export type FinishedCases = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     decision: string | null;
     channel: "online" | "window";
     filedAt: string;
@@ -1213,7 +1283,7 @@ export type MyCases = {
     /** 统一办件编号: 22 digits */
     caseNo: string;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     channel: "online" | "window";
     filedAt: string;
     promisedDeadline: string | null;
