@@ -75,6 +75,8 @@ export interface OpenTaskInput {
   specialProcedures?: SpecialProcedureType[];
   /** What the handler should know before acting (e.g. a failed real-name check); kept in the task's detail. */
   notes?: string[];
+  /** A task of a simulated review (模拟审批). */
+  simulated?: boolean;
   createdAt: string;
   dueAt: string | null;
 }
@@ -205,7 +207,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[]): Promise<void
 function taskRow(t: OpenTaskInput) {
   return {
     id: t.taskId, case_no: t.caseNo, step_id: t.stepId, step_name: t.stepName, department_code: t.department, role: t.role, kind: t.kind, status: 'open',
-    actions: JSON.stringify(t.actions), detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes }),
+    actions: JSON.stringify(t.actions), detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes, ...(t.simulated ? { simulated: true } : {}) }),
     created_at: t.createdAt, due_at: t.dueAt,
   };
 }
