@@ -226,8 +226,8 @@ export const responseSchemas: Record<string, Schema> = {
     supervision: obj(['level', 'statutoryOverdue', 'steps', 'urges'], { level: supervisionLevel, statutoryOverdue: bool, steps: { type: 'object', additionalProperties: supervisionLevel }, urges: list(ref('Urge')) }),
     simulation: ref('SimulationView'),
   }),
-  SimulationView: obj(['state', 'missing', 'met', 'opinion', 'lapseAt', 'simulatedDays', 'preconditionMetAt', 'changedFields', 'changedMaterials', 'carriedOver', 'rerun'], {
-    state: simulationState, missing: list(s(40)), met: list(obj(['id', 'how', 'at'], { id: s(40), how: s(200), at: instant })),
+  SimulationView: obj(['state', 'preconditions', 'missing', 'met', 'opinion', 'lapseAt', 'simulatedDays', 'preconditionMetAt', 'changedFields', 'changedMaterials', 'carriedOver', 'rerun'], {
+    state: simulationState, preconditions: list(obj(['id', 'name'], { id: s(40), name: s(200) })), missing: list(s(40)), met: list(obj(['id', 'how', 'at'], { id: s(40), how: s(200), at: instant })),
     opinion: orNull(obj(['outcome', 'text', 'conditions', 'at'], { outcome: { enum: ['approved', 'refused'] }, text: s(2200), conditions: s(2000), at: instant })),
     lapseAt: nullableInstant, simulatedDays: { type: ['number', 'null'] }, preconditionMetAt: nullableInstant,
     changedFields: list(s(80)), changedMaterials: list(s(40)), carriedOver: list(s(40)), rerun: list(s(40)),

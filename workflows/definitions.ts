@@ -391,6 +391,8 @@ export type SimulationState = 'simulating' | 'awaiting' | 'converting' | 'conver
 
 export interface SimulationView {
   state: SimulationState;
+  /** The entry's preconditions, for their names. */
+  preconditions: { id: string; name: string }[];
   /** Preconditions still missing (ids of the entry's preconditions). */
   missing: string[];
   /** Preconditions met, with how (an e-certificate's number, a material's file, a clerk's note). */

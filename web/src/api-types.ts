@@ -719,6 +719,10 @@ export type LiveView = {
 
 export type SimulationView = {
   state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+  preconditions: {
+    id: string;
+    name: string;
+  }[];
   missing: string[];
   met: {
     id: string;

@@ -22,7 +22,7 @@ import { notify } from '../tasks';
 
 export function startSimulation(c: Case, missing: string[]): SimulationRun {
   const view: SimulationView = {
-    state: 'simulating', missing: [...missing], met: [], opinion: null, lapseAt: null, simulatedDays: null, preconditionMetAt: null,
+    state: 'simulating', preconditions: (c.impl.simulation?.preconditions ?? []).map((p) => ({ id: p.id, name: p.name })), missing: [...missing], met: [], opinion: null, lapseAt: null, simulatedDays: null, preconditionMetAt: null,
     changedFields: [], changedMaterials: [], carriedOver: [], rerun: [],
   };
   const sim: SimulationRun = { view, reports: [], materials: new Map(), reviewed: new Map(), carry: new Set(), formAtOpinion: {} };
