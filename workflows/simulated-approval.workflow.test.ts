@@ -14,7 +14,7 @@ import { pinnedSample, sampleDocs } from '../test/sample-cases';
 import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import {
   caseViewQuery, completeTaskUpdate, deliveredSignal, evaluateUpdate, faceCheckResultSignal, reportPreconditionUpdate,
-  type CaseInput, type CaseView, type OpenTaskView,
+  type CaseInput, type CaseView, type OpenTaskView, type PinnedImplementation,
 } from './definitions';
 import type { CaseResult } from './case/context';
 
@@ -28,11 +28,11 @@ describe('模拟审批: a simulated construction permit (time-skipping test serv
   const suite = timeSkippingSuite();
   let counter = 0;
 
-  async function start(fake: ReturnType<typeof fakeActivities>) {
+  async function start(fake: ReturnType<typeof fakeActivities>, over: Partial<PinnedImplementation> = {}) {
     const env = suite.env;
     const taskQueue = `simulated-${++counter}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
-    const impl = pinnedSample(PERMIT);
+    const impl = pinnedSample(PERMIT, over);
     const input: CaseInput = {
       caseNo: `33010620261201${String(counter).padStart(8, '0')}`, implementation: impl,
       applicant: { kind: 'legal_person', name: '杭州西溪澜庭置业有限公司', idNumber: HOLDER, legalRepresentative: { idNumber: '11010519491231002X', name: '吴国栋' } },
@@ -156,6 +156,35 @@ describe('模拟审批: a simulated construction permit (time-skipping test serv
       expect(fake.asked.filter((a) => a.activity === 'findCertificates').length).to.be.at.least(100);
       expect(fake.certificates.size).to.equal(0);
       expect(view.decision).to.equal(null);
+      } finally {
+        await endWorkflow(h);
+      }
+    });
+  });
+
+  it('when the precondition is a material and the applicant supplies it with nothing else changed, then every step carries over, no review task opens again, and the formal decision follows at once', async () => {
+    const fake = fakeActivities();
+    const simulation = { preconditions: [{ id: 'land-file', name: '用地批准手续', materialId: 'land-certificate' }], conversionDays: 183, conditions: '取得用地批准手续后转正' };
+    const { worker, input, taskQueue } = await start(fake, { simulation });
+    await worker.runUntil(async () => {
+      const h = await suite.env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [{ ...input, simulation: { missing: ['land-file'] } }] });
+      try {
+        await driveUntil(h, (v) => v.status === 'awaiting_precondition');
+        const opened = fake.opened.length;
+        const answer = await h.executeUpdate(reportPreconditionUpdate, { args: [{ materials: [{ materialId: 'land-certificate', fileId: 'mat_land1' }], by: HOLDER }] });
+        expect(answer.missing).to.deep.equal([]);
+        const view = await h.query(caseViewQuery);
+        expect(view.simulation!.met).to.have.length(1);
+        expect(view.simulation!.met[0]).to.include({ id: 'land-file', how: '材料 mat_land1' });
+        // The precondition's own material is not a change: nothing runs again.
+        expect(view.simulation!.changedMaterials).to.deep.equal([]);
+        expect(view.simulation!.rerun).to.deep.equal([]);
+        expect(view.simulation!.carriedOver).to.have.members(['accept-review', 'joint-review', 'planning-check', 'muck-disposal-check', 'quality-safety-check', 'quality-safety-confirm', 'decision']);
+        // The e-certificate platform is not asked for a material precondition.
+        expect(fake.asked.filter((a) => a.activity === 'findCertificates')).to.have.length(0);
+        await driveUntil(h, (v) => v.status === 'completed');
+        expect(fake.opened.slice(opened).map((t) => t.kind)).to.not.include.members(['review', 'lead-decision']);
+        expect(fake.types()).to.include.members(['decided', 'certificate-issued']);
       } finally {
         await endWorkflow(h);
       }
