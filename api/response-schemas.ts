@@ -29,7 +29,7 @@ const caseNo = s(undefined, { pattern: '^[0-9]{22}$', description: '统一办件
 const implementationCode = s(64, { pattern: '^[A-Za-z0-9.-]{1,64}$' });
 const level = { enum: ['province', 'city', 'county', 'township'] };
 const caseStatus = { enum: ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_payment', 'issuing', 'delivering', 'completed', 'not_accepted', 'withdrawn', 'voided', 'closed', 'awaiting_precondition', 'lapsed'] };
-const simulationState = { enum: ['simulating', 'awaiting', 'converting', 'converted', 'lapsed', 'refused'] };
+const simulationState = { enum: ['simulating', 'awaiting', 'converting', 'converted', 'lapsed', 'refused', 'ended'] };
 const supervisionLevel = { enum: ['normal', 'warning', 'overdue'] };
 const supervisionState = { enum: ['normal', 'warning', 'overdue', 'statutory-overdue'] };
 const taskAction = { enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] };
@@ -297,6 +297,7 @@ export const responseSchemas: Record<string, Schema> = {
   SupervisionEvents: obj(['events'], {
     events: list(obj(['caseNo', 'scope', 'stepId', 'level', 'cause', 'department', 'deadline', 'at'], {
       caseNo, scope: s(16), stepId: nullableString, level: s(32), cause: nullableString, department: s(32), deadline: nullableInstant, at: instant,
+      simulated: { type: 'boolean', description: '模拟审批: raised during a simulated review (its time is counted apart from the formal time)' },
     })),
   }),
   Indicators: obj(['by', 'from', 'to', 'rows'], { by: { enum: ['department', 'item', 'step', 'handler'] }, from: instant, to: instant, rows: list(anyObject) }),

@@ -387,7 +387,8 @@ export interface CaseView {
   simulation?: SimulationView;
 }
 
-export type SimulationState = 'simulating' | 'awaiting' | 'converting' | 'converted' | 'lapsed' | 'refused';
+/** `ended`: withdrawn, voided or not accepted before it converted. */
+export type SimulationState = 'simulating' | 'awaiting' | 'converting' | 'converted' | 'lapsed' | 'refused' | 'ended';
 
 export interface SimulationView {
   state: SimulationState;

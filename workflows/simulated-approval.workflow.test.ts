@@ -13,7 +13,7 @@ import { workflowBundle } from '../test/harness';
 import { pinnedSample, sampleDocs } from '../test/sample-cases';
 import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import {
-  caseViewQuery, completeTaskUpdate, deliveredSignal, evaluateUpdate, faceCheckResultSignal, reportPreconditionUpdate,
+  caseViewQuery, completeTaskUpdate, deliveredSignal, evaluateUpdate, faceCheckResultSignal, reportPreconditionUpdate, withdrawUpdate,
   type CaseInput, type CaseView, type OpenTaskView, type PinnedImplementation,
 } from './definitions';
 import type { CaseResult } from './case/context';
@@ -143,6 +143,13 @@ describe('模拟审批: a simulated construction permit (time-skipping test serv
     await worker.runUntil(async () => {
       const h = await suite.env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [input] });
       try {
+      // A slow simulated review: its supervision events say they came in simulated time.
+      await driveUntil(h, (v) => v.openTasks.some((t) => t.stepId === 'accept-review'));
+      await suite.env.sleep('10 days');
+      for (let i = 0; i < 200 && !fake.events.some((e) => e.supervision?.scope === 'case' && e.supervision.level === 'overdue'); i++) await pause();
+      const raised = fake.events.filter((e) => e.supervision);
+      expect(raised.length).to.be.above(0);
+      expect(raised.every((e) => e.supervision!.simulated === true && e.payload!.simulated === true)).to.equal(true);
       await driveUntil(h, (v) => v.status === 'awaiting_precondition');
       const lapseAt = (await h.query(caseViewQuery)).simulation!.lapseAt!;
       await suite.env.sleep('184 days');
@@ -185,6 +192,25 @@ describe('模拟审批: a simulated construction permit (time-skipping test serv
         await driveUntil(h, (v) => v.status === 'completed');
         expect(fake.opened.slice(opened).map((t) => t.kind)).to.not.include.members(['review', 'lead-decision']);
         expect(fake.types()).to.include.members(['decided', 'certificate-issued']);
+      } finally {
+        await endWorkflow(h);
+      }
+    });
+  });
+
+  it('when the applicant withdraws while the case waits for its precondition, then the case is withdrawn, the simulation has ended, and a later report is refused', async () => {
+    const fake = fakeActivities();
+    const { worker, input, taskQueue } = await start(fake);
+    await worker.runUntil(async () => {
+      const h = await suite.env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [input] });
+      try {
+        await driveUntil(h, (v) => v.status === 'awaiting_precondition');
+        expect(await h.executeUpdate(withdrawUpdate, { args: [{ reason: '项目取消' }] })).to.equal('withdrawn');
+        const view = await h.query(caseViewQuery);
+        expect(view.simulation).to.include({ state: 'ended' });
+        expect(fake.events.find((e) => e.type === 'simulation-ended')!.patch).to.include({ simulationState: 'ended' });
+        const late = await h.executeUpdate(reportPreconditionUpdate, { args: [{ note: '已取得', by: HOLDER }] }).then(() => 'accepted', (err: Error) => `${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`);
+        expect(late).to.include('no longer waits for its preconditions');
       } finally {
         await endWorkflow(h);
       }

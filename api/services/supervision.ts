@@ -32,7 +32,7 @@ export async function supervisedCases(db: Db, p: StaffPrincipal, state: 'warning
 /** Supervision events in a period in the jurisdiction, newest first (at most 500). */
 export async function supervisionEvents(db: Db, p: StaffPrincipal, period: Period, department?: string) {
   const q = db('supervision_events').whereIn('department_code', inRegion(db, p)).where('at', '>=', period.from).andWhere('at', '<', period.to).orderBy('at', 'desc').limit(500)
-    .select('case_no as caseNo', 'scope', 'step_id as stepId', 'level', 'cause', 'department_code as department', 'deadline', 'at');
+    .select('case_no as caseNo', 'scope', 'step_id as stepId', 'level', 'cause', 'department_code as department', 'deadline', 'at', 'simulated');
   if (department !== undefined) void q.where('department_code', department);
   return q;
 }

@@ -487,7 +487,7 @@ export type CaseSummary = {
   completedAt: string | null;
   updatedAt?: string | null;
   simulation?: null | {
-    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
     simulatedDays: number | null;
     formalDays: number | null;
     preconditionMetAt: string | null;
@@ -564,7 +564,7 @@ export type CaseView = {
   completedAt: string | null;
   updatedAt?: string | null;
   simulation?: null | {
-    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
     simulatedDays: number | null;
     formalDays: number | null;
     preconditionMetAt: string | null;
@@ -718,7 +718,7 @@ export type LiveView = {
 };
 
 export type SimulationView = {
-  state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused";
+  state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
   preconditions: {
     id: string;
     name: string;
@@ -973,6 +973,8 @@ export type SupervisionEvents = {
     department: string;
     deadline: string | null;
     at: string;
+    /** 模拟审批: raised during a simulated review (its time is counted apart from the formal time) */
+    simulated?: boolean;
   }[];
 };
 

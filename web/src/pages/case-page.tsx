@@ -60,7 +60,7 @@ export function CaseSummary({ record, live, guide }: { record: CaseRecord; live:
 
 const simulationStates: Record<string, [string, string]> = {
   simulating: ['模拟审查中', 'Simulated review'], awaiting: ['已出具模拟审批意见，待转正', 'Simulated opinion given, awaiting precondition'],
-  converting: ['转正审查中', 'Converting'], converted: ['已转正', 'Converted'], lapsed: ['已失效', 'Lapsed'], refused: ['不予通过', 'Refused'],
+  converting: ['转正审查中', 'Converting'], converted: ['已转正', 'Converted'], lapsed: ['已失效', 'Lapsed'], refused: ['不予通过', 'Refused'], ended: ['已终止', 'Ended'],
 };
 
 /** 模拟审批: the simulation's state, what is missing, the simulated opinion and its conditions, and what conversion re-ran. */

@@ -25,6 +25,11 @@ export async function decide(c: Case, outcome: 'approved' | 'refused', opinion: 
 }
 
 export async function endEarly(c: Case, e: CaseEnded): Promise<void> {
+  // 模拟审批: a simulation withdrawn, voided or not accepted before it converted has ended (a lapse says so itself).
+  if (c.sim && e.status !== 'lapsed' && c.sim.view.state !== 'converted') {
+    c.sim.view.state = 'ended';
+    c.record('simulation-ended', { payload: { reason: e.status }, patch: { simulationState: 'ended' } });
+  }
   // A completion not yet taken is cancelled too, and its update answers with the reason.
   for (const t of c.state.board.all()) cancelTask(c, t, e.reason);
   c.clock.pause(now());
