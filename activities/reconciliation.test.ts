@@ -130,7 +130,8 @@ describe('reconciliation signals the cases that missed a platform callback (real
     expect(again.mismatches.some((m) => m.ref === order.id)).to.equal(false);
     expect(again.mismatches.find((m) => m.ref === delivery.waybill_no), JSON.stringify(again.mismatches)).to.include({ kind: 'status-differs', caseNo: waiting, caseSignal: 'signalled' });
     const deliveredAt = advanced.tracking.events.at(-1)!.at;
-    const row = await stack.db('deliveries').where({ case_no: waiting }).first<{ status: string; delivered_at: Date }>();
+    // The case records the delivery itself (one writer), once the signal's workflow task has run.
+    const row = await eventually(() => stack.db('deliveries').where({ case_no: waiting }).whereNotNull('delivered_at').first<{ status: string; delivered_at: Date } | undefined>(), 'the delivery recorded by the case', 30_000);
     expect([row.status, row.delivered_at.toISOString()]).to.deep.equal(['delivered', deliveredAt]);
     await eventually(async () => (await statusOf(waiting)) === 'completed', `${waiting} to complete`, 30_000);
     const delivered = (await http(stack, 'GET', `/api/cases/${waiting}`)).body.events.find((e: { type: string }) => e.type === 'delivered');

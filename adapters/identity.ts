@@ -48,10 +48,15 @@ export interface Authorisation {
 
 export type FaceCheckStatus = 'pending' | 'passed' | 'failed';
 
-/** A live face check (活体人脸核验) the applicant does on a phone during the case; the result comes by signed callback `identity.face-check` or by polling. */
+/**
+ * A live face check (活体人脸核验) the applicant does on a phone: during a case (the result comes by
+ * signed callback `identity.face-check` or by polling), or to raise a sign-in to 中级 (no case;
+ * polled only).
+ */
 export interface FaceCheck {
   checkId: string;
-  caseNo: string;
+  /** The case it is for; absent for a sign-in check. */
+  caseNo?: string;
   status: FaceCheckStatus;
   /** Where the applicant does the check (sent to them by SMS). */
   url: string;
@@ -71,8 +76,8 @@ export interface IdentityPlatform {
   /** The legal representative authorises an agent for the company, once per key. */
   authoriseAgent(a: { creditCode: string; legalRepresentative: PersonRef; agent: PersonRef; scope: string[]; validUntil: string }, key: string): Promise<Authorisation>;
   checkAuthorisation(q: { creditCode: string; agentIdNumber: string; scope?: string }): Promise<{ authorised: boolean; authorisation?: Authorisation }>;
-  /** Starts a live face check of a person for a case, once per key. */
-  startFaceCheck(c: { caseNo: string; person: PersonRef }, key: string): Promise<FaceCheck>;
+  /** Starts a live face check of a person, for a case or (no case) to raise a sign-in, once per key. */
+  startFaceCheck(c: { caseNo?: string; person: PersonRef }, key: string): Promise<FaceCheck>;
   getFaceCheck(checkId: string): Promise<FaceCheck>;
 }
 
@@ -125,7 +130,7 @@ export class IdentityClient implements IdentityPlatform {
     return await this.http.call('GET', '/authorisations', { query: { creditCode: q.creditCode, agentIdNumber: q.agentIdNumber, scope: q.scope } });
   }
 
-  async startFaceCheck(c: { caseNo: string; person: PersonRef }, key: string): Promise<FaceCheck> {
+  async startFaceCheck(c: { caseNo?: string; person: PersonRef }, key: string): Promise<FaceCheck> {
     checkId(c.person.idNumber);
     return await this.http.call('POST', '/face-checks', { body: c, idempotencyKey: idempotencyKey('identity.face-check', key) });
   }

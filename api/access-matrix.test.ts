@@ -28,6 +28,8 @@ const allowed: Record<string, Caller[]> = {
   'POST /auth/login': everyone,
   'POST /auth/applicant/sms': everyone,
   'POST /auth/applicant/login': everyone,
+  'POST /auth/applicant/face-check': ['owner', 'stranger'],
+  'GET /auth/applicant/face-check/{checkId}': ['owner', 'stranger'],
   'GET /auth/me': signedIn,
   'POST /auth/logout': signedIn,
   'POST /auth/password': allStaff,

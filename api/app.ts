@@ -63,6 +63,8 @@ export interface AppDeps {
   auditKey?: string;
   /** The signed audit checkpoints that verification compares the chain with. */
   auditCheckpointFile?: string;
+  /** The payment platform's public payment page (PAYMENT_CASHIER_URL), for the live view's pay link. */
+  paymentCashierUrl?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   describe('in production (NODE_ENV=production)', () => {
     const strong = (c: string) => c.repeat(40);
     const urls = Object.fromEntries(['IDENTITY', 'CERTIFICATES', 'PAYMENT', 'LOGISTICS', 'DEPARTMENTS', 'MESSAGING'].map((p) => [`${p}_URL`, `https://${p.toLowerCase()}.gov.example`]));
-    const ready = { NODE_ENV: 'production', SECRET_KEY: strong('s'), PLATFORM_SECRET: strong('p'), AUDIT_KEY: strong('a'), ...urls };
+    const ready = { NODE_ENV: 'production', SECRET_KEY: strong('s'), PLATFORM_SECRET: strong('p'), AUDIT_KEY: strong('a'), PAYMENT_CASHIER_URL: 'https://pay.gov.example/cashier', ...urls };
 
     it('when every secret is strong and every platform has a URL, then it starts with no demo password and HSTS on', () => {
       const c = loadConfig(ready);
@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       ['the same value for two secrets', { AUDIT_KEY: strong('s') }, /must differ/],
       ['a demo password', { DEMO_STAFF_PASSWORD: 'onewindow-demo' }, /DEMO_STAFF_PASSWORD is set/],
       ['a platform left to the simulators', { PAYMENT_URL: undefined }, /no URL for payment; set PAYMENT_URL/],
+      ['no public payment page', { PAYMENT_CASHIER_URL: undefined }, /no PAYMENT_CASHIER_URL/],
     ];
     for (const [what, change, message] of refused) {
       it(`when given ${what}, then it refuses to start with a line naming the fix`, () => {
@@ -55,7 +56,7 @@ describe('loadConfig', () => {
       } catch (err) {
         message = (err as Error).message;
       }
-      expect(message.split('\n').filter((l) => l.startsWith('  '))).to.have.length(5);
+      expect(message.split('\n').filter((l) => l.startsWith('  '))).to.have.length(6);
     });
   });
 });

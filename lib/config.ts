@@ -32,6 +32,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Base URLs of the external platforms; `npm start` runs simulators for those not set. */
   platformUrls: Partial<Record<PlatformName, string>>;
+  /**
+   * The payment platform's public page where a payer pays an order (收银台); the hall's pay button
+   * sends the applicant there with the order and a return address. In development it is the
+   * simulator's (`PAYMENT_URL` + `/cashier`); production must name the real one.
+   */
+  paymentCashierUrl: string | undefined;
   /** Shared secret that signs requests to the platforms and their callbacks to us. */
   platformSecret: string;
   /** Port of the public zone (applicants, integrators, verification); undefined = same port as internal. */
@@ -153,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const v = optional(env, `${p.toUpperCase()}_URL`);
       return v ? [[p, v]] : [];
     })),
+    paymentCashierUrl: optional(env, 'PAYMENT_CASHIER_URL') ?? (production ? undefined : optional(env, 'PAYMENT_URL')?.replace(/\/$/, '').concat('/cashier')),
     platformSecret: str(env, 'PLATFORM_SECRET', devDefaults.platformSecret),
     publicPort: optional(env, 'PUBLIC_PORT') === undefined ? undefined : int(env, 'PUBLIC_PORT', 0),
     secretKey: str(env, 'SECRET_KEY', devDefaults.secretKey),
@@ -205,5 +212,6 @@ function checkProduction(env: NodeJS.ProcessEnv, c: Config): void {
   if (env.DEMO_STAFF_PASSWORD !== undefined && env.DEMO_STAFF_PASSWORD !== '') problems.push('DEMO_STAFF_PASSWORD is set; unset it in production and give each staff member their own password');
   const missing = platformNames.filter((p) => !c.platformUrls[p]);
   if (missing.length) problems.push(`no URL for ${missing.join(', ')}; set ${missing.map((p) => `${p.toUpperCase()}_URL`).join(', ')} (simulators do not run in production)`);
+  if (!c.paymentCashierUrl) problems.push('no PAYMENT_CASHIER_URL; set it to the payment platform\'s public payment page (收银台) so applicants can pay online');
   if (problems.length) throw new ConfigError(`NODE_ENV=production refuses to start:\n  ${problems.join('\n  ')}`);
 }

@@ -30,7 +30,7 @@ runMain('api', async () => {
   const identityUrl = config.platformUrls.identity;
   const identity = identityUrl ? new IdentityClient({ baseUrl: identityUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir) };
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl };
   // The audit chain's head, signed, outside the database (see README, "Security").
   startCheckpoints(db, checkpointFile(config.dataDir), config.auditKey, config.auditCheckpointMinutes);
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its

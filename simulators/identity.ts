@@ -178,7 +178,7 @@ function routes(r: Router, persons: Map<string, SamplePerson>, companies: Map<st
       const now = Date.now();
       const checkId = `face-${crypto.randomUUID()}`;
       const check: FaceCheck = {
-        checkId, caseNo: str(b, 'caseNo'), status: 'pending', url: `https://identity.example/face/${checkId}`,
+        checkId, ...(b.caseNo === undefined ? {} : { caseNo: str(b, 'caseNo') }), status: 'pending', url: `https://identity.example/face/${checkId}`,
         requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + faceCheckLifetimeMs).toISOString(),
       };
       faceChecks.set(checkId, check);
@@ -210,7 +210,8 @@ function faceCheckControl(r: Router, faceChecks: Map<string, FaceCheck>, sim: Si
     check.completedAt = new Date().toISOString();
     if (result === 'fail') check.reason = optStr(b, 'reason') ?? '活体检测未通过';
     sim.effect(`face-check.${check.status}`, { checkId: check.checkId, caseNo: check.caseNo });
-    const deliveries = await sim.emit('identity.face-check', check.checkId, { checkId: check.checkId, caseNo: check.caseNo, passed: check.status === 'passed', reason: check.reason ?? null, at: check.completedAt });
+    // A case's check is reported by callback; a sign-in check (no case) is only polled.
+    const deliveries = check.caseNo === undefined ? [] : await sim.emit('identity.face-check', check.checkId, { checkId: check.checkId, caseNo: check.caseNo, passed: check.status === 'passed', reason: check.reason ?? null, at: check.completedAt });
     res.json({ faceCheck: check, deliveries });
   });
 }

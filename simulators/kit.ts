@@ -32,6 +32,11 @@ export function body(req: Request): Json {
   return object(bodies.get(req)?.json);
 }
 
+/** The body as sent (e.g. a browser's form post), '' when none. */
+export function rawBody(req: Request): string {
+  return bodies.get(req)?.raw ?? '';
+}
+
 export interface PlatformSetup {
   name: string;
   options: SimulatorOptions;
@@ -74,8 +79,10 @@ async function readBody(req: Request, res: Response, next: NextFunction): Promis
   }
   const raw = Buffer.concat(chunks).toString('utf8');
   let json: unknown;
+  // A browser's form post (the payment page) is kept as text; everything else must be JSON.
+  const isForm = (req.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded');
   try {
-    json = raw ? JSON.parse(raw) : undefined;
+    json = raw && !isForm ? JSON.parse(raw) : undefined;
   } catch {
     res.status(400).json({ code: 'malformed-json', message: '请求体不是有效的 JSON' });
     return;

@@ -10,7 +10,7 @@ import type { LocalOrder, PaymentOrder, Reconciliation, Refund } from '../adapte
 import { SimulatorControl } from './control-client';
 import { HttpProblem, int, list, notFound, object, optStr, str } from './http-problem';
 import { IdempotencyStore, requireKey } from './idempotency';
-import { body, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
+import { body, rawBody, startSimulator, type Delivery, type RunningSimulator, type Simulator, type SimulatorOptions } from './kit';
 
 export class PaymentControl extends SimulatorControl {
   /** The payer pays the order; answers once the callbacks were sent. */
@@ -129,21 +129,95 @@ function routes(r: Router, ledger: Ledger, sim: Simulator): void {
   });
 }
 
+/** The payer pays an open order: it is marked paid and the signed `payment.paid` callback goes out. */
+async function payOrder(ledger: Ledger, sim: Simulator, orderId: string, channel: string): Promise<{ order: PaymentOrder; deliveries: Delivery[] }> {
+  const order = ledger.get(orderId);
+  if (order.status !== 'open') throw new HttpProblem(409, `order-${order.status}`, `订单状态为 ${order.status}，不能缴费`);
+  order.status = 'paid';
+  order.paidAt = new Date().toISOString();
+  sim.effect('order.paid', { orderId: order.orderId, amountFen: order.amountFen, channel });
+  const deliveries = await sim.emit('payment.paid', order.orderId, { paymentId: order.orderId, amountFen: order.amountFen, paidAt: order.paidAt });
+  return { order, deliveries };
+}
+
 function payRoute(r: Router, ledger: Ledger, sim: Simulator): void {
   r.post('/pay/:orderId', async (req, res) => {
-    const order = ledger.get(req.params.orderId);
-    if (order.status !== 'open') throw new HttpProblem(409, `order-${order.status}`, `订单状态为 ${order.status}，不能缴费`);
-    order.status = 'paid';
-    order.paidAt = new Date().toISOString();
-    sim.effect('order.paid', { orderId: order.orderId, amountFen: order.amountFen, channel: optStr(body(req), 'channel') ?? 'unionpay' });
-    const deliveries = await sim.emit('payment.paid', order.orderId, { paymentId: order.orderId, amountFen: order.amountFen, paidAt: order.paidAt });
-    res.json({ order, deliveries });
+    res.json(await payOrder(ledger, sim, req.params.orderId, optStr(body(req), 'channel') ?? 'unionpay'));
+  });
+}
+
+const channels: Record<string, string> = { unionpay: '银联', alipay: '支付宝', wechat: '微信支付' };
+const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+const statusWords: Record<string, string> = { open: '待缴费', paid: '已缴费', refunded: '已退费', expired: '已过期' };
+
+/** Only http(s) addresses are followed back (no javascript: or data: links from a crafted link). */
+function returnAddress(raw: string | null): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cashierPage(title: string, inner: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.4rem}dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#6b7280}fieldset{border:1px solid #d1d5db;border-radius:.5rem;margin:1rem 0}button,.back{font-size:1.1rem;padding:.7rem 1.4rem;border-radius:.5rem;border:0;background:#b91c1c;color:#fff;text-decoration:none;display:inline-block}label{display:block;padding:.3rem 0}</style></head>
+<body><p>统一公共支付平台（模拟）</p>${inner}</body></html>`;
+}
+
+/**
+ * The platform's payment page (收银台): the applicant arrives from the hall with `?order=` and a
+ * `return=` address, chooses a channel and pays; the platform then sends its signed callback and
+ * takes the applicant back. Unsigned, as a browser calls it.
+ */
+function cashierRoutes(r: Router, ledger: Ledger, sim: Simulator): void {
+  r.get('/cashier', (req, res) => {
+    const q = new URL(req.originalUrl, 'http://cashier.invalid').searchParams;
+    const orderId = q.get('order') ?? '';
+    const back = returnAddress(q.get('return'));
+    let order: PaymentOrder;
+    try {
+      order = ledger.get(orderId);
+    } catch {
+      res.status(404).type('html').send(cashierPage('订单不存在', '<h1>订单不存在</h1><p>请核对缴款单号，或回到办事页面重新发起缴费。</p>'));
+      return;
+    }
+    const facts = `<dl><dt>缴款单号</dt><dd>${escapeHtml(order.orderId)}</dd><dt>缴款码</dt><dd>${escapeHtml(order.paymentCode)}</dd><dt>事项</dt><dd>${escapeHtml(order.description)}</dd><dt>金额</dt><dd>${yuan(order.amountFen)} 元</dd><dt>状态</dt><dd>${statusWords[order.status] ?? order.status}</dd></dl>`;
+    const backLink = back ? `<p><a class="back" href="${escapeHtml(back)}">返回办事页面</a></p>` : '';
+    if (order.status !== 'open') {
+      res.type('html').send(cashierPage('缴费', `<h1>此订单${statusWords[order.status] ?? ''}</h1>${facts}${backLink}`));
+      return;
+    }
+    const radios = Object.entries(channels).map(([v, name], i) => `<label><input type="radio" name="channel" value="${v}"${i === 0 ? ' checked' : ''}> ${name}</label>`).join('');
+    res.type('html').send(cashierPage('缴费', `<h1>确认缴费</h1>${facts}<form method="post" action="/cashier/pay"><input type="hidden" name="order" value="${escapeHtml(order.orderId)}">${back ? `<input type="hidden" name="return" value="${escapeHtml(back)}">` : ''}<fieldset><legend>支付方式</legend>${radios}</fieldset><button type="submit">确认支付 ${yuan(order.amountFen)} 元</button></form>`));
+  });
+
+  r.post('/cashier/pay', async (req, res) => {
+    const form = new URLSearchParams(rawBody(req));
+    const orderId = form.get('order') ?? '';
+    const channel = channels[form.get('channel') ?? ''] ? form.get('channel')! : 'unionpay';
+    const back = returnAddress(form.get('return'));
+    try {
+      await payOrder(ledger, sim, orderId, channel);
+    } catch (err) {
+      const why = err instanceof HttpProblem ? err.message : '支付未完成';
+      res.status(err instanceof HttpProblem ? err.status : 500).type('html').send(cashierPage('缴费未完成', `<h1>缴费未完成</h1><p>${escapeHtml(why)}</p>${back ? `<p><a class="back" href="${escapeHtml(back)}">返回办事页面</a></p>` : ''}`));
+      return;
+    }
+    if (back) {
+      res.redirect(303, back);
+      return;
+    }
+    res.type('html').send(cashierPage('缴费成功', '<h1>缴费成功</h1><p>可以关闭本页，回到办事页面查看进度。</p>'));
   });
 }
 
 /** Starts the payment simulator; paid and refunded callbacks go to `callbackUrl`. */
 export async function startPaymentSimulator(opts: SimulatorOptions): Promise<RunningSimulator<PaymentControl>> {
   const ledger = new Ledger();
-  const started = await startSimulator({ name: 'payment', options: opts, state: ledger, routes: (r, sim) => routes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });
+  const started = await startSimulator({ name: 'payment', options: opts, state: ledger, routes: (r, sim) => routes(r, ledger, sim), publicRoutes: (r, sim) => cashierRoutes(r, ledger, sim), control: (r, sim) => payRoute(r, ledger, sim) });
   return { url: started.url, close: started.close, control: new PaymentControl(started.url) };
 }

@@ -95,7 +95,7 @@ async function openApi(parts: StackParts, held?: { server: Server; port: number 
   const { server, port } = held ?? await holdPort();
   const app = createApp({
     db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
-    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs,
+    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`,
   });
   server.on('request', app);
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

@@ -10,14 +10,14 @@ import { Router } from 'express';
 import type { IdentityPlatform } from '../../adapters/identity';
 import { AdapterRefusal } from '../../adapters/errors';
 import type { Db } from '../../lib/db';
-import { AppError, unauthorised, validationFailed } from '../../lib/errors';
+import { AppError, notFound, unauthorised, validationFailed } from '../../lib/errors';
 import { checkCitizenId } from '../../lib/identity';
-import { requireSignedIn, staffById } from '../auth/principal';
+import { requireApplicant, requireSignedIn, staffById } from '../auth/principal';
 import { SignInLimits, tooManyRequests, type RateLimiter } from '../auth/rate-limit';
 import { newToken, sha256Hex, verifyPassword } from '../auth/secrets';
 import { passwordProblem } from '../../lib/password-policy';
 import { bodyValidator } from '../validate';
-import { auditSignIn, changePassword, endSession, openSession, passwordHashOf, pendingChallenge, rememberChallenge, useChallenge } from '../services/sign-in';
+import { auditSignIn, challengeOf, changePassword, endSession, openSession, passwordHashOf, pendingChallenge, raiseAssurance, rememberChallenge, useChallenge } from '../services/sign-in';
 
 export interface AuthRouteDeps {
   db: Db;
@@ -46,6 +46,9 @@ const applicantLoginBody = bodyValidator<{ requestId: string; code: string }>('A
   type: 'object', additionalProperties: false, required: ['requestId', 'code'],
   properties: { requestId: { type: 'string', minLength: 1, maxLength: 100 }, code: { type: 'string', pattern: '^[0-9]{6}$' } },
 });
+
+/** A face check kept among the sign-in proofs: its own prefix, so it is never taken for an SMS request (or one for it). */
+const faceProof = (checkId: string) => `face:${checkId}`;
 
 function identityOf(deps: AuthRouteDeps): IdentityPlatform {
   if (!deps.identity) throw new AppError(503, 'identity-unavailable', 'Identity platform not configured', 'applicant sign-in needs IDENTITY_URL');
@@ -138,6 +141,33 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (!(await useChallenge(db, body.requestId))) throw unauthorised('this code was already used');
     const session = await openSession(db, deps.sessionMinutes, { kind: 'applicant', subject: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel });
     res.json({ ...session, applicant: { idNumber: pending.id_number, name: pending.name, assuranceLevel: check.assuranceLevel } });
+  });
+
+  // 中级 online: a signed-in applicant raises the session by a live face check on the identity
+  // platform (started here, done on the phone, polled here); the check is kept as a sign-in proof
+  // of that person, so only its owner can use it, and only once.
+  r.post('/auth/applicant/face-check', async (req, res) => {
+    const p = requireApplicant(req);
+    const wait = deps.limiter.take(`face-check:${p.idNumber}`, 5);
+    if (wait > 0) throw tooManyRequests(wait);
+    const check = await identityOf(deps).startFaceCheck({ person: { idNumber: p.idNumber, name: p.name } }, `sign-in:${p.idNumber}:${newToken()}`);
+    await rememberChallenge(db, { requestId: faceProof(check.checkId), idNumber: p.idNumber, name: p.name, expiresAt: check.expiresAt });
+    res.status(201).json({ checkId: check.checkId, url: check.url, expiresAt: check.expiresAt });
+  });
+
+  r.get('/auth/applicant/face-check/:checkId', async (req, res) => {
+    const p = requireApplicant(req);
+    const proof = await challengeOf(db, faceProof(req.params.checkId));
+    if (!proof || proof.id_number !== p.idNumber) throw notFound(`face check ${req.params.checkId}`);
+    const check = await identityOf(deps).getFaceCheck(req.params.checkId);
+    if (check.status !== 'passed') {
+      res.json({ status: proof.expires_at.getTime() < Date.now() && check.status === 'pending' ? 'expired' : check.status, assuranceLevel: p.assuranceLevel, ...(check.reason ? { reason: check.reason } : {}) });
+      return;
+    }
+    // Used once: a passed check raises the session that started it (and asking again changes nothing).
+    const header = req.get('authorization') ?? '';
+    const level = (await useChallenge(db, faceProof(req.params.checkId))) && header.startsWith('Bearer ') ? await raiseAssurance(db, header.slice(7), 'intermediate') : p.assuranceLevel;
+    res.json({ status: 'passed', assuranceLevel: level });
   });
 
   r.get('/auth/me', (req, res) => {

@@ -53,6 +53,8 @@ export interface CaseDeps {
   identity?: IdentityPlatform;
   /** The e-certificate platform: whether a simulated filing's precondition (模拟审批) is really missing; without it such filings answer 503. */
   certificates?: CertificatePlatform;
+  /** The payment platform's public payment page (PAYMENT_CASHIER_URL); the live view links an open order to it. */
+  paymentCashierUrl?: string;
 }
 
 export interface FileCaseBody {
@@ -592,7 +594,12 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
 /** The live view of a case from its workflow (status, open tasks, clock, payment …). */
 export async function liveView(deps: CaseDeps, caseNo: string) {
   await assertFiled(deps.db, caseNo);
-  return queryView(deps, caseNo);
+  const view = await queryView(deps, caseNo);
+  // An open order links to the payment platform's page, where the applicant pays and comes back.
+  if (view.payment?.status === 'open' && deps.paymentCashierUrl) {
+    return { ...view, payment: { ...view.payment, cashierUrl: `${deps.paymentCashierUrl}?order=${encodeURIComponent(view.payment.paymentId)}` } };
+  }
+  return view;
 }
 
 

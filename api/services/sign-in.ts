@@ -2,7 +2,7 @@
  * Sign-in's reads and writes (staff passwords, sessions, SMS challenges) and their audit rows,
  * for `api/routes/auth.ts`. The route decides; this module is the only one that touches the tables.
  */
-import type { AssuranceLevel } from '../../adapters/assurance';
+import { meetsLevel, type AssuranceLevel } from '../../adapters/assurance';
 import type { Db } from '../../lib/db';
 import { maskIdNumber } from '../../lib/privacy';
 import { hashPassword, newToken, sha256Hex } from '../auth/secrets';
@@ -53,6 +53,21 @@ export async function pendingChallenge(db: Db, requestId: string): Promise<{ id_
 export async function useChallenge(db: Db, requestId: string): Promise<boolean> {
   const used = await db('login_challenges').where({ request_id: requestId }).whereNull('used_at').update({ used_at: db.fn.now() });
   return used > 0;
+}
+
+/** A sign-in proof (SMS request or face check) whether used or not, for its owner's later questions. */
+export async function challengeOf(db: Db, requestId: string): Promise<{ id_number: string; name: string; expires_at: Date; used_at: Date | null } | undefined> {
+  return db('login_challenges').where({ request_id: requestId }).first<{ id_number: string; name: string; expires_at: Date; used_at: Date | null } | undefined>();
+}
+
+/** Raises an applicant session's assurance level (never lowers it); answers the level it has now. */
+export async function raiseAssurance(db: Db, token: string, to: AssuranceLevel): Promise<AssuranceLevel> {
+  const row = await db('sessions').where({ token_hash: sha256Hex(token), kind: 'applicant' }).first<{ assurance_level: AssuranceLevel | null } | undefined>('assurance_level');
+  const have = row?.assurance_level ?? 'basic';
+  if (meetsLevel(have, to)) return have;
+  const raised = await db('sessions').where({ token_hash: sha256Hex(token), kind: 'applicant' }).update({ assurance_level: to }).returning<{ subject: string }[]>('subject');
+  await db('audit_log').insert({ actor: `applicant:${maskIdNumber(raised[0]?.subject ?? '')}`, action: 'auth.assurance-raised', detail: JSON.stringify({ from: have, to, by: 'face-check' }) });
+  return to;
 }
 
 /** Ends the session of a bearer token. */

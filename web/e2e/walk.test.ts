@@ -182,11 +182,20 @@ describe('web app in Chromium: a case through every role', function () {
     await applicant.getByRole('heading', { name: '缴费' }).waitFor({ timeout: 20_000 });
     expect(await applicant.locator('.amount').textContent()).to.equal('¥20.00');
     await shot(applicant, 'applicant-payment-phone');
-    // The applicant pays on the unified payment platform (its simulator's cashier endpoint).
+    // The applicant pays on the unified payment platform's own page and is brought back.
     const orderId = (await applicant.locator('[data-testid="payment-id"]').textContent())?.trim() ?? '';
-    const paid = await fetch(`${stack.sims.urls.payment}/_control/pay/${orderId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"channel":"unionpay"}' });
-    expect(paid.status).to.equal(200);
+    const back = applicant.url();
+    await applicant.getByRole('link', { name: '去缴费（¥20.00）' }).click();
+    await applicant.getByRole('heading', { name: '确认缴费' }).waitFor();
+    expect(new URL(applicant.url()).origin).to.equal(new URL(stack.sims.urls.payment).origin);
+    expect(await applicant.locator('body').textContent()).to.contain(orderId).and.to.contain('20.00 元');
+    await applicant.getByLabel('支付宝').check();
+    await shot(applicant, 'applicant-payment-platform-phone');
+    await applicant.getByRole('button', { name: '确认支付 20.00 元' }).click();
+    await applicant.waitForURL(back, { timeout: 20_000 });
     await applicant.getByText('已缴费').waitFor({ timeout: 20_000 });
+    const effects = (await (await fetch(`${stack.sims.urls.payment}/_control/log`)).json()) as { entries: { kind: string; what: string; detail: { orderId?: string; channel?: string } }[] };
+    expect(effects.entries.filter((e) => e.kind === 'effect' && e.what === 'order.paid' && e.detail.orderId === orderId).map((e) => e.detail.channel)).to.deep.equal(['alipay']);
 
     // ---- Hand-over at the window, then the applicant rates.
     await eventually(async () => (await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, supApi)).body.openTasks?.some((x: { kind: string }) => x.kind === 'handover'), 'the hand-over task', 30_000);

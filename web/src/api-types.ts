@@ -45,6 +45,18 @@ export type StaffSession = {
   user: StaffUser;
 };
 
+export type FaceCheckStarted = {
+  checkId: string;
+  url: string;
+  expiresAt: string;
+};
+
+export type FaceCheckResult = {
+  status: "pending" | "passed" | "failed" | "expired";
+  assuranceLevel: "basic" | "intermediate" | "advanced";
+  reason?: string;
+};
+
 export type SmsChallenge = {
   requestId: string;
   maskedPhone: string;
@@ -663,6 +675,8 @@ export type LiveView = {
     expiresAt: string;
     status: "open" | "paid" | "expired" | "refunded" | "waived";
     stage: "acceptance" | "decision";
+    /** The payment platform's page for this order (while open); add `&return=` and the page to come back to. */
+    cashierUrl?: string;
   };
   identity: null | {
     ok: boolean;

@@ -20,3 +20,5 @@ export type OpenTask = Api.OpenTask;
 export type LiveView = Api.LiveView;
 export type Department = Api.Department;
 export type DocumentView = Api.DocumentView;
+export type FaceCheckStarted = Api.FaceCheckStarted;
+export type FaceCheckResult = Api.FaceCheckResult;

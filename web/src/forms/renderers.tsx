@@ -72,9 +72,39 @@ function FieldShell({ id, label, required, errors, description, touched, visible
   );
 }
 
+/**
+ * Whether a mouse button, finger or pen is pressed now. Pressing a button blurs the field first;
+ * an error shown at that moment pushes the button down the page before it is released, and the
+ * click is lost (it lands on whatever moved under the pointer).
+ */
+let pointerPressed = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('pointerdown', () => { pointerPressed = true; }, true);
+  for (const end of ['pointerup', 'pointercancel'] as const) window.addEventListener(end, () => { pointerPressed = false; }, true);
+}
+
+/**
+ * Runs `reveal` now, or, when the blur came from pressing a pointer, once it is released and the
+ * click it makes has been handled (a task after `pointerup`), so the page does not move under it.
+ */
+export function afterPointerRelease(reveal: () => void): void {
+  if (!pointerPressed) {
+    reveal();
+    return;
+  }
+  const released = () => {
+    window.removeEventListener('pointerup', released, true);
+    window.removeEventListener('pointercancel', released, true);
+    window.setTimeout(reveal, 0);
+  };
+  window.addEventListener('pointerup', released, true);
+  window.addEventListener('pointercancel', released, true);
+}
+
+/** A field's errors show once it has been left (on blur), never while a press on another control is under way. */
 function useTouched(): [boolean, () => void] {
   const [touched, setTouched] = useState(false);
-  return [touched, () => setTouched(true)];
+  return [touched, () => afterPointerRelease(() => setTouched(true))];
 }
 
 function TextControl(props: ControlProps) {

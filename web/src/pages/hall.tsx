@@ -14,6 +14,7 @@ import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, 
 import { ProcessDiagram } from '../ui/process-diagram';
 import { ItemList } from '../ui/item-list';
 import { assuranceName, assuranceOrder } from '../names';
+import { FaceCheck } from '../ui/face-check';
 
 // The form (JSON Forms, ajv) and the documents load when opened: the hall's first page needs neither.
 const ApplyForm = lazy(() => import('../ui/apply-form').then((m) => ({ default: m.ApplyForm })));
@@ -136,9 +137,13 @@ function ApplyOnline({ code }: { code: string }) {
   );
 }
 
-/** Whether the applicant's proved level reaches the item's minimum (统一身份认证 levels). */
+/**
+ * Whether the applicant's proved level lets them file (统一身份认证 levels). As on the server, 高级
+ * is proved during the case by a live check, so filing asks at most 中级.
+ */
 function enough(needed: string | undefined, have: string | undefined): boolean {
-  return assuranceOrder.indexOf(have ?? 'basic') >= assuranceOrder.indexOf(needed ?? 'basic');
+  const asked = Math.min(assuranceOrder.indexOf(needed ?? 'basic'), assuranceOrder.indexOf('intermediate'));
+  return assuranceOrder.indexOf(have ?? 'basic') >= asked;
 }
 
 /** Told before the form is filled: the identity level the item needs, and whether the applicant has it. */
@@ -150,8 +155,12 @@ function AssuranceNotice({ needed, have }: { needed: string | undefined; have: s
       <Notice kind="warn">
         {t(`本事项需要${level}及以上身份认证，您当前为${assuranceName(have, lang)}认证。请先到政务服务窗口核验身份或通过人脸识别提升认证等级，再在线申报。`,
           `This item needs ${level} identity assurance or higher; yours is ${assuranceName(have, lang)}. Verify your identity at a window or by a face check first.`)}
+        <FaceCheck />
       </Notice>
     );
+  }
+  if (needed === 'advanced') {
+    return <Notice>{t(`本事项需要${level}身份认证：以中级认证申报，受理前请按短信提示在手机上完成活体人脸核验。`, `This item needs ${level} identity assurance: file with intermediate, then complete the live face check sent to your phone before acceptance.`)}</Notice>;
   }
   return <Notice>{t(`本事项需要${level}及以上身份认证（统一身份认证）。`, `This item needs ${level} identity assurance or higher.`)}</Notice>;
 }
@@ -282,9 +291,17 @@ function Payment({ live }: { live: LiveView }) {
         <dt>{t('缴费期限', 'Pay by')}</dt><dd>{fmtTime(p.expiresAt)}</dd>
         <dt>{t('状态', 'State')}</dt><dd>{p.status === 'paid' ? <span className="ok-text">{t('已缴费', 'Paid')}</span> : p.status === 'expired' ? <span className="warn-text">{t('已过期', 'Expired')}</span> : <span className="warn-text">{t('待缴费', 'To pay')}</span>}</dd>
       </dl>
+      {p.status === 'open' && p.cashierUrl && (
+        <p>
+          {/* To the payment platform's own page, which brings the applicant back here once paid. */}
+          <a className="btn-primary" data-testid="pay" href={`${p.cashierUrl}&return=${encodeURIComponent(window.location.href)}`}>
+            {t(`去缴费（${yuan(p.amountFen)}）`, `Pay ${yuan(p.amountFen)}`)}
+          </a>
+        </p>
+      )}
       {p.status === 'open' && (
         <Notice>
-          {t('请凭缴款单号通过统一公共支付平台（银联、支付宝、微信或银行柜台）缴费；缴费成功后本页会自动更新。', 'Pay with the order number on the unified payment platform (UnionPay, Alipay, WeChat or a bank counter); this page updates by itself once paid.')}
+          {t('点击“去缴费”到统一公共支付平台缴费，也可凭缴款单号通过银联、支付宝、微信或银行柜台缴费；缴费成功后本页会自动更新。', 'Press “Pay” to pay on the unified payment platform, or pay with the order number by UnionPay, Alipay, WeChat or at a bank counter; this page updates by itself once paid.')}
           {' '}<Spinner label={t('等待缴费结果…', 'Waiting for the payment…')} />
         </Notice>
       )}

@@ -1,0 +1,80 @@
+/**
+ * Browser test of a bug a clerk met: the last field left empty, the clerk presses 登记申报, the
+ * field loses focus and its error appears under it, the button is pushed down the page while the
+ * mouse is still pressed, and the click lands on nothing. Now a field's error waits until the
+ * press is over, so the press is a click; the page moves only afterwards.
+ */
+import { expect } from 'chai';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { readFormFolder } from '../../lib/forms';
+import { asClerkFor, http, sharedStack, type Stack } from '../../test/harness';
+import { ensureWebBuilt } from '../build';
+import { launchChromium, newContext, shot } from './browser';
+import { fillWhole } from './fill';
+
+const code = 'XK-330000-00001.xh-scjg';
+const password = 'onewindow-demo';
+
+describe('web app in Chromium: a press on a button is not lost when a field\'s error appears', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  before(async () => {
+    await ensureWebBuilt();
+    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
+  });
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('when the clerk leaves a required field empty and presses 登记申报 with the mouse held a moment, then the press counts and the error shows after it', async () => {
+    const clerkId = ((await http(stack, 'GET', '/api/auth/me', undefined, await asClerkFor(stack, code))).body as { id: string }).id;
+    context = await newContext(browser, 'desktop');
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/#/login`);
+    await page.locator('#staff-username').fill(clerkId);
+    await page.locator('#staff-password').fill(password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.locator('.who').waitFor();
+    await page.goto(`${stack.baseUrl}/#/window/apply/${encodeURIComponent(code)}`);
+    await page.locator('.item-form').waitFor();
+    await page.locator('#applicant-name').fill('张三');
+    await page.locator('#applicant-id').fill('330106199003073514');
+    await page.locator('#applicant-phone').fill('13800138000');
+    // Everything but the business name, which the clerk comes to last.
+    const { businessName: _left, ...rest } = readFormFolder({ key: 'individual-business-registration', version: 1 }).example;
+    await fillWhole(page, rest);
+
+    // The clerk is in the business name, leaves it empty for now, and goes for the button.
+    const field = page.locator('.item-form input[name="businessName"]');
+    await field.focus();
+    const submit = page.getByRole('button', { name: '登记申报' });
+    await submit.scrollIntoViewIfNeeded();
+    const box = (await submit.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // Held as a person holds it: the field has lost focus, and its error has not moved the button.
+    await page.waitForTimeout(200);
+    expect(await page.locator('.item-form .field-error').count(), 'no error while the button is pressed').to.equal(0);
+    expect((await submit.boundingBox())!.y, 'the button has not moved under the pointer').to.equal(box.y);
+    await page.mouse.up();
+
+    // The press was a click: the form was checked, the field is marked, and the page says so.
+    await page.getByText('还有 1 处需要修改，已在表单中标出。').waitFor({ timeout: 10_000 });
+    expect(await field.getAttribute('aria-invalid')).to.equal('true');
+    expect(await page.locator('.item-form .field-error').first().textContent()).to.contain('此项为必填项');
+    // And the error did move the page once shown: without the wait, the press would have been lost.
+    expect((await submit.boundingBox())!.y).to.be.greaterThan(box.y);
+    await shot(page, 'window-press-not-lost');
+
+    // Tabbing out of a field still shows its error at once (no pointer is pressed).
+    const operator = page.locator('.item-form input[name="operatorName"]');
+    await operator.fill('');
+    await operator.press('Tab');
+    expect(await operator.getAttribute('aria-invalid')).to.equal('true');
+  });
+});
