@@ -196,6 +196,26 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
       return { replaced, notUsed };
     },
 
+    /**
+     * 模拟审批: the e-certificates of the given types the holders hold now, checked genuine and
+     * valid (a precondition such as the land certificate has appeared). A refusal to list a holder counts as none held.
+     */
+    async findCertificates(q: { caseNo: string; holderIds: string[]; certificateTypes: string[] }): Promise<{ found: { certificateType: string; certificateNo: string }[] }> {
+      const found: { certificateType: string; certificateNo: string }[] = [];
+      for (const type of q.certificateTypes) {
+        search: for (const id of q.holderIds) {
+          const r = await orRefusal(() => platforms.certificates.listByHolder(id, type));
+          if ('refused' in r) continue;
+          for (const doc of r.filter((d) => d.type === type)) {
+            if ((await platforms.certificates.verify(doc)).verdict !== 'genuine') continue;
+            found.push({ certificateType: type, certificateNo: doc.number });
+            break search;
+          }
+        }
+      }
+      return { found };
+    },
+
     /** Issues the result certificate through the e-certificate platform, once per case. */
     async issueCertificate(c: {
       caseNo: string; certificateType: string; name: string; holderName: string; holderId: string; issuer: string;

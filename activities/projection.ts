@@ -26,6 +26,8 @@ export interface CaseRowInit {
   promisedLimitDays: number;
   /** The engine running the case (absent: the first). */
   engine?: 1 | 2;
+  /** A simulated case (模拟审批). */
+  simulated?: boolean;
 }
 
 export interface CaseEventInput {
@@ -51,9 +53,15 @@ export interface CaseEventInput {
     usedDays?: number;
     /** Either deadline reaches into a year the calendar does not hold yet. */
     deadlineProvisional?: boolean;
+    /** 模拟审批: where the simulation is, its simulated and formal working days, and its instants. */
+    simulationState?: string;
+    simulatedDays?: number;
+    formalDays?: number;
+    preconditionMetAt?: string;
+    simulationLapseAt?: string;
   };
   /** A supervision event to keep in supervision_events (warnings, overdue, corrections). */
-  supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null };
+  supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null; simulated?: boolean };
 }
 
 export interface OpenTaskInput {
@@ -69,6 +77,8 @@ export interface OpenTaskInput {
   specialProcedures?: SpecialProcedureType[];
   /** What the handler should know before acting (e.g. a failed real-name check); kept in the task's detail. */
   notes?: string[];
+  /** A task of a simulated review (模拟审批). */
+  simulated?: boolean;
   createdAt: string;
   dueAt: string | null;
 }
@@ -165,6 +175,7 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
       statutory_limit_days: c.statutoryLimitDays,
       promised_limit_days: c.promisedLimitDays,
       engine: c.engine ?? 1,
+      ...(c.simulated ? { simulation_state: 'simulating' } : {}),
     })
     .onConflict('case_no')
     .ignore();
@@ -186,6 +197,11 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
   if (p.decidedAt) update.decided_at = p.decidedAt;
   if (p.usedDays !== undefined) update.used_days = p.usedDays;
   if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
+  if (p.simulationState) update.simulation_state = p.simulationState;
+  if (p.simulatedDays !== undefined) update.simulated_days = p.simulatedDays;
+  if (p.formalDays !== undefined) update.formal_days = p.formalDays;
+  if (p.preconditionMetAt) update.precondition_met_at = p.preconditionMetAt;
+  if (p.simulationLapseAt) update.simulation_lapse_at = p.simulationLapseAt;
   const v = ev.supervision;
   if (v && v.scope === 'case' && v.level === 'warning' && update.warned_at === undefined) update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
 }
@@ -222,7 +238,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: Proje
   if (supervision.length) {
     await trx('supervision_events').insert(supervision.map((ev) => {
       const v = ev.supervision!;
-      return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at };
+      return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at, ...(v.simulated ? { simulated: true } : {}) };
     }));
   }
   const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
@@ -243,7 +259,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: Proje
 function taskRow(t: OpenTaskInput) {
   return {
     id: t.taskId, case_no: t.caseNo, step_id: t.stepId, step_name: t.stepName, department_code: t.department, role: t.role, kind: t.kind, status: 'open',
-    actions: JSON.stringify(t.actions), detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes }),
+    actions: JSON.stringify(t.actions), detail: JSON.stringify({ returnTo: t.returnTo, specialProcedures: t.specialProcedures, notes: t.notes, ...(t.simulated ? { simulated: true } : {}) }),
     created_at: t.createdAt, due_at: t.dueAt,
   };
 }

@@ -28,7 +28,8 @@ const closed = (properties: Record<string, Schema>, optional: string[] = []): Sc
 const caseNo = s(undefined, { pattern: '^[0-9]{22}$', description: '统一办件编号: 22 digits' });
 const implementationCode = s(64, { pattern: '^[A-Za-z0-9.-]{1,64}$' });
 const level = { enum: ['province', 'city', 'county', 'township'] };
-const caseStatus = { enum: ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_payment', 'issuing', 'delivering', 'completed', 'not_accepted', 'withdrawn', 'voided', 'closed'] };
+const caseStatus = { enum: ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_payment', 'issuing', 'delivering', 'completed', 'not_accepted', 'withdrawn', 'voided', 'closed', 'awaiting_precondition', 'lapsed'] };
+const simulationState = { enum: ['simulating', 'awaiting', 'converting', 'converted', 'lapsed', 'refused', 'ended'] };
 const supervisionLevel = { enum: ['normal', 'warning', 'overdue'] };
 const supervisionState = { enum: ['normal', 'warning', 'overdue', 'statutory-overdue'] };
 const taskAction = { enum: ['accept', 'reject', 'approve', 'return', 'correction', 'suspend', 'refuse', 'void', 'handover', 'answer', 'retry', 'skip'] };
@@ -63,6 +64,9 @@ const CaseSummarySchema = obj(['caseNo', 'implementationCode', 'implementationVe
     statutoryDeadline: nullableInstant, promisedDeadline: nullableInstant,
     deadlineProvisional: { type: ['boolean', 'null'], description: 'a deadline reaching into a year the calendar does not hold yet: it moves when that year is imported' },
     completedAt: nullableInstant, updatedAt: nullableInstant,
+    simulation: orNull(obj(['state', 'simulatedDays', 'formalDays', 'preconditionMetAt', 'lapseAt'], {
+      state: simulationState, simulatedDays: { type: ['integer', 'null'] }, formalDays: { type: ['integer', 'null'] }, preconditionMetAt: nullableInstant, lapseAt: nullableInstant,
+    })),
   });
 const TaskRowSchema = obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'department', 'role', 'status', 'assignee', 'actions', 'detail', 'outcome', 'dueAt', 'createdAt', 'closedAt'], {
     taskId: s(96), caseNo, kind: taskKind, stepId: s(64), stepName: s(200), department: s(32), role: s(40), status: { enum: ['open', 'done', 'cancelled'] }, assignee: nullableString,
@@ -210,7 +214,7 @@ export const responseSchemas: Record<string, Schema> = {
   }),
   OpenTask: obj(['taskId', 'kind', 'stepId', 'stepName', 'department', 'role', 'actions', 'assignee'], {
     taskId: s(96), kind: taskKind, stepId: s(64), stepName: s(200), department: s(32), role: s(40), actions: list(taskAction), assignee: nullableString,
-    returnTo: list(s(64)), specialProcedures: list(procedureType), notes: list(s(2000)),
+    returnTo: list(s(64)), specialProcedures: list(procedureType), notes: list(s(2000)), simulated: bool,
   }),
   Urge: obj(['urgeId', 'message', 'replyBy', 'by', 'at', 'answer'], {
     urgeId: s(64), message: s(1000), replyBy: instant, by: s(64), at: instant, answer: orNull(obj(['text', 'by', 'at'], { text: s(2000), by: s(64), at: instant })),
@@ -235,6 +239,25 @@ export const responseSchemas: Record<string, Schema> = {
     milestones: list(obj(['stepId', 'milestone', 'at'], { stepId: s(64), round: int(1), milestone: s(100), at: instant })),
     formData: anyObject,
     supervision: obj(['level', 'statutoryOverdue', 'steps', 'urges'], { level: supervisionLevel, statutoryOverdue: bool, steps: { type: 'object', additionalProperties: supervisionLevel }, urges: list(ref('Urge')) }),
+    simulation: ref('SimulationView'),
+  }),
+  SimulationView: obj(['state', 'preconditions', 'missing', 'met', 'opinion', 'lapseAt', 'simulatedDays', 'preconditionMetAt', 'changedFields', 'changedMaterials', 'carriedOver', 'rerun'], {
+    state: simulationState, preconditions: list(obj(['id', 'name'], { id: s(40), name: s(200) })), missing: list(s(40)), met: list(obj(['id', 'how', 'at'], { id: s(40), how: s(200), at: instant })),
+    opinion: orNull(obj(['outcome', 'text', 'conditions', 'at'], { outcome: { enum: ['approved', 'refused'] }, text: s(2200), conditions: s(2000), at: instant })),
+    lapseAt: nullableInstant, simulatedDays: { type: ['number', 'null'] }, preconditionMetAt: nullableInstant,
+    changedFields: list(s(80)), changedMaterials: list(s(40)), carriedOver: list(s(40)), rerun: list(s(40)),
+  }),
+  PreconditionAnswer: obj(['status', 'missing'], { status: caseStatus, missing: list(s(40), { description: 'ids of the entry\'s preconditions still missing; empty once the case converts' }) }),
+  SimulationIndicators: obj(['from', 'to', 'rows'], {
+    from: instant, to: instant,
+    rows: list(obj(['itemCode', 'itemName', 'simulated', 'pending', 'converting', 'converted', 'lapsed', 'refused', 'conversionRate', 'avgSimulatedDays', 'avgFormalDays', 'avgSavedDays', 'eventsSimulated', 'eventsFormal'], {
+      itemCode: s(64), itemName: s(200), simulated: int(0), pending: int(0), converting: int(0), converted: int(0), lapsed: int(0), refused: int(0),
+      conversionRate: { type: ['number', 'null'], description: 'converted ÷ (converted + lapsed)' },
+      avgSimulatedDays: { type: ['number', 'null'], description: 'working days of the simulated review' },
+      avgFormalDays: { type: ['number', 'null'], description: 'formal working days from the precondition to the certificate' },
+      avgSavedDays: { type: ['number', 'null'], description: 'per converted case: simulated review days minus formal days' },
+      eventsSimulated: int(0), eventsFormal: int(0),
+    })),
   }),
   CaseHistory: {
     description: 'the readable timeline (format=timeline), or the raw Temporal events (format=raw, staff only)',
@@ -289,6 +312,7 @@ export const responseSchemas: Record<string, Schema> = {
   SupervisionEvents: obj(['events'], {
     events: list(obj(['caseNo', 'scope', 'stepId', 'level', 'cause', 'department', 'deadline', 'at'], {
       caseNo, scope: s(16), stepId: nullableString, level: s(32), cause: nullableString, department: s(32), deadline: nullableInstant, at: instant,
+      simulated: { type: 'boolean', description: '模拟审批: raised during a simulated review (its time is counted apart from the formal time)' },
     })),
   }),
   Indicators: obj(['by', 'from', 'to', 'rows'], { by: { enum: ['department', 'item', 'step', 'handler'] }, from: instant, to: instant, rows: list(anyObject) }),
@@ -489,6 +513,8 @@ export const responseOf: Record<string, string> = {
   'GET /cases/{caseNo}/history': 'CaseHistory',
   'POST /cases/{caseNo}/correction': 'CaseStatusAnswer',
   'POST /cases/{caseNo}/withdrawal': 'CaseStatusAnswer',
+  'POST /cases/{caseNo}/precondition': 'PreconditionAnswer',
+  'GET /supervision/simulation': 'SimulationIndicators',
   'POST /cases/{caseNo}/materials': 'Material',
   'GET /cases/{caseNo}/materials': 'MaterialList',
   'GET /cases/{caseNo}/materials/{id}': 'MaterialFile',

@@ -77,6 +77,20 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await status(corrected, 'awaiting_correction');
   await call('post', '/cases/{caseNo}/correction', `/cases/${corrected}/correction`, callers.clerk, { note: '已补充经营场所证明', materials: ['场所租赁合同'] });
 
+  // 模拟审批: a construction permit filed before its land certificate exists, reviewed as a simulation, then reported on.
+  const simulatedFiling = { implementationCode: 'XK-330000-00004.xh-zjj', channel: 'window', simulated: true, formData: readFormFolder({ key: 'construction-permit', version: 1 }).example,
+    applicant: { kind: 'legal_person', name: '杭州顺通达物流有限公司', idNumber: '91330106MA2J1PQE65', legalRepresentative: { idNumber: '330102197103254035', name: '何志刚' } } };
+  const permitClerk = bearer(await asClerkFor(stack, 'XK-330000-00004.xh-zjj'), 'the permit hall\'s clerk');
+  const simulatedCase = (await call('post', '/cases', '/cases', permitClerk, simulatedFiling)).body.caseNo as string;
+  await eventually(async () => {
+    if ((await db('cases').where({ case_no: simulatedCase, status: 'awaiting_precondition' }).first('case_no')) !== undefined) return true;
+    const face = await db('face_checks').where({ case_no: simulatedCase, status: 'pending' }).first<{ check_id: string } | undefined>('check_id');
+    if (face) await stack.sims.identity.control.finishFaceCheck(face.check_id, 'pass');
+    if (await db('tasks').where({ case_no: simulatedCase, status: 'open' }).first('id')) await complete(simulatedCase, undefined, {});
+    return false;
+  }, `${simulatedCase} to give its simulated opinion`, 60_000);
+  await call('post', '/cases/{caseNo}/precondition', `/cases/${simulatedCase}/precondition`, permitClerk, { note: '已申请不动产权证书，尚在办理' });
+
   // The clerk records a material's state on the checklist.
   await call('put', '/cases/{caseNo}/checklist/{materialId}', `/cases/${corrected}/checklist/application`, callers.clerk, { state: 'paper' });
 

@@ -21,6 +21,8 @@ export interface FakePlatformState {
   delivered: Map<string, string>;
   /** Results the fake department systems hold: `${stepId}#${round}` → result. */
   departmentResults: Map<string, { outcome: 'approved' | 'refused'; opinion: string; at: string }>;
+  /** E-certificates the fake library holds, by holder id (模拟审批 preconditions appear here). */
+  certificates: Map<string, { certificateType: string; certificateNo: string }[]>;
 }
 
 export function fakeActivities(extraYears: CalendarYear[] = []) {
@@ -31,7 +33,7 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
     years = [...officialYears(), ...more];
     calendar = new WorkingCalendar(years);
   };
-  const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map() };
+  const platform: FakePlatformState = { paid: new Map(), delivered: new Map(), departmentResults: new Map(), certificates: new Map() };
   const asked: { activity: string; key: string }[] = [];
   /** A platform call held until the test opens its gate (to see what answers before it returns). */
   const gates: { createPaymentOrder?: Promise<void> } = {};
@@ -125,6 +127,11 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       replaced: materials.filter((m) => m.certificateType === '居民身份证').map((m) => ({ materialId: m.id, materialName: m.name, certificateNo: `XH-GAJ-${holderIds[0]}`, certificateType: '居民身份证' })),
       notUsed: [],
     }),
+    findCertificates: ({ holderIds, certificateTypes }) => {
+      asked.push({ activity: 'findCertificates', key: holderIds.join(',') });
+      const held = holderIds.flatMap((id) => platform.certificates.get(id) ?? []);
+      return Promise.resolve({ found: certificateTypes.flatMap((t) => held.filter((h) => h.certificateType === t).slice(0, 1)) });
+    },
     callService: ({ applicant }) => Promise.resolve(applicant.idNumber.endsWith('X') ? { ok: true, detail: 'ok' } : { ok: false, detail: '公民身份号码校验码不正确' }),
     notify: (n) => { refusing('notify'); notifications.push(n); return Promise.resolve(); },
     recordEvaluation: (e) => { evaluations.push(e); return Promise.resolve(); },

@@ -29,8 +29,8 @@ export function refuse(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-const rateable: CaseStatus[] = ['completed', 'not_accepted', 'withdrawn'];
-const beforeDecision: CaseStatus[] = ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure'];
+const rateable: CaseStatus[] = ['completed', 'not_accepted', 'withdrawn', 'lapsed'];
+const beforeDecision: CaseStatus[] = ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_precondition'];
 
 export class CaseState {
   status: CaseStatus = 'filed';
@@ -219,8 +219,8 @@ export class CaseState {
   }
 
   view(): CaseView {
-    const openTasks = this.openTasks().map(({ taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes }) => ({
-      taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes,
+    const openTasks = this.openTasks().map(({ taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes, simulated }) => ({
+      taskId, kind, stepId, stepName, department, role, actions, assignee, returnTo, specialProcedures, notes, ...(simulated ? { simulated } : {}),
     }));
     return {
       caseNo: this.input.caseNo,

@@ -37,6 +37,14 @@ export interface TaskStep {
   specialProcedures?: SpecialProcedureType[];
   when?: Record<string, unknown>;
   supervision?: SupervisionRule;
+  /** What the step's task shows (its reviewed content, for 模拟审批 conversion); absent = the whole form and every material. */
+  reviews?: ReviewedContent;
+}
+
+/** The form fields (top-level names) and materials (ids) a step reviews. */
+export interface ReviewedContent {
+  fields?: string[];
+  materials?: string[];
 }
 
 export interface ParallelStep {
@@ -60,6 +68,7 @@ export interface DepartmentStep {
   milestones?: string[];
   when?: Record<string, unknown>;
   supervision?: SupervisionRule;
+  reviews?: ReviewedContent;
 }
 
 export interface ServiceStep {
@@ -93,6 +102,23 @@ export interface PinnedMaterial {
   certificateType?: string;
 }
 
+/** A precondition of 模拟审批: an e-certificate of a type the applicant must hold, or a material it must supply. */
+export interface Precondition {
+  id: string;
+  name: string;
+  certificateType?: string;
+  materialId?: string;
+}
+
+/** 模拟审批 as the entry allows it: the preconditions a simulated case may lack, and how long it may wait for them. */
+export interface SimulationRule {
+  preconditions: Precondition[];
+  /** Calendar days after the simulated opinion for the precondition to appear, else the simulation lapses. */
+  conversionDays: number;
+  /** The conditions the simulated opinion states (the applicant is told them). */
+  conditions: string;
+}
+
 /** What a case pins at filing: the exact published version of its implementation entry. */
 export interface PinnedImplementation {
   code: string;
@@ -118,6 +144,8 @@ export interface PinnedImplementation {
   authLevel?: AuthLevel;
   /** The materials; absent in cases filed before they were pinned. */
   materials?: PinnedMaterial[];
+  /** 模拟审批: present when the entry allows simulated cases. */
+  simulation?: SimulationRule;
 }
 
 export interface PersonRef {
@@ -153,6 +181,8 @@ export interface CaseInput {
   filedAt: string;
   /** How soon the case first asks a platform itself when a callback is late (FOLLOW_UP_FIRST_ASK_MS when absent). */
   followUp?: { firstAskMs: number };
+  /** A simulated case (模拟审批): the preconditions missing when it was filed. */
+  simulation?: { missing: string[] };
 }
 
 /** The staff member acting, as the API authenticated them. */
@@ -258,6 +288,8 @@ export type CaseStatus =
   | 'awaiting_payment' // 待缴费
   | 'issuing' // 制证
   | 'delivering' // 送达
+  | 'awaiting_precondition' // 模拟审批意见已出具，待转正
+  | 'lapsed' // 模拟审批已失效（转正期限届满）
   | 'completed' // 办结
   | 'not_accepted' // 不予受理
   | 'withdrawn' // 已撤回
@@ -279,6 +311,8 @@ export interface OpenTaskView {
   specialProcedures?: SpecialProcedureType[];
   /** What the handler should know before acting, e.g. a failed real-name check or a platform's refusal. */
   notes?: string[];
+  /** A task of a simulated review (模拟审批): its opinion is a simulated one. */
+  simulated?: boolean;
 }
 
 /** The real-name check (实名核验) of the applicant and, when one files for it, the agent's authorisation. */
@@ -349,6 +383,47 @@ export interface CaseView {
   /** The form data as corrected so far. */
   formData: Record<string, unknown>;
   supervision: SupervisionView;
+  /** 模拟审批: absent on a formal case. */
+  simulation?: SimulationView;
+}
+
+/** `ended`: withdrawn, voided or not accepted before it converted. */
+export type SimulationState = 'simulating' | 'awaiting' | 'converting' | 'converted' | 'lapsed' | 'refused' | 'ended';
+
+export interface SimulationView {
+  state: SimulationState;
+  /** The entry's preconditions, for their names. */
+  preconditions: { id: string; name: string }[];
+  /** Preconditions still missing (ids of the entry's preconditions). */
+  missing: string[];
+  /** Preconditions met, with how (an e-certificate's number, a material's file, a clerk's note). */
+  met: { id: string; how: string; at: string }[];
+  opinion: { outcome: Decision; text: string; conditions: string; at: string } | null;
+  /** When the simulation lapses unless converted (after the simulated opinion). */
+  lapseAt: string | null;
+  /** Working days the simulated review took, and the formal review after the precondition. */
+  simulatedDays: number | null;
+  preconditionMetAt: string | null;
+  /** At conversion: what changed since the review, and which steps carried over or ran again. */
+  changedFields: string[];
+  changedMaterials: string[];
+  carriedOver: string[];
+  rerun: string[];
+}
+
+/** A precondition has appeared (the applicant uploaded the material, a clerk says so): with the application's changes since the review. */
+export interface PreconditionReport {
+  /** Changed form fields (merged over the form; the API validates the result against the form). */
+  formData?: Record<string, unknown>;
+  /** Materials supplied or replaced since the review: a precondition material among them meets it. */
+  materials?: { materialId: string; fileId: string }[];
+  note?: string;
+  by: string;
+}
+
+export interface PreconditionAnswer {
+  status: CaseStatus;
+  missing: string[];
 }
 
 export interface Urge {
@@ -421,6 +496,8 @@ export const urgeSignal = defineSignal<[UrgeRequest]>('urge');
 export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
 export const answerUrgeUpdate = defineUpdate<Urge, [UrgeAnswer]>('answerUrge');
 export const caseViewQuery = defineQuery<CaseView>('caseView');
+/** 模拟审批: a precondition has appeared; the case checks every precondition and answers what is still missing. */
+export const reportPreconditionUpdate = defineUpdate<PreconditionAnswer, [PreconditionReport]>('reportPrecondition');
 
 /** Working days a correction notice gives the applicant to reply, when the entry says nothing. */
 export const CORRECTION_REPLY_WORKING_DAYS = 10;
@@ -433,6 +510,8 @@ export const FOLLOW_UP_MAX_INTERVAL_MS = 86_400_000;
 export const DELIVERY_WAIT_DAYS = 7;
 /** Working days a department system has for its result when its step names no limit, before its head is asked. */
 export const DEPARTMENT_WAIT_WORKING_DAYS = 10;
+/** How often a simulated case asks the e-certificate platform whether its precondition has appeared. */
+export const SIMULATION_CHECK_MS = 86_400_000;
 /** How long the case waits for the applicant's live face check before the window clerk takes over. */
 export const FACE_CHECK_WAIT = '24 hours';
 

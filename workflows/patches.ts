@@ -75,6 +75,14 @@ export const PatchRegistry = [
     reason: 'The second engine (workflows/case/): modules, batched projection as local activities, deadlines computed in the workflow from a calendar snapshot. Every case started before runs the frozen first engine (workflows/legacy/).',
     removableWhen: before('2026-11-29'),
   },
+  {
+    id: 'simulated-approval',
+    since: '2026-11-30',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command; only a simulated case takes the new path)',
+    reason: '模拟审批 (issue 18): a simulated case reviews before its precondition exists, gives a simulated opinion, asks the e-certificate platform on a timer, then converts (carrying unchanged steps over) or lapses.',
+    removableWhen: before('2026-11-30'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -87,4 +95,5 @@ export const Patches = {
   faceResultsById: 'face-check-results-by-id',
   neverStalls: 'engine-never-stalls',
   secondEngine: 'engine-second-design',
+  simulatedApproval: 'simulated-approval',
 } as const satisfies Record<string, PatchId>;

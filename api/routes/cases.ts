@@ -3,8 +3,8 @@ import { Router, type Request } from 'express';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
-  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, requestExtension, withdraw,
-  type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer,
+  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, reportPrecondition, requestExtension, withdraw,
+  type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer, type PreconditionBody,
 } from '../services/cases';
 import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
 import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles } from '../services/access';
@@ -42,6 +42,7 @@ const fileCaseBody = bodyValidator<FileCaseBody>('FileCaseRequest', {
       },
     },
     formData: { type: 'object' },
+    simulated: { type: 'boolean', description: '模拟审批: file as a simulated case because a precondition of the entry is missing (refused when the entry does not allow it or nothing is missing)' },
     delivery: {
       type: 'object',
       additionalProperties: false,
@@ -79,6 +80,15 @@ const correctionBody = bodyValidator<CorrectionReplyBody>('CorrectionRequest', {
         properties: { id: { type: 'string', pattern: '^mat_[A-Za-z0-9_-]{1,36}$' }, problem: { type: 'integer', minimum: 0, maximum: 99 } },
       },
     },
+  },
+});
+const preconditionBody = bodyValidator<PreconditionBody>('PreconditionRequest', {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    formData: { type: 'object', description: 'form fields changed since the review, merged over the case\'s form' },
+    files: { type: 'array', maxItems: 50, uniqueItems: true, description: 'files uploaded to the case for a material (e.g. the precondition\'s)', items: { type: 'string', pattern: '^mat_[A-Za-z0-9_-]{1,36}$' } },
+    note: { type: 'string', minLength: 1, maxLength: 2000 },
   },
 });
 const reasonBody = bodyValidator<{ reason: string }>('ReasonRequest', {
@@ -194,6 +204,13 @@ export function caseRoutes(deps: CaseDeps): Router {
     const caseNo = caseNoParam(req.params.caseNo);
     await applicantSide(req, caseNo);
     res.json({ status: await replyCorrection(deps, caseNo, correctionBody(req.body)) });
+  });
+
+  /** 模拟审批: a precondition has appeared (or the applicant brings changes): the case checks its preconditions and answers what is missing. */
+  r.post('/cases/:caseNo/precondition', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    await applicantSide(req, caseNo);
+    res.json(await reportPrecondition(deps, caseNo, preconditionBody(req.body), principalRef(principalOf(req))));
   });
 
   r.post('/cases/:caseNo/withdrawal', async (req, res) => {

@@ -56,7 +56,7 @@ export function nextStepOf(status: string, rated: boolean): string {
     case 'awaiting_payment': return 'pay';
     case 'delivering': return 'receive';
     case 'completed': return rated ? 'none' : 'rate';
-    case 'closed': case 'not_accepted': case 'withdrawn': case 'voided': return 'none';
+    case 'closed': case 'not_accepted': case 'withdrawn': case 'voided': case 'lapsed': return 'none';
     default: return 'wait';
   }
 }

@@ -54,7 +54,7 @@ export function fileNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const closed = ['completed', 'closed', 'not_accepted', 'withdrawn', 'voided', 'decided'];
+const closed = ['completed', 'closed', 'not_accepted', 'withdrawn', 'voided', 'decided', 'lapsed'];
 
 const stateBody = bodyValidator<StateChange>('MaterialStateRequest', {
   type: 'object', additionalProperties: false, required: ['state'],

@@ -15,7 +15,7 @@ import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
 import { departmentIn } from '../../workflows/search-attributes';
-import { auditRefusal, indicators, isProjected, jurisdictionDepartments, markUrgeAnswered, ordersOf, recordOrder, recordUrge, supervisedCases, supervisionEvents } from '../services/supervision';
+import { auditRefusal, indicators, isProjected, jurisdictionDepartments, markUrgeAnswered, ordersOf, recordOrder, recordUrge, simulationIndicators, supervisedCases, supervisionEvents } from '../services/supervision';
 
 const urgeBody = bodyValidator<{ message: string; replyBy: string }>('UrgeRequest', {
   type: 'object', additionalProperties: false, required: ['message', 'replyBy'],
@@ -29,7 +29,7 @@ const orderBody = bodyValidator<{ kind: 'correction' | 'complaint'; content: str
   properties: { kind: { enum: ['correction', 'complaint'] }, content: { type: 'string', minLength: 1, maxLength: 4000 } },
 });
 
-const finished = ['completed', 'not_accepted', 'withdrawn', 'voided', 'closed'];
+const finished = ['completed', 'not_accepted', 'withdrawn', 'voided', 'closed', 'lapsed'];
 
 function period(req: Request): { from: Date; to: Date } {
   const parse = (name: string, fallback: Date) => {
@@ -71,6 +71,13 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     const p = period(req);
     if (by !== 'department' && by !== 'item' && by !== 'step' && by !== 'handler') throw badRequest('by must be department, item, step or handler');
     res.json({ by, from: p.from, to: p.to, rows: await indicators(db, sup, by, p) });
+  });
+
+  /** 模拟审批: conversion rates, simulated and formal days, and time saved, by item. */
+  r.get('/supervision/simulation', async (req, res) => {
+    const sup = requireSupervisor(req);
+    const p = period(req);
+    res.json({ from: p.from, to: p.to, rows: await simulationIndicators(db, sup, p) });
   });
 
   /** Temporal's own visibility query over the same cases (search attributes, never personal data). */

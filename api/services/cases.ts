@@ -21,6 +21,7 @@ import {
   endSpecialProcedureUpdate,
   evaluateUpdate,
   replyCorrectionUpdate,
+  reportPreconditionUpdate,
   requestExtensionUpdate,
   withdrawUpdate,
   type CaseStatus,
@@ -33,10 +34,12 @@ import {
   type DeliveryChoice,
   type EvaluationRequest,
   type PinnedImplementation,
+  type PreconditionAnswer,
 } from '../../workflows/definitions';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { mapTemporalError } from './temporal-errors';
 import type { IdentityPlatform } from '../../adapters/identity';
+import type { CertificatePlatform } from '../../adapters/certificates';
 import { attachCorrectionFiles, checkCorrectionFiles, checklist, materialsMissing, recordWaiver, type CorrectionFileRef } from './materials';
 import { AdapterRefusal } from '../../adapters/errors';
 
@@ -48,6 +51,8 @@ export interface CaseDeps {
   followUpFirstAskMs?: number;
   /** Checks that an applicant filing online for a legal person acts for it; without it such filings answer 503. */
   identity?: IdentityPlatform;
+  /** The e-certificate platform: whether a simulated filing's precondition (模拟审批) is really missing; without it such filings answer 503. */
+  certificates?: CertificatePlatform;
   /** The payment platform's public payment page (PAYMENT_CASHIER_URL); the live view links an open order to it. */
   paymentCashierUrl?: string;
 }
@@ -58,6 +63,8 @@ export interface FileCaseBody {
   channel: 'online' | 'window';
   formData: Record<string, unknown>;
   delivery?: DeliveryChoice;
+  /** 模拟审批: file as a simulated case because a precondition of the entry is missing. */
+  simulated?: boolean;
 }
 
 interface ImplementationEntry extends Omit<PinnedImplementation, 'code' | 'version' | 'itemCode' | 'itemName' | 'department' | 'window' | 'jointHandling'> {
@@ -156,6 +163,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
   if (!pinned.delivery.includes(delivery.method)) problems.push({ pointer: '/delivery/method', detail: `this item delivers by ${pinned.delivery.join(', ')}` });
   if (delivery.method === 'courier' && !delivery.address) problems.push({ pointer: '/delivery/address', detail: 'courier delivery needs a name, phone and address' });
   if (problems.length) throw validationFailed(problems);
+  const simulation = body.simulated ? { missing: await missingPreconditions(deps, pinned, applicant) } : undefined;
 
   const filedAt = new Date();
   const caseNo = await nextCaseNumber(db, regionCode, filedAt);
@@ -168,6 +176,7 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     delivery,
     filedAt: filedAt.toISOString(),
     ...(deps.followUpFirstAskMs ? { followUp: { firstAskMs: deps.followUpFirstAskMs } } : {}),
+    ...(simulation ? { simulation } : {}),
   };
   const inserted = await db('case_filings')
     .insert({
@@ -216,6 +225,79 @@ async function filerActsFor(deps: CaseDeps, applicant: Applicant, filer: Filer, 
     throw err;
   }
   throw refuse(`you are neither the legal representative of ${applicant.idNumber} nor an agent it has authorised for item ${itemCode}; ask the legal representative to authorise you, or apply at a window`);
+}
+
+/**
+ * 模拟审批: the preconditions a simulated filing lacks. Refused when the entry does not allow
+ * simulation, and when nothing is missing (every e-certificate precondition is held: file a
+ * formal case). A material precondition cannot have been supplied to a case not yet filed: it
+ * counts as missing until the applicant supplies it (POST /cases/{caseNo}/precondition).
+ */
+async function missingPreconditions(deps: CaseDeps, pinned: PinnedImplementation, applicant: Applicant): Promise<string[]> {
+  const rule = pinned.simulation;
+  if (!rule) throw new AppError(422, 'simulation-not-allowed', 'Simulated approval not allowed', `${pinned.code} does not allow simulated approval (模拟审批): file it as a formal case`);
+  const missing: string[] = [];
+  for (const p of rule.preconditions) {
+    if (p.certificateType) {
+      if (!deps.certificates) throw new AppError(503, 'certificates-unavailable', 'E-certificate platform not configured', 'checking a simulated filing\'s preconditions needs CERTIFICATES_URL');
+      let held: { type: string }[];
+      try {
+        held = await deps.certificates.listByHolder(applicant.idNumber, p.certificateType);
+      } catch (err) {
+        if (err instanceof AdapterRefusal) throw validationFailed([{ pointer: '/applicant/idNumber', detail: err.message }]);
+        throw err;
+      }
+      if (held.some((d) => d.type === p.certificateType)) continue;
+    }
+    missing.push(p.id);
+  }
+  if (missing.length === 0) {
+    throw conflict('preconditions-present', `every precondition of ${pinned.code} is met (${rule.preconditions.map((p) => p.name).join('、')}): file a formal case, not a simulated one`);
+  }
+  return missing;
+}
+
+export interface PreconditionBody {
+  /** Changed form fields since the review (merged over the case's form, which must stay valid). */
+  formData?: Record<string, unknown>;
+  /** Files uploaded to this case (POST /cases/{caseNo}/materials) that supply a material, e.g. the precondition's. */
+  files?: string[];
+  note?: string;
+}
+
+/**
+ * 模拟审批: a precondition has appeared, or the applicant brings changes: the case checks every
+ * precondition (asking the e-certificate platform) and answers what is still missing; when none
+ * is, it converts. The files named must be this case's uploads of one of the entry's materials.
+ */
+export async function reportPrecondition(deps: CaseDeps, caseNo: string, body: PreconditionBody, by: string): Promise<PreconditionAnswer> {
+  const row = await deps.db('cases as c')
+    .join('implementation_versions as v', function () {
+      this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
+    })
+    .where('c.case_no', caseNo)
+    .first<{ entry: { form: FormRef }; simulation_state: string | null } | undefined>('v.entry', 'c.simulation_state');
+  if (!row) throw notFound(`case ${caseNo}`);
+  if (!row.simulation_state) throw conflict('not-simulated', `case ${caseNo} is not a simulated case (模拟审批)`);
+  if (body.formData) {
+    const view = await queryView(deps, caseNo);
+    const form = await getForm(deps.db, row.entry.form);
+    if (!form.validate({ ...view.formData, ...body.formData })) throw validationFailed(toFieldProblems(form.validate.errors, '/formData'));
+  }
+  const materials: { materialId: string; fileId: string }[] = [];
+  if (body.files?.length) {
+    const stored = await deps.db('case_materials').where({ case_no: caseNo }).whereIn('id', body.files).select<{ id: string; material_id: string | null }[]>('id', 'material_id');
+    const problems = body.files.flatMap((id, i) => {
+      const f = stored.find((x) => x.id === id);
+      if (!f) return [{ pointer: `/files/${i}`, detail: `file ${id} was not uploaded to case ${caseNo}` }];
+      if (!f.material_id) return [{ pointer: `/files/${i}`, detail: `file ${id} was uploaded for no material of the checklist` }];
+      materials.push({ materialId: f.material_id, fileId: f.id });
+      return [];
+    });
+    if (problems.length) throw validationFailed(problems);
+  }
+  const report = { ...(body.formData ? { formData: body.formData } : {}), ...(materials.length ? { materials } : {}), ...(body.note ? { note: body.note } : {}), by };
+  return updateCase(deps, caseNo, by, 'reportPrecondition', () => deps.client.workflow.getHandle(caseNo).executeUpdate(reportPreconditionUpdate, { args: [report] }));
 }
 
 async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void> {
@@ -544,6 +626,10 @@ function caseRow(r: Record<string, unknown>) {
     deadlineProvisional: r.deadline_provisional,
     completedAt: r.completed_at,
     updatedAt: r.updated_at,
+    /** 模拟审批: null on a formal case. */
+    simulation: r.simulation_state ? {
+      state: r.simulation_state, simulatedDays: r.simulated_days, formalDays: r.formal_days, preconditionMetAt: r.precondition_met_at, lapseAt: r.simulation_lapse_at,
+    } : null,
   };
 }
 

@@ -10,7 +10,7 @@ import type { StaffPrincipal } from '../auth/principal';
 import { clerkRoles } from './access';
 
 export const pageSize = 20;
-const finishedStatuses = ['completed', 'closed', 'not_accepted', 'withdrawn', 'voided'];
+const finishedStatuses = ['completed', 'closed', 'not_accepted', 'withdrawn', 'voided', 'lapsed'];
 
 /** A page of the tasks the staff member completed, newest first, with the total. */
 export async function handledTasks(db: Db, me: StaffPrincipal, f: { q?: string; page: number }) {

@@ -32,7 +32,7 @@ export async function supervisedCases(db: Db, p: StaffPrincipal, state: 'warning
 /** Supervision events in a period in the jurisdiction, newest first (at most 500). */
 export async function supervisionEvents(db: Db, p: StaffPrincipal, period: Period, department?: string) {
   const q = db('supervision_events').whereIn('department_code', inRegion(db, p)).where('at', '>=', period.from).andWhere('at', '<', period.to).orderBy('at', 'desc').limit(500)
-    .select('case_no as caseNo', 'scope', 'step_id as stepId', 'level', 'cause', 'department_code as department', 'deadline', 'at');
+    .select('case_no as caseNo', 'scope', 'step_id as stepId', 'level', 'cause', 'department_code as department', 'deadline', 'at', 'simulated');
   if (department !== undefined) void q.where('department_code', department);
   return q;
 }
@@ -85,4 +85,37 @@ export async function recordOrder(db: Db, o: { id: string; caseNo: string; kind:
 /** Urges and orders on a case, oldest first. */
 export async function ordersOf(db: Db, caseNo: string) {
   return db('supervision_orders').where({ case_no: caseNo }).orderBy('created_at').select('id', 'kind', 'content', 'by', 'status', 'created_at as createdAt');
+}
+
+/**
+ * 模拟审批 indicators by item, over the simulated cases filed in the period in the jurisdiction:
+ * how many are still simulating or waiting, converted (转正), lapsed or refused; the conversion
+ * rate (converted ÷ (converted + lapsed)); the working days of the simulated review and of the
+ * formal part (precondition → certificate); and the time saved per converted case: the simulated
+ * review's days (what the applicant would have waited after the precondition without simulation)
+ * minus the formal days. Supervision events are counted apart for the simulated and the formal time.
+ */
+export async function simulationIndicators(db: Db, p: StaffPrincipal, period: Period) {
+  const rows = await db('cases as c')
+    .whereNotNull('c.simulation_state').whereIn('c.department_code', inRegion(db, p))
+    .where('c.filed_at', '>=', period.from).andWhere('c.filed_at', '<', period.to)
+    .groupBy('c.item_code', 'c.item_name').orderBy('c.item_code')
+    .select<Record<string, string | number | null>[]>(
+      'c.item_code as itemCode', 'c.item_name as itemName',
+      db.raw('count(*)::int as simulated'),
+      db.raw("count(*) filter (where c.simulation_state in ('simulating','awaiting'))::int as pending"),
+      db.raw("count(*) filter (where c.simulation_state = 'converting')::int as converting"),
+      db.raw("count(*) filter (where c.simulation_state = 'converted')::int as converted"),
+      db.raw("count(*) filter (where c.simulation_state = 'lapsed')::int as lapsed"),
+      db.raw("count(*) filter (where c.simulation_state = 'refused')::int as refused"),
+      db.raw('round(avg(c.simulated_days), 2)::float as "avgSimulatedDays"'),
+      db.raw('round(avg(c.formal_days), 2)::float as "avgFormalDays"'),
+      db.raw('round(avg(c.simulated_days - c.formal_days) filter (where c.formal_days is not null), 2)::float as "avgSavedDays"'),
+      db.raw('(select count(*) from supervision_events e join cases x on x.case_no = e.case_no where x.item_code = c.item_code and x.simulation_state is not null and e.simulated and e.at >= ? and e.at < ?)::int as "eventsSimulated"', [period.from, period.to]),
+      db.raw('(select count(*) from supervision_events e join cases x on x.case_no = e.case_no where x.item_code = c.item_code and x.simulation_state is not null and not e.simulated and e.at >= ? and e.at < ?)::int as "eventsFormal"', [period.from, period.to]),
+    );
+  return rows.map((r) => {
+    const decided = Number(r.converted) + Number(r.lapsed);
+    return { ...r, conversionRate: decided ? Math.round((Number(r.converted) / decided) * 1000) / 1000 : null };
+  });
 }

@@ -20,6 +20,7 @@ import * as m014 from './014_desk_and_documents';
 import * as m015 from './015_sign_in_limits';
 import * as m016 from './016_second_engine';
 import * as m018 from './018_data_outwards';
+import * as m019 from './019_simulated_approval';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '015_sign_in_limits': m015,
   '016_second_engine': m016,
   '018_data_outwards': m018,
+  '019_simulated_approval': m019,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

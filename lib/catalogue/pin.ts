@@ -26,6 +26,7 @@ export function pinEntry(id: EntryIdentity, e: EntryFields): PinnedImplementatio
     evaluationWindowDays: e.evaluationWindowDays,
     ...(e.supervision ? { supervision: e.supervision } : {}),
     ...(e.authLevel ? { authLevel: e.authLevel } : {}),
+    ...(e.simulation ? { simulation: e.simulation } : {}),
     // Only what a case uses of each material (the entry keeps form, copies and notes).
     ...(e.materials ? { materials: e.materials.map((m) => ({ id: m.id, name: m.name, required: m.required, ...(m.certificateType ? { certificateType: m.certificateType } : {}) })) } : {}),
   };

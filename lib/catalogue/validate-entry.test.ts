@@ -207,4 +207,40 @@ describe('validateEntry: conditions', () => {
     );
     expect(checked).to.be.above(1000);
   });
+
+  describe('模拟审批 (simulation) and reviewed content', () => {
+    const materials = [{ id: 'land', name: '用地批准文件', required: true, form: 'copy' }, { id: 'plan', name: '方案', required: true, form: 'original' }];
+    const simulation = (preconditions: unknown[]) => ({ preconditions, conversionDays: 183, conditions: '取得不动产权证书后转正' });
+
+    it('when an entry allows simulation with an e-certificate precondition and a material precondition, and steps name the fields and materials they review, then there is no problem', () => {
+      const steps = [task('a', { reviews: { fields: ['area'], materials: ['plan'] } }), task('b', { reviews: { fields: ['cold'] } })];
+      expect(validateEntry(entry(steps, { materials, simulation: simulation([
+        { id: 'land-right', name: '不动产权证书', certificateType: '不动产权证书' },
+        { id: 'land-file', name: '用地批准文件', materialId: 'land' },
+      ]) }), ctx)).to.deep.equal([]);
+    });
+
+    it('when a precondition names both kinds or neither, a material the entry lacks, or repeats an id, then each problem is named where it is', () => {
+      const problems = validateEntry(entry([task('a')], { materials, simulation: simulation([
+        { id: 'x', name: '两者', certificateType: '不动产权证书', materialId: 'land' },
+        { id: 'y', name: '皆无' },
+        { id: 'x', name: '未知材料', materialId: 'nope' },
+      ]) }), ctx);
+      expect(problems.map((p) => p.pointer)).to.have.members(['/simulation/preconditions/0', '/simulation/preconditions/1', '/simulation/preconditions/2/id', '/simulation/preconditions/2/materialId']);
+      expect(problems.find((p) => p.pointer === '/simulation/preconditions/2/materialId')!.detail).to.include('"nope" is not a material');
+    });
+
+    it('when an instant item allows simulation, then it is refused', () => {
+      const problems = validateEntry(entry([task('a')], { caseType: 'instant', promisedLimitDays: 0, simulation: simulation([{ id: 'c', name: '证', certificateType: '证' }]) }), ctx);
+      expect(problems.map((p) => p.pointer)).to.include('/simulation');
+    });
+
+    it('when a simulation lacks its conversion deadline or has none of its preconditions, then the schema names it', () => {
+      expect(pointers([task('a')], { simulation: { preconditions: [], conditions: '条件' } })).to.include.members(['/simulation/conversionDays', '/simulation/preconditions']);
+    });
+
+    it("when a step's reviewed content names a field the form lacks or a material the entry lacks, then both are named", () => {
+      expect(pointers([task('a', { reviews: { fields: ['area', 'height'], materials: ['plan', 'deed'] } })], { materials })).to.deep.equal(['/process/steps/0/reviews/fields/1', '/process/steps/0/reviews/materials/1']);
+    });
+  });
 });

@@ -37,6 +37,8 @@ interface EntryShape {
   result: { type: string; certificateType?: string };
   supervision?: { warnDaysLeft?: number };
   process: { steps: Step[] };
+  materials: { id: string }[];
+  simulation?: { preconditions: { id: string; certificateType?: string; materialId?: string }[] };
 }
 
 interface Walk {
@@ -44,6 +46,8 @@ interface Walk {
   ids: Map<string, string>;
   ctx: EntryContext;
   statutory: number;
+  /** The entry's material ids (what a step's `reviews` may name). */
+  materials?: ReadonlySet<string>;
 }
 
 /** Validates an entry; returns every problem, with pointers under `prefix` (e.g. "/entry"). */
@@ -52,7 +56,7 @@ export function validateEntry(entry: unknown, ctx: EntryContext, prefix = ''): F
   const e = entry as unknown as EntryShape;
   const statutory = e.statutoryLimitDays;
   const promised = e.promisedLimitDays;
-  const w: Walk = { problems: [], ids: new Map(), ctx, statutory };
+  const w: Walk = { problems: [], ids: new Map(), ctx, statutory, materials: new Set(e.materials.map((m) => m.id)) };
   const p = (pointer: string, detail: string) => w.problems.push({ pointer: `${prefix}${pointer}`, detail });
 
   if (promised > statutory) p('/promisedLimitDays', `the promised limit (${promised}) exceeds the statutory limit (${statutory})`);
@@ -63,6 +67,7 @@ export function validateEntry(entry: unknown, ctx: EntryContext, prefix = ''): F
   }
   if (e.result.type === 'certificate' && !e.result.certificateType) p('/result/certificateType', 'a certificate result names its certificate type');
   checkSupervision(e.supervision, promised, '/supervision', p);
+  if (e.simulation) checkSimulation(e, w, p);
 
   const total = walkSteps(steps, `${prefix}/process/steps`, w, []);
   if (total > statutory) p('/process/steps', `the step limits add up to ${total} working days, more than the statutory limit of ${statutory}`);
@@ -85,6 +90,7 @@ function walkSteps(steps: Step[], base: string, w: Walk, enclosingEarlier: strin
     claimId(step.id, `${at}/id`, w);
     if (step.limitDays !== undefined && step.limitDays > w.statutory) p('/limitDays', `the step limit (${step.limitDays}) exceeds the statutory limit (${w.statutory})`);
     if (step.when !== undefined) checkCondition(step.when, `${at}/when`, w);
+    if (step.reviews !== undefined) checkReviews(step.reviews as { fields?: string[]; materials?: string[] }, `${at}/reviews`, w);
     checkSupervision(step.supervision as { warnDaysLeft?: number } | undefined, step.limitDays, `${at}/supervision`, (ptr, d) => w.problems.push({ pointer: ptr, detail: d }));
 
     switch (step.type) {
@@ -131,6 +137,30 @@ function walkSteps(steps: Step[], base: string, w: Walk, enclosingEarlier: strin
     earlier.push(step.id);
   });
   return total;
+}
+
+/** 模拟审批: each precondition is an e-certificate type or a material of this entry, never both; ids are unique. */
+function checkSimulation(e: EntryShape, w: Walk, p: (pointer: string, detail: string) => void): void {
+  if (e.caseType === 'instant') p('/simulation', 'an instant item (即办件) is decided at the window: it cannot be reviewed as a simulation (模拟审批)');
+  const seen = new Set<string>();
+  e.simulation!.preconditions.forEach((pre, i) => {
+    const at = `/simulation/preconditions/${i}`;
+    if (seen.has(pre.id)) p(`${at}/id`, `precondition id "${pre.id}" is used twice`);
+    seen.add(pre.id);
+    if (Boolean(pre.certificateType) === Boolean(pre.materialId)) p(at, 'a precondition is either an e-certificate type (certificateType) or a material of this entry (materialId)');
+    if (pre.materialId && !w.materials?.has(pre.materialId)) p(`${at}/materialId`, `"${pre.materialId}" is not a material of this entry`);
+  });
+}
+
+/** A step's reviewed content names fields of the form and materials of the entry. */
+function checkReviews(reviews: { fields?: string[]; materials?: string[] }, pointer: string, w: Walk): void {
+  const props = w.ctx.formSchema?.properties;
+  reviews.fields?.forEach((f, i) => {
+    if (props && !Object.hasOwn(props, f)) w.problems.push({ pointer: `${pointer}/fields/${i}`, detail: `the form has no field "${f}"` });
+  });
+  reviews.materials?.forEach((m, i) => {
+    if (!w.materials?.has(m)) w.problems.push({ pointer: `${pointer}/materials/${i}`, detail: `"${m}" is not a material of this entry` });
+  });
 }
 
 function claimId(id: string, pointer: string, w: Walk): void {

@@ -523,7 +523,7 @@ export type CaseSummary = {
   itemCode: string;
   itemName: string;
   department: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   channel: "online" | "window";
   applicant: Applicant;
   formData: {
@@ -540,6 +540,13 @@ export type CaseSummary = {
   deadlineProvisional?: boolean | null;
   completedAt: string | null;
   updatedAt?: string | null;
+  simulation?: null | {
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
+    simulatedDays: number | null;
+    formalDays: number | null;
+    preconditionMetAt: string | null;
+    lapseAt: string | null;
+  };
 };
 
 export type CaseList = {
@@ -593,7 +600,7 @@ export type CaseView = {
   itemCode: string;
   itemName: string;
   department: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   channel: "online" | "window";
   applicant: Applicant;
   formData: {
@@ -610,6 +617,13 @@ export type CaseView = {
   deadlineProvisional?: boolean | null;
   completedAt: string | null;
   updatedAt?: string | null;
+  simulation?: null | {
+    state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
+    simulatedDays: number | null;
+    formalDays: number | null;
+    preconditionMetAt: string | null;
+    lapseAt: string | null;
+  };
   /** who filed it (for whom: applicant): a clerk, an applicant online (as representative or agent of a legal person), or an integrator's key */
   filedBy: null | {
     kind: "staff";
@@ -644,6 +658,7 @@ export type OpenTask = {
   returnTo?: string[];
   specialProcedures?: ("hearing" | "inspection" | "appraisal" | "expert-review" | "public-notice" | "tender")[];
   notes?: string[];
+  simulated?: boolean;
 };
 
 export type Urge = {
@@ -662,7 +677,7 @@ export type Urge = {
 export type LiveView = {
   /** 统一办件编号: 22 digits */
   caseNo: string;
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
   decision: null | {
     outcome: "approved" | "refused";
     opinion: string;
@@ -755,6 +770,65 @@ export type LiveView = {
     };
     urges: Urge[];
   };
+  simulation?: SimulationView;
+};
+
+export type SimulationView = {
+  state: "simulating" | "awaiting" | "converting" | "converted" | "lapsed" | "refused" | "ended";
+  preconditions: {
+    id: string;
+    name: string;
+  }[];
+  missing: string[];
+  met: {
+    id: string;
+    how: string;
+    at: string;
+  }[];
+  opinion: null | {
+    outcome: "approved" | "refused";
+    text: string;
+    conditions: string;
+    at: string;
+  };
+  lapseAt: string | null;
+  simulatedDays: number | null;
+  preconditionMetAt: string | null;
+  changedFields: string[];
+  changedMaterials: string[];
+  carriedOver: string[];
+  rerun: string[];
+};
+
+export type PreconditionAnswer = {
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
+  /** ids of the entry's preconditions still missing; empty once the case converts */
+  missing: string[];
+};
+
+export type SimulationIndicators = {
+  from: string;
+  to: string;
+  rows: {
+    itemCode: string;
+    itemName: string;
+    simulated: number;
+    pending: number;
+    converting: number;
+    converted: number;
+    lapsed: number;
+    refused: number;
+    /** converted ÷ (converted + lapsed) */
+    conversionRate: number | null;
+    /** working days of the simulated review */
+    avgSimulatedDays: number | null;
+    /** formal working days from the precondition to the certificate */
+    avgFormalDays: number | null;
+    /** per converted case: simulated review days minus formal days */
+    avgSavedDays: number | null;
+    eventsSimulated: number;
+    eventsFormal: number;
+  }[];
 };
 
 /** the readable timeline (format=timeline), or the raw Temporal events (format=raw, staff only) */
@@ -778,7 +852,7 @@ export type CaseHistory = {
 };
 
 export type CaseStatusAnswer = {
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
 };
 
 export type Material = {
@@ -832,7 +906,7 @@ export type InboxView = {
     dueAt: string | null;
     createdAt: string;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     supervisionState: null | ("normal" | "warning" | "overdue" | "statutory-overdue");
     promisedDeadline: string | null;
     deadlineProvisional: boolean | null;
@@ -856,7 +930,7 @@ export type CaseSearch = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     channel: "online" | "window";
     supervisionState: null | ("normal" | "warning" | "overdue" | "statutory-overdue");
     filedAt: string;
@@ -927,7 +1001,7 @@ export type Inbox = {
 export type TaskCompleted = {
   taskId: string;
   action: "accept" | "reject" | "approve" | "return" | "correction" | "suspend" | "refuse" | "void" | "handover" | "answer" | "retry" | "skip";
-  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
 };
 
 export type SupervisedCases = {
@@ -936,7 +1010,7 @@ export type SupervisedCases = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     supervisionState: "normal" | "warning" | "overdue" | "statutory-overdue";
     promisedDeadline: string | null;
     statutoryDeadline: string | null;
@@ -955,6 +1029,8 @@ export type SupervisionEvents = {
     department: string;
     deadline: string | null;
     at: string;
+    /** 模拟审批: raised during a simulated review (its time is counted apart from the formal time) */
+    simulated?: boolean;
   }[];
 };
 
@@ -1237,7 +1313,7 @@ export type HandledTasks = {
     opinion: string | null;
     closedAt: string | null;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     applicant: {
       name: string | null;
     };
@@ -1253,7 +1329,7 @@ export type FinishedCases = {
     caseNo: string;
     itemName: string;
     department: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     decision: string | null;
     channel: "online" | "window";
     filedAt: string;
@@ -1273,7 +1349,7 @@ export type MyCases = {
     /** 统一办件编号: 22 digits */
     caseNo: string;
     itemName: string;
-    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed";
+    status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
     channel: "online" | "window";
     filedAt: string;
     promisedDeadline: string | null;

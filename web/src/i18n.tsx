@@ -52,6 +52,8 @@ const statusNames: Record<string, [string, string]> = {
   withdrawn: ['已撤回', 'Withdrawn'],
   voided: ['已作废', 'Voided'],
   closed: ['归档', 'Closed'],
+  awaiting_precondition: ['模拟审批待转正', 'Simulated, awaiting precondition'],
+  lapsed: ['模拟审批已失效', 'Simulation lapsed'],
 };
 
 export function statusName(status: string, lang: Lang): string {

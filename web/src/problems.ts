@@ -60,6 +60,9 @@ export const problemTitles: Record<string, Pair> = {
   'materials-missing': ['必需材料不齐，不能受理', 'Required materials are missing'],
   'certificates-unavailable': ['电子证照库暂不可用，请收取纸质材料', 'The e-certificate platform is unavailable'],
   'no-correction-open': ['该办件当前不需要补正', 'The case is not waiting for a correction'],
+  'simulation-not-allowed': ['该事项不支持模拟审批，请按正式申请办理', 'The item does not allow simulated approval'],
+  'preconditions-present': ['前置条件均已具备，请按正式申请办理', 'Every precondition is met: file a formal case'],
+  'not-simulated': ['该办件不是模拟审批办件', 'The case is not a simulated case'],
   network: ['无法连接服务器，请检查网络后重试', 'Cannot reach the server'],
 };
 
@@ -74,6 +77,8 @@ const fieldLabels: Record<string, Pair> = {
   steps: ['办理流程', 'Process steps'], branches: ['并联分支', 'Branches'], warnDaysLeft: ['预警提前天数', 'Warning days'], certificateType: ['证照类型', 'Certificate type'],
   materials: ['申请材料', 'Materials'], fee: ['收费', 'Fee'], implementationCode: ['办理事项', 'Item'], fileName: ['文件名', 'File name'], contentType: ['文件类型', 'File type'],
   filedFrom: ['申报起始日期', 'Filed from'], filedTo: ['申报截止日期', 'Filed to'], page: ['页码', 'Page'], applicant: ['申请人', 'Applicant'], formData: ['申请表', 'Form'],
+  preconditions: ['模拟审批前置条件', 'Preconditions'], conversionDays: ['模拟审批转正期限', 'Conversion deadline'], materialId: ['申请材料', 'Material'],
+  reviews: ['环节审查内容', 'Reviewed content'], files: ['上传的材料', 'Files'],
   missingMaterialsReason: ['缺少材料先行受理的理由', 'Why accept with materials missing'], certificateNo: ['电子证照编号', 'Certificate number'], state: ['材料状态', 'Material state'],
 };
 
@@ -108,6 +113,11 @@ const details: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/at least two departments/, () => '并联审批至少涉及两个部门'],
   [/certificate result names its certificate type/, () => '结果为证照时须填写证照类型'],
   [/warning with .* days left would come at or before the start/, () => '预警提前天数过多，预警将早于时限开始'],
+  [/either an e-certificate type \(certificateType\) or a material/, () => '前置条件须为电子证照类型或本事项的一项申请材料（二选一）'],
+  [/^precondition id ".*" is used twice$/, () => '前置条件编号重复'],
+  [/is not a material of this entry$/, () => '不是本事项的申请材料'],
+  [/^the form has no field "/, () => '申请表中没有该字段'],
+  [/cannot be reviewed as a simulation/, () => '即办件不能模拟审批'],
   [/password may not contain your user id or name/, () => '密码不能包含账号或姓名'],
   [/password is too common/, () => '密码过于常见，请换一个'],
   [/at least 5 different characters/, () => '密码至少包含 5 个不同字符'],

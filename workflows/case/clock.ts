@@ -60,6 +60,18 @@ export class CaseClock {
     this.recompute();
   }
 
+  /** Working days from `from` to `to` on the case's calendar. */
+  workingDaysBetween(from: string, to: string): number {
+    return this.calendar.workingDaysBetween(new Date(from), new Date(to)).value;
+  }
+
+  /** 模拟审批 conversion: the formal review's clock starts afresh (the simulated days are kept apart). */
+  restart(at: string, supervisionLevel: string): void {
+    this.c.usedDays = 0;
+    this.c.extended = false;
+    this.start(at, supervisionLevel);
+  }
+
   extend(): void {
     this.c.extended = true;
     this.recompute();

@@ -8,7 +8,7 @@ import { condition, proxyActivities, proxyLocalActivities, upsertSearchAttribute
 import type { Activities } from '../../activities';
 import type { CaseEventInput } from '../../activities/projection';
 import { CaseState } from '../case-state';
-import type { CaseInput, CaseStatus, CaseView, FaceCheckResult, ProcessStep } from '../definitions';
+import type { CaseInput, CaseStatus, CaseView, FaceCheckResult, PreconditionAnswer, PreconditionReport, ProcessStep, SimulationView } from '../definitions';
 import { CaseStatus as CaseStatusKey } from '../search-attributes';
 import { CaseClock } from './clock';
 import { Journal } from './journal';
@@ -22,7 +22,7 @@ export interface CaseResult {
 
 /** The case ended before a decision: withdrawn, voided, or not accepted. */
 export class CaseEnded extends Error {
-  constructor(readonly status: 'withdrawn' | 'voided' | 'not_accepted', readonly reason: string) {
+  constructor(readonly status: 'withdrawn' | 'voided' | 'not_accepted' | 'lapsed', readonly reason: string) {
     super(reason);
   }
 }
@@ -51,6 +51,28 @@ export const DAY_MS = 86_400_000;
 
 type RecordExtra = Omit<CaseEventInput, 'caseNo' | 'seq' | 'type' | 'at'>;
 
+/** What a step reviewed when it was approved in a simulated review: each field's and material's value then. */
+export interface ReviewedSnapshot {
+  fields: Record<string, string>;
+  materials: Record<string, string>;
+  opinion: string;
+  by: string;
+}
+
+/** A simulated case's run (模拟审批), see phases/simulation.ts. */
+export interface SimulationRun {
+  view: SimulationView;
+  /** Reports of a precondition (updates), answered once the case has checked them. */
+  reports: { report: PreconditionReport; answer: PreconditionAnswer | null }[];
+  /** Material id → the file last supplied for it ('' = as filed). */
+  materials: Map<string, string>;
+  /** Steps approved in the simulated review, with what they reviewed. */
+  reviewed: Map<string, ReviewedSnapshot>;
+  /** Steps carried over as approved at conversion. */
+  carry: Set<string>;
+  formAtOpinion: Record<string, unknown>;
+}
+
 export class Case {
   readonly state: CaseState;
   readonly caseNo: string;
@@ -71,6 +93,8 @@ export class Case {
   supervisionOver = false;
   materialsChecked = false;
   deliveredAt: string | null = null;
+  /** 模拟审批: set on a simulated case. */
+  sim: SimulationRun | null = null;
   /** Who may end the special procedure running now. */
   procedureOwner: { department: string; role: string };
 
@@ -137,6 +161,11 @@ export class Case {
   /** The clock's columns of the case row, with the case's supervision level. */
   clockPatch() {
     return this.clock.patch(this.state.supervision.level);
+  }
+
+  /** The case is in its simulated review (tasks, notices and supervision are stamped 模拟). */
+  simulating(): boolean {
+    return this.sim?.view.state === 'simulating';
   }
 
   /** The department answerable for a step. */

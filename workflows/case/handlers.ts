@@ -9,7 +9,7 @@ import {
   answerUrgeUpdate, assignTaskUpdate, calendarChangedSignal, caseViewQuery, completeTaskUpdate, deliveredSignal, departmentMilestoneSignal,
   departmentResultSignal, endSpecialProcedureUpdate, evaluateUpdate, faceCheckResultSignal, paymentConfirmedSignal, Refusals, replyCorrectionUpdate,
   requestExtensionUpdate, urgeSignal, withdrawUpdate, type CompleteTaskRequest, type CorrectionReply, type EndSpecialProcedureRequest, type EvaluationRequest,
-  type ExtensionRequest, type TaskAssignmentRequest, type UrgeAnswer,
+  type ExtensionRequest, type TaskAssignmentRequest, type UrgeAnswer, reportPreconditionUpdate, type PreconditionAnswer, type PreconditionReport,
 } from '../definitions';
 import { now, type Case } from './context';
 import { resultKey } from './steps/department';
@@ -23,7 +23,16 @@ export function wireHandlers(c: Case): void {
     return value;
   };
 
-  setHandler(caseViewQuery, () => state.view());
+  setHandler(caseViewQuery, () => (c.sim ? { ...state.view(), simulation: { ...c.sim.view, missing: [...c.sim.view.missing], met: [...c.sim.view.met] } } : state.view()));
+
+  // 模拟审批: a precondition has appeared; answered once the case has checked every precondition.
+  setHandler(reportPreconditionUpdate, async (report) => {
+    const entry = { report, answer: null as PreconditionAnswer | null };
+    c.sim!.reports.push(entry);
+    const ended = () => state.withdrawal !== null || ['withdrawn', 'voided', 'lapsed', 'not_accepted', 'completed', 'closed'].includes(state.status);
+    await condition(() => entry.answer !== null || ended());
+    return answered(entry.answer ?? { status: state.status, missing: [...c.sim!.view.missing] });
+  }, { validator: (report: PreconditionReport) => validatePreconditionReport(c, report) });
 
   setHandler(completeTaskUpdate, async (req) => {
     const task = state.beginCompletion(req);
@@ -164,4 +173,15 @@ export function wireHandlers(c: Case): void {
   setHandler(deliveredSignal, (d) => {
     if (state.delivery?.waybillNo === d.waybillNo && !c.deliveredAt) c.deliveredAt = d.at;
   });
+}
+
+/** A precondition report is taken while a simulated case reviews or waits for it; the materials it names are the entry's. */
+function validatePreconditionReport(c: Case, report: PreconditionReport): void {
+  const sim = c.sim;
+  if (!sim) throw refuse(Refusals.wrongState, `case ${c.caseNo} is not a simulated case (模拟审批)`);
+  if (sim.view.state !== 'simulating' && sim.view.state !== 'awaiting') throw refuse(Refusals.wrongState, `case ${c.caseNo} no longer waits for its preconditions (${sim.view.state})`);
+  if (c.state.withdrawal) throw refuse(Refusals.wrongState, `case ${c.caseNo} is being withdrawn`);
+  const known = new Set((c.impl.materials ?? []).map((m) => m.id));
+  const unknown = (report.materials ?? []).filter((m) => !known.has(m.materialId));
+  if (unknown.length) throw refuse(Refusals.invalidInput, `materials not of this item: ${unknown.map((m) => m.materialId).join(', ')}`);
 }

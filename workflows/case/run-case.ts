@@ -3,17 +3,23 @@
  * delivery → evaluation, around the review steps of the pinned process definition. Each phase
  * and step type is its own module; this file only says the order.
  */
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { CaseInput } from '../definitions';
+import { Patches } from '../patches';
 import { Case, CaseEnded, now, type CaseResult } from './context';
 import { wireHandlers } from './handlers';
 import { deliverResult } from './phases/delivery';
 import { decide, endEarly, evaluationWindow } from './phases/ending';
 import { acceptInstantly, precheck } from './phases/precheck';
+import { simulatedApproval, simulationDecided, startSimulation } from './phases/simulation';
 import { runSequence } from './steps/sequence';
 
 export async function runCase(input: CaseInput): Promise<CaseResult> {
   const c = new Case(input);
+  // 模拟审批: only a case filed as simulated under an entry that allows it. Decided once, before any
+  // command; the marker is in every new case, so cases started before it never take this path.
+  const simulationKnown = patched(Patches.simulatedApproval);
+  if (simulationKnown && input.simulation && input.implementation.simulation) startSimulation(c, input.simulation.missing);
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());
@@ -23,18 +29,19 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
     create: {
       implementationCode: impl.code, implementationVersion: impl.version, itemCode: impl.itemCode, itemName: impl.itemName, department: impl.department,
       channel: input.channel, applicant: input.applicant, formData: input.formData, filedAt: input.filedAt, caseType: impl.caseType,
-      statutoryLimitDays: impl.statutoryLimitDays, promisedLimitDays: impl.promisedLimitDays, engine: 2,
+      statutoryLimitDays: impl.statutoryLimitDays, promisedLimitDays: impl.promisedLimitDays, engine: 2, ...(c.sim ? { simulated: true } : {}),
     },
   }, 'filed');
 
   try {
     if (impl.caseType === 'instant') await acceptInstantly(c); // 即办件: accepted and decided at the window
     else await precheck(c);
-    const ran = await runSequence(c, impl.process.steps);
+    const ran = c.sim ? await simulatedApproval(c) : await runSequence(c, impl.process.steps);
     // A process none of whose steps applied is decided at once, as approved.
     const outcome = ran.outcome === 'skipped' ? { outcome: 'approved' as const, opinion: '', by: 'system' } : ran;
     if (outcome.outcome !== 'approved' && outcome.outcome !== 'refused') throw new Error(`process ended with ${outcome.outcome}`);
     await decide(c, outcome.outcome, outcome.opinion, outcome.by);
+    if (c.sim) simulationDecided(c, outcome.outcome);
   } catch (err) {
     if (!(err instanceof CaseEnded)) throw err;
     await endEarly(c, err);

@@ -21,8 +21,8 @@ export function raise(c: Case, level: SupervisionLevel | 'cleared', scope: Scope
   const type = level === 'cleared' ? 'supervision-corrected' : `supervision-${level}`;
   const onCase = scope.stepId === null;
   c.record(type, {
-    payload: { scope: onCase ? 'case' : 'step', stepId: scope.stepId, deadline: scope.deadline, cause: scope.cause, department: scope.department, previous },
-    supervision: { scope: onCase ? 'case' : 'step', stepId: scope.stepId, level, cause: scope.cause, department: scope.department, deadline: scope.deadline },
+    payload: { scope: onCase ? 'case' : 'step', stepId: scope.stepId, deadline: scope.deadline, cause: scope.cause, department: scope.department, previous, ...(c.simulating() ? { simulated: true } : {}) },
+    supervision: { scope: onCase ? 'case' : 'step', stepId: scope.stepId, level, cause: scope.cause, department: scope.department, deadline: scope.deadline, ...(c.simulating() ? { simulated: true } : {}) },
     patch: onCase ? { supervisionState: c.state.supervision.level } : undefined,
   });
   if (onCase) upsertSearchAttributes([{ key: SupervisionKey, value: c.state.supervision.level }]);

@@ -9,7 +9,9 @@ import { FOLLOW_UP_FIRST_ASK_MS, FOLLOW_UP_MAX_INTERVAL_MS, PLATFORM_REFUSAL, UN
 import { CaseEnded, msUntil, now, type Case } from './context';
 
 /** Opens a human task in the inbox, with its due date when the step has a limit. */
-export function openTask(c: Case, spec: Omit<OpenTaskView, 'taskId' | 'assignee'>, limitDays?: number, scope?: Scope): TaskRecord {
+export function openTask(c: Case, given: Omit<OpenTaskView, 'taskId' | 'assignee'>, limitDays?: number, scope?: Scope): TaskRecord {
+  // A task of a simulated review (模拟审批) says so in its name, everywhere it is shown.
+  const spec = c.simulating() ? { ...given, stepName: `（模拟）${given.stepName}`, simulated: true } : given;
   const task = c.state.board.add(spec, scope);
   const at = now();
   const dueAt = limitDays === undefined ? null : c.clock.add(at, limitDays).deadline;
@@ -97,7 +99,8 @@ export async function withManualFallback<T>(c: Case, step: ManualStep, fn: () =>
 export type Notice = Parameters<Activities['notify']>[0];
 
 /** A message, sent alongside the case's work (a refusal by the messaging platform becomes a manual task). */
-export function notify(c: Case, n: Notice): void {
+export function notify(c: Case, given: Notice): void {
+  const n = c.simulating() ? { ...given, params: { ...given.params, simulated: true } } : given;
   c.background.push(withManualFallback(c, { id: 'notify', name: `通知（${n.template}）`, department: c.impl.department, allowSkip: true }, () => c.local.notify(n)).then(() => undefined));
 }
 

@@ -35,7 +35,7 @@ export function useCaseData(caseNo: string) {
   return { record, live, guide, reload };
 }
 
-export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveView | undefined }) {
+export function CaseSummary({ record, live, guide }: { record: CaseRecord; live: LiveView | undefined; guide?: Guide | undefined }) {
   const { t } = useI18n();
   const departments = useDepartments();
   // A deadline in a year whose holidays are not published yet: it moves when they are.
@@ -53,8 +53,52 @@ export function CaseSummary({ record, live }: { record: CaseRecord; live: LiveVi
         <dt>{t('法定办结', 'Statutory by')}</dt><dd>{fmtDeadline(live?.clock.statutoryDeadline ?? record.statutoryDeadline)}{(live ? live.clock.statutoryProvisional : record.deadlineProvisional) && provisional}</dd>
         {live && <><dt>{t('已用工作日', 'Working days used')}</dt><dd>{live.clock.usedDays} / {live.clock.promisedLimitDays}{live.clock.running ? '' : ` · ${t('计时暂停', 'clock paused')}`}</dd></>}
       </dl>
+      <SimulationFacts record={record} live={live} guide={guide} />
     </section>
   );
+}
+
+const simulationStates: Record<string, [string, string]> = {
+  simulating: ['模拟审查中', 'Simulated review'], awaiting: ['已出具模拟审批意见，待转正', 'Simulated opinion given, awaiting precondition'],
+  converting: ['转正审查中', 'Converting'], converted: ['已转正', 'Converted'], lapsed: ['已失效', 'Lapsed'], refused: ['不予通过', 'Refused'], ended: ['已终止', 'Ended'],
+};
+
+/** 模拟审批: the simulation's state, what is missing, the simulated opinion and its conditions, and what conversion re-ran. */
+function SimulationFacts({ record, live, guide }: { record: CaseRecord; live: LiveView | undefined; guide: Guide | undefined }) {
+  const { t, lang } = useI18n();
+  const sim = live?.simulation;
+  const state = sim?.state ?? record.simulation?.state;
+  if (!state) return null;
+  const name = (s: string) => simulationStates[s]?.[lang === 'zh' ? 0 : 1] ?? s;
+  const list = (xs: string[]) => (xs.length ? xs.join('、') : t('无', 'none'));
+  const precondition = (id: string) => sim?.preconditions.find((p) => p.id === id)?.name ?? id;
+  const fields = (guide?.form.schema as { properties?: Record<string, { title?: string }> } | undefined)?.properties;
+  const field = (f: string) => fields?.[f]?.title ?? f;
+  const material = (m: string) => guide?.materials.find((x) => x.id === m)?.name ?? m;
+  return (
+    <div className="simulation" aria-label={t('模拟审批', 'Simulated approval')}>
+      <h3><span className="badge level-warning">{t('模拟', 'Simulated')}</span> {t('模拟审批', 'Simulated approval')} · {name(state)}</h3>
+      <dl className="facts facts-wide">
+        {sim && <><dt>{t('尚缺前置条件', 'Preconditions missing')}</dt><dd>{list(sim.missing.map(precondition))}</dd></>}
+        {sim?.met.length ? <><dt>{t('已具备', 'Met')}</dt><dd>{sim.met.map((m) => `${precondition(m.id)}：${m.how}`).join('；')}</dd></> : null}
+        {sim?.opinion && <><dt>{t('模拟审批意见', 'Simulated opinion')}</dt><dd>{sim.opinion.text}<br /><span className="muted">{t('附条件：', 'Conditions: ')}{sim.opinion.conditions}</span></dd></>}
+        {(sim?.lapseAt ?? record.simulation?.lapseAt) && <><dt>{t('转正期限', 'Convert by')}</dt><dd>{fmtTime(sim?.lapseAt ?? record.simulation?.lapseAt ?? null)}</dd></>}
+        <dt>{t('模拟审查用时', 'Simulated review')}</dt><dd>{sim?.simulatedDays ?? record.simulation?.simulatedDays ?? '—'} {t('个工作日', 'working days')}</dd>
+        {record.simulation?.formalDays != null && <><dt>{t('转正至发证用时', 'Precondition to certificate')}</dt><dd>{record.simulation.formalDays} {t('个工作日', 'working days')}</dd></>}
+        {sim?.preconditionMetAt && <>
+          <dt>{t('变更的申请内容', 'Changed since review')}</dt><dd>{list([...sim.changedFields.map(field), ...sim.changedMaterials.map(material)])}</dd>
+          <dt>{t('沿用模拟意见的环节', 'Carried over')}</dt><dd>{list(sim.carriedOver.map((id) => stepTitle(record, id)))}</dd>
+          <dt>{t('重新审查的环节', 'Reviewed again')}</dt><dd>{list(sim.rerun.map((id) => stepTitle(record, id)))}</dd>
+        </>}
+      </dl>
+    </div>
+  );
+}
+
+/** A step's name as its tasks showed it (without the 模拟 stamp), else its id. */
+function stepTitle(record: CaseRecord, stepId: string): string {
+  const task = record.tasks.find((x) => x.stepId === stepId);
+  return task ? task.stepName.replace(/^（模拟）/, '') : stepId;
 }
 
 export function Opinions({ record }: { record: CaseRecord }) {
@@ -253,7 +297,7 @@ export function CasePage({ caseNo }: { caseNo: string }) {
     <div className="page">
       <p><a href="#/inbox">← {t('待办', 'Inbox')}</a></p>
       <h1>{t('办件', 'Case')} <span className="mono">{caseNo}</span></h1>
-      <CaseSummary record={record.data} live={live.data} />
+      <CaseSummary record={record.data} live={live.data} guide={guide.data} />
       {justDone && myTasks.every((x) => justDone.includes(x.taskId)) && <Notice kind="ok">{t('已提交。', 'Done.')} <button type="button" className="link" onClick={() => setJustDone(null)}>{t('知道了', 'Dismiss')}</button></Notice>}
       <div className="grid-2">
         <div>

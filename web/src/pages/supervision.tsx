@@ -279,7 +279,7 @@ function SupervisedCase({ caseNo }: { caseNo: string }) {
     <div className="page">
       <p><a href="#/supervision">← {t('电子监察', 'Supervision')}</a></p>
       <h1>{t('办件监察', 'Case supervision')} <span className="mono">{caseNo}</span></h1>
-      <CaseSummary record={record.data} live={live.data} />
+      <CaseSummary record={record.data} live={live.data} guide={guide.data} />
       <div className="grid-2">
         <div>
           <section className="card" aria-labelledby="ev-h">

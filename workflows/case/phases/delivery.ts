@@ -6,10 +6,11 @@ import { DELIVERY_WAIT_DAYS } from '../../definitions';
 import { DAY_MS, now, type Case } from '../context';
 import { awaitTask, openTask, waitOrAsk, withManualFallback } from '../tasks';
 import { collectFee } from './fee';
+import { certificateAfterConversion } from './simulation';
 
 export async function deliverResult(c: Case): Promise<void> {
   const { state, impl, input, caseNo } = c;
-  if (impl.fee.charged && impl.fee.when !== 'acceptance') {
+  if (impl.fee.charged && (impl.fee.when !== 'acceptance' || c.sim)) {
     const paid = await collectFee(c, impl.fee.amountFen, impl.fee.paymentDays, 'decision');
     if (!paid) return;
   }
@@ -23,6 +24,7 @@ export async function deliverResult(c: Case): Promise<void> {
     if (cert && 'value' in cert) {
       state.certificateNo = cert.value.certificateNo;
       c.record('certificate-issued', { payload: { certificateNo: cert.value.certificateNo } });
+      if (c.sim) certificateAfterConversion(c);
     }
   }
   state.delivery = { method: input.delivery.method, waybillNo: null, deliveredAt: null };

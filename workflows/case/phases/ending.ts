@@ -14,12 +14,22 @@ export async function decide(c: Case, outcome: 'approved' | 'refused', opinion: 
   c.record('decided', { actor: by, payload: { outcome, opinion, usedDays: state.clock.usedDays }, patch: { currentSteps: [], decision: outcome, decidedAt: at, usedDays: state.clock.usedDays, ...c.clockPatch() } });
   notify(c, { key: `${caseNo}-decision`, caseNo, recipient: 'applicant', template: outcome === 'approved' ? 'approval-notice' : 'refusal-notice', params: { opinion } });
   if (outcome === 'refused') {
+    if (c.sim) {
+      const simulated = c.sim.view.state === 'simulating' || c.sim.view.state === 'refused';
+      c.sim.view.state = 'refused';
+      c.record('simulation-refused', { payload: { simulated, opinion }, patch: { simulationState: 'refused' } });
+    }
     await refundIfPaid(c, `不予许可：${opinion}`);
     c.record('completed', { patch: { completedAt: at } }, 'completed');
   }
 }
 
 export async function endEarly(c: Case, e: CaseEnded): Promise<void> {
+  // 模拟审批: a simulation withdrawn, voided or not accepted before it converted has ended (a lapse says so itself).
+  if (c.sim && e.status !== 'lapsed' && c.sim.view.state !== 'converted') {
+    c.sim.view.state = 'ended';
+    c.record('simulation-ended', { payload: { reason: e.status }, patch: { simulationState: 'ended' } });
+  }
   // A completion not yet taken is cancelled too, and its update answers with the reason.
   for (const t of c.state.board.all()) cancelTask(c, t, e.reason);
   c.clock.pause(now());

@@ -58,6 +58,7 @@ export async function collectFee(c: Case, amountFen: number, paymentDays: number
 export async function acceptanceFee(c: Case): Promise<void> {
   const fee = c.impl.fee;
   if (!fee.charged || fee.when !== 'acceptance') return;
+  if (c.sim) return; // 模拟审批: no fee for a simulated review; it is charged after the formal decision
   c.clock.pause(now());
   const paid = await collectFee(c, fee.amountFen, fee.paymentDays, 'acceptance');
   if (c.state.withdrawal) throw new CaseEnded('withdrawn', c.state.withdrawal.reason);

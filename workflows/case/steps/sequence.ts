@@ -8,6 +8,7 @@ import { evaluateCondition } from '../../conditions';
 import type { ProcessStep } from '../../definitions';
 import type { Case, StepOutcome } from '../context';
 import { awaitTask, openTask } from '../tasks';
+import { carriedOver, noteReviewed } from './carry-over';
 import { runDepartment } from './department';
 import { runParallel } from './parallel';
 import { runService } from './service';
@@ -44,6 +45,15 @@ export async function runSequence(c: Case, steps: ProcessStep[], scope?: Scope):
 
 /** Each run of a step is a new round; task and department steps count as running while they run. */
 async function runInRound(c: Case, step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
+  // 模拟审批 conversion: a step whose reviewed content did not change is not run again.
+  const carried = carriedOver(c, step);
+  if (carried) return carried;
+  const r = await runStep(c, step, scope);
+  noteReviewed(c, step, r);
+  return r;
+}
+
+async function runStep(c: Case, step: ProcessStep, scope?: Scope): Promise<StepOutcome> {
   c.rounds.set(step.id, (c.rounds.get(step.id) ?? 0) + 1);
   const leaf = step.type === 'task' || step.type === 'department';
   if (leaf) c.activeSteps.set(step.id, (c.activeSteps.get(step.id) ?? 0) + 1);
