@@ -107,6 +107,10 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await complete(reviewed, 'handover', { action: 'handover' });
   await status(reviewed, 'completed');
   await call('post', '/cases/{caseNo}/evaluation', `/cases/${reviewed}/evaluation`, callers.applicant, { level: 5, comment: '办理很快' });
+  // Rated, the case closes and its sealed package goes to the archive: downloaded and verified.
+  await eventually(async () => (await db('archive_packages').where({ case_no: reviewed }).first('case_no')) !== undefined, 'the case\'s archive package', 60_000);
+  await call('get', '/archive/{caseNo}', `/archive/${reviewed}`, callers.supervisor);
+  expect((await call('get', '/archive/{caseNo}/verify', `/archive/${reviewed}/verify`, callers.supervisor)).body.verdict).to.equal('intact');
 
   // A food licence at its site inspection, suspended for a special procedure and resumed.
   const inspected = await file('XK-330000-00003.xh-scjg', 'food-business-licence');
