@@ -19,6 +19,7 @@ import * as m013 from './013_material_checklist';
 import * as m014 from './014_desk_and_documents';
 import * as m015 from './015_sign_in_limits';
 import * as m016 from './016_second_engine';
+import * as m017 from './017_service_hall';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '014_desk_and_documents': m014,
   '015_sign_in_limits': m015,
   '016_second_engine': m016,
+  '017_service_hall': m017,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
