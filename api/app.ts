@@ -11,6 +11,7 @@ import express, { type Express } from 'express';
 import path from 'node:path';
 import type { CertificatePlatform } from '../adapters/certificates';
 import type { IdentityPlatform } from '../adapters/identity';
+import type { Notifier } from '../adapters/messaging';
 import type { Db } from '../lib/db';
 import { authenticate, passwordChangeGate } from './auth/principal';
 import { integratorRateLimit, RateLimiter } from './auth/rate-limit';
@@ -35,6 +36,7 @@ import { materialBodyLimit, materialRoutes } from './routes/materials';
 import { supervisionRoutes } from './routes/supervision';
 import { taskRoutes } from './routes/tasks';
 import { webViewRoutes } from './routes/web-views';
+import { hallRoutes } from './routes/hall';
 
 export interface AppDeps {
   db: Db;
@@ -63,6 +65,10 @@ export interface AppDeps {
   auditKey?: string;
   /** The signed audit checkpoints that verification compares the chain with. */
   auditCheckpointFile?: string;
+  /** Sends the service hall's appointment codes by SMS; without it they are shown only. */
+  notifier?: Notifier;
+  /** The service hall's clock (tests place the hall on a chosen working day); the real time otherwise. */
+  hallClock?: () => Date;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -97,6 +103,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
   api.use(deskRoutes(deps.db));
+  api.use(hallRoutes(deps));
   return api;
 }
 

@@ -51,6 +51,8 @@ const patternSamples: Record<string, string> = {
   '^mat_[A-Za-z0-9_-]{1,36}$': 'mat_example',
   '^[a-z][a-z0-9-]{0,39}$': 'application-form',
   '^[0-9A-Za-z-]+$': 'XH-GAJ-330106199003073514',
+  '^[A-Z]$': 'A',
+  '^[0-9]{8}$': '12345678',
 };
 
 /** A valid instance of a schema: `full` fills every optional property too. */
