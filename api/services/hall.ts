@@ -491,7 +491,7 @@ export async function hallIndicators(db: Db, halls: string[], by: HallIndicatorB
   if (by === 'window') return rows.map((r) => ({ ...r, appointmentNoShows: null }));
   const missed = await db('appointments').whereIn('hall_code', halls.length ? halls : ['']).where({ status: 'booked' })
     .where('slot_start', '>=', period.from).where('slot_start', '<', period.to).where('slot_start', '<=', new Date(now.getTime() - 30 * 60_000))
-    .groupBy(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']).select(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code'], db.raw('count(*)::int as n')) as { hall_code: string; implementation_code?: string; n: number }[];
+    .groupBy(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']).select(...(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']), db.raw('count(*)::int as n')) as { hall_code: string; implementation_code?: string; n: number }[];
   const keyOf = (hall: unknown, item: unknown) => (by === 'hall' ? String(hall) : `${String(hall)}|${String(item ?? '')}`);
   const missedBy = new Map(missed.map((m) => [keyOf(m.hall_code, m.implementation_code), m.n]));
   return rows.map((r) => ({ ...r, appointmentNoShows: missedBy.get(keyOf(r.hall, r.implementationCode)) ?? 0 }));
