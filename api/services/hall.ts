@@ -280,7 +280,7 @@ export async function issueTicket(deps: HallDeps, me: StaffPrincipal, body: Tick
       appointment_id: appointment?.id ?? null, priority: body.priority ?? 'none', source: body.source, applicant_id: applicant?.idNumber ?? null, applicant_name: applicant?.name ?? null,
       issued_at: now, waiting_since: now,
     }).returning<TicketRow[]>('*');
-    await event(trx as unknown as Db, t, 'issued', now, null);
+    await event(trx, t, 'issued', now, null);
     return t;
   });
   return ticketView(db, await ticketRow(db, row.id), now);
@@ -332,7 +332,7 @@ export async function callNext(deps: HallDeps, me: StaffPrincipal, hall: string,
       status: 'called', window_number: number, target_window: null, called_at: now, first_called_at: t.first_called_at ?? now,
       wait_ms: trx.raw('wait_ms + ?', [Math.max(0, now.getTime() - new Date(t.waiting_since).getTime())]), calls: trx.raw('calls + 1'), served_by: me.id,
     }).returning<TicketRow[]>('*');
-    await event(trx as unknown as Db, called, 'called', now, number);
+    await event(trx, called, 'called', now, number);
     return called.id;
   });
   return { ticket: id ? await ticketView(db, await ticketRow(db, id), now) : null };
@@ -351,7 +351,7 @@ async function change(deps: HallDeps, t: TicketRow, patch: Record<string, unknow
   const updated = await deps.db.transaction(async (trx) => {
     const [row] = await trx('hall_tickets').where({ id: t.id, status: 'called', window_number: t.window_number }).update(patch).returning<TicketRow[]>('*');
     if (!row) throw conflict('ticket-moved', `ticket ${t.number} changed meanwhile; reload`);
-    await event(trx as unknown as Db, row, kind, now, windowNumber);
+    await event(trx, row, kind, now, windowNumber);
     return row;
   });
   return ticketView(deps.db, await ticketRow(deps.db, updated.id), now);
@@ -487,12 +487,12 @@ export async function hallIndicators(db: Db, halls: string[], by: HallIndicatorB
     .select(db.raw(`${minutes('t.service_ms', "percentile_cont(0.9) within group (order by X) filter (where t.status = 'done')")} as "p90ServiceMinutes"`))
     .select(db.raw(`round(avg(case when t.service_ms > 1200000 then 1.0 else 0.0 end) filter (where t.status = 'done'), 3)::float as "serviceOver20Share"`))
     .select(db.raw('count(e.ticket_id)::int as evaluations'))
-    .select(db.raw('round(avg(case when e.level >= 4 then 1.0 else 0.0 end) filter (where e.ticket_id is not null), 3)::float as "satisfiedShare"')) as Record<string, unknown>[];
+    .select<Record<string, unknown>[]>(db.raw('round(avg(case when e.level >= 4 then 1.0 else 0.0 end) filter (where e.ticket_id is not null), 3)::float as "satisfiedShare"'));
   if (by === 'window') return rows.map((r) => ({ ...r, appointmentNoShows: null }));
   const missed = await db('appointments').whereIn('hall_code', halls.length ? halls : ['']).where({ status: 'booked' })
     .where('slot_start', '>=', period.from).where('slot_start', '<', period.to).where('slot_start', '<=', new Date(now.getTime() - 30 * 60_000))
-    .groupBy(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']).select(...(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']), db.raw('count(*)::int as n')) as { hall_code: string; implementation_code?: string; n: number }[];
-  const keyOf = (hall: unknown, item: unknown) => (by === 'hall' ? String(hall) : `${String(hall)}|${String(item ?? '')}`);
+    .groupBy(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']).select<{ hall_code: string; implementation_code?: string; n: number }[]>(...(by === 'hall' ? ['hall_code'] : ['hall_code', 'implementation_code']), db.raw('count(*)::int as n'));
+  const keyOf = (hall: unknown, item: unknown) => (by === 'hall' ? String(hall) : `${String(hall)}|${typeof item === 'string' ? item : ''}`);
   const missedBy = new Map(missed.map((m) => [keyOf(m.hall_code, m.implementation_code), m.n]));
   return rows.map((r) => ({ ...r, appointmentNoShows: missedBy.get(keyOf(r.hall, r.implementationCode)) ?? 0 }));
 }
