@@ -189,6 +189,7 @@ export async function myAppointments(deps: HallDeps, idNumber: string) {
 
 /** Cancels one's own booking before its slot begins; the place is free again. */
 export async function cancelAppointment(deps: HallDeps, idNumber: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound(`appointment ${id.slice(0, 40)}`);
   return deps.db.transaction(async (trx) => {
     const a = await trx('appointments').where({ id, applicant_id: idNumber }).forUpdate().first<AppointmentRow | undefined>();
     if (!a) throw notFound(`appointment ${id.slice(0, 40)}`);

@@ -39,7 +39,7 @@ export function CallingPage() {
       <p><a href="#/window">← {t('窗口受理', 'Window')}</a></p>
       <h1>{t('叫号', 'Calling')} · {info.data?.name ?? hall}</h1>
       <ErrorBanner error={info.error ?? state.error} onRetry={state.reload} />
-      <div className="kiosk-row" style={{ margin: 0 }}>
+      <div className="calling-pick">
         <label htmlFor="window-no">{t('本窗口', 'This window')}</label>
         <select id="window-no" value={number} onChange={(e) => choose(Number(e.target.value))}>
           {(info.data?.windows ?? []).map((w) => <option key={w.number} value={w.number}>{w.name}（{w.categories.join('、')}）</option>)}

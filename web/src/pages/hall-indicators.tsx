@@ -8,6 +8,7 @@ import { get, qs } from '../api';
 import type { HallIndicators, HallList } from '../api-types';
 import { useI18n } from '../i18n';
 import { ErrorBanner, Spinner, useLoad } from '../ui/kit';
+import '../hall/hall.css';
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
 const min = (v: number | null) => (v === null ? '—' : String(v));
@@ -24,7 +25,7 @@ export function HallIndicatorsCard({ from }: { from: string }) {
     <section className="card" aria-labelledby="hall-ind-h">
       <div className="card-head">
         <h2 id="hall-ind-h">{t('大厅等候与办理时长', 'Hall waiting and service times')}</h2>
-        <div className="field">
+        <div className="field inline">
           <label htmlFor="hall-ind-by">{t('统计维度', 'By')}</label>
           <select id="hall-ind-by" value={by} onChange={(e) => setBy(e.target.value as 'hall' | 'window' | 'item')}>
             <option value="hall">{t('按大厅', 'By hall')}</option>
@@ -36,12 +37,12 @@ export function HallIndicatorsCard({ from }: { from: string }) {
       <ErrorBanner error={data.error} onRetry={data.reload} />
       {data.loading && !data.data && <Spinner />}
       <div className="table-scroll">
-        <table className="table" data-testid="hall-indicators">
+        <table className="table hall-ind" data-testid="hall-indicators">
           <thead>
             <tr>
               <th scope="col">{keyHead}</th><th scope="col">{t('取号数', 'Tickets')}</th>
-              <th scope="col">{t('平均等候（分钟）', 'Avg wait (min)')}</th><th scope="col">{t('等候 90% 分位（分钟）', 'p90 wait (min)')}</th><th scope="col">{t('等候超 20 分钟占比', 'Wait over 20 min')}</th>
-              <th scope="col">{t('平均办理（分钟）', 'Avg service (min)')}</th><th scope="col">{t('办理 90% 分位（分钟）', 'p90 service (min)')}</th><th scope="col">{t('办理超 20 分钟占比', 'Service over 20 min')}</th>
+              <th scope="col">{t('平均等候（分钟）', 'Avg wait (min)')}</th><th scope="col">{t('九成人等候不超过（分钟）', 'p90 wait (min)')}</th><th scope="col">{t('等候超20分钟', 'Wait over 20 min')}</th>
+              <th scope="col">{t('平均办理（分钟）', 'Avg service (min)')}</th><th scope="col">{t('九成人办理不超过（分钟）', 'p90 service (min)')}</th><th scope="col">{t('办理超20分钟', 'Service over 20 min')}</th>
               <th scope="col">{t('过号', 'No-shows')}</th><th scope="col">{t('预约未到', 'Missed bookings')}</th><th scope="col">{t('评价数', 'Ratings')}</th><th scope="col">{t('满意率', 'Satisfied')}</th>
             </tr>
           </thead>
