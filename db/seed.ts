@@ -146,7 +146,8 @@ export async function seedSampleCatalogue(db: Db, o: { staffPassword?: string } 
         });
       }
     }
-    // The service halls (db/halls/): applied at every start, so an edited file takes effect.
+    // The service halls (db/halls/): applied at every start, so an edited file takes effect (a wrong file stops the start;
+    // an entry of it the catalogue no longer publishes is no reason to, see lib/hall/config.ts).
     for (const hall of hallConfigs()) {
       const problems = await checkHallConfig(trx, hall);
       if (problems.length) throw new Error(`hall ${hall.code} is misconfigured: ${problems.join('; ')}`);

@@ -54,7 +54,13 @@ export function hallConfigs(): HallConfig[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as HallConfig);
 }
 
-/** What is wrong with a hall's configuration against the catalogue, as sentences (none: it is good). */
+/**
+ * What is wrong with a hall's configuration, as sentences (none: it is good): its shape, its
+ * department, categories and windows. An entry that is not (or no longer) published is not an
+ * error (the catalogue changes under review while the hall's file stays): it is offered as long
+ * as it is in the file, and a category whose `entryWindow` no entry names has no opening hours,
+ * so no appointment slots; `hallWarnings` lists both.
+ */
 export async function checkHallConfig(db: Knex | Knex.Transaction, cfg: unknown): Promise<string[]> {
   if (!validate(cfg)) return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
   const problems: string[] = [];
@@ -63,9 +69,6 @@ export async function checkHallConfig(db: Knex | Knex.Transaction, cfg: unknown)
   for (const c of cfg.categories) {
     if (codes.has(c.code)) problems.push(`category ${c.code} is listed twice`);
     codes.add(c.code);
-    const versions = await db('implementation_versions').whereIn('implementation_code', c.items).where({ state: 'published' }).select<{ implementation_code: string; entry: { windows: { name: string }[] } }[]>('implementation_code', 'entry');
-    for (const item of c.items) if (!versions.some((v) => v.implementation_code === item)) problems.push(`category ${c.code}: no published entry ${item}`);
-    if (!versions.some((v) => v.entry.windows.some((w) => w.name === c.entryWindow))) problems.push(`category ${c.code}: none of its entries has a window named ${c.entryWindow}`);
   }
   const numbers = new Set<number>();
   for (const w of cfg.windows) {
@@ -74,6 +77,17 @@ export async function checkHallConfig(db: Knex | Knex.Transaction, cfg: unknown)
     for (const c of w.categories) if (!codes.has(c)) problems.push(`window ${w.number}: no category ${c}`);
   }
   return problems;
+}
+
+/** What a valid hall configuration lacks in today's catalogue: entries not published, opening hours not found. */
+export async function hallWarnings(db: Knex | Knex.Transaction, cfg: HallConfig): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const c of cfg.categories) {
+    const versions = await db('implementation_versions').whereIn('implementation_code', c.items).where({ state: 'published' }).select<{ implementation_code: string; entry: { windows: { name: string }[] } }[]>('implementation_code', 'entry');
+    for (const item of c.items) if (!versions.some((v) => v.implementation_code === item)) warnings.push(`category ${c.code}: no published entry ${item}`);
+    if (!versions.some((v) => v.entry.windows.some((w) => w.name === c.entryWindow))) warnings.push(`category ${c.code}: none of its entries has a window named ${c.entryWindow}, so it offers no appointments`);
+  }
+  return warnings;
 }
 
 /** Writes a checked hall configuration: the hall, its categories and windows (replacing the ones it had). */
