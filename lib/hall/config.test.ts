@@ -31,7 +31,7 @@ describe('a hall\'s configuration (db/halls/)', () => {
     expect(await checkHallConfig(db, { ...good, code: 'no-such-department' })).to.deep.equal(['no department no-such-department']);
     expect(await checkHallConfig(db, { ...good, windows: [...good.windows, { number: 1, name: '重复', categories: ['Q'] }] })).to.deep.equal(['window 1 is listed twice', 'window 1: no category Q']);
     expect((await checkHallConfig(db, { ...good, categories: [] }))[0]).to.match(/categories/);
-    const missing = { ...good, categories: [{ ...good.categories[0], items: ['XX-000000-00000.none'], entryWindow: '不存在的窗口' }] };
+    const missing = { ...good, categories: [{ ...good.categories[0], items: ['XX-000000-00000.none'], entryWindow: '不存在的窗口' }], windows: [{ number: 1, name: '1号窗口', categories: ['A'] }] };
     expect(await checkHallConfig(db, missing)).to.deep.equal([]);
     expect(await hallWarnings(db, missing)).to.deep.equal(['category A: no published entry XX-000000-00000.none', 'category A: none of its entries has a window named 不存在的窗口, so it offers no appointments']);
   });
