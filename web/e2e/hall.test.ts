@@ -197,6 +197,11 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
     await clerk.getByText('已关联办件').waitFor();
     await clerk.getByRole('button', { name: '办结' }).click();
     await clerk.getByRole('button', { name: '叫下一位' }).waitFor();
+    // The applicant rates the service on the window's pad (好差评 per ticket).
+    await clerk.getByRole('heading', { name: '请 A001 号评价本次服务' }).waitFor();
+    await clerk.getByRole('button', { name: '非常满意' }).click();
+    await clerk.getByRole('heading', { name: '请 A001 号评价本次服务' }).waitFor({ state: 'detached' });
+    expect((await http(mine, 'GET', `/api/hall/tickets/${ticketId}`)).body.rated).to.equal(true);
     const served = (await http(mine, 'GET', `/api/hall/tickets/${ticketId}`)).body as { status: string; waitMs: number; serviceMs: number };
     expect(served.status).to.equal('done');
     expect(served.serviceMs).to.be.greaterThan(0);

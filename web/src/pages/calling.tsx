@@ -20,6 +20,8 @@ export function CallingPage() {
   const [number, setNumber] = useState<number>(() => Number(localStorage.getItem(windowKey) ?? '1') || 1);
   const [to, setTo] = useState<number | ''>('');
   const [caseNo, setCaseNo] = useState('');
+  /** The ticket finished last at this window, for the applicant to rate on the window's pad (评价器). */
+  const [finished, setFinished] = useState<Ticket | null>(null);
   const info = useLoad((signal) => get<Hall>(`/api/hall/halls/${encodeURIComponent(hall)}`, { signal }), [hall]);
   const state = useLoad((signal) => get<HallWindow>(`/api/hall/halls/${encodeURIComponent(hall)}/windows/${number}`, { signal }), [hall, number]);
   useInterval(state.reload, 3000);
@@ -57,7 +59,7 @@ export function CallingPage() {
             <>
               <button type="button" disabled={action.busy} onClick={() => void run(() => post(`/api/hall/tickets/${current.id}/recall`))}>{t('重呼', 'Call again')}</button>
               <button type="button" disabled={action.busy} onClick={() => void run(() => post(`/api/hall/tickets/${current.id}/no-show`))}>{t('过号', 'No-show')}</button>
-              <button type="button" className="btn-primary" disabled={action.busy} onClick={() => void run(() => post(`/api/hall/tickets/${current.id}/finish`))}>{t('办结', 'Finish')}</button>
+              <button type="button" className="btn-primary" disabled={action.busy} onClick={() => void run(async () => setFinished(await post<Ticket>(`/api/hall/tickets/${current.id}/finish`)))}>{t('办结', 'Finish')}</button>
               <label htmlFor="transfer-to" className="sr-only">{t('转到窗口', 'Transfer to')}</label>
               <select id="transfer-to" value={to} onChange={(e) => setTo(e.target.value ? Number(e.target.value) : '')}>
                 <option value="">{t('转到其他窗口…', 'Transfer to…')}</option>
@@ -68,6 +70,7 @@ export function CallingPage() {
           )}
         </div>
       </section>
+      {finished && !finished.rated && <RatingPad ticket={finished} onDone={() => setFinished(null)} />}
       {current && (
         <section className="card" aria-labelledby="file-h">
           <h2 id="file-h">{t('为此号受理', 'File for this ticket')}</h2>
@@ -107,5 +110,27 @@ function Serving({ ticket }: { ticket: Ticket }) {
       </p>
       <p className="muted">{t(`取号 ${fmtTime(ticket.issuedAt)} · 等候 ${Math.round(ticket.waitMs / 60000)} 分钟 · 叫号 ${ticket.calls} 次`, `issued ${fmtTime(ticket.issuedAt)} · waited ${Math.round(ticket.waitMs / 60000)} min · called ${ticket.calls}×`)}</p>
     </div>
+  );
+}
+
+const levels: [number, string, string][] = [[5, '非常满意', 'Very satisfied'], [4, '满意', 'Satisfied'], [3, '基本满意', 'Fairly satisfied'], [2, '不满意', 'Dissatisfied'], [1, '非常不满意', 'Very dissatisfied']];
+
+/** 好差评 for the ticket just served, pressed by the applicant on the window's rating pad. */
+function RatingPad({ ticket, onDone }: { ticket: Ticket; onDone: () => void }) {
+  const { t, lang } = useI18n();
+  const action = useAction();
+  const rate = async (level: number) => {
+    const r = await action.run(() => post<Ticket>(`/api/hall/tickets/${ticket.id}/evaluation`, { level }));
+    if (r) onDone();
+  };
+  return (
+    <section className="card" aria-labelledby="rate-h">
+      <h2 id="rate-h">{t(`请 ${ticket.number} 号评价本次服务`, `Ticket ${ticket.number}: rate the service`)}</h2>
+      <div className="calling-actions" role="group" aria-label={t('评价', 'Rating')}>
+        {levels.map(([n, zh, en]) => <button key={n} type="button" disabled={action.busy} onClick={() => void rate(n)}>{lang === 'zh' ? zh : en}</button>)}
+        <button type="button" className="btn-ghost" onClick={onDone}>{t('跳过', 'Skip')}</button>
+      </div>
+      <ErrorBanner error={action.error} />
+    </section>
   );
 }
