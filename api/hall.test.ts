@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { RateLimiter } from './auth/rate-limit';
 import { createPlatforms } from '../lib/platforms';
-import { asApplicant, asStaff, http, platformSecret, secretKey, sharedStack, type Stack } from '../test/harness';
+import { officialYears } from '../lib/calendar/official';
+import { importYear } from '../lib/calendar/store';
+import { asApplicant, asStaff, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../test/harness';
 
 const hall = 'xh-zwfw';
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
@@ -38,6 +40,12 @@ describe('the service hall: appointments, tickets, calling, screen and indicator
     }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     mine = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
+    // The hall's entries in service (other suites on this database may have suspended or cancelled one): their windows' hours are the slots'.
+    const hallItems = (await stack.db('hall_categories').where({ hall_code: hall }).pluck('implementation_codes')) as string[][];
+    await restoreSampleCatalogue(stack, hallItems.flat());
+    // And the official calendar of 2026 (calendar suites on this database correct days of it).
+    const y2026 = officialYears().find((y) => y.year === 2026)!;
+    await importYear(stack.db, 2026, y2026.source, y2026.days, 'hall-test');
     // This suite's days start empty (a database kept from an earlier run may hold them).
     const db = stack.db;
     const tickets = db('hall_tickets').where({ hall_code: hall }).whereIn('day', days).select('id');
@@ -57,6 +65,7 @@ describe('the service hall: appointments, tickets, calling, screen and indicator
     as.supervisor = await asStaff(mine, 'supervisor-zhao');
   });
   after(async () => {
+    server?.closeAllConnections(); // the screen's event streams
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     await stack?.stop();
   });

@@ -317,7 +317,8 @@ export async function callNext(deps: HallDeps, me: StaffPrincipal, hall: string,
   const w = await windowRow(db, hall, number);
   const now = deps.now();
   const id = await db.transaction(async (trx) => {
-    const busy = await trx('hall_tickets').where({ hall_code: hall, window_number: number, status: 'called' }).first<{ number: string } | undefined>('number');
+    // A ticket of an earlier day left at the window (the hall closed on it) does not hold the window today.
+    const busy = await trx('hall_tickets').where({ hall_code: hall, day: chinaDateOf(now), window_number: number, status: 'called' }).first<{ number: string } | undefined>('number');
     if (busy) throw conflict('window-busy', `ticket ${busy.number} is still at window ${number}: finish, skip or transfer it first`);
     const next = await trx.raw<{ rows: TicketRow[] }>(
       `select t.* from hall_tickets t left join appointments a on a.id = t.appointment_id
@@ -407,7 +408,7 @@ export async function windowState(deps: HallDeps, me: StaffPrincipal, hall: stri
   assertInHall(me, hall);
   const w = await windowRow(deps.db, hall, number);
   const now = deps.now();
-  const current = await deps.db('hall_tickets').where({ hall_code: hall, window_number: number, status: 'called' }).first<TicketRow | undefined>('id');
+  const current = await deps.db('hall_tickets').where({ hall_code: hall, day: chinaDateOf(now), window_number: number, status: 'called' }).first<TicketRow | undefined>('id');
   const [{ count }] = await deps.db('hall_tickets').where({ hall_code: hall, day: chinaDateOf(now), status: 'waiting' })
     .where((q) => void q.where({ target_window: number }).orWhere((q2) => void q2.whereNull('target_window').whereIn('category', w.categories))).count<{ count: string }[]>('* as count');
   const windows = await deps.db('hall_windows').where({ hall_code: hall }).orderBy('number').select<WindowRow[]>('number', 'name');

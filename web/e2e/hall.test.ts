@@ -14,8 +14,10 @@ import { createApp } from '../../api/app';
 import { RateLimiter } from '../../api/auth/rate-limit';
 import { readFormFolder } from '../../lib/forms';
 import { createPlatforms } from '../../lib/platforms';
+import { officialYears } from '../../lib/calendar/official';
+import { importYear } from '../../lib/calendar/store';
 import { testStaffPassword } from '../../test/context';
-import { asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../../test/harness';
+import { asStaff, eventually, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../../test/harness';
 import { ensureWebBuilt } from '../build';
 import { launchChromium, newContext, shot, watchErrors } from './browser';
 import { englishWords } from './english';
@@ -49,6 +51,12 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
     }).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     mine = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
+    // The hall's entries in service (other suites on this database may have suspended or cancelled one): their windows' hours are the slots'.
+    const hallItems = (await stack.db('hall_categories').where({ hall_code: hall }).pluck('implementation_codes')) as string[][];
+    await restoreSampleCatalogue(stack, hallItems.flat());
+    // And the official calendar of 2026 (calendar suites on this database correct days of it).
+    const y2026 = officialYears().find((y) => y.year === 2026)!;
+    await importYear(stack.db, 2026, y2026.source, y2026.days, 'hall-test');
     // The day starts empty (a database kept from an earlier run may hold it); certificate numbers restart with the simulators.
     const db = stack.db;
     const tickets = db('hall_tickets').where({ hall_code: hall, day }).select('id');
@@ -71,6 +79,7 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
+    server?.closeAllConnections(); // the screen's event streams
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     await stack?.stop();
   });

@@ -36,7 +36,7 @@ export function HallIndicatorsCard({ from }: { from: string }) {
       </div>
       <ErrorBanner error={data.error} onRetry={data.reload} />
       {data.loading && !data.data && <Spinner />}
-      <div className="table-scroll">
+      <div className="table-scroll" role="region" aria-labelledby="hall-ind-h" tabIndex={0}>
         <table className="table hall-ind" data-testid="hall-indicators">
           <thead>
             <tr>
