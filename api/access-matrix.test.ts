@@ -126,6 +126,28 @@ const allowed: Record<string, Caller[]> = {
   'GET /archive/{caseNo}': ['supervisor'],
   'GET /archive/{caseNo}/verify': ['supervisor'],
   'GET /exchange': ['supervisor', 'platformAdmin'],
+  // The service hall: its plan and screen are public; applicants book; the hall's clerks issue and call; kiosks (no such caller here) track and hand over.
+  'GET /hall/halls': everyone,
+  'GET /hall/halls/{hall}': everyone,
+  'GET /hall/halls/{hall}/slots': everyone,
+  'POST /hall/appointments': ['owner', 'stranger'],
+  'GET /hall/appointments': ['owner', 'stranger'],
+  'POST /hall/appointments/{id}/cancel': ['owner', 'stranger'],
+  'POST /hall/tickets': ['clerk'],
+  'GET /hall/tickets/{id}': everyone,
+  'POST /hall/tickets/{id}/evaluation': everyone,
+  'GET /hall/halls/{hall}/windows/{window}': ['clerk'],
+  'POST /hall/halls/{hall}/windows/{window}/call': ['clerk'],
+  'POST /hall/tickets/{id}/recall': ['clerk'],
+  'POST /hall/tickets/{id}/no-show': ['clerk'],
+  'POST /hall/tickets/{id}/finish': ['clerk'],
+  'POST /hall/tickets/{id}/transfer': ['clerk'],
+  'POST /hall/tickets/{id}/case': ['clerk'],
+  'GET /hall/halls/{hall}/screen': everyone,
+  'GET /hall/indicators': ['supervisor'],
+  'POST /hall/kiosk/track': [],
+  'POST /hall/kiosk/pickups': [],
+  'POST /cases/{caseNo}/pickup-code': ['owner'],
 };
 
 describe('authorisation: every route × every kind of caller', () => {
@@ -161,13 +183,14 @@ describe('authorisation: every route × every kind of caller', () => {
 
   const sample: Record<string, string> = {
     code: 'XK-330000-00001.xh-scjg', version: '1', id: 'no-such-id', year: '2026', date: '2026-12-31',
-    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt', materialId: 'no-such-material', month: '2026-09',
+    taskId: 'no-such-task', urgeId: 'no-such-urge', number: 'no-such-certificate', kind: 'receipt', materialId: 'no-such-material', month: '2026-09', hall: 'xh-zwfw', window: '1',
   };
   const query: Record<string, string> = {
     'GET /implementations/{code}/diff': '?from=1&to=1',
     'GET /calendar/add': '?from=2026-09-18T02:00:00Z&days=1',
     'GET /calendar/between': '?from=2026-09-18T02:00:00Z&to=2026-09-25T02:00:00Z',
     'GET /views/certificates': '?holder=330106199307223120',
+    'GET /hall/halls/{hall}/slots': '?category=A',
   };
 
   it('when every caller calls every operation, then exactly the expected callers get through', async () => {

@@ -11,6 +11,7 @@ import express, { type Express } from 'express';
 import path from 'node:path';
 import type { CertificatePlatform } from '../adapters/certificates';
 import type { IdentityPlatform } from '../adapters/identity';
+import type { Notifier } from '../adapters/messaging';
 import type { Db } from '../lib/db';
 import { authenticate, passwordChangeGate } from './auth/principal';
 import { integratorRateLimit, RateLimiter } from './auth/rate-limit';
@@ -38,6 +39,7 @@ import { taskRoutes } from './routes/tasks';
 import { webViewRoutes } from './routes/web-views';
 import { archiveRoutes } from './routes/archive';
 import { openDataRoutes } from './routes/open-data';
+import { hallRoutes } from './routes/hall';
 
 export interface AppDeps {
   db: Db;
@@ -70,6 +72,10 @@ export interface AppDeps {
   paymentCashierUrl?: string;
   /** The approval archive's store (ARCHIVE_DIR); without it the archive's download and verification answer 503. */
   archiveDir?: string;
+  /** Sends the service hall's appointment codes by SMS; without it they are shown only. */
+  notifier?: Notifier;
+  /** The service hall's clock (tests place the hall on a chosen working day); the real time otherwise. */
+  hallClock?: () => Date;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -107,6 +113,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(deskRoutes(deps.db));
   api.use(archiveRoutes(deps.db, deps.archiveDir));
   api.use(openDataRoutes(deps.db));
+  api.use(hallRoutes(deps));
   return api;
 }
 

@@ -53,6 +53,8 @@ const patternSamples: Record<string, string> = {
   '^[a-z][a-z0-9-]{0,39}$': 'application-form',
   '^[0-9A-Za-z-]+$': 'XH-GAJ-330106199003073514',
   '^\\d{4}-(0[1-9]|1[0-2])$': '2026-09',
+  '^[A-Z]$': 'A',
+  '^[0-9]{8}$': '12345678',
 };
 
 /** A valid instance of a schema: `full` fills every optional property too. */

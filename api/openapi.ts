@@ -212,6 +212,36 @@ export const operations: Operation[] = [
   { method: 'get', path: '/archive/{caseNo}', tag: 'archive', summary: 'Download a case\'s archive package as a tar file (audited)', zone: 'internal', access: 'staff: supervisor (their jurisdiction)', security: staffOnly, ok: [200, 'the package (application/x-tar)'] },
   { method: 'get', path: '/exchange', tag: 'archive', summary: '同源发布 to the provincial platform: nodes pending, delivered and refused, the refused ones, and the latest daily reconciliations with the nodes found missing there', zone: 'internal', access: 'staff: supervisor or platform-admin', security: staffOnly, ok: [200, 'the exchange\'s state'], query: [{ name: 'limit', schema: int(1, 200) }] },
   { method: 'get', path: '/archive/{caseNo}/verify', tag: 'archive', summary: 'Verify a case\'s archive package: the SM2 seal of its manifest and the SM3 digest of every file (changed, missing and added files are named)', zone: 'internal', access: 'staff: supervisor (their jurisdiction)', security: staffOnly, ok: [200, 'the verdict'] },
+
+  // The service hall (api/routes/hall.ts): appointments, tickets, calling, the big screen, the kiosk
+  { method: 'get', path: '/hall/halls', tag: 'hall', summary: 'The service halls', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'halls'] },
+  { method: 'get', path: '/hall/halls/{hall}', tag: 'hall', summary: 'A hall: its categories (window groups) with items, opening hours and appointment capacity, and its windows', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the hall'] },
+  {
+    method: 'get', path: '/hall/halls/{hall}/slots', tag: 'hall', summary: 'Free appointment places per half-hour slot, day by day (working days of the calendar only; slots begun are left out)', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'days with their slots'], statuses: [422],
+    query: [
+      { name: 'category', schema: str(1, { pattern: '^[A-Z]$' }), required: true, example: 'A', description: 'the category (window group); one the hall does not have is a 422' },
+      { name: 'date', schema: str(10, { pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), description: 'first China day (default today)' },
+      { name: 'days', schema: int(1, 14), description: 'how many days (default 7)' },
+    ],
+  },
+  { method: 'post', path: '/hall/appointments', tag: 'hall', summary: 'Book an appointment (预约) in a slot; the code goes by SMS. The last place of a slot goes to one booking only: the other gets 409 slot-full', zone: 'public', access: 'applicant', security: ['applicant'], body: 'AppointmentRequest', ok: [201, 'the appointment with its code'] },
+  { method: 'get', path: '/hall/appointments', tag: 'hall', summary: 'My appointments, latest slot first (a booking whose slot ended unused shows as no_show)', zone: 'public', access: 'applicant', security: ['applicant'], ok: [200, 'appointments'] },
+  { method: 'post', path: '/hall/appointments/{id}/cancel', tag: 'hall', summary: 'Cancel my appointment before its slot begins', zone: 'public', access: 'applicant (own appointments)', security: ['applicant'], ok: [200, 'the appointment'] },
+  { method: 'post', path: '/hall/tickets', tag: 'hall', summary: 'Issue a queue ticket (取号) for a category, or with an appointment code of today (priority in its slot), with a priority class', zone: 'internal', access: 'staff: clerk or kiosk of the hall', security: staffOnly, body: 'TicketRequest', ok: [201, 'the ticket'] },
+  { method: 'get', path: '/hall/tickets/{id}', tag: 'hall', summary: 'A ticket as its slip shows it (the id is on the slip only)', zone: 'public', access: 'anyone holding the ticket', security: anyone, ok: [200, 'the ticket'] },
+  { method: 'post', path: '/hall/tickets/{id}/evaluation', tag: 'hall', summary: 'Rate the service of a served ticket (好差评 per ticket), once', zone: 'public', access: 'anyone holding the ticket', security: anyone, body: 'TicketEvaluationRequest', ok: [201, 'the ticket'] },
+  { method: 'get', path: '/hall/halls/{hall}/windows/{window}', tag: 'hall', summary: 'A window: its ticket now and how many wait for what it serves', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, ok: [200, 'the window'] },
+  { method: 'post', path: '/hall/halls/{hall}/windows/{window}/call', tag: 'hall', summary: 'Call the next ticket to the window (叫号): transferred here first, then appointments in their slot, then priority classes, then order of issue', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, ok: [200, 'the ticket called, or null when nobody waits'] },
+  { method: 'post', path: '/hall/tickets/{id}/recall', tag: 'hall', summary: 'Call the ticket at the window again', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, ok: [200, 'the ticket'] },
+  { method: 'post', path: '/hall/tickets/{id}/no-show', tag: 'hall', summary: 'The applicant did not come (过号)', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, ok: [200, 'the ticket'] },
+  { method: 'post', path: '/hall/tickets/{id}/finish', tag: 'hall', summary: 'Service at the window is over; its time is recorded', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, ok: [200, 'the ticket'] },
+  { method: 'post', path: '/hall/tickets/{id}/transfer', tag: 'hall', summary: 'Send the ticket to another window, first in its queue', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, body: 'TicketTransferRequest', ok: [200, 'the ticket'] },
+  { method: 'post', path: '/hall/tickets/{id}/case', tag: 'hall', summary: 'The case the clerk filed or looked up for the ticket', zone: 'internal', access: 'staff: clerk of the hall', security: staffOnly, body: 'TicketCaseRequest', ok: [200, 'the ticket'] },
+  { method: 'get', path: '/hall/halls/{hall}/screen', tag: 'hall', summary: 'The big screen: latest calls and waiting per category; with Accept: text/event-stream, a stream of server-sent events with the state again at every change', zone: 'public', access: 'anyone', security: anyone, ok: [200, 'the screen\'s state'] },
+  { method: 'get', path: '/hall/indicators', tag: 'hall', summary: 'Waiting and service times (average, p90, share over 20 minutes), no-shows and ticket ratings by hall, window or item', zone: 'internal', access: 'staff: supervisor (halls of the jurisdiction)', security: staffOnly, ok: [200, 'indicator rows'], rules: '`from` must be before `to` (else 400); the period defaults to the 30 days before `to` (default now).', query: [{ name: 'by', schema: { enum: ['hall', 'window', 'item'] } }, { name: 'from', schema: instant }, { name: 'to', schema: instant }] },
+  { method: 'post', path: '/hall/kiosk/track', tag: 'hall', summary: 'A case\'s progress for the ID card on the kiosk\'s reader', zone: 'internal', access: 'staff: kiosk', security: staffOnly, body: 'KioskTrackRequest', ok: [200, 'the case\'s progress'] },
+  { method: 'post', path: '/hall/kiosk/pickups', tag: 'hall', summary: 'Collect a certificate at the kiosk with its pick-up code and the holder\'s ID card: the print is the hand-over that completes the case\'s delivery step', zone: 'internal', access: 'staff: kiosk of the hall that hands the result over', security: staffOnly, body: 'KioskPickupRequest', ok: [200, 'what to print'] },
+  { method: 'post', path: '/cases/{caseNo}/pickup-code', tag: 'hall', summary: 'The pick-up code of my certificate waiting at a self-service kiosk', zone: 'public', access: 'applicant (own case)', security: ['applicant'], ok: [200, 'the code'] },
 ];
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
@@ -271,6 +301,8 @@ const pathParamSchemas: Record<string, { schema: Record<string, unknown>; exampl
   number: { schema: { type: 'string', minLength: 1, maxLength: 200 }, example: 'ZJ-2026-000001' },
   materialId: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' }, example: 'application-form', description: 'a material of the case\'s pinned checklist (else 400)' },
   month: { schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, example: '2026-09', description: 'a China month, YYYY-MM (else 400)' },
+  hall: { schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' }, example: 'xh-zwfw', description: 'the hall\'s department code (else 400)' },
+  window: { schema: { type: 'integer', minimum: 1, maximum: 999 }, example: '1', description: 'a window number of the hall (else 400)' },
   kind: { schema: { enum: ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] }, example: 'receipt', description: 'the document: 收件回执, 受理通知书, 补正材料告知书, 不予受理通知书, 准予/不予行政许可决定书, 送达回证 (else 404)' },
 };
 
@@ -340,6 +372,13 @@ export const bodyExamples: Record<string, unknown> = {
   ApiKeyRequest: { name: '某市一网通办', scopes: ['cases:file', 'cases:read'] },
   WebhookRequest: { url: 'https://example.org/hooks/onewindow', events: ['case.filed'] },
   DraftRequest: { implementationCode: 'XK-330000-00001.xh-scjg', applicant: { kind: 'person', name: '张三' }, formData: {} },
+  AppointmentRequest: { hall: 'xh-zwfw', category: 'A', implementationCode: 'XK-330000-00001.xh-scjg', slotStart: '2099-06-01T01:00:00Z', phone: '13800138000' },
+  TicketRequest: { hall: 'xh-zwfw', category: 'A', source: 'desk', priority: 'none' },
+  TicketTransferRequest: { window: 2 },
+  TicketCaseRequest: { caseNo: '2026091833010000000001' },
+  TicketEvaluationRequest: { level: 5, comment: '服务热情' },
+  KioskTrackRequest: { caseNo: '2026091833010000000001', idNumber: '330106199003073514' },
+  KioskPickupRequest: { code: '12345678', idNumber: '330106199003073514' },
 };
 
 function successResponse(op: Operation) {

@@ -475,6 +475,55 @@ export const responseSchemas: Record<string, Schema> = {
     changed: list(s(300), { description: 'files whose SM3 digest or size differs from the manifest (manifest.json itself when its seal does not verify)' }),
     missing: list(s(300)), unexpected: list(s(300), { description: 'files in the package the manifest does not list' }),
   }),
+  // The service hall (api/routes/hall.ts)
+  HallList: closed({ halls: list(closed({ code: s(32), name: s(200), address: s(300) })) }),
+  Hall: closed({
+    code: s(32), name: s(200), address: s(300),
+    categories: list(closed({ code: s(1), name: s(100), slotCapacity: int(0), hours: s(200), items: list(closed({ code: s(64), name: s(200) })) })),
+    windows: list(closed({ number: int(1), name: s(100), categories: list(s(1)) })),
+  }),
+  AppointmentSlots: closed({
+    hall: s(32), category: s(1),
+    days: list(closed({ date: s(10), workingDay: bool, slots: list(closed({ start: instant, end: instant, capacity: int(0), booked: int(0), left: int(0) })) })),
+  }),
+  Appointment: closed({
+    id: s(36, { format: 'uuid' }), code: s(6), hall: s(32), category: s(1), implementationCode: s(64), slotStart: instant, slotEnd: instant,
+    status: { enum: ['booked', 'cancelled', 'arrived', 'no_show'] }, phone: s(20), smsSent: bool, createdAt: instant,
+  }),
+  AppointmentList: closed({ appointments: list(ref('Appointment')) }),
+  Ticket: closed({
+    id: s(36, { format: 'uuid' }), hall: s(32), number: s(8), category: s(1), categoryName: s(100), implementationCode: nullableString, itemName: nullableString,
+    priority: { enum: ['none', 'elderly', 'disabled', 'pregnant'] }, source: { enum: ['desk', 'kiosk'] }, applicantName: nullableString,
+    status: { enum: ['waiting', 'called', 'done', 'no_show'] }, window: { type: ['integer', 'null'] }, targetWindow: { type: ['integer', 'null'] }, calls: int(0), transfers: int(0),
+    issuedAt: instant, calledAt: nullableInstant, finishedAt: nullableInstant, waitMs: int(0), serviceMs: int(0),
+    appointment: orNull(closed({ code: s(6), slotStart: instant, prioritised: bool })), caseNo: orNull(caseNo), waitingAhead: int(0), rated: bool,
+  }),
+  HallWindow: closed({
+    hall: s(32), window: int(1), name: s(100), categories: list(s(1)), waiting: int(0), current: orNull(ref('Ticket')), windows: list(closed({ number: int(1), name: s(100) })),
+  }),
+  TicketCalled: closed({ ticket: orNull(ref('Ticket')) }),
+  HallScreen: closed({
+    hall: s(32), name: s(200), version: int(0), at: instant,
+    calls: list(closed({ number: s(8), window: int(1), windowName: s(100), recall: bool, at: instant })),
+    waiting: list(closed({ category: s(1), name: s(100), waiting: int(0) })),
+  }),
+  HallIndicators: closed({
+    by: { enum: ['hall', 'window', 'item'] }, from: instant, to: instant,
+    rows: list(obj(['hall', 'tickets', 'called', 'served', 'noShows', 'avgWaitMinutes', 'p90WaitMinutes', 'waitOver20Share', 'avgServiceMinutes', 'p90ServiceMinutes', 'serviceOver20Share', 'evaluations', 'satisfiedShare', 'appointmentNoShows'], {
+      hall: s(32), window: { type: ['integer', 'null'] }, implementationCode: nullableString, tickets: int(0), called: int(0), served: int(0), noShows: int(0),
+      avgWaitMinutes: { type: ['number', 'null'] }, p90WaitMinutes: { type: ['number', 'null'] }, waitOver20Share: { type: ['number', 'null'] },
+      avgServiceMinutes: { type: ['number', 'null'] }, p90ServiceMinutes: { type: ['number', 'null'] }, serviceOver20Share: { type: ['number', 'null'] },
+      evaluations: int(0), satisfiedShare: { type: ['number', 'null'] }, appointmentNoShows: { type: ['integer', 'null'] },
+    })),
+  }),
+  KioskCase: closed({
+    caseNo, itemName: s(200), status: caseStatus, applicantName: s(100), filedAt: instant, promisedDeadline: nullableInstant, completedAt: nullableInstant, kioskPickup: bool,
+  }),
+  KioskPickup: closed({
+    caseNo, itemName: s(200), collectedAt: instant,
+    certificate: orNull(closed({ number: s(64), name: s(200), holderName: s(100), issuer: s(200), issuedAt: instant, validUntil: nullableString })),
+  }),
+  PickupCode: closed({ caseNo, code: s(8), collected: bool }),
 };
 
 /** Which response schema each operation answers with on success ("METHOD /path"; 204 answers have none). */
@@ -573,4 +622,25 @@ export const responseOf: Record<string, string> = {
   'GET /archive/{caseNo}': 'ArchivePackageFile',
   'GET /archive/{caseNo}/verify': 'ArchiveVerification',
   'GET /exchange': 'ExchangeStatus',
+  'GET /hall/halls': 'HallList',
+  'GET /hall/halls/{hall}': 'Hall',
+  'GET /hall/halls/{hall}/slots': 'AppointmentSlots',
+  'POST /hall/appointments': 'Appointment',
+  'GET /hall/appointments': 'AppointmentList',
+  'POST /hall/appointments/{id}/cancel': 'Appointment',
+  'POST /hall/tickets': 'Ticket',
+  'GET /hall/tickets/{id}': 'Ticket',
+  'POST /hall/tickets/{id}/evaluation': 'Ticket',
+  'GET /hall/halls/{hall}/windows/{window}': 'HallWindow',
+  'POST /hall/halls/{hall}/windows/{window}/call': 'TicketCalled',
+  'POST /hall/tickets/{id}/recall': 'Ticket',
+  'POST /hall/tickets/{id}/no-show': 'Ticket',
+  'POST /hall/tickets/{id}/finish': 'Ticket',
+  'POST /hall/tickets/{id}/transfer': 'Ticket',
+  'POST /hall/tickets/{id}/case': 'Ticket',
+  'GET /hall/halls/{hall}/screen': 'HallScreen',
+  'GET /hall/indicators': 'HallIndicators',
+  'POST /hall/kiosk/track': 'KioskCase',
+  'POST /hall/kiosk/pickups': 'KioskPickup',
+  'POST /cases/{caseNo}/pickup-code': 'PickupCode',
 };

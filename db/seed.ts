@@ -13,6 +13,7 @@ import { loadContext } from '../lib/catalogue/store';
 import { officialYears } from '../lib/calendar/official';
 import type { Db } from '../lib/db';
 import { listFormFolders, readFormFolder } from '../lib/forms';
+import { applyHallConfig, checkHallConfig, hallConfigs } from '../lib/hall/config';
 
 export const sampleDepartments = [
   { code: 'zj-zwfw', name: '浙江省政务服务管理办公室', level: 'province', parent_code: null, region_code: '330000' },
@@ -57,6 +58,7 @@ export const sampleRoles = [
   { code: 'legal-reviewer', name: '合法性审核员' },
   { code: 'integrity-reviewer', name: '廉政风险审核员' },
   { code: 'platform-admin', name: '平台管理员' },
+  { code: 'kiosk', name: '自助服务终端' },
 ] as const;
 
 const roleNames: Record<string, string> = { approver: '承办人', reviewer: '审核人', head: '负责人', inspector: '核查员' };
@@ -76,6 +78,8 @@ export const sampleStaff = [
   { id: 'clerk-he', name: '何芳', department_code: 'hz-zwfw', roles: ['clerk'] },
   { id: 'clerk-liu', name: '刘洋', department_code: 'xh-wenxin', roles: ['clerk', 'caseworker'] },
   { id: 'head-xu', name: '徐明', department_code: 'xh-wenxin', roles: ['head'] },
+  // A self-service kiosk of the 西湖区 hall signs in as its own account: it may issue tickets, show a case's progress and hand over certificates there.
+  { id: 'kiosk-xh-1', name: '西湖区政务服务中心1号自助终端', department_code: 'xh-zwfw', roles: ['kiosk'] },
   ...[
     ['hz-jtys', ['approver', 'head'], '交通'], ['xh-cgj', ['reviewer', 'inspector', 'head'], '城管'], ['xh-gaj', ['reviewer', 'approver', 'head'], '公安'],
     ['xh-mzj', ['head', 'approver'], '民政'], ['xh-rsj', ['approver', 'head'], '人社'], ['xh-wjj', ['reviewer', 'inspector', 'head'], '卫健'],
@@ -141,6 +145,13 @@ export async function seedSampleCatalogue(db: Db, o: { staffPassword?: string } 
           implementation_code: doc.implementation.code, version: 1, state: 'published', entry: JSON.stringify(doc.entry), published_at: trx.fn.now(), created_by: 'seed',
         });
       }
+    }
+    // The service halls (db/halls/): applied at every start, so an edited file takes effect (a wrong file stops the start;
+    // an entry of it the catalogue no longer publishes is no reason to, see lib/hall/config.ts).
+    for (const hall of hallConfigs()) {
+      const problems = await checkHallConfig(trx, hall);
+      if (problems.length) throw new Error(`hall ${hall.code} is misconfigured: ${problems.join('; ')}`);
+      await applyHallConfig(trx, hall);
     }
   });
 }

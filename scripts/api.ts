@@ -8,6 +8,7 @@ import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { connectClient } from '../lib/temporal';
 import { closeGracefully } from '../lib/graceful-close';
 import { IdentityClient } from '../adapters/identity';
+import { NotifierClient } from '../adapters/messaging';
 import { RateLimiter } from '../api/auth/rate-limit';
 import type { Express } from 'express';
 import type { Server } from 'node:http';
@@ -35,8 +36,11 @@ runMain('api', async () => {
   const certificates = certificatesUrl ? new CertificateClient({ baseUrl: certificatesUrl, secret: config.platformSecret }) : undefined;
   const identityUrl = config.platformUrls.identity;
   const identity = identityUrl ? new IdentityClient({ baseUrl: identityUrl, secret: config.platformSecret }) : undefined;
+  // The hall's appointment codes go by SMS through the messaging platform.
+  const messagingUrl = config.platformUrls.messaging;
+  const notifier = messagingUrl ? new NotifierClient({ baseUrl: messagingUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir };
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, notifier, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir };
   // The audit chain's head, signed, outside the database (see README, "Security").
   startCheckpoints(db, checkpointFile(config.dataDir), config.auditKey, config.auditCheckpointMinutes);
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its

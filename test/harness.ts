@@ -102,7 +102,7 @@ async function holdPort(): Promise<{ server: Server; port: number }> {
 async function openApi(parts: StackParts, held?: { server: Server; port: number }): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const { server, port } = held ?? await holdPort();
   const app = createApp({
-    db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity,
+    db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity, notifier: parts.platforms.notifier,
     limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`, archiveDir: parts.archiveDir,
   });
   server.on('request', app);

@@ -19,6 +19,7 @@ import * as m013 from './013_material_checklist';
 import * as m014 from './014_desk_and_documents';
 import * as m015 from './015_sign_in_limits';
 import * as m016 from './016_second_engine';
+import * as m017 from './017_service_hall';
 import * as m018 from './018_data_outwards';
 import * as m019 from './019_simulated_approval';
 
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '014_desk_and_documents': m014,
   '015_sign_in_limits': m015,
   '016_second_engine': m016,
+  '017_service_hall': m017,
   '018_data_outwards': m018,
   '019_simulated_approval': m019,
 };

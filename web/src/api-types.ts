@@ -1552,3 +1552,191 @@ export type ArchiveVerification = {
   /** files in the package the manifest does not list */
   unexpected: string[];
 };
+
+export type HallList = {
+  halls: {
+    code: string;
+    name: string;
+    address: string;
+  }[];
+};
+
+export type Hall = {
+  code: string;
+  name: string;
+  address: string;
+  categories: {
+    code: string;
+    name: string;
+    slotCapacity: number;
+    hours: string;
+    items: {
+      code: string;
+      name: string;
+    }[];
+  }[];
+  windows: {
+    number: number;
+    name: string;
+    categories: string[];
+  }[];
+};
+
+export type AppointmentSlots = {
+  hall: string;
+  category: string;
+  days: {
+    date: string;
+    workingDay: boolean;
+    slots: {
+      start: string;
+      end: string;
+      capacity: number;
+      booked: number;
+      left: number;
+    }[];
+  }[];
+};
+
+export type Appointment = {
+  id: string;
+  code: string;
+  hall: string;
+  category: string;
+  implementationCode: string;
+  slotStart: string;
+  slotEnd: string;
+  status: "booked" | "cancelled" | "arrived" | "no_show";
+  phone: string;
+  smsSent: boolean;
+  createdAt: string;
+};
+
+export type AppointmentList = {
+  appointments: Appointment[];
+};
+
+export type Ticket = {
+  id: string;
+  hall: string;
+  number: string;
+  category: string;
+  categoryName: string;
+  implementationCode: string | null;
+  itemName: string | null;
+  priority: "none" | "elderly" | "disabled" | "pregnant";
+  source: "desk" | "kiosk";
+  applicantName: string | null;
+  status: "waiting" | "called" | "done" | "no_show";
+  window: number | null;
+  targetWindow: number | null;
+  calls: number;
+  transfers: number;
+  issuedAt: string;
+  calledAt: string | null;
+  finishedAt: string | null;
+  waitMs: number;
+  serviceMs: number;
+  appointment: null | {
+    code: string;
+    slotStart: string;
+    prioritised: boolean;
+  };
+  caseNo: null | string;
+  waitingAhead: number;
+  rated: boolean;
+};
+
+export type HallWindow = {
+  hall: string;
+  window: number;
+  name: string;
+  categories: string[];
+  waiting: number;
+  current: null | Ticket;
+  windows: {
+    number: number;
+    name: string;
+  }[];
+};
+
+export type TicketCalled = {
+  ticket: null | Ticket;
+};
+
+export type HallScreen = {
+  hall: string;
+  name: string;
+  version: number;
+  at: string;
+  calls: {
+    number: string;
+    window: number;
+    windowName: string;
+    recall: boolean;
+    at: string;
+  }[];
+  waiting: {
+    category: string;
+    name: string;
+    waiting: number;
+  }[];
+};
+
+export type HallIndicators = {
+  by: "hall" | "window" | "item";
+  from: string;
+  to: string;
+  rows: {
+    hall: string;
+    window?: number | null;
+    implementationCode?: string | null;
+    tickets: number;
+    called: number;
+    served: number;
+    noShows: number;
+    avgWaitMinutes: number | null;
+    p90WaitMinutes: number | null;
+    waitOver20Share: number | null;
+    avgServiceMinutes: number | null;
+    p90ServiceMinutes: number | null;
+    serviceOver20Share: number | null;
+    evaluations: number;
+    satisfiedShare: number | null;
+    appointmentNoShows: number | null;
+  }[];
+};
+
+export type KioskCase = {
+  /** 统一办件编号: 22 digits */
+  caseNo: string;
+  itemName: string;
+  status: "filed" | "prechecking" | "awaiting_correction" | "in_review" | "special_procedure" | "awaiting_payment" | "issuing" | "delivering" | "completed" | "not_accepted" | "withdrawn" | "voided" | "closed" | "awaiting_precondition" | "lapsed";
+  applicantName: string;
+  filedAt: string;
+  promisedDeadline: string | null;
+  completedAt: string | null;
+  kioskPickup: boolean;
+};
+
+export type KioskPickup = {
+  /** 统一办件编号: 22 digits */
+  caseNo: string;
+  itemName: string;
+  collectedAt: string;
+  certificate: null | {
+    number: string;
+    name: string;
+    holderName: string;
+    issuer: string;
+    issuedAt: string;
+    validUntil: string | null;
+  };
+};
+
+export type PickupCode = {
+  /** 统一办件编号: 22 digits */
+  caseNo: string;
+  code: string;
+  collected: boolean;
+};

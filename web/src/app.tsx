@@ -19,6 +19,8 @@ const SearchPage = lazy(() => import('./pages/worklists').then((m) => ({ default
 const CasePage = lazy(() => import('./pages/case-page').then((m) => ({ default: m.CasePage })));
 const SupervisionPage = lazy(() => import('./pages/supervision').then((m) => ({ default: m.SupervisionPage })));
 const CataloguePage = lazy(() => import('./pages/catalogue').then((m) => ({ default: m.CataloguePage })));
+const ScreenPage = lazy(() => import('./pages/screen').then((m) => ({ default: m.ScreenPage })));
+const KioskPage = lazy(() => import('./pages/kiosk').then((m) => ({ default: m.KioskPage })));
 
 interface Area {
   path: string;
@@ -57,6 +59,17 @@ export function App() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = t('一网通办 · 政务服务一体化平台', 'onewindow · integrated government services');
   }, [lang, t]);
+
+  // The hall's big screen (#/screen/<hall>) and kiosk (#/kiosk) fill the screen: no header, no footer.
+  if (area === 'screen' || area === 'kiosk') {
+    return (
+      <I18nContext.Provider value={i18n}>
+        <SessionContext.Provider value={sessionCtx}>
+          <main id="main" className="fullscreen" tabIndex={-1}><Suspense fallback={<Spinner />}>{area === 'screen' ? <ScreenPage hall={route[1] ?? ''} /> : <KioskPage />}</Suspense></main>
+        </SessionContext.Provider>
+      </I18nContext.Provider>
+    );
+  }
 
   // An applicant sees the service hall only; signed-out visitors also see the staff areas (they lead to staff sign-in).
   const visibleAreas = areas.filter((a) => !a.roles || (sessionCtx.session?.kind !== 'applicant' && (!staff || !staff.roles || a.roles.some((r) => staff.roles?.includes(r)))));

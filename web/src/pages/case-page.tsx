@@ -306,8 +306,9 @@ export function CasePage({ caseNo }: { caseNo: string }) {
           {live.data && <CaseTools caseNo={caseNo} live={live.data} onDone={after} />}
           <section className="card" aria-labelledby="fd-h">
             <h2 id="fd-h">{t('申请表', 'Application form')}</h2>
+            {/* While the guide loads, a spinner (not the raw data, whose keys are English). */}
             {guide.data ? <ItemForm schema={guide.data.form.schema} uischema={guide.data.form.uischema} data={live.data?.formData ?? record.data.formData} onChange={() => undefined} showAllErrors={false} readonly />
-              : <pre className="json">{JSON.stringify(record.data.formData, null, 2)}</pre>}
+              : guide.loading ? <Spinner /> : <pre className="json">{JSON.stringify(record.data.formData, null, 2)}</pre>}
           </section>
         </div>
         <div>

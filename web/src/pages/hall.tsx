@@ -19,6 +19,7 @@ import { FaceCheck } from '../ui/face-check';
 // The form (JSON Forms, ajv) and the documents load when opened: the hall's first page needs neither.
 const ApplyForm = lazy(() => import('../ui/apply-form').then((m) => ({ default: m.ApplyForm })));
 const DocumentPage = lazy(() => import('./documents').then((m) => ({ default: m.DocumentPage })));
+const AppointmentPage = lazy(() => import('./appointments').then((m) => ({ default: m.AppointmentPage })));
 
 const recentKey = 'onewindow.recentCases';
 
@@ -43,6 +44,7 @@ export function HallPage({ route }: { route: string[] }) {
   if (route[0] === 'apply' && route[1]) return <ApplyOnline key={route[1]} code={route[1]} />;
   if (route[0] === 'track') return <Track key={route[1]} initial={route[1] ?? ''} />;
   if (route[0] === 'mine') return <MyCases />;
+  if (route[0] === 'appointment') return <AppointmentPage />;
   if (route[0] === 'doc' && route[1] && route[2]) return <DocumentPage kind={route[1]} caseNo={route[2]} back={`#/hall/track/${route[2]}`} />;
   return <HallHome />;
 }
@@ -61,7 +63,7 @@ function HallHome() {
           <input id="track-no" inputMode="numeric" placeholder={t('输入 22 位办件编号', '22-digit case number')} value={no} onChange={(e) => setNo(e.target.value)} />
           <button type="submit" className="btn-primary">{t('查询', 'Track')}</button>
         </form>
-        <p><a href="#/hall/mine">{t('我的办件', 'My cases')}</a></p>
+        <p><a href="#/hall/mine">{t('我的办件', 'My cases')}</a> · <a href="#/hall/appointment">{t('预约到大厅办理', 'Book a visit to the hall')}</a></p>
         {recent.length > 0 && <p className="muted">{t('最近办件：', 'Recent: ')}{recent.map((c) => <a key={c} className="mono recent" href={`#/hall/track/${c}`}>{c}</a>)}</p>}
       </section>
       <section className="card" aria-labelledby="guides-h">
@@ -269,11 +271,26 @@ function TrackCase({ caseNo }: { caseNo: string }) {
               <p>{live.delivery.method === 'courier' ? t('邮寄送达', 'By courier') : live.delivery.method === 'window' ? t('窗口领取', 'Window pick-up') : t('自助终端', 'Kiosk')}
                 {live.delivery.waybillNo && <> · {t('运单号', 'Waybill')} <span className="mono">{live.delivery.waybillNo}</span></>}
                 {' · '}{live.delivery.deliveredAt ? <span className="ok-text">{t(`已送达 ${fmtTime(live.delivery.deliveredAt)}`, `delivered ${fmtTime(live.delivery.deliveredAt)}`)}</span> : <span className="muted">{t('送达中', 'on its way')}</span>}</p>
+              {live.delivery.method === 'kiosk' && !live.delivery.deliveredAt && live.status === 'delivering' && <PickupCode caseNo={caseNo} />}
             </section>
           )}
           {['completed', 'closed'].includes(live.status) && <Rate caseNo={caseNo} live={live} onDone={data.reload} />}
         </>
       )}
+    </div>
+  );
+}
+
+/** The code to collect the certificate at the hall's self-service kiosk, with the ID card. */
+function PickupCode({ caseNo }: { caseNo: string }) {
+  const { t } = useI18n();
+  const code = useLoad((signal) => post<{ code: string; collected: boolean }>(`/api/cases/${caseNo}/pickup-code`, undefined, { signal }), [caseNo]);
+  if (code.error) return <ErrorBanner error={code.error} onRetry={code.reload} />;
+  if (!code.data) return <Spinner />;
+  return (
+    <div>
+      <p>{t('取件码', 'Pick-up code')} <strong className="mono pickup-code" data-testid="pickup-code">{code.data.code}</strong></p>
+      <p className="muted">{t('请带身份证到办事大厅的自助服务终端，选择“证照领取”，输入取件码并刷身份证领取。', 'Bring your ID card to the hall\'s kiosk, choose certificate pick-up, enter the code and read your card.')}</p>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { ErrorBanner, LevelBadge, Notice, Pager, Spinner, StatusBadge, useAction
 import { CaseSummary, Opinions, useCaseData } from './case-page';
 import { causeName, stepName } from '../names';
 import { CaseHistory } from '../ui/case-history';
+import { HallIndicatorsCard } from './hall-indicators';
 
 interface SupCase {
   caseNo: string;
@@ -206,6 +207,8 @@ function Dashboard() {
         </div>
         {rowsPager}
       </section>
+
+      <HallIndicatorsCard from={from} />
 
       <CaseSearch />
     </div>

@@ -11,9 +11,11 @@ import { ApplyForm } from '../ui/apply-form';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { ItemList } from '../ui/item-list';
 import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
+import { CallingPage } from './calling';
 
 export function WindowPage({ route }: { route: string[] }) {
-  if (route[0] === 'apply' && route[1]) return <WindowApply key={route[1]} code={route[1]} />;
+  if (route[0] === 'calling') return <CallingPage />;
+  if (route[0] === 'apply' && route[1]) return <WindowApply key={route[1]} code={route[1]} ticket={route[2] === 'ticket' ? route[3] : undefined} />;
   if (route[0] === 'drafts') return <DraftsPage />;
   if (route[0] === 'draft' && route[1]) return <ResumeDraft id={route[1]} />;
   if (route[0] === 'case' && route[1]) return <Precheck caseNo={route[1]} />;
@@ -38,7 +40,7 @@ function ItemPicker() {
   return (
     <div className="page">
       <h1>{t('窗口受理', 'Window')}</h1>
-      <p><a href="#/window/drafts">{t('草稿箱（保存未申报的申请）', 'Drafts (saved, not yet filed)')}</a></p>
+      <p><a href="#/window/drafts">{t('草稿箱（保存未申报的申请）', 'Drafts (saved, not yet filed)')}</a> · <a href="#/window/calling">{t('叫号', 'Calling')}</a></p>
       <div className="grid-2">
         <section className="card" aria-labelledby="pick-h">
           <h2 id="pick-h">{t('选择办理事项', 'Choose the service item')}</h2>
@@ -76,8 +78,8 @@ interface Draft {
   updatedAt: string;
 }
 
-/** Files at the window; the application can be saved to the draft box (草稿箱) and resumed later. */
-function WindowApply({ code, draft }: { code: string; draft?: Draft }) {
+/** Files at the window; the application can be saved to the draft box (草稿箱) and resumed later. With a queue ticket, the filed case is linked to it. */
+function WindowApply({ code, draft, ticket }: { code: string; draft?: Draft; ticket?: string }) {
   const { t } = useI18n();
   const guide = useLoad((signal) => get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }), [code]);
   const typed = useRef<{ applicant: Applicant; formData: Record<string, unknown> } | null>(null);
@@ -96,7 +98,7 @@ function WindowApply({ code, draft }: { code: string; draft?: Draft }) {
   };
   return (
     <div className="page">
-      <p><a href="#/window">← {t('返回事项列表', 'Back to items')}</a> · <a href="#/window/drafts">{t('草稿箱', 'Drafts')}</a></p>
+      <p><a href="#/window">← {t('返回事项列表', 'Back to items')}</a> · <a href="#/window/drafts">{t('草稿箱', 'Drafts')}</a>{ticket && <> · <a href="#/window/calling">{t('返回叫号', 'Back to calling')}</a></>}</p>
       <h1>{guide.data ? guide.data.itemName : t('窗口受理', 'Window')}</h1>
       {guide.data && <p className="muted">{guide.data.departmentName} · <span className="mono">{guide.data.code}</span> · {t(`承诺 ${guide.data.promisedLimitDays ?? 0} 个工作日 / 法定 ${guide.data.statutoryLimitDays} 个工作日`, `promised ${guide.data.promisedLimitDays ?? 0} / statutory ${guide.data.statutoryLimitDays} working days`)}</p>}
       {guide.loading && <Spinner />}
@@ -113,7 +115,9 @@ function WindowApply({ code, draft }: { code: string; draft?: Draft }) {
             onEdit={(s) => { typed.current = s; }}
             onFiled={(caseNo) => {
               if (draftId) void del(`/api/drafts/${draftId}`).catch(() => undefined);
-              go(`/window/case/${caseNo}`);
+              // The ticket learns its case; the pre-check opens either way.
+              const linked = ticket ? post(`/api/hall/tickets/${ticket}/case`, { caseNo }).catch(() => undefined) : Promise.resolve();
+              void linked.then(() => go(`/window/case/${caseNo}`));
             }} />
         </>
       )}
