@@ -185,10 +185,10 @@ describe('the contract, through the live server', function () {
   }
 
   /** Sends one request as a caller; bodies given as strings go unparsed. */
-  async function send(op: Operation, caller: Caller, path: string, query: Record<string, string>, body: unknown, what: string) {
+  async function send(op: Operation, caller: Caller, path: string, query: Record<string, string>, body: unknown, what: string, on: Stack = stack) {
     const url = `/api${path}${qs(query)}`;
     const signed = caller.sign?.(url, body) ?? { body, headers: caller.headers(op.method.toUpperCase(), url, body) };
-    const res = await http(stack, op.method.toUpperCase(), url, signed.body, { authorization: '', ...signed.headers });
+    const res = await http(on, op.method.toUpperCase(), url, signed.body, { authorization: '', ...signed.headers });
     check(op, `${what} as ${caller.name}`, res);
     return res;
   }

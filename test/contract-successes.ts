@@ -10,7 +10,12 @@ import { expect } from 'chai';
 import { signCallback, type CallbackEvent } from '../adapters/callbacks';
 import { sampleDocuments, withFormContent } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
-import { asClerkFor, asStaff, eventually, http, platformSecret, smsCodeOf, type HttpResult, type Stack } from './harness';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../api/app';
+import { RateLimiter } from '../api/auth/rate-limit';
+import { createPlatforms } from '../lib/platforms';
+import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, smsCodeOf, type HttpResult, type Stack } from './harness';
 import { hashPassword } from '../api/auth/secrets';
 import { operations, type Operation } from '../api/openapi';
 
@@ -24,7 +29,7 @@ export interface SuccessContext {
   stack: Stack;
   callers: Record<string, SuccessCaller>;
   /** The contract test's send: checks the answer against the document and counts it. */
-  send(op: Operation, caller: SuccessCaller, path: string, query: Record<string, string>, body: unknown, what: string): Promise<HttpResult>;
+  send(op: Operation, caller: SuccessCaller, path: string, query: Record<string, string>, body: unknown, what: string, on?: Stack): Promise<HttpResult>;
   applicant: { idNumber: string; name: string; phone: string };
 }
 
@@ -43,8 +48,8 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   const bearer = (h: Record<string, string>, name: string): SuccessCaller => ({ name, headers: () => h });
   const staff = async (id: string) => bearer(await asStaff(stack, id), id);
   /** Sends through the contract's check and requires a success. */
-  const call = async (method: string, template: string, real: string, caller: SuccessCaller, body?: unknown) => {
-    const res = await c.send(opOf(method, template), caller, real, {}, body, 'a real success');
+  const call = async (method: string, template: string, real: string, caller: SuccessCaller, body?: unknown, on?: Stack) => {
+    const res = await c.send(opOf(method, template), caller, real, {}, body, 'a real success', on);
     expect(res.status, `${method.toUpperCase()} ${real}: ${String(JSON.stringify(res.body)).slice(0, 400)}`).to.be.lessThan(300);
     return res;
   };
@@ -191,10 +196,77 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await stack.sims.identity.control.finishFaceCheck(checkId, 'pass');
   expect((await call('get', '/auth/applicant/face-check/{checkId}', `/auth/applicant/face-check/${checkId}`, callers.applicant)).body).to.deep.equal({ status: 'passed', assuranceLevel: 'intermediate' });
 
+  await hallSuccesses(c, call, file, complete, openTask, staff, corrected);
+
   // A staff member of the contract's own changes their password.
   const userId = `contract-${serial}`;
   await db('staff_users').insert({ id: userId, name: '契约测试人员', department_code: 'xh-scjg', roles: ['approver'], password_hash: await hashPassword('contract-pass-Plain-2026'), must_change_password: false });
   const login = await http(stack, 'POST', '/api/auth/login', { username: userId, password: 'contract-pass-Plain-2026' });
   expect(login.status, JSON.stringify(login.body)).to.equal(200);
   await call('post', '/auth/password', '/auth/password', bearer({ authorization: `Bearer ${login.body.token as string}` }, userId), { currentPassword: 'contract-pass-Plain-2026', newPassword: '契约测试换一个更长的口令-2026' });
+}
+
+type Call = (method: string, template: string, real: string, caller: SuccessCaller, body?: unknown, on?: Stack) => Promise<HttpResult>;
+const china = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`);
+
+/**
+ * The service hall, through an API of its own whose hall clock stands at 10:00 on a working day
+ * (so the scenario does not depend on the hour the run happens at): an appointment booked and
+ * cancelled; a ticket issued, called, recalled, transferred, tied to a case, finished and rated;
+ * another that did not come; and a certificate collected at the kiosk, which completes its case.
+ */
+async function hallSuccesses(c: SuccessContext, call: Call, file: (code: string, formKey: string, extra?: Record<string, unknown>) => Promise<string>,
+  complete: (caseNo: string, step: string | undefined, body: Record<string, unknown>) => Promise<HttpResult>, openTask: (caseNo: string, step?: string) => Promise<{ id: string }>,
+  staff: (id: string) => Promise<SuccessCaller>, someCase: string): Promise<void> {
+  const { stack, callers } = c;
+  const db = stack.db;
+  const hall = 'xh-zwfw';
+  const day = '2026-12-15';
+  // The day starts empty (a database kept from an earlier run may hold it).
+  const tickets = db('hall_tickets').where({ hall_code: hall, day }).select('id');
+  await db('hall_ticket_evaluations').whereIn('ticket_id', tickets).del();
+  await db('hall_events').whereIn('ticket_id', tickets).del();
+  await db('hall_tickets').whereIn('id', tickets).del();
+  await db('hall_ticket_counters').where({ hall_code: hall, day }).del();
+  await db('appointments').where({ hall_code: hall }).whereBetween('slot_start', [china(day, '00:00'), china(day, '23:59')]).del();
+  await db('appointment_slots').where({ hall_code: hall }).whereBetween('slot_start', [china(day, '00:00'), china(day, '23:59')]).del();
+  const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
+  const server: Server = createApp({
+    db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
+    notifier: platforms.notifier, hallClock: () => china(day, '10:00'), limiter: new RateLimiter(),
+  }).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const on: Stack = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
+  try {
+    const booked = await call('post', '/hall/appointments', '/hall/appointments', callers.applicant, { hall, category: 'A', implementationCode: 'XK-330000-00001.xh-scjg', slotStart: china(day, '11:00').toISOString(), phone: c.applicant.phone }, on);
+    await call('post', '/hall/appointments/{id}/cancel', `/hall/appointments/${booked.body.id as string}/cancel`, callers.applicant, undefined, on);
+
+    const clerk = callers.clerk;
+    const first = await call('post', '/hall/tickets', '/hall/tickets', clerk, { hall, category: 'A', source: 'desk', priority: 'none' }, on);
+    const ticket = first.body.id as string;
+    await call('get', '/hall/tickets/{id}', `/hall/tickets/${ticket}`, callers.anonymous, undefined, on);
+    expect((await call('post', '/hall/halls/{hall}/windows/{window}/call', `/hall/halls/${hall}/windows/1/call`, clerk, undefined, on)).body.ticket.id).to.equal(ticket);
+    await call('post', '/hall/tickets/{id}/recall', `/hall/tickets/${ticket}/recall`, clerk, undefined, on);
+    await call('post', '/hall/tickets/{id}/transfer', `/hall/tickets/${ticket}/transfer`, clerk, { window: 2 }, on);
+    expect((await call('post', '/hall/halls/{hall}/windows/{window}/call', `/hall/halls/${hall}/windows/2/call`, clerk, undefined, on)).body.ticket.id).to.equal(ticket);
+    await call('post', '/hall/tickets/{id}/case', `/hall/tickets/${ticket}/case`, clerk, { caseNo: someCase }, on);
+    await call('post', '/hall/tickets/{id}/finish', `/hall/tickets/${ticket}/finish`, clerk, undefined, on);
+    await call('post', '/hall/tickets/{id}/evaluation', `/hall/tickets/${ticket}/evaluation`, callers.anonymous, { level: 5, comment: '服务热情' }, on);
+    const second = await call('post', '/hall/tickets', '/hall/tickets', clerk, { hall, category: 'A', source: 'desk', priority: 'none' }, on);
+    expect((await call('post', '/hall/halls/{hall}/windows/{window}/call', `/hall/halls/${hall}/windows/1/call`, clerk, undefined, on)).body.ticket.id).to.equal(second.body.id);
+    await call('post', '/hall/tickets/{id}/no-show', `/hall/tickets/${second.body.id as string}/no-show`, clerk, undefined, on);
+
+    // A certificate waiting at the kiosk: the applicant's pick-up code, the kiosk reads the ID card and hands it over.
+    const kioskCase = await file('XK-330000-00001.xh-scjg', 'individual-business-registration', { delivery: { method: 'kiosk' } });
+    await complete(kioskCase, 'precheck', {});
+    await complete(kioskCase, 'review', { action: 'approve' });
+    await openTask(kioskCase, 'handover');
+    const code = await call('post', '/cases/{caseNo}/pickup-code', `/cases/${kioskCase}/pickup-code`, callers.applicant, undefined, on);
+    const kiosk = await staff('kiosk-xh-1');
+    await call('post', '/hall/kiosk/track', '/hall/kiosk/track', kiosk, { caseNo: kioskCase, idNumber: c.applicant.idNumber }, on);
+    await call('post', '/hall/kiosk/pickups', '/hall/kiosk/pickups', kiosk, { code: code.body.code, idNumber: c.applicant.idNumber }, on);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
