@@ -17,7 +17,7 @@ describe('replaceMaterials before the case is in the read model', () => {
   it('when its workflow task was completed before the projection committed, then it fails retryably and stores nothing (Temporal tries again)', async () => {
     // Nothing listens on port 1: had the activity gone on to the certificate platform, the error would say so.
     const nowhere = 'http://127.0.0.1:1';
-    const platforms = createPlatforms({ urls: { identity: nowhere, certificates: nowhere, payment: nowhere, logistics: nowhere, departments: nowhere, messaging: nowhere }, secret: 'replace-test', departmentCodes: [] });
+    const platforms = createPlatforms({ urls: { identity: nowhere, certificates: nowhere, payment: nowhere, logistics: nowhere, departments: nowhere, messaging: nowhere, province: nowhere }, secret: 'replace-test', departmentCodes: [] });
     const acts = createActivities({ db, platforms });
     const caseNo = `33010620261129${String(Date.now() % 100_000_000).padStart(8, '0')}`;
     const material = { id: 'm-id-card', name: '居民身份证', certificateType: 'resident-id-card' } as unknown as Parameters<typeof acts.replaceMaterials>[0]['materials'][number];
