@@ -116,6 +116,9 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await eventually(async () => (await db('archive_packages').where({ case_no: reviewed }).first('case_no')) !== undefined, 'the case\'s archive package', 60_000);
   await call('get', '/archive/{caseNo}', `/archive/${reviewed}`, callers.supervisor);
   expect((await call('get', '/archive/{caseNo}/verify', `/archive/${reviewed}/verify`, callers.supervisor)).body.verdict).to.equal('intact');
+  // A rating sent again once the case has closed (its first answer lost, say) is told the case is closed: 409, not 404.
+  const again = await c.send(opOf('post', '/cases/{caseNo}/evaluation'), callers.applicant, `/cases/${reviewed}/evaluation`, {}, { level: 5, comment: '办理很快' }, 'a rating after the close');
+  expect([again.status, again.body.type]).to.deep.equal([409, 'https://onewindow.example/problems/case-closed']);
 
   // A food licence at its site inspection, suspended for a special procedure and resumed.
   const inspected = await file('XK-330000-00003.xh-scjg', 'food-business-licence');

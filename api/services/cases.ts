@@ -2,7 +2,7 @@
  * Case use cases: file, read, complete a task, rate. The API never changes a case by writing
  * SQL: it starts the case workflow or sends it an update; it reads the projected read model.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db';
@@ -477,7 +477,9 @@ export async function updateCase<T>(deps: CaseDeps, caseNo: string, actor: strin
   try {
     return await send();
   } catch (err) {
-    const mapped = mapTemporalError(err, caseNo);
+    // The case is in the read model (every caller checks), so a workflow Temporal does not find
+    // has closed (or left the cluster by retention), whatever words the server uses for it.
+    const mapped = err instanceof WorkflowNotFoundError ? conflict('case-closed', `${caseNo} is closed and accepts no further actions`) : mapTemporalError(err, caseNo);
     if (mapped instanceof AppError) {
       await deps.db('audit_log').insert({ actor, action: `refused.${action}`, case_no: caseNo, detail: JSON.stringify({ status: mapped.status, reason: mapped.message }) });
     }

@@ -5,7 +5,7 @@
  * from the server's answer: a late reply cannot be produced on a running dev server (its timer
  * ends the case at the reply-by instant; the refusal needs a worker that comes back after it).
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
 import { AppError } from '../../lib/errors';
@@ -36,6 +36,15 @@ describe('refusals of a case at the API', () => {
     let db: Db;
     before(() => { db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb }); });
     after(async () => { await db?.destroy(); });
+
+    it('when an update finds no workflow for a case the read model holds, then it is closed: a 409 case-closed, whatever the server\'s words (the production server says "not found")', async () => {
+      const caseNo = `3301062026112998${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+      const err = await updateCase({ db, client: undefined as never, taskQueue: 'x' }, caseNo, 'applicant', 'evaluate', () =>
+        Promise.reject(new WorkflowNotFoundError(`workflow not found for ID: ${caseNo}`, caseNo, undefined))).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(AppError);
+      expect(err).to.include({ status: 409, code: 'case-closed' });
+      expect(await db('audit_log').where({ case_no: caseNo, action: 'refused.evaluate' }).first('actor')).to.deep.equal({ actor: 'applicant' });
+    });
 
     it('when a late correction reply is refused, then it is a 409 and the refusal is audited with its reason', async () => {
       const caseNo = `3301062026112999${String(Date.now() % 1_000_000).padStart(6, '0')}`;
