@@ -212,12 +212,12 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
       const h = await historyOf(caseNo);
       expect(h.status).to.deep.equal([200, 200]);
       before.set(caseNo, h.events.length);
-      // Archived at close: the visibility archive lists the run before anything is deleted.
-      const deadline = Date.now() + 120_000;
+      // Archived at close (plus the archival delay, 10 s here): the visibility archive lists the run before anything is deleted.
+      const deadline = Date.now() + 180_000;
       for (;;) {
         const archived = await client.workflowService.listArchivedWorkflowExecutions({ namespace: 'onewindow', pageSize: 10, query: `WorkflowId = '${caseNo}'` });
         if (archived.executions?.length) break;
-        if (Date.now() > deadline) throw new Error(`${caseNo} was not archived within 120 s of closing`);
+        if (Date.now() > deadline) throw new Error(`${caseNo} was not archived within 180 s`);
         await new Promise((r) => setTimeout(r, 2_000));
       }
       // What retention does when its timer fires: the execution leaves the cluster's persistence.
