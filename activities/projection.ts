@@ -8,7 +8,7 @@ import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, s
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
-import { rollUpCaseEvents, rollUpCases, rollUpClosedTasks } from './rollups';
+import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
 
 export interface CaseRowInit {
@@ -211,7 +211,46 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
  * patch (one update for the batch, applied only over older events), supervision events, audit rows
  * and webhook deliveries. Events already stored (a retried write) change nothing.
  */
-export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: ProjectionTally): Promise<void> {
+/**
+ * What a projection transaction writes last: the roll-up counters (rows every case of a
+ * department and day shares) and the audit chain (one lock for every writer). Each is held from
+ * its statement until the commit, so written at the end they are held for as short a time as the
+ * transaction allows, and concurrent cases wait on each other only there.
+ */
+export class LastWrites {
+  private readonly cases = new Set<string>();
+  private readonly tasks: string[] = [];
+  private readonly audit: Record<string, unknown>[] = [];
+
+  rollUpCases(caseNos: string[]): void {
+    for (const c of caseNos) this.cases.add(c);
+  }
+
+  rollUpClosedTasks(taskIds: string[]): void {
+    this.tasks.push(...taskIds);
+  }
+
+  appendAudit(rows: Record<string, unknown>[]): void {
+    this.audit.push(...rows);
+  }
+
+  async write(trx: Trx): Promise<void> {
+    await rollUpCases(trx, [...this.cases]);
+    await rollUpClosedTasks(trx, this.tasks);
+    if (this.audit.length) await trx('audit_log').insert(this.audit);
+  }
+}
+
+/** Runs a projection change in one transaction, its hot writes last (LastWrites). */
+export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites) => Promise<void>): Promise<void> {
+  await db.transaction(async (trx) => {
+    const last = new LastWrites();
+    await change(trx, last);
+    await last.write(trx);
+  });
+}
+
+export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
   for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
   const inserted = await trx('case_events')
@@ -232,8 +271,8 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: Proje
     for (const ev of list) patchColumns(trx, ev, update);
     await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update);
   }
-  // The daily and monthly roll-ups the indicators read, in the same transaction.
-  await rollUpCaseEvents(trx, applied);
+  // The daily and monthly roll-ups the indicators read, in the same transaction (at its end).
+  last.rollUpCases(countedCases(applied));
   const supervision = applied.filter((ev) => ev.supervision);
   if (supervision.length) {
     await trx('supervision_events').insert(supervision.map((ev) => {
@@ -242,7 +281,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], tally?: Proje
     }));
   }
   const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
-  await trx('audit_log').insert(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
+  last.appendAudit(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
   for (const { ev, data } of masked) {
     await enqueueWebhooks(trx, {
       eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
@@ -264,15 +303,15 @@ function taskRow(t: OpenTaskInput) {
   };
 }
 
-async function closeTaskRow(trx: Trx, t: CloseTaskInput): Promise<void> {
+async function closeTaskRow(trx: Trx, t: CloseTaskInput, last: LastWrites): Promise<void> {
   const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
   if (t.status === 'done') update.assignee = t.outcome.by;
   const closed: { id: string }[] = await trx('tasks').where({ id: t.taskId, status: 'open' }).update(update).returning('id');
-  await rollUpClosedTasks(trx, closed.map((r) => r.id));
+  last.rollUpClosedTasks(closed.map((r) => r.id));
 }
 
 /** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
-export async function applyOps(trx: Trx, ops: ProjectionOp[], tally?: ProjectionTally): Promise<void> {
+export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   for (let i = 0; i < ops.length; ) {
     const op = ops[i];
     if (op.op === 'event' || op.op === 'task-open') {
@@ -280,14 +319,14 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], tally?: Projection
       let j = i;
       while (j < ops.length && ops[j].op === op.op) j += 1;
       const run = ops.slice(i, j);
-      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev), tally);
+      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev), last, tally);
       else await insertTasks(trx, run.map((o) => (o as { task: OpenTaskInput }).task), tally);
       i = j;
       continue;
     }
     switch (op.op) {
       case 'task-close':
-        await closeTaskRow(trx, op.close);
+        await closeTaskRow(trx, op.close, last);
         break;
       case 'task-assign':
         await trx('tasks').where({ id: op.taskId, status: 'open' }).update({ assignee: op.assignee });
@@ -295,7 +334,7 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], tally?: Projection
       case 'evaluation': {
         const e = op.evaluation;
         await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
-        await rollUpCases(trx, [e.caseNo]);
+        last.rollUpCases([e.caseNo]);
         break;
       }
       case 'payment':
@@ -323,7 +362,7 @@ export function createProjectionActivities(db: Db) {
     async applyProjection(batch: { caseNo: string; ops: ProjectionOp[] }): Promise<void> {
       const tally = newTally();
       try {
-        await db.transaction((trx) => applyOps(trx, batch.ops, tally));
+        await inProjection(db, (trx, last) => applyOps(trx, batch.ops, last, tally));
       } catch (err) {
         projectionBatches.inc({ outcome: 'failed' });
         throw err;
@@ -335,7 +374,7 @@ export function createProjectionActivities(db: Db) {
     /** Appends a numbered case event and applies its patch to the case row, once (first engine). */
     async recordCaseEvent(ev: CaseEventInput): Promise<void> {
       const tally = newTally();
-      await db.transaction((trx) => applyEvents(trx, [ev], tally));
+      await inProjection(db, (trx, last) => applyEvents(trx, [ev], last, tally));
       countProjected(tally);
     },
 
@@ -348,7 +387,7 @@ export function createProjectionActivities(db: Db) {
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
     async closeTask(t: CloseTaskInput): Promise<void> {
-      await db.transaction((trx) => closeTaskRow(trx, t));
+      await inProjection(db, (trx, last) => closeTaskRow(trx, t, last));
     },
 
     /** Claim, release or reassign: who works on an open task. */

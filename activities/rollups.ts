@@ -88,8 +88,7 @@ export async function rollUpClosedTasks(trx: Knex.Transaction, taskIds: string[]
 /** Changes of a projected event that can move a counter: the rest leave the roll-ups alone. */
 const countedPatch = ['acceptedAt', 'decidedAt', 'promisedDeadline', 'decision', 'usedDays', 'supervisionState'] as const;
 
-/** The projection's hook: rolls up the cases whose events, applied in this transaction, can change their counts. */
-export async function rollUpCaseEvents(trx: Knex.Transaction, events: CaseEventInput[]): Promise<void> {
-  const counted = events.filter((e) => e.create || e.supervision || countedPatch.some((k) => e.patch?.[k] !== undefined));
-  await rollUpCases(trx, counted.map((e) => e.caseNo));
+/** The cases among these events' whose counts the events can change (the rest leave the roll-ups alone). */
+export function countedCases(events: CaseEventInput[]): string[] {
+  return events.filter((e) => e.create || e.supervision || countedPatch.some((k) => e.patch?.[k] !== undefined)).map((e) => e.caseNo);
 }

@@ -64,7 +64,9 @@ export async function freshDatabase(adminUrl: string, name: string, poolMax = 4)
 export async function startNode(name: string, script: string, opts: { env: NodeJS.ProcessEnv; args?: string[]; ready: RegExp | { port: number } }): Promise<Child & { firstLine?: string }> {
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.createWriteStream(path.join(logDir, `${name}.log`));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...(opts.args ?? [])], { cwd: repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CPU_PROFILE=1: each Node child writes a V8 CPU profile (open it in Chrome's DevTools) on a clean exit.
+  const profile = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles', name)}`] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...(opts.args ?? [])], { cwd: repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   let matched: string | undefined;
   const ready = opts.ready;
