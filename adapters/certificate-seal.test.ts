@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { canonicalJson } from './canonical-json';
 import { checkSeal, chinaDate, isExpired, sealCertificate, type CertificateContent, type PublishedSeal } from './certificate-seal';
-import { generateSm2KeyPair, sm2PublicKeyPem, sm2Sign, sm2Verify } from './sm2';
+import { generateSm2KeyPair, rememberedVerifications, sm2PublicKeyPem, sm2Sign, sm2Verify } from './sm2';
 
 const key = generateSm2KeyPair();
 const seal: PublishedSeal = { keyId: 'xh-scjg-seal', department: 'xh-scjg', departmentName: '杭州市西湖区市场监督管理局', algorithm: 'SM2', publicKey: key.publicKey, publicKeyPem: sm2PublicKeyPem(key.publicKey) };
@@ -47,6 +47,21 @@ describe('SM2 seal over SM3', () => {
     expect(sm2Verify('电子证照', sig, key.publicKey)).to.equal(true);
     expect(sm2Verify('电子证照', sig, generateSm2KeyPair().publicKey)).to.equal(false);
     expect(sm2Verify('电子证照', 'not base64!', key.publicKey)).to.equal(false);
+  });
+
+  it('when the same seal is checked again, then the remembered answer is the same, and a changed message, signature or key is checked afresh', () => {
+    const key = generateSm2KeyPair();
+    const sig = sm2Sign('准予许可', key);
+    expect(sm2Verify('准予许可', sig, key.publicKey)).to.equal(true);
+    const remembered = rememberedVerifications();
+    expect(sm2Verify('准予许可', sig, key.publicKey), 'again, from memory').to.equal(true);
+    expect(rememberedVerifications(), 'nothing new to remember').to.equal(remembered);
+    // Each of the three changed is a new question with its own answer, never the remembered one.
+    expect(sm2Verify('不予许可', sig, key.publicKey)).to.equal(false);
+    expect(sm2Verify('准予许可', sm2Sign('不予许可', key), key.publicKey)).to.equal(false);
+    expect(sm2Verify('准予许可', sig, generateSm2KeyPair().publicKey)).to.equal(false);
+    expect(sm2Verify('准予许可', sig, key.publicKey.toUpperCase()), 'the same key written in capitals').to.equal(true);
+    expect(sm2Verify('不予许可', sig, key.publicKey), 'a refusal remembered stays a refusal').to.equal(false);
   });
 
   it('when the published PEM is read by Node, then it is the same point on the SM2 curve', () => {

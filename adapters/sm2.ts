@@ -7,6 +7,7 @@
  * standard scheme (Z computed with the default identifier 1234567812345678), so seals made here
  * verify anywhere.
  */
+import { createHash } from 'node:crypto';
 import { sm2 } from 'sm-crypto';
 
 /** A seal key pair: hex private scalar and hex uncompressed public point (04‖x‖y). */
@@ -25,15 +26,36 @@ export function sm2Sign(message: string, key: Sm2KeyPair): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }
 
+/**
+ * Verifications already done: a verification is a pure function of the message, the signature
+ * and the key, and in pure JavaScript it costs milliseconds (the same certificates are checked
+ * again for every case of their holder). Keyed by a SHA-256 of all three; at most `verifiedMax`
+ * results, the oldest forgotten first.
+ */
+const verified = new Map<string, boolean>();
+const verifiedMax = 10_000;
+
 /** False for a bad signature, a malformed one, or a malformed public key; never throws. */
 export function sm2Verify(message: string, signatureBase64: string, publicKey: string): boolean {
   if (!/^04[0-9a-f]{128}$/i.test(publicKey) || !/^[A-Za-z0-9+/]+={0,2}$/.test(signatureBase64)) return false;
+  const key = createHash('sha256').update(publicKey.toLowerCase()).update('\0').update(signatureBase64).update('\0').update(message, 'utf8').digest('base64');
+  const known = verified.get(key);
+  if (known !== undefined) return known;
+  let ok: boolean;
   try {
     const hex = Buffer.from(signatureBase64, 'base64').toString('hex');
-    return sm2.doVerifySignature(Buffer.from(message, 'utf8'), hex, publicKey, { der: true, hash: true });
+    ok = sm2.doVerifySignature(Buffer.from(message, 'utf8'), hex, publicKey, { der: true, hash: true });
   } catch {
-    return false;
+    ok = false;
   }
+  if (verified.size >= verifiedMax) verified.delete(verified.keys().next().value!);
+  verified.set(key, ok);
+  return ok;
+}
+
+/** How many verifications are remembered (for tests). */
+export function rememberedVerifications(): number {
+  return verified.size;
 }
 
 // SubjectPublicKeyInfo header for an uncompressed point on the SM2 curve (id-ecPublicKey, sm2p256v1).
