@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+import { sm2 as reference, sm3 as referenceSm3 } from 'sm-crypto';
 import { expect } from 'chai';
 import { canonicalJson } from './canonical-json';
 import { checkSeal, chinaDate, isExpired, sealCertificate, type CertificateContent, type PublishedSeal } from './certificate-seal';
-import { generateSm2KeyPair, rememberedVerifications, sm2PublicKeyPem, sm2Sign, sm2Verify } from './sm2';
+import { generateSm2KeyPair, rememberedVerifications, sm2PublicKeyPem, sm2Sign, sm2Verify, sm3 } from './sm2';
 
 const key = generateSm2KeyPair();
 const seal: PublishedSeal = { keyId: 'xh-scjg-seal', department: 'xh-scjg', departmentName: '杭州市西湖区市场监督管理局', algorithm: 'SM2', publicKey: key.publicKey, publicKeyPem: sm2PublicKeyPem(key.publicKey) };
@@ -47,6 +48,38 @@ describe('SM2 seal over SM3', () => {
     expect(sm2Verify('电子证照', sig, key.publicKey)).to.equal(true);
     expect(sm2Verify('电子证照', sig, generateSm2KeyPair().publicKey)).to.equal(false);
     expect(sm2Verify('电子证照', 'not base64!', key.publicKey)).to.equal(false);
+  });
+
+  it('when keys, messages and signatures are exchanged with sm-crypto (the reference), then each side verifies the other and refuses what is changed', () => {
+    for (let i = 0; i < 6; i++) {
+      const message = `电子证照 ${i} ${'材料'.repeat(i * 7)}`;
+      // Their key and signature, our verification.
+      const theirs = reference.generateKeyPairHex();
+      const theirSig = Buffer.from(reference.doSignature(Buffer.from(message, 'utf8'), theirs.privateKey, { der: true, hash: true, publicKey: theirs.publicKey }), 'hex').toString('base64');
+      expect(sm2Verify(message, theirSig, theirs.publicKey), `their signature ${i}`).to.equal(true);
+      expect(sm2Verify(`${message}。`, theirSig, theirs.publicKey), `their signature ${i}, message changed`).to.equal(false);
+      // Our key and signature, their verification.
+      const ours = generateSm2KeyPair();
+      const ourSig = sm2Sign(message, ours);
+      expect(reference.doVerifySignature(Buffer.from(message, 'utf8'), Buffer.from(ourSig, 'base64').toString('hex'), ours.publicKey, { der: true, hash: true }), `our signature ${i}`).to.equal(true);
+      expect(reference.doVerifySignature(Buffer.from(`${message}。`, 'utf8'), Buffer.from(ourSig, 'base64').toString('hex'), ours.publicKey, { der: true, hash: true }), `our signature ${i}, message changed`).to.equal(false);
+      // Our signature with their key pair: the same point from the same private key.
+      expect(reference.doVerifySignature(Buffer.from(message, 'utf8'), Buffer.from(sm2Sign(message, theirs), 'base64').toString('hex'), theirs.publicKey, { der: true, hash: true })).to.equal(true);
+    }
+    expect(sm3(Buffer.from('abc')).toString('hex'), 'SM3 of "abc" (GB/T 32905 example)').to.equal('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+    expect(sm3(Buffer.from('电子'), Buffer.from('证照')).toString('hex')).to.equal(referenceSm3(Buffer.from('电子证照')));
+  });
+
+  it('when a signature or key is malformed (not DER, r or s out of range, a point off the curve), then it is refused without throwing', () => {
+    const key = generateSm2KeyPair();
+    const sig = Buffer.from(sm2Sign('准予许可', key), 'base64');
+    const n = 'fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123';
+    const der = (r: string, s: string) => Buffer.from(`30${(4 + r.length / 2 + s.length / 2).toString(16).padStart(2, '0')}02${(r.length / 2).toString(16).padStart(2, '0')}${r}02${(s.length / 2).toString(16).padStart(2, '0')}${s}`, 'hex').toString('base64');
+    expect(sm2Verify('准予许可', sig.subarray(0, sig.length - 1).toString('base64'), key.publicKey), 'cut short').to.equal(false);
+    expect(sm2Verify('准予许可', der('00' + n, '01'), key.publicKey), 'r = n').to.equal(false);
+    expect(sm2Verify('准予许可', der('01', '00' + n), key.publicKey), 's = n').to.equal(false);
+    expect(sm2Verify('准予许可', sm2Sign('准予许可', key), `04${'1'.repeat(128)}`), 'a point off the curve').to.equal(false);
+    expect(sm2Verify('准予许可', sm2Sign('准予许可', key), `04${'0'.repeat(128)}`), 'the zero point').to.equal(false);
   });
 
   it('when the same seal is checked again, then the remembered answer is the same, and a changed message, signature or key is checked afresh', () => {

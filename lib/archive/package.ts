@@ -5,21 +5,16 @@
  * verifying recomputes every digest and names each file that changed, went missing or was added,
  * and checks the seal against the department's registered public key.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sm3 } from 'sm-crypto';
-import { sm2Sign, sm2Verify, type Sm2KeyPair } from '../../adapters/sm2';
+import { sm2Sign, sm2Verify, sm3, type Sm2KeyPair } from '../../adapters/sm2';
 
 export const manifestFile = 'manifest.json';
 export const sealFile = 'manifest.sig';
 export const archiveFormat = 'onewindow-archive/1';
 
-/** Node's OpenSSL hashes with SM3 when it can (fast for large materials); sm-crypto otherwise. */
-const nodeHasSm3 = crypto.getHashes().includes('sm3');
-
 export function sm3Hex(data: Uint8Array): string {
-  return nodeHasSm3 ? crypto.createHash('sm3').update(data).digest('hex') : sm3(data);
+  return sm3(data).toString('hex');
 }
 
 export interface PackageFile {
