@@ -282,12 +282,10 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
   }
   const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
   last.appendAudit(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
-  for (const { ev, data } of masked) {
-    await enqueueWebhooks(trx, {
-      eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
-      data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
-    });
-  }
+  await enqueueWebhooks(trx, masked.map(({ ev, data }) => ({
+    eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
+    data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
+  })));
   // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
   await enqueueExchangeNodes(trx, applied);
   // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).

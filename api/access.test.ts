@@ -112,6 +112,7 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
       req.on('end', () => {
+        if (req.url === '/all') return void res.writeHead(204).end(); // the subscription to everything
         calls++;
         if (calls === 1) return void res.writeHead(500).end('not yet');
         received.push({ headers: req.headers, body });
@@ -123,6 +124,9 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
       const sub = await http(stack, 'POST', '/api/integrations/webhooks', { url, events: ['case.filed'] }, asIntegrator(key, 'POST', '/api/integrations/webhooks', { url, events: ['case.filed'] }));
       expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
+      const everything = { url: url.replace(/\/hook$/, '/all'), events: ['*'] };
+      const all = await http(stack, 'POST', '/api/integrations/webhooks', everything, asIntegrator(key, 'POST', '/api/integrations/webhooks', everything));
+      expect(all.status, JSON.stringify(all.body)).to.equal(201);
       const application = { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'online', applicant: { kind: 'person', ...zhang }, formData: form() };
       const filed = await http(stack, 'POST', '/api/cases', application, asIntegrator(key, 'POST', '/api/cases', application));
       expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
@@ -138,6 +142,13 @@ describe('access over HTTP: sign-in, API keys, webhooks, privacy, audit chain, z
       const entry = log.body.deliveries.find((d: { caseNo: string }) => d.caseNo === caseNo);
       expect(entry).to.include({ state: 'delivered', attempts: 2, lastStatus: 204 });
       expect(entry.attemptLog.map((a: { status: number }) => a.status)).to.deep.equal([500, 204]);
+      // The subscription to everything has every event of the case queued once, in the case's order
+      // (a workflow task's events go in one statement), once the case waits for the window.
+      await eventually(async () => (await stack.db('tasks').where({ case_no: caseNo, kind: 'precheck' }).first()) !== undefined, 'the pre-check task');
+      const events = (await stack.db('case_events').where({ case_no: caseNo }).orderBy('seq').pluck('type')) as string[];
+      const queued = (await stack.db('webhook_deliveries').where({ subscription_id: all.body.id, case_no: caseNo }).orderBy('id').pluck('event_type')) as string[];
+      expect(events.length).to.be.greaterThan(2);
+      expect(queued).to.deep.equal(events.map((t) => `case.${t}`));
 
       // Reading its own case; another integrator cannot.
       const own = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, asIntegrator(key, 'GET', `/api/cases/${caseNo}`));

@@ -25,16 +25,21 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-/** Queues `event` for every active subscription of the integrator that filed the case. */
-export async function enqueueWebhooks(trx: Knex | Knex.Transaction, event: WebhookEvent): Promise<void> {
+/**
+ * Queues each event for every active subscription of the integrator that filed its case, in one
+ * statement for the whole batch (in the events' order, so deliveries keep it).
+ */
+export async function enqueueWebhooks(trx: Knex | Knex.Transaction, events: WebhookEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await trx.raw(`
     insert into webhook_deliveries (subscription_id, event_id, event_type, case_no, payload)
-    select s.id, ?, ?, ?, ?::jsonb
-    from case_filings f
-    join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active
-    where f.case_no = ? and f.filed_by_kind = 'integrator' and (? = any(s.events) or '*' = any(s.events))
+    select s.id, e.j->>'eventId', e.j->>'type', e.j->>'caseNo', e.j
+      from jsonb_array_elements(?::jsonb) with ordinality as e (j, ord)
+      join case_filings f on f.case_no = e.j->>'caseNo' and f.filed_by_kind = 'integrator'
+      join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active and (e.j->>'type' = any(s.events) or '*' = any(s.events))
+     order by e.ord, s.id
     on conflict (subscription_id, event_id) do nothing`,
-  [event.eventId, event.type, event.caseNo, JSON.stringify(event), event.caseNo, event.type]);
+  [JSON.stringify(events)]);
 }
 
 export interface DispatcherOptions {
