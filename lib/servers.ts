@@ -184,6 +184,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<ChildProce
     '--port', String(opts.port),
     '--ui-port', String(opts.uiPort),
     '--log-level', 'warn',
+    // Eager activity dispatch: a workflow task's completion hands its new activities straight back
+    // to the worker that completed it, with no trip through matching (the SDK asks for it by default).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     ...opts.searchAttributes.flatMap((sa) => ['--search-attribute', sa]),
   ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
