@@ -72,7 +72,10 @@ export function clusterQuery(jurisdiction: string[], f: WorkflowFilters): string
   const clauses = [`WorkflowType = '${workflowType}'`, departmentIn(jurisdiction)];
   const attrs: [string, string | undefined][] = [['SupervisionState', f.state], ['Department', f.department], ['ItemCode', f.item], ['CaseStatus', f.status]];
   for (const [attr, v] of attrs) if (v !== undefined) clauses.push(`${attr} = '${v.replace(/[^A-Za-z0-9._-]/g, '')}'`);
-  return [...clauses, ...closeTimeClauses(f)].join(' AND ');
+  // SQL visibility compares a running run's close time as the far future: a closing period asks for closed runs only.
+  const closing = closeTimeClauses(f);
+  if (closing.length) closing.push(`ExecutionStatus != 'Running'`);
+  return [...clauses, ...closing].join(' AND ');
 }
 
 /** The archive's query: only what the file-store archiver understands. */
