@@ -271,7 +271,9 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     say(`supervisors' list with the archive: ${mine.workflows.length} runs, ${mine.archive.listed} from the archive (${mine.archive.scanned} archived records read)`);
     expect(mine.archive.state).to.equal('read');
     expect(mine.archive.query).to.equal("WorkflowType = 'caseWorkflow'");
-    expect(mine.archive.scanned).to.be.at.least(CASES);
+    // The archive holds every closed case a few seconds after its close (the archival delay); the last ones may still be on their way.
+    expect(mine.archive.scanned).to.be.at.least(removed.length).and.at.most(CASES);
+    expect(mine.archive).to.include({ listed: removed.length, more: false });
     // Every case once: the ones the cluster holds from the cluster, the three it no longer holds from the archive.
     expect(mine.workflows.map((w) => w.caseNo).sort()).to.deep.equal([...caseNumbers].sort());
     expect(mine.workflows.filter((w) => w.archived).map((w) => w.caseNo).sort()).to.deep.equal([...removed].sort());
@@ -288,11 +290,11 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
     // Filters apply to the archived runs through the read model: another case status lists none of them.
     const otherStatus = await list('supervisor-zhao', `department=${dept.department_code}&status=in_review&archived=include`);
     expect(otherStatus.workflows.map((w) => w.caseNo)).to.deep.equal([]);
-    expect(otherStatus.archive.scanned).to.be.at.least(CASES);
+    expect(otherStatus.archive.scanned).to.be.at.least(removed.length);
     // Another region's supervisor: the archive holds the runs, but none is in his jurisdiction.
     const theirs = await list('gs-supervisor', 'archived=include');
     expect(theirs.archive.state).to.equal('read');
-    expect(theirs.archive.scanned).to.be.at.least(CASES);
+    expect(theirs.archive.scanned).to.be.at.least(removed.length);
     expect(theirs.workflows).to.deep.equal([]);
     const asked = await list('gs-supervisor', `department=${dept.department_code}&archived=include`);
     expect(asked.workflows).to.deep.equal([]);
