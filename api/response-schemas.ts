@@ -320,7 +320,16 @@ export const responseSchemas: Record<string, Schema> = {
     scanned: int(0), method: { enum: ['reported-problems', 'describe'] },
     cases: list(obj(['caseNo', 'startTime', 'attempts', 'since'], { caseNo, startTime: instant, attempts: int(0), since: nullableInstant })),
   }),
-  WorkflowList: obj(['query', 'workflows'], { query: s(), workflows: list(obj(['caseNo', 'status', 'startTime'], { caseNo, status: s(32), startTime: instant })) }),
+  WorkflowList: obj(['query', 'workflows', 'archive'], {
+    query: s(),
+    workflows: list(obj(['caseNo', 'runId', 'status', 'startTime', 'closeTime', 'archived'], {
+      caseNo, runId: s(64), status: s(32), startTime: instant, closeTime: nullableInstant, archived: { type: 'boolean', description: 'listed from the visibility archive: the cluster no longer holds the run' },
+    })),
+    archive: obj(['state', 'query', 'scanned', 'listed', 'more'], {
+      state: { enum: ['not-asked', 'disabled', 'read'], description: 'not-asked: archived=exclude; disabled: the server archives no visibility records; read: the archive was read' },
+      query: { type: ['string', 'null'], maxLength: 500 }, scanned: int(0), listed: int(0), more: bool, detail: s(500, { description: 'why the archived part is empty (the server\'s words)' }),
+    }),
+  }),
   UrgeSent: obj(['urgeId'], { urgeId: s(64) }),
   OrderCreated: obj(['id', 'kind'], { id: s(64), kind: { enum: ['correction', 'complaint'] } }),
   OrderList: obj(['orders'], {

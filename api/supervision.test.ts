@@ -133,4 +133,36 @@ describe('supervision over HTTP (dev server + database)', function () {
     const late = await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请加快', replyBy }, sup);
     expect(late.status).to.equal(409);
   });
+
+  it('when a supervisor asks for archived runs on a server that archives none, then the list is what the cluster holds and the archive part says it is disabled', async () => {
+    const filed = await http(stack, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' }, formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example });
+    expect(filed.status).to.equal(201);
+    const caseNo: string = filed.body.caseNo;
+    const plain = await eventually(async () => {
+      const r = await http(stack, 'GET', '/api/supervision/workflows?department=xh-scjg', undefined, sup);
+      return r.body.workflows?.some((w: { caseNo: string }) => w.caseNo === caseNo) && r.body;
+    }, 'the case in a Temporal list query');
+    expect(plain.archive).to.deep.equal({ state: 'not-asked', query: null, scanned: 0, listed: 0, more: false });
+    const withArchive = await http(stack, 'GET', '/api/supervision/workflows?department=xh-scjg&archived=include', undefined, sup);
+    expect(withArchive.status).to.equal(200);
+    expect(withArchive.body.archive).to.include({ state: 'disabled', scanned: 0, listed: 0, more: false, query: "WorkflowType = 'caseWorkflow'" });
+    expect(withArchive.body.archive.detail).to.match(/not configured for .*visibility/i);
+    const row = withArchive.body.workflows.find((w: { caseNo: string }) => w.caseNo === caseNo);
+    expect(row).to.include({ status: 'RUNNING', archived: false, closeTime: null });
+    expect(row.runId).to.match(/^[0-9a-f-]{36}$/);
+    expect(withArchive.body.workflows.every((w: { archived: boolean }) => w.archived === false)).to.equal(true);
+    // A closing period leaves the running case out, on the cluster's side and in the archive's query alike.
+    const closedSince = await http(stack, 'GET', `/api/supervision/workflows?department=xh-scjg&archived=include&closedAfter=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, undefined, sup);
+    expect(closedSince.status).to.equal(200);
+    expect(closedSince.body.query).to.match(/CloseTime >= '/);
+    expect(closedSince.body.archive.query).to.match(/^WorkflowType = 'caseWorkflow' AND CloseTime >= '/);
+    expect(closedSince.body.workflows.map((w: { caseNo: string }) => w.caseNo)).not.to.include(caseNo);
+    // Bad input is a 400 and lists nothing.
+    for (const q of ['archived=yes', 'closedAfter=yesterday', 'closedAfter=2026-02-01T00:00:00Z&closedBefore=2026-01-01T00:00:00Z']) {
+      const r = await http(stack, 'GET', `/api/supervision/workflows?${q}`, undefined, sup);
+      expect(r.status, q).to.equal(400);
+      expect(r.body.workflows, q).to.equal(undefined);
+    }
+    expect((await http(stack, 'GET', '/api/supervision/workflows?archived=include', undefined, await asStaff(stack, 'approver-li'))).status).to.equal(403);
+  });
 });

@@ -10,11 +10,11 @@ import { answerUrgeUpdate, caseViewQuery, urgeSignal } from '../../workflows/def
 import { updateCase, type CaseDeps } from '../services/cases';
 import { caseAccess, caseHandling } from '../services/access';
 import { actorOf, requireStaff } from '../auth/principal';
-import { caseNoParam } from '../params';
+import { caseNoParam, instantQuery, queryString } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
-import { departmentIn } from '../../workflows/search-attributes';
+import { listCaseWorkflows, type WorkflowFilters } from '../services/workflow-list';
 import { auditRefusal, indicators, isProjected, jurisdictionDepartments, markUrgeAnswered, ordersOf, recordOrder, recordUrge, simulationIndicators, supervisedCases, supervisionEvents } from '../services/supervision';
 
 const urgeBody = bodyValidator<{ message: string; replyBy: string }>('UrgeRequest', {
@@ -80,25 +80,28 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     res.json({ from: p.from, to: p.to, rows: await simulationIndicators(db, sup, p) });
   });
 
-  /** Temporal's own visibility query over the same cases (search attributes, never personal data). */
+  /**
+   * Temporal's own visibility query over the same cases (search attributes, never personal data);
+   * with archived=include also the closed runs retention has removed from the cluster, from the
+   * visibility archive, within the jurisdiction as the read model says (api/services/workflow-list.ts).
+   */
   r.get('/supervision/workflows', async (req, res) => {
     const sup = requireSupervisor(req);
     const mine = await jurisdictionDepartments(db, sup);
-    const clauses = [`WorkflowType = 'caseWorkflow'`, departmentIn(mine)];
-    const filters: [string, string][] = [['SupervisionState', 'state'], ['Department', 'department'], ['ItemCode', 'item'], ['CaseStatus', 'status']];
-    for (const [attr, param] of filters) {
+    const filters: WorkflowFilters = {};
+    for (const param of ['state', 'department', 'item', 'status'] as const) {
       const v = req.query[param];
       if (v === undefined) continue;
       if (typeof v !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) throw badRequest(`${param} has letters, digits, dots, hyphens and underscores only`);
-      clauses.push(`${attr} = '${v}'`);
+      filters[param] = v;
     }
-    const query = clauses.join(' AND ');
-    const found: { caseNo: string; status: string; startTime: Date }[] = [];
-    for await (const wf of client.workflow.list({ query, pageSize: 100 })) {
-      found.push({ caseNo: wf.workflowId, status: wf.status.name, startTime: wf.startTime });
-      if (found.length >= 200) break;
-    }
-    res.json({ query, workflows: found });
+    const closedAfter = instantQuery(req, 'closedAfter');
+    const closedBefore = instantQuery(req, 'closedBefore');
+    if (closedAfter) filters.closedAfter = new Date(closedAfter);
+    if (closedBefore) filters.closedBefore = new Date(closedBefore);
+    if (closedAfter && closedBefore && closedAfter > closedBefore) throw badRequest('closedAfter must not be after closedBefore');
+    const archived = queryString(req, 'archived', { oneOf: ['exclude', 'include'] as const }) ?? 'exclude';
+    res.json(await listCaseWorkflows(db, client, mine, filters, archived as 'exclude' | 'include'));
   });
 
   /** Cases whose engine keeps failing (a workflow task retried again and again): they need an operator. */

@@ -7,7 +7,8 @@
  * killed with SIGKILL and started again; every case completes with exactly one payment order,
  * one certificate and one courier booking, and the read model agrees with Temporal's visibility.
  * Then cases the cluster no longer holds (deleted as retention deletes them) are read back from
- * the archive through the API's history view.
+ * the archive through the API's history view, and listed from the archive in the supervisors'
+ * workflow list, within each supervisor's jurisdiction only.
  */
 import { Client, Connection } from '@temporalio/client';
 import { expect } from 'chai';
@@ -19,6 +20,7 @@ import { createAuth, type Auth } from '../../bench/staff-auth';
 import { freshDatabase, prepareDatabase } from '../../bench/stack';
 import { dropTemporalDatabases, freePortRun, minimumRetention, portsNeeded, startCluster, type Cluster } from '../../lib/cluster';
 import { loadConfig } from '../../lib/config';
+import { hashPassword } from '../../api/auth/secrets';
 import type { Db } from '../../lib/db';
 import { driveCases } from './drive';
 
@@ -38,6 +40,8 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
   let client: Client;
   let auth: Auth;
   let caseNumbers: string[] = [];
+  /** Closed cases the cluster no longer holds (deleted as retention deletes them), read from the archive. */
+  let removed: string[] = [];
   const killed: string[] = [];
 
   before(async function () {
@@ -239,5 +243,60 @@ describe('the platform on a Temporal cluster (frontend, history ×2, matching, w
       expect(h.timeline[0].kind).to.equal('case-started');
       expect(h.timeline.map((t) => t.kind)).to.include('case-closed');
     }
+    removed = sample;
+  });
+
+  it("lists the closed cases the cluster no longer holds in the supervisors' workflow list, from the archive, within each supervisor's jurisdiction only", async function () {
+    expect(removed).to.have.length(3);
+    // The cases' department (the bench item's) is in 西湖区 (330106): the province's supervisor sees it, a supervisor of 拱墅区 (330105) does not.
+    const dept = await app.db('implementations').where({ code: benchItem.implementationCode }).first<{ department_code: string }>('department_code');
+    await app.db('departments').insert({ code: 'gs-zwfw', name: '杭州市拱墅区政务服务中心', level: 'county', parent_code: 'hz-zwfw', region_code: '330105' }).onConflict('code').ignore();
+    await app.db('staff_users').insert({ id: 'gs-supervisor', name: '拱墅区电子监察员', department_code: 'gs-zwfw', roles: ['supervisor'], password_hash: await hashPassword(config.demoStaffPassword), must_change_password: false }).onConflict('id').ignore();
+    type Row = { caseNo: string; runId: string; status: string; closeTime: string | null; archived: boolean };
+    type Answer = { query: string; workflows: Row[]; archive: { state: string; query: string | null; scanned: number; listed: number; more: boolean } };
+    const list = async (who: string, query: string): Promise<Answer> => {
+      const res = await fetch(`${cluster.baseUrl}/api/supervision/workflows?${query}`, { headers: await auth.staff(who) });
+      expect(res.status, `${who}: ${query}`).to.equal(200);
+      return (await res.json()) as Answer;
+    };
+    // The cluster's visibility drops a deleted run shortly after the run itself: ask until the three are listed from the archive.
+    let mine: Answer | undefined;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      mine = await list('supervisor-zhao', `department=${dept.department_code}&archived=include`);
+      const archivedCases = mine.workflows.filter((w) => w.archived).map((w) => w.caseNo).sort();
+      if (archivedCases.join() === [...removed].sort().join() || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    say(`supervisors' list with the archive: ${mine.workflows.length} runs, ${mine.archive.listed} from the archive (${mine.archive.scanned} archived records read)`);
+    expect(mine.archive.state).to.equal('read');
+    expect(mine.archive.query).to.equal("WorkflowType = 'caseWorkflow'");
+    // The archive holds every closed case a few seconds after its close (the archival delay); the last ones may still be on their way.
+    expect(mine.archive.scanned).to.be.at.least(removed.length).and.at.most(CASES);
+    expect(mine.archive).to.include({ listed: removed.length, more: false });
+    // Every case once: the ones the cluster holds from the cluster, the three it no longer holds from the archive.
+    expect(mine.workflows.map((w) => w.caseNo).sort()).to.deep.equal([...caseNumbers].sort());
+    expect(mine.workflows.filter((w) => w.archived).map((w) => w.caseNo).sort()).to.deep.equal([...removed].sort());
+    for (const w of mine.workflows.filter((x) => x.archived)) {
+      expect(w.status).to.equal('COMPLETED');
+      expect(w.closeTime).to.be.a('string');
+      expect(w.runId).to.match(/^[0-9a-f-]{36}$/);
+    }
+    // Without the archive, the list is what the cluster holds: the three are missing.
+    const clusterOnly = await list('supervisor-zhao', `department=${dept.department_code}`);
+    expect(clusterOnly.archive.state).to.equal('not-asked');
+    expect(clusterOnly.workflows.filter((w) => removed.includes(w.caseNo))).to.deep.equal([]);
+    expect(clusterOnly.workflows).to.have.length(CASES - removed.length);
+    // Filters apply to the archived runs through the read model: another case status lists none of them.
+    const otherStatus = await list('supervisor-zhao', `department=${dept.department_code}&status=in_review&archived=include`);
+    expect(otherStatus.workflows.map((w) => w.caseNo)).to.deep.equal([]);
+    expect(otherStatus.archive.scanned).to.be.at.least(removed.length);
+    // Another region's supervisor: the archive holds the runs, but none is in his jurisdiction.
+    const theirs = await list('gs-supervisor', 'archived=include');
+    expect(theirs.archive.state).to.equal('read');
+    expect(theirs.archive.scanned).to.be.at.least(removed.length);
+    expect(theirs.workflows).to.deep.equal([]);
+    const asked = await list('gs-supervisor', `department=${dept.department_code}&archived=include`);
+    expect(asked.workflows).to.deep.equal([]);
   });
 });

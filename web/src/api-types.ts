@@ -1060,9 +1060,23 @@ export type WorkflowList = {
   workflows: {
     /** 统一办件编号: 22 digits */
     caseNo: string;
+    runId: string;
     status: string;
     startTime: string;
+    closeTime: string | null;
+    /** listed from the visibility archive: the cluster no longer holds the run */
+    archived: boolean;
   }[];
+  archive: {
+    /** not-asked: archived=exclude; disabled: the server archives no visibility records; read: the archive was read */
+    state: "not-asked" | "disabled" | "read";
+    query: string | null;
+    scanned: number;
+    listed: number;
+    more: boolean;
+    /** why the archived part is empty (the server's words) */
+    detail?: string;
+  };
 };
 
 export type UrgeSent = {
