@@ -141,7 +141,7 @@ describe('the contract, through the live server', function () {
   const fixtures: Record<string, string> = {};
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
-  const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+  const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }>; headers?: Record<string, unknown> }> }>>; components: { schemas: Record<string, Schema> } };
   ajv.addSchema(doc, 'openapi');
   const validators = new Map<string, ValidateFunction>();
   const validatorOf = (ref: string) => {
@@ -169,6 +169,8 @@ describe('the contract, through the live server', function () {
       return;
     }
     const documented = doc.paths[op.path][op.method].responses[String(res.status)];
+    // Every answer names its request, as the document says of every response.
+    if (documented.headers?.['X-Request-Id'] && !/^[\x21-\x7e]{1,128}$/.test(res.headers['x-request-id'] ?? '')) problems.push(`${label}: no X-Request-Id header`);
     const media = res.contentType.split(';')[0].trim();
     if (!documented.content) {
       if (res.body !== undefined && res.body !== '') problems.push(`${label}: documented without a body, but one came`);
@@ -380,10 +382,14 @@ describe('the contract, through the live server', function () {
   it('when an answer breaks its schema, then the check reports it (so a clean run means something)', () => {
     const before = problems.length;
     const op = operations.find((o) => o.method === 'get' && o.path === '/implementations')!;
-    check(op, 'forged', { status: 200, headers: {}, contentType: 'application/json', body: { items: [{ code: 'x' }] } });
-    check(op, 'forged', { status: 418, headers: {}, contentType: 'application/json', body: {} });
-    check(op, 'forged', { status: 400, headers: {}, contentType: 'text/html', body: '<p>' });
+    const named = { 'x-request-id': 'forged-1' };
+    check(op, 'forged', { status: 200, headers: named, contentType: 'application/json', body: { items: [{ code: 'x' }] } });
+    check(op, 'forged', { status: 418, headers: named, contentType: 'application/json', body: {} });
+    check(op, 'forged', { status: 400, headers: named, contentType: 'text/html', body: '<p>' });
     expect(problems.length - before).to.equal(3);
+    // A problem answer that is right in every way but names no request.
+    check(op, 'forged', { status: 400, headers: {}, contentType: 'application/problem+json', body: { type: 'about:blank', title: 'Bad Request', status: 400 } });
+    expect(problems.slice(before + 3)).to.deep.equal(['GET /implementations (forged) → 400: no X-Request-Id header']);
     problems.length = before;
   });
 });

@@ -394,6 +394,14 @@ function successResponse(op: Operation) {
 
 const cached = new Map<string, Record<string, unknown>>();
 
+/** Every request may name itself, and every answer says which request it was (api/observability.ts). */
+const requestIdParameter = {
+  name: 'X-Request-Id', in: 'header', required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' },
+  description: 'Your id for this request, 1 to 128 visible ASCII characters: echoed in the answer and carried in the logs of the API, the case workflow and its activities. Anything else is ignored and the server makes one (never an error)',
+};
+const requestIdHeader = { description: 'The request id: the caller\'s X-Request-Id, or one the server made', schema: { type: 'string' } };
+
 /**
  * Builds the document (once the route modules have registered their body schemas). The
  * Internet zone's copy (`public`) lists only the operations served there.
@@ -411,9 +419,11 @@ export function openApiDocument(zone: 'all' | 'public' | 'internal' = 'all'): Re
       else if (op.path === '/health' && status === 503) responses[status] = { description: 'The database cannot be reached (status: unavailable; see Retry-After)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } };
       else responses[status] = problemResponse(problemText[status]);
     }
+    for (const r of Object.values(responses)) (r as { headers?: unknown }).headers = { 'X-Request-Id': requestIdHeader };
     const parameters = [
       ...pathParams(op.path),
       ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}), ...(q.example ? { example: typedExample(q.schema, q.example) } : {}) })),
+      requestIdParameter,
       ...(op.method === 'post' ? [{
         name: 'Idempotency-Key', in: 'header', required: false,
         schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
