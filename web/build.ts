@@ -34,7 +34,13 @@ export async function buildWeb(): Promise<void> {
     logLevel: 'warn',
     plugins: [react(), firstPaint()],
     // Hashed file names (Vite's default) so the API can cache them for ever; no source map is published.
-    build: { outDir: distDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
+    build: {
+      outDir: distDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000,
+      // Every module the first page needs in the first file: otherwise the bundler splits what the
+      // entry shares with a lazy chunk (React's JSX runtime, the kit, …) into files of their own,
+      // and on a phone's network each file is another round trip and another of six connections.
+      rollupOptions: { output: { codeSplitting: { groups: [{ name: 'index', tags: ['$initial'] }] } } },
+    },
   });
   precompress(distDir);
 }
@@ -42,15 +48,15 @@ export async function buildWeb(): Promise<void> {
 /**
  * The first paint. index.html holds a static shell: the hall's first screen and a spinner. Which
  * of the two shows is said by a one-line script (no inline script under the CSP), loaded async
- * after the shell so that it holds up nothing: at #/hall it marks the shell .at-hall. Vite puts the app's stylesheet in <head>, where it would hold up the first
+ * and first of all (six connections per host), so that it holds up nothing. Vite puts the app's stylesheet in <head>, where it would hold up the first
  * paint until it has downloaded beside the script; moved to the end of <body>, it lets the static
  * shell paint first, and the module script still runs only after every stylesheet of the page has
  * loaded, so the app never renders unstyled. The shell is styled by src/shell.css alone, emitted
  * as its own hashed file (Vite would merge a stylesheet linked from index.html into the app's)
- * and linked as the one stylesheet in <head>.
+ * and linked as the one stylesheet in <head>, before everything else.
  */
-/** Says whether the address is the hall's first screen (#/hall), for the shell's stylesheet. */
-export const shellScript = "/^#\\/hall\\/?$/.test(location.hash) && document.querySelector('#root > .shell')?.classList.add('at-hall');\n";
+/** Says whether the address is the hall's first screen (#/hall), for the shell's stylesheet: class at-hall on <html>. */
+export const shellScript = "if (/^#\\/hall\\/?(\\?.*)?$/.test(location.hash)) document.documentElement.classList.add('at-hall');\n";
 
 export function firstPaint(): import('vite').Plugin {
   const source = fs.readFileSync(path.join(webDir, 'src', 'shell.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '\n').trim();
@@ -69,11 +75,10 @@ export function firstPaint(): import('vite').Plugin {
       order: 'post',
       handler(html) {
         const links = [...html.matchAll(/[ \t]*<link rel="stylesheet"[^>]*href="\/assets\/[^"]+\.css"[^>]*>\n?/g)].map((m) => m[0]);
-        if (links.length === 0 || !html.includes('</title>\n') || !html.includes('</div></div>\n')) throw new Error('index.html: expected a <title>, the shell and the app stylesheet');
+        if (links.length === 0 || !html.includes('</title>\n')) throw new Error('index.html: expected a <title> and the app stylesheet');
         const moved = links.reduce((h, l) => h.replace(l, ''), html);
         return moved
-          .replace('</title>\n', `</title>\n  <link rel="stylesheet" href="/${fileName}">\n`)
-          .replace('</div></div>\n', `</div></div>\n  <script async src="/${scriptName}"></script>\n`)
+          .replace('</title>\n', `</title>\n  <link rel="stylesheet" href="/${fileName}">\n  <script async src="/${scriptName}"></script>\n`)
           .replace('</body>', `${links.map((l) => `  ${l.trim()}\n`).join('')}</body>`);
       },
     },
