@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { Plugin } from 'vite' with { 'resolution-mode': 'import' };
 
 export const webDir = __dirname;
 export const distDir = path.join(webDir, 'dist');
@@ -58,7 +59,7 @@ export async function buildWeb(): Promise<void> {
 /** Says whether the address is the hall's first screen (#/hall), for the shell's stylesheet: class at-hall on <html>. */
 export const shellScript = "if (/^#\\/hall\\/?(\\?.*)?$/.test(location.hash)) document.documentElement.classList.add('at-hall');\n";
 
-export function firstPaint(): import('vite').Plugin {
+export function firstPaint(): Plugin {
   const source = fs.readFileSync(path.join(webDir, 'src', 'shell.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s*\n\s*/g, '\n').trim();
   const hashed = (text: string, ext: string) => `assets/shell-${crypto.createHash('sha256').update(text).digest('base64url').slice(0, 8)}.${ext}`;
   const fileName = hashed(source, 'css');
