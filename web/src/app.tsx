@@ -7,9 +7,10 @@ import { I18nContext, makeI18n, storedLang, storeLang, useI18n, type Lang } from
 import { SessionContext, StaffSignIn, staffOf, useSessionState } from './session';
 import { go, Spinner, useRoute } from './ui/kit';
 
-import { HallPage } from './pages/hall';
+import { HallHome } from './pages/hall-home';
 
-// The hall, where the public comes in, is in the first file; each staff area is its own chunk, loaded when opened.
+// The hall's first screen, where the public comes in, is in the first file; the rest of the hall and each staff area are chunks loaded when opened.
+const HallPage = lazy(() => import('./pages/hall').then((m) => ({ default: m.HallPage })));
 const WindowPage = lazy(() => import('./pages/window').then((m) => ({ default: m.WindowPage })));
 const DocumentPage = lazy(() => import('./pages/documents').then((m) => ({ default: m.DocumentPage })));
 const InboxPage = lazy(() => import('./pages/inbox').then((m) => ({ default: m.InboxPage })));
@@ -81,7 +82,7 @@ export function App() {
   let page;
   if (area === '' ) page = <Landing />;
   else if (area === 'login') page = signIn((s) => go(homeFor(s.roles)));
-  else if (area === 'hall') page = <HallPage route={route.slice(1)} />;
+  else if (area === 'hall') page = route.length > 1 ? <HallPage route={route.slice(1)} /> : <HallHome />;
   else if (staffArea && !staff) page = signIn(() => undefined);
   else if (area === 'window') page = <WindowPage route={route.slice(1)} />;
   else if (area === 'notice' || area === 'doc') page = <DocumentPage kind={route[1] ?? ''} caseNo={route[2] ?? ''} back={route[1] && ['accept', 'correction', 'reject', 'receipt'].includes(route[1]) ? `#/window/case/${route[2] ?? ''}` : `#/case/${route[2] ?? ''}`} />;

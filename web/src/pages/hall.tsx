@@ -12,32 +12,14 @@ import { uploadMaterial, type Checklist } from '../ui/checklist';
 import { useDepartments } from '../ui/departments';
 import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
-import { ItemList } from '../ui/item-list';
 import { assuranceName, assuranceOrder } from '../names';
 import { FaceCheck } from '../ui/face-check';
+import { HallHome, remember } from './hall-home';
 
 // The form (JSON Forms, ajv) and the documents load when opened: the hall's first page needs neither.
 const ApplyForm = lazy(() => import('../ui/apply-form').then((m) => ({ default: m.ApplyForm })));
 const DocumentPage = lazy(() => import('./documents').then((m) => ({ default: m.DocumentPage })));
 const AppointmentPage = lazy(() => import('./appointments').then((m) => ({ default: m.AppointmentPage })));
-
-const recentKey = 'onewindow.recentCases';
-
-function recentCases(): string[] {
-  try {
-    return (JSON.parse(localStorage.getItem(recentKey) ?? '[]') as string[]).slice(0, 10);
-  } catch {
-    return [];
-  }
-}
-
-function remember(caseNo: string): void {
-  try {
-    localStorage.setItem(recentKey, JSON.stringify([caseNo, ...recentCases().filter((c) => c !== caseNo)].slice(0, 10)));
-  } catch {
-    // nothing to keep it in
-  }
-}
 
 export function HallPage({ route }: { route: string[] }) {
   if (route[0] === 'guide' && route[1]) return <GuidePage code={route[1]} />;
@@ -47,31 +29,6 @@ export function HallPage({ route }: { route: string[] }) {
   if (route[0] === 'appointment') return <AppointmentPage />;
   if (route[0] === 'doc' && route[1] && route[2]) return <DocumentPage kind={route[1]} caseNo={route[2]} back={`#/hall/track/${route[2]}`} />;
   return <HallHome />;
-}
-
-function HallHome() {
-  const { t } = useI18n();
-  const [no, setNo] = useState('');
-  const recent = recentCases();
-  return (
-    <div className="page hall">
-      <h1>{t('网上办事大厅', 'Online service hall')}</h1>
-      <section className="card" aria-labelledby="track-h">
-        <h2 id="track-h">{t('办件查询', 'Track a case')}</h2>
-        <form className="inline-form" onSubmit={(e) => { e.preventDefault(); if (no.trim()) go(`/hall/track/${no.trim()}`); }}>
-          <label htmlFor="track-no" className="sr-only">{t('办件编号', 'Case number')}</label>
-          <input id="track-no" inputMode="numeric" placeholder={t('输入 22 位办件编号', '22-digit case number')} value={no} onChange={(e) => setNo(e.target.value)} />
-          <button type="submit" className="btn-primary">{t('查询', 'Track')}</button>
-        </form>
-        <p><a href="#/hall/mine">{t('我的办件', 'My cases')}</a> · <a href="#/hall/appointment">{t('预约到大厅办理', 'Book a visit to the hall')}</a></p>
-        {recent.length > 0 && <p className="muted">{t('最近办件：', 'Recent: ')}{recent.map((c) => <a key={c} className="mono recent" href={`#/hall/track/${c}`}>{c}</a>)}</p>}
-      </section>
-      <section className="card" aria-labelledby="guides-h">
-        <h2 id="guides-h">{t('办事指南', 'Service guides')}</h2>
-        <ItemList pickLabel={t('查看指南', 'View guide')} onPick={(it) => go(`/hall/guide/${encodeURIComponent(it.code)}`)} />
-      </section>
-    </div>
-  );
 }
 
 function GuidePage({ code }: { code: string }) {
