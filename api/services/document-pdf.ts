@@ -232,9 +232,9 @@ function drawSignature(doc: PDFKit.PDFDocument, v: DocumentView, left: number, w
   doc.save();
   doc.circle(cx, cy, radius).lineWidth(1).dash(3, { space: 3 }).strokeColor('#c04040').stroke();
   doc.restore();
-  doc.fillColor('#c04040').fontSize(8).text(v.content.sealText, cx - radius, cy - 14, { width: radius * 2, align: 'center' });
-  doc.fontSize(7).text(v.issuer.name, cx - radius + 8, cy, { width: radius * 2 - 16, align: 'center' });
+  doc.fillColor('#c04040').fontSize(7).text(v.issuer.name, cx - radius + 10, cy - 22, { width: radius * 2 - 20, align: 'center' });
+  doc.fontSize(8).text(v.content.sealText, cx - radius, cy + 2, { width: radius * 2, align: 'center' });
   doc.fillColor('black').fontSize(bodySize);
-  doc.text(v.issuer.name, x, top + radius + 14, { width: blockWidth, align: 'center' });
+  doc.text(v.issuer.name, x, top + radius + 18, { width: blockWidth, align: 'center' });
   doc.text(v.content.issuedOn, x, doc.y + 2, { width: blockWidth, align: 'center' });
 }
