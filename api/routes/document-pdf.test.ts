@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../app';
 import { RateLimiter } from '../auth/rate-limit';
 import { readFormFolder } from '../../lib/forms';
+import { configureLogging } from '../../lib/log';
 import { asApplicant, asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../../test/harness';
 import type { Block } from '../services/document-content';
 import { loadPdfFont } from '../services/document-pdf';
@@ -201,7 +202,19 @@ describe('documents as PDF over HTTP', function () {
     if (fs.existsSync(latin)) expect(loadPdfFont(latin)).to.have.property('problem').that.contains('no Chinese glyphs');
     expect(loadPdfFont('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')).to.have.property('bytes');
 
-    const server: Server = createApp({ db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, limiter: new RateLimiter(), pdfFontFile: missing }).listen(0, '127.0.0.1');
+    // The API as it starts without the font: one ERROR line saying what is missing and what to install.
+    const logged: { level: string; msg: string }[] = [];
+    configureLogging({ service: 'test', level: 'WARN', destination: { write: (line: string) => { logged.push(JSON.parse(line) as { level: string; msg: string }); } } });
+    let app: ReturnType<typeof createApp>;
+    try {
+      app = createApp({ db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, limiter: new RateLimiter(), pdfFontFile: missing });
+    } finally {
+      configureLogging({ service: 'test', level: 'SILENT' });
+    }
+    const said = logged.filter((l) => l.msg.includes('PDF font is missing'));
+    expect(said.map((l) => l.level)).to.deep.equal(['error']);
+    expect(said[0].msg).to.contain(missing).and.to.contain('fonts-wqy-microhei').and.to.contain('503');
+    const server: Server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
