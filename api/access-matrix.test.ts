@@ -101,6 +101,7 @@ const allowed: Record<string, Caller[]> = {
   'DELETE /drafts/{id}': ['clerk'],
   'GET /cases/{caseNo}/documents': caseSeers,
   'POST /cases/{caseNo}/documents/{kind}': caseSeers,
+  'GET /cases/{caseNo}/documents/{kind}/pdf': caseSeers,
   'GET /views/certificates': ['clerk'],
   'POST /certificates/verify': everyone,
   // Platform callbacks answer only to the platform's signature: every caller here is refused.

@@ -40,6 +40,8 @@ import { webViewRoutes } from './routes/web-views';
 import { archiveRoutes } from './routes/archive';
 import { openDataRoutes } from './routes/open-data';
 import { hallRoutes } from './routes/hall';
+import { PdfFont } from './services/document-pdf';
+import { defaultPdfFontFile } from '../lib/config';
 
 export interface AppDeps {
   db: Db;
@@ -76,6 +78,8 @@ export interface AppDeps {
   notifier?: Notifier;
   /** The service hall's clock (tests place the hall on a chosen working day); the real time otherwise. */
   hallClock?: () => Date;
+  /** The CJK font of the documents' PDFs (PDF_FONT_FILE; Debian's WenQuanYi Micro Hei when absent); missing, the PDF download answers 503. */
+  pdfFontFile?: string;
 }
 
 /** The built web app (`npm run build:web`, Vite's output). */
@@ -110,7 +114,7 @@ export function apiRouter(deps: AppDeps): express.Router {
   api.use(taskRoutes(deps));
   api.use(integrationRoutes({ db: deps.db, secretKey: deps.secretKey, auditKey: deps.auditKey, auditCheckpointFile: deps.auditCheckpointFile }));
   api.use(webViewRoutes(deps.db, deps.certificates));
-  api.use(deskRoutes(deps.db));
+  api.use(deskRoutes(deps.db, new PdfFont(deps.pdfFontFile ?? defaultPdfFontFile)));
   api.use(archiveRoutes(deps.db, deps.archiveDir));
   api.use(openDataRoutes(deps.db));
   api.use(hallRoutes(deps));

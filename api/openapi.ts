@@ -157,6 +157,7 @@ export const operations: Operation[] = [
   { method: 'delete', path: '/drafts/{id}', tag: 'views', summary: 'Delete one of my drafts (after filing it, or to discard it)', zone: 'internal', access: 'staff: clerk (own drafts)', security: staffOnly, ok: [204, 'deleted'] },
   { method: 'get', path: '/cases/{caseNo}/documents', tag: 'cases', summary: 'Documents issued for a case, with their numbers', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the documents'] },
   { method: 'post', path: '/cases/{caseNo}/documents/{kind}', tag: 'cases', summary: 'A numbered document of the case (receipt, accept, correction, reject, approval, refusal, service), numbered on first issue', zone: 'public', access: 'whoever may see the case; supervisors only documents already issued', security: caseReaders, ok: [200, 'the document\'s content and number'] },
+  { method: 'get', path: '/cases/{caseNo}/documents/{kind}/pdf', tag: 'cases', summary: 'A document already issued, as an A4 PDF with the same content as its page (a download: Content-Disposition attachment, the Chinese file name in filename*); never numbers one', zone: 'public', access: 'whoever may see the case (audited for staff and integrators)', security: caseReaders, ok: [200, 'the PDF (application/pdf)'], statuses: [409], rules: '409 document-not-issued while the document has not been issued (POST first); 503 pdf-unavailable when the server has no CJK font (PDF_FONT_FILE)' },
   { method: 'get', path: '/views/certificates', tag: 'views', summary: 'Certificates an applicant holds (减材料), from the e-certificate platform', zone: 'internal', access: 'staff: clerk', security: staffOnly, ok: [200, 'certificates'], query: [{ name: 'holder', schema: str(18, { pattern: '^[0-9A-Z]{18}$' }), required: true, example: '330106199003073514', description: 'an 18-character ID number or unified social credit code' }] },
 
   // Tasks
@@ -387,6 +388,7 @@ function successResponse(op: Operation) {
   if (!name) throw new Error(`${op.method.toUpperCase()} ${op.path} answers ${op.ok[0]} but names no response schema`);
   const schema = { $ref: `#/components/schemas/${name}` };
   if (name === 'MaterialFile') return { description: op.ok[1], content: Object.fromEntries(['application/pdf', 'image/jpeg', 'image/png'].map((t) => [t, { schema }])) };
+  if (name === 'DocumentPdfFile') return { description: op.ok[1], content: { 'application/pdf': { schema } } };
   if (name === 'ArchivePackageFile') return { description: op.ok[1], content: { 'application/x-tar': { schema } } };
   if (name === 'OpenDataCatalogue' || name === 'OpenDataStatistics') return { description: op.ok[1], content: { 'application/json': { schema }, 'text/csv': { schema: { $ref: '#/components/schemas/OpenDataCsv' } } } };
   return { description: op.ok[1], content: { 'application/json': { schema } } };

@@ -398,6 +398,20 @@ export const responseSchemas: Record<string, Schema> = {
     certificateNo: nullableString,
     window: orNull(closed({ name: s(200), address: s(300), hours: s(200), phone: s(40) }, ['phone'])),
     supervisionPhone: nullableString,
+    content: closed({
+      caseLine: s(100),
+      blocks: list({
+        oneOf: [
+          closed({ kind: { const: 'paragraph' }, spans: list(closed({ text: s(8000), strong: bool, underline: bool }, ['strong', 'underline'])), indent: bool, small: bool }, ['indent', 'small']),
+          closed({ kind: { const: 'heading' }, text: s(200) }),
+          closed({ kind: { const: 'list' }, items: list(s(2000)) }),
+          closed({ kind: { const: 'reasons' }, text: s(4000) }),
+          closed({ kind: { const: 'table' }, rows: list(closed({ label: s(50), value: s(2000), signLine: bool }, ['signLine'])) }),
+        ],
+      }),
+      sealText: s(20),
+      issuedOn: s(40),
+    }),
   }, ['acceptedAt', 'promisedLimitDays', 'statutoryLimitDays', 'promisedDeadline', 'problems', 'replyBy', 'reasons', 'decision', 'materials', 'uploaded', 'served', 'delivery', 'certificateNo', 'window', 'supervisionPhone']),
   CaseDocuments: closed({ documents: list(closed({ kind: documentKind, title: s(50), number: s(64), issuedAt: instant })) }),
   HandledTasks: closed({
@@ -478,6 +492,7 @@ export const responseSchemas: Record<string, Schema> = {
       day: s(10, { format: 'date' }), localCount: int(0), remoteCount: int(0), missing: list(s(40), { description: 'node ids delivered here and not held there (queued again)' }), checkedAt: instant,
     })),
   }),
+  DocumentPdfFile: { type: 'string', contentEncoding: 'binary', description: 'the document as an A4 PDF (fonts embedded), sent as an attachment named after its title and number' },
   ArchivePackageFile: { type: 'string', contentEncoding: 'binary', description: 'the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig' },
   ArchiveVerification: obj(['caseNo', 'verdict', 'sealValid', 'keyId', 'keyProblem', 'files', 'changed', 'missing', 'unexpected'], {
     caseNo: { oneOf: [{ type: 'null' }, caseNo] }, verdict: { enum: ['intact', 'tampered'] }, sealValid: bool, keyId: nullableString, keyProblem: nullableString, files: int(0),
@@ -621,6 +636,7 @@ export const responseOf: Record<string, string> = {
   'GET /views/finished': 'FinishedCases',
   'GET /drafts': 'DraftList',
   'GET /cases/{caseNo}/documents': 'CaseDocuments',
+  'GET /cases/{caseNo}/documents/{kind}/pdf': 'DocumentPdfFile',
   'GET /catalogue/options': 'EditorOptions',
   'POST /catalogue/validate': 'EntryCheck',
   'POST /catalogue/preview': 'ProcessPreview',

@@ -78,6 +78,8 @@ export interface Config {
   workerHealthPort: number | undefined;
   /** The approval archive's store: a folder, one sealed package per closed case (ARCHIVE_DIR, default DATA_DIR/archive). */
   archiveDir: string;
+  /** The CJK TrueType font (or collection) the documents' PDFs are set in (PDF_FONT_FILE); missing = the PDF download answers 503. */
+  pdfFontFile: string;
 }
 
 /** The development defaults: published in the README, so never good enough in production. */
@@ -87,6 +89,9 @@ export const devDefaults = {
   auditKey: 'onewindow-dev-audit-key',
   demoStaffPassword: 'onewindow-demo',
 } as const;
+
+/** Debian's WenQuanYi Micro Hei (package fonts-wqy-microhei), the documents' PDF font unless PDF_FONT_FILE names another. */
+export const defaultPdfFontFile = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 
 /** The smallest secret accepted in production, in bytes. */
 export const minSecretBytes = 32;
@@ -196,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: wholeNumber(env, 'RETENTION_DAYS', 180, 180, 36_500),
     workerHealthPort: optional(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : int(env, 'WORKER_HEALTH_PORT', 0),
     archiveDir: path.resolve(str(env, 'ARCHIVE_DIR', path.join(dataDir, 'archive'))),
+    pdfFontFile: str(env, 'PDF_FONT_FILE', defaultPdfFontFile),
   };
   if (production) checkProduction(env, config);
   return config;

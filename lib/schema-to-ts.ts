@@ -32,7 +32,12 @@ export function schemaToTs(schema: Schema | boolean | undefined, indent = ''): s
     case 'number': return 'number';
     case 'boolean': return 'boolean';
     case 'null': return 'null';
-    case 'array': return `${paren(schemaToTs(schema.items as Schema | undefined, indent))}[]`;
+    case 'array': {
+      // A union of object types starts with "{", which paren() leaves bare: wrap unions whole.
+      const items = schema.items as Schema | undefined;
+      const inner = schemaToTs(items, indent);
+      return items && (Array.isArray(items.oneOf) || Array.isArray(items.anyOf)) ? `(${inner})[]` : `${paren(inner)}[]`;
+    }
     case 'object': return objectType(schema, indent);
     default: return schema.properties ? objectType(schema, indent) : 'unknown';
   }

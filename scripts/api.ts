@@ -40,7 +40,7 @@ runMain('api', async () => {
   const messagingUrl = config.platformUrls.messaging;
   const notifier = messagingUrl ? new NotifierClient({ baseUrl: messagingUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, notifier, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir };
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, notifier, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir, pdfFontFile: config.pdfFontFile };
   // The audit chain's head, signed, outside the database (see README, "Security").
   startCheckpoints(db, checkpointFile(config.dataDir), config.auditKey, config.auditCheckpointMinutes);
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its

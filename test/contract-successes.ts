@@ -81,6 +81,9 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await complete(corrected, 'precheck', { action: 'correction', opinion: '请补正', problems: ['经营场所证明缺失'] });
   await status(corrected, 'awaiting_correction');
   await call('post', '/cases/{caseNo}/correction', `/cases/${corrected}/correction`, callers.clerk, { note: '已补充经营场所证明', materials: ['场所租赁合同'] });
+  // Its correction notice, issued (numbered) and then downloaded as a PDF.
+  await call('post', '/cases/{caseNo}/documents/{kind}', `/cases/${corrected}/documents/correction`, callers.clerk);
+  await call('get', '/cases/{caseNo}/documents/{kind}/pdf', `/cases/${corrected}/documents/correction/pdf`, callers.clerk);
 
   // 模拟审批: a construction permit filed before its land certificate exists, reviewed as a simulation, then reported on.
   const simulatedFiling = { implementationCode: 'XK-330000-00004.xh-zjj', channel: 'window', simulated: true, formData: readFormFolder({ key: 'construction-permit', version: 1 }).example,

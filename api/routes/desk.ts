@@ -4,7 +4,8 @@
  * - 办结 `GET /views/finished`: finished cases of the staff member's department (or hall);
  * - 我的办件 `GET /views/my-cases`: an applicant's cases with their status and next step;
  * - 草稿箱 `/drafts`: window applications saved before filing, resumable by the clerk who saved them;
- * - 文书 `/cases/{caseNo}/documents`: numbered documents of the case (api/services/documents.ts).
+ * - 文书 `/cases/{caseNo}/documents`: numbered documents of the case (api/services/documents.ts), and
+ *   each one already issued as an A4 PDF (`/documents/{kind}/pdf`, api/services/document-pdf.ts).
  * Drafts and document numbers are the only writes here; a case itself changes only through its workflow.
  */
 import { Router, type Request } from 'express';
@@ -12,11 +13,12 @@ import type { Db } from '../../lib/db';
 import { AppError, badRequest, conflict, notFound } from '../../lib/errors';
 import { principalOf, requireApplicant, requireStaff } from '../auth/principal';
 import { caseNoParam } from '../params';
-import { actorName, caseAccess, clerkRoles } from '../services/access';
+import { actorName, auditFullView, caseAccess, clerkRoles } from '../services/access';
 import {
   applicantCases, countDrafts, deleteDraft, draftItemName, draftView, finishedCases, handledTasks, insertDraft, listDrafts, ownDraftRow, pageSize, updateDraft, type DraftBody,
 } from '../services/desk';
-import { documentKinds, issueDocument, issuedDocuments, type DocumentKind } from '../services/documents';
+import { documentKinds, issueDocument, issuedDocument, issuedDocuments, type DocumentKind } from '../services/documents';
+import { documentPdf, type PdfFont } from '../services/document-pdf';
 import { bodyValidator } from '../validate';
 
 /** A clerk keeps at most this many drafts; older ones are filed or deleted first. */
@@ -61,7 +63,18 @@ export function nextStepOf(status: string, rated: boolean): string {
   }
 }
 
-export function deskRoutes(db: Db): Router {
+function documentKindParam(raw: string): DocumentKind {
+  if (!(documentKinds as readonly string[]).includes(raw)) throw notFound(`document kind ${raw.slice(0, 40)}`);
+  return raw as DocumentKind;
+}
+
+/** Content-Disposition of a download: the Chinese name per RFC 5987 (filename*), with an ASCII name for old clients. */
+export function attachment(asciiName: string, name: string): string {
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${asciiName}"; filename*=UTF-8''${encoded}`;
+}
+
+export function deskRoutes(db: Db, pdfFont: PdfFont): Router {
   const r = Router();
 
   /** 已办: tasks I completed, newest first. */
@@ -143,11 +156,25 @@ export function deskRoutes(db: Db): Router {
 
   r.post('/cases/:caseNo/documents/:kind', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    const kind = req.params.kind;
-    if (!(documentKinds as readonly string[]).includes(kind)) throw notFound(`document kind ${kind.slice(0, 40)}`);
+    const kind = documentKindParam(req.params.kind);
     const p = principalOf(req);
     const access = await caseAccess(db, p, caseNo);
-    res.json(await issueDocument(db, access, caseNo, kind as DocumentKind, actorName(p)));
+    res.json(await issueDocument(db, access, caseNo, kind, actorName(p)));
+  });
+
+  /** The PDF of a document already issued; reading never numbers one (409 document-not-issued). */
+  r.get('/cases/:caseNo/documents/:kind/pdf', async (req, res) => {
+    const caseNo = caseNoParam(req.params.caseNo);
+    const kind = documentKindParam(req.params.kind);
+    const p = principalOf(req);
+    const access = await caseAccess(db, p, caseNo);
+    const view = await issuedDocument(db, access, caseNo, kind);
+    const pdf = await documentPdf(view, pdfFont);
+    // A file that leaves the system with the applicant's data, as a material download is.
+    if (access.full) await auditFullView(db, p, caseNo, `document ${kind} (PDF)`);
+    res.set('content-disposition', attachment(`${kind}-${caseNo}.pdf`, `${view.title}-${view.number.replace(/\s+/g, '')}.pdf`));
+    res.set('cache-control', 'private, no-store');
+    res.type('application/pdf').send(pdf);
   });
 
   return r;

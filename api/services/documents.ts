@@ -5,14 +5,16 @@
  *
  * The content comes from the case's own record — the refusal notice quotes the refusal's
  * reasons, never an earlier correction opinion — and a number is given once per case and kind,
- * counted per department, kind and year, so a reprint shows the same number. The web app lays
- * the content out on A4 (web/src/pages/documents.tsx).
+ * counted per department, kind and year, so a reprint shows the same number. The words are
+ * written once (document-content.ts) and laid out on A4 by the web app (web/src/pages/documents.tsx)
+ * and as a PDF (document-pdf.ts).
  */
 import type { Db } from '../../lib/db';
 import { conflict, notProjectedYet } from '../../lib/errors';
 import { maskPersonalData } from '../../lib/privacy';
 import type { CaseAccess } from './access';
 import { getCase } from './cases';
+import { documentContent, type DocumentContent } from './document-content';
 
 export const documentKinds = ['receipt', 'accept', 'correction', 'reject', 'approval', 'refusal', 'service'] as const;
 export type DocumentKind = (typeof documentKinds)[number];
@@ -63,6 +65,8 @@ export interface DocumentView {
   certificateNo?: string | null;
   window?: { name: string; address: string; hours: string; phone?: string } | null;
   supervisionPhone?: string | null;
+  /** The words of the document, block by block, as the page and the PDF lay them out. */
+  content: DocumentContent;
 }
 
 const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : new Date(v).toISOString());
@@ -141,6 +145,18 @@ async function assignNumber(db: Db, caseNo: string, kind: DocumentKind, departme
  * (a supervisor) sees only documents already issued.
  */
 export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind, by: string): Promise<DocumentView> {
+  return documentView(db, access, caseNo, kind, by, true);
+}
+
+/**
+ * A document already issued, never numbering one: a kind the case does not have, or one not
+ * issued yet, is a 409 and nothing changes (the PDF download reads this way).
+ */
+export async function issuedDocument(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind): Promise<DocumentView> {
+  return documentView(db, access, caseNo, kind, '', false);
+}
+
+async function documentView(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind, by: string, issue: boolean): Promise<DocumentView> {
   // The caller's access was checked on the filing; the case's first projection may still be on its way.
   if (!(await db('cases').where({ case_no: caseNo }).first('case_no'))) throw notProjectedYet(caseNo);
   const c = await getCase(db, caseNo);
@@ -150,7 +166,7 @@ export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, 
   const department = String(row.department);
   let issued = await db('case_documents').where({ case_no: caseNo, kind }).first<{ number: string; issued_at: Date; issued_by: string } | undefined>('number', 'issued_at', 'issued_by');
   if (!issued) {
-    if (!access.handles) throw conflict('document-not-issued', `the ${kind} document of case ${caseNo} has not been issued yet`);
+    if (!issue || !access.handles) throw conflict('document-not-issued', `the ${kind} document of case ${caseNo} has not been issued yet`);
     issued = await assignNumber(db, caseNo, kind, department, by);
   }
   const filing = await db('case_filings').where({ case_no: caseNo }).first<{ input: { implementation: { code: string; version: number; materials?: { name: string; required: boolean }[]; promisedLimitDays?: number; statutoryLimitDays?: number } } }>('input');
@@ -161,7 +177,7 @@ export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, 
     kind === 'receipt' ? db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at').select('material_name as materialName', 'file_name as fileName') : [],
   ]);
   const applicant = row.applicant as { name: string; idNumber: string; kind: string };
-  const view: DocumentView = {
+  const view: Omit<DocumentView, 'content'> = {
     caseNo, kind, title: titles[kind], number: issued.number, issuedAt: new Date(issued.issued_at).toISOString(), issuedBy: issued.issued_by,
     issuer: { department, name: dept?.name ?? department },
     applicant: access.full ? { name: applicant.name, idNumber: applicant.idNumber, kind: applicant.kind } : maskPersonalData({ name: applicant.name, idNumber: applicant.idNumber, kind: applicant.kind }),
@@ -179,7 +195,7 @@ export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, 
     const doc = await db('case_documents').where({ case_no: caseNo, kind: served }).first<{ number: string } | undefined>('number');
     view.served = { title: titles[served], number: doc?.number ?? null };
   }
-  return view;
+  return { ...view, content: documentContent(view) };
 }
 
 /** The documents issued for a case so far. */

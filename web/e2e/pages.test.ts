@@ -4,7 +4,8 @@
  * - accessibility: axe-core finds no serious or critical
  *   violation, and every page has one h1 and no button or link without a name;
  * - documents: the refusal notice shows the refusal's reasons, each decision document its
- *   content, and print keeps the issuer, the seal area and the date on one A4 page;
+ *   content, print keeps the issuer, the seal area and the date on one A4 page, and 下载 PDF
+ *   downloads the server's A4 PDF of the document;
  * - the draft box, the working lists, 我的办件, and going straight from one item's form to another's.
  */
 import { expect } from 'chai';
@@ -191,6 +192,15 @@ describe('web app in Chromium: every page in plain Chinese and accessible; docum
     expect(pdf.match(/\/Type\s*\/Page[^s]/g)?.length, 'one A4 page').to.equal(1);
     expect(pdf, "A4: 210 × 297 mm is 595 × 842 points").to.match(/\/MediaBox\s*\[\s*0\s+0\s+59[45](\.\d+)?\s+84[12](\.\d+)?\s*\]/);
     await clerk.emulateMedia({ media: 'screen' });
+    // 下载 PDF downloads the server's PDF of the same document (打印 stays a button of its own).
+    expect(await clerk.locator('.actions-bar').textContent(), 'no hint about the print dialog').to.not.contain('另存为');
+    await clerk.getByRole('button', { name: '打印' }).waitFor();
+    const [download] = await Promise.all([clerk.waitForEvent('download'), clerk.getByRole('button', { name: '下载 PDF' }).click()]);
+    const rejectNumber = (await clerk.locator('.paper-no').first().textContent()) ?? '';
+    expect(download.suggestedFilename()).to.equal(`不予受理通知书-${rejectNumber.replace(/\s+/g, '')}.pdf`);
+    const downloaded = fs.readFileSync(await download.path());
+    expect(downloaded.subarray(0, 5).toString('latin1'), 'a PDF').to.equal('%PDF-');
+    expect(downloaded.toString('latin1'), 'A4').to.match(/\/MediaBox\s*\[\s*0\s+0\s+595\.28\s+841\.89\s*\]/);
     await visit(clerk, '/inbox');
     await visit(clerk, '/inbox/handled', () => clerk.locator('tr', { hasText: notAccepted }).first().waitFor());
     await visit(clerk, '/inbox/finished', () => clerk.locator('tr', { hasText: notAccepted }).first().waitFor());

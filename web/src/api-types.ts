@@ -1304,6 +1304,37 @@ export type DocumentView = {
     phone?: string;
   };
   supervisionPhone?: string | null;
+  content: {
+    caseLine: string;
+    blocks: ({
+      kind: "paragraph";
+      spans: {
+        text: string;
+        strong?: boolean;
+        underline?: boolean;
+      }[];
+      indent?: boolean;
+      small?: boolean;
+    } | {
+      kind: "heading";
+      text: string;
+    } | {
+      kind: "list";
+      items: string[];
+    } | {
+      kind: "reasons";
+      text: string;
+    } | {
+      kind: "table";
+      rows: {
+        label: string;
+        value: string;
+        signLine?: boolean;
+      }[];
+    })[];
+    sealText: string;
+    issuedOn: string;
+  };
 };
 
 export type CaseDocuments = {
@@ -1549,6 +1580,9 @@ export type ExchangeStatus = {
     checkedAt: string;
   }[];
 };
+
+/** the document as an A4 PDF (fonts embedded), sent as an attachment named after its title and number */
+export type DocumentPdfFile = string;
 
 /** the package as a POSIX tar (pax) file: its files under a folder named by the case number, with manifest.json and manifest.sig */
 export type ArchivePackageFile = string;

@@ -149,8 +149,17 @@ export function postWithProgress<T>(path: string, body: unknown, onProgress: (sh
 
 /** Downloads a file the API serves to signed-in callers only (a plain link would carry no identity). */
 export async function downloadFile(path: string, fileName: string): Promise<void> {
-  const res = await fetch(path, { headers: authHeaders() });
-  if (!res.ok) throw new ApiError(res.status, res.statusText, '', [], '');
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { accept: '*/*', ...authHeaders() } });
+  } catch {
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试', [], 'network');
+  }
+  if (!res.ok) {
+    // The problem's type names what went wrong (e.g. a document not issued yet, no PDF font).
+    const p = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    throw new ApiError(res.status, str(p.title, res.statusText), str(p.detail, ''), toProblems(p.errors), str(p.type, ''));
+  }
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;

@@ -56,6 +56,7 @@ export const problemTitles: Record<string, Pair> = {
   'department-differs': ['实施部门不一致，调整部门需走下放流程', 'The department differs'],
   'document-not-available': ['该办件没有这种文书', 'The case has no such document'],
   'document-not-issued': ['该文书尚未出具', 'The document has not been issued yet'],
+  'pdf-unavailable': ['服务器未安装文书字体，暂不能下载 PDF，请先使用打印', 'The server has no font for the PDF; use Print for now'],
   'too-many-drafts': ['草稿箱已满，请先申报或删除草稿', 'The draft box is full'],
   // The service hall (预约、取号、叫号、自助终端)
   'slot-full': ['该时段预约已满，请选择其他时段', 'This slot is fully booked'],
