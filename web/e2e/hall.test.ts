@@ -9,19 +9,18 @@
 import { expect } from 'chai';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createApp } from '../../api/app';
 import { RateLimiter } from '../../api/auth/rate-limit';
 import { readFormFolder } from '../../lib/forms';
 import { createPlatforms } from '../../lib/platforms';
 import { officialYears } from '../../lib/calendar/official';
 import { importYear } from '../../lib/calendar/store';
-import { testStaffPassword } from '../../test/context';
 import { asStaff, eventually, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
+import { shot } from './browser';
 import { englishWords } from './english';
 import { fillWhole } from './fill';
+import { browserSuite, signInApplicant, signInStaff } from './session';
 
 /** The computed font size of an element, in CSS pixels (run in the page). */
 const fontSize = (n: unknown) => parseFloat((globalThis as unknown as { getComputedStyle: (e: unknown) => { fontSize: string } }).getComputedStyle(n).fontSize);
@@ -33,17 +32,15 @@ const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138
 
 describe('web app in Chromium: the service hall from booking to the kiosk pick-up', function () {
   this.timeout(300_000);
+  const web = browserSuite({ stack: sharedStack, failureShot: 'hall-failure' });
+  const { open, pageErrors } = web;
   let stack: Stack;
   let mine: Stack;
   let server: Server;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   const offset = new Date(`${day}T08:50:00+08:00`).getTime() - Date.now();
 
   before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
+    stack = web.stack;
     const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
     server = createApp({
       db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
@@ -72,35 +69,12 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
     await db('certificates').del();
     await db('deliveries').whereNotNull('waybill_no').update({ waybill_no: null });
   });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, 'hall-failure').catch(() => undefined);
-  });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
     server?.closeAllConnections(); // the screen's event streams
     await new Promise<void>((resolve) => server?.close(() => resolve()));
-    await stack?.stop();
   });
 
-  async function open(kind: 'desktop' | 'phone' | 'screen' | 'kiosk'): Promise<Page> {
-    const context = kind === 'screen' || kind === 'kiosk'
-      ? await browser.newContext({ viewport: kind === 'screen' ? { width: 1920, height: 1080 } : { width: 1280, height: 1024 }, hasTouch: kind === 'kiosk', locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-      : await newContext(browser, kind);
-    contexts.push(context);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    return page;
-  }
-
-  async function signIn(page: Page, userId: string): Promise<void> {
-    await page.goto(`${mine.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(userId);
-    await page.locator('#staff-password').fill(testStaffPassword);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
-  }
+  const signIn = (page: Page, userId: string) => signInStaff(page, mine.baseUrl, userId);
 
   async function noEnglish(page: Page, what: string): Promise<void> {
     expect(englishWords(await page.locator('body').innerText()), `${what}: English words on a Chinese page`).to.deep.equal([]);
@@ -110,14 +84,7 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
     // ---- The phone: sign in, book the first free half-hour of 市场准入 today.
     const phone = await open('phone');
     await phone.goto(`${mine.baseUrl}/#/hall/appointment`);
-    await phone.locator('#app-id').fill(zhang.idNumber);
-    await phone.locator('#app-name').fill(zhang.name);
-    await phone.locator('#app-phone').fill(zhang.phone);
-    await phone.getByRole('button', { name: '获取验证码' }).click();
-    await phone.locator('#sms-code').waitFor();
-    const idLog = (await (await fetch(`${stack.sims.urls.identity}/_control/log`)).json()) as { entries: { kind: string; what: string; detail: { code?: string } }[] };
-    await phone.locator('#sms-code').fill(idLog.entries.filter((e) => e.kind === 'effect' && e.what === 'sms-code.sent').at(-1)?.detail.code ?? '');
-    await phone.getByRole('button', { name: '登录', exact: true }).click();
+    await signInApplicant(phone, mine, zhang);
     await phone.locator('#book-category').waitFor();
     await phone.locator('#book-item').selectOption(item);
     const nine = phone.getByRole('button', { name: /^09:00 余 \d 个$/ });
