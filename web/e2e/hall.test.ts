@@ -7,16 +7,10 @@
  * slot is bookable whatever day the test runs; the case itself runs on real time.
  */
 import { expect } from 'chai';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { createApp } from '../../api/app';
-import { RateLimiter } from '../../api/auth/rate-limit';
 import { readFormFolder } from '../../lib/forms';
-import { createPlatforms } from '../../lib/platforms';
-import { officialYears } from '../../lib/calendar/official';
-import { importYear } from '../../lib/calendar/store';
-import { asStaff, eventually, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../../test/harness';
+import { clearHallDays, hallApi, restoreHallSetting, sampleHall as hall, type HallApi } from '../../test/hall';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
 import { shot } from './browser';
 import { englishWords } from './english';
 import { fillWhole } from './fill';
@@ -25,7 +19,6 @@ import { browserSuite, signInApplicant, signInStaff } from './session';
 /** The computed font size of an element, in CSS pixels (run in the page). */
 const fontSize = (n: unknown) => parseFloat((globalThis as unknown as { getComputedStyle: (e: unknown) => { fontSize: string } }).getComputedStyle(n).fontSize);
 
-const hall = 'xh-zwfw';
 const day = '2026-12-14'; // a Monday
 const item = 'XK-330000-00001.xh-scjg'; // 个体工商户登记: one approval, a certificate, pick-up at a kiosk offered
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
@@ -36,42 +29,24 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
   const { open, pageErrors } = web;
   let stack: Stack;
   let mine: Stack;
-  let server: Server;
+  let api: HallApi | undefined;
   const offset = new Date(`${day}T08:50:00+08:00`).getTime() - Date.now();
 
   before(async () => {
     stack = web.stack;
-    const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
-    server = createApp({
-      db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
-      notifier: platforms.notifier, hallClock: () => new Date(Date.now() + offset), limiter: new RateLimiter(),
-    }).listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    mine = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
-    // The hall's entries in service (other suites on this database may have suspended or cancelled one): their windows' hours are the slots'.
-    const hallItems = (await stack.db('hall_categories').where({ hall_code: hall }).pluck('implementation_codes')) as string[][];
-    await restoreSampleCatalogue(stack, hallItems.flat());
-    // And the official calendar of 2026 (calendar suites on this database correct days of it).
-    const y2026 = officialYears().find((y) => y.year === 2026)!;
-    await importYear(stack.db, 2026, y2026.source, y2026.days, 'hall-test');
-    // The day starts empty (a database kept from an earlier run may hold it); certificate numbers restart with the simulators.
+    api = await hallApi(stack, () => new Date(Date.now() + offset));
+    mine = api.on;
+    await restoreHallSetting(stack);
+    // The day starts empty; certificate numbers restart with the simulators.
+    await clearHallDays(stack, [day]);
     const db = stack.db;
-    const tickets = db('hall_tickets').where({ hall_code: hall, day }).select('id');
-    await db('hall_ticket_evaluations').whereIn('ticket_id', tickets).del();
-    await db('hall_events').whereIn('ticket_id', tickets).del();
-    await db('hall_tickets').whereIn('id', tickets).del();
-    await db('hall_ticket_counters').where({ hall_code: hall, day }).del();
-    const range = [new Date(`${day}T00:00:00+08:00`), new Date(`${day}T23:59:00+08:00`)] as const;
-    await db('appointments').where({ hall_code: hall }).whereBetween('slot_start', range).del();
-    await db('appointment_slots').where({ hall_code: hall }).whereBetween('slot_start', range).del();
     await db('kiosk_pickups').del();
     await db('payments').del();
     await db('certificates').del();
     await db('deliveries').whereNotNull('waybill_no').update({ waybill_no: null });
   });
   after(async () => {
-    server?.closeAllConnections(); // the screen's event streams
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await api?.close();
   });
 
   const signIn = (page: Page, userId: string) => signInStaff(page, mine.baseUrl, userId);
