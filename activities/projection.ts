@@ -9,7 +9,7 @@ import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
-import type { Applicant, CaseStatus, Decision, SpecialProcedureType, TaskAction, TaskKind } from '../workflows/definitions';
+import type { Applicant, CaseStatus, Decision, OpenTaskView, TaskAction } from '../workflows/definitions';
 
 export interface CaseRowInit {
   implementationCode: string;
@@ -64,21 +64,9 @@ export interface CaseEventInput {
   supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null; simulated?: boolean };
 }
 
-export interface OpenTaskInput {
-  taskId: string;
+/** The task as the case shows it (its notes kept in the task's detail), with its case and times; the inbox holds no assignee until one is set. */
+export interface OpenTaskInput extends Omit<OpenTaskView, 'assignee'> {
   caseNo: string;
-  kind: TaskKind;
-  stepId: string;
-  stepName: string;
-  department: string;
-  role: string;
-  actions: TaskAction[];
-  returnTo?: string[];
-  specialProcedures?: SpecialProcedureType[];
-  /** What the handler should know before acting (e.g. a failed real-name check); kept in the task's detail. */
-  notes?: string[];
-  /** A task of a simulated review (模拟审批). */
-  simulated?: boolean;
   createdAt: string;
   dueAt: string | null;
 }

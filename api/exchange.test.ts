@@ -155,7 +155,11 @@ describe('case data exchange with the provincial platform (同源发布)', funct
     const kept = await stack.db('exchange_reconciliations').where({ day }).first();
     expect(kept.missing).to.include(lost.nodeId);
     await eventually(async () => (await stack.sims.province.control.nodes(firstCase)).some((n) => n.nodeId === lost.nodeId), 'the lost node sent again');
-    const row = await stack.db('exchange_outbox').where({ node_id: lost.nodeId }).first();
+    // The platform holds the node a moment before the dispatcher marks its row delivered.
+    const row = await eventually(async () => {
+      const r = await stack.db('exchange_outbox').where({ node_id: lost.nodeId }).first<{ state: string } | undefined>();
+      return r?.state === 'delivered' ? r : undefined;
+    }, 'the lost node\'s row delivered');
     expect(row).to.include({ state: 'delivered', resent: 1 });
     // Supervisors see the day's reconciliation with what was missing.
     const status = await http(stack, 'GET', '/api/exchange');

@@ -6,58 +6,29 @@
  * times are exact; everything else is the shared stack.
  */
 import { expect } from 'chai';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
-import { RateLimiter } from './auth/rate-limit';
-import { createPlatforms } from '../lib/platforms';
-import { officialYears } from '../lib/calendar/official';
-import { importYear } from '../lib/calendar/store';
-import { asApplicant, asStaff, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../test/harness';
+import { asApplicant, asStaff, http, sharedStack, type Stack } from '../test/harness';
+import { china, clearHallDays, hallApi, restoreHallSetting, sampleHall as hall, type HallApi } from '../test/hall';
 
-const hall = 'xh-zwfw';
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
 const liu = { idNumber: '330106198503122410', name: '刘建军', phone: '13588036751' };
 const huang = { idNumber: '330102198802164527', name: '黄丽娟', phone: '13588036752' };
 const days = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-10-10'];
 const at = (iso: string) => new Date(iso);
-const china = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`);
 
 describe('the service hall: appointments, tickets, calling, screen and indicators', function () {
   this.timeout(120_000);
   let stack: Stack;
   let mine: Stack;
-  let server: Server;
+  let api: HallApi | undefined;
   let now = at('2026-12-07T00:00:00Z');
   const as: Record<string, Record<string, string>> = {};
 
   before(async () => {
     stack = await sharedStack();
-    const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
-    server = createApp({
-      db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
-      notifier: platforms.notifier, hallClock: () => now, limiter: new RateLimiter(),
-    }).listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    mine = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
-    // The hall's entries in service (other suites on this database may have suspended or cancelled one): their windows' hours are the slots'.
-    const hallItems = (await stack.db('hall_categories').where({ hall_code: hall }).pluck('implementation_codes')) as string[][];
-    await restoreSampleCatalogue(stack, hallItems.flat());
-    // And the official calendar of 2026 (calendar suites on this database correct days of it).
-    const y2026 = officialYears().find((y) => y.year === 2026)!;
-    await importYear(stack.db, 2026, y2026.source, y2026.days, 'hall-test');
-    // This suite's days start empty (a database kept from an earlier run may hold them).
-    const db = stack.db;
-    const tickets = db('hall_tickets').where({ hall_code: hall }).whereIn('day', days).select('id');
-    await db('hall_ticket_evaluations').whereIn('ticket_id', tickets).del();
-    await db('hall_events').whereIn('ticket_id', tickets).del();
-    await db('hall_tickets').whereIn('id', tickets).del();
-    await db('hall_ticket_counters').where({ hall_code: hall }).whereIn('day', days).del();
-    for (const d of days) {
-      const range = [china(d, '00:00'), china(d, '23:59')] as const;
-      await db('appointments').where({ hall_code: hall }).whereBetween('slot_start', range).del();
-      await db('appointment_slots').where({ hall_code: hall }).whereBetween('slot_start', range).del();
-    }
+    api = await hallApi(stack, () => now);
+    mine = api.on;
+    await restoreHallSetting(stack);
+    await clearHallDays(stack, days);
     for (const p of [zhang, liu, huang]) as[p.name] = await asApplicant(mine, p);
     as.clerk = await asStaff(mine, 'clerk-wang');
     as.otherClerk = await asStaff(mine, 'clerk-he');
@@ -65,8 +36,7 @@ describe('the service hall: appointments, tickets, calling, screen and indicator
     as.supervisor = await asStaff(mine, 'supervisor-zhao');
   });
   after(async () => {
-    server?.closeAllConnections(); // the screen's event streams
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await api?.close();
     await stack?.stop();
   });
 

@@ -20,6 +20,15 @@ export function queryString(req: Request, name: string, o: { max?: number; oneOf
   return v;
 }
 
+/** The `page` of a list, 1 to 10 000; 1 when not given. */
+export function pageQuery(req: Request): number {
+  const raw = req.query.page;
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw badRequest('page must be a positive integer', [{ pointer: '/query/page', detail: 'must be >= 1' }]);
+  return n;
+}
+
 export function intQuery(req: Request, name: string, fallback: number, min: number, max: number): number {
   const raw = req.query[name];
   if (raw === undefined) return fallback;

@@ -15,6 +15,7 @@ import type { Knex } from 'knex';
 import type { Db } from './db';
 import { lineLogger, log } from './log';
 import { webhookAttempts } from './metrics';
+import { PollingLoop } from './polling-loop';
 import { ThrottledLog } from './throttled-log';
 
 export interface WebhookEvent {
@@ -67,10 +68,7 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 }
 
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private readonly pollMs: number;
+  private readonly loop: PollingLoop;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly timeoutMs: number;
@@ -79,25 +77,23 @@ export class WebhookDispatcher {
   private readonly failures = new ThrottledLog(60_000, lineLogger('error', 'webhooks'));
 
   constructor(private readonly o: DispatcherOptions) {
-    this.pollMs = o.pollMs ?? 1000;
     this.maxAttempts = o.maxAttempts ?? 10;
     this.baseDelayMs = o.baseDelayMs ?? 10_000;
     this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.loop = new PollingLoop({
+      everyMs: o.pollMs ?? 1000,
+      tick: () => this.runOnce(),
+      onError: (err) => this.failures.report(`[webhooks] dispatch failed: ${err instanceof Error ? err.message : String(err)}`),
+    });
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined, (err: unknown) => this.failures.report(`[webhooks] dispatch failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  /** Stops polling; resolves once the poll under way has ended. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Sends what is due now; returns how many deliveries were attempted. */

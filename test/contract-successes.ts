@@ -10,12 +10,8 @@ import { expect } from 'chai';
 import { signCallback, type CallbackEvent } from '../adapters/callbacks';
 import { sampleDocuments, withFormContent } from '../db/seed';
 import { readFormFolder } from '../lib/forms';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../api/app';
-import { RateLimiter } from '../api/auth/rate-limit';
-import { createPlatforms } from '../lib/platforms';
-import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, smsCodeOf, type HttpResult, type Stack } from './harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, smsCodeOf, type HttpResult, type Stack } from './harness';
+import { china, clearHallDays, hallApi, sampleHall } from './hall';
 import { hashPassword } from '../api/auth/secrets';
 import { operations, type Operation } from '../api/openapi';
 
@@ -202,7 +198,7 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await stack.sims.identity.control.finishFaceCheck(checkId, 'pass');
   expect((await call('get', '/auth/applicant/face-check/{checkId}', `/auth/applicant/face-check/${checkId}`, callers.applicant)).body).to.deep.equal({ status: 'passed', assuranceLevel: 'intermediate' });
 
-  await hallSuccesses(c, call, file, complete, openTask, staff, corrected);
+  await hallSuccesses(c, { call, file, complete, openTask, staff }, corrected);
 
   // A staff member of the contract's own changes their password.
   const userId = `contract-${serial}`;
@@ -212,8 +208,17 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   await call('post', '/auth/password', '/auth/password', bearer({ authorization: `Bearer ${login.body.token as string}` }, userId), { currentPassword: 'contract-pass-Plain-2026', newPassword: '契约测试换一个更长的口令-2026' });
 }
 
-type Call = (method: string, template: string, real: string, caller: SuccessCaller, body?: unknown, on?: Stack) => Promise<HttpResult>;
-const china = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`);
+/** The scenario's steps that the hall's scenario uses too. */
+interface Steps {
+  /** Sends through the contract's check and requires a success. */
+  call: (method: string, template: string, real: string, caller: SuccessCaller, body?: unknown, on?: Stack) => Promise<HttpResult>;
+  /** Files a case at the window of the item's hall. */
+  file: (code: string, formKey: string, extra?: Record<string, unknown>) => Promise<string>;
+  /** Completes the case's open task (of a step or kind) as a staff member who may. */
+  complete: (caseNo: string, step: string | undefined, body: Record<string, unknown>) => Promise<HttpResult>;
+  openTask: (caseNo: string, step?: string) => Promise<{ id: string }>;
+  staff: (id: string) => Promise<SuccessCaller>;
+}
 
 /**
  * The service hall, through an API of its own whose hall clock stands at 10:00 on a working day
@@ -221,28 +226,13 @@ const china = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`)
  * cancelled; a ticket issued, called, recalled, transferred, tied to a case, finished and rated;
  * another that did not come; and a certificate collected at the kiosk, which completes its case.
  */
-async function hallSuccesses(c: SuccessContext, call: Call, file: (code: string, formKey: string, extra?: Record<string, unknown>) => Promise<string>,
-  complete: (caseNo: string, step: string | undefined, body: Record<string, unknown>) => Promise<HttpResult>, openTask: (caseNo: string, step?: string) => Promise<{ id: string }>,
-  staff: (id: string) => Promise<SuccessCaller>, someCase: string): Promise<void> {
+async function hallSuccesses(c: SuccessContext, { call, file, complete, openTask, staff }: Steps, someCase: string): Promise<void> {
   const { stack, callers } = c;
-  const db = stack.db;
-  const hall = 'xh-zwfw';
+  const hall = sampleHall;
   const day = '2026-12-15';
-  // The day starts empty (a database kept from an earlier run may hold it).
-  const tickets = db('hall_tickets').where({ hall_code: hall, day }).select('id');
-  await db('hall_ticket_evaluations').whereIn('ticket_id', tickets).del();
-  await db('hall_events').whereIn('ticket_id', tickets).del();
-  await db('hall_tickets').whereIn('id', tickets).del();
-  await db('hall_ticket_counters').where({ hall_code: hall, day }).del();
-  await db('appointments').where({ hall_code: hall }).whereBetween('slot_start', [china(day, '00:00'), china(day, '23:59')]).del();
-  await db('appointment_slots').where({ hall_code: hall }).whereBetween('slot_start', [china(day, '00:00'), china(day, '23:59')]).del();
-  const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
-  const server: Server = createApp({
-    db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
-    notifier: platforms.notifier, hallClock: () => china(day, '10:00'), limiter: new RateLimiter(),
-  }).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const on: Stack = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
+  await clearHallDays(stack, [day]);
+  const api = await hallApi(stack, () => china(day, '10:00'));
+  const { on } = api;
   try {
     const booked = await call('post', '/hall/appointments', '/hall/appointments', callers.applicant, { hall, category: 'A', implementationCode: 'XK-330000-00001.xh-scjg', slotStart: china(day, '11:00').toISOString(), phone: c.applicant.phone }, on);
     await call('post', '/hall/appointments/{id}/cancel', `/hall/appointments/${booked.body.id as string}/cancel`, callers.applicant, undefined, on);
@@ -272,7 +262,6 @@ async function hallSuccesses(c: SuccessContext, call: Call, file: (code: string,
     await call('post', '/hall/kiosk/track', '/hall/kiosk/track', kiosk, { caseNo: kioskCase, idNumber: c.applicant.idNumber }, on);
     await call('post', '/hall/kiosk/pickups', '/hall/kiosk/pickups', kiosk, { code: code.body.code, idNumber: c.applicant.idNumber }, on);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await api.close();
   }
 }

@@ -12,7 +12,7 @@ import { Router, type Request } from 'express';
 import type { Db } from '../../lib/db';
 import { AppError, badRequest, conflict, notFound } from '../../lib/errors';
 import { principalOf, requireApplicant, requireStaff } from '../auth/principal';
-import { caseNoParam } from '../params';
+import { caseNoParam, pageQuery } from '../params';
 import { actorName, auditFullView, caseAccess, clerkRoles } from '../services/access';
 import {
   applicantCases, countDrafts, deleteDraft, draftItemName, draftView, finishedCases, handledTasks, insertDraft, listDrafts, ownDraftRow, pageSize, updateDraft, type DraftBody,
@@ -23,14 +23,6 @@ import { bodyValidator } from '../validate';
 
 /** A clerk keeps at most this many drafts; older ones are filed or deleted first. */
 export const maxDraftsPerClerk = 50;
-
-function pageParam(req: Request): number {
-  const raw = req.query.page;
-  if (raw === undefined) return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw badRequest('page must be a positive integer', [{ pointer: '/query/page', detail: 'must be >= 1' }]);
-  return n;
-}
 
 function textParam(req: Request, name: string): string | undefined {
   const v = req.query[name];
@@ -81,7 +73,7 @@ export function deskRoutes(db: Db, pdfFont: PdfFont): Router {
   r.get('/views/handled', async (req, res) => {
     const me = requireStaff(req);
     const q = textParam(req, 'q');
-    const page = pageParam(req);
+    const page = pageQuery(req);
     res.json(await handledTasks(db, me, { q, page }));
   });
 
@@ -89,14 +81,14 @@ export function deskRoutes(db: Db, pdfFont: PdfFont): Router {
   r.get('/views/finished', async (req, res) => {
     const me = requireStaff(req);
     const q = textParam(req, 'q');
-    const page = pageParam(req);
+    const page = pageQuery(req);
     res.json(await finishedCases(db, me, { q, page }));
   });
 
   /** 我的办件: the applicant's cases (own, filed by them, or of the company they represent), newest first. */
   r.get('/views/my-cases', async (req, res) => {
     const me = requireApplicant(req);
-    const page = pageParam(req);
+    const page = pageQuery(req);
     const { rows, total } = await applicantCases(db, me.idNumber, page);
     res.json({ cases: rows.map((c) => ({ ...c, nextStep: nextStepOf(c.status, c.rated) })), page, pageSize, total });
   });

@@ -9,18 +9,11 @@ import type { CertificatePlatform } from '../../adapters/certificates';
 import type { Db } from '../../lib/db';
 import { badRequest } from '../../lib/errors';
 import { requireStaff } from '../auth/principal';
+import { pageQuery } from '../params';
 import { clerkRoles, handlerRoles } from '../services/access';
 import { caseSearch, departmentList, inboxView } from '../services/web-views';
 
 const levels = ['normal', 'warning', 'overdue'];
-
-function pageParam(req: Request): number {
-  const raw = req.query.page;
-  if (raw === undefined) return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw badRequest('page must be a positive integer');
-  return n;
-}
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 function dayParam(req: Request, name: string): string | undefined {
@@ -52,7 +45,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const level = shortText(req, 'level');
     if (level && !levels.includes(level)) throw badRequest(`level must be one of ${levels.join(', ')}`);
     const q = shortText(req, 'q');
-    const page = pageParam(req);
+    const page = pageQuery(req);
     res.json(await inboxView(db, actor, { level, q, page }));
   });
 
@@ -69,7 +62,7 @@ export function webViewRoutes(db: Db, certificates?: CertificatePlatform): Route
     const filedFrom = dayParam(req, 'filedFrom');
     const filedTo = dayParam(req, 'filedTo');
     if (filedFrom && filedTo && filedFrom > filedTo) throw badRequest('filedFrom is after filedTo', [{ pointer: '/query/filedFrom', detail: 'must not be after filedTo' }]);
-    const page = pageParam(req);
+    const page = pageQuery(req);
     res.json(await caseSearch(db, p, { q, department, status, level, applicant, itemCode, filedFrom, filedTo, page }));
   });
 

@@ -20,6 +20,7 @@ import fs from 'node:fs/promises';
 import type { Db } from '../../lib/db';
 import { notFound, AppError } from '../../lib/errors';
 import { ThrottledLog } from '../../lib/throttled-log';
+import { PollingLoop } from '../../lib/polling-loop';
 import { briefError } from '../../lib/exchange/dispatcher';
 import { generateSm2KeyPair, type Sm2KeyPair } from '../../adapters/sm2';
 import { readPackage, safeName, verifyPackage, writePackage, type PackageFile, type Verification } from '../../lib/archive/package';
@@ -110,26 +111,24 @@ export interface ArchiveWriterOptions {
 
 /** Writes the packages of the closed cases queued by the projection; several processes share the queue by row locks. */
 export class ArchiveWriter {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
   private readonly failures = new ThrottledLog(60_000, (line) => console.error(line));
+  private readonly loop: PollingLoop;
 
-  constructor(private readonly o: ArchiveWriterOptions) {}
-
-  start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined, (err: unknown) => this.failures.report(`[archive] ${briefError(err)}`))
-        .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.o.pollMs ?? 2000); });
-    };
-    tick();
+  constructor(private readonly o: ArchiveWriterOptions) {
+    this.loop = new PollingLoop({
+      everyMs: o.pollMs ?? 2000,
+      tick: () => this.runOnce(),
+      onError: (err) => this.failures.report(`[archive] ${briefError(err)}`),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops polling; resolves once the poll under way has ended. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Archives the cases due now (each leased for ten minutes); returns how many were archived. */
@@ -141,7 +140,7 @@ export class ArchiveWriter {
       returning q.case_no, q.attempts`, [limit]);
     let done = 0;
     for (const r of rows) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       try {
         await archiveCase(db, this.o.client, this.o.archiveDir, this.o.secretKey, r.case_no);
         await db('archive_queue').where({ case_no: r.case_no }).delete();

@@ -265,18 +265,22 @@ export interface PreconditionBody {
   note?: string;
 }
 
+/** The case (`c`) with the version of its entry it was filed under (`v`). */
+function withEntry(db: Db, caseNo: string) {
+  return db('cases as c')
+    .join('implementation_versions as v', function () {
+      this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
+    })
+    .where('c.case_no', caseNo);
+}
+
 /**
  * 模拟审批: a precondition has appeared, or the applicant brings changes: the case checks every
  * precondition (asking the e-certificate platform) and answers what is still missing; when none
  * is, it converts. The files named must be this case's uploads of one of the entry's materials.
  */
 export async function reportPrecondition(deps: CaseDeps, caseNo: string, body: PreconditionBody, by: string): Promise<PreconditionAnswer> {
-  const row = await deps.db('cases as c')
-    .join('implementation_versions as v', function () {
-      this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
-    })
-    .where('c.case_no', caseNo)
-    .first<{ entry: { form: FormRef }; simulation_state: string | null } | undefined>('v.entry', 'c.simulation_state');
+  const row = await withEntry(deps.db, caseNo).first<{ entry: { form: FormRef }; simulation_state: string | null } | undefined>('v.entry', 'c.simulation_state');
   if (!row) throw notFound(`case ${caseNo}`);
   if (!row.simulation_state) throw conflict('not-simulated', `case ${caseNo} is not a simulated case (模拟审批)`);
   if (body.formData) {
@@ -543,12 +547,7 @@ export type CorrectionReplyBody = CorrectionReply & {
  */
 export async function replyCorrection(deps: CaseDeps, caseNo: string, body: CorrectionReplyBody): Promise<CaseStatus> {
   const { files, ...reply } = body;
-  const row = await deps.db('cases as c')
-    .join('implementation_versions as v', function () {
-      this.on('v.implementation_code', '=', 'c.implementation_code').andOn('v.version', '=', 'c.implementation_version');
-    })
-    .where('c.case_no', caseNo)
-    .first<{ entry: { form: FormRef } } | undefined>('v.entry');
+  const row = await withEntry(deps.db, caseNo).first<{ entry: { form: FormRef } } | undefined>('v.entry');
   if (!row) throw notFound(`case ${caseNo}`);
   const view = reply.formData || files?.length ? await queryView(deps, caseNo) : undefined;
   if (reply.formData && view) {

@@ -1,14 +1,8 @@
 /** What a case pins from a published entry: the one mapping used by filing and by tests. */
 import type { PinnedImplementation } from '../../workflows/definitions';
 
-export interface EntryIdentity {
-  code: string;
-  version: number;
-  itemCode: string;
-  itemName: string;
-  department: string;
-  window: PinnedImplementation['window'];
-}
+/** Who the entry is: its code and version, its item, and who implements it. */
+export type EntryIdentity = Pick<PinnedImplementation, 'code' | 'version' | 'itemCode' | 'itemName' | 'department' | 'window'>;
 
 type EntryFields = Omit<PinnedImplementation, keyof EntryIdentity | 'jointHandling'> & { jointHandling?: boolean };
 

@@ -13,6 +13,7 @@
 import type { NodeRecord, ProvincialExchange } from '../../adapters/province';
 import { AdapterRefusal } from '../../adapters/errors';
 import type { Db } from '../db';
+import { PollingLoop } from '../polling-loop';
 import { ThrottledLog } from '../throttled-log';
 
 /** An error in one line: a query's error without its SQL (knex puts the statement first). */
@@ -94,34 +95,28 @@ export async function reconcileExchange(db: Db, province: ProvincialExchange, da
 }
 
 export class ExchangeDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private readonly pollMs: number;
+  private readonly loop: PollingLoop;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly failures = new ThrottledLog(60_000, (line) => console.error(line));
 
   constructor(private readonly o: ExchangeDispatcherOptions) {
-    this.pollMs = o.pollMs ?? 1000;
     this.baseDelayMs = o.baseDelayMs ?? 1000;
     this.maxDelayMs = o.maxDelayMs ?? 300_000;
+    this.loop = new PollingLoop({
+      everyMs: o.pollMs ?? 1000,
+      tick: () => this.runOnce().then(() => this.o.dailyReconciliation === false ? undefined : this.maybeReconcile()),
+      onError: (err) => this.failures.report(`[exchange] dispatch failed: ${briefError(err)}`),
+    });
   }
 
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().then(() => this.o.dailyReconciliation === false ? undefined : this.maybeReconcile())
-        .then(() => undefined, (err: unknown) => this.failures.report(`[exchange] dispatch failed: ${briefError(err)}`))
-        .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
-    };
-    tick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  /** Stops polling; resolves once the poll under way has ended. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what is due now, each case's nodes one after another; returns how many pushes were made. */
@@ -134,7 +129,7 @@ export class ExchangeDispatcher {
   /** Sends `first`, then the case's next nodes while each is delivered. */
   private async deliverCase(first: Leased): Promise<number> {
     let n = 0;
-    for (let row: Leased | undefined = first; row && !this.stopped; ) {
+    for (let row: Leased | undefined = first; row && !this.loop.stopped; ) {
       n += 1;
       if (!(await this.deliver(row))) break;
       const next: { rows: Leased[] } = await this.o.db.raw<{ rows: Leased[] }>(leaseSql(true), [row.case_no, 1]);

@@ -19,11 +19,19 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A desktop window at 1280×720, or a phone. */
-export function newContext(browser: Browser, kind: 'desktop' | 'phone' = 'desktop'): Promise<BrowserContext> {
-  return kind === 'phone'
-    ? browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true })
-    : browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+export type ContextKind = 'desktop' | 'phone' | 'screen' | 'kiosk';
+
+/** A desktop window at 1280×720, a phone, the hall's big screen (1920×1080) or its kiosk (1280×1024, touch). */
+export function newContext(browser: Browser, kind: ContextKind = 'desktop'): Promise<BrowserContext> {
+  switch (kind) {
+    case 'phone':
+      return browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+    case 'screen':
+    case 'kiosk':
+      return browser.newContext({ viewport: kind === 'screen' ? { width: 1920, height: 1080 } : { width: 1280, height: 1024 }, hasTouch: kind === 'kiosk', locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    default:
+      return browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  }
 }
 
 let counter = 0;

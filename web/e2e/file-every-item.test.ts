@@ -6,16 +6,15 @@
  * the lists read-only. Screenshots go to web/e2e/screenshots/.
  */
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { sampleDocuments } from '../../db/seed';
 import { readFormFolder } from '../../lib/forms';
 import { asApplicant, asClerkFor, asStaff, eventually, http, restoreSampleCatalogue, startStack, type Stack } from '../../test/harness';
 import { samplePng } from '../../test/sample-files';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
+import { shot } from './browser';
 import { fillWhole } from './fill';
+import { browserSuite, signInApplicant } from './session';
 
-const password = 'onewindow-demo';
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
 const png = { name: '材料扫描件.png', mimeType: 'image/png', buffer: samplePng() };
 
@@ -24,56 +23,15 @@ interface Checklist { materials: { materialId: string; required: boolean; state:
 
 describe('web app in Chromium: every sample item filed at the window and online', function () {
   this.timeout(900_000);
+  const web = browserSuite({ stack: () => startStack(), failureShot: 'forms-failure' });
+  const { open, signIn, pageErrors } = web;
   let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   const docs = sampleDocuments().map((d) => ({ ...d, entry: d.entry as unknown as Entry }));
 
   before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+    stack = web.stack;
     await restoreSampleCatalogue(stack, docs.map((d) => d.implementation.code));
   });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, 'forms-failure').catch(() => undefined);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  async function open(kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
-    const context = await newContext(browser, kind);
-    contexts.push(context);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    return page;
-  }
-
-  async function signInStaff(userId: string): Promise<Page> {
-    const page = await open();
-    await page.goto(`${stack.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(userId);
-    await page.locator('#staff-password').fill(password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
-    return page;
-  }
-
-  async function signInApplicant(page: Page, who: typeof zhang): Promise<void> {
-    await page.locator('#app-id').fill(who.idNumber);
-    await page.locator('#app-name').fill(who.name);
-    await page.locator('#app-phone').fill(who.phone);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await page.locator('#sms-code').waitFor();
-    const res = await fetch(`${stack.sims.urls.identity}/_control/log`);
-    const { entries } = (await res.json()) as { entries: { kind: string; what: string; detail: { code?: string } }[] };
-    await page.locator('#sms-code').fill(entries.filter((e) => e.kind === 'effect' && e.what === 'sms-code.sent').at(-1)?.detail.code ?? '');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-  }
 
   async function checklistOf(caseNo: string, as: Record<string, string>): Promise<Checklist> {
     const r = await http(stack, 'GET', `/api/cases/${caseNo}/checklist`, undefined, as);
@@ -90,7 +48,7 @@ describe('web app in Chromium: every sample item filed at the window and online'
       const clerkId = ((await http(stack, 'GET', '/api/auth/me', undefined, clerkApi)).body as { id: string }).id;
       let clerk = clerks.get(clerkId);
       if (!clerk) {
-        clerk = await signInStaff(clerkId);
+        clerk = await signIn(clerkId);
         clerks.set(clerkId, clerk);
       }
       await clerk.goto(`${stack.baseUrl}/#/window/apply/${encodeURIComponent(code)}`);
@@ -143,7 +101,7 @@ describe('web app in Chromium: every sample item filed at the window and online'
   it('when an applicant files every item online with uploads (raising the sign-in to 中级 by a face check when an item needs it), a correction is answered with files, then the clerk sees them beside the problems and approvers see the lists read-only', async () => {
     const phone = await open('phone');
     await phone.goto(`${stack.baseUrl}/#/hall/apply/${encodeURIComponent(docs[0].implementation.code)}`);
-    await signInApplicant(phone, zhang);
+    await signInApplicant(phone, stack, zhang);
     const applicantApi = await asApplicant(stack, zhang);
     const filed: { code: string; caseNo: string }[] = [];
     let raised = false;
@@ -184,7 +142,7 @@ describe('web app in Chromium: every sample item filed at the window and online'
 
     // ---- The clerk asks for a correction of the online 最低生活保障 case, in another tab than the one that filed.
     const allowance = filed.find((f) => f.code.startsWith('JF-')) as { code: string; caseNo: string };
-    const clerk = await signInStaff('clerk-wang');
+    const clerk = await signIn('clerk-wang');
     await clerk.goto(`${stack.baseUrl}/#/window/case/${allowance.caseNo}`);
     await clerk.getByRole('heading', { name: '预审结论' }).waitFor({ timeout: 30_000 });
     expect(await clerk.locator('table.checklist-table tr[data-material="income-declaration"]').textContent()).to.contain('income-declaration.png');
@@ -221,7 +179,7 @@ describe('web app in Chromium: every sample item filed at the window and online'
     await clerk.getByText('已受理。').waitFor({ timeout: 30_000 });
 
     // ---- The civil-affairs bureau's head sees the family members as a read-only table.
-    const caseworker = await signInStaff('xh-mzj-head');
+    const caseworker = await signIn('xh-mzj-head');
     await eventually(async () => (await http(stack, 'GET', `/api/cases/${allowance.caseNo}/live`, undefined, await asStaff(stack, 'supervisor-zhao'))).body.status === 'in_review', 'the case in review', 30_000);
     await caseworker.goto(`${stack.baseUrl}/#/case/${allowance.caseNo}`);
     const table = caseworker.locator('table.ro-table');

@@ -7,100 +7,51 @@
  * slot is bookable whatever day the test runs; the case itself runs on real time.
  */
 import { expect } from 'chai';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp } from '../../api/app';
-import { RateLimiter } from '../../api/auth/rate-limit';
+import type { Page } from 'playwright-core';
 import { readFormFolder } from '../../lib/forms';
-import { createPlatforms } from '../../lib/platforms';
-import { officialYears } from '../../lib/calendar/official';
-import { importYear } from '../../lib/calendar/store';
-import { testStaffPassword } from '../../test/context';
-import { asStaff, eventually, http, platformSecret, restoreSampleCatalogue, secretKey, sharedStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
+import { clearHallDays, hallApi, restoreHallSetting, sampleHall as hall, type HallApi } from '../../test/hall';
+import { asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
+import { shot } from './browser';
 import { englishWords } from './english';
 import { fillWhole } from './fill';
+import { browserSuite, signInApplicant, signInStaff } from './session';
 
 /** The computed font size of an element, in CSS pixels (run in the page). */
 const fontSize = (n: unknown) => parseFloat((globalThis as unknown as { getComputedStyle: (e: unknown) => { fontSize: string } }).getComputedStyle(n).fontSize);
 
-const hall = 'xh-zwfw';
 const day = '2026-12-14'; // a Monday
 const item = 'XK-330000-00001.xh-scjg'; // 个体工商户登记: one approval, a certificate, pick-up at a kiosk offered
 const zhang = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
 
 describe('web app in Chromium: the service hall from booking to the kiosk pick-up', function () {
   this.timeout(300_000);
+  const web = browserSuite({ stack: sharedStack, failureShot: 'hall-failure' });
+  const { open, pageErrors } = web;
   let stack: Stack;
   let mine: Stack;
-  let server: Server;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-  const offset = new Date(`${day}T08:50:00+08:00`).getTime() - Date.now();
+  let api: HallApi | undefined;
+  let offset = 0;
 
   before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
-    const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [] });
-    server = createApp({
-      db: stack.db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
-      notifier: platforms.notifier, hallClock: () => new Date(Date.now() + offset), limiter: new RateLimiter(),
-    }).listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    mine = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
-    // The hall's entries in service (other suites on this database may have suspended or cancelled one): their windows' hours are the slots'.
-    const hallItems = (await stack.db('hall_categories').where({ hall_code: hall }).pluck('implementation_codes')) as string[][];
-    await restoreSampleCatalogue(stack, hallItems.flat());
-    // And the official calendar of 2026 (calendar suites on this database correct days of it).
-    const y2026 = officialYears().find((y) => y.year === 2026)!;
-    await importYear(stack.db, 2026, y2026.source, y2026.days, 'hall-test');
-    // The day starts empty (a database kept from an earlier run may hold it); certificate numbers restart with the simulators.
+    stack = web.stack;
+    // Taken now, not when mocha loads the file: a full run reaches this suite many minutes later.
+    offset = new Date(`${day}T08:50:00+08:00`).getTime() - Date.now();
+    api = await hallApi(stack, () => new Date(Date.now() + offset));
+    mine = api.on;
+    await restoreHallSetting(stack);
+    // The day starts empty; certificate numbers restart with the simulators.
+    await clearHallDays(stack, [day]);
     const db = stack.db;
-    const tickets = db('hall_tickets').where({ hall_code: hall, day }).select('id');
-    await db('hall_ticket_evaluations').whereIn('ticket_id', tickets).del();
-    await db('hall_events').whereIn('ticket_id', tickets).del();
-    await db('hall_tickets').whereIn('id', tickets).del();
-    await db('hall_ticket_counters').where({ hall_code: hall, day }).del();
-    const range = [new Date(`${day}T00:00:00+08:00`), new Date(`${day}T23:59:00+08:00`)] as const;
-    await db('appointments').where({ hall_code: hall }).whereBetween('slot_start', range).del();
-    await db('appointment_slots').where({ hall_code: hall }).whereBetween('slot_start', range).del();
     await db('kiosk_pickups').del();
     await db('payments').del();
     await db('certificates').del();
     await db('deliveries').whereNotNull('waybill_no').update({ waybill_no: null });
   });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, 'hall-failure').catch(() => undefined);
-  });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    server?.closeAllConnections(); // the screen's event streams
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
-    await stack?.stop();
+    await api?.close();
   });
 
-  async function open(kind: 'desktop' | 'phone' | 'screen' | 'kiosk'): Promise<Page> {
-    const context = kind === 'screen' || kind === 'kiosk'
-      ? await browser.newContext({ viewport: kind === 'screen' ? { width: 1920, height: 1080 } : { width: 1280, height: 1024 }, hasTouch: kind === 'kiosk', locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-      : await newContext(browser, kind);
-    contexts.push(context);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    return page;
-  }
-
-  async function signIn(page: Page, userId: string): Promise<void> {
-    await page.goto(`${mine.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(userId);
-    await page.locator('#staff-password').fill(testStaffPassword);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
-  }
+  const signIn = (page: Page, userId: string) => signInStaff(page, mine.baseUrl, userId);
 
   async function noEnglish(page: Page, what: string): Promise<void> {
     expect(englishWords(await page.locator('body').innerText()), `${what}: English words on a Chinese page`).to.deep.equal([]);
@@ -110,14 +61,7 @@ describe('web app in Chromium: the service hall from booking to the kiosk pick-u
     // ---- The phone: sign in, book the first free half-hour of 市场准入 today.
     const phone = await open('phone');
     await phone.goto(`${mine.baseUrl}/#/hall/appointment`);
-    await phone.locator('#app-id').fill(zhang.idNumber);
-    await phone.locator('#app-name').fill(zhang.name);
-    await phone.locator('#app-phone').fill(zhang.phone);
-    await phone.getByRole('button', { name: '获取验证码' }).click();
-    await phone.locator('#sms-code').waitFor();
-    const idLog = (await (await fetch(`${stack.sims.urls.identity}/_control/log`)).json()) as { entries: { kind: string; what: string; detail: { code?: string } }[] };
-    await phone.locator('#sms-code').fill(idLog.entries.filter((e) => e.kind === 'effect' && e.what === 'sms-code.sent').at(-1)?.detail.code ?? '');
-    await phone.getByRole('button', { name: '登录', exact: true }).click();
+    await signInApplicant(phone, mine, zhang);
     await phone.locator('#book-category').waitFor();
     await phone.locator('#book-item').selectOption(item);
     const nine = phone.getByRole('button', { name: /^09:00 余 \d 个$/ });

@@ -5,42 +5,26 @@
  * press is over, so the press is a click; the page moves only afterwards.
  */
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readFormFolder } from '../../lib/forms';
 import { asClerkFor, http, sharedStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot } from './browser';
+import { shot } from './browser';
 import { fillWhole } from './fill';
+import { browserSuite } from './session';
 
 const code = 'XK-330000-00001.xh-scjg';
-const password = 'onewindow-demo';
 
 describe('web app in Chromium: a press on a button is not lost when a field\'s error appears', function () {
   this.timeout(180_000);
+  const web = browserSuite({ stack: sharedStack, failureShot: 'lost-clicks-failure' });
   let stack: Stack;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
   let page: Page;
 
-  before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
-  });
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
+  before(() => { stack = web.stack; });
 
   it('when the clerk leaves a required field empty and presses 登记申报 with the mouse held a moment, then the press counts and the error shows after it', async () => {
     const clerkId = ((await http(stack, 'GET', '/api/auth/me', undefined, await asClerkFor(stack, code))).body as { id: string }).id;
-    context = await newContext(browser, 'desktop');
-    page = await context.newPage();
-    await page.goto(`${stack.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(clerkId);
-    await page.locator('#staff-password').fill(password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
+    page = await web.signIn(clerkId);
     await page.goto(`${stack.baseUrl}/#/window/apply/${encodeURIComponent(code)}`);
     await page.locator('.item-form').waitFor();
     await page.locator('#applicant-name').fill('张三');

@@ -10,14 +10,12 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readFormFolder } from '../../lib/forms';
 import { asStaff, eventually, http, smsCodeOf, startStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
+import { shot } from './browser';
 import { englishWords } from './english';
-
-const password = 'onewindow-demo';
+import { browserSuite } from './session';
 const code = 'XK-330000-00001.xh-scjg';
 const zhang = { kind: 'person', name: '张三', idNumber: '330106199003073514' };
 
@@ -28,44 +26,13 @@ function axeSource(): string {
 
 describe('web app in Chromium: every page in plain Chinese and accessible; documents, lists and drafts', function () {
   this.timeout(480_000);
+  const web = browserSuite({ stack: () => startStack(), failureShot: 'pages-failure' });
+  const { open, signIn, pageErrors } = web;
   let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   const axe = axeSource();
   const checked: string[] = [];
 
-  before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, 'pages-failure').catch(() => undefined);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  async function open(kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
-    const context = await newContext(browser, kind);
-    contexts.push(context);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    return page;
-  }
-
-  async function signIn(userId: string): Promise<Page> {
-    const page = await open();
-    await page.goto(`${stack.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(userId);
-    await page.locator('#staff-password').fill(password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
-    return page;
-  }
+  before(() => { stack = web.stack; });
 
   /** Opens a route, waits for its h1 and for loading to end, then runs every check on it. */
   async function visit(page: Page, route: string, ready?: () => Promise<unknown>): Promise<void> {

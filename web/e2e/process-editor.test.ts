@@ -10,43 +10,31 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { sampleDocuments, withFormContent } from '../../db/seed';
 import { readFormFolder } from '../../lib/forms';
 import { asClerkFor, asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
+import { shot } from './browser';
 import { englishWords } from './english';
+import { browserSuite } from './session';
 
-const password = 'onewindow-demo';
 const code = 'XK-330000-00071.xh-scjg';
 const reviewers = [['classification', 'bianban-wu'], ['legality', 'fazhi-zheng'], ['integrity', 'jiancha-feng']] as const;
 
 describe('web app in Chromium: the visual process editor', function () {
   this.timeout(300_000);
+  const web = browserSuite({ stack: sharedStack, failureShot: 'editor-failure' });
+  const { pageErrors } = web;
   let stack: Stack;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  const pageErrors: string[] = [];
 
   before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
+    stack = web.stack;
     // A new entry of its own (a copy of the sample 个体工商户设立登记 under a new item code), so no other suite's item changes.
     const doc = structuredClone(withFormContent(sampleDocuments()[0])) as unknown as Record<string, Record<string, unknown>>;
     doc.item = { ...doc.item, code: 'XK-330000-00071', name: '个体工商户设立登记（流程设计）' };
     doc.implementation = { code, name: '个体工商户设立登记（流程设计，西湖区）', department: 'xh-scjg' };
     const imported = await http(stack, 'POST', '/api/catalogue/import', doc, await asStaff(stack, 'admin-qian'));
     expect(imported.status, JSON.stringify(imported.body)).to.equal(201);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const p of context?.pages() ?? []) await shot(p, 'editor-failure').catch(() => undefined);
-  });
-  after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
   });
 
   /** The same checks as the pages test: no English in the zh-CN page, named controls, axe-core without serious or critical findings. */
@@ -87,14 +75,7 @@ describe('web app in Chromium: the visual process editor', function () {
   const focusedStep = (page: Page) => page.evaluate<string | null>(`document.activeElement?.closest('li.step-card')?.querySelector('.step-label')?.textContent ?? null`);
 
   it('when the administrator builds a three-step process with a parallel step, fixes the problem shown on it, previews paths and submits, then the published version runs a case', async () => {
-    context = await newContext(browser);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    await page.goto(`${stack.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill('admin-qian');
-    await page.locator('#staff-password').fill(password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
+    const page = await web.signIn('admin-qian');
 
     await page.goto(`${stack.baseUrl}/#/catalogue/entry/${code}/1`);
     await page.getByRole('heading', { name: '流程设计', exact: true }).waitFor();

@@ -6,16 +6,15 @@
  * proves the policy really forbids eval in these pages and that the listener would have seen it.
  */
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { sampleDocuments } from '../../db/seed';
 import { readFormFolder } from '../../lib/forms';
 import { asClerkFor, http, startStack, type Stack } from '../../test/harness';
 import { samplePng } from '../../test/sample-files';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot } from './browser';
+import { shot } from './browser';
 import { fillWhole } from './fill';
+import { browserSuite, signInApplicant, signInStaff } from './session';
 
-const password = 'onewindow-demo';
 const applicant = { idNumber: '330106199003073514', name: '张三', phone: '13800138000' };
 const png = { name: '材料扫描件.png', mimeType: 'image/png', buffer: samplePng() };
 
@@ -23,30 +22,16 @@ interface Entry { materials: { id: string; required: boolean }[]; authLevel: str
 
 describe('web app in Chromium under the strict CSP: forms validate and submit without eval', function () {
   this.timeout(300_000);
+  const web = browserSuite({ stack: () => startStack(), failureShot: 'csp-failure' });
   let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
-  const pages: Page[] = [];
   const doc = sampleDocuments().map((d) => ({ ...d, entry: d.entry as unknown as Entry })).find((d) => d.entry.authLevel === 'basic');
 
-  before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const p of pages) await shot(p, 'csp-failure').catch(() => undefined);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
+  before(() => { stack = web.stack; });
 
+  /** A page of its own that keeps every CSP violation and reports console errors (not the suite's `open`: its own error filter). */
   async function open(kind: 'desktop' | 'phone'): Promise<Page> {
-    const context = await newContext(browser, kind);
-    contexts.push(context);
+    const context = await web.context(kind);
     // Before any of the app's scripts: every violation of the policy is kept in the page.
     await context.addInitScript({
       content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));",
@@ -56,7 +41,6 @@ describe('web app in Chromium under the strict CSP: forms validate and submit wi
     // logged by Chromium as a failed resource: not a script error.
     page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`); });
     page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    pages.push(page);
     return page;
   }
 
@@ -90,11 +74,7 @@ describe('web app in Chromium under the strict CSP: forms validate and submit wi
     const me = (await http(stack, 'GET', '/api/auth/me', undefined, clerkApi)).body as { id: string };
     const clerkId = me.id;
     const clerk = await open('desktop');
-    await clerk.goto(`${stack.baseUrl}/#/login`);
-    await clerk.locator('#staff-username').fill(clerkId);
-    await clerk.locator('#staff-password').fill(password);
-    await clerk.getByRole('button', { name: '登录', exact: true }).click();
-    await clerk.locator('.who').waitFor();
+    await signInStaff(clerk, stack.baseUrl, clerkId);
     await clerk.goto(`${stack.baseUrl}/#/window/apply/${encodeURIComponent(code)}`);
     await clerk.locator('.item-form').waitFor();
     await expectRequiredMarked(clerk, '登记申报');
@@ -112,15 +92,7 @@ describe('web app in Chromium under the strict CSP: forms validate and submit wi
     // ---- Online hall, on a phone.
     const phone = await open('phone');
     await phone.goto(`${stack.baseUrl}/#/hall/apply/${encodeURIComponent(code)}`);
-    await phone.locator('#app-id').fill(applicant.idNumber);
-    await phone.locator('#app-name').fill(applicant.name);
-    await phone.locator('#app-phone').fill(applicant.phone);
-    await phone.getByRole('button', { name: '获取验证码' }).click();
-    await phone.locator('#sms-code').waitFor();
-    const res = await fetch(`${stack.sims.urls.identity}/_control/log`);
-    const { entries } = (await res.json()) as { entries: { kind: string; what: string; detail: { code?: string } }[] };
-    await phone.locator('#sms-code').fill(entries.filter((e) => e.kind === 'effect' && e.what === 'sms-code.sent').at(-1)?.detail.code ?? '');
-    await phone.getByRole('button', { name: '登录', exact: true }).click();
+    await signInApplicant(phone, stack, applicant);
     await phone.locator('.item-form').waitFor();
     await expectRequiredMarked(phone, '提交申请');
     await shot(phone, 'csp-hall-required');

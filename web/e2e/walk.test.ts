@@ -7,24 +7,20 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readFormFolder } from '../../lib/forms';
 import { asStaff, eventually, http, sharedStack, type Stack } from '../../test/harness';
-import { ensureWebBuilt } from '../build';
-import { launchChromium, newContext, shot, watchErrors } from './browser';
-
-const password = 'onewindow-demo';
+import { shot } from './browser';
+import { browserSuite } from './session';
 
 describe('web app in Chromium: a case through every role', function () {
   this.timeout(480_000);
+  const web = browserSuite({ stack: sharedStack, failureShot: 'failure' });
+  const { open, signIn, pageErrors } = web;
   let stack: Stack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
 
   before(async () => {
-    await ensureWebBuilt();
-    [stack, browser] = await Promise.all([sharedStack(), launchChromium()]);
+    stack = web.stack;
     // Each test stack starts its own platform simulators, whose order, certificate and waybill
     // numbers restart at 1, while the run shares one database: a row left by an earlier test
     // would collide with this case's number (the projection's insert then fails and retries
@@ -33,34 +29,6 @@ describe('web app in Chromium: a case through every role', function () {
     await stack.db('certificates').del();
     await stack.db('deliveries').whereNotNull('waybill_no').update({ waybill_no: null });
   });
-  afterEach(async function () {
-    // On a failure every open page is photographed, to see what the user would have seen.
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of contexts) for (const p of c.pages()) await shot(p, 'failure').catch(() => undefined);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  async function open(kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
-    const context = await newContext(browser, kind);
-    contexts.push(context);
-    const page = await context.newPage();
-    watchErrors(page, pageErrors);
-    return page;
-  }
-
-  async function signIn(userId: string, kind: 'desktop' | 'phone' = 'desktop'): Promise<Page> {
-    const page = await open(kind);
-    await page.goto(`${stack.baseUrl}/#/login`);
-    await page.locator('#staff-username').fill(userId);
-    await page.locator('#staff-password').fill(password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.locator('.who').waitFor();
-    return page;
-  }
 
   /** Reloads the inbox until the case shows, then opens it. */
   async function openFromInbox(page: Page, caseNo: string): Promise<void> {

@@ -150,11 +150,7 @@ export interface PreconditionAnswer {
   missing: string[];
 }
 
-export interface Urge {
-  urgeId: string;
-  message: string;
-  replyBy: string;
-  by: string;
+export interface Urge extends UrgeRequest {
   at: string;
   answer: { text: string; by: string; at: string } | null;
 }
