@@ -25,6 +25,7 @@ import { hashPassword } from './auth/secrets';
 import { RateLimiter } from './auth/rate-limit';
 import { bodyExamples, operations, type Operation } from './openapi';
 import { requestSchemas } from './validate';
+import { answerClientErrors } from './problem';
 import { asApplicant, asIntegrator, asStaff, http, newApiKey, platformSecret, secretKey, sharedStack, type HttpResult, type Stack } from '../test/harness';
 import type { NewApiKey } from './auth/api-keys';
 import { hostileText, nest, text, value } from '../test/hostile-text';
@@ -154,13 +155,14 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
       db, client: stack.client, taskQueue: stack.taskQueue, platformSecret, secretKey, identity: platforms.identity, certificates: platforms.certificates,
       notifier: platforms.notifier, hallClock: () => china(day, '10:00'), limiter: new RateLimiter(), archiveDir: stack.archiveDir,
     }).listen(0, '127.0.0.1');
+    answerClientErrors(server);
     await new Promise<void>((resolve) => server.once('listening', resolve));
     on = { ...stack, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, defaultHeaders: {} };
 
     for (const [name, id] of Object.entries({ clerk: 'clerk-wang', approver: 'approver-li', supervisor: 'supervisor-zhao', catalogueAdmin: 'admin-qian', reviewer: 'bianban-wu', platformAdmin: 'ops-jiang', kiosk: 'kiosk-xh-1' })) {
       as[name] = await asStaff(on, id);
     }
-    as.applicant = await asApplicant(on, applicant);
+    as.applicant = await asApplicant(on, { idNumber: applicant.idNumber, name: applicant.name, phone: applicant.phone });
     as.anonymous = {};
     key = await newApiKey(on, ['cases:file', 'cases:read', 'webhooks']);
     await db('staff_users').insert({ id: userId, name: '对抗测试人员', department_code: 'xh-scjg', roles: ['approver'], password_hash: await hashPassword(userPassword), must_change_password: false });
@@ -256,7 +258,7 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     return 'applicant';
   }
 
-  function baseParams(op: Operation, door?: Door): Record<string, string> {
+  function baseParams(door?: Door): Record<string, string> {
     const defaults: Record<string, string> = { caseNo, code: 'XK-330000-00001.xh-scjg', version: '1', year: '2026', date: '2098-10-03', taskId: 'task-hostile', id: 'hostile-id', checkId: 'face-hostile', urgeId: 'urge-hostile',
       number: 'ZJ-2026-000001', materialId: 'application', month: '2026-09', hall, window: '1', kind: 'receipt' };
     return { ...defaults, ...(door?.params ?? {}) };
@@ -273,7 +275,7 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     let body: unknown = r.body;
     let headers: Record<string, string>;
     if (caller === 'platform') {
-      const event = { ...(body as Json), eventId: `evt-hostile-${serial}-${Math.random().toString(36).slice(2)}` };
+      const event: Json = { ...(body as Json), eventId: `evt-hostile-${serial}-${Math.random().toString(36).slice(2)}` };
       if (r.op.path === '/callbacks/province' && (event.data as Json | undefined)?.provincialCaseNo === 'P-replaced') (event.data as Json).provincialCaseNo = `P-${serial}-${Math.random().toString(36).slice(2, 10)}`;
       const signed = signCallback(platformSecret, { url: `http://api.invalid${full}`, sender: r.op.path.split('/')[2], event: event as never });
       body = signed.body;
@@ -315,7 +317,11 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     return res;
   }
 
-  interface Target { name: string; arbitrary: fc.Arbitrary<unknown>; request: (v: any) => Request }
+  interface Target { name: string; arbitrary: fc.Arbitrary<unknown>; request: (v: any) => Request; examples: unknown[] }
+
+  /** Sent to every field besides the generated ones: 100 KB with a lone surrogate at its end, NUL, an RTL override, and (for bodies) 60 levels of nesting. */
+  const hundredKb = `${'汉'.repeat(50_000)}\ud800`;
+  const always = ['\u0000', '\u202e申请\u200b', hundredKb];
 
   /** Every string field, query parameter and path parameter of every operation, with its generator. */
   function targets(): Target[] {
@@ -328,14 +334,14 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     for (const op of operations) {
       const name = opName(op);
       const door = doors[name];
-      const params = baseParams(op, door);
+      const params = baseParams(door);
       const baseBody = () => door?.body?.() ?? (op.body ? bodyExamples[op.body] : undefined);
       const paramNames = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const p of paramNames) {
-        out.push({ name: `${name} path {${p}}`, arbitrary: text, request: (t: string) => ({ op, door, params, rawParams: { [p]: encodeHostile(t) }, body: baseBody() }) });
+        out.push({ name: `${name} path {${p}}`, arbitrary: text, examples: always, request: (t: string) => ({ op, door, params, rawParams: { [p]: encodeHostile(t) }, body: baseBody() }) });
       }
       for (const q of op.query ?? []) {
-        out.push({ name: `${name} query ${q.name}`, arbitrary: queryValue, request: ({ t, shape }: { t: string; shape: string }) => {
+        out.push({ name: `${name} query ${q.name}`, arbitrary: queryValue, examples: [...always.map((t) => ({ t, shape: 'plain' })), { t: '张三', shape: 'nested' }], request: ({ t, shape }: { t: string; shape: string }) => {
           const others = (op.query ?? []).filter((o) => o.required && o.name !== q.name).map((o) => `${o.name}=${encodeURIComponent(o.example!)}`);
           const mine = shape === 'repeated' ? `${q.name}=${encodeHostile(t)}&${q.name}=${encodeHostile(t)}`
             : shape === 'nested' ? `${q.name}${'%5Bk%5D'.repeat(60)}=${encodeHostile(t)}` : `${q.name}=${encodeHostile(t)}`;
@@ -346,7 +352,7 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
       if (op.body && bodiesCoveredElsewhere.has(name)) continue;
       const pointers = new Set([...(op.body ? schemaStrings(requestSchemas.get(op.body)!) : []), ...(door?.extra ?? []), '/hostileExtra']);
       for (const pointer of pointers) {
-        out.push({ name: `${name} body ${pointer}`, arbitrary: value, request: (v: unknown) => ({ op, door, params, body: setAt(baseBody(), pointer, v) }) });
+        out.push({ name: `${name} body ${pointer}`, arbitrary: value, examples: [...always, nest('申请', 60, true), nest(hundredKb, 30, false)], request: (v: unknown) => ({ op, door, params, body: setAt(baseBody(), pointer, v) }) });
       }
     }
     return out;
@@ -357,7 +363,7 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     for (const op of taking) {
       const door = doors[opName(op)];
       expect(door?.body?.() ?? (op.body ? bodyExamples[op.body] : undefined), `${opName(op)} has no base body`).to.not.equal(undefined);
-      const res = await checked({ op, door, params: baseParams(op, door), body: door?.body?.() ?? (op.body ? bodyExamples[op.body] : undefined) }, `${opName(op)} with its base body`);
+      const res = await checked({ op, door, params: baseParams(door), body: door?.body?.() ?? (op.body ? bodyExamples[op.body] : undefined) }, `${opName(op)} with its base body`);
       // The base is well formed: whatever refuses it, it is not the body's schema.
       if (res.status === 400) expect(JSON.stringify(res.body), `${opName(op)}: the base body is malformed`).not.to.contain('does not match the schema');
     }
@@ -367,10 +373,12 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     const all = targets();
     const tally: Record<number, number> = {};
     for (const t of all) {
-      await fc.assert(fc.asyncProperty(t.arbitrary, async (v) => {
+      const run = await fc.check(fc.asyncProperty(t.arbitrary, async (v) => {
         const res = await checked(t.request(v), `${t.name} ← ${JSON.stringify(v).slice(0, 120)}`);
         tally[res.status] = (tally[res.status] ?? 0) + 1;
-      }), { numRuns: 3, seed: 20261130, endOnFailure: true });
+      }), { numRuns: 3, seed: 20261130, endOnFailure: true, examples: t.examples.map((e) => [e]) });
+      // The counterexample may be 100 KB: only its start is shown.
+      if (run.failed) throw new Error(`${t.name}: ${String(run.errorInstance instanceof Error ? run.errorInstance.message : run.errorInstance).slice(0, 1_500)}`);
     }
     // The sweep reached past the door's first check somewhere (not everything a 400).
     expect(Object.keys(tally).filter((s) => s !== '400'), JSON.stringify(tally)).to.not.deep.equal([]);
