@@ -383,4 +383,44 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     // The sweep reached past the door's first check somewhere (not everything a 400).
     expect(Object.keys(tally).filter((s) => s !== '400'), JSON.stringify(tally)).to.not.deep.equal([]);
   });
+  it('when the process editor gets valid-but-expensive definitions, then validate and preview each answer a 2xx or a 4xx problem within 10 s', async () => {
+    const entry = importDoc.entry as Json;
+    const task = (id: string, when?: unknown) => ({ type: 'task', id, name: `审核${id}`, department: 'xh-scjg', role: 'approver', actions: ['approve', 'refuse'], limitDays: 1, ...(when ? { when } : {}) });
+    /** Parallel steps `depth` deep with `width` branches each (ids unique). */
+    const parallel = (depth: number, width: number, prefix = 'p'): Json => depth === 0 ? task(`${prefix}t`)
+      : { type: 'parallel', id: prefix, name: `并联${prefix}`, lead: 'xh-scjg', join: 'lead-decides', branches: Array.from({ length: width }, (_, i) => ({ id: `${prefix}b${i}`, name: `分支${i}`, steps: [parallel(depth - 1, width, `${prefix}${i}`)] })) };
+    const bigIn = { in: [{ var: 'form.businessName' }, Array.from({ length: 10_000 }, (_, i) => `名称${i}`)] };
+    let deepCondition: unknown = { '==': [{ var: 'form.businessName' }, '张三小吃'] };
+    for (let i = 0; i < 13; i++) deepCondition = { and: [deepCondition, true] };
+    const definitions: Record<string, unknown[]> = {
+      '200 steps': Array.from({ length: 200 }, (_, i) => task(`s${i}`)),
+      'parallel branches nested 20 deep': [parallel(20, 1)],
+      'parallel 6 deep, 3 branches each (729 tasks)': [parallel(6, 3)],
+      'a condition with a 10,000-element in list': [task('a', bigIn)],
+      '50 steps with the same 1,000-element in list': Array.from({ length: 50 }, (_, i) => task(`c${i}`, { in: [{ var: 'form.businessName' }, Array.from({ length: 1_000 }, (_, j) => `名称${j}`)] })),
+      'a condition nested 13 levels of and': [task('d', deepCondition)],
+      '200 steps each returning to every earlier one': Array.from({ length: 200 }, (_, i) => ({ ...task(`r${i}`), actions: ['approve', 'refuse', 'return'], returnTo: Array.from({ length: i }, (_, j) => `r${j}`) })),
+    };
+    const validate = operations.find((o) => o.path === '/catalogue/validate')!;
+    const preview = operations.find((o) => o.path === '/catalogue/preview')!;
+    const statuses: Record<string, number[]> = {};
+    for (const [name, steps] of Object.entries(definitions)) {
+      const v = await checked({ op: validate, params: {}, body: { entry: { ...entry, process: { ...(entry.process as Json), steps } } } }, `validate: ${name}`);
+      const p = await checked({ op: preview, params: {}, body: { steps, formData: businessForm, applicantKind: 'person' } }, `preview: ${name}`);
+      statuses[name] = [v.status, p.status];
+    }
+    // Within the limits (body size, nesting, 50 steps for a preview) the definitions are checked, not refused at the door.
+    expect(statuses['a condition with a 10,000-element in list'], JSON.stringify(statuses)).to.deep.equal([200, 200]);
+    expect(statuses['parallel 6 deep, 3 branches each (729 tasks)'][0], JSON.stringify(statuses)).to.equal(200);
+    expect(statuses['200 steps'][0], JSON.stringify(statuses)).to.equal(200);
+  });
+
+  it('when a request line is longer than the parser takes (a 100 KB path or query), then the answer is a 431 problem', async () => {
+    for (const path of [`/api/hall/tickets/${'x'.repeat(100_000)}`, `/api/implementations?q=${'%E6%B1%89'.repeat(30_000)}`]) {
+      const res = await http(on, 'GET', path);
+      expect(res.status).to.equal(431);
+      expect(res.contentType).to.contain('application/problem+json');
+      expect(res.body).to.include({ type: 'https://onewindow.example/problems/request-header-too-large', status: 431 });
+    }
+  });
 });
