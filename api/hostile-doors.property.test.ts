@@ -174,7 +174,7 @@ describe('hostile and odd input at every door (property-based, real stack)', fun
     const filed = await http(on, 'POST', '/api/cases', { implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant, formData: businessForm }, as.clerk);
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
     caseNo = filed.body.caseNo;
-    importDoc = structuredClone(withFormContent(sampleDocuments()[0])) as Json;
+    importDoc = structuredClone(withFormContent(sampleDocuments()[0]));
     importDoc.item = { ...importDoc.item, code: `XK-330000-${serial}`, name: '对抗测试事项' };
     importDoc.implementation = { code: entryCode, name: '对抗测试事项（西湖区）', department: 'xh-scjg' };
     const imported = await http(on, 'POST', '/api/catalogue/import', importDoc, as.catalogueAdmin);
