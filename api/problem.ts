@@ -6,6 +6,8 @@
  * internals.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { AppError } from '../lib/errors';
 import { maskText } from '../lib/privacy';
 import { ThrottledLog } from '../lib/throttled-log';
@@ -143,3 +145,28 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     ...(e.errors.length ? { errors: e.errors } : {}),
   });
 };
+
+/** What Node's HTTP parser refuses before Express sees a request, as (status, problem code, detail). */
+function parserProblem(code: string | undefined): [number, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'request-header-too-large', 'the request line and headers together may be at most 16 KB (a long query or path belongs in a body)'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'request-timeout', 'the request did not arrive in time'];
+  return [400, 'bad-request', 'the request could not be parsed as HTTP'];
+}
+
+/**
+ * Answers what Node's HTTP parser refuses (a request line or headers over its 16 KB, a malformed
+ * request) as a problem, as every other refusal is: by default Node writes a bare status line
+ * with no body. Call it on every server an API app is served from.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Nothing can be answered on a reset or half-written connection.
+    if (err.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, detail] = parserProblem(err.code);
+    const body = JSON.stringify({ type: `${problemBase}${code}`, title: STATUS_CODES[status], status, detail });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}

@@ -16,32 +16,11 @@ import { operations } from './openapi';
 import { requestSchemas } from './validate';
 import { readFormFolder } from '../lib/forms';
 import { asApplicant, asStaff, eventually, http, sharedStack, type HttpResult, type Stack } from '../test/harness';
+import { value } from '../test/hostile-text';
 
 const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514' };
 const business = { code: 'XK-330000-00001.xh-scjg', form: readFormFolder({ key: 'individual-business-registration', version: 1 }).example };
 const food = { code: 'XK-330000-00003.xh-scjg', form: readFormFolder({ key: 'food-business-licence', version: 1 }).example };
-
-/** Pieces that text is made of: the bad, the unusual but legitimate, and the plain. */
-const bad = ['\u0000', '\ud800', '\udbff', '\udc00', '\udfff', '\ufffe', '\uffff', '\ufdd0', '\ufdef', '\u{1fffe}', '\u{10ffff}'];
-const unusual = ['\u200f', '\u200e', '\u202e', '\u202c', '\u2067', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '😀', '👩‍👩‍👧', '🇨🇳', '𠀀', '𪚥', '\u{2b820}', '\t', '\n', '\u3000', 'é'];
-const plain = ['张三', '申请', '材料齐全', 'abc', ' ', '123', '-', '（', '）'];
-
-const text: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.array(fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...bad) }, { weight: 3, arbitrary: fc.constantFrom(...unusual) }, { weight: 4, arbitrary: fc.constantFrom(...plain) }), { minLength: 1, maxLength: 12 }).map((a) => a.join('')) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom(...unusual, ...plain), { minLength: 2, maxLength: 8 }).map((a) => `申请${a.join('')}`) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', '汉', '😀', '\u200b'), fc.option(fc.constantFrom(...bad))).map(([c, b]) => c.repeat(Math.ceil(100_000 / c.length)) + (b ?? '')) },
-);
-
-/** The text, or the text wrapped in objects and arrays 1–60 levels deep. */
-const value: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: text },
-  { weight: 1, arbitrary: fc.tuple(text, fc.integer({ min: 1, max: 60 }), fc.boolean()).map(([t, depth, arrays]) => {
-    let v: unknown = t;
-    for (let i = 0; i < depth; i++) v = arrays && i % 2 ? [v] : { k: v };
-    return v;
-  }) },
-);
 
 interface Target {
   caseNo: string;

@@ -1,6 +1,7 @@
 /** `npm run api`: the HTTP API and web app (scale-out: run several behind a balancer). */
 import { CertificateClient } from '../adapters/certificates';
 import { createApp } from '../api/app';
+import { answerClientErrors } from '../api/problem';
 import { loadConfig } from '../lib/config';
 import { checkpointFile, startCheckpoints } from '../lib/audit-checkpoints';
 import { ConfigError } from '../lib/errors';
@@ -19,6 +20,7 @@ import { startTracing } from '../lib/tracing';
 
 function listen(app: Express, port: number, host: string, name: string): Promise<Server> {
   const server = app.listen(port, host);
+  answerClientErrors(server);
   return new Promise<Server>((resolve, reject) => {
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) =>

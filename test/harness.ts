@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ArchiveWriter } from '../api/services/archive';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { answerClientErrors } from '../api/problem';
 import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
 import type { CallbackRetry } from '../simulators/kit';
@@ -89,6 +90,7 @@ interface StackParts {
  */
 async function holdPort(): Promise<{ server: Server; port: number }> {
   const server = createServer();
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
