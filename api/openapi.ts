@@ -269,6 +269,7 @@ const problemText: Record<number, string> = {
   415: 'Content-Encoding or charset not supported',
   422: 'Valid JSON, but the data is not acceptable (with field paths)',
   429: 'Too many requests (see Retry-After)',
+  431: 'The request line or the headers are over 16 KB (a path or query too long): refused by the HTTP parser, answered as a problem',
   503: 'The database, Temporal or a platform this operation needs cannot be reached at the moment (see Retry-After)',
 };
 
@@ -278,7 +279,7 @@ const problemText: Record<number, string> = {
  * a limit, an outage; a body that conflicts, is too large, badly encoded or not acceptable).
  */
 export function statusesOf(op: Operation): number[] {
-  const all = [op.ok[0], ...(op.statuses ?? []), 400, 401, 403, 404, 429, 503];
+  const all = [op.ok[0], ...(op.statuses ?? []), 400, 401, 403, 404, 429, 431, 503];
   if (op.method === 'post' || op.method === 'put') all.push(409, 413, 415, 422);
   return [...new Set(all)].sort((x, y) => x - y);
 }
