@@ -15,8 +15,18 @@ import type { Auth } from './staff-auth';
 /** The sample entry the benchmark runs: 居民身份证换领, three review steps, a 20-yuan fee, courier delivery. */
 export const benchItem = { implementationCode: 'QR-330000-00010.xh-gaj', form: { key: 'resident-id-card-renewal', version: 1 } };
 
-const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' } as const;
-const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
+/** Who files the benchmark's cases, and where the courier takes the result. */
+export const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' } as const;
+export const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
+
+/** The positive action for each kind of task, as a cooperative official would take it. */
+export const positive: Record<string, { action: string; opinion: string; missingMaterialsReason?: string; claim: boolean }> = {
+  precheck: { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档', claim: false },
+  review: { action: 'approve', opinion: '同意', claim: true },
+  'lead-decision': { action: 'approve', opinion: '同意', claim: true },
+  handover: { action: 'handover', opinion: '已发证', claim: false },
+  'follow-up': { action: 'answer', opinion: '已回访', claim: false },
+};
 
 interface TaskView {
   taskId: string;
@@ -25,7 +35,7 @@ interface TaskView {
   role: string;
   status: string;
 }
-interface CaseViewBody {
+export interface CaseViewBody {
   status: string;
   tasks: TaskView[];
   events: { type: string; payload: Record<string, unknown> }[];
@@ -102,14 +112,6 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   const hall = await o.db('departments as d').join('implementations as i', 'i.department_code', 'd.code').where('i.code', benchItem.implementationCode).first<{ hall_code: string }>('d.hall_code');
   const clerk = await actorFor(hall.hall_code, 'clerk');
 
-  /** The positive action for each kind of task, as a cooperative official would take it. */
-  const positive: Record<string, { action: string; opinion: string; missingMaterialsReason?: string; claim: boolean }> = {
-    precheck: { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档', claim: false },
-    review: { action: 'approve', opinion: '同意', claim: true },
-    'lead-decision': { action: 'approve', opinion: '同意', claim: true },
-    handover: { action: 'handover', opinion: '已发证', claim: false },
-    'follow-up': { action: 'answer', opinion: '已回访', claim: false },
-  };
 
   /**
    * One case's life. Each actor looks at the case view and does what falls to them: the clerk

@@ -7,17 +7,9 @@
  */
 import { readFormFolder } from '../../lib/forms';
 import type { Db } from '../../lib/db';
-import { benchItem } from '../../bench/e2e';
+import { address, applicant, benchItem, positive, type CaseViewBody } from '../../bench/e2e';
 import type { Auth } from '../../bench/staff-auth';
-
-const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' } as const;
-const address = { name: '张三', phone: '13800138000', address: '浙江省杭州市西湖区文三路100号' };
-
-interface CaseViewBody {
-  status: string;
-  tasks: { taskId: string; kind: string; department: string; role: string; status: string }[];
-  events: { type: string; payload: Record<string, unknown> }[];
-}
+import { pool } from '../../bench/stats';
 
 export interface DriveOptions {
   baseUrl: string;
@@ -87,13 +79,6 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
 
   const api = (p: string) => `${o.baseUrl}/api${p}`;
   const hall = await o.db('departments as d').join('implementations as i', 'i.department_code', 'd.code').where('i.code', benchItem.implementationCode).first<{ hall_code: string }>('d.hall_code');
-  const positive: Record<string, { action: string; opinion: string; missingMaterialsReason?: string; claim: boolean }> = {
-    precheck: { action: 'accept', opinion: '材料齐全，予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档', claim: false },
-    review: { action: 'approve', opinion: '同意', claim: true },
-    'lead-decision': { action: 'approve', opinion: '同意', claim: true },
-    handover: { action: 'handover', opinion: '已发证', claim: false },
-    'follow-up': { action: 'answer', opinion: '已回访', claim: false },
-  };
 
   async function oneCase(n: number): Promise<string> {
     const clerk = await actorFor(hall.hall_code, 'clerk');
@@ -150,15 +135,11 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
   }
 
   const caseNumbers: string[] = [];
-  let next = 0;
   let done = 0;
-  await Promise.all(Array.from({ length: o.concurrency }, async () => {
-    while (next < o.cases) {
-      const n = next++;
-      caseNumbers.push(await oneCase(n));
-      o.onCaseDone?.(++done);
-    }
-  }));
+  await pool(o.cases, o.concurrency, async (n) => {
+    caseNumbers.push(await oneCase(n));
+    o.onCaseDone?.(++done);
+  });
   return { caseNumbers, retried };
 }
 
