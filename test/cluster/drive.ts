@@ -50,12 +50,15 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
   };
 
   async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         if (!(err instanceof Transient) && !(err instanceof TypeError) && !/HTTP 50[234]/.test(String(err))) throw err;
-        if (attempt >= 60) throw err;
+        // A key still in progress waits out the API's release of an abandoned one (api/idempotency.ts: 120 s).
+        const patient = err instanceof Transient && err.inProgress ? Date.now() - started < 150_000 : attempt < 60;
+        if (!patient) throw err;
         retried++;
         await pause(500);
       }
@@ -72,6 +75,9 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
       });
       const text = await res.text();
       if ([502, 503, 504].includes(res.status)) throw new Transient(`${method} ${url}: HTTP ${res.status}`);
+      // The API asks for the same request again: its Idempotency-Key is still being handled (or
+      // was, by an API process killed meanwhile, and is released after a while).
+      if (res.status === 409 && /\/request-in-progress"/.test(text)) throw new Transient(`${method} ${url}: HTTP 409 request in progress`, true);
       if (!ok.includes(res.status)) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 500)}`);
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     });
@@ -143,4 +149,9 @@ export async function driveCases(o: DriveOptions): Promise<DriveResult> {
   return { caseNumbers, retried };
 }
 
-class Transient extends Error {}
+/** A request to send again: 502/503/504 from nginx or the API, or (inProgress) its Idempotency-Key still being handled. */
+class Transient extends Error {
+  constructor(message: string, readonly inProgress = false) {
+    super(message);
+  }
+}
