@@ -171,7 +171,7 @@ export interface DevServerOptions {
   uiPort: number;
   /** SQLite file for persistence; omit for an in-memory server (tests). */
   dbFile?: string;
-  searchAttributes: string[];
+  searchAttributes: readonly string[];
   /** Where the server's own log goes. */
   logFile?: string;
 }

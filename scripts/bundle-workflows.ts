@@ -8,17 +8,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runMain } from '../lib/runtime';
-import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
+import { workflowBundleOptions } from '../worker/worker';
 
 runMain('bundle-workflows', async () => {
   const out = process.argv[2];
   if (!out) throw new Error('usage: bundle-workflows.ts <out.js> [--tracing]');
   const tracing = process.argv.includes('--tracing');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules: workflowInterceptorModules(tracing),
-    logger: { log: () => undefined, info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined },
-  });
+  const { code } = await bundleWorkflowCode(workflowBundleOptions({ tracing }));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(`${out}.tmp`, code);
   fs.renameSync(`${out}.tmp`, out);

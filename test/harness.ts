@@ -16,7 +16,7 @@ import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
 import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
-import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
+import { workflowBundleOptions } from '../worker/worker';
 import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
@@ -26,9 +26,12 @@ import { signRequest, type NewApiKey } from '../api/auth/api-keys';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
+/** The bundler's logger in tests: errors only. */
+export const silent = { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined };
+
 /** Workflow code bundled once per run and shared by every test worker. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(false), logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined } });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(), logger: silent });
   return bundle;
 }
 

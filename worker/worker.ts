@@ -1,7 +1,7 @@
 /**
  * Builds the worker: the one place where real activity dependencies are wired.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type BundleOptions } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,21 @@ export const workflowsPath = require.resolve('../workflows');
  */
 export function workflowInterceptorModules(tracing: boolean): string[] {
   return [require.resolve('../workflows/interceptors/request-id'), ...(tracing ? [require.resolve('../workflows/interceptors/tracing')] : [])];
+}
+
+const quiet = { log: () => undefined, info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined };
+
+/**
+ * How the workflow code is bundled, the same for the worker, the tests and the replay check.
+ * `preloadModules`: the workflow modules are evaluated once, when the worker's V8 context is
+ * built, and then shared (deep-frozen) by every case it runs, instead of being evaluated again
+ * for each case it starts or brings back into its cache. Safe because no module under
+ * `workflows/` keeps state at module scope, only functions and constants: a case's state lives in
+ * its run (workflows/shared-modules.workflow.test.ts checks both). The interceptors are not
+ * preloaded: request-id keeps the run's latest request id in module state.
+ */
+export function workflowBundleOptions(options: { tracing?: boolean } = {}): BundleOptions {
+  return { workflowsPath, workflowInterceptorModules: workflowInterceptorModules(options.tracing ?? false), preloadModules: [workflowsPath], logger: quiet };
 }
 
 /**

@@ -29,8 +29,8 @@ export function refuse(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-const rateable: CaseStatus[] = ['completed', 'not_accepted', 'withdrawn', 'lapsed'];
-const beforeDecision: CaseStatus[] = ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_precondition'];
+const rateable: readonly CaseStatus[] = ['completed', 'not_accepted', 'withdrawn', 'lapsed'];
+const beforeDecision: readonly CaseStatus[] = ['filed', 'prechecking', 'awaiting_correction', 'in_review', 'special_procedure', 'awaiting_precondition'];
 
 export class CaseState {
   status: CaseStatus = 'filed';

@@ -16,7 +16,7 @@ export interface ReviewStage {
 }
 
 /** The platform's review chain; departments are the province's reviewing bodies. */
-export const reviewStages: ReviewStage[] = [
+export const reviewStages: readonly ReviewStage[] = [
   { stage: 'classification', name: '编办事项分类审核', department: 'zj-bianban', role: 'classification-reviewer' },
   { stage: 'legality', name: '法制办合法性审核', department: 'zj-sfj', role: 'legal-reviewer' },
   { stage: 'integrity', name: '监察廉政风险审核', department: 'zj-jwjw', role: 'integrity-reviewer' },

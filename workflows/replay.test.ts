@@ -9,8 +9,8 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleDocuments } from '../db/seed';
-import { workflowBundle } from '../test/harness';
-import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
+import { silent, workflowBundle } from '../test/harness';
+import { workflowBundleOptions } from '../worker/worker';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { Resource } from '@opentelemetry/resources';
@@ -52,7 +52,7 @@ describe('replay of recorded case histories', function () {
   }
 
   it('when the bundle also has the OpenTelemetry workflow interceptors (tracing on), then every recording of every release still replays: they add spans and headers, not commands', async () => {
-    const traced = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(true), logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: console.error, debug: () => undefined, trace: () => undefined } });
+    const traced = await bundleWorkflowCode({ ...workflowBundleOptions({ tracing: true }), logger: silent });
     const spans = new InMemorySpanExporter();
     const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({ 'service.name': 'replay' })) };
     const histories = releases.flatMap((release) => fs.readdirSync(path.join(dir, release)).filter((f) => f.endsWith('.json')).sort()

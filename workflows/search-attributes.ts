@@ -18,7 +18,7 @@ export function departmentIn(codes: string[]): string {
   return `${Department.name} IN (${codes.map((d) => `'${d.replace(/[^A-Za-z0-9._-]/g, '')}'`).join(', ') || "''"})`;
 }
 
-export const keywordAttributes = [ItemCode, Department, CaseStatus, SupervisionState];
+export const keywordAttributes = [ItemCode, Department, CaseStatus, SupervisionState] as const;
 
 /** `--search-attribute` arguments for `temporal server start-dev`. */
-export const devServerSearchAttributes: string[] = [...keywordAttributes.map((k) => `${k.name}=Keyword`), `${Deadline.name}=Datetime`];
+export const devServerSearchAttributes: readonly string[] = [...keywordAttributes.map((k) => `${k.name}=Keyword`), `${Deadline.name}=Datetime`];

@@ -27,7 +27,7 @@ export function warnAfterDays(limit: number, rule: SupervisionRule | undefined):
   return Math.max(0, Math.min(...candidates));
 }
 
-const order: SupervisionLevel[] = ['normal', 'warning', 'overdue'];
+const order: readonly SupervisionLevel[] = ['normal', 'warning', 'overdue'];
 
 export function worse(a: SupervisionLevel, b: SupervisionLevel): boolean {
   return order.indexOf(a) > order.indexOf(b);
