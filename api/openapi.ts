@@ -42,6 +42,8 @@ export interface Operation {
   statuses?: number[];
   /** A rule the server enforces that JSON Schema cannot say across parameters (shown in the description). */
   rules?: string;
+  /** Answers with an ETag and takes If-None-Match: 304 while the resource has not changed. */
+  conditional?: string;
 }
 
 const str = (max = 100, extra: Record<string, unknown> = {}) => ({ type: 'string', maxLength: max, ...extra });
@@ -117,7 +119,8 @@ export const operations: Operation[] = [
       { name: 'cursor', schema: str(200, { pattern: '^[A-Za-z0-9_-]+$' }), description: 'opaque: the nextCursor of the previous page, passed back unchanged (any other value is a 400)' }, { name: 'limit', schema: int(1, 200) },
     ],
   },
-  { method: 'get', path: '/cases/{caseNo}', tag: 'cases', summary: 'A case from the read model', zone: 'public', access: 'whoever may see the case; supervisors see personal data masked unless reveal=true (audited)', security: caseReaders, ok: [200, 'the case'], query: [{ name: 'reveal', schema: { enum: ['true', 'false'] } }] },
+  { method: 'get', path: '/cases/{caseNo}', tag: 'cases', summary: 'A case from the read model', zone: 'public', access: 'whoever may see the case; supervisors see personal data masked unless reveal=true (audited)', security: caseReaders, ok: [200, 'the case'], query: [{ name: 'reveal', schema: { enum: ['true', 'false'] } }],
+    conditional: 'the case view\'s version and which view it is (whole, masked or revealed): it changes whenever anything the view shows does. A poll with If-None-Match answers 304 while nothing changed, and a 304 is not recorded as a full view (it sends no personal data)' },
   { method: 'get', path: '/cases/{caseNo}/live', tag: 'cases', summary: 'The case as its workflow sees it now', zone: 'public', access: 'whoever may see the case', security: caseReaders, ok: [200, 'the live view'] },
   { method: 'get', path: '/cases/{caseNo}/history', tag: 'cases', summary: 'Readable timeline, or the raw Temporal history (staff)', zone: 'public', access: 'whoever may see the case; raw: staff', security: caseReaders, ok: [200, 'the timeline or raw events'], query: [{ name: 'format', schema: { enum: ['timeline', 'raw'] } }] },
   { method: 'post', path: '/cases/{caseNo}/correction', tag: 'cases', summary: 'Reply to a correction request (补正)', zone: 'public', access: 'the applicant, the integrator that filed, or a clerk of the hall', security: caseReaders, body: 'CorrectionRequest', ok: [200, 'the case status'] },
@@ -279,7 +282,7 @@ const problemText: Record<number, string> = {
  * a limit, an outage; a body that conflicts, is too large, badly encoded or not acceptable).
  */
 export function statusesOf(op: Operation): number[] {
-  const all = [op.ok[0], ...(op.statuses ?? []), 400, 401, 403, 404, 429, 431, 503];
+  const all = [op.ok[0], ...(op.statuses ?? []), ...(op.conditional ? [304] : []), 400, 401, 403, 404, 429, 431, 503];
   if (op.method === 'post' || op.method === 'put') all.push(409, 413, 415, 422);
   return [...new Set(all)].sort((x, y) => x - y);
 }
@@ -419,14 +422,22 @@ export function openApiDocument(zone: 'all' | 'public' | 'internal' = 'all'): Re
     for (const status of statusesOf(op)) {
       if (status === op.ok[0]) responses[status] = successResponse(op);
       else if (status === 200 || status === 201) responses[status] = { ...successResponse(op), description: op.rules ?? op.ok[1] };
+      else if (status === 304) responses[status] = { description: 'Not modified: the If-None-Match given names the current version (no body)' };
       else if (op.path === '/health' && status === 503) responses[status] = { description: 'The database cannot be reached (status: unavailable; see Retry-After)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } };
       else responses[status] = problemResponse(problemText[status]);
     }
     for (const r of Object.values(responses)) (r as { headers?: unknown }).headers = { 'X-Request-Id': requestIdHeader };
+    if (op.conditional) {
+      for (const status of [op.ok[0], 304]) {
+        (responses[status] as { headers: Record<string, unknown> }).headers.ETag = { description: `The version: ${op.conditional}`, schema: { type: 'string' } };
+        (responses[status] as { headers: Record<string, unknown> }).headers['Cache-Control'] = { description: 'private, no-cache: a browser keeps the answer and asks again with If-None-Match', schema: { type: 'string' } };
+      }
+    }
     const parameters = [
       ...pathParams(op.path),
       ...(op.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}), ...(q.example ? { example: typedExample(q.schema, q.example) } : {}) })),
       requestIdParameter,
+      ...(op.conditional ? [{ name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'The ETag of an earlier answer: 304 while it is still current' }] : []),
       ...(op.method === 'post' ? [{
         name: 'Idempotency-Key', in: 'header', required: false,
         schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },

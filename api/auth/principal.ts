@@ -69,29 +69,40 @@ export function authenticate(deps: AuthDeps): RequestHandler {
   };
 }
 
+/**
+ * The session and, for staff, who they are now (roles, department, disabled), in one query: every
+ * signed-in request asks it, so it is one round trip to the database, not two.
+ */
 async function sessionPrincipal(db: Db, token: string): Promise<Principal> {
   if (token.length > 100) throw unauthorised('the token is not valid');
-  const s = await db('sessions').where({ token_hash: sha256Hex(token) }).first<SessionRow | undefined>();
+  const s = await db('sessions as s')
+    .leftJoin('staff_users as u', (j) => void j.on('u.id', 's.subject').andOnVal('s.kind', '=', 'staff').andOnVal('u.disabled', '=', false))
+    .leftJoin('departments as d', 'd.code', 'u.department_code')
+    .where('s.token_hash', sha256Hex(token))
+    .first<(SessionRow & Partial<StaffRow>) | undefined>('s.kind', 's.subject', 's.name', 's.assurance_level', 's.expires_at', 's.revoked_at',
+      'u.id', 'u.department_code', 'u.roles', 'd.region_code', 'd.level', 'u.must_change_password', db.raw('u.name as staff_name'));
   if (!s || s.revoked_at) throw unauthorised('the token is not valid; sign in again');
   if (s.expires_at.getTime() <= Date.now()) throw unauthorised('the session has expired; sign in again');
   if (s.kind === 'applicant') return { kind: 'applicant', idNumber: s.subject, name: s.name, assuranceLevel: s.assurance_level ?? 'basic' };
-  const staff = await staffById(db, s.subject);
-  if (!staff) throw unauthorised('this staff account is disabled');
-  return staff;
+  if (!s.id || !s.department_code || !s.roles || !s.region_code || !s.level) throw unauthorised('this staff account is disabled');
+  return staffPrincipal({ id: s.id, name: s.staff_name ?? s.name, department_code: s.department_code, roles: s.roles, region_code: s.region_code, level: s.level, must_change_password: s.must_change_password ?? false });
+}
+
+interface StaffRow { id: string; name: string; department_code: string; roles: string[]; region_code: string; level: DepartmentLevel; must_change_password: boolean; staff_name: string }
+
+function staffPrincipal(row: Omit<StaffRow, 'staff_name'>): StaffPrincipal {
+  return {
+    kind: 'staff', id: row.id, name: row.name, department: row.department_code, roles: row.roles, regionCode: row.region_code, level: row.level,
+    ...(row.must_change_password ? { mustChangePassword: true } : {}),
+  };
 }
 
 export async function staffById(db: Db, id: string): Promise<StaffPrincipal | undefined> {
   const row = await db('staff_users as u')
     .join('departments as d', 'd.code', 'u.department_code')
     .where({ 'u.id': id, 'u.disabled': false })
-    .first<{ id: string; name: string; department_code: string; roles: string[]; region_code: string; level: DepartmentLevel; must_change_password: boolean } | undefined>(
-      'u.id', 'u.name', 'u.department_code', 'u.roles', 'd.region_code', 'd.level', 'u.must_change_password',
-    );
-  if (!row) return undefined;
-  return {
-    kind: 'staff', id: row.id, name: row.name, department: row.department_code, roles: row.roles, regionCode: row.region_code, level: row.level,
-    ...(row.must_change_password ? { mustChangePassword: true } : {}),
-  };
+    .first<Omit<StaffRow, 'staff_name'> | undefined>('u.id', 'u.name', 'u.department_code', 'u.roles', 'd.region_code', 'd.level', 'u.must_change_password');
+  return row ? staffPrincipal(row) : undefined;
 }
 
 /** Routes a staff member whose password must be changed may still use: change it, see who they are, sign out. */

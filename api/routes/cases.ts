@@ -3,11 +3,12 @@ import { Router, type Request } from 'express';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
-  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, reportPrecondition, requestExtension, withdraw,
+  caseViewVersion, endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, reportPrecondition, requestExtension, withdraw,
   type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer, type PreconditionBody,
 } from '../services/cases';
 import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
 import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles } from '../services/access';
+import { answeredNotModified } from '../conditional';
 import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
 import { maskPersonalData } from '../../lib/privacy';
 import { forbidden, unauthorised } from '../../lib/errors';
@@ -170,6 +171,11 @@ export function caseRoutes(deps: CaseDeps): Router {
     const p = principalOf(req);
     const access = await caseAccess(db, p, caseNo);
     const reveal = req.query.reveal === 'true';
+    // Conditional GET: the ETag is the view's version and which view (whole, masked, revealed),
+    // read before the view itself, so the body sent is never older than its tag. A poll that
+    // already holds this version gets 304 and nothing is read, sent or recorded as a full view.
+    const version = await caseViewVersion(db, caseNo);
+    if (version !== undefined && answeredNotModified(req, res, `"v${version}-${access.full ? 'full' : reveal ? 'revealed' : 'masked'}"`)) return;
     const view = await getCase(db, caseNo);
     if (access.full) {
       await auditFullView(db, p, caseNo, 'case');

@@ -331,6 +331,15 @@ export async function assertFiled(db: Db, caseNo: string): Promise<void> {
   if (!row) throw notFound(`case ${caseNo}`);
 }
 
+/**
+ * The version of a case's view (cases.view_version, moved by the database whenever anything the
+ * view shows changes); undefined before the case is in the read model.
+ */
+export async function caseViewVersion(db: Db, caseNo: string): Promise<string | undefined> {
+  const row = await db('cases').where({ case_no: caseNo }).first<{ view_version: string } | undefined>('view_version');
+  return row ? String(row.view_version) : undefined;
+}
+
 export async function getCase(db: Db, caseNo: string) {
   const row = await db('cases').where({ case_no: caseNo }).first<Record<string, unknown> | undefined>();
   if (!row) throw notFound(`case ${caseNo}`);

@@ -22,6 +22,7 @@ import * as m016 from './016_second_engine';
 import * as m017 from './017_service_hall';
 import * as m018 from './018_data_outwards';
 import * as m019 from './019_simulated_approval';
+import * as m020 from './020_case_view_version';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '017_service_hall': m017,
   '018_data_outwards': m018,
   '019_simulated_approval': m019,
+  '020_case_view_version': m020,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
