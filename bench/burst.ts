@@ -86,6 +86,50 @@ export async function runBurst(o: {
   };
 }
 
+export interface BurstFloorResult {
+  cases: number;
+  leadSeconds: number;
+  /** Workflows closed within the wait. */
+  recorded: number;
+  /** Instant → the workflow closed (its timer fired, its local activity ran), ms. */
+  latency: Summary;
+  allWithinSeconds: number | null;
+}
+
+/**
+ * The burst's floor: as many bare workflows (floor-workflow.ts, burstFloorWorkflow) as the burst
+ * has cases, all woken at one instant on the floor's worker, each running one empty local
+ * activity. How long until the last has closed is what the engine alone needs on this machine.
+ */
+export async function runBurstFloor(o: { client: Client; taskQueue: string; cases: number; concurrency: number; idPrefix: string; onProgress?: (done: number, total: number) => void }): Promise<BurstFloorResult> {
+  const began = Date.now();
+  // Long enough to start them all (bare starts run at several hundred a second here).
+  const leadMs = 10_000 + o.cases * 8;
+  const instant = began + leadMs;
+  const ids = Array.from({ length: o.cases }, (_, i) => `${o.idPrefix}-${i}`);
+  await pool(o.cases, o.concurrency, async (i) => {
+    await o.client.workflow.start('burstFloorWorkflow', { workflowId: ids[i], taskQueue: o.taskQueue, args: [instant] });
+  });
+  if (Date.now() > instant) throw new Error(`starting ${o.cases} bare workflows took longer than their ${leadMs / 1000} s lead`);
+  const waitUntil = instant + 300_000;
+  // The bench's dev server is its own: every burstFloorWorkflow on it is this floor's.
+  const query = `WorkflowType = 'burstFloorWorkflow'`;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const { count } = await o.client.workflow.count(`${query} AND ExecutionStatus = 'Running'`);
+    o.onProgress?.(o.cases - count, o.cases);
+    if (count === 0 || Date.now() > waitUntil) break;
+  }
+  const closed: number[] = [];
+  for await (const w of o.client.workflow.list({ query: `${query} AND ExecutionStatus = 'Completed'` })) {
+    if (w.closeTime && w.workflowId.startsWith(`${o.idPrefix}-`)) closed.push(w.closeTime.getTime() - instant);
+  }
+  return {
+    cases: o.cases, leadSeconds: leadMs / 1000, recorded: closed.length, latency: summarise(closed),
+    allWithinSeconds: closed.length >= o.cases ? Math.max(...closed) / 1000 : null,
+  };
+}
+
 /** dayMs the burst's worker must count with, for a lead time: the same rule runBurst uses. */
 export function burstDayMs(template: CaseInput, leadMs: number): number {
   const impl = template.implementation;

@@ -85,3 +85,13 @@ export async function floorWorkflow(plan: Phase[]): Promise<number> {
   await condition(allHandlersFinished);
   return plan.length;
 }
+
+/**
+ * The midnight burst's floor: what the engine itself takes to wake many workflows at one
+ * instant. Each sleeps until `instantMs`, then runs one empty local activity in the workflow task
+ * the timer wakes (as a case records its warning) and ends.
+ */
+export async function burstFloorWorkflow(instantMs: number): Promise<void> {
+  await sleep(Math.max(1, instantMs - Date.now()));
+  await locals.empty();
+}

@@ -6,7 +6,7 @@ import type { GroupUsage } from './procstat';
 import type { QueriesResult } from './queries';
 import type { TeardownProblem } from './results';
 import type { Summary } from './stats';
-import type { BurstResult } from './burst';
+import type { BurstFloorResult, BurstResult } from './burst';
 import type { SupervisionResult } from './supervision';
 
 export interface BenchResults {
@@ -19,7 +19,7 @@ export interface BenchResults {
   cpuRatio?: number;
   peakDays?: number;
   supervision?: SupervisionResult & { usage: Record<string, GroupUsage> };
-  burst?: BurstResult & { usage: Record<string, GroupUsage> };
+  burst?: BurstResult & { usage: Record<string, GroupUsage>; floor?: BurstFloorResult & { usage: Record<string, GroupUsage> } };
   queries?: QueriesResult;
   totalSeconds?: number;
   /** Written by bench/results.ts: whether every part ended, and what failed while tearing down. */
@@ -85,6 +85,11 @@ export function renderReport(r: BenchResults): string {
     parts.push(`\n### Midnight burst (${b.cases.toLocaleString('en')} open cases, every case warning due at one instant)\n`);
     parts.push(`Started at ${f(b.startRate, 1)} cases/s, all accepted ${f(b.readySeconds, 0)} s after the start, the instant at ${f(b.leadSeconds, 0)} s. Warnings recorded: ${b.recorded} of ${b.expected}; instant → recorded p50 ${f(b.latency.p50 / 1000, 2)} s, p95 ${f(b.latency.p95 / 1000, 2)} s, max ${f(b.latency.max / 1000, 2)} s.\n`);
     parts.push(table(['process', 'CPU s', 'peak RSS MiB'], Object.entries(b.usage).map(([n, u]) => [n, f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
+    if (b.floor) {
+      const fl = b.floor;
+      parts.push(`\nThe floor, run first: ${fl.cases.toLocaleString('en')} bare workflows woken at one instant ${f(fl.leadSeconds, 0)} s after their start, each running one empty local activity and ending (the engine alone, no database, no platform): ${fl.recorded} closed; instant → closed p50 ${f(fl.latency.p50 / 1000, 2)} s, p95 ${f(fl.latency.p95 / 1000, 2)} s, max ${f(fl.latency.max / 1000, 2)} s.\n`);
+      parts.push(table(['process (floor)', 'CPU s', 'peak RSS MiB'], Object.entries(fl.usage).map(([n, u]) => [n, f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
+    }
   }
   if (r.queries) {
     const q = r.queries;

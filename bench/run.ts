@@ -27,7 +27,7 @@ import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
 import { RunRecord, tearDown } from './results';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
-import { burstDayMs, fileTemplate, runBurst } from './burst';
+import { burstDayMs, fileTemplate, runBurst, runBurstFloor } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
 import { runClusterBench } from './cluster';
 
@@ -174,6 +174,19 @@ runMain('bench', async () => {
       }
 
       if (only.has('burst')) {
+        // First the floor: the same number of bare workflows woken at one instant (the engine
+        // alone), before the cases, whose later timers would otherwise fall in its wait.
+        progress.start('burst floor', options.burstCases);
+        const floorQueue = 'bench-burst-floor';
+        const floorWorker: Child = await startNode('burst-floor-worker', 'bench/floor-worker.ts', { env: childEnv({}), args: [engine.address, floorQueue], ready: /polling/ });
+        cleanups.push({ step: 'stop the burst floor worker', run: () => stopChild(floorWorker) });
+        sampler.watch('floor worker', () => [floorWorker.pid]);
+        await sampler.begin();
+        const burstFloor = await runBurstFloor({ client, taskQueue: floorQueue, cases: options.burstCases, concurrency: 50, idPrefix: `burst-floor-${Date.now()}`, onProgress: (d) => progress.set(d) });
+        const burstFloorUsage = await sampler.end();
+        await stopChild(floorWorker);
+        sampler.unwatch('floor worker');
+
         progress.start('burst', options.burstCases * 2);
         await prepareSupervision(database.db);
         // The template: one case of the supervision item filed over HTTP by a plain worker.
@@ -190,7 +203,7 @@ runMain('bench', async () => {
         watchApp(app);
         await sampler.begin();
         const b = await runBurst({ client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d) });
-        record.part('burst', { ...b, usage: await sampler.end() });
+        record.part('burst', { ...b, usage: await sampler.end(), floor: { ...burstFloor, usage: burstFloorUsage } });
         await endLatest();
       }
       await cleanup();

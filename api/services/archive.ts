@@ -28,7 +28,7 @@ import { tarOf } from '../../lib/archive/tar';
 import { jurisdictionPrefix, principalRef, type StaffPrincipal } from '../auth/principal';
 import { seal, unseal } from '../auth/secrets';
 import { caseScope } from './access';
-import { documentKinds, issueDocument } from './documents';
+import { issueAllDocuments } from './documents';
 import { caseHistory } from './history';
 
 /** The department's archive seal key, made on first use (the private key kept sealed with SECRET_KEY). */
@@ -63,13 +63,8 @@ async function packageFiles(db: Db, client: Client, c: CaseRow): Promise<Package
   });
   const scope = await caseScope(db, caseNo);
   if (scope) {
-    for (const kind of documentKinds) {
-      try {
-        const doc = await issueDocument(db, { scope, handles: true, full: true }, caseNo, kind, 'archive');
-        files.push({ path: `documents/${kind}.json`, what: `文书：${doc.title} ${doc.number}`, content: json(doc) });
-      } catch (err) {
-        if (!(err instanceof AppError && err.status === 409)) throw err; // a kind this case does not have
-      }
+    for (const doc of await issueAllDocuments(db, { scope, handles: true, full: true }, caseNo, 'archive')) {
+      files.push({ path: `documents/${doc.kind}.json`, what: `文书：${doc.title} ${doc.number}`, content: json(doc) });
     }
   }
   const { timeline } = await caseHistory(client, caseNo);

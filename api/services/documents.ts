@@ -10,7 +10,7 @@
  * and as a PDF (document-pdf.ts).
  */
 import type { Db } from '../../lib/db';
-import { conflict, notProjectedYet } from '../../lib/errors';
+import { AppError, conflict, notProjectedYet } from '../../lib/errors';
 import { maskPersonalData } from '../../lib/privacy';
 import type { CaseAccess } from './access';
 import { getCase } from './cases';
@@ -145,7 +145,7 @@ async function assignNumber(db: Db, caseNo: string, kind: DocumentKind, departme
  * (a supervisor) sees only documents already issued.
  */
 export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind, by: string): Promise<DocumentView> {
-  return documentView(db, access, caseNo, kind, by, true);
+  return documentOf(db, await documentSources(db, caseNo), access, kind, by, true);
 }
 
 /**
@@ -153,47 +153,87 @@ export async function issueDocument(db: Db, access: CaseAccess, caseNo: string, 
  * issued yet, is a 409 and nothing changes (the PDF download reads this way).
  */
 export async function issuedDocument(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind): Promise<DocumentView> {
-  return documentView(db, access, caseNo, kind, '', false);
+  return documentOf(db, await documentSources(db, caseNo), access, kind, '', false);
 }
 
-async function documentView(db: Db, access: CaseAccess, caseNo: string, kind: DocumentKind, by: string, issue: boolean): Promise<DocumentView> {
+/**
+ * Every document the case has, each numbered on first issue, in `documentKinds` order (the
+ * approval archive): the case and what the documents quote are read once for all of them.
+ */
+export async function issueAllDocuments(db: Db, access: CaseAccess, caseNo: string, by: string): Promise<DocumentView[]> {
+  const sources = await documentSources(db, caseNo);
+  const docs: DocumentView[] = [];
+  for (const kind of documentKinds) {
+    try {
+      docs.push(await documentOf(db, sources, access, kind, by, true));
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 409)) throw err; // a kind this case does not have
+    }
+  }
+  return docs;
+}
+
+type Implementation = { code: string; version: number; materials?: { name: string; required: boolean }[]; promisedLimitDays?: number; statutoryLimitDays?: number };
+
+/** What a case's documents quote, read in one go: the case, its filing, department, entry, uploads and the numbers issued. */
+interface DocumentSources {
+  caseNo: string;
+  c: Awaited<ReturnType<typeof getCase>>;
+  impl: Implementation | undefined;
+  departmentName: string | undefined;
+  entry: { windows?: { name: string; address: string; hours: string; phone?: string }[]; supervisionPhone?: string } | undefined;
+  uploaded: { materialName: string; fileName: string }[];
+  /** Numbers issued so far, by kind (kept up to date as documents are numbered). */
+  issued: Map<DocumentKind, { number: string; issued_at: Date; issued_by: string }>;
+}
+
+async function documentSources(db: Db, caseNo: string): Promise<DocumentSources> {
   // The caller's access was checked on the filing; the case's first projection may still be on its way.
   if (!(await db('cases').where({ case_no: caseNo }).first('case_no'))) throw notProjectedYet(caseNo);
-  const c = await getCase(db, caseNo);
+  const [c, filing, numbers, uploaded] = await Promise.all([
+    getCase(db, caseNo),
+    db('case_filings').where({ case_no: caseNo }).first<{ input: { implementation: Implementation } } | undefined>('input'),
+    db('case_documents').where({ case_no: caseNo }).select<{ kind: DocumentKind; number: string; issued_at: Date; issued_by: string }[]>('kind', 'number', 'issued_at', 'issued_by'),
+    db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at').select<{ materialName: string; fileName: string }[]>('material_name as materialName', 'file_name as fileName'),
+  ]);
+  const impl = filing?.input.implementation;
+  const department = String((c as unknown as Record<string, unknown>).department);
+  const [dept, version] = await Promise.all([
+    db('departments').where({ code: department }).first<{ name: string } | undefined>('name'),
+    impl ? db('implementation_versions').where({ implementation_code: impl.code, version: impl.version }).first<{ entry: DocumentSources['entry'] } | undefined>('entry') : undefined,
+  ]);
+  return { caseNo, c, impl, departmentName: dept?.name, entry: version?.entry, uploaded, issued: new Map(numbers.map((n) => [n.kind, n])) };
+}
+
+async function documentOf(db: Db, s: DocumentSources, access: CaseAccess, kind: DocumentKind, by: string, issue: boolean): Promise<DocumentView> {
+  const { caseNo, c, impl } = s;
   const row = c as unknown as Record<string, unknown>;
   const body = bodyOf(kind, c, c.events as EventRow[], c.tasks as unknown as TaskView[]);
   if (typeof body === 'string') throw conflict('document-not-available', `no ${kind} document for case ${caseNo}: ${body}`);
   const department = String(row.department);
-  let issued = await db('case_documents').where({ case_no: caseNo, kind }).first<{ number: string; issued_at: Date; issued_by: string } | undefined>('number', 'issued_at', 'issued_by');
+  let issued = s.issued.get(kind);
   if (!issued) {
     if (!issue || !access.handles) throw conflict('document-not-issued', `the ${kind} document of case ${caseNo} has not been issued yet`);
     issued = await assignNumber(db, caseNo, kind, department, by);
+    s.issued.set(kind, issued);
   }
-  const filing = await db('case_filings').where({ case_no: caseNo }).first<{ input: { implementation: { code: string; version: number; materials?: { name: string; required: boolean }[]; promisedLimitDays?: number; statutoryLimitDays?: number } } }>('input');
-  const impl = filing?.input.implementation;
-  const [dept, version, uploaded] = await Promise.all([
-    db('departments').where({ code: department }).first<{ name: string } | undefined>('name'),
-    impl ? db('implementation_versions').where({ implementation_code: impl.code, version: impl.version }).first<{ entry: { windows?: { name: string; address: string; hours: string; phone?: string }[]; supervisionPhone?: string } } | undefined>('entry') : undefined,
-    kind === 'receipt' ? db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at').select('material_name as materialName', 'file_name as fileName') : [],
-  ]);
   const applicant = row.applicant as { name: string; idNumber: string; kind: string };
   const view: Omit<DocumentView, 'content'> = {
     caseNo, kind, title: titles[kind], number: issued.number, issuedAt: new Date(issued.issued_at).toISOString(), issuedBy: issued.issued_by,
-    issuer: { department, name: dept?.name ?? department },
+    issuer: { department, name: s.departmentName ?? department },
     applicant: access.full ? { name: applicant.name, idNumber: applicant.idNumber, kind: applicant.kind } : maskPersonalData({ name: applicant.name, idNumber: applicant.idNumber, kind: applicant.kind }),
     itemName: String(row.itemName), filedAt: iso(row.filedAt as string) as string, channel: String(row.channel),
     promisedLimitDays: impl?.promisedLimitDays ?? null, statutoryLimitDays: impl?.statutoryLimitDays ?? null,
-    window: version?.entry.windows?.[0] ?? null, supervisionPhone: version?.entry.supervisionPhone ?? null,
+    window: s.entry?.windows?.[0] ?? null, supervisionPhone: s.entry?.supervisionPhone ?? null,
     ...body,
   };
   if (kind === 'receipt') {
     view.materials = (impl?.materials ?? []).map((m) => ({ name: m.name, required: m.required }));
-    view.uploaded = uploaded as { materialName: string; fileName: string }[];
+    view.uploaded = s.uploaded;
   }
   if (kind === 'service') {
     const served = servedKind(body, String(row.status));
-    const doc = await db('case_documents').where({ case_no: caseNo, kind: served }).first<{ number: string } | undefined>('number');
-    view.served = { title: titles[served], number: doc?.number ?? null };
+    view.served = { title: titles[served], number: s.issued.get(served)?.number ?? null };
   }
   return { ...view, content: documentContent(view) };
 }
