@@ -65,7 +65,8 @@ export async function runBurst(o: {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const readySeconds = (Date.now() - began) / 1000;
-  const waitUntil = instant + 180_000;
+  // Three minutes, or 60 ms a case for a big burst, before giving up on the ones not recorded.
+  const waitUntil = instant + Math.max(180_000, o.cases * 60);
   let rows: { recorded_at: Date }[];
   for (;;) {
     rows = await o.db('supervision_events').where({ scope: 'case', level: 'warning', cause: 'promised-limit-near' }).andWhere('case_no', '>=', caseNumbers[0]).andWhere('case_no', '<=', caseNumbers[caseNumbers.length - 1]).select('recorded_at');

@@ -3,6 +3,7 @@
  * `node --import tsx bench/floor-worker.ts <temporalAddress> <taskQueue>`; prints "polling" when ready.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../worker/worker';
 
 async function main(): Promise<void> {
   const [address, taskQueue] = process.argv.slice(2);
@@ -12,7 +13,9 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection,
     taskQueue,
-    workflowsPath: require.resolve('./floor-workflow'),
+    // Bundled as the platform's worker bundles its own (in a child process, modules preloaded), so
+    // the two workers' memory compares like with like.
+    workflowBundle: buildWorkflowBundle({ workflows: require.resolve('./floor-workflow') }),
     activities: { async empty(): Promise<void> {} },
   });
   console.log(`floor worker: polling task queue "${taskQueue}"`);

@@ -32,18 +32,20 @@ const quiet = { log: () => undefined, info: () => undefined, warn: console.warn,
  * its run (workflows/shared-modules.workflow.test.ts checks both). The interceptors are not
  * preloaded: request-id keeps the run's latest request id in module state.
  */
-export function workflowBundleOptions(options: { tracing?: boolean } = {}): BundleOptions {
-  return { workflowsPath, workflowInterceptorModules: workflowInterceptorModules(options.tracing ?? false), preloadModules: [workflowsPath], logger: quiet };
+export function workflowBundleOptions(options: { tracing?: boolean; workflows?: string } = {}): BundleOptions {
+  const entry = options.workflows ?? workflowsPath;
+  return { workflowsPath: entry, workflowInterceptorModules: workflowInterceptorModules(options.tracing ?? false), preloadModules: [entry], logger: quiet };
 }
 
 /**
  * The workflow bundle, built by a child process (scripts/bundle-workflows.ts): webpack's memory
  * then never stays in the worker, whose resident size is what a burst of open cases costs.
  */
-export function buildWorkflowBundle(options: { tracing?: boolean } = {}): { codePath: string } {
+export function buildWorkflowBundle(options: { tracing?: boolean; workflows?: string } = {}): { codePath: string } {
   const codePath = path.join(os.tmpdir(), `onewindow-workflows-${process.pid}.js`);
   const root = path.join(__dirname, '..');
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle-workflows.ts'), codePath, ...(options.tracing ? ['--tracing'] : [])], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = [codePath, ...(options.tracing ? ['--tracing'] : []), ...(options.workflows ? ['--workflows', options.workflows] : [])];
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'bundle-workflows.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   process.once('exit', () => fs.rmSync(codePath, { force: true }));
   return { codePath };
 }
