@@ -48,8 +48,7 @@ export async function mochaGlobalSetup(): Promise<void> {
       await admin.destroy();
     };
   } else {
-    const pgPort = await freePort();
-    embedded = await startEmbeddedDb('memory://', pgPort);
+    embedded = await startEmbeddedDb('memory://', 0);
     ctx.databaseUrl = embedded.url;
     ctx.embeddedDb = true;
   }
