@@ -231,14 +231,14 @@ class SessionScheduler {
       if (!conn.receive(chunk)) {
         conn.send(errorResponse('08P01', 'invalid message length'));
         socket.end();
-        this.detach(conn);
+        void this.detach(conn);
         return;
       }
       this.wake(conn);
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.detach(conn));
+    socket.on('close', () => void this.detach(conn));
     if (rest.length) conn.receive(rest);
     this.wake(conn);
   }
