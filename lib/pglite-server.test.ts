@@ -103,6 +103,27 @@ describe('embedded database (PGlite): many connections on its one session', func
     expect(await numbers(b)).to.deep.equal([2]);
   });
 
+  it('when several connections\' statements waited behind a transaction, then at its end each runs whole and gets its own answer', async () => {
+    const a = await client();
+    const others = await Promise.all(Array.from({ length: 5 }, () => client()));
+    await a.query('begin');
+    await a.query('select 1');
+    // Parse, Bind, Describe, Execute, Sync of five connections queue up behind A's transaction; then each connection
+    // sends a statement that fails and another one, each its own text.
+    const runs = others.map((c, k) => watch((async () => {
+      const first = await c.query<{ n: number }>(`select $1::int + ${k} as n`, [k * 100]).then((r) => r.rows[0]?.n, (e: Error) => e.message);
+      const failing = await c.query(`select ${k} / $1::int as x`, [0]).then(() => 'no error', (e: Error) => e.message);
+      const second = await c.query<{ n: number }>(`select $1::int * ${k + 2} as n`, [k]).then((r) => r.rows[0]?.n, (e: Error) => e.message);
+      return [first, failing, second];
+    })()));
+    for (let i = 0; i < 3; i++) await a.query('select 2');
+    expect(runs.some((w) => w.done)).to.equal(false);
+    // At its end they are served one connection's exchange at a time, the failing one taking only itself with it.
+    await a.query('commit');
+    while (!runs.every((w) => w.done)) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs.map((w) => w.value ?? w.error?.message)).to.deep.equal([0, 1, 2, 3, 4].map((k) => [k * 101, 'division by zero', k * (k + 2)]));
+  });
+
   it('when several connections send parameterised statements at once, then each gets its own answer and none fails', async () => {
     const conns = await Promise.all(Array.from({ length: 8 }, () => client()));
     const failures: string[] = [];
