@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { embeddedPassword } from './embedded-password';
-import { startEmbeddedDb, type EmbeddedDb } from './pglite-server';
+import { startEmbeddedDb, startEmbeddedDbThread, type EmbeddedDb } from './pglite-server';
 
 describe('embedded database (PGlite) sign-in', function () {
   this.timeout(60_000);
@@ -195,5 +196,20 @@ describe('embedded database (PGlite): many connections on its one session', func
     await a.query('commit');
     await b.query('select 3');
     expect(waiting.done).to.equal(true);
+  });
+});
+
+describe('embedded database (PGlite) on a thread of its own', function () {
+  this.timeout(60_000);
+  it('when this thread is blocked in a spawnSync of a command that uses the database, then the command is served', async () => {
+    const embedded = await startEmbeddedDbThread('memory://', 0);
+    try {
+      const script = "const pg = require('pg'); const c = new pg.Client(process.env.URL); c.connect().then(() => c.query('select $1::int + 1 as n', [41])).then((r) => { console.log(r.rows[0].n); return c.end(); });";
+      const child = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, URL: embedded.url }, encoding: 'utf8', timeout: 30_000 });
+      expect(child.stderr).to.equal('');
+      expect(child.stdout.trim()).to.equal('42');
+    } finally {
+      await embedded.stop();
+    }
   });
 });

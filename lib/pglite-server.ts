@@ -26,6 +26,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { embeddedPassword, embeddedUrl } from './embedded-password';
 import { lineLogger } from './log';
 
@@ -72,6 +73,66 @@ export async function startEmbeddedDb(dir: string, port: number, o: EmbeddedDbOp
       await db.close();
     },
   };
+}
+
+interface ThreadOptions {
+  dir: string;
+  port: number;
+  password?: string;
+  stallWarningMs?: number;
+}
+type ThreadMessage = { ready: true; url: string; port: number } | { failed: string } | { stall: string } | { stopped: true };
+
+/**
+ * startEmbeddedDb on a thread of its own: the database keeps answering while this thread is
+ * blocked (a spawnSync of a command that connects to it, a synchronous bundling, a long
+ * computation), where an embedded database on the blocked thread would make every other
+ * process wait and the spawned command time out. The test fixtures use it.
+ */
+export async function startEmbeddedDbThread(dir: string, port: number, o: Omit<EmbeddedDbOptions, 'onStall'> = {}): Promise<EmbeddedDb> {
+  const load = `${__filename.endsWith('.ts') ? "require('tsx/cjs/api').register();" : ''}require(${JSON.stringify(__filename)});`;
+  const options: ThreadOptions = { dir, port, password: o.password, stallWarningMs: o.stallWarningMs };
+  const thread = new Worker(load, { eval: true, workerData: { onewindowEmbeddedDb: options } });
+  const report = lineLogger('warn', 'db');
+  let stopped: (() => void) | undefined;
+  const started = await new Promise<{ url: string; port: number }>((resolve, reject) => {
+    thread.on('message', (m: ThreadMessage) => {
+      if ('ready' in m) resolve(m);
+      else if ('failed' in m) reject(new Error(`the embedded database did not start: ${m.failed}`));
+      else if ('stall' in m) report(m.stall);
+      else stopped?.();
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the embedded database's thread ended (exit code ${code})`)));
+  });
+  return {
+    ...started,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        stopped = resolve;
+        thread.once('exit', () => resolve());
+        thread.postMessage('stop');
+      });
+      await thread.terminate();
+    },
+  };
+}
+
+/** The thread's side of startEmbeddedDbThread. */
+function serveOnThisThread(o: ThreadOptions): void {
+  const port = parentPort!;
+  startEmbeddedDb(o.dir, o.port, { password: o.password, stallWarningMs: o.stallWarningMs, onStall: (stall) => port.postMessage({ stall } satisfies ThreadMessage) }).then(
+    (db) => {
+      port.on('message', () => {
+        void db.stop().finally(() => {
+          port.postMessage({ stopped: true } satisfies ThreadMessage);
+          port.close();
+        });
+      });
+      port.postMessage({ ready: true, url: db.url, port: db.port } satisfies ThreadMessage);
+    },
+    (err: unknown) => port.postMessage({ failed: String(err) } satisfies ThreadMessage),
+  );
 }
 
 const sslRequest = 80877103;
@@ -167,6 +228,8 @@ class Connection {
   terminating = false;
   /** Since when this connection has had work waiting (for the stall report). */
   waitingSince = 0;
+  /** The text of the last statement it sent (Parse or Query), for the stall report. */
+  lastStatement = '';
 
   constructor(readonly socket: net.Socket, startup: Buffer) {
     this.messages.push(startup);
@@ -278,6 +341,7 @@ class SessionScheduler {
       conn.waitingSince = 0;
       const batch = conn.messages.splice(0, conn.messages[0][0] === 0 ? 1 : conn.messages.length);
       const last = batch[batch.length - 1][0];
+      conn.lastStatement = statementOf(batch) ?? conn.lastStatement;
       let tail: Buffer = Buffer.alloc(0);
       try {
         await this.db.runExclusive(() =>
@@ -355,6 +419,7 @@ class SessionScheduler {
       this.stallReported = true;
       this.onStall(
         `[db] embedded database: connection #${this.owner.id} holds PGlite's only session in an open transaction and ${waiting.length} other connection(s) have waited ${Math.round(this.stallWarningMs / 1000)} s or more; ` +
+          `its last statement: ${JSON.stringify(this.owner.lastStatement.slice(0, 300))}; ` +
           'a client that waits inside a transaction for a statement sent on another connection never finishes here (use the transaction for every statement, or DATABASE_URL)',
       );
     }, Math.max(0, oldest + this.stallWarningMs - Date.now()));
@@ -375,10 +440,27 @@ class SessionScheduler {
   }
 }
 
+/** The SQL text of the last Parse or Query among the messages, if any. */
+function statementOf(batch: Buffer[]): string | undefined {
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const m = batch[i];
+    if (m[0] === QUERY) return m.subarray(5, m.length - 1).toString('utf8');
+    if (m[0] === 0x50 /* P */) {
+      const nameEnd = m.indexOf(0, 5);
+      return m.subarray(nameEnd + 1, m.indexOf(0, nameEnd + 1)).toString('utf8');
+    }
+  }
+  return undefined;
+}
+
 function simpleQuery(sql: string): Buffer {
   const text = Buffer.from(`${sql}\0`, 'utf8');
   const head = Buffer.alloc(5);
   head[0] = QUERY;
   head.writeInt32BE(text.length + 4, 1);
   return Buffer.concat([head, text]);
+}
+
+if (!isMainThread && (workerData as { onewindowEmbeddedDb?: ThreadOptions } | null)?.onewindowEmbeddedDb) {
+  serveOnThisThread((workerData as { onewindowEmbeddedDb: ThreadOptions }).onewindowEmbeddedDb);
 }
