@@ -90,7 +90,8 @@ type ThreadMessage = { ready: true; url: string; port: number } | { failed: stri
  * process wait and the spawned command time out. The test fixtures use it.
  */
 export async function startEmbeddedDbThread(dir: string, port: number, o: Omit<EmbeddedDbOptions, 'onStall'> = {}): Promise<EmbeddedDb> {
-  const load = `${__filename.endsWith('.ts') ? "require('tsx/cjs/api').register();" : ''}require(${JSON.stringify(__filename)});`;
+  // The thread loads this very file; run from source (tsx), it needs tsx's loader, found from here rather than from the working folder.
+  const load = `${__filename.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();` : ''}require(${JSON.stringify(__filename)});`;
   const options: ThreadOptions = { dir, port, password: o.password, stallWarningMs: o.stallWarningMs };
   const thread = new Worker(load, { eval: true, workerData: { onewindowEmbeddedDb: options } });
   const report = lineLogger('warn', 'db');
