@@ -137,7 +137,7 @@ describe('approval archive (审批档案)', function () {
 
       const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-archive.ts', dir], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: ctx.databaseUrl }, encoding: 'utf8', timeout: 60_000 });
       expect(cli.status, cli.stderr).to.equal(1);
-      expect(cli.stdout).to.match(/^changed\s+application\.json$/m);
+      expect(cli.stdout, cli.stderr).to.match(/^changed\s+application\.json$/m);
       expect(cli.stdout).to.match(/^verdict\s+tampered$/m);
     } finally {
       fs.writeFileSync(file, original);

@@ -9,7 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { seedSampleCatalogue } from '../db/seed';
 import { loadConfig } from '../lib/config';
 import { createDb, checkDb, migrate } from '../lib/db';
-import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
+import { startEmbeddedDbThread, type EmbeddedDb } from '../lib/pglite-server';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 import { ctx, starts, teardowns, testStaffPassword } from './context';
@@ -48,8 +48,8 @@ export async function mochaGlobalSetup(): Promise<void> {
       await admin.destroy();
     };
   } else {
-    const pgPort = await freePort();
-    embedded = await startEmbeddedDb('memory://', pgPort);
+    // On a thread of its own, so that a test blocking this thread (spawnSync of a command using the database) does not block the database.
+    embedded = await startEmbeddedDbThread('memory://', 0);
     ctx.databaseUrl = embedded.url;
     ctx.embeddedDb = true;
   }
