@@ -29,7 +29,7 @@ const quiet = { log: () => undefined, info: () => undefined, warn: console.warn,
  * built, and then shared (deep-frozen) by every case it runs, instead of being evaluated again
  * for each case it starts or brings back into its cache. Safe because no module under
  * `workflows/` keeps state at module scope, only functions and constants: a case's state lives in
- * its run (workflows/shared-modules.workflow.test.ts checks both). The interceptors are not
+ * its run (workflows/shared-modules.test.ts checks it). The interceptors are not
  * preloaded: request-id keeps the run's latest request id in module state.
  */
 export function workflowBundleOptions(options: { tracing?: boolean; workflows?: string } = {}): BundleOptions {
