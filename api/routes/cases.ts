@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
-  caseViewVersion, endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, reportPrecondition, requestExtension, withdraw,
+  endSpecialProcedure, evaluate, fileCase, getCase, listCases, liveView, replyCorrection, reportPrecondition, requestExtension, withdraw,
   type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer, type PreconditionBody,
 } from '../services/cases';
 import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
@@ -172,9 +172,10 @@ export function caseRoutes(deps: CaseDeps): Router {
     const access = await caseAccess(db, p, caseNo);
     const reveal = req.query.reveal === 'true';
     // Conditional GET: the ETag is the view's version and which view (whole, masked, revealed),
-    // read before the view itself, so the body sent is never older than its tag. A poll that
-    // already holds this version gets 304 and nothing is read, sent or recorded as a full view.
-    const version = await caseViewVersion(db, caseNo);
+    // read with the access check, before the view itself, so the body sent is never older than its
+    // tag. A poll that already holds this version gets 304 and nothing more is read, sent or
+    // recorded as a full view.
+    const version = access.scope.viewVersion;
     if (version !== undefined && answeredNotModified(req, res, `"v${version}-${access.full ? 'full' : reveal ? 'revealed' : 'masked'}"`)) return;
     const view = await getCase(db, caseNo);
     if (access.full) {

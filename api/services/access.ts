@@ -33,6 +33,11 @@ export interface CaseScope {
   legalRepresentativeId: string | null;
   filedByKind: string | null;
   filedBy: string | null;
+  /**
+   * The version of the case's view (cases.view_version) as it stood when access was checked, read
+   * in the same query; absent before the case is in the read model.
+   */
+  viewVersion?: string;
 }
 
 export interface CaseAccess {
@@ -46,17 +51,21 @@ export interface CaseAccess {
 export async function caseScope(db: Db, caseNo: string): Promise<CaseScope | undefined> {
   const row = await db('case_filings as f')
     .join('departments as d', 'd.code', db.raw(`f.input->'implementation'->>'department'`))
+    .leftJoin('cases as c', 'c.case_no', 'f.case_no')
     .where('f.case_no', caseNo)
-    .first<{ department: string; hall: string | null; region_code: string; applicant_id: string; legal_representative_id: string | null; filed_by_kind: string | null; filed_by: string | null } | undefined>(
+    .first<{ department: string; hall: string | null; region_code: string; applicant_id: string; legal_representative_id: string | null; filed_by_kind: string | null; filed_by: string | null; view_version: string | null } | undefined>(
       db.raw(`f.input->'implementation'->>'department' as department`),
       db.raw(`f.input->'implementation'->'window'->>'department' as hall`),
       'd.region_code',
       db.raw(`f.input->'applicant'->>'idNumber' as applicant_id`),
       db.raw(`f.input->'applicant'->'legalRepresentative'->>'idNumber' as legal_representative_id`),
-      'f.filed_by_kind', 'f.filed_by',
+      'f.filed_by_kind', 'f.filed_by', 'c.view_version',
     );
   if (!row) return undefined;
-  return { caseNo, department: row.department, hall: row.hall ?? row.department, regionCode: row.region_code, applicantId: row.applicant_id, legalRepresentativeId: row.legal_representative_id, filedByKind: row.filed_by_kind, filedBy: row.filed_by };
+  return {
+    caseNo, department: row.department, hall: row.hall ?? row.department, regionCode: row.region_code, applicantId: row.applicant_id, legalRepresentativeId: row.legal_representative_id, filedByKind: row.filed_by_kind, filedBy: row.filed_by,
+    ...(row.view_version === null ? {} : { viewVersion: String(row.view_version) }),
+  };
 }
 
 async function hasTaskIn(db: Db, caseNo: string, department: string): Promise<boolean> {

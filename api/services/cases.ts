@@ -331,27 +331,39 @@ export async function assertFiled(db: Db, caseNo: string): Promise<void> {
   if (!row) throw notFound(`case ${caseNo}`);
 }
 
+/** An instant as JSON gives it (`Date#toISOString`: UTC, milliseconds, `Z`), formatted by the database. */
+const isoSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * The version of a case's view (cases.view_version, moved by the database whenever anything the
- * view shows changes); undefined before the case is in the read model.
+ * The case view's parts besides the case row, each gathered into JSON by the database, so the
+ * whole view is one round trip (a polled view is read again whenever its version moves).
  */
-export async function caseViewVersion(db: Db, caseNo: string): Promise<string | undefined> {
-  const row = await db('cases').where({ case_no: caseNo }).first<{ view_version: string } | undefined>('view_version');
-  return row ? String(row.view_version) : undefined;
-}
+const caseViewParts = `
+  (select coalesce(json_agg(json_build_object('seq', e.seq, 'type', e.type, 'at', ${isoSql('e.at')}, 'actor', e.actor, 'payload', e.payload) order by e.seq), '[]')
+     from case_events e where e.case_no = c.case_no) as view_events,
+  (select coalesce(json_agg(json_build_object(
+            'taskId', t.id, 'caseNo', t.case_no, 'kind', t.kind, 'stepId', t.step_id, 'stepName', t.step_name, 'department', t.department_code,
+            'role', t.role, 'status', t.status, 'assignee', t.assignee, 'actions', t.actions, 'detail', t.detail, 'outcome', t.outcome,
+            'dueAt', ${isoSql('t.due_at')}, 'createdAt', ${isoSql('t.created_at')}, 'closedAt', ${isoSql('t.closed_at')}) order by t.created_at, t.id), '[]')
+     from tasks t where t.case_no = c.case_no) as view_tasks,
+  (select coalesce(json_agg(json_build_object('materialId', r.material_id, 'materialName', r.material_name, 'certificateNo', r.certificate_no,
+            'certificateType', r.certificate_type, 'replacedAt', ${isoSql('r.replaced_at')}) order by r.material_id), '[]')
+     from certificate_replacements r where r.case_no = c.case_no) as view_certificate_materials,
+  f.filed_by_kind as view_filed_by_kind, f.filed_by as view_filed_by`;
 
 export async function getCase(db: Db, caseNo: string) {
-  const row = await db('cases').where({ case_no: caseNo }).first<Record<string, unknown> | undefined>();
+  const row = await db('cases as c')
+    .leftJoin('case_filings as f', 'f.case_no', 'c.case_no')
+    .where('c.case_no', caseNo)
+    .first<Record<string, unknown> | undefined>('c.*', db.raw(caseViewParts));
   if (!row) throw notFound(`case ${caseNo}`);
-  const [events, tasks, certificateMaterials, filing] = await Promise.all([
-    db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
-    db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('*'),
-    // 减材料: which e-certificate replaced which material.
-    db('certificate_replacements').where({ case_no: caseNo }).orderBy('material_id')
-      .select('material_id as materialId', 'material_name as materialName', 'certificate_no as certificateNo', 'certificate_type as certificateType', 'replaced_at as replacedAt'),
-    db('case_filings').where({ case_no: caseNo }).first<{ filed_by_kind: string | null; filed_by: string | null } | undefined>('filed_by_kind', 'filed_by'),
-  ]);
-  return { ...caseRow(row), filedBy: filedByView(filing?.filed_by_kind ?? null, filing?.filed_by ?? null), events, tasks: tasks.map(taskRow), certificateMaterials };
+  return {
+    ...caseRow(row),
+    filedBy: filedByView(row.view_filed_by_kind as string | null, row.view_filed_by as string | null),
+    events: row.view_events as { seq: number; type: string; at: string; actor: string | null; payload: Record<string, unknown> }[],
+    tasks: row.view_tasks as ReturnType<typeof taskRow>[],
+    certificateMaterials: row.view_certificate_materials as { materialId: string; materialName: string; certificateNo: string; certificateType: string; replacedAt: string }[],
+  };
 }
 
 /** Who filed the case (for whom is `applicant`): a clerk, an applicant online (by ID number, masked like any), or an integrator's key. */
