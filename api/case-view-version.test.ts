@@ -97,4 +97,25 @@ describe('the case view: ETag and If-None-Match', function () {
     await stack.db('tasks').where({ case_no: other!.case_no }).update({ due_at: stack.db.raw('due_at') });
     expect(await version()).to.equal(before);
   });
+  it('when the view is read in one statement, then it says what the rows say: every event, task and replacement in order, instants as toISOString gives them (microseconds cut, not rounded)', async () => {
+    // A replacement at an instant with microseconds: .999999 must read .999Z, as a Date would.
+    await stack.db('certificate_replacements').insert({ case_no: caseNo, material_id: 'test-µs', material_name: '测试', certificate_no: 'T-2', certificate_type: 'test', holder_id: person.idNumber, replaced_at: stack.db.raw(`'2026-11-30 06:00:00.999999+00'::timestamptz`) });
+    try {
+      const view = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk);
+      expect(view.status).to.equal(200);
+      const events = await stack.db('case_events').where({ case_no: caseNo }).orderBy('seq').select<{ seq: number; type: string; at: Date; actor: string | null; payload: unknown }[]>('seq', 'type', 'at', 'actor', 'payload');
+      expect(view.body.events).to.deep.equal(events.map((e) => ({ ...e, at: e.at.toISOString() })));
+      const tasks = await stack.db('tasks').where({ case_no: caseNo }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select<Record<string, unknown>[]>('*');
+      const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : null);
+      expect(view.body.tasks).to.deep.equal(tasks.map((t) => ({
+        taskId: t.id, caseNo: t.case_no, kind: t.kind, stepId: t.step_id, stepName: t.step_name, department: t.department_code, role: t.role, status: t.status,
+        assignee: t.assignee, actions: t.actions, detail: t.detail, outcome: t.outcome, dueAt: iso(t.due_at), createdAt: iso(t.created_at), closedAt: iso(t.closed_at),
+      })));
+      expect(view.body.tasks.length).to.be.greaterThan(0);
+      expect(view.body.certificateMaterials).to.deep.include({ materialId: 'test-µs', materialName: '测试', certificateNo: 'T-2', certificateType: 'test', replacedAt: '2026-11-30T06:00:00.999Z' });
+      expect(view.body.filedBy).to.deep.equal({ kind: 'staff', staffId: (await stack.db('case_filings').where({ case_no: caseNo }).first<{ filed_by: string }>('filed_by')).filed_by });
+    } finally {
+      await stack.db('certificate_replacements').where({ case_no: caseNo, material_id: 'test-µs' }).delete();
+    }
+  });
 });
