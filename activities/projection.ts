@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
 import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, supervisionLag, tasksOpened } from '../lib/metrics';
 import { maskPersonalData } from '../lib/privacy';
-import { enqueueWebhooks } from '../lib/webhooks';
+import { webhookDeliveriesSql, type WebhookEvent } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, OpenTaskView, TaskAction } from '../workflows/definitions';
@@ -131,14 +131,6 @@ export function countProjected(t: ProjectionTally, now = Date.now()): void {
   for (const task of t.tasks) tasksOpened.inc({ kind: task.kind, department: task.department });
 }
 
-/** Adds the newly stored events to the tally, with their case's item and department for those that mark a stage. */
-async function tallyEvents(trx: Trx, applied: CaseEventInput[], tally: ProjectionTally): Promise<void> {
-  const staged = [...new Set(applied.filter((ev) => stageOf[ev.type]).map((ev) => ev.caseNo))];
-  const rows = staged.length ? await trx('cases').whereIn('case_no', staged).select<{ case_no: string; item_code: string; department_code: string }[]>('case_no', 'item_code', 'department_code') : [];
-  const byCase = new Map(rows.map((r) => [r.case_no, r]));
-  for (const ev of applied) tally.events.push({ ev, item: byCase.get(ev.caseNo)?.item_code, department: byCase.get(ev.caseNo)?.department_code });
-}
-
 async function insertTasks(trx: Knex | Trx, tasks: OpenTaskInput[], tally?: ProjectionTally): Promise<void> {
   const inserted = await trx('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning<{ kind: string; department_code: string }[]>(['kind', 'department_code']);
   tally?.tasks.push(...inserted.map((r) => ({ kind: r.kind, department: r.department_code })));
@@ -238,27 +230,51 @@ export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites
   });
 }
 
+/**
+ * Stores the events not stored before and queues their webhook deliveries, in one statement;
+ * answers which were new. The deliveries' bodies are made for every event of the batch, and the
+ * statement queues only those of the events it stored.
+ */
+async function storeEvents(trx: Trx, evs: CaseEventInput[], hooks: WebhookEvent[]): Promise<{ case_no: string; seq: number }[]> {
+  const rows = evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: ev.payload ?? {} }));
+  const { rows: stored } = await trx.raw<{ rows: { case_no: string; seq: number }[] }>(`
+    with stored_events as (
+      insert into case_events (case_no, seq, type, at, actor, payload)
+      select x.case_no, x.seq, x.type, x.at, x.actor, x.payload
+        from jsonb_to_recordset(?::jsonb) as x (case_no text, seq integer, type text, at timestamptz, actor text, payload jsonb)
+       order by x.case_no, x.seq
+      on conflict (case_no, seq) do nothing
+      returning case_no, seq),
+    queued as (${webhookDeliveriesSql('stored_events')})
+    select case_no, seq from stored_events`, [JSON.stringify(rows), JSON.stringify(hooks)]);
+  return stored;
+}
+
 export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
   for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
-  const inserted = await trx('case_events')
-    .insert(evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: JSON.stringify(ev.payload ?? {}) })))
-    .onConflict(['case_no', 'seq'])
-    .ignore()
-    .returning<{ case_no: string; seq: number }[]>(['case_no', 'seq']);
+  const masked = evs.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
+  const inserted = await storeEvents(trx, evs, masked.map(({ ev, data }) => ({
+    eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
+    data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
+  })));
   if (inserted.length === 0) return; // already projected by an earlier attempt
   const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
-  const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));
-  if (tally) await tallyEvents(trx, applied, tally);
+  const isFresh = (ev: CaseEventInput) => fresh.has(`${ev.caseNo}#${ev.seq}`);
+  const applied = evs.filter(isFresh);
   // One case-row update per case: the batch's patches in sequence order, over older events only.
+  // It answers the case's item and department, which the metrics count stages by.
   const byCase = new Map<string, CaseEventInput[]>();
   for (const ev of applied) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
+  const keys = new Map<string, { item_code: string; department_code: string }>();
   for (const [caseNo, list] of byCase) {
     list.sort((a, b) => a.seq - b.seq);
     const update: Record<string, unknown> = {};
     for (const ev of list) patchColumns(trx, ev, update);
-    await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update);
+    const [row] = await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning<{ item_code: string; department_code: string }[]>(['item_code', 'department_code']);
+    if (row) keys.set(caseNo, row);
   }
+  if (tally) await tallyEvents(trx, applied, keys, tally);
   // The daily and monthly roll-ups the indicators read, in the same transaction (at its end).
   last.rollUpCases(countedCases(applied));
   const supervision = applied.filter((ev) => ev.supervision);
@@ -268,17 +284,25 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
       return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at, ...(v.simulated ? { simulated: true } : {}) };
     }));
   }
-  const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
-  last.appendAudit(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
-  await enqueueWebhooks(trx, masked.map(({ ev, data }) => ({
-    eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
-    data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
-  })));
+  last.appendAudit(masked.filter(({ ev }) => isFresh(ev)).map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
   // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
   await enqueueExchangeNodes(trx, applied);
   // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).
   const closed = applied.filter((ev) => ev.type === 'closed').map((ev) => ({ case_no: ev.caseNo }));
   if (closed.length) await trx('archive_queue').insert(closed).onConflict('case_no').ignore();
+}
+
+/**
+ * Adds the newly stored events to the tally, with their case's item and department for those that
+ * mark a stage (from the case update; read here only for a case whose row the batch did not move).
+ */
+async function tallyEvents(trx: Trx, applied: CaseEventInput[], keys: Map<string, { item_code: string; department_code: string }>, tally: ProjectionTally): Promise<void> {
+  const missing = [...new Set(applied.filter((ev) => stageOf[ev.type] && !keys.has(ev.caseNo)).map((ev) => ev.caseNo))];
+  if (missing.length) {
+    const rows = await trx('cases').whereIn('case_no', missing).select<{ case_no: string; item_code: string; department_code: string }[]>('case_no', 'item_code', 'department_code');
+    for (const r of rows) keys.set(r.case_no, r);
+  }
+  for (const ev of applied) tally.events.push({ ev, item: keys.get(ev.caseNo)?.item_code, department: keys.get(ev.caseNo)?.department_code });
 }
 
 function taskRow(t: OpenTaskInput) {

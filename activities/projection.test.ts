@@ -1,0 +1,82 @@
+/**
+ * The projection's event write on the real database: a batch's events, the case row's patch, the
+ * webhook deliveries of an integrator's case and the stage counters, stored once. The events and
+ * their deliveries go in one statement, and a retried batch (the local activity run again after
+ * its transaction committed) stores, queues and counts nothing more.
+ */
+import { expect } from 'chai';
+import { createDb, type Db } from '../lib/db';
+import { caseTransitions } from '../lib/metrics';
+import { ctx } from '../test/context';
+import { createProjectionActivities, type CaseEventInput, type ProjectionOp } from './projection';
+
+const department = 'zz-proj-d';
+const item = 'ZZ-PROJ-1';
+const key = 'zz-proj-key';
+const sub = 'zz-proj-sub';
+
+function filed(caseNo: string, at: string): CaseEventInput {
+  return {
+    caseNo, seq: 1, type: 'filed', at, actor: 'integrator:zz', payload: { channel: 'api' },
+    create: {
+      implementationCode: `${item}.zz`, implementationVersion: 1, itemCode: item, itemName: '测试事项', department, channel: 'api',
+      applicant: { kind: 'person', name: '周文斌', idNumber: '330106198807154411', phone: '13588036760' }, formData: {}, filedAt: at,
+      caseType: 'promised', statutoryLimitDays: 20, promisedLimitDays: 10, engine: 2,
+    },
+    patch: { status: 'filed' },
+  };
+}
+
+const filedCount = async () => (await caseTransitions.get()).values.find((v) => v.labels.stage === 'filed' && v.labels.item === item && v.labels.department === department)?.value ?? 0;
+
+describe('the projection writes a batch of events once (real database)', function () {
+  this.timeout(60_000);
+  let db: Db;
+  const integratorCase = `7741${String(Date.now()).slice(-10).padStart(18, '0')}`;
+  const clerkCase = `7742${String(Date.now()).slice(-10).padStart(18, '0')}`;
+
+  before(async () => {
+    db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb, poolMax: 2 });
+    await db('api_keys').insert({ id: key, name: '测试接入方', token_hash: 'x'.repeat(64), signing_secret_enc: 'unused', scopes: ['cases:read', 'webhooks'], created_by: 'test' }).onConflict('id').ignore();
+    await db('webhook_subscriptions').insert({ id: sub, api_key_id: key, url: 'http://127.0.0.1:1/hook', events: ['*'], secret_enc: 'unused' }).onConflict('id').ignore();
+    for (const [caseNo, kind, by] of [[integratorCase, 'integrator', key], [clerkCase, 'staff', 'zz-clerk']]) {
+      await db('case_filings').insert({ idempotency_key: `zz-proj:${caseNo}`, case_no: caseNo, request_hash: 'x', input: JSON.stringify({ caseNo }), filed_by_kind: kind, filed_by: by });
+    }
+  });
+  after(async () => {
+    for (const caseNo of [integratorCase, clerkCase]) {
+      await db('webhook_deliveries').where({ case_no: caseNo }).delete();
+      await db('exchange_outbox').where({ case_no: caseNo }).delete();
+      await db('case_events').where({ case_no: caseNo }).delete();
+      await db('case_rollup_state').where({ case_no: caseNo }).delete();
+      await db('cases').where({ case_no: caseNo }).delete();
+      await db('case_filings').where({ case_no: caseNo }).delete();
+    }
+    await db('webhook_subscriptions').where({ id: sub }).delete();
+    await db('api_keys').where({ id: key }).delete();
+    await db.destroy();
+  });
+
+  it("when a batch is written and then written again, then its events, the case row, the integrator's deliveries and the stage count are there once; a clerk's case queues no delivery", async () => {
+    const projection = createProjectionActivities(db);
+    const at = new Date().toISOString();
+    const batch = (caseNo: string): ProjectionOp[] => [
+      { op: 'event', ev: filed(caseNo, at) },
+      { op: 'event', ev: { caseNo, seq: 2, type: 'precheck-opened', at, actor: 'system', payload: { note: '材料齐全' }, patch: { status: 'prechecking', currentSteps: ['precheck'] } } },
+    ];
+    const before = await filedCount();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await projection.applyProjection({ caseNo: integratorCase, ops: batch(integratorCase) });
+      await projection.applyProjection({ caseNo: clerkCase, ops: batch(clerkCase) });
+    }
+    expect((await db('case_events').where({ case_no: integratorCase }).orderBy('seq').select('seq', 'type')).map((e: { seq: number; type: string }) => `${e.seq}:${e.type}`)).to.deep.equal(['1:filed', '2:precheck-opened']);
+    const row = await db('cases').where({ case_no: integratorCase }).first<{ last_seq: number; status: string; current_steps: string[] }>('last_seq', 'status', 'current_steps');
+    expect(row).to.deep.include({ last_seq: 2, status: 'prechecking' });
+    expect(row.current_steps).to.deep.equal(['precheck']);
+    const deliveries = await db('webhook_deliveries').where({ subscription_id: sub }).whereIn('case_no', [integratorCase, clerkCase]).orderBy('id').select<{ event_id: string; event_type: string; case_no: string; payload: { data: Record<string, unknown> } }[]>('event_id', 'event_type', 'case_no', 'payload');
+    expect(deliveries.map((d) => [d.event_id, d.event_type])).to.deep.equal([[`${integratorCase}:1`, 'case.filed'], [`${integratorCase}:2`, 'case.precheck-opened']]);
+    expect(deliveries[1].payload.data).to.deep.equal({ status: 'prechecking', note: '材料齐全' });
+    // Both cases were filed once: the retry counted nothing, and the counter knew each case's item and department.
+    expect(await filedCount()).to.equal(before + 2);
+  });
+});
