@@ -95,10 +95,13 @@ async function pinPublished(db: Db, code: string): Promise<{ pinned: PinnedImple
   };
 }
 
+/** The China day as YYYY-MM-DD (made once: building an Intl formatter costs far more than using one). */
+const chinaDayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** Unified case number: region code (6) + filing date in China time (8) + platform serial (8). */
 async function nextCaseNumber(db: Db, regionCode: string, at: Date): Promise<string> {
   const { rows } = await db.raw<{ rows: { n: string }[] }>("select nextval('case_serial')::text as n");
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+  const day = chinaDayFormat
     .format(at)
     .replaceAll('-', '');
   return `${regionCode}${day}${rows[0].n.padStart(8, '0')}`;

@@ -71,8 +71,11 @@ export interface DocumentView {
 
 const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : new Date(v).toISOString());
 
+/** Made once: building an Intl formatter costs far more than using one. */
+const chinaYearFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' });
+
 function chinaYear(at: Date): number {
-  return Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(at));
+  return Number(chinaYearFormat.format(at));
 }
 
 /** The case's facts a document body quotes, or why the kind does not apply (yet). */
@@ -208,7 +211,7 @@ async function documentSources(db: Db, caseNo: string): Promise<DocumentSources>
 async function documentOf(db: Db, s: DocumentSources, access: CaseAccess, kind: DocumentKind, by: string, issue: boolean): Promise<DocumentView> {
   const { caseNo, c, impl } = s;
   const row = c as unknown as Record<string, unknown>;
-  const body = bodyOf(kind, c, c.events as EventRow[], c.tasks as unknown as TaskView[]);
+  const body = bodyOf(kind, c, c.events, c.tasks as unknown as TaskView[]);
   if (typeof body === 'string') throw conflict('document-not-available', `no ${kind} document for case ${caseNo}: ${body}`);
   const department = String(row.department);
   let issued = s.issued.get(kind);
