@@ -11,7 +11,6 @@
  * Rows are leased with `for update skip locked`, so several dispatchers share the work.
  */
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Db } from './db';
 import { lineLogger, log } from './log';
 import { webhookAttempts } from './metrics';
@@ -42,12 +41,6 @@ export function webhookDeliveriesSql(onlyFrom?: string): string {
       join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active and (e.j->>'type' = any(s.events) or '*' = any(s.events))
      order by e.ord, s.id
     on conflict (subscription_id, event_id) do nothing`;
-}
-
-/** Queues each event for every active subscription of the integrator that filed its case, in one statement for the whole batch. */
-export async function enqueueWebhooks(trx: Knex | Knex.Transaction, events: WebhookEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx.raw(webhookDeliveriesSql(), [JSON.stringify(events)]);
 }
 
 export interface DispatcherOptions {
