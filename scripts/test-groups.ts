@@ -1,0 +1,85 @@
+/**
+ * `npm run test:mocha`: the mocha suite of `.mocharc.json` in two mocha processes side by side.
+ *
+ * Most of the suite's wall time is spent waiting (servers starting, workflows and projections
+ * landing, Chromium rendering), not computing: run alone, one mocha process keeps about 0.6 of a
+ * core busy. So the spec files are split in two groups run at once, each a whole mocha run of its
+ * own with its own global fixtures (its own Temporal dev server and its own fresh database), so
+ * the groups share nothing but the machine: no test sees the other group's cases, workers, stacks
+ * or rows. Group `browser+workflows` takes the Chromium tests and the workflow tests (one Java
+ * time-skipping server each); group `rest` takes every other spec file of `.mocharc.json`, by
+ * ignoring the first group's patterns, so a new spec file always runs in one group or the other.
+ *
+ * Each group's lines are printed as they come, prefixed with the group's name; the run fails when
+ * either group fails. `npx mocha` (one process, every spec file) still works as before.
+ * `TEST_GROUPS=1` runs the groups one after the other instead (a machine with a single core).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { loadConfig } from '../lib/config';
+import { ensureTemporalCli, ensureTestServer } from '../lib/servers';
+
+const root = path.resolve(__dirname, '..');
+
+interface MochaRc { require: string[]; extension: string[]; spec: string[]; timeout: number; exit: boolean }
+const rc = JSON.parse(fs.readFileSync(path.join(root, '.mocharc.json'), 'utf8')) as MochaRc;
+
+/** The first group's spec patterns: each lies inside one of `.mocharc.json`'s patterns. */
+const firstGroup = ['web/e2e/**/*.test.ts', 'workflows/**/*.test.ts'];
+
+/** The options of `.mocharc.json` other than its spec, for a run that names its own files. */
+const common = [
+  '--no-config',
+  ...rc.require.flatMap((r) => ['--require', r]),
+  ...rc.extension.flatMap((e) => ['--extension', e]),
+  '--timeout', String(rc.timeout),
+  ...(rc.exit ? ['--exit'] : []),
+];
+
+const mochaBin = require.resolve('mocha/bin/mocha.js', { paths: [root] });
+
+const groups: { name: string; args: string[] }[] = [
+  { name: 'browser+workflows', args: [...common, ...firstGroup] },
+  { name: 'rest', args: [...common, ...rc.spec, ...firstGroup.flatMap((g) => ['--ignore', g])] },
+];
+
+const width = Math.max(...groups.map((g) => g.name.length));
+const children = new Set<ChildProcess>();
+
+function run(group: { name: string; args: string[] }): Promise<{ name: string; code: number; seconds: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [mochaBin, ...group.args, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const prefix = `${group.name.padEnd(width)} │ `;
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    readline.createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${prefix}${line}\n`));
+  }
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve({ name: group.name, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+// Stopped from outside (Ctrl-C, CI's timeout): the groups stop too, each tearing its servers down.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const c of children) c.kill(sig);
+  });
+}
+
+async function main(): Promise<void> {
+  // Built or fetched here once, before the groups' global fixtures both look for them.
+  const config = loadConfig();
+  await Promise.all([ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath), ensureTestServer(config.cacheDir, config.testServerVersion)]);
+  const serial = process.env.TEST_GROUPS === '1';
+  const results = serial ? [] : await Promise.all(groups.map(run));
+  if (serial) for (const g of groups) results.push(await run(g));
+  for (const r of results) process.stdout.write(`[test groups] ${r.name}: ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s\n`);
+  process.exitCode = results.some((r) => r.code !== 0) ? 1 : 0;
+}
+
+void main();
