@@ -1,5 +1,11 @@
 /**
- * `npm run test:mocha`: the mocha suite of `.mocharc.json` in two mocha processes side by side.
+ * `npm test`: the static checks and the mocha suite of `.mocharc.json`, side by side.
+ *
+ * The checks (`tsc` of the root and of `web/`, `eslint .`) run at once beside the mocha groups
+ * below; each is one process. `--no-checks` leaves them out (then `npm run typecheck` and
+ * `npm run lint` stay the way to run them); any other argument goes to both mocha groups.
+ *
+ * The mocha suite runs in two mocha processes side by side.
  *
  * Most of the suite's wall time is spent waiting (servers starting, workflows and projections
  * landing, Chromium rendering), not computing: run alone, one mocha process keeps about 0.6 of a
@@ -38,19 +44,30 @@ const common = [
   ...(rc.exit ? ['--exit'] : []),
 ];
 
-const mochaBin = require.resolve('mocha/bin/mocha.js', { paths: [root] });
+const bin = (pkg: string, file: string) => path.join(root, 'node_modules', pkg, file);
+const mochaBin = bin('mocha', 'bin/mocha.js');
+const mochaArgs = process.argv.slice(2).filter((a) => a !== '--no-checks');
+const withChecks = !process.argv.includes('--no-checks');
 
-const groups: { name: string; args: string[] }[] = [
-  { name: 'browser+workflows', args: [...common, ...firstGroup] },
-  { name: 'rest', args: [...common, ...rc.spec, ...firstGroup.flatMap((g) => ['--ignore', g])] },
+interface Task { name: string; args: string[] }
+const checks: Task[] = [
+  { name: 'typecheck', args: [bin('typescript', 'bin/tsc'), '--noEmit'] },
+  { name: 'typecheck web', args: [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'web'] },
+  { name: 'lint', args: [bin('eslint', 'bin/eslint.js'), '.'] },
+];
+const groups: Task[] = [
+  { name: 'browser+workflows', args: [mochaBin, ...common, ...firstGroup, ...mochaArgs] },
+  { name: 'rest', args: [mochaBin, ...common, ...rc.spec, ...firstGroup.flatMap((g) => ['--ignore', g]), ...mochaArgs] },
 ];
 
-const width = Math.max(...groups.map((g) => g.name.length));
+const width = Math.max(...[...checks, ...groups].map((g) => g.name.length));
 const children = new Set<ChildProcess>();
 
-function run(group: { name: string; args: string[] }): Promise<{ name: string; code: number; seconds: number }> {
+const said = (r: { code: number; seconds: number }) => `${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s`;
+
+function run(group: Task): Promise<{ name: string; code: number; seconds: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [mochaBin, ...group.args, ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, group.args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const prefix = `${group.name.padEnd(width)} │ `;
   for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
@@ -59,7 +76,9 @@ function run(group: { name: string; args: string[] }): Promise<{ name: string; c
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       children.delete(child);
-      resolve({ name: group.name, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000 });
+      const result = { name: group.name, code: code ?? (signal ? 1 : 0), seconds: (Date.now() - started) / 1000 };
+      process.stdout.write(`${prefix}${said(result)}\n`);
+      resolve(result);
     });
   });
 }
@@ -75,10 +94,11 @@ async function main(): Promise<void> {
   // Built or fetched here once, before the groups' global fixtures both look for them.
   const config = loadConfig();
   await Promise.all([ensureTemporalCli(config.cacheDir, config.temporalCliVersion, config.temporalCliPath), ensureTestServer(config.cacheDir, config.testServerVersion)]);
+  const tasks = [...(withChecks ? checks : []), ...groups];
   const serial = process.env.TEST_GROUPS === '1';
-  const results = serial ? [] : await Promise.all(groups.map(run));
-  if (serial) for (const g of groups) results.push(await run(g));
-  for (const r of results) process.stdout.write(`[test groups] ${r.name}: ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds.toFixed(0)} s\n`);
+  const results = serial ? [] : await Promise.all(tasks.map(run));
+  if (serial) for (const t of tasks) results.push(await run(t));
+  for (const r of results) process.stdout.write(`[npm test] ${r.name}: ${said(r)}\n`);
   process.exitCode = results.some((r) => r.code !== 0) ? 1 : 0;
 }
 
