@@ -3,22 +3,21 @@
  *
  * The checks (`tsc` of the root and of `web/`, `eslint .`) run at once beside the mocha groups
  * below; each is one process. `--no-checks` leaves them out (then `npm run typecheck` and
- * `npm run lint` stay the way to run them); any other argument goes to both mocha groups.
+ * `npm run lint` stay the way to run them); any other argument goes to every mocha group.
  *
- * The mocha suite runs in two mocha processes side by side.
+ * The mocha suite runs in two mocha processes side by side. Most of its wall time is spent
+ * waiting (servers starting, workflows and projections landing, Chromium rendering), not
+ * computing: run alone, one mocha process kept about 0.6 of a core busy. Each group is a whole
+ * mocha run with its own global fixtures (its own Temporal dev server and its own fresh
+ * database), so the groups share nothing but the machine: no test sees the other group's cases,
+ * workers, stacks or rows. Group `browser+workflows` takes the Chromium tests and the workflow
+ * tests (one Java time-skipping server each); group `rest` takes every other spec file of
+ * `.mocharc.json` by ignoring the first group's patterns, so a new spec file always runs in one
+ * group or the other. (Three groups, `api/` apart, were tried on this 2-core machine: no faster.)
  *
- * Most of the suite's wall time is spent waiting (servers starting, workflows and projections
- * landing, Chromium rendering), not computing: run alone, one mocha process keeps about 0.6 of a
- * core busy. So the spec files are split in two groups run at once, each a whole mocha run of its
- * own with its own global fixtures (its own Temporal dev server and its own fresh database), so
- * the groups share nothing but the machine: no test sees the other group's cases, workers, stacks
- * or rows. Group `browser+workflows` takes the Chromium tests and the workflow tests (one Java
- * time-skipping server each); group `rest` takes every other spec file of `.mocharc.json`, by
- * ignoring the first group's patterns, so a new spec file always runs in one group or the other.
- *
- * Each group's lines are printed as they come, prefixed with the group's name; the run fails when
- * either group fails. `npx mocha` (one process, every spec file) still works as before.
- * `TEST_GROUPS=1` runs the groups one after the other instead (a machine with a single core).
+ * Each part's lines are printed as they come, prefixed with its name; the run fails when any part
+ * fails. `npx mocha` (one process, every spec file) still works as before. `TEST_GROUPS=1` runs
+ * the parts one after the other instead (a machine with a single core).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,8 +31,13 @@ const root = path.resolve(__dirname, '..');
 interface MochaRc { require: string[]; extension: string[]; spec: string[]; timeout: number; exit: boolean }
 const rc = JSON.parse(fs.readFileSync(path.join(root, '.mocharc.json'), 'utf8')) as MochaRc;
 
-/** The first group's spec patterns: each lies inside one of `.mocharc.json`'s patterns. */
-const firstGroup = ['web/e2e/**/*.test.ts', 'workflows/**/*.test.ts'];
+/**
+ * The groups: each but the last takes the spec files matching its patterns (each pattern lies
+ * inside one of `.mocharc.json`'s); the last takes every other spec file of `.mocharc.json`.
+ */
+const patterns: { name: string; spec: string[] }[] = [
+  { name: 'browser+workflows', spec: ['web/e2e/**/*.test.ts', 'workflows/**/*.test.ts'] },
+];
 
 /** The options of `.mocharc.json` other than its spec, for a run that names its own files. */
 const common = [
@@ -56,8 +60,8 @@ const checks: Task[] = [
   { name: 'lint', args: [bin('eslint', 'bin/eslint.js'), '.'] },
 ];
 const groups: Task[] = [
-  { name: 'browser+workflows', args: [mochaBin, ...common, ...firstGroup, ...mochaArgs] },
-  { name: 'rest', args: [mochaBin, ...common, ...rc.spec, ...firstGroup.flatMap((g) => ['--ignore', g]), ...mochaArgs] },
+  ...patterns.map((p) => ({ name: p.name, args: [mochaBin, ...common, ...p.spec, ...mochaArgs] })),
+  { name: 'rest', args: [mochaBin, ...common, ...rc.spec, ...patterns.flatMap((p) => p.spec.flatMap((g) => ['--ignore', g])), ...mochaArgs] },
 ];
 
 const width = Math.max(...[...checks, ...groups].map((g) => g.name.length));
