@@ -106,4 +106,7 @@ async function main(): Promise<void> {
   process.exitCode = results.some((r) => r.code !== 0) ? 1 : 0;
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`[npm test] ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
