@@ -53,10 +53,15 @@ describe('模拟审批 over HTTP (dev server + database + simulators)', function
   async function driveTo(caseNo: string, status: string): Promise<TaskRow[]> {
     const done: TaskRow[] = [];
     const positive: Record<string, string> = { precheck: 'accept', review: 'approve', 'lead-decision': 'approve', handover: 'handover' };
+    // A face check is finished once: its row stays pending until the workflow has recorded the result.
+    const finished = new Set<string>();
     for (let i = 0; i < 600; i++) {
       if ((await caseView(caseNo)).status === status) return done;
       const pending = await stack.db('face_checks').where({ case_no: caseNo, status: 'pending' }).first<{ check_id: string } | undefined>('check_id');
-      if (pending) await stack.sims.identity.control.finishFaceCheck(pending.check_id, 'pass');
+      if (pending && !finished.has(pending.check_id)) {
+        await stack.sims.identity.control.finishFaceCheck(pending.check_id, 'pass');
+        finished.add(pending.check_id);
+      }
       const [t] = await openTasks(caseNo);
       if (t && positive[t.kind]) {
         await complete(t, positive[t.kind]);
