@@ -3,6 +3,9 @@ import { expect } from 'chai';
 import { phasesOf, countHistory } from './history';
 import { parseStatCpuTicks, parseStatusMemory } from './procstat';
 import { percentile, pool, summarise } from './stats';
+import { portBelowEphemeralRange } from './stack';
+import fs from 'node:fs';
+import net from 'node:net';
 
 describe('bench helpers', () => {
   it('when asked for percentiles, then they follow the nearest-rank method', () => {
@@ -61,5 +64,15 @@ describe('bench helpers', () => {
     ]);
     const c = countHistory(events.map((e) => e.type));
     expect(c).to.include({ starts: 1, updates: 1, signals: 1, activities: 4, timersStarted: 1, timersCancelled: 1, upserts: 1, workflowTasks: 4, markers: 2 });
+  });
+  it("when the API's port is chosen, then it lies below the kernel's ephemeral range (where listen(0) and outgoing connections never land) and is free to bind", async () => {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    for (let i = 0; i < 5; i++) {
+      const port = await portBelowEphemeralRange();
+      expect(port).to.be.within(20_000, low - 1);
+      const srv = net.createServer();
+      await new Promise<void>((resolve, reject) => srv.once('error', reject).listen({ host: '127.0.0.1', port }, resolve));
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
   });
 });

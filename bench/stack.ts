@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { seedSampleCatalogue } from '../db/seed';
 import type { Config } from '../lib/config';
@@ -144,9 +145,44 @@ export interface AppStack {
  * Simulators (calling back to the API), the worker and the API, each a process, against the
  * given engine and database. `workerScript` lets the supervision benchmark run its own worker.
  */
+/**
+ * A free loopback port below the kernel's ephemeral range, for the API, whose address the
+ * simulators need before it starts. A port from `freePort()` lies inside that range, so another
+ * process's `listen(0)` (the simulators start in between) or an outgoing connection could take it
+ * before the API binds it; once the bench lost a run that way, its sign-in answered by a simulator.
+ */
+export async function portBelowEphemeralRange(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the usual range
+  }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * Math.max(1, low - 20_000));
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: '127.0.0.1', port }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Throws unless what answers at `baseUrl` is the platform's API (its health answer), not another process on the port. */
+async function confirmApi(baseUrl: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/api/health`);
+  const body = (await res.json().catch(() => undefined)) as { database?: unknown } | undefined;
+  if (body?.database === undefined) throw new Error(`${baseUrl} is not the API (GET /api/health answered ${res.status})`);
+}
+
 export async function startApp(opts: { config: Config; temporalAddress: string; databaseUrl: string; taskQueue: string; workerScript?: string; workerArgs?: string[]; namePrefix?: string }): Promise<AppStack> {
   const prefix = opts.namePrefix ?? '';
-  const apiPort = await freePort();
+  const apiPort = await portBelowEphemeralRange();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   const secret = opts.config.platformSecret;
   const started: Child[] = [];
@@ -177,6 +213,7 @@ export async function startApp(opts: { config: Config; temporalAddress: string; 
     started.push(worker);
     const api = await startNode(`${prefix}api`, 'scripts/api.ts', { env, ready: { port: apiPort } });
     started.push(api);
+    await confirmApi(baseUrl);
     return { baseUrl, apiPort, taskQueue: opts.taskQueue, simulators, simulatorUrls, worker, api, stop };
   } catch (err) {
     await stop();
