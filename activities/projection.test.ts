@@ -1,8 +1,8 @@
 /**
  * The projection's event write on the real database: a batch's events, the case row's patch, the
- * webhook deliveries of an integrator's case and the stage counters, stored once. The events and
- * their deliveries go in one statement, and a retried batch (the local activity run again after
- * its transaction committed) stores, queues and counts nothing more.
+ * webhook deliveries of an integrator's case and the stage counters (whose item and department
+ * come from the case update's RETURNING), stored once: a retried batch (the local activity run
+ * again after its transaction committed) stores, queues and counts nothing more.
  */
 import { expect } from 'chai';
 import { createDb, type Db } from '../lib/db';
@@ -45,6 +45,8 @@ describe('the projection writes a batch of events once (real database)', functio
   });
   after(async () => {
     for (const caseNo of [integratorCase, clerkCase]) {
+      // A dispatcher of a stack sharing this database may have tried a delivery already.
+      await db('webhook_attempts').whereIn('delivery_id', db('webhook_deliveries').where({ case_no: caseNo }).select('id')).delete();
       await db('webhook_deliveries').where({ case_no: caseNo }).delete();
       await db('exchange_outbox').where({ case_no: caseNo }).delete();
       await db('case_events').where({ case_no: caseNo }).delete();
@@ -52,6 +54,7 @@ describe('the projection writes a batch of events once (real database)', functio
       await db('cases').where({ case_no: caseNo }).delete();
       await db('case_filings').where({ case_no: caseNo }).delete();
     }
+    await db('case_rollups').whereIn('key', [department, item]).delete();
     await db('webhook_subscriptions').where({ id: sub }).delete();
     await db('api_keys').where({ id: key }).delete();
     await db.destroy();

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
 import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, supervisionLag, tasksOpened } from '../lib/metrics';
 import { maskPersonalData } from '../lib/privacy';
-import { webhookDeliveriesSql, type WebhookEvent } from '../lib/webhooks';
+import { enqueueWebhooks } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
 import type { Applicant, CaseStatus, Decision, OpenTaskView, TaskAction } from '../workflows/definitions';
@@ -230,38 +230,17 @@ export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites
   });
 }
 
-/**
- * Stores the events not stored before and queues their webhook deliveries, in one statement;
- * answers which were new. The deliveries' bodies are made for every event of the batch, and the
- * statement queues only those of the events it stored.
- */
-async function storeEvents(trx: Trx, evs: CaseEventInput[], hooks: WebhookEvent[]): Promise<{ case_no: string; seq: number }[]> {
-  const rows = evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: ev.payload ?? {} }));
-  const { rows: stored } = await trx.raw<{ rows: { case_no: string; seq: number }[] }>(`
-    with stored_events as (
-      insert into case_events (case_no, seq, type, at, actor, payload)
-      select x.case_no, x.seq, x.type, x.at, x.actor, x.payload
-        from jsonb_to_recordset(?::jsonb) as x (case_no text, seq integer, type text, at timestamptz, actor text, payload jsonb)
-       order by x.case_no, x.seq
-      on conflict (case_no, seq) do nothing
-      returning case_no, seq),
-    queued as (${webhookDeliveriesSql('stored_events')})
-    select case_no, seq from stored_events`, [JSON.stringify(rows), JSON.stringify(hooks)]);
-  return stored;
-}
-
 export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
   for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
-  const masked = evs.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
-  const inserted = await storeEvents(trx, evs, masked.map(({ ev, data }) => ({
-    eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
-    data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
-  })));
+  const inserted = await trx('case_events')
+    .insert(evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: JSON.stringify(ev.payload ?? {}) })))
+    .onConflict(['case_no', 'seq'])
+    .ignore()
+    .returning<{ case_no: string; seq: number }[]>(['case_no', 'seq']);
   if (inserted.length === 0) return; // already projected by an earlier attempt
   const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
-  const isFresh = (ev: CaseEventInput) => fresh.has(`${ev.caseNo}#${ev.seq}`);
-  const applied = evs.filter(isFresh);
+  const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));
   // One case-row update per case: the batch's patches in sequence order, over older events only.
   // It answers the case's item and department, which the metrics count stages by.
   const byCase = new Map<string, CaseEventInput[]>();
@@ -284,7 +263,12 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
       return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at, ...(v.simulated ? { simulated: true } : {}) };
     }));
   }
-  last.appendAudit(masked.filter(({ ev }) => isFresh(ev)).map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
+  const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
+  last.appendAudit(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
+  await enqueueWebhooks(trx, masked.map(({ ev, data }) => ({
+    eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
+    data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
+  })));
   // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
   await enqueueExchangeNodes(trx, applied);
   // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).

@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
 import { asClerkFor, asStaff, eventually, http, sharedStack, type Stack } from '../test/harness';
+import { getCase } from './services/cases';
 
 const item = 'XK-330000-00001.xh-scjg';
 const person = { kind: 'person', name: '周文斌', idNumber: '330106198807154411', phone: '13588036760' };
@@ -113,6 +114,13 @@ describe('the case view: ETag and If-None-Match', function () {
       })));
       expect(view.body.tasks.length).to.be.greaterThan(0);
       expect(view.body.certificateMaterials).to.deep.include({ materialId: 'test-µs', materialName: '测试', certificateNo: 'T-2', certificateType: 'test', replacedAt: '2026-11-30T06:00:00.999Z' });
+      // Whatever the session's time zone, the instants read the same (to_char works on the UTC wall time).
+      await stack.db.transaction(async (trx) => {
+        await trx.raw(`set local timezone to 'Asia/Shanghai'`);
+        const inShanghai = await getCase(trx, caseNo);
+        expect(inShanghai.certificateMaterials.find((m) => m.materialId === 'test-µs')?.replacedAt).to.equal('2026-11-30T06:00:00.999Z');
+        expect(inShanghai.events.map((e) => e.at)).to.deep.equal(events.map((e) => e.at.toISOString()));
+      });
       expect(view.body.filedBy).to.deep.equal({ kind: 'staff', staffId: (await stack.db('case_filings').where({ case_no: caseNo }).first<{ filed_by: string }>('filed_by')).filed_by });
     } finally {
       await stack.db('certificate_replacements').where({ case_no: caseNo, material_id: 'test-µs' }).delete();

@@ -69,7 +69,8 @@ describe('bench helpers', () => {
     const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     for (let i = 0; i < 5; i++) {
       const port = await portBelowEphemeralRange();
-      expect(port).to.be.within(20_000, low - 1);
+      // (a kernel whose range starts near 20,000 leaves no room below it: then any free port will do)
+      if (low - 20_000 >= 1_000) expect(port).to.be.within(20_000, low - 1);
       const srv = net.createServer();
       await new Promise<void>((resolve, reject) => srv.once('error', reject).listen({ host: '127.0.0.1', port }, resolve));
       await new Promise<void>((resolve) => srv.close(() => resolve()));

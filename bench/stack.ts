@@ -142,10 +142,6 @@ export interface AppStack {
 }
 
 /**
- * Simulators (calling back to the API), the worker and the API, each a process, against the
- * given engine and database. `workerScript` lets the supervision benchmark run its own worker.
- */
-/**
  * A free loopback port below the kernel's ephemeral range, for the API, whose address the
  * simulators need before it starts. A port from `freePort()` lies inside that range, so another
  * process's `listen(0)` (the simulators start in between) or an outgoing connection could take it
@@ -158,8 +154,9 @@ export async function portBelowEphemeralRange(): Promise<number> {
   } catch {
     // not Linux: the usual range
   }
+  if (low - 20_000 < 1_000) return freePort(); // no room below the range: take the kernel's choice
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * Math.max(1, low - 20_000));
+    const port = 20_000 + Math.floor(Math.random() * (low - 20_000));
     if (await canListen(port)) return port;
   }
   return freePort();
@@ -175,11 +172,15 @@ function canListen(port: number): Promise<boolean> {
 
 /** Throws unless what answers at `baseUrl` is the platform's API (its health answer), not another process on the port. */
 async function confirmApi(baseUrl: string): Promise<void> {
-  const res = await fetch(`${baseUrl}/api/health`);
+  const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(10_000) });
   const body = (await res.json().catch(() => undefined)) as { database?: unknown } | undefined;
   if (body?.database === undefined) throw new Error(`${baseUrl} is not the API (GET /api/health answered ${res.status})`);
 }
 
+/**
+ * Simulators (calling back to the API), the worker and the API, each a process, against the
+ * given engine and database. `workerScript` lets the supervision benchmark run its own worker.
+ */
 export async function startApp(opts: { config: Config; temporalAddress: string; databaseUrl: string; taskQueue: string; workerScript?: string; workerArgs?: string[]; namePrefix?: string }): Promise<AppStack> {
   const prefix = opts.namePrefix ?? '';
   const apiPort = await portBelowEphemeralRange();
@@ -206,7 +207,7 @@ export async function startApp(opts: { config: Config; temporalAddress: string; 
     });
     // The platform's worker says it is ready on its health port (its start line is an INFO log line,
     // and the bench runs at WARN); the supervision benchmark's own worker prints a line.
-    const workerHealthPort = await freePort();
+    const workerHealthPort = await portBelowEphemeralRange();
     const worker = opts.workerScript
       ? await startNode(`${prefix}worker`, opts.workerScript, { env, args: opts.workerArgs, ready: /polling task queue/ })
       : await startNode(`${prefix}worker`, 'scripts/worker.ts', { env: { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) }, args: opts.workerArgs, ready: { port: workerHealthPort } });

@@ -11,6 +11,7 @@
  * Rows are leased with `for update skip locked`, so several dispatchers share the work.
  */
 import crypto from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Db } from './db';
 import { lineLogger, log } from './log';
 import { webhookAttempts } from './metrics';
@@ -26,21 +27,20 @@ export interface WebhookEvent {
 }
 
 /**
- * The statement that queues each event (a jsonb array of WebhookEvent, the one `?`) for every
- * active subscription of the integrator that filed its case, in the events' order, so deliveries
- * keep it. With `onlyFrom`, the name of a row source of (case_no, seq) earlier in the same
- * statement, only the events found there are queued (the projection's events just stored).
+ * Queues each event for every active subscription of the integrator that filed its case, in one
+ * statement for the whole batch (in the events' order, so deliveries keep it).
  */
-export function webhookDeliveriesSql(onlyFrom?: string): string {
-  return `
+export async function enqueueWebhooks(trx: Knex | Knex.Transaction, events: WebhookEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx.raw(`
     insert into webhook_deliveries (subscription_id, event_id, event_type, case_no, payload)
     select s.id, e.j->>'eventId', e.j->>'type', e.j->>'caseNo', e.j
       from jsonb_array_elements(?::jsonb) with ordinality as e (j, ord)
-      ${onlyFrom ? `join ${onlyFrom} as stored on stored.case_no || ':' || stored.seq = e.j->>'eventId'` : ''}
       join case_filings f on f.case_no = e.j->>'caseNo' and f.filed_by_kind = 'integrator'
       join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active and (e.j->>'type' = any(s.events) or '*' = any(s.events))
      order by e.ord, s.id
-    on conflict (subscription_id, event_id) do nothing`;
+    on conflict (subscription_id, event_id) do nothing`,
+  [JSON.stringify(events)]);
 }
 
 export interface DispatcherOptions {
