@@ -187,11 +187,6 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
 }
 
 /**
- * Appends numbered case events, once each, and everything that follows from them: the case row's
- * patch (one update for the batch, applied only over older events), supervision events, audit rows
- * and webhook deliveries. Events already stored (a retried write) change nothing.
- */
-/**
  * What a projection transaction writes last: the roll-up counters (rows every case of a
  * department and day shares) and the audit chain (one lock for every writer). Each is held from
  * its statement until the commit, so written at the end they are held for as short a time as the
@@ -230,6 +225,11 @@ export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites
   });
 }
 
+/**
+ * Appends numbered case events, once each, and everything that follows from them: the case row's
+ * patch (one update for the batch, applied only over older events), supervision events, audit rows
+ * and webhook deliveries. Events already stored (a retried write) change nothing.
+ */
 export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
   for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
