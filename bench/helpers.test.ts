@@ -4,6 +4,8 @@ import { phasesOf, countHistory } from './history';
 import { parseStatCpuTicks, parseStatusMemory } from './procstat';
 import { percentile, pool, summarise } from './stats';
 import { portBelowEphemeralRange } from './stack';
+import { cpuPerCase, platformCpuPerCase } from './report';
+import type { GroupUsage } from './procstat';
 import fs from 'node:fs';
 import net from 'node:net';
 
@@ -75,5 +77,11 @@ describe('bench helpers', () => {
       await new Promise<void>((resolve, reject) => srv.once('error', reject).listen({ host: '127.0.0.1', port }, resolve));
       await new Promise<void>((resolve) => srv.close(() => resolve()));
     }
+  });
+  it("when a run's CPU is split, then the platform's share leaves out the bench's driver, the simulators and the floor's worker", () => {
+    const u = (cpuSeconds: number) => ({ cpuSeconds, cpuPercent: 0, peakRssMiB: 0 }) as GroupUsage;
+    const usage = { 'Temporal dev server': u(10), 'PostgreSQL backends': u(12), worker: u(20), API: u(8), simulators: u(3), 'bench driver': u(4), 'floor worker': u(1) };
+    expect(platformCpuPerCase(usage, 100)).to.equal(0.5);
+    expect(cpuPerCase(usage, 100)).to.equal(0.58);
   });
 });

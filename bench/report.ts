@@ -38,6 +38,14 @@ export function cpuPerCase(usage: Record<string, GroupUsage>, cases: number): nu
   return Object.values(usage).reduce((s, u) => s + u.cpuSeconds, 0) / cases;
 }
 
+/** The processes a benchmark runs beside the platform: the load it makes, the platforms it stands in for, the floor's own worker. */
+export const notThePlatform: readonly string[] = ['bench driver', 'simulators', 'floor worker'];
+
+/** CPU seconds per case of the platform's own processes (Temporal, PostgreSQL, worker, API). */
+export function platformCpuPerCase(usage: Record<string, GroupUsage>, cases: number): number {
+  return Object.entries(usage).filter(([name]) => !notThePlatform.includes(name)).reduce((s, [, u]) => s + u.cpuSeconds, 0) / cases;
+}
+
 export function renderReport(r: BenchResults): string {
   const parts: string[] = [];
   const m = r.machine;
@@ -69,6 +77,8 @@ export function renderReport(r: BenchResults): string {
       return [n, f(a.cpuSeconds), f(a.cpuPercent / 100, 2), f((a.cpuSeconds / e.cases) * 1000, 0), f(a.peakRssMiB, 0), f(b?.cpuSeconds), f((b?.cpuPercent ?? NaN) / 100, 2), f(((b?.cpuSeconds ?? NaN) / fl.cases) * 1000, 0), f(b?.peakRssMiB, 0)];
     })));
     parts.push(`\n### Province peak day\n\n400,000 cases a day at peak (about 4.6 a second): at ${f(e.casesPerSecond, 2)} cases/s this machine sustains ${f(r.peakDays, 2)} such days per day (${f(e.casesPerSecond * 86_400, 0)} cases a day).`);
+    const own = platformCpuPerCase(e.usage, e.cases);
+    parts.push(`The platform's own processes (${names.filter((n) => !notThePlatform.includes(n)).join(', ')}) used ${f(own, 2)} CPU s per case of the ${f(cpuPerCase(e.usage, e.cases), 2)} measured; the rest went to the bench's driver, the simulated platforms and the floor's worker, which share these cores. With all ${m.cpus} cores to itself and no waiting, the platform's CPU would carry at most ${f(m.cpus / own, 2)} cases/s: a ceiling for sizing, not a measurement.`);
   }
   if (r.supervision) {
     const s = r.supervision;
