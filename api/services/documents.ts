@@ -191,10 +191,12 @@ interface DocumentSources {
 }
 
 async function documentSources(db: Db, caseNo: string): Promise<DocumentSources> {
-  // The caller's access was checked on the filing; the case's first projection may still be on its way.
-  if (!(await db('cases').where({ case_no: caseNo }).first('case_no'))) throw notProjectedYet(caseNo);
   const [c, filing, numbers, uploaded] = await Promise.all([
-    getCase(db, caseNo),
+    // The caller's access was checked on the filing; a case the view does not find is one whose
+    // first projection is still on its way (the view is one statement: no separate look first).
+    getCase(db, caseNo).catch((err: unknown) => {
+      throw err instanceof AppError && err.status === 404 ? notProjectedYet(caseNo) : err;
+    }),
     db('case_filings').where({ case_no: caseNo }).first<{ input: { implementation: Implementation } } | undefined>('input'),
     db('case_documents').where({ case_no: caseNo }).select<{ kind: DocumentKind; number: string; issued_at: Date; issued_by: string }[]>('kind', 'number', 'issued_at', 'issued_by'),
     db('case_materials').where({ case_no: caseNo }).orderBy('uploaded_at').select<{ materialName: string; fileName: string }[]>('material_name as materialName', 'file_name as fileName'),
