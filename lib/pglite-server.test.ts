@@ -80,6 +80,15 @@ describe('embedded database (PGlite): many connections on its one session', func
     return c;
   }
   const numbers = async (c: pg.Client) => (await c.query<{ n: number }>('select n from t order by n')).rows.map((r) => r.n);
+  /** An empty table, and two connections: `a` in a transaction that has inserted `n`, `b` outside it. */
+  async function openTransaction(n: number): Promise<{ a: pg.Client; b: pg.Client }> {
+    await (await client()).query('delete from t');
+    const a = await client();
+    const b = await client();
+    await a.query('begin');
+    await a.query('insert into t values ($1)', [n]);
+    return { a, b };
+  }
   /** Settles a promise into what happened, so a test can look at it without awaiting it. */
   function watch<T>(p: Promise<T>) {
     const state: { done: boolean; value?: T; error?: Error } = { done: false };
@@ -88,11 +97,7 @@ describe('embedded database (PGlite): many connections on its one session', func
   }
 
   it('when one connection is in a transaction, then another one\'s statement waits for its end and never joins it', async () => {
-    await (await client()).query('delete from t');
-    const a = await client();
-    const b = await client();
-    await a.query('begin');
-    await a.query('insert into t values ($1)', [1]);
+    const { a, b } = await openTransaction(1);
     const inserted = watch(b.query('insert into t values ($1) returning n', [2]));
     // A keeps working alone in its transaction: B's insert has not run, and is not part of it.
     for (let i = 0; i < 5; i++) expect(await numbers(a)).to.deep.equal([1]);
@@ -169,11 +174,7 @@ describe('embedded database (PGlite): many connections on its one session', func
   });
 
   it('when a connection goes away in the middle of a transaction, then its work is rolled back and the others go on', async () => {
-    await (await client()).query('delete from t');
-    const a = await client();
-    const b = await client();
-    await a.query('begin');
-    await a.query('insert into t values ($1)', [7]);
+    const { a, b } = await openTransaction(7);
     const waiting = watch(b.query<{ n: number }>('select count(*)::int as n from t'));
     // Gone without a word (no Terminate), as when a process is killed.
     (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
