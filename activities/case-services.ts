@@ -291,7 +291,7 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
       } else {
         await refusalsFinal(() => platforms.notifier.inApp({ userId: n.recipient, title: n.template, body: JSON.stringify(params), caseNo: n.caseNo }, n.key));
       }
-      await db('notifications').insert({ key: n.key, case_no: n.caseNo, recipient: n.recipient, template: n.template, params: JSON.stringify(n.params) }).onConflict('key').ignore();
+      await db('notifications').insert({ key: n.key, case_no: n.caseNo, recipient: n.recipient, template: n.template, params: JSON.stringify(n.params), sent_at: db.fn.now() }).onConflict('key').ignore();
     },
 
     async recordEvaluation(e: { caseNo: string; level: number; comment: string; at: string; department: string; itemCode: string }): Promise<void> {

@@ -12,6 +12,7 @@ import { createFollowUpActivities } from './follow-up';
 import { createProjectionActivities } from './projection';
 import { createReconciliationActivities } from './reconciliation';
 import { createRetentionActivities } from './retention';
+import { createSupervisionSweepActivities } from './supervision-sweep';
 
 export interface ActivityDeps {
   db: Db;
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFollowUpActivities(deps.db, deps.platforms),
     ...createReconciliationActivities(deps.db, deps.platforms),
     ...createRetentionActivities(deps.db),
+    ...createSupervisionSweepActivities(deps.db, deps.platforms),
   });
 }
 

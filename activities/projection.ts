@@ -26,6 +26,8 @@ export interface CaseRowInit {
   promisedLimitDays: number;
   /** The engine running the case (absent: the first). */
   engine?: 1 | 2;
+  /** The supervision sweep records the case clock's levels (the case publishes its clock). */
+  supervisedBy?: 'sweep';
   /** A simulated case (模拟审批). */
   simulated?: boolean;
 }
@@ -53,6 +55,10 @@ export interface CaseEventInput {
     usedDays?: number;
     /** Either deadline reaches into a year the calendar does not hold yet. */
     deadlineProvisional?: boolean;
+    /** The published clock of a swept case: its warning instant, whether it runs, and (on a fresh clock) its statutory level back to false. */
+    warningAt?: string | null;
+    clockRunning?: boolean;
+    statutoryOverdue?: boolean;
     /** 模拟审批: where the simulation is, its simulated and formal working days, and its instants. */
     simulationState?: string;
     simulatedDays?: number;
@@ -60,6 +66,11 @@ export interface CaseEventInput {
     preconditionMetAt?: string;
     simulationLapseAt?: string;
   };
+  /**
+   * Recorded by the supervision sweep, not the workflow: numbered in the case's supervision
+   * sequence and never moves the case row's patch order (`last_seq`); the sweep sets the row's levels itself.
+   */
+  observed?: true;
   /** A supervision event to keep in supervision_events (warnings, overdue, corrections). */
   supervision?: { scope: 'case' | 'step'; stepId: string | null; level: string; cause: string; department: string; deadline: string | null; simulated?: boolean };
 }
@@ -155,6 +166,7 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
       statutory_limit_days: c.statutoryLimitDays,
       promised_limit_days: c.promisedLimitDays,
       engine: c.engine ?? 1,
+      supervised_by: c.supervisedBy ?? null,
       ...(c.simulated ? { simulation_state: 'simulating' } : {}),
     })
     .onConflict('case_no')
@@ -177,6 +189,9 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
   if (p.decidedAt) update.decided_at = p.decidedAt;
   if (p.usedDays !== undefined) update.used_days = p.usedDays;
   if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
+  if (p.warningAt !== undefined) update.warning_at = p.warningAt;
+  if (p.clockRunning !== undefined) update.clock_running = p.clockRunning;
+  if (p.statutoryOverdue !== undefined) update.statutory_overdue = p.statutoryOverdue;
   if (p.simulationState) update.simulation_state = p.simulationState;
   if (p.simulatedDays !== undefined) update.simulated_days = p.simulatedDays;
   if (p.formalDays !== undefined) update.formal_days = p.formalDays;
@@ -244,7 +259,7 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
   // One case-row update per case: the batch's patches in sequence order, over older events only.
   // It answers the case's item and department, which the metrics count stages by.
   const byCase = new Map<string, CaseEventInput[]>();
-  for (const ev of applied) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
+  for (const ev of applied) if (!ev.observed) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
   const keys = new Map<string, { item_code: string; department_code: string }>();
   for (const [caseNo, list] of byCase) {
     list.sort((a, b) => a.seq - b.seq);

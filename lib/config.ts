@@ -74,6 +74,8 @@ export interface Config {
   otlpEndpoint: string | undefined;
   /** Days that security-relevant operational records (sessions, sign-in challenges, webhook attempts) are kept; at least 180. */
   retentionDays: number;
+  /** Longest pause between two supervision sweeps, ms (a clock whose instant the sweep already knows is recorded at that instant). */
+  supervisionSweepMs: number;
   /** Port of the worker's health endpoint (GET /health, /ready) for probes; undefined = none. */
   workerHealthPort: number | undefined;
   /** The approval archive's store: a folder, one sealed package per closed case (ARCHIVE_DIR, default DATA_DIR/archive). */
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalMetricsPort: int(env, 'TEMPORAL_METRICS_PORT', 0),
     otlpEndpoint: otlpEndpointOf(optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')),
     retentionDays: wholeNumber(env, 'RETENTION_DAYS', 180, 180, 36_500),
+    supervisionSweepMs: wholeNumber(env, 'SUPERVISION_SWEEP_MS', 5000, 100, 600_000),
     workerHealthPort: optional(env, 'WORKER_HEALTH_PORT') === undefined ? undefined : int(env, 'WORKER_HEALTH_PORT', 0),
     archiveDir: path.resolve(str(env, 'ARCHIVE_DIR', path.join(dataDir, 'archive'))),
     pdfFontFile: str(env, 'PDF_FONT_FILE', defaultPdfFontFile),

@@ -7,6 +7,7 @@ import { startMetricsServer } from '../lib/metrics';
 import { createPlatforms } from '../lib/platforms';
 import { ensureReconciliationSchedule } from '../lib/reconciliation-schedule';
 import { ensureRetentionSchedule } from '../lib/retention-schedule';
+import { ensureSupervisionSweep } from '../lib/supervision-sweep';
 import { connectClient } from '../lib/temporal';
 import { startTracing } from '../lib/tracing';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
@@ -54,12 +55,14 @@ runMain('worker', async () => {
   const client = await connectClient(address, config.temporalNamespace);
   const schedule = await ensureReconciliationSchedule(client, config.taskQueue);
   const retention = await ensureRetentionSchedule(client, config.taskQueue, config.retentionDays);
+  // 电子监察: the one sweep that records every published case clock's warnings and alarms.
+  const sweep = await ensureSupervisionSweep(client, config.taskQueue, config.supervisionSweepMs);
   // 审批档案: each closed case's sealed package, written to the archive store (the client reads its history).
   const archive = new ArchiveWriter({ db, client, archiveDir: config.archiveDir, secretKey: config.secretKey });
   archive.start();
   // Probes: /health (alive) and /ready (polling, database answers) on WORKER_HEALTH_PORT.
   const healthServer = config.workerHealthPort === undefined ? undefined : await startWorkerHealth({ state: () => worker.getState(), db }, config.workerHealthPort, config.host);
-  log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, healthPort: healthServer ? (healthServer.address() as { port: number }).port : null, reconciliationSchedule: schedule, retentionSchedule: retention, tracing: tracing !== undefined },
+  log().info({ taskQueue: config.taskQueue, temporal: address, metricsPort: metrics.port, temporalMetricsPort: sdkPort ?? null, healthPort: healthServer ? (healthServer.address() as { port: number }).port : null, reconciliationSchedule: schedule, retentionSchedule: retention, supervisionSweep: sweep, tracing: tracing !== undefined },
     `worker: polling task queue "${config.taskQueue}" on ${address}; metrics on http://${config.metricsHost}:${metrics.port}/metrics${healthServer ? `; health on http://${config.host}:${(healthServer.address() as { port: number }).port}/ready` : ''}`);
   await worker.run(); // returns after SIGINT / SIGTERM and a graceful shutdown
   await webhooks.stop();

@@ -8,7 +8,7 @@ import type { CaseEventInput, CloseTaskInput, OpenTaskInput, ProjectionOp } from
 import { officialYears } from '../lib/calendar/official';
 import { snapshotOf, WorkingCalendar, type CalendarYear } from '../lib/calendar/working-days';
 
-export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay' | 'signalCalendarChange' | 'pruneOperationalRecords'>;
+export type CaseActivities = Omit<Activities, 'openReview' | 'closeReview' | 'applyChange' | 'rejectChange' | 'reconcileDay' | 'signalCalendarChange' | 'pruneOperationalRecords' | 'sweepSupervision'>;
 
 /** Activities that can be made to refuse, as a platform refuses for a business reason. */
 export type RefusableActivity = 'createPaymentOrder' | 'issueCertificate' | 'bookCourier' | 'dispatchToDepartment' | 'refundPayment' | 'notify';

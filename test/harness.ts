@@ -17,6 +17,7 @@ import { createPlatforms } from '../lib/platforms';
 import type { CallbackRetry } from '../simulators/kit';
 import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { workflowBundleOptions } from '../worker/worker';
+import { ensureSupervisionSweep, supervisionSweepId } from '../lib/supervision-sweep';
 import { ctx, starts, teardowns, testStaffPassword } from './context';
 import { RateLimiter } from '../api/auth/rate-limit';
 import { unseal } from '../api/auth/secrets';
@@ -144,6 +145,8 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
   const running = worker.run();
+  // 电子监察's sweep, as the worker process ensures it (sweeping every half second here).
+  await ensureSupervisionSweep(client, taskQueue, 500);
   const webhooks = new WebhookDispatcher({ db, unsealSecret: (v) => unseal(secretKey, v), pollMs: 100, baseDelayMs: 200 });
   webhooks.start();
   // 同源发布 as the worker process runs it (the daily reconciliation is left to the tests that want it).
@@ -165,6 +168,7 @@ async function buildStack(options: StackOptions): Promise<Stack> {
       await webhooks.stop();
       await exchange.stop();
       await archive.stop();
+      await client.workflow.getHandle(supervisionSweepId(taskQueue)).terminate('test stack stopped').catch(() => undefined);
       worker.shutdown();
       await running;
       await sims.close();

@@ -4,3 +4,4 @@ export { caseWorkflow } from './case-workflow';
 export { catalogueChangeWorkflow } from './catalogue-change-workflow';
 export { reconciliationWorkflow } from './reconciliation-workflow';
 export { retentionWorkflow } from './retention-workflow';
+export { supervisionSweepWorkflow } from './supervision-sweep-workflow';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { levelAt, warnAfterDays, worse } from './supervision';
+import { judgeClock, levelAt, warnAfterDays, worse, type PublishedClock } from './supervision';
 
 describe('supervision rules', () => {
   it('when no rule is set, then the warning comes with one working day left', () => {
@@ -25,5 +25,59 @@ describe('supervision rules', () => {
     expect(levelAt(Date.parse(due), warn, due)).to.equal('overdue');
     expect(worse('overdue', 'warning')).to.equal(true);
     expect(worse('normal', 'warning')).to.equal(false);
+  });
+
+  describe('the sweep\'s judgement of a published clock', () => {
+    const warn = '2026-10-14T16:00:00.000Z';
+    const due = '2026-10-15T16:00:00.000Z';
+    const statutory = '2026-10-20T16:00:00.000Z';
+    const clock = (k: Partial<PublishedClock> = {}): PublishedClock => ({ level: 'normal', statutoryOverdue: false, warningAt: warn, promisedDeadline: due, statutoryDeadline: statutory, ...k });
+    const t = (iso: string, ms = 0) => Date.parse(iso) + ms;
+
+    it('when no instant has passed, then nothing is raised', () => {
+      expect(judgeClock(clock(), t(warn, -1))).to.deep.equal({ level: 'normal', statutoryOverdue: false, raised: [] });
+    });
+
+    it('when the warning instant has passed, then the warning is raised at that instant, not when it was seen', () => {
+      const j = judgeClock(clock(), t(warn, 4_000));
+      expect(j.level).to.equal('warning');
+      expect(j.raised).to.deep.equal([{ level: 'warning', cause: 'promised-limit-near', deadline: due, at: t(warn), previous: 'normal' }]);
+    });
+
+    it('when a clock is first seen past its warning, its deadline and its statutory limit, then each is raised at its own instant, in time order', () => {
+      const j = judgeClock(clock(), t(statutory, 1));
+      expect(j).to.include({ level: 'overdue', statutoryOverdue: true });
+      expect(j.raised.map((r) => [r.level, r.cause, new Date(r.at).toISOString(), r.previous])).to.deep.equal([
+        ['warning', 'promised-limit-near', warn, 'normal'],
+        ['overdue', 'promised-limit-passed', due, 'warning'],
+        ['overdue', 'statutory-limit-passed', statutory, undefined],
+      ]);
+    });
+
+    it('when a clock too short to warn passes its deadline, then only the overdue is raised', () => {
+      expect(judgeClock(clock({ warningAt: null }), t(due)).raised.map((r) => [r.level, r.previous])).to.deep.equal([['overdue', 'normal']]);
+    });
+
+    it('when a level already raised is passed again, then nothing is raised twice', () => {
+      expect(judgeClock(clock({ level: 'warning' }), t(warn, 10)).raised).to.deep.equal([]);
+      expect(judgeClock(clock({ level: 'overdue', statutoryOverdue: true }), t(statutory, 10)).raised).to.deep.equal([]);
+    });
+
+    it('when the deadlines moved away from raised levels (an extension), then each is corrected when seen, and the level follows the clock', () => {
+      const seen = t(due, 60_000);
+      const later = (iso: string) => new Date(Date.parse(iso) + 10 * 86_400_000).toISOString();
+      const j = judgeClock(clock({ level: 'overdue', statutoryOverdue: true, warningAt: later(warn), promisedDeadline: later(due), statutoryDeadline: later(statutory) }), seen);
+      expect(j).to.include({ level: 'normal', statutoryOverdue: false });
+      expect(j.raised.map((r) => [r.level, r.cause, r.at, r.previous])).to.deep.equal([
+        ['cleared', 'deadline-moved', seen, 'overdue'],
+        ['cleared', 'statutory-deadline-moved', seen, undefined],
+      ]);
+    });
+
+    it('when an overdue deadline moves to just past now but the warning has passed, then the level falls to warning with one correction', () => {
+      const j = judgeClock(clock({ level: 'overdue', promisedDeadline: '2026-10-16T16:00:00.000Z' }), t(due, 1));
+      expect(j.level).to.equal('warning');
+      expect(j.raised.map((r) => [r.level, r.previous])).to.deep.equal([['cleared', 'overdue']]);
+    });
   });
 });

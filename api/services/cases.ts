@@ -36,6 +36,7 @@ import {
   type PinnedImplementation,
   type PreconditionAnswer,
 } from '../../workflows/definitions';
+import type { SupervisionLevel } from '../../workflows/supervision';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { mapTemporalError } from './temporal-errors';
 import type { IdentityPlatform } from '../../adapters/identity';
@@ -180,6 +181,8 @@ export async function fileCase(deps: CaseDeps, body: FileCaseBody, idempotencyKe
     filedAt: filedAt.toISOString(),
     ...(deps.followUpFirstAskMs ? { followUp: { firstAskMs: deps.followUpFirstAskMs } } : {}),
     ...(simulation ? { simulation } : {}),
+    // 电子监察: the supervision sweep records this case's warnings and alarms from the clock it publishes.
+    supervisedBy: 'sweep',
   };
   const inserted = await db('case_filings')
     .insert({
@@ -619,7 +622,12 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
 /** The live view of a case from its workflow (status, open tasks, clock, payment …). */
 export async function liveView(deps: CaseDeps, caseNo: string) {
   await assertFiled(deps.db, caseNo);
-  const view = await queryView(deps, caseNo);
+  const [queried, levels] = await Promise.all([
+    queryView(deps, caseNo),
+    deps.db('cases').where({ case_no: caseNo, supervised_by: 'sweep' }).first<{ supervision_state: SupervisionLevel; statutory_overdue: boolean } | undefined>('supervision_state', 'statutory_overdue'),
+  ]);
+  // A swept case's clock levels are the supervision sweep's record, not the workflow's.
+  const view = levels ? { ...queried, supervision: { ...queried.supervision, level: levels.supervision_state, statutoryOverdue: levels.statutory_overdue } } : queried;
   // An open order links to the payment platform's page, where the applicant pays and comes back.
   if (view.payment?.status === 'open' && deps.paymentCashierUrl) {
     return { ...view, payment: { ...view.payment, cashierUrl: `${deps.paymentCashierUrl}?order=${encodeURIComponent(view.payment.paymentId)}` } };

@@ -67,11 +67,19 @@ function closeTimeClauses(f: WorkflowFilters): string[] {
   return out;
 }
 
-/** The cluster's list query: the filters on search attributes, the jurisdiction on Department. */
-export function clusterQuery(jurisdiction: string[], f: WorkflowFilters): string {
+const keyword = (v: string) => `'${v.replace(/[^A-Za-z0-9._-]/g, '')}'`;
+
+/**
+ * The cluster's list query: the filters on search attributes, the jurisdiction on Department. A
+ * supervision state is the read model's (the supervision sweep keeps it for the cases it watches,
+ * and no workflow wakes to copy it into a search attribute): `stateCases` are the case numbers at
+ * that state, and the query names them.
+ */
+export function clusterQuery(jurisdiction: string[], f: WorkflowFilters, stateCases?: string[]): string {
   const clauses = [`WorkflowType = '${workflowType}'`, departmentIn(jurisdiction)];
-  const attrs: [string, string | undefined][] = [['SupervisionState', f.state], ['Department', f.department], ['ItemCode', f.item], ['CaseStatus', f.status]];
-  for (const [attr, v] of attrs) if (v !== undefined) clauses.push(`${attr} = '${v.replace(/[^A-Za-z0-9._-]/g, '')}'`);
+  if (f.state !== undefined) clauses.push(stateCases?.length ? `WorkflowId IN (${stateCases.map(keyword).join(', ')})` : `WorkflowId = ''`);
+  const attrs: [string, string | undefined][] = [['Department', f.department], ['ItemCode', f.item], ['CaseStatus', f.status]];
+  for (const [attr, v] of attrs) if (v !== undefined) clauses.push(`${attr} = ${keyword(v)}`);
   // SQL visibility compares a running run's close time as the far future: a closing period asks for closed runs only.
   const closing = closeTimeClauses(f);
   if (closing.length) closing.push(`ExecutionStatus != 'Running'`);
@@ -110,8 +118,18 @@ function archivalDisabled(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Case numbers at a supervision state in the jurisdiction (and the other filters), newest first, at most `listLimit`. */
+async function casesAtState(db: Db, jurisdiction: string[], f: WorkflowFilters): Promise<string[]> {
+  if (jurisdiction.length === 0) return [];
+  const q = db('cases').where('supervision_state', f.state!).whereIn('department_code', jurisdiction).orderBy('filed_at', 'desc').limit(listLimit);
+  if (f.department !== undefined) void q.where('department_code', f.department);
+  if (f.item !== undefined) void q.where('item_code', f.item);
+  if (f.status !== undefined) void q.where('status', f.status);
+  return (await q.pluck('case_no')) as string[];
+}
+
 export async function listCaseWorkflows(db: Db, client: Client, jurisdiction: string[], f: WorkflowFilters, archived: 'exclude' | 'include'): Promise<{ query: string; workflows: WorkflowRow[]; archive: ArchivePart }> {
-  const query = clusterQuery(jurisdiction, f);
+  const query = clusterQuery(jurisdiction, f, f.state === undefined ? undefined : await casesAtState(db, jurisdiction, f));
   const workflows: WorkflowRow[] = [];
   for await (const wf of client.workflow.list({ query, pageSize: 100 })) {
     workflows.push({ caseNo: wf.workflowId, runId: wf.runId, status: wf.status.name, startTime: wf.startTime, closeTime: wf.closeTime ?? null, archived: false });

@@ -23,6 +23,7 @@ import * as m017 from './017_service_hall';
 import * as m018 from './018_data_outwards';
 import * as m019 from './019_simulated_approval';
 import * as m020 from './020_case_view_version';
+import * as m021 from './021_supervision_sweep';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '018_data_outwards': m018,
   '019_simulated_approval': m019,
   '020_case_view_version': m020,
+  '021_supervision_sweep': m021,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

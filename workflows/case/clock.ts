@@ -21,8 +21,10 @@ export class CaseClock {
   /** Empty until the case has taken its snapshot, at its start. */
   private calendar: DayCounter = calendarFromSnapshot({ years: [], holidays: [], workdays: [] });
   private segmentStart: string | null = null;
-  /** Bumped whenever the clock's instants change, so the supervision loop recomputes. */
+  /** Bumped whenever the clock's instants change or it stops, so the supervision loop recomputes (and a swept case republishes it). */
   version = 0;
+  /** Started (or started afresh) since the clock was last published: its levels begin again at normal. */
+  private fresh = false;
   readonly extensionDays: number;
 
   constructor(private readonly c: ClockView, private readonly impl: PinnedImplementation) {
@@ -39,10 +41,14 @@ export class CaseClock {
     return this.segmentStart !== null;
   }
 
-  /** Acceptance: the clock starts (at the moment the materials arrived, for an acceptance by law). */
-  start(at: string, supervisionLevel: string): void {
+  /**
+   * Acceptance: the clock starts (at the moment the materials arrived, for an acceptance by law).
+   * `supervisionLevel` goes to the search attribute; null for a swept case, whose level the sweep keeps.
+   */
+  start(at: string, supervisionLevel: string | null): void {
     this.c.acceptedAt = at;
-    upsertSearchAttributes([{ key: SupervisionKey, value: supervisionLevel }]);
+    if (supervisionLevel !== null) upsertSearchAttributes([{ key: SupervisionKey, value: supervisionLevel }]);
+    this.fresh = true;
     this.resume(at);
   }
 
@@ -66,7 +72,7 @@ export class CaseClock {
   }
 
   /** 模拟审批 conversion: the formal review's clock starts afresh (the simulated days are kept apart). */
-  restart(at: string, supervisionLevel: string): void {
+  restart(at: string, supervisionLevel: string | null): void {
     this.c.usedDays = 0;
     this.c.extended = false;
     this.start(at, supervisionLevel);
@@ -111,12 +117,25 @@ export class CaseClock {
     this.version += 1;
   }
 
-  /** The clock's columns of the case row. */
-  patch(supervisionState: string) {
+  /** The clock's columns of the case row (with the level, for a case that supervises itself). */
+  patch(supervisionState: string | undefined) {
     const c = this.c;
     return {
       acceptedAt: c.acceptedAt, statutoryDeadline: c.statutoryDeadline, promisedDeadline: c.promisedDeadline,
-      deadlineProvisional: Boolean(c.statutoryProvisional || c.promisedProvisional), supervisionState,
+      deadlineProvisional: Boolean(c.statutoryProvisional || c.promisedProvisional), ...(supervisionState === undefined ? {} : { supervisionState }),
+    };
+  }
+
+  /**
+   * The clock as a swept case publishes it for the supervision sweep: its instants and whether it
+   * runs; a clock started afresh also sets its levels back to normal (not a correction: a new clock).
+   */
+  published(over: boolean) {
+    const fresh = this.fresh;
+    this.fresh = false;
+    return {
+      ...this.patch(undefined), warningAt: this.c.warningAt, clockRunning: this.running && !over,
+      ...(fresh ? { supervisionState: 'normal', statutoryOverdue: false } : {}),
     };
   }
 }

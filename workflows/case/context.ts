@@ -91,6 +91,10 @@ export class Case {
   /** Results of face checks by check id, the first one per check. */
   readonly faceResults = new Map<string, FaceCheckResult>();
   supervisionOver = false;
+  /** The supervision sweep records the case clock's levels (input.supervisedBy): the case publishes its clock on its row and keeps no case-level timers. */
+  readonly swept: boolean;
+  /** The clock version last published on the case row (swept cases). */
+  private publishedClock = 0;
   materialsChecked = false;
   deliveredAt: string | null = null;
   /** 模拟审批: set on a simulated case. */
@@ -102,6 +106,7 @@ export class Case {
     this.state = new CaseState(input);
     this.caseNo = input.caseNo;
     this.impl = input.implementation;
+    this.swept = input.supervisedBy === 'sweep';
     this.journal = new Journal((ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
     this.clock = new CaseClock(this.state.clock, this.impl);
     this.procedureOwner = { department: this.impl.department, role: 'head' };
@@ -120,7 +125,12 @@ export class Case {
       this.state.status = status;
       upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
     }
-    const patch = status ? { ...extra.patch, status } : extra.patch;
+    let patch = status ? { ...extra.patch, status } : extra.patch;
+    // A swept case's clock is on its row as of its latest event: a pause, a resume, a new deadline.
+    if (this.swept && this.clock.version !== this.publishedClock) {
+      patch = { ...patch, ...this.clock.published(this.supervisionOver) };
+      this.publishedClock = this.clock.version;
+    }
     this.journal.push({ op: 'event', ev: { caseNo: this.caseNo, seq: this.state.nextSeq(), type, at: now(), ...extra, patch } });
   }
 
@@ -160,7 +170,7 @@ export class Case {
 
   /** The clock's columns of the case row, with the case's supervision level. */
   clockPatch() {
-    return this.clock.patch(this.state.supervision.level);
+    return this.clock.patch(this.swept ? undefined : this.state.supervision.level);
   }
 
   /** The case is in its simulated review (tasks, notices and supervision are stamped 模拟). */

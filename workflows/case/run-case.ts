@@ -29,7 +29,7 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
     create: {
       implementationCode: impl.code, implementationVersion: impl.version, itemCode: impl.itemCode, itemName: impl.itemName, department: impl.department,
       channel: input.channel, applicant: input.applicant, formData: input.formData, filedAt: input.filedAt, caseType: impl.caseType,
-      statutoryLimitDays: impl.statutoryLimitDays, promisedLimitDays: impl.promisedLimitDays, engine: 2, ...(c.sim ? { simulated: true } : {}),
+      statutoryLimitDays: impl.statutoryLimitDays, promisedLimitDays: impl.promisedLimitDays, engine: 2, ...(c.sim ? { simulated: true } : {}), ...(c.swept ? { supervisedBy: 'sweep' as const } : {}),
     },
   }, 'filed');
 

@@ -37,6 +37,12 @@ export interface CaseInput {
   followUp?: { firstAskMs: number };
   /** A simulated case (模拟审批): the preconditions missing when it was filed. */
   simulation?: { missing: string[] };
+  /**
+   * Who records the case clock's warnings and alarms: `sweep`, the supervision sweep, from the
+   * clock the case publishes on its row (every case filed since the sweep came); absent, the
+   * case's own timers (cases started before, and workflow tests that want them).
+   */
+  supervisedBy?: 'sweep';
 }
 
 /** The staff member acting, as the API authenticated them. */

@@ -13,6 +13,10 @@ import { acceptanceFee } from './fee';
 
 /** Acceptance: the case clock starts and the supervision loop with it. */
 function startClock(c: Case, at: string): void {
+  if (c.swept) {
+    c.clock.start(at, null); // the supervision sweep watches the clock the case publishes
+    return;
+  }
   c.clock.start(at, c.state.supervision.level);
   c.background.push(superviseCase(c));
 }

@@ -144,7 +144,7 @@ function convert(c: Case): void {
   // The formal review's own clock: the simulated days are kept apart (simulatedDays).
   state.supervision.level = 'normal';
   state.supervision.statutoryOverdue = false;
-  c.clock.restart(at, state.supervision.level);
+  c.clock.restart(at, c.swept ? null : state.supervision.level);
   c.record('simulation-converting', {
     payload: { met: sim.view.met, changedFields: sim.view.changedFields, changedMaterials: sim.view.changedMaterials, carriedOver: sim.view.carriedOver, rerun },
     patch: { simulationState: 'converting', preconditionMetAt: at, ...c.clockPatch() },

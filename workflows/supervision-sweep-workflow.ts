@@ -1,0 +1,30 @@
+/**
+ * supervisionSweepWorkflow: 电子监察's one clock for every case that publishes its own
+ * (activities/supervision-sweep.ts). Each round sweeps once, then sleeps until the next instant a
+ * published clock passes, or `intervalMs` at most (a clock published meanwhile with an earlier
+ * instant is seen then). Started by the worker (lib/supervision-sweep.ts), one per task queue;
+ * it continues as new every few hundred rounds so its history stays short.
+ */
+import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+const acts = proxyActivities<Pick<Activities, 'sweepSupervision'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+export interface SupervisionSweepInput {
+  /** Longest sleep between sweeps, ms. */
+  intervalMs: number;
+}
+
+const ROUNDS = 300;
+
+export async function supervisionSweepWorkflow(input: SupervisionSweepInput): Promise<void> {
+  for (let round = 0; round < ROUNDS && !workflowInfo().continueAsNewSuggested; round++) {
+    const r = await acts.sweepSupervision();
+    const untilNext = r.next === null ? input.intervalMs : Date.parse(r.next) - Date.now();
+    await sleep(Math.max(1, Math.min(input.intervalMs, untilNext)));
+  }
+  await continueAsNew<typeof supervisionSweepWorkflow>(input);
+}
