@@ -1,0 +1,159 @@
+/**
+ * The supervision sweep on the real stack: the worker's sweep workflow (every half second here),
+ * its activity against PostgreSQL, and the notices through the messaging simulator. Case clocks
+ * are published as a swept case's workflow publishes them (through the projection), with instants
+ * a moment ahead, so the sweep itself finds them due.
+ */
+import { expect } from 'chai';
+import { createProjectionActivities, type CaseEventInput } from './projection';
+import { createSupervisionSweepActivities, SWEEP_SEQ_BASE } from './supervision-sweep';
+import { createPlatforms } from '../lib/platforms';
+import { eventually, platformSecret, sharedStack, type Stack } from '../test/harness';
+
+const department = 'zz-sweep';
+const stamp = String(Date.now()).slice(-9);
+let n = 0;
+const nextCaseNo = () => `7743${stamp}${String(++n).padStart(9, '0')}`;
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+interface Clock {
+  warningAt: string | null;
+  promised: string;
+  statutory: string;
+  running?: boolean;
+  swept?: boolean;
+  simulated?: boolean;
+}
+
+describe('the supervision sweep records published case clocks (worker, database, messaging simulator)', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let projection: ReturnType<typeof createProjectionActivities>;
+  const mine: string[] = [];
+
+  async function write(caseNo: string, evs: Omit<CaseEventInput, 'caseNo'>[]) {
+    await projection.applyProjection({ caseNo, ops: evs.map((ev) => ({ op: 'event' as const, ev: { caseNo, ...ev } })) });
+  }
+
+  /** A case filed and accepted with this clock, as a swept case's workflow writes it. */
+  async function clockCase(k: Clock): Promise<string> {
+    const caseNo = nextCaseNo();
+    mine.push(caseNo);
+    const at = new Date().toISOString();
+    await write(caseNo, [
+      {
+        seq: 1, type: 'filed', at, patch: { status: 'filed' },
+        create: {
+          implementationCode: 'ZZ-SWEEP.zz', implementationVersion: 1, itemCode: 'ZZ-SWEEP', itemName: '测试事项', department, channel: 'window',
+          applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, formData: {}, filedAt: at, caseType: 'promised', statutoryLimitDays: 20, promisedLimitDays: 10, engine: 2,
+          ...(k.swept === false ? {} : { supervisedBy: 'sweep' as const }), ...(k.simulated ? { simulated: true } : {}),
+        },
+      },
+      {
+        seq: 2, type: 'accepted', at, patch: {
+          status: 'in_review', acceptedAt: at, warningAt: k.warningAt, promisedDeadline: k.promised, statutoryDeadline: k.statutory, deadlineProvisional: false,
+          clockRunning: k.running ?? true, supervisionState: 'normal', statutoryOverdue: false,
+        },
+      },
+    ]);
+    return caseNo;
+  }
+
+  const events = (caseNo: string) => stack.db('supervision_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'level', 'cause', 'scope', 'deadline', 'at', 'recorded_at', 'simulated');
+  const row = (caseNo: string) => stack.db('cases').where({ case_no: caseNo }).first('supervision_state', 'statutory_overdue', 'warned_at', 'last_seq', 'supervision_seq', 'next_supervision_at', 'promised_deadline');
+  const recorded = (caseNo: string, count: number) => eventually(async () => (await events(caseNo)).length >= count, `${count} supervision events of ${caseNo}`);
+
+  before(async () => {
+    stack = await sharedStack();
+    projection = createProjectionActivities(stack.db);
+    await stack.db('departments').insert({ code: department, name: '测试监察局', level: 'county', region_code: '330106' }).onConflict('code').ignore();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('when a case\'s warning instant passes, then one warning is recorded at that instant, with its case event, level, audit row and both notices sent', async () => {
+    const warningAt = inMs(700);
+    const caseNo = await clockCase({ warningAt, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+    expect((await row(caseNo))!.next_supervision_at.toISOString()).to.equal(warningAt);
+    await recorded(caseNo, 1);
+    const [e] = await events(caseNo);
+    expect(e).to.include({ seq: SWEEP_SEQ_BASE + 1, level: 'warning', cause: 'promised-limit-near', scope: 'case', simulated: false });
+    expect(e.at.toISOString()).to.equal(warningAt); // the instant it fell due, not when it was seen
+    expect(e.recorded_at.getTime()).to.be.at.least(Date.parse(warningAt));
+    const r = (await row(caseNo))!;
+    expect(r).to.include({ supervision_state: 'warning', statutory_overdue: false, last_seq: 2, supervision_seq: 1 });
+    expect(r.warned_at.toISOString()).to.equal(warningAt);
+    expect(r.next_supervision_at.toISOString()).to.equal(r.promised_deadline.toISOString());
+    const ce = await stack.db('case_events').where({ case_no: caseNo, seq: SWEEP_SEQ_BASE + 1 }).first('type', 'actor', 'payload');
+    expect(ce).to.deep.include({ type: 'supervision-warning', actor: 'supervision' });
+    expect(ce.payload).to.include({ scope: 'case', cause: 'promised-limit-near', department, previous: 'normal' });
+    expect(await stack.db('audit_log').where({ case_no: caseNo, action: 'case.supervision-warning' }).count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '1' }]);
+    const notices = await eventually(async () => {
+      const rows = await stack.db('notifications').where({ case_no: caseNo }).orderBy('recipient').select('recipient', 'template', 'sent_at', 'failure');
+      return rows.length === 2 && rows.every((x) => x.sent_at) && rows;
+    }, 'both notices sent');
+    expect(notices.map((x) => [x.recipient, x.template, x.failure])).to.deep.equal([[`${department}:handler`, 'supervision-warning', null], [`${department}:head`, 'supervision-warning', null]]);
+    const sent = await stack.sims.messaging.control.sent();
+    expect(sent.filter((s) => (s.detail as { caseNo?: string }).caseNo === caseNo)).to.have.length(2);
+  });
+
+  it('when a clock is first seen past its warning, its deadline and its statutory limit, then each is recorded at its own instant, in order', async () => {
+    const [w, p, s] = [inMs(300), inMs(400), inMs(500)];
+    const caseNo = await clockCase({ warningAt: w, promised: p, statutory: s });
+    await recorded(caseNo, 3);
+    const list = await events(caseNo);
+    expect(list.map((e) => [e.seq - SWEEP_SEQ_BASE, e.level, e.cause, e.at.toISOString()])).to.deep.equal([
+      [1, 'warning', 'promised-limit-near', w], [2, 'overdue', 'promised-limit-passed', p], [3, 'overdue', 'statutory-limit-passed', s],
+    ]);
+    expect(await row(caseNo)).to.include({ supervision_state: 'overdue', statutory_overdue: true, next_supervision_at: null });
+  });
+
+  it('when a clock is paused, or its case supervises itself, then the sweep records nothing for it', async () => {
+    const due = { warningAt: inMs(200), promised: inMs(300), statutory: inMs(400) };
+    const paused = await clockCase({ ...due, running: false });
+    const own = await clockCase({ ...due, swept: false });
+    const witness = await clockCase(due);
+    await recorded(witness, 3); // the sweep has passed these instants
+    expect(await events(paused)).to.deep.equal([]);
+    expect(await events(own)).to.deep.equal([]);
+    expect(await row(paused)).to.include({ supervision_state: 'normal', next_supervision_at: null });
+  });
+
+  it('when the workflow moves an overdue case\'s deadlines away (an extension), then the sweep corrects the level, and the workflow\'s later patches still land', async () => {
+    const caseNo = await clockCase({ warningAt: inMs(100), promised: inMs(200), statutory: inMs(86_400_000) });
+    await recorded(caseNo, 2);
+    expect(await row(caseNo)).to.include({ supervision_state: 'overdue' });
+    const later = { warningAt: inMs(5 * 86_400_000), promisedDeadline: inMs(6 * 86_400_000), statutoryDeadline: inMs(7 * 86_400_000) };
+    await write(caseNo, [{ seq: 3, type: 'extension-approved', at: new Date().toISOString(), patch: { ...later, clockRunning: true } }]);
+    await recorded(caseNo, 3);
+    const [, , corrected] = await events(caseNo);
+    expect(corrected).to.include({ level: 'cleared', cause: 'deadline-moved', seq: SWEEP_SEQ_BASE + 3 });
+    expect(await row(caseNo)).to.include({ supervision_state: 'normal', last_seq: 3 });
+    // The sweep's numbering never blocks the workflow's: its next event still patches the row.
+    await write(caseNo, [{ seq: 4, type: 'decided', at: new Date().toISOString(), patch: { decision: 'approved', clockRunning: false } }]);
+    expect(await row(caseNo)).to.include({ last_seq: 4, next_supervision_at: null });
+  });
+
+  it('when a simulated case (模拟审批) passes its warning, then the warning and its notices say so', async () => {
+    const caseNo = await clockCase({ warningAt: inMs(200), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000), simulated: true });
+    await recorded(caseNo, 1);
+    expect((await events(caseNo))[0]).to.include({ level: 'warning', simulated: true });
+    const notice = await stack.db('notifications').where({ case_no: caseNo }).first('params');
+    expect(notice.params).to.include({ simulated: true });
+  });
+
+  it('when several sweeps run at once over the same due cases, then each change is recorded once', async () => {
+    const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] });
+    const sweep = createSupervisionSweepActivities(stack.db, platforms);
+    const at = inMs(300);
+    const cases = await Promise.all(Array.from({ length: 20 }, () => clockCase({ warningAt: at, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) })));
+    await new Promise((r) => setTimeout(r, 400));
+    await Promise.all([sweep.sweepSupervision(), sweep.sweepSupervision(), sweep.sweepSupervision()]);
+    for (const caseNo of cases) await recorded(caseNo, 1);
+    const counts = await stack.db('supervision_events').whereIn('case_no', cases).groupBy('case_no').select('case_no').count<{ count: string }[]>('* as count');
+    expect(counts.map((c) => c.count)).to.deep.equal(cases.map(() => '1'));
+    const rows = await stack.db('cases').whereIn('case_no', cases).select('supervision_seq');
+    expect(rows.every((r) => r.supervision_seq === 1)).to.equal(true);
+  });
+});
