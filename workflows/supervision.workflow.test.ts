@@ -50,14 +50,14 @@ describe('supervision clocks (time-skipping test server at 2026 instants)', func
     await env?.teardown();
   });
 
-  async function run(startAt: string, impl: PinnedImplementation, body: (h: WorkflowHandle, fake: ReturnType<typeof fakeActivities>) => Promise<void>) {
+  async function run(startAt: string, impl: PinnedImplementation, body: (h: WorkflowHandle, fake: ReturnType<typeof fakeActivities>) => Promise<void>, extra: Partial<CaseInput> = {}) {
     env = await createTimeSkippingEnv(startAt);
     const fake = fakeActivities();
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'sup', workflowBundle: await workflowBundle(), activities: fake.activities });
     const input: CaseInput = {
       caseNo: '3301062026091800000001', implementation: impl, applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, channel: 'window',
       formData: readFormFolder(docs.find((d) => d.item.code === impl.itemCode)!.form).example, delivery: { method: 'window' },
-      filedAt: new Date(await env.currentTimeMs()).toISOString(),
+      filedAt: new Date(await env.currentTimeMs()).toISOString(), ...extra,
     };
     await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue: 'sup', workflowId: input.caseNo, args: [input] });
@@ -107,6 +107,32 @@ describe('supervision clocks (time-skipping test server at 2026 instants)', func
     expect(sup[0].supervision).to.deep.include({ scope: 'case', level: 'warning', department: 'xh-scjg' });
     const told = fake.notifications.filter((n) => n.template === 'supervision-warning');
     expect(told.map((n) => (n as { recipient?: string }).recipient)).to.deep.equal(['xh-scjg:handler', 'xh-scjg:head']);
+  });
+
+  it('when the supervision sweep watches the case, then the case publishes its clock at every change (start, pause, resume) and records no case-level level itself', async () => {
+    const fake = await run(CHINA_1000_ON_18_SEP, pinned('XK-330000-00005', { statutoryLimitDays: 20, promisedLimitDays: 20, supervision: { warnDaysLeft: 1 } }), async (h) => {
+      await acceptNow(h);
+      let t = await openTask(h, 'review');
+      while (!t.actions.includes('suspend')) {
+        await complete(h, t, 'approve');
+        t = await openTask(h, 'review');
+      }
+      await env.sleep('2 days');
+      await complete(h, t, 'suspend', { procedure: { type: 'inspection', reason: '卫生检测', expectedDays: 7 } });
+      await env.sleep('10 days');
+      await h.executeUpdate(endSpecialProcedureUpdate, { args: [{ result: '检测合格', actor: actorFor(t) }] });
+      await env.sleep('40 days'); // past every instant of the new clock
+    }, { supervisedBy: 'sweep' });
+    const patchOf = (type: string) => fake.events.find((e) => e.type === type)!.patch!;
+    expect(patchOf('accepted')).to.deep.include({
+      warningAt: '2026-10-21T16:00:00.000Z', promisedDeadline: '2026-10-22T16:00:00.000Z', statutoryDeadline: '2026-10-22T16:00:00.000Z',
+      clockRunning: true, supervisionState: 'normal', statutoryOverdue: false,
+    });
+    expect(patchOf('special-procedure-started')).to.deep.include({ clockRunning: false });
+    expect(patchOf('special-procedure-ended')).to.deep.include({ clockRunning: true, statutoryDeadline: '2026-11-03T16:00:00.000Z', warningAt: '2026-11-02T16:00:00.000Z' });
+    expect(patchOf('special-procedure-ended')).to.not.have.property('supervisionState'); // a resumed clock keeps the levels the sweep recorded
+    expect(fake.events.filter((e) => e.supervision?.scope === 'case')).to.deep.equal([]);
+    expect(fake.events[0].create).to.include({ supervisedBy: 'sweep' });
   });
 
   it('when the case waits on a special procedure, then the paused working days do not count and the deadline moves to 3 November', async () => {
