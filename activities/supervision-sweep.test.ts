@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { createProjectionActivities, type CaseEventInput } from './projection';
 import { createSupervisionSweepActivities, SWEEP_SEQ_BASE } from './supervision-sweep';
 import { createPlatforms } from '../lib/platforms';
-import { eventually, platformSecret, sharedStack, type Stack } from '../test/harness';
+import { readFormFolder } from '../lib/forms';
+import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
 
 const department = 'zz-sweep';
 const stamp = String(Date.now()).slice(-9);
@@ -155,5 +156,38 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect(counts.map((c) => c.count)).to.deep.equal(cases.map(() => '1'));
     const rows = await stack.db('cases').whereIn('case_no', cases).select('supervision_seq');
     expect(rows.every((r) => r.supervision_seq === 1)).to.equal(true);
+  });
+
+  it('when a clerk files a case and the window accepts it, then the case is swept: its row publishes the clock the workflow keeps, and the supervisors\' lists find it by the recorded level', async () => {
+    const item = 'XK-330000-00001.xh-scjg';
+    const clerk = await asClerkFor(stack, item);
+    const person = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' }; // known to the identity simulator
+    const filed = await http(stack, 'POST', '/api/cases', {
+      implementationCode: item, channel: 'window', applicant: person,
+      formData: readFormFolder({ key: 'individual-business-registration', version: 1 }).example,
+    }, clerk);
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    const caseNo = filed.body.caseNo as string;
+    const task = await eventually(async () => stack.db('tasks').where({ case_no: caseNo, kind: 'precheck', status: 'open' }).first('id'), 'the pre-check task', 30_000);
+    const accepted = await http(stack, 'POST', `/api/tasks/${task.id}/complete`, { action: 'accept', opinion: '同意', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, clerk);
+    expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+    const published = await eventually(async () => {
+      const r = await stack.db('cases').where({ case_no: caseNo }).first('supervised_by', 'clock_running', 'warning_at', 'promised_deadline', 'statutory_deadline', 'next_supervision_at', 'supervision_state');
+      return r?.clock_running && r;
+    }, 'the published clock');
+    const live = (await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body;
+    expect(published).to.include({ supervised_by: 'sweep', supervision_state: 'normal' });
+    expect([published.warning_at?.toISOString() ?? null, published.promised_deadline.toISOString(), published.statutory_deadline.toISOString()])
+      .to.deep.equal([live.clock.warningAt, live.clock.promisedDeadline, live.clock.statutoryDeadline]);
+    expect(published.next_supervision_at.toISOString()).to.equal(live.clock.warningAt ?? live.clock.promisedDeadline);
+    // The level the sweep records is the one the live view and the supervisors' workflow list show.
+    await stack.db('cases').where({ case_no: caseNo }).update({ supervision_state: 'warning' });
+    expect((await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body.supervision.level).to.equal('warning');
+    const sup = await asStaff(stack, 'supervisor-zhao');
+    const listed = await http(stack, 'GET', '/api/supervision/workflows?state=warning&department=xh-scjg', undefined, sup);
+    expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
+    expect(listed.body.workflows.map((w: { caseNo: string }) => w.caseNo)).to.include(caseNo);
+    const normal = await http(stack, 'GET', '/api/supervision/workflows?state=normal&department=xh-scjg', undefined, sup);
+    expect(normal.body.workflows.map((w: { caseNo: string }) => w.caseNo)).to.not.include(caseNo);
   });
 });
