@@ -144,6 +144,19 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect(notice.params).to.include({ simulated: true });
   });
 
+  it('when the messaging platform fails, then the warning is recorded at its instant anyway and its notices are sent once the platform answers, once each', async () => {
+    await stack.sims.messaging.control.setFaults({ failNext: 12 }); // a few sweeps' worth of calls, each retried by the adapter
+    const caseNo = await clockCase({ warningAt: inMs(200), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+    await recorded(caseNo, 1);
+    const sent = await eventually(async () => {
+      const rows = await stack.db('notifications').where({ case_no: caseNo }).select('sent_at', 'failure');
+      return rows.length === 2 && rows.every((x) => x.sent_at && x.failure === null) && rows;
+    }, 'both notices sent after the failures', 30_000);
+    expect(sent).to.have.length(2);
+    const delivered = (await stack.sims.messaging.control.sent()).filter((x) => (x.detail as { caseNo?: string }).caseNo === caseNo);
+    expect(delivered).to.have.length(2);
+  });
+
   it('when several sweeps run at once over the same due cases, then each change is recorded once', async () => {
     const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] });
     const sweep = createSupervisionSweepActivities(stack.db, platforms);
@@ -168,7 +181,7 @@ describe('the supervision sweep records published case clocks (worker, database,
     }, clerk);
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
     const caseNo = filed.body.caseNo as string;
-    const task = await eventually(async () => stack.db('tasks').where({ case_no: caseNo, kind: 'precheck', status: 'open' }).first('id'), 'the pre-check task', 30_000);
+    const task = await eventually(async () => stack.db('tasks').where({ case_no: caseNo, kind: 'precheck', status: 'open' }).first<{ id: string } | undefined>('id'), 'the pre-check task', 30_000);
     const accepted = await http(stack, 'POST', `/api/tasks/${task.id}/complete`, { action: 'accept', opinion: '同意', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, clerk);
     expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
     const published = await eventually(async () => {
@@ -180,8 +193,10 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect([published.warning_at?.toISOString() ?? null, published.promised_deadline.toISOString(), published.statutory_deadline.toISOString()])
       .to.deep.equal([live.clock.warningAt, live.clock.promisedDeadline, live.clock.statutoryDeadline]);
     expect(published.next_supervision_at.toISOString()).to.equal(live.clock.warningAt ?? live.clock.promisedDeadline);
-    // The level the sweep records is the one the live view and the supervisors' workflow list show.
-    await stack.db('cases').where({ case_no: caseNo }).update({ supervision_state: 'warning' });
+    // As if the case's warning day had come: the sweep records the warning, and the level it
+    // records is the one the live view and the supervisors' workflow list show.
+    await stack.db('cases').where({ case_no: caseNo }).update({ warning_at: new Date() });
+    await recorded(caseNo, 1);
     expect((await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body.supervision.level).to.equal('warning');
     const sup = await asStaff(stack, 'supervisor-zhao');
     const listed = await http(stack, 'GET', '/api/supervision/workflows?state=warning&department=xh-scjg', undefined, sup);

@@ -27,9 +27,10 @@ export const SWEEP_SEQ_BASE = 1_000_000_000;
 
 /** Cases judged per transaction. */
 const BATCH = 1000;
-/** Notices sent per sweep, and at once. */
+/** Notices read at a time, sent at once, and the time a sweep gives to sending them. */
 const NOTICE_BATCH = 500;
 const NOTICE_PARALLEL = 8;
+const NOTICE_BUDGET_MS = 30_000;
 
 interface ClockRow {
   case_no: string;
@@ -50,7 +51,7 @@ export interface SweepResult {
   /** Cases whose level changed, and the events recorded for them. */
   cases: number;
   events: number;
-  /** Notices sent, and left for the next sweep (the notifier failed). */
+  /** Notices sent, and left for the next sweep (the notifier failed, or the sweep's time for them ran out). */
   noticesSent: number;
   noticesLeft: number;
   /** The next instant a published clock passes (null: none). */
@@ -115,12 +116,29 @@ async function sweepBatch(db: Db, now: Date, corrections: boolean): Promise<{ ca
   return result;
 }
 
-/** Sends notices not sent yet, oldest first; a notifier that refuses one is recorded as its answer, a failure is left for the next sweep. */
+/**
+ * Sends notices not sent yet, oldest first, for as long as the sweep's budget lasts; a notifier
+ * that refuses one is recorded as its answer; one that fails (down, timing out) stops the round,
+ * and what is left waits for the next sweep.
+ */
 async function sendNotices(db: Db, platforms: Platforms): Promise<{ sent: number; left: number }> {
+  const until = Date.now() + NOTICE_BUDGET_MS;
+  let sent = 0;
+  for (;;) {
+    const round = await sendNoticeBatch(db, platforms);
+    sent += round.sent;
+    if (round.failed || round.read < NOTICE_BATCH || Date.now() > until) break;
+  }
+  const [{ n }] = await db('notifications').whereNull('sent_at').count<{ n: string }[]>('* as n');
+  return { sent, left: Number(n) };
+}
+
+async function sendNoticeBatch(db: Db, platforms: Platforms): Promise<{ read: number; sent: number; failed: boolean }> {
   const rows = await db('notifications').whereNull('sent_at').orderBy('created_at').limit(NOTICE_BATCH)
     .select<{ key: string; case_no: string; recipient: string; template: string; params: Record<string, unknown> }[]>('key', 'case_no', 'recipient', 'template', 'params');
   let sent = 0;
   let next = 0;
+  let failed = false;
   const one = async (n: (typeof rows)[number]) => {
     const params = Object.fromEntries(Object.entries(n.params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     try {
@@ -128,15 +146,18 @@ async function sendNotices(db: Db, platforms: Platforms): Promise<{ sent: number
       await db('notifications').where({ key: n.key }).update({ sent_at: db.fn.now() });
       sent += 1;
     } catch (err) {
-      if (!(err instanceof AdapterRefusal)) return; // the notifier is down: the next sweep sends it
+      if (!(err instanceof AdapterRefusal)) {
+        failed = true; // the notifier is down: the next sweep sends it
+        return;
+      }
       await db('notifications').where({ key: n.key }).update({ sent_at: db.fn.now(), failure: err.message.slice(0, 500) });
       sent += 1;
     }
   };
   await Promise.all(Array.from({ length: Math.min(NOTICE_PARALLEL, rows.length) }, async () => {
-    while (next < rows.length) await one(rows[next++]);
+    while (next < rows.length && !failed) await one(rows[next++]);
   }));
-  return { sent, left: rows.length - sent };
+  return { read: rows.length, sent, failed };
 }
 
 export function createSupervisionSweepActivities(db: Db, platforms: Platforms) {

@@ -2,8 +2,8 @@
  * The worker of the supervision-latency benchmark: the real workflows and activities, except
  * that working days come from a compressed calendar in which one working day lasts
  * `<workingDayMs>` milliseconds, so deadlines fall seconds after a case is accepted instead of
- * days. Everything after the deadline instant (the timer, the workflow task, the projection of
- * the supervision event) is the real code path.
+ * days. Everything after the deadline instant (the supervision sweep's timer and activity, or a
+ * case's own timer, the projection of the supervision event) is the real code path.
  * `node --import tsx bench/supervision-worker.ts <workingDayMs>`, configured like `npm run worker`.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -13,6 +13,8 @@ import { loadConfig } from '../lib/config';
 import { createPlatforms } from '../lib/platforms';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { buildWorkflowBundle } from '../worker/worker';
+import { connectClient } from '../lib/temporal';
+import { ensureSupervisionSweep } from '../lib/supervision-sweep';
 
 /**
  * N working days after `from` end N × dayMs later; whole days elapsed count the same way. The
@@ -50,6 +52,10 @@ runMain('supervision worker', async () => {
     maxCachedWorkflows: config.workerCachedCases,
     activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs) },
   });
+  // 电子监察's sweep on this task queue, as the platform's worker ensures it.
+  const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);
+  await ensureSupervisionSweep(client, config.taskQueue, config.supervisionSweepMs);
+  await client.connection.close();
   console.log(`supervision worker: polling task queue "${config.taskQueue}" (one working day = ${dayMs} ms)`);
   await worker.run();
   await connection.close();

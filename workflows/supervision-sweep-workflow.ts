@@ -24,7 +24,10 @@ export async function supervisionSweepWorkflow(input: SupervisionSweepInput): Pr
   for (let round = 0; round < ROUNDS && !workflowInfo().continueAsNewSuggested; round++) {
     const r = await acts.sweepSupervision();
     const untilNext = r.next === null ? input.intervalMs : Date.parse(r.next) - Date.now();
-    await sleep(Math.max(1, Math.min(input.intervalMs, untilNext)));
+    // Notices still waiting because the sweep's time for them ran out go on at once; those the
+    // notifier failed wait for the next round as everything else does.
+    const more = r.noticesLeft > 0 && r.noticesSent > 0;
+    await sleep(more ? 1 : Math.max(1, Math.min(input.intervalMs, untilNext)));
   }
   await continueAsNew<typeof supervisionSweepWorkflow>(input);
 }

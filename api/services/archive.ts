@@ -52,7 +52,7 @@ async function packageFiles(db: Db, client: Client, c: CaseRow): Promise<Package
   const [filing, materials, events, tasks, audit, certificates] = await Promise.all([
     db('case_filings').where({ case_no: caseNo }).first<{ input: unknown; filed_by_kind: string | null; filed_by: string | null; created_at?: Date }>('input', 'filed_by_kind', 'filed_by'),
     db('case_materials').where({ case_no: caseNo }).orderBy(['uploaded_at', 'id']).select<{ id: string; material_name: string; file_name: string; content_type: string; size: number; sha256: string; content: Buffer; uploaded_by: string; uploaded_at: Date }[]>('*'),
-    db('case_events').where({ case_no: caseNo }).orderBy('seq').select('seq', 'type', 'at', 'actor', 'payload'),
+    db('case_events').where({ case_no: caseNo }).orderBy(['at', 'seq']).select('seq', 'type', 'at', 'actor', 'payload'),
     db('tasks').where({ case_no: caseNo }).orderBy('created_at').select('id', 'kind', 'step_id', 'step_name', 'department_code', 'role', 'status', 'assignee', 'outcome', 'created_at', 'due_at', 'closed_at'),
     db('audit_log').where({ case_no: caseNo }).orderBy('id').select('id', 'at', 'actor', 'action', 'detail'),
     db('certificates').where({ case_no: caseNo }).select('*'),

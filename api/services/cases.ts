@@ -342,10 +342,12 @@ const isoSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-
 
 /**
  * The case view's parts besides the case row, each gathered into JSON by the database, so the
- * whole view is one round trip (a polled view is read again whenever its version moves).
+ * whole view is one round trip (a polled view is read again whenever its version moves). Events
+ * come in time order: the supervision sweep's are numbered apart (from SWEEP_SEQ_BASE) and take
+ * their place at the instant they fell due.
  */
 const caseViewParts = `
-  (select coalesce(json_agg(json_build_object('seq', e.seq, 'type', e.type, 'at', ${isoSql('e.at')}, 'actor', e.actor, 'payload', e.payload) order by e.seq), '[]')
+  (select coalesce(json_agg(json_build_object('seq', e.seq, 'type', e.type, 'at', ${isoSql('e.at')}, 'actor', e.actor, 'payload', e.payload) order by e.at, e.seq), '[]')
      from case_events e where e.case_no = c.case_no) as view_events,
   (select coalesce(json_agg(json_build_object(
             'taskId', t.id, 'caseNo', t.case_no, 'kind', t.kind, 'stepId', t.step_id, 'stepName', t.step_name, 'department', t.department_code,

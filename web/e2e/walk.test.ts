@@ -182,8 +182,8 @@ describe('web app in Chromium: a case through every role', function () {
     expect(rated.body.evaluation.level).to.equal(5);
 
     // ---- A second case on warning. Real warnings come at midnight China time at the earliest
-    // (a partial day never counts), so the test writes what the projection writes at that
-    // instant: the case's level, its warning time and the supervision event.
+    // (a partial day never counts), so the test moves the warning instant the case published to
+    // now, as if its warning day had come: the supervision sweep records the warning itself.
     const clerkApi = await asStaff(stack, 'clerk-wang');
     const second = await http(stack, 'POST', '/api/cases', {
       implementationCode: 'XK-330000-00001.xh-scjg', channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' },
@@ -194,9 +194,9 @@ describe('web app in Chromium: a case through every role', function () {
     const precheck = await eventually(async () => (await http(stack, 'GET', `/api/cases/${warnCase}/live`, undefined, clerkApi)).body.openTasks?.find((x: { kind: string }) => x.kind === 'precheck'), 'pre-check of the second case');
     expect((await http(stack, 'POST', `/api/tasks/${precheck.taskId}/complete`, { action: 'accept', opinion: '予以受理', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, clerkApi)).status).to.equal(200);
     await eventually(async () => (await stack.db('cases').where({ case_no: warnCase, status: 'in_review' }).first()) as unknown, 'the second case in review');
-    const now = new Date();
-    await stack.db('cases').where({ case_no: warnCase }).update({ supervision_state: 'warning', warned_at: now });
-    await stack.db('supervision_events').insert({ case_no: warnCase, seq: 9000, scope: 'case', level: 'warning', cause: 'promised-limit-near', department_code: 'xh-scjg', at: now });
+    await stack.db('cases').where({ case_no: warnCase }).update({ warning_at: new Date() });
+    await eventually(async () => stack.db('supervision_events').where({ case_no: warnCase, level: 'warning', cause: 'promised-limit-near' }).first(), 'the sweep to record the warning');
+    expect(await stack.db('cases').where({ case_no: warnCase }).first('supervision_state')).to.deep.equal({ supervision_state: 'warning' });
 
     const li = await signIn('approver-li');
     await li.goto(`${stack.baseUrl}/#/inbox`);
@@ -233,7 +233,9 @@ describe('web app in Chromium: a case through every role', function () {
     await shot(sup, 'supervisor-case-history');
 
     await sup.goto(`${stack.baseUrl}/#/supervision/case/${warnCase}`);
-    await sup.getByText('临近承诺办结时限').waitFor();
+    // The sweep's warning, in the supervision events and in the case's timeline.
+    await sup.getByText('临近承诺办结时限', { exact: true }).waitFor();
+    expect(await sup.locator('li', { hasText: '预警（黄牌）' }).count()).to.be.at.least(1);
     await sup.locator('#urge-msg').fill('该件已预警，请于明日前办结。');
     await sup.getByRole('button', { name: '发出督办' }).click();
     await sup.getByText('督办已发出。').waitFor();

@@ -74,6 +74,8 @@ const causes: Record<string, Pair> = {
   'statutory-limit-passed': ['超过法定办结时限', 'Statutory limit passed'],
   'step-limit-near': ['环节临近办理时限', 'Step limit near'],
   'step-limit-passed': ['环节超过办理时限', 'Step limit passed'],
+  'deadline-moved': ['期限已延后，撤销预警或超时', 'Deadline moved: level lowered'],
+  'statutory-deadline-moved': ['法定期限已延后，撤销超时', 'Statutory deadline moved: alarm lifted'],
 };
 
 export function causeName(cause: string, lang: Lang): string {
@@ -161,6 +163,24 @@ const events: Record<string, Pair> = {
   'platform-refused': ['共享平台拒绝请求', 'Platform refused'],
   'follow-up-answered': ['跟进查询已处理', 'Follow-up answered'],
   'deadlines-recomputed': ['节假日调整，重新计算期限', 'Deadlines recomputed'],
+  'identity-verified': ['实名核验通过', 'Identity verified'],
+  'identity-check-failed': ['实名核验未通过', 'Identity check failed'],
+  'face-check-timed-out': ['人脸核验超时', 'Face check timed out'],
+  'simulated-opinion': ['出具模拟审批意见', 'Simulated opinion given'],
+  'simulation-lapsed': ['模拟审批意见失效', 'Simulated opinion lapsed'],
+  'precondition-reported': ['申请人报告前置条件', 'Precondition reported'],
+  'precondition-certificate-found': ['查询到前置条件证照', 'Precondition certificate found'],
+  'simulation-converting': ['前置条件具备，转入正式审批', 'Converting to formal review'],
+  'step-carried-over': ['沿用模拟审批意见', 'Simulated opinion carried over'],
+  'simulation-converted': ['模拟审批转正', 'Simulation converted'],
+  'simulation-refused': ['模拟审批不予通过', 'Simulation refused'],
+  'simulation-ended': ['模拟审批终止', 'Simulation ended'],
+  'simulation-certificate': ['转正后制证', 'Certificate after conversion'],
+  'supervision-warning': ['预警（黄牌）', 'Warning (yellow)'],
+  'supervision-overdue': ['超时（红牌）', 'Overdue (red)'],
+  'supervision-corrected': ['监察更正', 'Supervision corrected'],
+  'not-accepted': ['不予受理', 'Not accepted'],
+  lapsed: ['模拟审批意见过期，办件终止', 'Lapsed'],
   withdrawn: ['撤回申请', 'Withdrawn'],
   voided: ['作废', 'Voided'],
 };
@@ -180,4 +200,10 @@ export const assuranceOrder = ['anonymous', 'basic', 'intermediate', 'advanced']
 
 export function assuranceName(level: string | null | undefined, lang: Lang): string {
   return pick(assurance[level ?? ''], lang, ['初级', 'basic']);
+}
+
+/** Who recorded an event: staff by their id; the engine's own observers by name. */
+export function actorName(actor: string | null | undefined, lang: Lang): string | null | undefined {
+  if (actor === 'supervision') return lang === 'zh' ? '电子监察' : 'Supervision';
+  return actor;
 }
