@@ -6,7 +6,8 @@
  * filing instant, against a worker whose compressed calendar (supervision-worker.ts) puts every
  * case's warning at the same moment, `leadMs` after the burst began (long enough to start them
  * all). Measured: how long after that instant each warning's row landed in supervision_events
- * (the `recorded_at` column the supervision benchmark adds), and how long until the last one.
+ * (its `recorded_at`), and how long until the last one; the swept cases' warnings are recorded by
+ * the supervision sweep, so no case workflow wakes at the instant.
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
@@ -36,6 +37,8 @@ export interface BurstResult {
 
 export async function runBurst(o: {
   client: Client; db: Db; taskQueue: string; template: CaseInput; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void;
+  /** Called a second before the instant, once every case is accepted: the burst's own measurement window begins. */
+  atInstant?: () => Promise<void>;
 }): Promise<BurstResult> {
   const impl = o.template.implementation;
   const warnDays = warnAfterDays(impl.promisedLimitDays, impl.supervision);
@@ -65,6 +68,10 @@ export async function runBurst(o: {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const readySeconds = (Date.now() - began) / 1000;
+  if (o.atInstant) {
+    await new Promise((r) => setTimeout(r, Math.max(0, instant - 1000 - Date.now())));
+    await o.atInstant();
+  }
   // Three minutes, or 60 ms a case for a big burst, before giving up on the ones not recorded.
   const waitUntil = instant + Math.max(180_000, o.cases * 60);
   let rows: { recorded_at: Date }[];

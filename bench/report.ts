@@ -19,7 +19,8 @@ export interface BenchResults {
   cpuRatio?: number;
   peakDays?: number;
   supervision?: SupervisionResult & { usage: Record<string, GroupUsage> };
-  burst?: BurstResult & { usage: Record<string, GroupUsage>; floor?: BurstFloorResult & { usage: Record<string, GroupUsage> } };
+  /** `usage`: from a second before the instant to the last warning recorded; `startUsage`: starting the cases before. */
+  burst?: BurstResult & { usage: Record<string, GroupUsage>; startUsage?: Record<string, GroupUsage>; floor?: BurstFloorResult & { usage: Record<string, GroupUsage> } };
   queries?: QueriesResult;
   totalSeconds?: number;
   /** Written by bench/results.ts: whether every part ended, and what failed while tearing down. */
@@ -94,7 +95,13 @@ export function renderReport(r: BenchResults): string {
     const b = r.burst;
     parts.push(`\n### Midnight burst (${b.cases.toLocaleString('en')} open cases, every case warning due at one instant)\n`);
     parts.push(`Started at ${f(b.startRate, 1)} cases/s, all accepted ${f(b.readySeconds, 0)} s after the start, the instant at ${f(b.leadSeconds, 0)} s. Warnings recorded: ${b.recorded} of ${b.expected}; instant → recorded p50 ${f(b.latency.p50 / 1000, 2)} s, p95 ${f(b.latency.p95 / 1000, 2)} s, max ${f(b.latency.max / 1000, 2)} s.\n`);
-    parts.push(table(['process', 'CPU s', 'peak RSS MiB'], Object.entries(b.usage).map(([n, u]) => [n, f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
+    if (b.startUsage) {
+      const st = b.startUsage;
+      parts.push(table(['process', 'starting the cases: CPU s', 'peak RSS MiB', 'the burst (instant → last recorded): CPU s', 'peak RSS MiB'],
+        Object.entries(b.usage).map(([n, u]) => [n, f(st[n]?.cpuSeconds), f(st[n]?.peakRssMiB, 0), f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
+    } else {
+      parts.push(table(['process', 'CPU s', 'peak RSS MiB'], Object.entries(b.usage).map(([n, u]) => [n, f(u.cpuSeconds), f(u.peakRssMiB, 0)])));
+    }
     if (b.floor) {
       const fl = b.floor;
       parts.push(`\nThe floor, run first: ${fl.cases.toLocaleString('en')} bare workflows woken at one instant ${f(fl.leadSeconds, 0)} s after their start, each running one empty local activity and ending (the engine alone, no database, no platform): ${fl.recorded} closed; instant → closed p50 ${f(fl.latency.p50 / 1000, 2)} s, p95 ${f(fl.latency.p95 / 1000, 2)} s, max ${f(fl.latency.max / 1000, 2)} s.\n`);

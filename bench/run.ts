@@ -202,8 +202,13 @@ runMain('bench', async () => {
         cleanups.push({ step: 'stop the burst processes', run: () => app.stop() });
         watchApp(app);
         await sampler.begin();
-        const b = await runBurst({ client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d) });
-        record.part('burst', { ...b, usage: await sampler.end(), floor: { ...burstFloor, usage: burstFloorUsage } });
+        let startUsage: Awaited<ReturnType<typeof sampler.end>> | undefined;
+        const b = await runBurst({
+          client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d),
+          // Starting the cases and the burst itself are measured apart.
+          atInstant: async () => { startUsage = await sampler.end(); await sampler.begin(); },
+        });
+        record.part('burst', { ...b, usage: await sampler.end(), startUsage, floor: { ...burstFloor, usage: burstFloorUsage } });
         await endLatest();
       }
       await cleanup();
