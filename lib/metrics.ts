@@ -93,6 +93,9 @@ export const webhookAttempts = new client.Counter({
   registers: [registry],
 });
 
+/** The names of the read-model gauges (registered by the API only, see registerReadModelGauges). */
+export const readModelGaugeNames = ['onewindow_open_tasks', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_notices_unsent', 'onewindow_webhook_oldest_pending_seconds'] as const;
+
 /**
  * Gauges read from the read model on scrape, each a bounded query (a group-by over indexed
  * columns). Registered by one kind of process (the API), so they are not exported twice.
@@ -118,6 +121,24 @@ export function registerReadModelGauges(db: Db): void {
     registers: [registry],
     async collect() {
       const row = await db('webhook_deliveries').where({ state: 'pending' }).count<{ count: string }>('* as count').first();
+      this.set(Number(row?.count ?? 0));
+    },
+  });
+  new client.Gauge({
+    name: 'onewindow_supervision_sweep_behind_seconds',
+    help: 'How long the earliest instant of a published case clock has been due without the supervision sweep recording it (0 when none is due)',
+    registers: [registry],
+    async collect() {
+      const row = await db('cases').whereNotNull('next_supervision_at').orderBy('next_supervision_at').first<{ next_supervision_at: Date } | undefined>('next_supervision_at');
+      this.set(row ? Math.max(0, (Date.now() - row.next_supervision_at.getTime()) / 1000) : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'onewindow_notices_unsent',
+    help: 'Notices (supervision warnings and alarms to departments) recorded but not yet taken by the messaging platform',
+    registers: [registry],
+    async collect() {
+      const row = await db('notifications').whereNull('sent_at').count<{ count: string }>('* as count').first();
       this.set(Number(row?.count ?? 0));
     },
   });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../lib/config';
-import { registry, temporalSdkMetrics } from '../lib/metrics';
+import { readModelGaugeNames, registry, temporalSdkMetrics } from '../lib/metrics';
 
 const dir = path.resolve(__dirname, '..', 'deploy', 'observability');
 const durations = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
@@ -23,7 +23,7 @@ interface Rule { alert?: string; record?: string; expr: unknown; for?: unknown; 
 function exported(): Set<string> {
   const names = new Set<string>(['up']);
   // The read-model gauges register on first use (the API does); their names are fixed.
-  for (const g of ['onewindow_open_tasks', 'onewindow_webhook_backlog', 'onewindow_webhook_oldest_pending_seconds']) names.add(g);
+  for (const g of readModelGaugeNames) names.add(g);
   for (const m of registry.getMetricsAsArray()) {
     const { name, type } = m as unknown as { name: string; type: string };
     names.add(name);
@@ -87,6 +87,7 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
     expect(byName.get('OnewindowWorkerDown')).to.contain('up{job="onewindow-worker"}');
     expect(byName.get('OnewindowWorkflowTaskFailures')).to.contain('temporal_workflow_task_execution_failed_total');
     expect(byName.get('OnewindowSupervisionLag')).to.match(/onewindow_supervision_lag_seconds_bucket.*> 60$/s);
+    expect(byName.get('OnewindowSupervisionSweepBehind')).to.match(/onewindow_supervision_sweep_behind_seconds.*> 60$/);
     expect(byName.get('OnewindowProjectionLag')).to.contain('onewindow_projection_lag_seconds_bucket');
     expect(byName.get('OnewindowPlatformErrorRate')).to.contain('onewindow_platform_call_duration_seconds_count{outcome="transient"}');
     expect(byName.get('OnewindowWebhookBacklog')).to.contain('onewindow_webhook_backlog');
@@ -190,7 +191,7 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
       }
     }
     // Every family of the platform's own is on the dashboard.
-    for (const family of ['onewindow_cases_total', 'onewindow_open_tasks', 'onewindow_supervision_events_total', 'onewindow_supervision_lag_seconds', 'onewindow_projection_lag_seconds', 'onewindow_tasks_opened_total', 'onewindow_platform_call_duration_seconds', 'onewindow_webhook_attempts_total', 'onewindow_webhook_backlog', 'onewindow_http_requests_total', 'onewindow_http_request_duration_seconds', 'onewindow_sign_in_failures_total', 'onewindow_rate_limit_refusals_total']) {
+    for (const family of ['onewindow_cases_total', 'onewindow_open_tasks', 'onewindow_supervision_events_total', 'onewindow_supervision_lag_seconds', 'onewindow_projection_lag_seconds', 'onewindow_tasks_opened_total', 'onewindow_platform_call_duration_seconds', 'onewindow_webhook_attempts_total', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_notices_unsent', 'onewindow_http_requests_total', 'onewindow_http_request_duration_seconds', 'onewindow_sign_in_failures_total', 'onewindow_rate_limit_refusals_total']) {
       expect(used.has(family), family).to.equal(true);
     }
   });

@@ -248,6 +248,9 @@ describe('operating one case: metrics, logs and traces of the API and worker pro
     expect(fromApi).to.contain('# TYPE onewindow_open_tasks gauge');
     expect(sample(fromApi, 'onewindow_webhook_backlog')).to.be.a('number').and.at.least(0);
     expect(sample(fromApi, 'onewindow_webhook_oldest_pending_seconds')).to.be.a('number').and.at.least(0);
+    // The supervision sweep keeps up (this worker runs one), and the notices waiting are counted.
+    expect(sample(fromApi, 'onewindow_supervision_sweep_behind_seconds')).to.be.a('number').and.below(60);
+    expect(sample(fromApi, 'onewindow_notices_unsent')).to.be.a('number').and.at.least(0);
     expect(sample(fromApi, 'process_resident_memory_bytes')).to.be.greaterThan(0);
 
     // Worker: the case once per stage, by item and department.
