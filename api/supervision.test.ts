@@ -158,7 +158,7 @@ describe('supervision over HTTP (dev server + database)', function () {
     expect(closedSince.body.archive.query).to.match(/^WorkflowType = 'caseWorkflow' AND CloseTime >= '/);
     expect(closedSince.body.workflows.map((w: { caseNo: string }) => w.caseNo)).not.to.include(caseNo);
     // Bad input is a 400 and lists nothing.
-    for (const q of ['archived=yes', 'closedAfter=yesterday', 'closedAfter=2026-02-01T00:00:00Z&closedBefore=2026-01-01T00:00:00Z']) {
+    for (const q of ['archived=yes', 'state=red', 'closedAfter=yesterday', 'closedAfter=2026-02-01T00:00:00Z&closedBefore=2026-01-01T00:00:00Z']) {
       const r = await http(stack, 'GET', `/api/supervision/workflows?${q}`, undefined, sup);
       expect(r.status, q).to.equal(400);
       expect(r.body.workflows, q).to.equal(undefined);

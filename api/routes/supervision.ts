@@ -93,6 +93,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
       const v = req.query[param];
       if (v === undefined) continue;
       if (typeof v !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(v)) throw badRequest(`${param} has letters, digits, dots, hyphens and underscores only`);
+      if (param === 'state' && !['normal', 'warning', 'overdue'].includes(v)) throw badRequest('state must be "normal", "warning" or "overdue"');
       filters[param] = v;
     }
     const closedAfter = instantQuery(req, 'closedAfter');
