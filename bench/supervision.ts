@@ -7,8 +7,8 @@
  * step's warning and overdue, the case's warning (预警) and overdue (超时) against the promised
  * limit, and the statutory overdue. For every supervision event the instant is known from the
  * event's deadline and the rules; "recorded" is when its row landed in supervision_events
- * (a `recorded_at` column defaulting to clock_timestamp(), added to the benchmark's own
- * database), "fired" is the workflow's own time for the event.
+ * (its `recorded_at` column, defaulting to clock_timestamp()), "fired" is the event's own time
+ * (the workflow's for a step; the instant itself for the case's levels, which the sweep records).
  */
 import type { Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
@@ -40,7 +40,6 @@ export interface SupervisionResult {
 
 export async function prepareSupervision(db: Db): Promise<void> {
   await addSupervisionItem(db);
-  await db.raw('alter table supervision_events add column if not exists recorded_at timestamptz not null default clock_timestamp()');
 }
 
 export async function runSupervision(o: { baseUrl: string; db: Db; auth: Auth; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void }): Promise<SupervisionResult> {
