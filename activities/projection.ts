@@ -9,6 +9,7 @@ import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
+import { levelColumns, movesClock, queueNotices, settleClock, type ClockPatch, type Judged } from './supervision-records';
 import type { Applicant, CaseStatus, Decision, OpenTaskView, TaskAction } from '../workflows/definitions';
 
 export interface CaseRowInit {
@@ -98,7 +99,9 @@ export type ProjectionOp =
   | { op: 'evaluation'; evaluation: EvaluationInput }
   | { op: 'payment'; paymentId: string; status: 'paid' | 'expired'; paidAt?: string }
   | { op: 'face-check'; checkId: string; status: 'passed' | 'failed' | 'timed-out'; reason: string | null; at: string }
-  | { op: 'delivery'; caseNo: string; waybillNo: string; deliveredAt: string };
+  | { op: 'delivery'; caseNo: string; waybillNo: string; deliveredAt: string }
+  /** A swept case's clock changed with no event to carry it (a pause before a platform call): published at once. */
+  | { op: 'clock'; caseNo: string; at: string; clock: ClockPatch & { acceptedAt?: string | null; deadlineProvisional?: boolean } };
 
 export interface EvaluationInput {
   caseNo: string;
@@ -261,13 +264,24 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
   const byCase = new Map<string, CaseEventInput[]>();
   for (const ev of applied) if (!ev.observed) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
   const keys = new Map<string, { item_code: string; department_code: string }>();
+  const settled: Judged = { events: [], notices: [] };
   for (const [caseNo, list] of byCase) {
     list.sort((a, b) => a.seq - b.seq);
     const update: Record<string, unknown> = {};
     for (const ev of list) patchColumns(trx, ev, update);
+    // A swept case's clock, settled up to each change the batch makes to it (supervision-records.ts).
+    const changes = list.filter((ev) => movesClock(ev.patch)).map((ev) => ({ at: ev.at, patch: ev.patch! }));
+    const clock = changes.length ? await settleClock(trx, caseNo, changes) : null;
+    if (clock) {
+      Object.assign(update, levelColumns(clock.row));
+      settled.events.push(...clock.judged.events);
+      settled.notices.push(...clock.judged.notices);
+    }
     const [row] = await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning<{ item_code: string; department_code: string }[]>(['item_code', 'department_code']);
     if (row) keys.set(caseNo, row);
   }
+  if (settled.events.length) await applyEvents(trx, settled.events, last, tally);
+  await queueNotices(trx, settled.notices);
   if (tally) await tallyEvents(trx, applied, keys, tally);
   // The daily and monthly roll-ups the indicators read, in the same transaction (at its end).
   last.rollUpCases(countedCases(applied));
@@ -319,6 +333,23 @@ async function closeTaskRow(trx: Trx, t: CloseTaskInput, last: LastWrites): Prom
   last.rollUpClosedTasks(closed.map((r) => r.id));
 }
 
+/** A swept case's clock published without an event: settled up to its instant, then set on the row. */
+async function publishClock(trx: Trx, op: Extract<ProjectionOp, { op: 'clock' }>, last: LastWrites, tally?: ProjectionTally): Promise<void> {
+  const clock = await settleClock(trx, op.caseNo, [{ at: op.at, patch: op.clock }]);
+  if (!clock) return;
+  const k = op.clock;
+  const update: Record<string, unknown> = { ...levelColumns(clock.row) };
+  if (k.acceptedAt !== undefined) update.accepted_at = k.acceptedAt;
+  if (k.statutoryDeadline !== undefined) update.statutory_deadline = k.statutoryDeadline;
+  if (k.promisedDeadline !== undefined) update.promised_deadline = k.promisedDeadline;
+  if (k.deadlineProvisional !== undefined) update.deadline_provisional = k.deadlineProvisional;
+  if (k.warningAt !== undefined) update.warning_at = k.warningAt;
+  if (k.clockRunning !== undefined) update.clock_running = k.clockRunning;
+  await trx('cases').where({ case_no: op.caseNo }).update(update);
+  if (clock.judged.events.length) await applyEvents(trx, clock.judged.events, last, tally);
+  await queueNotices(trx, clock.judged.notices);
+}
+
 /** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
 export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   for (let i = 0; i < ops.length; ) {
@@ -351,6 +382,9 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
         break;
       case 'delivery':
         await trx('deliveries').where({ case_no: op.caseNo, waybill_no: op.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: op.deliveredAt });
+        break;
+      case 'clock':
+        await publishClock(trx, op, last, tally);
         break;
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });

@@ -10,6 +10,7 @@ import { createSupervisionSweepActivities, SWEEP_SEQ_BASE } from './supervision-
 import { createPlatforms } from '../lib/platforms';
 import { readFormFolder } from '../lib/forms';
 import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
+import { ensureSupervisionSweep, supervisionSweepId } from '../lib/supervision-sweep';
 
 const department = 'zz-sweep';
 const stamp = String(Date.now()).slice(-9);
@@ -74,7 +75,7 @@ describe('the supervision sweep records published case clocks (worker, database,
   });
 
   it('when a case\'s warning instant passes, then one warning is recorded at that instant, with its case event, level, audit row and both notices sent', async () => {
-    const warningAt = inMs(700);
+    const warningAt = inMs(2_000);
     const caseNo = await clockCase({ warningAt, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
     expect((await row(caseNo))!.next_supervision_at.toISOString()).to.equal(warningAt);
     await recorded(caseNo, 1);
@@ -91,10 +92,10 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect(ce.payload).to.include({ scope: 'case', cause: 'promised-limit-near', department, previous: 'normal' });
     expect(await stack.db('audit_log').where({ case_no: caseNo, action: 'case.supervision-warning' }).count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '1' }]);
     const notices = await eventually(async () => {
-      const rows = await stack.db('notifications').where({ case_no: caseNo }).orderBy('recipient').select('recipient', 'template', 'sent_at', 'failure');
+      const rows = await stack.db('notifications').where({ case_no: caseNo }).orderBy('recipient').select('recipient', 'template', 'sent_at', 'failure', 'outbox');
       return rows.length === 2 && rows.every((x) => x.sent_at) && rows;
     }, 'both notices sent');
-    expect(notices.map((x) => [x.recipient, x.template, x.failure])).to.deep.equal([[`${department}:handler`, 'supervision-warning', null], [`${department}:head`, 'supervision-warning', null]]);
+    expect(notices.map((x) => [x.recipient, x.template, x.failure, x.outbox])).to.deep.equal([[`${department}:handler`, 'supervision-warning', null, true], [`${department}:head`, 'supervision-warning', null, true]]);
     const sent = await stack.sims.messaging.control.sent();
     expect(sent.filter((s) => (s.detail as { caseNo?: string }).caseNo === caseNo)).to.have.length(2);
   });
@@ -157,18 +158,78 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect(delivered).to.have.length(2);
   });
 
-  it('when several sweeps run at once over the same due cases, then each change is recorded once', async () => {
-    const platforms = createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] });
-    const sweep = createSupervisionSweepActivities(stack.db, platforms);
-    const at = inMs(300);
-    const cases = await Promise.all(Array.from({ length: 20 }, () => clockCase({ warningAt: at, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) })));
-    await new Promise((r) => setTimeout(r, 400));
-    await Promise.all([sweep.sweepSupervision(), sweep.sweepSupervision(), sweep.sweepSupervision()]);
-    for (const caseNo of cases) await recorded(caseNo, 1);
-    const counts = await stack.db('supervision_events').whereIn('case_no', cases).groupBy('case_no').select('case_no').count<{ count: string }[]>('* as count');
-    expect(counts.map((c) => c.count)).to.deep.equal(cases.map(() => '1'));
-    const rows = await stack.db('cases').whereIn('case_no', cases).select('supervision_seq');
-    expect(rows.every((r) => r.supervision_seq === 1)).to.equal(true);
+  /** Runs `body` with the stack's own sweep stopped (started again after), so only the test sweeps. */
+  async function withoutStackSweep(body: () => Promise<void>): Promise<void> {
+    await stack.client.workflow.getHandle(supervisionSweepId(stack.taskQueue)).terminate('a test sweeps by itself');
+    try {
+      await body();
+    } finally {
+      await ensureSupervisionSweep(stack.client, stack.taskQueue, 500);
+    }
+  }
+  const sweeper = () => createSupervisionSweepActivities(stack.db, createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] }));
+
+  it('when several sweeps run at once over the same due cases, then each case is judged by exactly one of them (its row locked) and recorded once', async () => {
+    await withoutStackSweep(async () => {
+      const sweep = sweeper();
+      const at = inMs(300);
+      const cases = await Promise.all(Array.from({ length: 20 }, () => clockCase({ warningAt: at, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) })));
+      await new Promise((r) => setTimeout(r, 400));
+      const results = await Promise.all([sweep.sweepSupervision(), sweep.sweepSupervision(), sweep.sweepSupervision()]);
+      // Without the row locks each sweep would judge all 20 (60 in all); the unique keys would still keep one record each.
+      expect(results.reduce((n, r) => n + r.cases, 0)).to.equal(20);
+      const counts = await stack.db('supervision_events').whereIn('case_no', cases).groupBy('case_no').select('case_no').count<{ count: string }[]>('* as count');
+      expect(counts.map((c) => c.count)).to.deep.equal(cases.map(() => '1'));
+      const rows = await stack.db('cases').whereIn('case_no', cases).select('supervision_seq');
+      expect(rows.every((r) => r.supervision_seq === 1)).to.equal(true);
+    });
+  });
+
+  it('when the clock stops (the decision) after its warning and deadline passed but before any sweep saw them, then both are recorded at their instants as the decision is written, and nothing after', async () => {
+    await withoutStackSweep(async () => {
+      const [w, p] = [inMs(100), inMs(200)];
+      const caseNo = await clockCase({ warningAt: w, promised: p, statutory: inMs(86_400_000) });
+      await new Promise((r) => setTimeout(r, 300));
+      const decidedAt = new Date().toISOString();
+      await write(caseNo, [{ seq: 3, type: 'decided', at: decidedAt, patch: { decision: 'approved', decidedAt, clockRunning: false } }]);
+      const list = await events(caseNo);
+      expect(list.map((e) => [e.level, e.cause, e.at.toISOString()])).to.deep.equal([['warning', 'promised-limit-near', w], ['overdue', 'promised-limit-passed', p]]);
+      expect(await row(caseNo)).to.include({ supervision_state: 'overdue', last_seq: 3, next_supervision_at: null });
+      // The notices wait in the outbox for the sweep to send.
+      expect(await stack.db('notifications').where({ case_no: caseNo, outbox: true }).whereNull('sent_at').count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '4' }]);
+    });
+  });
+
+  it('when the clock paused (a correction) before its warning fell due and the pause is written late, then no warning is recorded for the paused time', async () => {
+    await withoutStackSweep(async () => {
+      const warningAt = inMs(400);
+      const caseNo = await clockCase({ warningAt, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+      const pausedAt = new Date().toISOString();
+      expect(Date.parse(pausedAt)).to.be.below(Date.parse(warningAt));
+      await new Promise((r) => setTimeout(r, 500)); // the warning instant passes while the pause is not written yet
+      await write(caseNo, [{ seq: 3, type: 'correction-requested', at: pausedAt, patch: { clockRunning: false } }]);
+      expect(await events(caseNo)).to.deep.equal([]);
+      expect(await row(caseNo)).to.include({ supervision_state: 'normal', next_supervision_at: null });
+      await sweeper().sweepSupervision();
+      expect(await events(caseNo)).to.deep.equal([]);
+    });
+  });
+
+  it('when a sweep raised an overdue for a deadline the clock had in fact stopped before (the decision written late), then the decision corrects it', async () => {
+    await withoutStackSweep(async () => {
+      const promised = inMs(400);
+      const caseNo = await clockCase({ warningAt: null, promised, statutory: inMs(86_400_000) });
+      const decidedAt = new Date().toISOString();
+      expect(Date.parse(decidedAt)).to.be.below(Date.parse(promised));
+      await new Promise((r) => setTimeout(r, 500));
+      await sweeper().sweepSupervision();
+      expect((await events(caseNo)).map((e) => e.level)).to.deep.equal(['overdue']);
+      await write(caseNo, [{ seq: 3, type: 'decided', at: decidedAt, patch: { decision: 'approved', decidedAt, clockRunning: false } }]);
+      const list = await events(caseNo);
+      expect(list.map((e) => [e.level, e.cause])).to.deep.equal([['overdue', 'promised-limit-passed'], ['cleared', 'deadline-moved']]);
+      expect(list[1].at.toISOString()).to.equal(decidedAt);
+      expect(await row(caseNo)).to.include({ supervision_state: 'normal' });
+    });
   });
 
   it('when a clerk files a case and the window accepts it, then the case is swept: its row publishes the clock the workflow keeps, and the supervisors\' lists find it by the recorded level', async () => {

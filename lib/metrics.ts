@@ -138,7 +138,7 @@ export function registerReadModelGauges(db: Db): void {
     help: 'Notices (supervision warnings and alarms to departments) recorded but not yet taken by the messaging platform',
     registers: [registry],
     async collect() {
-      const row = await db('notifications').whereNull('sent_at').count<{ count: string }>('* as count').first();
+      const row = await db('notifications').where('outbox', true).whereNull('sent_at').count<{ count: string }>('* as count').first();
       this.set(Number(row?.count ?? 0));
     },
   });

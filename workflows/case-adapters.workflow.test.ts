@@ -217,6 +217,19 @@ describe('caseWorkflow and the platforms (time-skipping test server)', function 
     expect(fake.types()).to.include.members(['payment-ordered', 'payment-received', 'review-started', 'payment-refunded']);
   });
 
+  it('when a case the supervision sweep watches pauses its clock for a fee at acceptance, then the paused clock is published before the case waits on the payment platform', async () => {
+    const { fake } = await run(feeAtAcceptance(), async (h) => {
+      await complete(h, await openTask(h, 'precheck'), 'accept');
+      await until(h, (v) => v.status === 'awaiting_payment', 'the payment order');
+    }, { supervisedBy: 'sweep' });
+    const clockOps = fake.batches.flatMap((b, i) => b.filter((op) => op.op === 'clock').map((op) => ({ i, op })));
+    expect(clockOps.map((x) => (x.op as { clock: { clockRunning?: boolean } }).clock.clockRunning)).to.deep.equal([false]);
+    const ordered = fake.batches.findIndex((b) => b.some((op) => op.op === 'event' && op.ev.type === 'payment-ordered'));
+    expect(clockOps[0].i).to.be.below(ordered);
+    // Accepted with a running clock first (in the acceptance's own event).
+    expect(fake.events.find((e) => e.type === 'accepted')!.patch).to.include({ clockRunning: true });
+  });
+
   it('when a fee paid at acceptance is followed by approval, then no second fee is charged; a withdrawal after paying refunds it', async () => {
     const { result: approved, fake } = await run(feeAtAcceptance(), async (h) => {
       await complete(h, await openTask(h, 'precheck'), 'accept');

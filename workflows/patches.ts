@@ -83,6 +83,15 @@ export const PatchRegistry = [
     reason: '模拟审批 (issue 18): a simulated case reviews before its precondition exists, gives a simulated opinion, asks the e-certificate platform on a timer, then converts (carrying unchanged steps over) or lapses.',
     removableWhen: before('2026-11-30'),
   },
+  {
+    id: 'supervision-sweep',
+    since: '2026-11-30',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command; only a case filed with supervisedBy: \'sweep\')',
+    reason: '电子监察 as an observer: the case publishes its clock on its row and the supervision sweep records its warnings and alarms; no case-level timers or SupervisionState upserts. A case an older worker began keeps its own timers.',
+    // Deployed during its release day: cases started earlier that day may have begun without it.
+    removableWhen: before('2026-12-01'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -96,4 +105,5 @@ export const Patches = {
   neverStalls: 'engine-never-stalls',
   secondEngine: 'engine-second-design',
   simulatedApproval: 'simulated-approval',
+  supervisionSweep: 'supervision-sweep',
 } as const satisfies Record<string, PatchId>;

@@ -118,7 +118,11 @@ function archivalDisabled(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Case numbers at a supervision state in the jurisdiction (and the other filters), newest first, at most `listLimit`. */
+/**
+ * Case numbers at a supervision state in the jurisdiction (and the other filters), newest first,
+ * at most `listLimit`: a state with a closing period lists those of the newest cases at that state
+ * that closed in it (a supervision state is about open cases; the period is Temporal's to apply).
+ */
 async function casesAtState(db: Db, jurisdiction: string[], f: WorkflowFilters): Promise<string[]> {
   if (jurisdiction.length === 0) return [];
   const q = db('cases').where('supervision_state', f.state!).whereIn('department_code', jurisdiction).orderBy('filed_at', 'desc').limit(listLimit);

@@ -235,7 +235,7 @@ describe('web app in Chromium: a case through every role', function () {
     await sup.goto(`${stack.baseUrl}/#/supervision/case/${warnCase}`);
     // The sweep's warning, in the supervision events and in the case's timeline.
     await sup.getByText('临近承诺办结时限', { exact: true }).waitFor();
-    expect(await sup.locator('li', { hasText: '预警（黄牌）' }).count()).to.be.at.least(1);
+    await sup.locator('.history li', { hasText: '预警（黄牌）' }).first().waitFor();
     await sup.locator('#urge-msg').fill('该件已预警，请于明日前办结。');
     await sup.getByRole('button', { name: '发出督办' }).click();
     await sup.getByText('督办已发出。').waitFor();

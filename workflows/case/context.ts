@@ -91,8 +91,12 @@ export class Case {
   /** Results of face checks by check id, the first one per check. */
   readonly faceResults = new Map<string, FaceCheckResult>();
   supervisionOver = false;
-  /** The supervision sweep records the case clock's levels (input.supervisedBy): the case publishes its clock on its row and keeps no case-level timers. */
-  readonly swept: boolean;
+  /**
+   * The supervision sweep records the case clock's levels (input.supervisedBy, patch
+   * supervision-sweep; set by runCase before the first command): the case publishes its clock on
+   * its row and keeps no case-level timers.
+   */
+  swept = false;
   /** The clock version last published on the case row (swept cases). */
   private publishedClock = 0;
   materialsChecked = false;
@@ -106,7 +110,6 @@ export class Case {
     this.state = new CaseState(input);
     this.caseNo = input.caseNo;
     this.impl = input.implementation;
-    this.swept = input.supervisedBy === 'sweep';
     this.journal = new Journal((ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
     this.clock = new CaseClock(this.state.clock, this.impl);
     this.procedureOwner = { department: this.impl.department, role: 'head' };
@@ -139,8 +142,19 @@ export class Case {
    * it has acted on are answered.
    */
   settle(): void {
+    this.publishClock();
     this.journal.kick();
     this.state.board.settle();
+  }
+
+  /**
+   * A swept case's clock changed and no event has carried it yet (a pause before a platform call,
+   * a calendar change that moved nothing visible): published now, before the case waits.
+   */
+  private publishClock(): void {
+    if (!this.swept || this.clock.version === this.publishedClock) return;
+    this.publishedClock = this.clock.version;
+    this.journal.push({ op: 'clock', caseNo: this.caseNo, at: now(), clock: this.clock.published(this.supervisionOver) });
   }
 
   /** Waits until `ready`, or the timeout: true when ready. */

@@ -7,7 +7,7 @@
  * every change queued; changes made while it is written go in the next batch. Batches are written one after another, in order.
  */
 import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
-import type { ProjectionOp } from '../../activities/projection';
+import type { CaseEventInput, ProjectionOp } from '../../activities/projection';
 import { UNSTORABLE } from '../definitions';
 
 export type Write = (ops: ProjectionOp[]) => Promise<void>;
@@ -24,6 +24,18 @@ function afterTheRest(): Promise<void> {
     checked = true;
     return go;
   });
+}
+
+/**
+ * What an event kept without its payload still sets on the case row: its status and the clock the
+ * case publishes (instants and flags the workflow computed, always storable), so the supervision
+ * sweep never works from a clock the case has left.
+ */
+function keptPatch(p: CaseEventInput['patch']): CaseEventInput['patch'] {
+  if (!p) return undefined;
+  const keep = ['status', 'acceptedAt', 'statutoryDeadline', 'promisedDeadline', 'deadlineProvisional', 'warningAt', 'clockRunning', 'supervisionState', 'statutoryOverdue'] as const;
+  const out = Object.fromEntries(keep.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+  return Object.keys(out).length ? out : undefined;
 }
 
 const unstorable = (err: unknown): string | null =>
@@ -85,7 +97,7 @@ export class Journal {
         const reason = unstorable(err);
         if (reason === null || op.op !== 'event') throw err;
         const ev = op.ev;
-        await this.write([{ op: 'event', ev: { ...ev, create: ev.create ? { ...ev.create, formData: {} } : undefined, payload: { unstorable: true, reason }, patch: ev.patch?.status ? { status: ev.patch.status } : undefined } }]);
+        await this.write([{ op: 'event', ev: { ...ev, create: ev.create ? { ...ev.create, formData: {} } : undefined, payload: { unstorable: true, reason }, patch: keptPatch(ev.patch) } }]);
       }
     }
   }

@@ -20,6 +20,9 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
   // command; the marker is in every new case, so cases started before it never take this path.
   const simulationKnown = patched(Patches.simulatedApproval);
   if (simulationKnown && input.simulation && input.implementation.simulation) startSimulation(c, input.simulation.missing);
+  // 电子监察 by the sweep: only a case filed so, and only if this worker began it (a case an older
+  // worker began keeps its own timers on replay). Decided once, before any command.
+  c.swept = input.supervisedBy === 'sweep' && patched(Patches.supervisionSweep);
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());
