@@ -3,6 +3,7 @@
  * and the counts per level, the staff's paged case search, and the departments.
  */
 import type { Db } from '../../lib/db';
+import type { Knex } from 'knex';
 import { escapeLike, whereLike } from '../../lib/like';
 import { jurisdictionPrefix, type StaffPrincipal } from '../auth/principal';
 import { clerkRoles, handlerRoles } from './access';
@@ -14,8 +15,16 @@ export async function departmentList(db: Db) {
   return db('departments').orderBy('code').select('code', 'name', 'level');
 }
 
-/** A page of the staff member's open tasks (by level and text) with the counts per level over all of them. */
+/**
+ * A page of the staff member's open tasks (by level and text) with the counts per level over all
+ * of them, both read from one snapshot (a task opened, or a level the supervision sweep raised,
+ * between the two reads would otherwise make the counts disagree with the page).
+ */
 export async function inboxView(db: Db, actor: StaffPrincipal, f: { level?: string; q?: string; page: number }) {
+  return db.transaction((trx) => inboxOf(trx, actor, f), { isolationLevel: 'repeatable read', readOnly: true });
+}
+
+async function inboxOf(db: Knex.Transaction, actor: StaffPrincipal, f: { level?: string; q?: string; page: number }) {
   const { level, q, page } = f;
   const base = () => {
     const b = db('tasks as t').join('cases as c', 'c.case_no', 't.case_no')
