@@ -176,6 +176,17 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
     .ignore();
 }
 
+/** The case-row columns of the clock a patch carries: its instants, acceptance and (swept cases) whether it runs. */
+function clockColumnsOf(p: ClockPatch & { acceptedAt?: string | null; deadlineProvisional?: boolean }, update: Record<string, unknown>): void {
+  if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
+  if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
+  if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
+  if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
+  if (p.warningAt !== undefined) update.warning_at = p.warningAt;
+  if (p.clockRunning !== undefined) update.clock_running = p.clockRunning;
+  if (p.statutoryOverdue !== undefined) update.statutory_overdue = p.statutoryOverdue;
+}
+
 /** The case-row columns an event's patch sets (later events of a batch override earlier ones). */
 function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unknown>): void {
   const p = ev.patch ?? {};
@@ -185,16 +196,10 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
   if (p.currentSteps) update.current_steps = JSON.stringify(p.currentSteps);
   if (p.completedAt) update.completed_at = p.completedAt;
   if (p.decision) update.decision = p.decision;
-  if (p.acceptedAt !== undefined) update.accepted_at = p.acceptedAt;
-  if (p.statutoryDeadline !== undefined) update.statutory_deadline = p.statutoryDeadline;
-  if (p.promisedDeadline !== undefined) update.promised_deadline = p.promisedDeadline;
+  clockColumnsOf(p, update);
   if (p.supervisionState) update.supervision_state = p.supervisionState;
   if (p.decidedAt) update.decided_at = p.decidedAt;
   if (p.usedDays !== undefined) update.used_days = p.usedDays;
-  if (p.deadlineProvisional !== undefined) update.deadline_provisional = p.deadlineProvisional;
-  if (p.warningAt !== undefined) update.warning_at = p.warningAt;
-  if (p.clockRunning !== undefined) update.clock_running = p.clockRunning;
-  if (p.statutoryOverdue !== undefined) update.statutory_overdue = p.statutoryOverdue;
   if (p.simulationState) update.simulation_state = p.simulationState;
   if (p.simulatedDays !== undefined) update.simulated_days = p.simulatedDays;
   if (p.formalDays !== undefined) update.formal_days = p.formalDays;
@@ -337,14 +342,9 @@ async function closeTaskRow(trx: Trx, t: CloseTaskInput, last: LastWrites): Prom
 async function publishClock(trx: Trx, op: Extract<ProjectionOp, { op: 'clock' }>, last: LastWrites, tally?: ProjectionTally): Promise<void> {
   const clock = await settleClock(trx, op.caseNo, [{ at: op.at, patch: op.clock }]);
   if (!clock) return;
-  const k = op.clock;
-  const update: Record<string, unknown> = { ...levelColumns(clock.row) };
-  if (k.acceptedAt !== undefined) update.accepted_at = k.acceptedAt;
-  if (k.statutoryDeadline !== undefined) update.statutory_deadline = k.statutoryDeadline;
-  if (k.promisedDeadline !== undefined) update.promised_deadline = k.promisedDeadline;
-  if (k.deadlineProvisional !== undefined) update.deadline_provisional = k.deadlineProvisional;
-  if (k.warningAt !== undefined) update.warning_at = k.warningAt;
-  if (k.clockRunning !== undefined) update.clock_running = k.clockRunning;
+  const update: Record<string, unknown> = {};
+  clockColumnsOf(op.clock, update);
+  Object.assign(update, levelColumns(clock.row));
   await trx('cases').where({ case_no: op.caseNo }).update(update);
   if (clock.judged.events.length) await applyEvents(trx, clock.judged.events, last, tally);
   await queueNotices(trx, clock.judged.notices);
