@@ -31,7 +31,6 @@ describe('the supervision sweep records published case clocks (worker, database,
   this.timeout(60_000);
   let stack: Stack;
   let projection: ReturnType<typeof createProjectionActivities>;
-  const mine: string[] = [];
 
   async function write(caseNo: string, evs: Omit<CaseEventInput, 'caseNo'>[]) {
     await projection.applyProjection({ caseNo, ops: evs.map((ev) => ({ op: 'event' as const, ev: { caseNo, ...ev } })) });
@@ -40,7 +39,6 @@ describe('the supervision sweep records published case clocks (worker, database,
   /** A case filed and accepted with this clock, as a swept case's workflow writes it. */
   async function clockCase(k: Clock): Promise<string> {
     const caseNo = nextCaseNo();
-    mine.push(caseNo);
     const at = new Date().toISOString();
     await write(caseNo, [
       {
