@@ -23,6 +23,7 @@ import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import { log } from '../lib/log';
 import type { Platforms } from '../lib/platforms';
+import { whileAlive } from './while-alive';
 import { applyEvents, countProjected, inProjection, newTally } from './projection';
 import { clockColumns, judgeRow, levelColumns, queueNotices, type ClockRow } from './supervision-records';
 
@@ -151,37 +152,44 @@ async function sendNoticeBatch(db: Db, platforms: Platforms): Promise<{ read: nu
   return { read: rows.length, sent, failed };
 }
 
+/**
+ * One sweep: records every published clock that lags the time, in batches (each judged at its own
+ * start), corrections last; sends the notices waiting; says when the next clock passes.
+ */
+async function sweepOnce(db: Db, platforms: Platforms): Promise<SweepResult> {
+  const out: SweepResult = { cases: 0, events: 0, failed: 0, noticesSent: 0, noticesLeft: 0, next: null };
+  for (const corrections of [false, true]) {
+    for (;;) {
+      let b: { cases: number; events: number; full: boolean };
+      try {
+        b = await sweepBatch(db, corrections);
+      } catch (err) {
+        const one = await oneByOne(db, corrections, err);
+        out.cases += one.cases;
+        out.events += one.events;
+        out.failed += one.failed;
+        break;
+      }
+      out.cases += b.cases;
+      out.events += b.events;
+      if (!b.full || b.cases === 0) break;
+    }
+  }
+  const n = await sendNotices(db, platforms);
+  out.noticesSent = n.sent;
+  out.noticesLeft = n.left;
+  const [first] = await db('cases').whereNotNull('next_supervision_at').orderBy('next_supervision_at').limit(1).select<{ next_supervision_at: Date }[]>('next_supervision_at');
+  out.next = first ? first.next_supervision_at.toISOString() : null;
+  return out;
+}
+
 export function createSupervisionSweepActivities(db: Db, platforms: Platforms) {
   return {
     /**
-     * One sweep: records every published clock that lags the time, in batches (each judged at its
-     * own start), corrections last; sends the notices waiting; says when the next clock passes.
+     * One sweep (sweepOnce), heartbeating every 5 s while it runs (the workflow's heartbeat
+     * timeout is 20 s): not between batches, because one notice may rightly take the notifier's
+     * whole retry budget (some 20 s).
      */
-    async sweepSupervision(): Promise<SweepResult> {
-      const out: SweepResult = { cases: 0, events: 0, failed: 0, noticesSent: 0, noticesLeft: 0, next: null };
-      for (const corrections of [false, true]) {
-        for (;;) {
-          let b: { cases: number; events: number; full: boolean };
-          try {
-            b = await sweepBatch(db, corrections);
-          } catch (err) {
-            const one = await oneByOne(db, corrections, err);
-            out.cases += one.cases;
-            out.events += one.events;
-            out.failed += one.failed;
-            break;
-          }
-          out.cases += b.cases;
-          out.events += b.events;
-          if (!b.full || b.cases === 0) break;
-        }
-      }
-      const n = await sendNotices(db, platforms);
-      out.noticesSent = n.sent;
-      out.noticesLeft = n.left;
-      const [first] = await db('cases').whereNotNull('next_supervision_at').orderBy('next_supervision_at').limit(1).select<{ next_supervision_at: Date }[]>('next_supervision_at');
-      out.next = first ? first.next_supervision_at.toISOString() : null;
-      return out;
-    },
+    sweepSupervision: (): Promise<SweepResult> => whileAlive(() => sweepOnce(db, platforms), 5_000),
   };
 }

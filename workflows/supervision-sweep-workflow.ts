@@ -8,8 +8,12 @@
 import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
+// The sweep heartbeats between batches and notices (a batch of 1,000 cases takes about a second;
+// a notice, the notifier's own timeout at most), so a worker killed mid-sweep is found out in
+// 20 s, not after the 2 minutes a long sweep may take.
 const acts = proxyActivities<Pick<Activities, 'sweepSupervision'>>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
