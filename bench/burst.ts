@@ -8,6 +8,10 @@
  * all). Measured: how long after that instant each warning's row landed in supervision_events
  * (its `recorded_at`), and how long until the last one; the swept cases' warnings are recorded by
  * the supervision sweep, so no case workflow wakes at the instant.
+ *
+ * Each case's first review step opens at the same filing instant with the case's own limit (a
+ * step of as many working days as the promise), so its step warning falls due at the same
+ * instant too: a midnight brings both, and they are measured apart (`steps`).
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
@@ -33,6 +37,8 @@ export interface BurstResult {
   latency: Summary;
   /** Instant → the last warning's row, s. */
   allWithinSeconds: number | null;
+  /** The first steps' warnings due at the same instant: recorded, instant → row, the last. */
+  steps?: { expected: number; recorded: number; latency: Summary; allWithinSeconds: number | null };
 }
 
 export async function runBurst(o: {
@@ -49,9 +55,13 @@ export async function runBurst(o: {
   const instant = began + warnDays * dayMs;
   const prefix = o.template.caseNo.slice(0, 14);
   const caseNumbers = Array.from({ length: o.cases }, (_, i) => `${prefix}${String(90_000_000 + i).padStart(8, '0')}`);
+  // The first step gets the case's limit (and so its warning instant); it must be a step with a limit.
+  const [first, ...rest] = impl.process.steps;
+  if (!('limitDays' in first)) throw new Error(`the burst's item starts with a ${first.type} step, which has no limit of its own`);
+  const firstStepDueWithCase = [{ ...first, limitDays: impl.promisedLimitDays }, ...rest];
   let started = 0;
   await pool(o.cases, o.concurrency, async (i) => {
-    const input: CaseInput = { ...o.template, caseNo: caseNumbers[i], filedAt, implementation: { ...impl, caseType: 'instant' } };
+    const input: CaseInput = { ...o.template, caseNo: caseNumbers[i], filedAt, implementation: { ...impl, caseType: 'instant', process: { ...impl.process, steps: firstStepDueWithCase } } };
     await o.client.workflow.start('caseWorkflow', {
       workflowId: input.caseNo, taskQueue: o.taskQueue, args: [input],
       typedSearchAttributes: [{ key: ItemCode, value: impl.itemCode }, { key: Department, value: impl.department }],
@@ -74,15 +84,23 @@ export async function runBurst(o: {
   }
   // Three minutes, or 60 ms a case for a big burst, before giving up on the ones not recorded.
   const waitUntil = instant + Math.max(180_000, o.cases * 60);
+  const warnings = (scope: 'case' | 'step') => o.db('supervision_events').where({ scope, level: 'warning', cause: scope === 'case' ? 'promised-limit-near' : 'step-limit-near' })
+    .andWhere('case_no', '>=', caseNumbers[0]).andWhere('case_no', '<=', caseNumbers[caseNumbers.length - 1]).select<{ recorded_at: Date }[]>('recorded_at');
   let rows: { recorded_at: Date }[];
+  let stepRows: { recorded_at: Date }[];
   for (;;) {
-    rows = await o.db('supervision_events').where({ scope: 'case', level: 'warning', cause: 'promised-limit-near' }).andWhere('case_no', '>=', caseNumbers[0]).andWhere('case_no', '<=', caseNumbers[caseNumbers.length - 1]).select('recorded_at');
-    o.onProgress?.(o.cases + Math.round((rows.length / o.cases) * o.cases), o.cases * 2);
-    if (rows.length >= o.cases || Date.now() > waitUntil) break;
+    [rows, stepRows] = await Promise.all([warnings('case'), warnings('step')]);
+    o.onProgress?.(o.cases + Math.round(((rows.length + stepRows.length) / 2 / o.cases) * o.cases), o.cases * 2);
+    if ((rows.length >= o.cases && stepRows.length >= o.cases) || Date.now() > waitUntil) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   const latencies = rows.map((r) => r.recorded_at.getTime() - instant);
+  const stepLatencies = stepRows.map((r) => r.recorded_at.getTime() - instant);
   return {
+    steps: {
+      expected: o.cases, recorded: stepRows.length, latency: summarise(stepLatencies),
+      allWithinSeconds: stepRows.length >= o.cases ? Math.max(...stepLatencies) / 1000 : null,
+    },
     cases: o.cases,
     startRate: o.cases / startSeconds,
     readySeconds,
