@@ -9,6 +9,7 @@ import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
 import { enqueueExchangeNodes } from '../lib/exchange/outbox';
 import { countedCases, rollUpCases, rollUpClosedTasks } from './rollups';
+import { closeStepRow, openStepRow, type StepClockClose, type StepClockOpen } from './step-clocks';
 import { levelColumns, movesClock, queueNotices, settleClock, type ClockPatch, type Judged } from './supervision-records';
 import type { Applicant, CaseStatus, Decision, OpenTaskView, TaskAction } from '../workflows/definitions';
 
@@ -101,7 +102,10 @@ export type ProjectionOp =
   | { op: 'face-check'; checkId: string; status: 'passed' | 'failed' | 'timed-out'; reason: string | null; at: string }
   | { op: 'delivery'; caseNo: string; waybillNo: string; deliveredAt: string }
   /** A swept case's clock changed with no event to carry it (a pause before a platform call): published at once. */
-  | { op: 'clock'; caseNo: string; at: string; clock: ClockPatch & { acceptedAt?: string | null; deadlineProvisional?: boolean } };
+  | { op: 'clock'; caseNo: string; at: string; clock: ClockPatch & { acceptedAt?: string | null; deadlineProvisional?: boolean } }
+  /** A swept case's step clock opened, or closed (step-clocks.ts): the supervision sweep keeps its levels. */
+  | { op: 'step-open'; caseNo: string; clock: StepClockOpen }
+  | { op: 'step-close'; caseNo: string; clock: StepClockClose };
 
 export interface EvaluationInput {
   caseNo: string;
@@ -386,6 +390,15 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
       case 'clock':
         await publishClock(trx, op, last, tally);
         break;
+      case 'step-open':
+        await openStepRow(trx, op.caseNo, op.clock);
+        break;
+      case 'step-close': {
+        const judged = await closeStepRow(trx, op.caseNo, op.clock);
+        await applyEvents(trx, judged.events, last, tally);
+        await queueNotices(trx, judged.notices);
+        break;
+      }
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });
         break;

@@ -10,7 +10,7 @@
  * instant the clock had in fact stopped before (its change written late) is corrected.
  */
 import type { Knex } from 'knex';
-import { judgeClock, type SupervisionLevel } from '../workflows/supervision';
+import { judgeClock, type Raised, type SupervisionLevel } from '../workflows/supervision';
 import type { CaseEventInput } from './projection';
 
 /** Case events the sweep records are numbered from here (the workflow's own stay far below). */
@@ -48,29 +48,46 @@ export interface Judged {
 export function judgeRow(r: ClockRow, at: number, into: Judged = { events: [], notices: [] }): Judged {
   if (!r.clock_running) return into;
   const j = judgeClock({ level: r.supervision_state, statutoryOverdue: r.statutory_overdue, warningAt: iso(r.warning_at), promisedDeadline: iso(r.promised_deadline), statutoryDeadline: iso(r.statutory_deadline) }, at);
-  const simulated = r.simulation_state === 'simulating' ? { simulated: true as const } : {};
+  const on = { caseNo: r.case_no, department: r.department_code, stepId: null, simulated: r.simulation_state === 'simulating' };
   for (const x of j.raised) {
     r.supervision_seq += 1;
-    const seq = r.supervision_seq;
-    const type = x.level === 'cleared' ? 'supervision-corrected' : `supervision-${x.level}`;
-    const when = new Date(x.at);
-    into.events.push({
-      caseNo: r.case_no, seq: SWEEP_SEQ_BASE + seq, type, at: when.toISOString(), actor: 'supervision', observed: true,
-      payload: { scope: 'case', stepId: null, deadline: x.deadline, cause: x.cause, department: r.department_code, previous: x.previous, ...simulated },
-      supervision: { scope: 'case', stepId: null, level: x.level, cause: x.cause, department: r.department_code, deadline: x.deadline, ...simulated },
-    });
-    if (x.level === 'warning' && !r.warned_at) r.warned_at = when;
-    if (x.level === 'cleared') continue;
-    for (const role of ['handler', 'head']) {
-      into.notices.push({
-        key: `${r.case_no}-${type}-case-${x.cause}-${role}-s${seq}`, case_no: r.case_no, recipient: `${r.department_code}:${role}`, template: type,
-        params: JSON.stringify({ deadline: x.deadline, cause: x.cause, stepId: null, ...simulated }), outbox: true,
-      });
-    }
+    recordRaised(into, on, x, r.supervision_seq);
+    if (x.level === 'warning' && !r.warned_at) r.warned_at = new Date(x.at);
   }
   r.supervision_state = j.level;
   r.statutory_overdue = j.statutoryOverdue;
   return into;
+}
+
+/** Whose level changed: the case (stepId null) or one of its steps, and its department. */
+export interface Supervised {
+  caseNo: string;
+  department: string;
+  stepId: string | null;
+  simulated: boolean;
+}
+
+/**
+ * Adds what one change of level records: the case event numbered `seq` in the case's supervision
+ * sequence, at the instant it fell due (its supervision row follows from it), and, for a level
+ * raised (not a correction), the notices to the department's handler and head.
+ */
+export function recordRaised(into: Judged, on: Supervised, x: Raised, seq: number): void {
+  const simulated = on.simulated ? { simulated: true as const } : {};
+  const scope = on.stepId === null ? 'case' : 'step';
+  const type = x.level === 'cleared' ? 'supervision-corrected' : `supervision-${x.level}`;
+  into.events.push({
+    caseNo: on.caseNo, seq: SWEEP_SEQ_BASE + seq, type, at: new Date(x.at).toISOString(), actor: 'supervision', observed: true,
+    payload: { scope, stepId: on.stepId, deadline: x.deadline, cause: x.cause, department: on.department, previous: x.previous, ...simulated },
+    supervision: { scope, stepId: on.stepId, level: x.level, cause: x.cause, department: on.department, deadline: x.deadline, ...simulated },
+  });
+  if (x.level === 'cleared') return;
+  for (const role of ['handler', 'head']) {
+    into.notices.push({
+      key: `${on.caseNo}-${type}-${on.stepId ?? 'case'}-${x.cause}-${role}-s${seq}`, case_no: on.caseNo, recipient: `${on.department}:${role}`, template: type,
+      params: JSON.stringify({ deadline: x.deadline, cause: x.cause, stepId: on.stepId, ...simulated }), outbox: true,
+    });
+  }
 }
 
 /** The notices of a judgement, into the outbox (sent by the sweep). */

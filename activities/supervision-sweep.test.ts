@@ -11,6 +11,8 @@ import { createPlatforms } from '../lib/platforms';
 import { readFormFolder } from '../lib/forms';
 import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
 import { ensureSupervisionSweep, supervisionSweepId } from '../lib/supervision-sweep';
+import { driveToCompletion } from '../test/drive-case';
+import { caseViewQuery } from '../workflows/definitions';
 
 const department = 'zz-sweep';
 const stamp = String(Date.now()).slice(-9);
@@ -227,6 +229,137 @@ describe('the supervision sweep records published case clocks (worker, database,
       expect(list.map((e) => [e.level, e.cause])).to.deep.equal([['overdue', 'promised-limit-passed'], ['cleared', 'deadline-moved']]);
       expect(list[1].at.toISOString()).to.equal(decidedAt);
       expect(await row(caseNo)).to.include({ supervision_state: 'normal' });
+    });
+  });
+
+  describe('step clocks (each review step\'s own limit)', () => {
+    const stepEvents = (caseNo: string) => stack.db('supervision_events').where({ case_no: caseNo, scope: 'step' }).orderBy('seq').select('seq', 'level', 'cause', 'step_id', 'deadline', 'at', 'simulated');
+    const stepRow = (caseNo: string, key: string) => stack.db('step_clocks').where({ case_no: caseNo, clock_key: key }).first('level', 'closed_at', 'true_end', 'next_supervision_at');
+    async function openStep(caseNo: string, key: string, k: { warningAt: string | null; dueAt: string; simulated?: boolean }, stepId = 'review') {
+      await projection.applyProjection({ caseNo, ops: [{ op: 'step-open', caseNo, clock: { key, stepId, department, openedAt: new Date().toISOString(), ...k } }] });
+    }
+    const closeStep = (caseNo: string, key: string, at: string, trueEnd: string | null = null) =>
+      projection.applyProjection({ caseNo, ops: [{ op: 'step-close', caseNo, clock: { key, at, trueEnd } }] });
+    const far = () => ({ warningAt: inMs(86_400_000), promised: inMs(2 * 86_400_000), statutory: inMs(3 * 86_400_000) });
+
+    it('when an open step passes its warning and due instants, then the sweep records each at its instant, with its step, case event and both notices, and the close later records nothing more', async () => {
+      const caseNo = await clockCase(far());
+      const [w, d] = [inMs(1_000), inMs(2_000)];
+      await openStep(caseNo, 'review#1', { warningAt: w, dueAt: d });
+      expect((await stepRow(caseNo, 'review#1'))!.next_supervision_at.toISOString()).to.equal(w);
+      await eventually(async () => (await stepEvents(caseNo)).length >= 2, 'both step events', 10_000);
+      const list = await stepEvents(caseNo);
+      expect(list.map((e) => [e.seq, e.level, e.cause, e.step_id, e.deadline.toISOString(), e.at.toISOString(), e.simulated]))
+        .to.deep.equal([[SWEEP_SEQ_BASE + 1, 'warning', 'step-limit-near', 'review', d, w, false], [SWEEP_SEQ_BASE + 2, 'overdue', 'step-limit-passed', 'review', d, d, false]]);
+      expect(await stepRow(caseNo, 'review#1')).to.include({ level: 'overdue', next_supervision_at: null, closed_at: null });
+      expect(await row(caseNo)).to.include({ supervision_state: 'normal', supervision_seq: 2, last_seq: 2 });
+      const ce = await stack.db('case_events').where({ case_no: caseNo, seq: SWEEP_SEQ_BASE + 1 }).first('type', 'actor', 'payload');
+      expect(ce).to.deep.include({ type: 'supervision-warning', actor: 'supervision' });
+      expect(ce.payload).to.include({ scope: 'step', stepId: 'review', cause: 'step-limit-near', department, previous: 'normal' });
+      await eventually(async () => {
+        const rows = await stack.db('notifications').where({ case_no: caseNo }).select('recipient', 'template', 'sent_at');
+        return rows.length === 4 && rows.every((x) => x.sent_at);
+      }, 'the four notices sent');
+      const closedAt = new Date().toISOString();
+      await closeStep(caseNo, 'review#1', closedAt);
+      await closeStep(caseNo, 'review#1', closedAt); // a retried write
+      expect((await stepEvents(caseNo)).length).to.equal(2);
+      expect((await stepRow(caseNo, 'review#1'))!.closed_at.toISOString()).to.equal(closedAt);
+    });
+
+    it('when a step closes after both its instants passed but before any sweep saw them, then both are recorded at their instants as the close is written, once, even when the writes are retried', async () => {
+      await withoutStackSweep(async () => {
+        const caseNo = await clockCase(far());
+        const [w, d] = [inMs(100), inMs(200)];
+        await openStep(caseNo, 'review#1', { warningAt: w, dueAt: d });
+        await openStep(caseNo, 'review#1', { warningAt: w, dueAt: d }); // a retried write
+        await new Promise((r) => setTimeout(r, 300));
+        const closedAt = new Date().toISOString();
+        await closeStep(caseNo, 'review#1', closedAt);
+        await closeStep(caseNo, 'review#1', closedAt);
+        expect((await stepEvents(caseNo)).map((e) => [e.level, e.at.toISOString()])).to.deep.equal([['warning', w], ['overdue', d]]);
+        expect(await stepRow(caseNo, 'review#1')).to.include({ level: 'overdue', next_supervision_at: null });
+        expect(await stack.db('step_clocks').where({ case_no: caseNo }).count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '1' }]);
+        expect(await stack.db('notifications').where({ case_no: caseNo, outbox: true }).whereNull('sent_at').count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '4' }]);
+      });
+    });
+
+    it('when a sweep raised a step\'s warning for an instant after the step in fact closed (its close written late), then the close corrects it at the close', async () => {
+      await withoutStackSweep(async () => {
+        const caseNo = await clockCase(far());
+        const w = inMs(400);
+        await openStep(caseNo, 'review#1', { warningAt: w, dueAt: inMs(86_400_000) });
+        const closedAt = new Date().toISOString();
+        await new Promise((r) => setTimeout(r, 500));
+        await sweeper().sweepSupervision();
+        expect((await stepEvents(caseNo)).map((e) => e.level)).to.deep.equal(['warning']);
+        await closeStep(caseNo, 'review#1', closedAt);
+        const list = await stepEvents(caseNo);
+        expect(list.map((e) => [e.level, e.cause, e.at.toISOString()])).to.deep.equal([['warning', 'step-limit-near', w], ['cleared', 'step-closed-before', closedAt]]);
+        expect(await stepRow(caseNo, 'review#1')).to.include({ level: 'normal' });
+      });
+    });
+
+    it('when a department\'s result arrives after its step went overdue but names a true end before the warning, then the close corrects the level back, naming that end', async () => {
+      await withoutStackSweep(async () => {
+        const caseNo = await clockCase(far());
+        const trueEnd = new Date().toISOString();
+        await openStep(caseNo, 'dept#1', { warningAt: inMs(100), dueAt: inMs(200) }, 'dept');
+        await new Promise((r) => setTimeout(r, 300));
+        await sweeper().sweepSupervision();
+        const arrived = new Date().toISOString();
+        await closeStep(caseNo, 'dept#1', arrived, trueEnd);
+        expect((await stepEvents(caseNo)).map((e) => [e.level, e.cause])).to.deep.equal([['warning', 'step-limit-near'], ['overdue', 'step-limit-passed'], ['cleared', `step-ended-at-${trueEnd}`]]);
+        expect(await stepRow(caseNo, 'dept#1')).to.deep.include({ level: 'normal' });
+        expect((await stepRow(caseNo, 'dept#1'))!.true_end.toISOString()).to.equal(trueEnd);
+      });
+    });
+
+    it('when a case\'s own warning and two of its parallel steps\' warnings fall due at once, then concurrent sweeps record all three once, numbered in one sequence without gaps', async () => {
+      await withoutStackSweep(async () => {
+        const at = inMs(300);
+        const caseNo = await clockCase({ warningAt: at, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+        await openStep(caseNo, 'a#1', { warningAt: at, dueAt: inMs(86_400_000) }, 'a');
+        await openStep(caseNo, 'b#2', { warningAt: at, dueAt: inMs(86_400_000), simulated: true }, 'b');
+        await new Promise((r) => setTimeout(r, 400));
+        const sweep = sweeper();
+        await Promise.all([sweep.sweepSupervision(), sweep.sweepSupervision(), sweep.sweepSupervision()]);
+        await sweep.sweepSupervision(); // whatever one round left for a row another held
+        const all = await events(caseNo);
+        expect(all.map((e) => e.seq)).to.deep.equal([SWEEP_SEQ_BASE + 1, SWEEP_SEQ_BASE + 2, SWEEP_SEQ_BASE + 3]);
+        expect(all.map((e) => [e.scope, e.level]).sort()).to.deep.equal([['case', 'warning'], ['step', 'warning'], ['step', 'warning']]);
+        expect((await stepEvents(caseNo)).map((e) => [e.step_id, e.simulated]).sort()).to.deep.equal([['a', false], ['b', true]]);
+        expect(await row(caseNo)).to.include({ supervision_seq: 3 });
+      });
+    });
+    it('when a case with step limits is filed and driven to its end, then each step publishes its clock with its task\'s due instant, the sweep\'s step level is the one the live view shows, and every clock is closed as its step ends', async () => {
+      const item = 'XK-330000-00003.xh-scjg';
+      const clerk = await asClerkFor(stack, item);
+      const person = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' };
+      const filed = await http(stack, 'POST', '/api/cases', { implementationCode: item, channel: 'window', applicant: person, formData: readFormFolder({ key: 'food-business-licence', version: 1 }).example }, clerk);
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+      const caseNo = filed.body.caseNo as string;
+      const h = stack.client.workflow.getHandle(caseNo);
+      const precheck = await eventually(async () => stack.db('tasks').where({ case_no: caseNo, kind: 'precheck', status: 'open' }).first<{ id: string } | undefined>('id'), 'the pre-check task', 30_000);
+      const accepted = await http(stack, 'POST', `/api/tasks/${precheck.id}/complete`, { action: 'accept', opinion: '同意', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, clerk);
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+      const clock = await eventually(async () => stack.db('step_clocks').where({ case_no: caseNo }).first<{ clock_key: string; step_id: string; due_at: Date; closed_at: Date | null } | undefined>('clock_key', 'step_id', 'due_at', 'closed_at'), 'the first step clock');
+      const task = await stack.db('tasks').where({ case_no: caseNo, kind: 'review', status: 'open' }).first('step_id', 'due_at');
+      expect(clock).to.include({ clock_key: 'accept-review#1', step_id: 'accept-review', closed_at: null });
+      expect([clock.step_id, clock.due_at.toISOString()]).to.deep.equal([task.step_id, task.due_at.toISOString()]);
+      // As if the step's warning day had come: the sweep records it, and the live view shows the sweep's level.
+      await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'accept-review#1' }).update({ warning_at: new Date() });
+      await eventually(async () => (await stepEvents(caseNo)).length === 1, 'the step warning');
+      expect((await h.query(caseViewQuery)).supervision.steps).to.deep.equal({}); // the workflow keeps no step levels
+      expect((await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body.supervision.steps).to.deep.equal({ 'accept-review': 'warning' });
+      const view = await driveToCompletion(h, () => []);
+      expect(view.status).to.be.oneOf(['completed', 'closed']);
+      const clocks = await eventually(async () => {
+        const rows = await stack.db('step_clocks').where({ case_no: caseNo }).orderBy('opened_at').select('clock_key', 'level', 'closed_at', 'next_supervision_at');
+        return rows.length === 3 && rows.every((r) => r.closed_at) && rows;
+      }, 'three closed step clocks');
+      expect(clocks.map((r) => [r.clock_key, r.level, r.next_supervision_at])).to.deep.equal([['accept-review#1', 'warning', null], ['site-inspection#2', 'normal', null], ['decision#3', 'normal', null]]);
+      expect((await stepEvents(caseNo)).map((e) => [e.step_id, e.level])).to.deep.equal([['accept-review', 'warning']]);
     });
   });
 

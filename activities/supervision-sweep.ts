@@ -23,6 +23,8 @@ import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import { log } from '../lib/log';
 import type { Platforms } from '../lib/platforms';
+import { nextSupervisionInstant } from '../lib/supervision-sweep';
+import { sweepStepBatch } from './step-clocks';
 import { whileAlive } from './while-alive';
 import { applyEvents, countProjected, inProjection, newTally } from './projection';
 import { clockColumns, judgeRow, levelColumns, queueNotices, type ClockRow } from './supervision-records';
@@ -84,6 +86,38 @@ async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<
   });
   countProjected(tally);
   return result;
+}
+
+/** Judges and records one batch of open step clocks (or the one clock `only`) in one transaction, at the time the batch begins. */
+async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promise<{ cases: number; events: number; full: boolean }> {
+  const tally = newTally();
+  let result = { cases: 0, events: 0, full: false };
+  await inProjection(db, async (trx, last) => {
+    const b = await sweepStepBatch(trx, new Date(), BATCH, only);
+    result = { cases: b.changed, events: b.judged.events.length, full: b.rows === BATCH };
+    await applyEvents(trx, b.judged.events, last, tally);
+    await queueNotices(trx, b.judged.notices);
+  });
+  countProjected(tally);
+  return result;
+}
+
+/** A batch of step clocks the database refused: each clock alone, as for the cases (oneByOne). */
+async function stepsOneByOne(db: Db, err: unknown): Promise<{ cases: number; events: number; failed: number }> {
+  log().error({ err, operation: 'sweepSupervision' }, 'supervision sweep: a batch of step clocks failed; recording them one by one');
+  const due = await db('step_clocks').where('next_supervision_at', '<=', new Date()).orderBy('next_supervision_at').limit(BATCH).select<{ case_no: string; clock_key: string }[]>('case_no', 'clock_key');
+  const out = { cases: 0, events: 0, failed: 0 };
+  for (const d of due) {
+    try {
+      const b = await stepBatch(db, { caseNo: d.case_no, key: d.clock_key });
+      out.cases += b.cases;
+      out.events += b.events;
+    } catch (e) {
+      out.failed += 1;
+      log().error({ err: e, caseNo: d.case_no, clockKey: d.clock_key, operation: 'sweepSupervision' }, `supervision sweep: step clock ${d.clock_key} of case ${d.case_no} could not be recorded; it is tried again at the next sweep`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -158,13 +192,19 @@ async function sendNoticeBatch(db: Db, platforms: Platforms): Promise<{ read: nu
  */
 async function sweepOnce(db: Db, platforms: Platforms): Promise<SweepResult> {
   const out: SweepResult = { cases: 0, events: 0, failed: 0, noticesSent: 0, noticesLeft: 0, next: null };
-  for (const corrections of [false, true]) {
+  // The case clocks' escalations, their corrections, then the step clocks (which only escalate).
+  const passes = [
+    { batch: () => sweepBatch(db, false), oneByOne: (err: unknown) => oneByOne(db, false, err) },
+    { batch: () => sweepBatch(db, true), oneByOne: (err: unknown) => oneByOne(db, true, err) },
+    { batch: () => stepBatch(db), oneByOne: (err: unknown) => stepsOneByOne(db, err) },
+  ];
+  for (const pass of passes) {
     for (;;) {
       let b: { cases: number; events: number; full: boolean };
       try {
-        b = await sweepBatch(db, corrections);
+        b = await pass.batch();
       } catch (err) {
-        const one = await oneByOne(db, corrections, err);
+        const one = await pass.oneByOne(err);
         out.cases += one.cases;
         out.events += one.events;
         out.failed += one.failed;
@@ -178,8 +218,8 @@ async function sweepOnce(db: Db, platforms: Platforms): Promise<SweepResult> {
   const n = await sendNotices(db, platforms);
   out.noticesSent = n.sent;
   out.noticesLeft = n.left;
-  const [first] = await db('cases').whereNotNull('next_supervision_at').orderBy('next_supervision_at').limit(1).select<{ next_supervision_at: Date }[]>('next_supervision_at');
-  out.next = first ? first.next_supervision_at.toISOString() : null;
+  const next = await nextSupervisionInstant(db);
+  out.next = next ? next.toISOString() : null;
   return out;
 }
 

@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { Db } from './db';
+import { nextSupervisionInstant } from './supervision-sweep';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
@@ -126,11 +127,11 @@ export function registerReadModelGauges(db: Db): void {
   });
   new client.Gauge({
     name: 'onewindow_supervision_sweep_behind_seconds',
-    help: 'How long the earliest instant of a published case clock has been due without the supervision sweep recording it (0 when none is due)',
+    help: 'How long the earliest instant of a published case or step clock has been due without the supervision sweep recording it (0 when none is due)',
     registers: [registry],
     async collect() {
-      const row = await db('cases').whereNotNull('next_supervision_at').orderBy('next_supervision_at').first<{ next_supervision_at: Date } | undefined>('next_supervision_at');
-      this.set(row ? Math.max(0, (Date.now() - row.next_supervision_at.getTime()) / 1000) : 0);
+      const next = await nextSupervisionInstant(db);
+      this.set(next ? Math.max(0, (Date.now() - next.getTime()) / 1000) : 0);
     },
   });
   new client.Gauge({

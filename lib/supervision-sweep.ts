@@ -4,6 +4,7 @@
  * terminated or failed is started again by the next worker to start).
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
 
 export const supervisionSweepId = (taskQueue: string) => `supervision-sweep:${taskQueue}`;
 
@@ -15,4 +16,15 @@ export async function ensureSupervisionSweep(client: Client, taskQueue: string, 
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
     throw err;
   }
+}
+
+/**
+ * The earliest instant at which a published clock (a case's, or an open step's) must change level:
+ * when the sweep must next run, and, when past, how far it is behind. Null when none is pending.
+ */
+export async function nextSupervisionInstant(db: Knex): Promise<Date | null> {
+  const { rows } = await db.raw<{ rows: { next: Date | null }[] }>(`select least(
+      (select next_supervision_at from cases where next_supervision_at is not null order by next_supervision_at limit 1),
+      (select next_supervision_at from step_clocks where next_supervision_at is not null order by next_supervision_at limit 1)) as next`);
+  return rows[0]?.next ?? null;
 }

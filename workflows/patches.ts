@@ -92,6 +92,15 @@ export const PatchRegistry = [
     // Deployed during its release day: cases started earlier that day may have begun without it.
     removableWhen: before('2026-12-01'),
   },
+  {
+    id: 'step-sweep',
+    since: '2026-11-30',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command; only a case the sweep supervises)',
+    reason: "电子监察 of each review step's own limit as an observer too: the case publishes each step clock it opens and its close (step_clocks), and the supervision sweep records the step's warnings and alarms; no step timers. A case begun before keeps its step timers.",
+    // Deployed during its release day: cases started earlier that day may have begun without it.
+    removableWhen: before('2026-12-01'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -106,4 +115,5 @@ export const Patches = {
   secondEngine: 'engine-second-design',
   simulatedApproval: 'simulated-approval',
   supervisionSweep: 'supervision-sweep',
+  stepSweep: 'step-sweep',
 } as const satisfies Record<string, PatchId>;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { judgeClock, levelAt, warnAfterDays, worse, type PublishedClock } from './supervision';
+import { closeStepClock, judgeClock, judgeStepClock, levelAt, warnAfterDays, worse, type PublishedClock, type PublishedStepClock } from './supervision';
 
 describe('supervision rules', () => {
   it('when no rule is set, then the warning comes with one working day left', () => {
@@ -78,6 +78,58 @@ describe('supervision rules', () => {
       const j = judgeClock(clock({ level: 'overdue', promisedDeadline: '2026-10-16T16:00:00.000Z' }), t(due, 1));
       expect(j.level).to.equal('warning');
       expect(j.raised.map((r) => [r.level, r.previous])).to.deep.equal([['cleared', 'overdue']]);
+    });
+  });
+
+  describe('the sweep\'s judgement of a published step clock', () => {
+    const warn = '2026-10-21T16:00:00.000Z';
+    const due = '2026-10-22T16:00:00.000Z';
+    const step = (k: Partial<PublishedStepClock> = {}): PublishedStepClock => ({ level: 'normal', warningAt: warn, dueAt: due, ...k });
+    const rows = (raised: { level: string; cause: string; at: number; previous?: string }[]) => raised.map((r) => [r.level, r.cause, new Date(r.at).toISOString(), r.previous]);
+
+    it('when no instant has passed, then nothing is raised and the level stays', () => {
+      expect(judgeStepClock(step(), Date.parse(warn) - 1)).to.deep.equal({ level: 'normal', raised: [] });
+    });
+
+    it('when a step clock is first seen past its warning and its due instant, then both are raised, each at its own instant', () => {
+      const j = judgeStepClock(step(), Date.parse(due) + 60_000);
+      expect(j.level).to.equal('overdue');
+      expect(rows(j.raised)).to.deep.equal([['warning', 'step-limit-near', warn, 'normal'], ['overdue', 'step-limit-passed', due, 'warning']]);
+    });
+
+    it('when a step has no warning (too short to warn), then only its overdue is raised', () => {
+      expect(rows(judgeStepClock(step({ warningAt: null }), Date.parse(due)).raised)).to.deep.equal([['overdue', 'step-limit-passed', due, 'normal']]);
+    });
+
+    it('when a level already recorded is passed again, then nothing is raised twice, and an open step\'s level never falls', () => {
+      expect(judgeStepClock(step({ level: 'warning' }), Date.parse(warn) + 5).raised).to.deep.equal([]);
+      expect(judgeStepClock(step({ level: 'overdue' }), Date.parse(warn) - 5)).to.deep.equal({ level: 'overdue', raised: [] });
+    });
+
+    it('when a step closes after its warning that no sweep recorded yet, then the warning is raised at its instant and nothing is corrected', () => {
+      const j = closeStepClock(step(), Date.parse(warn) + 1_000, null);
+      expect(j.level).to.equal('warning');
+      expect(rows(j.raised)).to.deep.equal([['warning', 'step-limit-near', warn, 'normal']]);
+    });
+
+    it('when a sweep raised the warning for an instant after the step in fact closed (the close written late), then the close corrects it at the close', () => {
+      const closed = Date.parse(warn) - 2_000;
+      const j = closeStepClock(step({ level: 'warning' }), closed, null);
+      expect(j.level).to.equal('normal');
+      expect(rows(j.raised)).to.deep.equal([['cleared', 'step-closed-before', new Date(closed).toISOString(), 'warning']]);
+    });
+
+    it('when a department\'s result arrives overdue but says the step truly ended before its warning, then the level is corrected back, naming that end', () => {
+      const arrived = Date.parse(due) + 3_600_000;
+      const end = '2026-10-21T08:00:00.000Z';
+      const j = closeStepClock(step({ level: 'overdue' }), arrived, end);
+      expect(j.level).to.equal('normal');
+      expect(rows(j.raised)).to.deep.equal([['cleared', `step-ended-at-${end}`, new Date(arrived).toISOString(), 'overdue']]);
+    });
+
+    it('when a department\'s true end is later than the arrival (a clock skew), then the close itself is the end', () => {
+      const closed = Date.parse(due) + 1;
+      expect(rows(closeStepClock(step({ level: 'overdue' }), closed, '2026-10-30T00:00:00.000Z').raised)).to.deep.equal([]);
     });
   });
 });

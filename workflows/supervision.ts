@@ -65,13 +65,9 @@ export interface Raised {
  * moved away from a level already raised. The same causes as the workflow's own loop.
  */
 export function judgeClock(k: PublishedClock, now: number): { level: SupervisionLevel; statutoryOverdue: boolean; raised: Raised[] } {
-  const raised: Raised[] = [];
   const wanted = levelAt(now, k.warningAt, k.promisedDeadline);
-  if (worse(wanted, k.level)) {
-    const warnFirst = k.level === 'normal' && k.warningAt !== null && (wanted === 'warning' || Date.parse(k.warningAt) < Date.parse(k.promisedDeadline!));
-    if (warnFirst) raised.push({ level: 'warning', cause: 'promised-limit-near', deadline: k.promisedDeadline, at: Date.parse(k.warningAt!), previous: k.level });
-    if (wanted === 'overdue') raised.push({ level: 'overdue', cause: 'promised-limit-passed', deadline: k.promisedDeadline, at: Date.parse(k.promisedDeadline!), previous: warnFirst ? 'warning' : k.level });
-  } else if (worse(k.level, wanted)) {
+  const raised = escalations(k.level, wanted, k.warningAt, k.promisedDeadline, { near: 'promised-limit-near', passed: 'promised-limit-passed' });
+  if (!worse(wanted, k.level) && worse(k.level, wanted)) {
     raised.push({ level: 'cleared', cause: 'deadline-moved', deadline: k.promisedDeadline, at: now, previous: k.level });
   }
   const statutory = k.statutoryDeadline !== null && now >= Date.parse(k.statutoryDeadline);
@@ -79,4 +75,52 @@ export function judgeClock(k: PublishedClock, now: number): { level: Supervision
   if (!statutory && k.statutoryOverdue) raised.push({ level: 'cleared', cause: 'statutory-deadline-moved', deadline: k.statutoryDeadline, at: now });
   raised.sort((a, b) => a.at - b.at);
   return { level: wanted, statutoryOverdue: statutory, raised };
+}
+
+/**
+ * The levels a clock passed going from `level` to the worse `wanted`, each at its own instant: a
+ * clock found past both its warning and its deadline records both (nothing when `wanted` is not
+ * worse).
+ */
+function escalations(level: SupervisionLevel, wanted: SupervisionLevel, warningAt: string | null, deadline: string | null, causes: { near: string; passed: string }): Raised[] {
+  if (!worse(wanted, level)) return [];
+  const raised: Raised[] = [];
+  const warnFirst = level === 'normal' && warningAt !== null && (wanted === 'warning' || Date.parse(warningAt) < Date.parse(deadline!));
+  if (warnFirst) raised.push({ level: 'warning', cause: causes.near, deadline, at: Date.parse(warningAt), previous: level });
+  if (wanted === 'overdue') raised.push({ level: 'overdue', cause: causes.passed, deadline, at: Date.parse(deadline!), previous: warnFirst ? 'warning' : level });
+  return raised;
+}
+
+/** A step's clock as its row publishes it (from the step's opening; it never pauses), with its level. */
+export interface PublishedStepClock {
+  level: SupervisionLevel;
+  warningAt: string | null;
+  dueAt: string;
+}
+
+/**
+ * The supervision sweep's judgement of an open step clock at `now`: every instant passed since its
+ * level was last recorded, each at its own instant. A step's instants never move, so an open
+ * step's level only rises; it is lowered only when the step closes (closeStepClock).
+ */
+export function judgeStepClock(k: PublishedStepClock, now: number): { level: SupervisionLevel; raised: Raised[] } {
+  const wanted = levelAt(now, k.warningAt, k.dueAt);
+  const raised = escalations(k.level, wanted, k.warningAt, k.dueAt, { near: 'step-limit-near', passed: 'step-limit-passed' });
+  return { level: worse(wanted, k.level) ? wanted : k.level, raised };
+}
+
+/**
+ * A step clock as it closes at `closedAt` (the step's task done, its department's result arrived):
+ * the levels it passed before the close and no sweep recorded yet, each at its instant; then, when
+ * the level recorded is worse than the level at the step's true end (`trueEnd`, a department's
+ * milestone earlier than its arrival, else the close itself: a level a sweep raised for an instant
+ * after the close, which was written late), a correction at the close.
+ */
+export function closeStepClock(k: PublishedStepClock, closedAt: number, trueEnd: string | null): { level: SupervisionLevel; raised: Raised[] } {
+  const judged = judgeStepClock(k, closedAt);
+  const end = trueEnd !== null && Date.parse(trueEnd) < closedAt ? Date.parse(trueEnd) : closedAt;
+  const truly = levelAt(end, k.warningAt, k.dueAt);
+  if (!worse(judged.level, truly)) return judged;
+  const cause = trueEnd !== null && Date.parse(trueEnd) < closedAt ? `step-ended-at-${trueEnd}` : 'step-closed-before';
+  return { level: truly, raised: [...judged.raised, { level: 'cleared', cause, deadline: k.dueAt, at: closedAt, previous: judged.level }] };
 }

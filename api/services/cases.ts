@@ -624,12 +624,15 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
 /** The live view of a case from its workflow (status, open tasks, clock, payment …). */
 export async function liveView(deps: CaseDeps, caseNo: string) {
   await assertFiled(deps.db, caseNo);
-  const [queried, levels] = await Promise.all([
+  const [queried, levels, steps] = await Promise.all([
     queryView(deps, caseNo),
     deps.db('cases').where({ case_no: caseNo, supervised_by: 'sweep' }).first<{ supervision_state: SupervisionLevel; statutory_overdue: boolean } | undefined>('supervision_state', 'statutory_overdue'),
+    // Each step's latest clock (a step run again has a new one), for the steps the sweep supervises.
+    deps.db('step_clocks').where({ case_no: caseNo }).distinctOn('step_id').orderBy([{ column: 'step_id' }, { column: 'opened_at', order: 'desc' }]).select<{ step_id: string; level: SupervisionLevel }[]>('step_id', 'level'),
   ]);
-  // A swept case's clock levels are the supervision sweep's record, not the workflow's.
-  const view = levels ? { ...queried, supervision: { ...queried.supervision, level: levels.supervision_state, statutoryOverdue: levels.statutory_overdue } } : queried;
+  // A swept case's clock levels (and its swept steps') are the supervision sweep's record, not the workflow's.
+  const stepLevels = { ...queried.supervision.steps, ...Object.fromEntries(steps.map((r) => [r.step_id, r.level])) };
+  const view = levels ? { ...queried, supervision: { ...queried.supervision, level: levels.supervision_state, statutoryOverdue: levels.statutory_overdue, steps: stepLevels } } : queried;
   // An open order links to the payment platform's page, where the applicant pays and comes back.
   if (view.payment?.status === 'open' && deps.paymentCashierUrl) {
     return { ...view, payment: { ...view.payment, cashierUrl: `${deps.paymentCashierUrl}?order=${encodeURIComponent(view.payment.paymentId)}` } };

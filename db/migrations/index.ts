@@ -24,6 +24,7 @@ import * as m018 from './018_data_outwards';
 import * as m019 from './019_simulated_approval';
 import * as m020 from './020_case_view_version';
 import * as m021 from './021_supervision_sweep';
+import * as m022 from './022_step_clocks';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -52,6 +53,7 @@ const migrations: Record<string, Migration> = {
   '019_simulated_approval': m019,
   '020_case_view_version': m020,
   '021_supervision_sweep': m021,
+  '022_step_clocks': m022,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -97,6 +97,13 @@ export class Case {
    * its row and keeps no case-level timers.
    */
   swept = false;
+  /**
+   * The sweep records the steps' own limits too (patch step-sweep): each step clock is published
+   * as it opens and closes (step_clocks), and the case keeps no step timers.
+   */
+  sweptSteps = false;
+  /** Step clocks opened so far: each gets its own key (a step run again has a new clock). */
+  private stepClocks = 0;
   /** The clock version last published on the case row (swept cases). */
   private publishedClock = 0;
   materialsChecked = false;
@@ -155,6 +162,12 @@ export class Case {
     if (!this.swept || this.clock.version === this.publishedClock) return;
     this.publishedClock = this.clock.version;
     this.journal.push({ op: 'clock', caseNo: this.caseNo, at: now(), clock: this.clock.published(this.supervisionOver) });
+  }
+
+  /** The key of the next step clock of `stepId` (deterministic: clocks open in the workflow's order). */
+  stepClockKey(stepId: string): string {
+    this.stepClocks += 1;
+    return `${stepId}#${this.stepClocks}`;
   }
 
   /** Waits until `ready`, or the timeout: true when ready. */

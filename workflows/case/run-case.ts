@@ -23,6 +23,8 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
   // 电子监察 by the sweep: only a case filed so, and only if this worker began it (a case an older
   // worker began keeps its own timers on replay). Decided once, before any command.
   c.swept = input.supervisedBy === 'sweep' && patched(Patches.supervisionSweep);
+  // Its steps' limits too, if this worker began it knowing how (a later release than the case clock's).
+  c.sweptSteps = c.swept && patched(Patches.stepSweep);
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());

@@ -65,7 +65,8 @@ export async function superviseCase(c: Case): Promise<void> {
 }
 
 /**
- * A step's own clock from when it opened. When the step ends with a true time earlier than its
+ * A step's own clock from when it opened (a swept case publishes it for the sweep instead of
+ * keeping timers). When the step ends with a true time earlier than its
  * arrival (a department's late milestone), the step's level is corrected back to that time.
  */
 export async function superviseStep(c: Case, step: { id: string; department: string; limitDays: number; rule?: SupervisionRule }, open: () => boolean, trueEnd: () => string | null = () => null): Promise<void> {
@@ -73,6 +74,14 @@ export async function superviseStep(c: Case, step: { id: string; department: str
   const due = c.clock.add(from, step.limitDays).deadline;
   const warn = c.clock.add(from, warnAfterDays(step.limitDays, step.rule)).deadline;
   const warnAt = Date.parse(warn) < Date.parse(due) ? warn : null;
+  if (c.sweptSteps) {
+    // The sweep keeps this clock's levels from its row; the case only says when it opens and closes.
+    const key = c.stepClockKey(step.id);
+    c.journal.push({ op: 'step-open', caseNo: c.caseNo, clock: { key, stepId: step.id, department: step.department, openedAt: from, warningAt: warnAt, dueAt: due, ...(c.simulating() ? { simulated: true } : {}) } });
+    await c.wait(() => !open());
+    c.journal.push({ op: 'step-close', caseNo: c.caseNo, clock: { key, at: now(), trueEnd: trueEnd() } });
+    return;
+  }
   let level: SupervisionLevel = 'normal';
   while (open()) {
     const target = level === 'normal' ? (warnAt ?? due) : level === 'warning' ? due : null;
