@@ -2,7 +2,7 @@
  * 电子监察: the case clock against its warning, promised and statutory instants, and each step's
  * own limit; every change of level is recorded and the department's handler and head are told.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SupervisionRule } from '../supervision';
 import { levelAt, warnAfterDays, worse, type SupervisionLevel } from '../supervision';
 import { SupervisionState as SupervisionKey } from '../search-attributes';
@@ -78,7 +78,9 @@ export async function superviseStep(c: Case, step: { id: string; department: str
     // The sweep keeps this clock's levels from its row; the case only says when it opens and closes.
     const key = c.stepClockKey(step.id);
     c.journal.push({ op: 'step-open', caseNo: c.caseNo, clock: { key, stepId: step.id, department: step.department, openedAt: from, warningAt: warnAt, dueAt: due, ...(c.simulating() ? { simulated: true } : {}) } });
-    await c.wait(() => !open());
+    // A bare condition, not c.wait: it wakes in the same pass as the journal's batch of the step's
+    // end and runs first, so the close goes in that batch (c.wait's extra promise hops would miss it).
+    await condition(() => !open());
     c.journal.push({ op: 'step-close', caseNo: c.caseNo, clock: { key, at: now(), trueEnd: trueEnd() } });
     return;
   }
