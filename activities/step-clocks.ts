@@ -72,14 +72,16 @@ export async function closeStepRow(trx: Knex.Transaction, caseNo: string, c: Ste
   const judged: Judged = { events: [], notices: [] };
   const row = await trx('step_clocks as s').where({ 's.case_no': caseNo, 's.clock_key': c.key }).whereNull('s.closed_at').forUpdate().first<StepRow | undefined>(stepColumns);
   if (!row) return judged;
-  const j = closeStepClock(published(row), Date.parse(c.at), c.trueEnd);
+  // A department's word for when the step ended is kept only when it is an instant (else the close is the end).
+  const trueEnd = c.trueEnd !== null && Number.isFinite(Date.parse(c.trueEnd)) ? new Date(c.trueEnd).toISOString() : null;
+  const j = closeStepClock(published(row), Date.parse(c.at), trueEnd);
   if (j.raised.length) {
     const caseRow = await trx('cases').where({ case_no: caseNo }).forUpdate().first<{ supervision_seq: number }>('supervision_seq');
     const seqs = new Map([[caseNo, caseRow.supervision_seq]]);
     record(judged, row, j.raised, seqs);
     await trx('cases').where({ case_no: caseNo }).update({ supervision_seq: seqs.get(caseNo) });
   }
-  await trx('step_clocks').where({ case_no: caseNo, clock_key: c.key }).update({ closed_at: c.at, true_end: c.trueEnd, level: j.level });
+  await trx('step_clocks').where({ case_no: caseNo, clock_key: c.key }).update({ closed_at: c.at, true_end: trueEnd, level: j.level });
   return judged;
 }
 

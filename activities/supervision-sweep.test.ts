@@ -315,6 +315,20 @@ describe('the supervision sweep records published case clocks (worker, database,
       });
     });
 
+    it('when a department\'s result names an end that is no instant, then the step still closes, at its arrival, with nothing corrected', async () => {
+      await withoutStackSweep(async () => {
+        const caseNo = await clockCase(far());
+        await openStep(caseNo, 'dept#1', { warningAt: inMs(100), dueAt: inMs(86_400_000) }, 'dept');
+        await new Promise((r) => setTimeout(r, 200));
+        await sweeper().sweepSupervision();
+        const arrived = new Date().toISOString();
+        await closeStep(caseNo, 'dept#1', arrived, '上周五\u0000');
+        expect((await stepEvents(caseNo)).map((e) => e.level)).to.deep.equal(['warning']);
+        const r = (await stepRow(caseNo, 'dept#1'))!;
+        expect([r.level, r.closed_at.toISOString(), r.true_end]).to.deep.equal(['warning', arrived, null]);
+      });
+    });
+
     it('when a case\'s own warning and two of its parallel steps\' warnings fall due at once, then concurrent sweeps record all three once, numbered in one sequence without gaps', async () => {
       await withoutStackSweep(async () => {
         const at = inMs(300);
