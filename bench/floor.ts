@@ -4,6 +4,8 @@
  * signals in the case's order, at the same concurrency, straight through the Temporal client.
  */
 import type { Client } from '@temporalio/client';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import fs from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { CaseStatus, Department, ItemCode } from '../workflows/search-attributes';
 import { countHistory, eventTypeName, phasesOf, type HistoryCounts, type Phase } from './history';
@@ -14,7 +16,10 @@ const typeNames = temporal.api.enums.v1.EventType as unknown as Record<number, s
 
 /** The event types of a workflow's history, with the update or signal name where there is one. */
 export async function historyEvents(client: Client, workflowId: string): Promise<{ type: string; name?: string }[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return eventsOf(await client.workflow.getHandle(workflowId).fetchHistory());
+}
+
+function eventsOf(history: temporal.api.history.v1.IHistory): { type: string; name?: string }[] {
   return (history.events ?? []).map((e) => {
     const type = eventTypeName(e, typeNames);
     const name = e.workflowExecutionSignaledEventAttributes?.signalName
@@ -27,6 +32,16 @@ export async function historyEvents(client: Client, workflowId: string): Promise
 
 export async function planFromCase(client: Client, caseNo: string): Promise<{ plan: Phase[]; counts: HistoryCounts }> {
   const events = await historyEvents(client, caseNo);
+  return { plan: phasesOf(events), counts: countHistory(events.map((e) => e.type)) };
+}
+
+/**
+ * The plan of a recorded history (a replay fixture): the floor of the case's shape as an earlier
+ * release ran it. The first release's recording of the bench's item is the shape the issue's
+ * floor was measured on (59 workflow tasks, 61 in the bench's own case then).
+ */
+export function planFromRecording(file: string): { plan: Phase[]; counts: HistoryCounts } {
+  const events = eventsOf(historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8'))));
   return { plan: phasesOf(events), counts: countHistory(events.map((e) => e.type)) };
 }
 

@@ -18,8 +18,8 @@ import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
-import { runE2e } from './e2e';
-import { planFromCase, runFloor } from './floor';
+import { benchItem, runE2e } from './e2e';
+import { planFromCase, planFromRecording, runFloor } from './floor';
 import { Sampler } from './procstat';
 import { createAuth } from './staff-auth';
 import { Progress } from './progress';
@@ -68,7 +68,7 @@ runMain('bench', async () => {
 
   const phases = [
     ...(needsStack ? ['start servers'] : []),
-    ...(only.has('e2e') ? ['e2e warm-up', 'e2e cases', 'floor warm-up', 'floor cases'] : []),
+    ...(only.has('e2e') ? ['e2e warm-up', 'e2e cases', 'floor warm-up', 'floor cases', 'first-release floor'] : []),
     ...(only.has('supervision') ? ['supervision'] : []),
     ...(only.has('burst') ? ['burst'] : []),
     ...(only.has('queries') ? ['queries'] : []),
@@ -147,10 +147,20 @@ runMain('bench', async () => {
         await sampler.begin();
         const floor = await runFloor({ client, taskQueue: floorQueue, plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor', onCaseDone: (n) => progress.set(n) });
         const floorUsage = await sampler.end();
+        // And the floor of the case's shape when the issue was filed: the first release's recorded
+        // history of the same item, replayed the same way (the floor above follows our own shape,
+        // so it gets faster as the case asks less of the engine).
+        const filing = planFromRecording(path.join(__dirname, '..', 'workflows', 'fixtures', `${benchItem.implementationCode.split('.')[0]}.json`));
+        progress.start('first-release floor', options.cases);
+        await sampler.begin();
+        const filingFloor = await runFloor({ client, taskQueue: floorQueue, plan: filing.plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor-first-release', onCaseDone: (n) => progress.set(n) });
+        const filingUsage = await sampler.end();
         record.note({
           e2e: { ...e2e, history: counts, usage: e2eUsage },
           floor: { ...floor, usage: floorUsage },
+          firstReleaseFloor: { ...filingFloor, counts: filing.counts, usage: filingUsage },
           ratio: e2e.casesPerSecond / floor.casesPerSecond,
+          firstReleaseRatio: e2e.casesPerSecond / filingFloor.casesPerSecond,
           cpuRatio: cpuPerCase(floorUsage, floor.cases) / cpuPerCase(e2eUsage, e2e.cases),
           peakDays: (e2e.casesPerSecond * 86_400) / PEAK_DAY_CASES,
         });
