@@ -37,6 +37,7 @@ const BATCH = 1000;
 const NOTICE_BATCH = 500;
 const NOTICE_PARALLEL = 8;
 const NOTICE_BUDGET_MS = 30_000;
+const MIN_NOTICE_BUDGET_MS = 500;
 
 export interface SweepResult {
   /** Cases whose level changed, and the events recorded for them. */
@@ -147,11 +148,11 @@ async function oneByOne(db: Db, corrections: boolean, err: unknown): Promise<{ c
  * that refuses one is recorded as its answer; one that fails (down, timing out) stops the round,
  * and what is left waits for the next sweep.
  */
-async function sendNotices(db: Db, platforms: Platforms): Promise<{ sent: number; left: number }> {
-  const until = Date.now() + NOTICE_BUDGET_MS;
+async function sendNotices(db: Db, platforms: Platforms, budgetMs: number): Promise<{ sent: number; left: number }> {
+  const until = Date.now() + budgetMs;
   let sent = 0;
   for (;;) {
-    const round = await sendNoticeBatch(db, platforms);
+    const round = await sendNoticeBatch(db, platforms, until);
     sent += round.sent;
     if (round.failed || round.read < NOTICE_BATCH || Date.now() > until) break;
   }
@@ -159,7 +160,7 @@ async function sendNotices(db: Db, platforms: Platforms): Promise<{ sent: number
   return { sent, left: Number(n) };
 }
 
-async function sendNoticeBatch(db: Db, platforms: Platforms): Promise<{ read: number; sent: number; failed: boolean }> {
+async function sendNoticeBatch(db: Db, platforms: Platforms, until: number): Promise<{ read: number; sent: number; failed: boolean }> {
   const rows = await db('notifications').where('outbox', true).whereNull('sent_at').orderBy('created_at').limit(NOTICE_BATCH)
     .select<{ key: string; case_no: string; recipient: string; template: string; params: Record<string, unknown> }[]>('key', 'case_no', 'recipient', 'template', 'params');
   let sent = 0;
@@ -181,7 +182,8 @@ async function sendNoticeBatch(db: Db, platforms: Platforms): Promise<{ read: nu
     }
   };
   await Promise.all(Array.from({ length: Math.min(NOTICE_PARALLEL, rows.length) }, async () => {
-    while (next < rows.length && !failed) await one(rows[next++]);
+    // A slow notifier stops taking new notices at the round's end; what is left waits for the next round.
+    while (next < rows.length && !failed && Date.now() < until) await one(rows[next++]);
   }));
   return { read: rows.length, sent, failed };
 }
@@ -215,10 +217,13 @@ async function sweepOnce(db: Db, platforms: Platforms): Promise<SweepResult> {
       if (!b.full || b.cases === 0) break;
     }
   }
-  const n = await sendNotices(db, platforms);
+  // Notices go out until the next clock falls due (30 s at most, half a second at least), so a
+  // midnight's backlog of notices never holds back the levels due just after it: the workflow
+  // sweeps again at once while notices wait, and each round sends some more.
+  const next = await nextSupervisionInstant(db);
+  const n = await sendNotices(db, platforms, next ? Math.min(NOTICE_BUDGET_MS, Math.max(MIN_NOTICE_BUDGET_MS, next.getTime() - Date.now())) : NOTICE_BUDGET_MS);
   out.noticesSent = n.sent;
   out.noticesLeft = n.left;
-  const next = await nextSupervisionInstant(db);
   out.next = next ? next.toISOString() : null;
   return out;
 }

@@ -41,27 +41,47 @@ export interface BurstResult {
   steps?: { expected: number; recorded: number; latency: Summary; allWithinSeconds: number | null };
 }
 
+/** The burst's promise and its first step's limit (working days): with the item's rule (warn 3 days ahead), both warn after one day. */
+const BURST_LIMIT_DAYS = 4;
+
+/**
+ * The template's implementation as the burst runs it: an instant case (accepted at once) with a
+ * short promise, and a first review step with the same limit, so the case's warning and its first
+ * step's fall at the same instant (the start of a compressed day, as real deadlines fall at
+ * midnight).
+ */
+function burstImplementation(template: CaseInput): { impl: CaseInput['implementation']; warnDays: number } {
+  const impl = template.implementation;
+  const [first, ...rest] = impl.process.steps;
+  if (!('limitDays' in first)) throw new Error(`the burst's item starts with a ${first.type} step, which has no limit of its own`);
+  const steps = [{ ...first, limitDays: BURST_LIMIT_DAYS }, ...rest];
+  const out = { ...impl, caseType: 'instant' as const, promisedLimitDays: BURST_LIMIT_DAYS, process: { ...impl.process, steps } };
+  const warnDays = warnAfterDays(BURST_LIMIT_DAYS, impl.supervision);
+  const stepRule = 'supervision' in first ? first.supervision : undefined;
+  if (warnAfterDays(BURST_LIMIT_DAYS, stepRule ?? impl.supervision) !== warnDays) throw new Error('the burst\'s first step warns on another day than its case');
+  return { impl: out, warnDays };
+}
+
 export async function runBurst(o: {
-  client: Client; db: Db; taskQueue: string; template: CaseInput; cases: number; concurrency: number; dayMs: number; onProgress?: (done: number, total: number) => void;
+  client: Client; db: Db; taskQueue: string; template: CaseInput; cases: number; concurrency: number;
+  /** The worker's compressed calendar: days of dayMs from epochMs (burstDays). */
+  dayMs: number; epochMs: number;
+  onProgress?: (done: number, total: number) => void;
   /** Called a second before the instant, once every case is accepted: the burst's own measurement window begins. */
   atInstant?: () => Promise<void>;
 }): Promise<BurstResult> {
-  const impl = o.template.implementation;
-  const warnDays = warnAfterDays(impl.promisedLimitDays, impl.supervision);
+  const { impl, warnDays } = burstImplementation(o.template);
   const began = Date.now();
-  // Every case counts from the same filing instant; one compressed working day lasts dayMs.
+  // Every case is filed and opens its first step on the calendar's first day; its warning and its
+  // step's fall at the start of day warnDays + 1.
   const dayMs = o.dayMs;
   const filedAt = new Date(began).toISOString();
-  const instant = began + warnDays * dayMs;
+  const instant = o.epochMs + (warnDays + 1) * dayMs;
   const prefix = o.template.caseNo.slice(0, 14);
   const caseNumbers = Array.from({ length: o.cases }, (_, i) => `${prefix}${String(90_000_000 + i).padStart(8, '0')}`);
-  // The first step gets the case's limit (and so its warning instant); it must be a step with a limit.
-  const [first, ...rest] = impl.process.steps;
-  if (!('limitDays' in first)) throw new Error(`the burst's item starts with a ${first.type} step, which has no limit of its own`);
-  const firstStepDueWithCase = [{ ...first, limitDays: impl.promisedLimitDays }, ...rest];
   let started = 0;
   await pool(o.cases, o.concurrency, async (i) => {
-    const input: CaseInput = { ...o.template, caseNo: caseNumbers[i], filedAt, implementation: { ...impl, caseType: 'instant', process: { ...impl.process, steps: firstStepDueWithCase } } };
+    const input: CaseInput = { ...o.template, caseNo: caseNumbers[i], filedAt, implementation: impl };
     await o.client.workflow.start('caseWorkflow', {
       workflowId: input.caseNo, taskQueue: o.taskQueue, args: [input],
       typedSearchAttributes: [{ key: ItemCode, value: impl.itemCode }, { key: Department, value: impl.department }],
@@ -74,7 +94,8 @@ export async function runBurst(o: {
   for (;;) {
     const [{ n }] = await o.db('cases').whereIn('case_no', caseNumbers).whereNotNull('accepted_at').count<{ n: string }[]>('* as n');
     if (Number(n) >= o.cases) break;
-    if (Date.now() > instant) throw new Error(`only ${n} of ${o.cases} cases were accepted by the warning instant (${((instant - began) / 1000).toFixed(0)} s after the start): give a longer --burst-lead-s`);
+    // A case accepted after the first compressed day would open its step on another day, due at another instant.
+    if (Date.now() > o.epochMs + dayMs) throw new Error(`only ${n} of ${o.cases} cases were accepted within the first compressed day (${(dayMs / 1000).toFixed(0)} s): give a longer --burst-lead-s`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   const readySeconds = (Date.now() - began) / 1000;
@@ -156,10 +177,9 @@ export async function runBurstFloor(o: { client: Client; taskQueue: string; case
   };
 }
 
-/** dayMs the burst's worker must count with, for a lead time: the same rule runBurst uses. */
+/** The compressed day the burst's worker counts with, for a lead time: the instant falls `leadMs` after the calendar's epoch. */
 export function burstDayMs(template: CaseInput, leadMs: number): number {
-  const impl = template.implementation;
-  return Math.ceil(leadMs / warnAfterDays(impl.promisedLimitDays, impl.supervision));
+  return Math.ceil(leadMs / (burstImplementation(template).warnDays + 1));
 }
 
 /** Files one case of the supervision item at the window over HTTP; its recorded workflow input is the burst's template. */

@@ -205,16 +205,18 @@ runMain('bench', async () => {
         const template = await fileTemplate(filer.baseUrl, database.db, createAuth({ baseUrl: filer.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: filer.simulatorUrls.identity }));
         await endLatest();
         const dayMs = burstDayMs(template, options.burstLeadSeconds * 1000);
+        // The compressed calendar's days begin now, so the cases are filed on its first day.
+        const epochMs = Date.now();
         const app = await startApp({
           config, temporalAddress: engine.address, databaseUrl: database.url, taskQueue: 'bench-burst',
-          workerScript: 'bench/supervision-worker.ts', workerArgs: [String(dayMs)], namePrefix: 'burst-',
+          workerScript: 'bench/supervision-worker.ts', workerArgs: [String(dayMs), String(epochMs)], namePrefix: 'burst-',
         });
         cleanups.push({ step: 'stop the burst processes', run: () => app.stop() });
         watchApp(app);
         await sampler.begin();
         let startUsage: Awaited<ReturnType<typeof sampler.end>> | undefined;
         const b = await runBurst({
-          client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, onProgress: (d) => progress.set(d),
+          client, db: database.db, taskQueue: 'bench-burst', template, cases: options.burstCases, concurrency: 50, dayMs, epochMs, onProgress: (d) => progress.set(d),
           // Starting the cases and the burst itself are measured apart.
           atInstant: async () => { startUsage = await sampler.end(); await sampler.begin(); },
         });

@@ -4,11 +4,11 @@
  * `<workingDayMs>` milliseconds, so deadlines fall seconds after a case is accepted instead of
  * days. Everything after the deadline instant (the supervision sweep's timer and activity, or a
  * case's own timer, the projection of the supervision event) is the real code path.
- * `node --import tsx bench/supervision-worker.ts <workingDayMs>`, configured like `npm run worker`.
+ * `node --import tsx bench/supervision-worker.ts <workingDayMs> [<epochMs>]`, configured like `npm run worker`.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { CalendarSnapshot } from '../lib/calendar/working-days';
+import { CompressedCalendar, type CalendarSnapshot } from '../lib/calendar/working-days';
 import { loadConfig } from '../lib/config';
 import { createPlatforms } from '../lib/platforms';
 import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
@@ -17,27 +17,29 @@ import { connectClient } from '../lib/temporal';
 import { ensureSupervisionSweep } from '../lib/supervision-sweep';
 
 /**
- * N working days after `from` end N × dayMs later; whole days elapsed count the same way. The
- * second engine counts in the workflow, on the snapshot it takes at its start (which says so);
- * the activities are for cases of the first engine.
+ * The compressed calendar (lib/calendar/working-days.ts, CompressedCalendar): for the second
+ * engine, which counts in the workflow on the snapshot it takes at its start (which says so), and
+ * as activities for cases of the first engine.
  */
-function compressedCalendar(dayMs: number) {
+function compressedCalendar(dayMs: number, epochMs: number | undefined) {
+  const days = new CompressedCalendar(dayMs, epochMs);
   return {
     calendarSnapshot(): Promise<CalendarSnapshot> {
-      return Promise.resolve({ years: [], holidays: [], workdays: [], compressedDayMs: dayMs });
+      return Promise.resolve({ years: [], holidays: [], workdays: [], compressedDayMs: dayMs, ...(epochMs === undefined ? {} : { compressedEpochMs: epochMs }) });
     },
-    addWorkingDays({ from, days }: { from: string; days: number }): Promise<{ deadline: string; provisional: boolean }> {
-      return Promise.resolve({ deadline: new Date(Date.parse(from) + days * dayMs).toISOString(), provisional: false });
+    addWorkingDays({ from, days: n }: { from: string; days: number }): Promise<{ deadline: string; provisional: boolean }> {
+      return Promise.resolve({ deadline: days.addWorkingDays(new Date(from), n).value.toISOString(), provisional: false });
     },
     workingDaysBetween({ from, to }: { from: string; to: string }): Promise<{ days: number; provisional: boolean }> {
-      return Promise.resolve({ days: Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / dayMs)), provisional: false });
+      return Promise.resolve({ days: days.workingDaysBetween(new Date(from), new Date(to)).value, provisional: false });
     },
   };
 }
 
 runMain('supervision worker', async () => {
   const dayMs = Number(process.argv[2]);
-  if (!Number.isInteger(dayMs) || dayMs < 1) throw new Error('usage: supervision-worker.ts <workingDayMs>');
+  const epochMs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+  if (!Number.isInteger(dayMs) || dayMs < 1 || (epochMs !== undefined && !Number.isInteger(epochMs))) throw new Error('usage: supervision-worker.ts <workingDayMs> [<epochMs>: days begin there, deadlines at their starts]');
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger(config.logLevel) });
   const db = await openDb(config);
@@ -50,7 +52,7 @@ runMain('supervision worker', async () => {
     taskQueue: config.taskQueue,
     workflowBundle: buildWorkflowBundle(),
     maxCachedWorkflows: config.workerCachedCases,
-    activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs) },
+    activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs, epochMs) },
   });
   // 电子监察's sweep on this task queue, as the platform's worker ensures it.
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);

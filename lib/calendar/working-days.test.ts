@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { officialYears } from './official';
-import { checkYear, chinaDayOf, dayToIso, isoToDay, WorkingCalendar } from './working-days';
+import { checkYear, chinaDayOf, CompressedCalendar, dayToIso, isoToDay, WorkingCalendar } from './working-days';
 
 const cal = new WorkingCalendar(officialYears());
 const at = (s: string) => new Date(s);
@@ -76,5 +76,24 @@ describe('checkYear', () => {
     expect(problems.map((p) => p.pointer)).to.deep.equal(['/days/1/date', '/days/3/date', '/days/4/kind', '/days/5/date', '/days/6/date']);
     expect(problems[1].detail).to.contain('a make-up workday cannot be a holiday');
     expect(problems[2].detail).to.contain('falls on a weekend');
+  });
+});
+
+describe('the benchmarks\' compressed calendar', () => {
+  const t = (ms: number) => new Date(1_000_000 + ms);
+  it('when it has no epoch, then N days after an instant end N days later, and whole days elapsed count from that instant', () => {
+    const c = new CompressedCalendar(100);
+    expect(c.addWorkingDays(t(30), 2).value).to.deep.equal(t(230));
+    expect(c.workingDaysBetween(t(30), t(229)).value).to.equal(1);
+  });
+
+  it('when it has an epoch, then deadlines fall at the start of a day, as real ones at midnight: everything opened on one day with one limit is due at one instant', () => {
+    const c = new CompressedCalendar(100, 1_000_000);
+    expect([t(0), t(1), t(99)].map((from) => c.addWorkingDays(from, 1).value)).to.deep.equal([t(200), t(200), t(200)]);
+    expect(c.addWorkingDays(t(100), 1).value).to.deep.equal(t(300));
+    expect(c.addWorkingDays(t(50), 0).value).to.deep.equal(t(100)); // the end of the day itself
+    // The inverse, as the real calendar's: between(T, add(T, N)) = N.
+    expect(c.workingDaysBetween(t(50), c.addWorkingDays(t(50), 3).value).value).to.equal(3);
+    expect(c.workingDaysBetween(t(50), t(199)).value).to.equal(0);
   });
 });

@@ -174,6 +174,12 @@ export interface CalendarSnapshot {
    * many milliseconds, so deadlines fall seconds after acceptance. Never set in production.
    */
   compressedDayMs?: number;
+  /**
+   * With compressedDayMs: where its days begin. Deadlines then fall at the start of a compressed
+   * day, as real ones fall at midnight (so everything opened on one day with one limit is due at
+   * one instant); without it, N days after `from` end N × dayMs later.
+   */
+  compressedEpochMs?: number;
 }
 
 /** What a case clock counts with: the real calendar, or the benchmark's compressed one. */
@@ -182,16 +188,27 @@ export interface DayCounter {
   workingDaysBetween(from: Date, to: Date): Counted<number>;
 }
 
-/** N working days after `from` end N × dayMs later; whole days elapsed count the same way. */
+/**
+ * The benchmarks' calendar, every day a working day of `dayMs`. Without an epoch, N working days
+ * after `from` end N × dayMs later and whole days elapsed count the same way; with one, days begin
+ * at epoch + k × dayMs and count as the real calendar's do (N days after `from` end at the start of
+ * the day after the Nth day after `from`'s own).
+ */
 export class CompressedCalendar implements DayCounter {
-  constructor(private readonly dayMs: number) {}
+  constructor(private readonly dayMs: number, private readonly epochMs?: number) {}
+
+  private dayOf(t: Date): number {
+    return Math.floor((t.getTime() - this.epochMs!) / this.dayMs);
+  }
 
   addWorkingDays(from: Date, days: number): Counted<Date> {
-    return { value: new Date(from.getTime() + days * this.dayMs), provisional: false };
+    if (this.epochMs === undefined) return { value: new Date(from.getTime() + days * this.dayMs), provisional: false };
+    return { value: new Date(this.epochMs + (this.dayOf(from) + days + 1) * this.dayMs), provisional: false };
   }
 
   workingDaysBetween(from: Date, to: Date): Counted<number> {
-    return { value: Math.max(0, Math.floor((to.getTime() - from.getTime()) / this.dayMs)), provisional: false };
+    if (this.epochMs === undefined) return { value: Math.max(0, Math.floor((to.getTime() - from.getTime()) / this.dayMs)), provisional: false };
+    return { value: Math.max(0, this.dayOf(to) - 1 - this.dayOf(from)), provisional: false };
   }
 }
 
@@ -206,7 +223,7 @@ export function snapshotOf(years: CalendarYear[], fromYear: number): CalendarSna
 }
 
 export function calendarFromSnapshot(s: CalendarSnapshot): DayCounter {
-  if (s.compressedDayMs) return new CompressedCalendar(s.compressedDayMs);
+  if (s.compressedDayMs) return new CompressedCalendar(s.compressedDayMs, s.compressedEpochMs);
   const years = new Map<number, CalendarYear>(s.years.map((y) => [y, { year: y, days: [] }]));
   const put = (date: string, kind: DayKind) => years.get(Number(date.slice(0, 4)))?.days.push({ date, kind, name: '' });
   for (const d of s.holidays) put(d, 'holiday');
