@@ -76,9 +76,12 @@ const causes: Record<string, Pair> = {
   'step-limit-passed': ['环节超过办理时限', 'Step limit passed'],
   'deadline-moved': ['期限已延后，撤销预警或超时', 'Deadline moved: level lowered'],
   'statutory-deadline-moved': ['法定期限已延后，撤销超时', 'Statutory deadline moved: alarm lifted'],
+  'step-closed-before': ['环节在期限前已办结，撤销预警或超时', 'Step finished before the limit: level lowered'],
 };
 
 export function causeName(cause: string, lang: Lang): string {
+  // A department's system said when the step truly ended (step-ended-at-<instant>).
+  if (cause.startsWith('step-ended-at-')) return pick(['部门系统办结时间早于期限，撤销预警或超时', "The department's system finished the step in time: level lowered"], lang, ['监察提示', 'Supervision notice']);
   return pick(causes[cause], lang, ['监察提示', 'Supervision notice']);
 }
 
