@@ -13,9 +13,8 @@
  *
  * No foreign key to `cases`: only the projection writes these rows, for a case whose row it
  * wrote first, and cases are never deleted; the key's check would take a KEY SHARE lock on the
- * case row (which every projection batch updates) for each step opened, and the multixacts that
- * follow cost the end-to-end benchmark about a tenth of its throughput (2.45–2.58 cases/s with
- * it, 2.75 without, the same hour).
+ * case row (which every projection batch updates) for each step opened. (Its cost was within the
+ * end-to-end benchmark's noise when measured in alternated runs.)
  */
 import type { Knex } from 'knex';
 
