@@ -9,8 +9,9 @@
  * (its `recorded_at`), and how long until the last one; the swept cases' warnings are recorded by
  * the supervision sweep, so no case workflow wakes at the instant.
  *
- * Each case's first review step opens at the same filing instant with the case's own limit (a
- * step of as many working days as the promise), so its step warning falls due at the same
+ * Each case's first review step gets the case's limit (burstImplementation), and the worker's
+ * calendar puts deadlines at the start of a compressed day, as real ones fall at midnight, so the
+ * steps opened on the first day (however long the cases took to start) warn at the case warning's
  * instant too: a midnight brings both, and they are measured apart (`steps`).
  */
 import type { Client } from '@temporalio/client';
