@@ -346,6 +346,22 @@ describe('the supervision sweep records published case clocks (worker, database,
         expect(await row(caseNo)).to.include({ supervision_seq: 3 });
       });
     });
+    it('when the database refuses one step clock\'s record, then the sweep records the others in the same round, one by one, and leaves that one for the next', async () => {
+      await withoutStackSweep(async () => {
+        const caseNo = await clockCase(far());
+        const at = inMs(100);
+        await openStep(caseNo, 'good#1', { warningAt: at, dueAt: inMs(86_400_000) }, 'good');
+        // A step id longer than supervision_events takes (64): its record cannot be stored.
+        await openStep(caseNo, 'bad#2', { warningAt: at, dueAt: inMs(86_400_000) }, 'x'.repeat(70));
+        await new Promise((r) => setTimeout(r, 200));
+        const r = await sweeper().sweepSupervision();
+        expect(r).to.include({ failed: 1 });
+        expect((await stepEvents(caseNo)).map((e) => [e.step_id, e.level])).to.deep.equal([['good', 'warning']]);
+        expect(await stepRow(caseNo, 'bad#2')).to.include({ level: 'normal' });
+        expect((await stepRow(caseNo, 'bad#2'))!.next_supervision_at.toISOString()).to.equal(at);
+      });
+    });
+
     it('when a case with step limits is filed and driven to its end, then each step publishes its clock with its task\'s due instant, the sweep\'s step level is the one the live view shows, and every clock is closed as its step ends', async () => {
       const item = 'XK-330000-00003.xh-scjg';
       const clerk = await asClerkFor(stack, item);

@@ -39,6 +39,9 @@ const NOTICE_PARALLEL = 8;
 const NOTICE_BUDGET_MS = 30_000;
 const MIN_NOTICE_BUDGET_MS = 500;
 
+/** What one batch did: cases whose level changed, events recorded, and whether it was full (more may wait). */
+type BatchResult = { cases: number; events: number; full: boolean };
+
 export interface SweepResult {
   /** Cases whose level changed, and the events recorded for them. */
   cases: number;
@@ -65,7 +68,7 @@ function candidates<Q extends ReturnType<Db>>(q: Q, now: Date, corrections: bool
  * Judges and records one batch of cases (or the one case `only`) in one transaction, at the time
  * the batch begins; the number of cases it changed and events it recorded.
  */
-async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<{ cases: number; events: number; full: boolean }> {
+async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<BatchResult> {
   const tally = newTally();
   let result = { cases: 0, events: 0, full: false };
   await inProjection(db, async (trx, last) => {
@@ -90,7 +93,7 @@ async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<
 }
 
 /** Judges and records one batch of open step clocks (or the one clock `only`) in one transaction, at the time the batch begins. */
-async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promise<{ cases: number; events: number; full: boolean }> {
+async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promise<BatchResult> {
   const tally = newTally();
   let result = { cases: 0, events: 0, full: false };
   await inProjection(db, async (trx, last) => {
@@ -103,45 +106,52 @@ async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promis
   return result;
 }
 
-/** A batch of step clocks the database refused: each clock alone, as for the cases (oneByOne). */
-async function stepsOneByOne(db: Db, err: unknown): Promise<{ cases: number; events: number; failed: number }> {
-  log().error({ err, operation: 'sweepSupervision' }, 'supervision sweep: a batch of step clocks failed; recording them one by one');
-  const due = await db('step_clocks').where('next_supervision_at', '<=', new Date()).orderBy('next_supervision_at').limit(BATCH).select<{ case_no: string; clock_key: string }[]>('case_no', 'clock_key');
+/** One pass of a sweep over one kind of clock, identified by `K`. */
+interface Pass<K> {
+  /** Judges and records one batch, or only the clock `only`. */
+  batch(only?: K): Promise<BatchResult>;
+  /** The clocks due now, for recording them one at a time. */
+  due(): Promise<K[]>;
+  /** A clock as the log names it. */
+  name(k: K): { text: string; fields: Record<string, unknown> };
+}
+
+/**
+ * A batch the database refused (a row it cannot store, a constraint): each clock alone, so one
+ * case cannot stop supervision for the others; a clock that still fails is logged and left for
+ * the next sweep.
+ */
+async function oneByOne<K>(pass: Pass<K>, err: unknown): Promise<{ cases: number; events: number; failed: number }> {
+  log().error({ err, operation: 'sweepSupervision' }, 'supervision sweep: a batch failed; recording its clocks one by one');
   const out = { cases: 0, events: 0, failed: 0 };
-  for (const d of due) {
+  for (const k of await pass.due()) {
     try {
-      const b = await stepBatch(db, { caseNo: d.case_no, key: d.clock_key });
+      const b = await pass.batch(k);
       out.cases += b.cases;
       out.events += b.events;
     } catch (e) {
       out.failed += 1;
-      log().error({ err: e, caseNo: d.case_no, clockKey: d.clock_key, operation: 'sweepSupervision' }, `supervision sweep: step clock ${d.clock_key} of case ${d.case_no} could not be recorded; it is tried again at the next sweep`);
+      const n = pass.name(k);
+      log().error({ err: e, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded; it is tried again at the next sweep`);
     }
   }
   return out;
 }
 
-/**
- * A batch the database refused (a row it cannot store, a constraint): each case alone, so one
- * case cannot stop supervision for the others; a case that still fails is logged and left for the
- * next sweep.
- */
-async function oneByOne(db: Db, corrections: boolean, err: unknown): Promise<{ cases: number; events: number; failed: number }> {
-  log().error({ err, operation: 'sweepSupervision' }, 'supervision sweep: a batch failed; recording its cases one by one');
-  const nos = (await candidates(db('cases').select('case_no').limit(BATCH), new Date(), corrections)).map((r: { case_no: string }) => r.case_no);
-  const out = { cases: 0, events: 0, failed: 0 };
-  for (const caseNo of nos) {
-    try {
-      const b = await sweepBatch(db, corrections, caseNo);
-      out.cases += b.cases;
-      out.events += b.events;
-    } catch (e) {
-      out.failed += 1;
-      log().error({ err: e, caseNo, operation: 'sweepSupervision' }, `supervision sweep: case ${caseNo} could not be recorded; it is tried again at the next sweep`);
-    }
-  }
-  return out;
-}
+/** The case clocks' pass: escalations, or (corrections) levels raised whose instant moved away. */
+const casePass = (db: Db, corrections: boolean): Pass<string> => ({
+  batch: (only) => sweepBatch(db, corrections, only),
+  due: async () => (await candidates(db('cases').select('case_no').limit(BATCH), new Date(), corrections)).map((r: { case_no: string }) => r.case_no),
+  name: (caseNo) => ({ text: `case ${caseNo}`, fields: { caseNo } }),
+});
+
+/** The step clocks' pass (they only escalate). */
+const stepPass = (db: Db): Pass<{ caseNo: string; key: string }> => ({
+  batch: (only) => stepBatch(db, only),
+  due: async () => (await db('step_clocks').where('next_supervision_at', '<=', new Date()).orderBy('next_supervision_at').limit(BATCH)
+    .select<{ case_no: string; clock_key: string }[]>('case_no', 'clock_key')).map((r) => ({ caseNo: r.case_no, key: r.clock_key })),
+  name: (k) => ({ text: `step clock ${k.key} of case ${k.caseNo}`, fields: { caseNo: k.caseNo, clockKey: k.key } }),
+});
 
 /**
  * Sends the outbox's notices not sent yet (the sweep's own), oldest first, for as long as the sweep's budget lasts; a notifier
@@ -188,6 +198,25 @@ async function sendNoticeBatch(db: Db, platforms: Platforms, until: number): Pro
   return { read: rows.length, sent, failed };
 }
 
+/** Batches of one pass until one is not full or changes nothing; a refused batch goes one by one. */
+async function runPass<K>(pass: Pass<K>, out: SweepResult): Promise<void> {
+  for (;;) {
+    let b: BatchResult;
+    try {
+      b = await pass.batch();
+    } catch (err) {
+      const one = await oneByOne(pass, err);
+      out.cases += one.cases;
+      out.events += one.events;
+      out.failed += one.failed;
+      return;
+    }
+    out.cases += b.cases;
+    out.events += b.events;
+    if (!b.full || b.cases === 0) return;
+  }
+}
+
 /**
  * One sweep: records every published clock that lags the time, in batches (each judged at its own
  * start), corrections last; sends the notices waiting; says when the next clock passes.
@@ -195,28 +224,9 @@ async function sendNoticeBatch(db: Db, platforms: Platforms, until: number): Pro
 async function sweepOnce(db: Db, platforms: Platforms): Promise<SweepResult> {
   const out: SweepResult = { cases: 0, events: 0, failed: 0, noticesSent: 0, noticesLeft: 0, next: null };
   // The case clocks' escalations, their corrections, then the step clocks (which only escalate).
-  const passes = [
-    { batch: () => sweepBatch(db, false), oneByOne: (err: unknown) => oneByOne(db, false, err) },
-    { batch: () => sweepBatch(db, true), oneByOne: (err: unknown) => oneByOne(db, true, err) },
-    { batch: () => stepBatch(db), oneByOne: (err: unknown) => stepsOneByOne(db, err) },
-  ];
-  for (const pass of passes) {
-    for (;;) {
-      let b: { cases: number; events: number; full: boolean };
-      try {
-        b = await pass.batch();
-      } catch (err) {
-        const one = await pass.oneByOne(err);
-        out.cases += one.cases;
-        out.events += one.events;
-        out.failed += one.failed;
-        break;
-      }
-      out.cases += b.cases;
-      out.events += b.events;
-      if (!b.full || b.cases === 0) break;
-    }
-  }
+  await runPass(casePass(db, false), out);
+  await runPass(casePass(db, true), out);
+  await runPass(stepPass(db), out);
   // Notices go out until the next clock falls due (30 s at most, half a second at least), so a
   // midnight's backlog of notices never holds back the levels due just after it: the workflow
   // sweeps again at once while notices wait, and each round sends some more.
