@@ -13,6 +13,7 @@ import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, typ
 import { ensureSupervisionSweep, supervisionSweepId } from '../lib/supervision-sweep';
 import { driveToCompletion } from '../test/drive-case';
 import { caseViewQuery } from '../workflows/definitions';
+import { registerReadModelGauges, registry } from '../lib/metrics';
 
 const department = 'zz-sweep';
 const stamp = String(Date.now()).slice(-9);
@@ -167,6 +168,12 @@ describe('the supervision sweep records published case clocks (worker, database,
       await ensureSupervisionSweep(stack.client, stack.taskQueue, 500);
     }
   }
+  /** The gauge of clocks whose record the database refused, as the API exports it. */
+  async function unrecordable(): Promise<Record<string, number>> {
+    registerReadModelGauges(stack.db);
+    const got = await registry.getSingleMetric('onewindow_supervision_clocks_unrecordable')!.get();
+    return Object.fromEntries(got.values.map((v) => [String(v.labels.clock), v.value]));
+  }
   const sweeper = () => createSupervisionSweepActivities(stack.db, createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] }));
 
   it('when several sweeps run at once over the same due cases, then each case is judged by exactly one of them (its row locked) and recorded once', async () => {
@@ -234,6 +241,8 @@ describe('the supervision sweep records published case clocks (worker, database,
 
   describe('step clocks (each review step\'s own limit)', () => {
     const stepEvents = (caseNo: string) => stack.db('supervision_events').where({ case_no: caseNo, scope: 'step' }).orderBy('seq').select('seq', 'level', 'cause', 'step_id', 'deadline', 'at', 'simulated');
+    const refusedStep = (caseNo: string, key: string) => stack.db('step_clocks').where({ case_no: caseNo, clock_key: key })
+      .first<{ level: string; sweep_failures: number; sweep_retry_at: Date; sweep_error: string | null; next_supervision_at: Date }>('level', 'sweep_failures', 'sweep_retry_at', 'sweep_error', 'next_supervision_at');
     const stepRow = (caseNo: string, key: string) => stack.db('step_clocks').where({ case_no: caseNo, clock_key: key }).first('level', 'closed_at', 'true_end', 'next_supervision_at');
     async function openStep(caseNo: string, key: string, k: { warningAt: string | null; dueAt: string; simulated?: boolean }, stepId = 'review') {
       await projection.applyProjection({ caseNo, ops: [{ op: 'step-open', caseNo, clock: { key, stepId, department, openedAt: new Date().toISOString(), ...k } }] });
@@ -346,7 +355,7 @@ describe('the supervision sweep records published case clocks (worker, database,
         expect(await row(caseNo)).to.include({ supervision_seq: 3 });
       });
     });
-    it('when the database refuses one step clock\'s record, then the sweep records the others in the same round, one by one, and leaves that one for the next', async () => {
+    it('when the database refuses one step clock\'s record, then the sweep records the others in the same round, counts the refusal on its row and puts it off, and records it once the database takes it', async () => {
       await withoutStackSweep(async () => {
         const caseNo = await clockCase(far());
         const at = inMs(100);
@@ -358,12 +367,62 @@ describe('the supervision sweep records published case clocks (worker, database,
           const r = await sweeper().sweepSupervision();
           expect(r).to.include({ failed: 1 });
           expect((await stepEvents(caseNo)).map((e) => [e.step_id, e.level])).to.deep.equal([['good', 'warning']]);
-          expect(await stepRow(caseNo, 'bad#2')).to.include({ level: 'normal' });
-          expect((await stepRow(caseNo, 'bad#2'))!.next_supervision_at.toISOString()).to.equal(at);
+          const bad = await refusedStep(caseNo, 'bad#2');
+          expect(bad).to.include({ level: 'normal', sweep_failures: 1 });
+          expect(bad.sweep_error).to.match(/too long/);
+          // Put off by 2 s: its next instant is the retry, so the sweep neither tries it at once nor counts it as behind.
+          expect(bad.sweep_retry_at.getTime() - Date.now()).to.be.within(500, 2_100);
+          expect(bad.next_supervision_at.toISOString()).to.equal(bad.sweep_retry_at.toISOString());
+          expect(Date.parse(r.next!)).to.be.at.least(bad.sweep_retry_at.getTime() - 1);
+          expect(await unrecordable()).to.deep.equal({ case: 0, step: 1 });
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 0, events: 0 });
+          expect(await refusedStep(caseNo, 'bad#2')).to.include({ sweep_failures: 1 });
+
+          // Its retry comes: refused again, put off twice as long.
+          await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'bad#2' }).update({ sweep_retry_at: new Date(Date.now() - 1) });
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 1 });
+          const again = await refusedStep(caseNo, 'bad#2');
+          expect(again.sweep_failures).to.equal(2);
+          expect(again.sweep_retry_at.getTime() - Date.now()).to.be.within(2_500, 4_100);
+
+          // Mended (the row shortened as an operator would) and its retry come: recorded at its instant, the refusals forgotten.
+          await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'bad#2' }).update({ step_id: 'mended', sweep_retry_at: new Date(Date.now() - 1) });
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 0, events: 1 });
+          expect((await stepEvents(caseNo)).map((e) => [e.step_id, e.level, e.at.toISOString()])).to.deep.equal([['good', 'warning', at], ['mended', 'warning', at]]);
+          expect(await refusedStep(caseNo, 'bad#2')).to.include({ level: 'warning', sweep_failures: 0, sweep_retry_at: null, sweep_error: null });
+          expect(await unrecordable()).to.deep.equal({ case: 0, step: 0 });
         } finally {
-          // Left due, it would keep every later sweep of this database failing on it (and the sweep-behind gauge rising).
           await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'bad#2' }).del();
         }
+      });
+    });
+
+    it('when the database refuses a case clock\'s warning, then the other cases of the batch are recorded, the refused one is put off and counted, and once the database takes it the warning is recorded at its instant', async () => {
+      await withoutStackSweep(async () => {
+        const at = inMs(100);
+        const [good, bad] = await Promise.all([0, 1].map(() => clockCase({ warningAt: at, promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) })));
+        // The database refuses any supervision row of this one case (a constraint on new rows only).
+        await stack.db.raw(`alter table supervision_events add constraint zz_refuse_sweep check (case_no <> '${bad}') not valid`);
+        try {
+          await new Promise((r) => setTimeout(r, 200));
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 1 });
+          expect((await events(good)).map((e) => e.level)).to.deep.equal(['warning']);
+          expect(await events(bad)).to.deep.equal([]);
+          const r = await stack.db('cases').where({ case_no: bad }).first('supervision_state', 'sweep_failures', 'sweep_retry_at', 'sweep_error', 'next_supervision_at');
+          expect(r).to.include({ supervision_state: 'normal', sweep_failures: 1 });
+          expect(r.sweep_error).to.match(/zz_refuse_sweep/);
+          expect(r.next_supervision_at.toISOString()).to.equal(r.sweep_retry_at.toISOString());
+          expect((await unrecordable()).case).to.equal(1);
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 0 });
+        } finally {
+          await stack.db.raw('alter table supervision_events drop constraint if exists zz_refuse_sweep');
+        }
+        await stack.db('cases').where({ case_no: bad }).update({ sweep_retry_at: new Date(Date.now() - 1) });
+        expect(await sweeper().sweepSupervision()).to.include({ failed: 0 });
+        expect((await events(bad)).map((e) => [e.level, e.at.toISOString()])).to.deep.equal([['warning', at]]);
+        expect(await stack.db('cases').where({ case_no: bad }).first('supervision_state', 'sweep_failures', 'sweep_retry_at', 'sweep_error'))
+          .to.deep.equal({ supervision_state: 'warning', sweep_failures: 0, sweep_retry_at: null, sweep_error: null });
+        expect((await unrecordable()).case).to.equal(0);
       });
     });
 

@@ -15,6 +15,10 @@
  * projection in the same transaction as the change (settleClock), so nothing due before a pause or
  * a decision waits for the sweep.
  *
+ * A clock whose record the database refuses even alone is counted on its row and put off (2, 4, 8 …
+ * s, at most 5 minutes; migration 023), so it neither fails every round nor hides the sweep's own
+ * lag: the gauge onewindow_supervision_clocks_unrecordable counts such clocks.
+ *
  * Concurrency: the rows are locked (`for update skip locked`), so several workers may sweep at
  * once, and a case whose projection is being written is simply left for the next sweep; the
  * levels are judged from the locked row, so a clock moved meanwhile is judged as it is now.
@@ -46,7 +50,7 @@ export interface SweepResult {
   /** Cases whose level changed, and the events recorded for them. */
   cases: number;
   events: number;
-  /** Cases the sweep could not record (each alone failed too): tried again at the next sweep. */
+  /** Clocks the sweep could not record (each alone failed too): counted on their rows and tried again later (migration 023). */
   failed: number;
   /** Notices sent, and left for the next sweep (the notifier failed, or the sweep's time for them ran out). */
   noticesSent: number;
@@ -58,7 +62,7 @@ export interface SweepResult {
 /** The cases a sweep looks at: escalations (an instant passed) or corrections (a level raised whose instant moved away). */
 function candidates<Q extends ReturnType<Db>>(q: Q, now: Date, corrections: boolean): Q {
   if (!corrections) return q.where('next_supervision_at', '<=', now).orderBy('next_supervision_at') as Q;
-  return q.where('supervised_by', 'sweep').andWhere('clock_running', true).andWhere((w) => void w.whereNot('supervision_state', 'normal').orWhere('statutory_overdue', true))
+  return q.where('supervised_by', 'sweep').andWhere('clock_running', true).andWhere((w) => void w.whereNull('sweep_retry_at').orWhere('sweep_retry_at', '<=', now)).andWhere((w) => void w.whereNot('supervision_state', 'normal').orWhere('statutory_overdue', true))
     .andWhereRaw(`((supervision_state = 'overdue' and coalesce(promised_deadline > ?, true))
       or (supervision_state = 'warning' and coalesce(warning_at > ?, true) and coalesce(promised_deadline > ?, true))
       or (statutory_overdue and coalesce(statutory_deadline > ?, true)))`, [now, now, now, now]) as Q;
@@ -114,12 +118,24 @@ interface Pass<K> {
   due(): Promise<K[]>;
   /** A clock as the log names it. */
   name(k: K): { text: string; fields: Record<string, unknown> };
+  /** Counts a refusal of the clock's record on its row, and puts off its next try (backoff). */
+  refused(k: K, message: string): Promise<void>;
 }
+
+/** The refusals of one clock's record so far, and the delay before its next try: 2, 4, 8 … s, at most 5 minutes. */
+const retryDelaySql = `least(power(2, sweep_failures + 1), 300) * interval '1 second'`;
+
+/** The row update that counts one more refusal of a clock's record (see migration 023). */
+const refusal = (db: Db, message: string) => ({
+  sweep_failures: db.raw('sweep_failures + 1'),
+  sweep_retry_at: db.raw(`clock_timestamp() + ${retryDelaySql}`),
+  sweep_error: message.slice(0, 500),
+});
 
 /**
  * A batch the database refused (a row it cannot store, a constraint): each clock alone, so one
  * case cannot stop supervision for the others; a clock that still fails is logged and left for
- * the next sweep.
+ * later (its refusal counted on its row, which puts off its next try).
  */
 async function oneByOne<K>(pass: Pass<K>, err: unknown): Promise<{ cases: number; events: number; failed: number }> {
   log().error({ err, operation: 'sweepSupervision' }, 'supervision sweep: a batch failed; recording its clocks one by one');
@@ -132,7 +148,12 @@ async function oneByOne<K>(pass: Pass<K>, err: unknown): Promise<{ cases: number
     } catch (e) {
       out.failed += 1;
       const n = pass.name(k);
-      log().error({ err: e, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded; it is tried again at the next sweep`);
+      try {
+        await pass.refused(k, e instanceof Error ? e.message : String(e));
+        log().error({ err: e, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded; it is tried again later (waiting longer after each refusal, 5 minutes at most)`);
+      } catch (e2) {
+        log().error({ err: e, countErr: e2, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded, nor its refusal counted; it is tried again at the next sweep`);
+      }
     }
   }
   return out;
@@ -143,6 +164,7 @@ const casePass = (db: Db, corrections: boolean): Pass<string> => ({
   batch: (only) => sweepBatch(db, corrections, only),
   due: async () => (await candidates(db('cases').select('case_no').limit(BATCH), new Date(), corrections)).map((r: { case_no: string }) => r.case_no),
   name: (caseNo) => ({ text: `case ${caseNo}`, fields: { caseNo } }),
+  refused: async (caseNo, message) => void await db('cases').where({ case_no: caseNo }).update(refusal(db, message)),
 });
 
 /** The step clocks' pass (they only escalate). */
@@ -151,6 +173,7 @@ const stepPass = (db: Db): Pass<{ caseNo: string; key: string }> => ({
   due: async () => (await db('step_clocks').where('next_supervision_at', '<=', new Date()).orderBy('next_supervision_at').limit(BATCH)
     .select<{ case_no: string; clock_key: string }[]>('case_no', 'clock_key')).map((r) => ({ caseNo: r.case_no, key: r.clock_key })),
   name: (k) => ({ text: `step clock ${k.key} of case ${k.caseNo}`, fields: { caseNo: k.caseNo, clockKey: k.key } }),
+  refused: async (k, message) => void await db('step_clocks').where({ case_no: k.caseNo, clock_key: k.key }).update(refusal(db, message)),
 });
 
 /**

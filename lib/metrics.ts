@@ -95,7 +95,7 @@ export const webhookAttempts = new client.Counter({
 });
 
 /** The names of the read-model gauges (registered by the API only, see registerReadModelGauges). */
-export const readModelGaugeNames = ['onewindow_open_tasks', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_notices_unsent', 'onewindow_webhook_oldest_pending_seconds'] as const;
+export const readModelGaugeNames = ['onewindow_open_tasks', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_supervision_clocks_unrecordable', 'onewindow_notices_unsent', 'onewindow_webhook_oldest_pending_seconds'] as const;
 
 /**
  * Gauges read from the read model on scrape, each a bounded query (a group-by over indexed
@@ -127,11 +127,25 @@ export function registerReadModelGauges(db: Db): void {
   });
   new client.Gauge({
     name: 'onewindow_supervision_sweep_behind_seconds',
-    help: 'How long the earliest instant of a published case or step clock has been due without the supervision sweep recording it (0 when none is due)',
+    help: 'How long the earliest instant of a published case or step clock has been due without the supervision sweep recording it (0 when none is due; a clock whose record the database refused waits for its next try, see onewindow_supervision_clocks_unrecordable)',
     registers: [registry],
     async collect() {
       const next = await nextSupervisionInstant(db);
       this.set(next ? Math.max(0, (Date.now() - next.getTime()) / 1000) : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'onewindow_supervision_clocks_unrecordable',
+    help: 'Published clocks (clock: case or step) whose warning or alarm the database refused to record, even alone; the sweep tries each again later (sweep_failures, sweep_error on its row)',
+    labelNames: ['clock'] as const,
+    registers: [registry],
+    async collect() {
+      const [cases, steps] = await Promise.all([
+        db('cases').where('sweep_failures', '>', 0).count<{ count: string }>('* as count').first(),
+        db('step_clocks').where('sweep_failures', '>', 0).count<{ count: string }>('* as count').first(),
+      ]);
+      this.set({ clock: 'case' }, Number(cases?.count ?? 0));
+      this.set({ clock: 'step' }, Number(steps?.count ?? 0));
     },
   });
   new client.Gauge({

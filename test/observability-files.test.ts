@@ -88,6 +88,7 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
     expect(byName.get('OnewindowWorkflowTaskFailures')).to.contain('temporal_workflow_task_execution_failed_total');
     expect(byName.get('OnewindowSupervisionLag')).to.match(/onewindow_supervision_lag_seconds_bucket.*> 60$/s);
     expect(byName.get('OnewindowSupervisionSweepBehind')).to.match(/onewindow_supervision_sweep_behind_seconds.*> 60$/);
+    expect(byName.get('OnewindowSupervisionClockUnrecordable')).to.match(/onewindow_supervision_clocks_unrecordable.*> 0$/);
     expect(byName.get('OnewindowProjectionLag')).to.contain('onewindow_projection_lag_seconds_bucket');
     expect(byName.get('OnewindowPlatformErrorRate')).to.contain('onewindow_platform_call_duration_seconds_count{outcome="transient"}');
     expect(byName.get('OnewindowWebhookBacklog')).to.contain('onewindow_webhook_backlog');
@@ -136,6 +137,8 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
             { series: 'onewindow_platform_call_duration_seconds_count{platform="identity",outcome="ok"}', values: '0+100x30' },
             { series: 'onewindow_webhook_oldest_pending_seconds{instance="a1"}', values: '0+120x30' },
             { series: 'onewindow_webhook_backlog{instance="a1"}', values: '5x30' },
+            { series: 'onewindow_supervision_clocks_unrecordable{clock="case",instance="a1"}', values: '0x30' },
+            { series: 'onewindow_supervision_clocks_unrecordable{clock="step",instance="a1"}', values: '0 0 1x28' },
           ],
           alert_rule_test: [
             { eval_time: '1m', alertname: 'OnewindowWorkerDown', exp_alerts: [] },
@@ -145,6 +148,8 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
             { eval_time: '25m', alertname: 'OnewindowPlatformErrorRate', exp_alerts: [expected('OnewindowPlatformErrorRate', { platform: 'payment' })] },
             { eval_time: '10m', alertname: 'OnewindowWebhookBacklog', exp_alerts: [] },
             { eval_time: '30m', alertname: 'OnewindowWebhookBacklog', exp_alerts: [expected('OnewindowWebhookBacklog', {})] },
+            { eval_time: '8m', alertname: 'OnewindowSupervisionClockUnrecordable', exp_alerts: [] },
+            { eval_time: '15m', alertname: 'OnewindowSupervisionClockUnrecordable', exp_alerts: [expected('OnewindowSupervisionClockUnrecordable', {})] },
           ],
         },
       ],
@@ -191,7 +196,7 @@ describe('dashboards and alerts as code (deploy/observability)', () => {
       }
     }
     // Every family of the platform's own is on the dashboard.
-    for (const family of ['onewindow_cases_total', 'onewindow_open_tasks', 'onewindow_supervision_events_total', 'onewindow_supervision_lag_seconds', 'onewindow_projection_lag_seconds', 'onewindow_tasks_opened_total', 'onewindow_platform_call_duration_seconds', 'onewindow_webhook_attempts_total', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_notices_unsent', 'onewindow_http_requests_total', 'onewindow_http_request_duration_seconds', 'onewindow_sign_in_failures_total', 'onewindow_rate_limit_refusals_total']) {
+    for (const family of ['onewindow_cases_total', 'onewindow_open_tasks', 'onewindow_supervision_events_total', 'onewindow_supervision_lag_seconds', 'onewindow_projection_lag_seconds', 'onewindow_tasks_opened_total', 'onewindow_platform_call_duration_seconds', 'onewindow_webhook_attempts_total', 'onewindow_webhook_backlog', 'onewindow_supervision_sweep_behind_seconds', 'onewindow_supervision_clocks_unrecordable', 'onewindow_notices_unsent', 'onewindow_http_requests_total', 'onewindow_http_request_duration_seconds', 'onewindow_sign_in_failures_total', 'onewindow_rate_limit_refusals_total']) {
       expect(used.has(family), family).to.equal(true);
     }
   });

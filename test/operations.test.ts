@@ -251,6 +251,8 @@ describe('operating one case: metrics, logs and traces of the API and worker pro
     // The supervision sweep keeps up (this worker runs one), and the notices waiting are counted.
     expect(sample(fromApi, 'onewindow_supervision_sweep_behind_seconds')).to.be.a('number').and.below(60);
     expect(sample(fromApi, 'onewindow_notices_unsent')).to.be.a('number').and.at.least(0);
+    expect(sample(fromApi, 'onewindow_supervision_clocks_unrecordable', { clock: 'case' })).to.equal(0);
+    expect(sample(fromApi, 'onewindow_supervision_clocks_unrecordable', { clock: 'step' })).to.equal(0);
     expect(sample(fromApi, 'process_resident_memory_bytes')).to.be.greaterThan(0);
 
     // Worker: the case once per stage, by item and department.

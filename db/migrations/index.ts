@@ -25,6 +25,7 @@ import * as m019 from './019_simulated_approval';
 import * as m020 from './020_case_view_version';
 import * as m021 from './021_supervision_sweep';
 import * as m022 from './022_step_clocks';
+import * as m023 from './023_sweep_backoff';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '020_case_view_version': m020,
   '021_supervision_sweep': m021,
   '022_step_clocks': m022,
+  '023_sweep_backoff': m023,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
