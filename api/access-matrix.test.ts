@@ -83,6 +83,8 @@ const allowed: Record<string, Caller[]> = {
   'GET /supervision/simulation': ['supervisor'],
   'GET /supervision/workflows': ['supervisor'],
   'GET /supervision/stuck-cases': ['supervisor'],
+  'GET /supervision/stopped-cases': ['supervisor', 'platformAdmin'],
+  'POST /supervision/stopped-cases/{caseNo}/revive': ['platformAdmin'],
   'POST /cases/{caseNo}/urges': ['supervisor'],
   'POST /cases/{caseNo}/urges/{urgeId}/answer': ['clerk', 'approver'],
   'POST /cases/{caseNo}/orders': ['supervisor'],

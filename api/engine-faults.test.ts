@@ -157,6 +157,44 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     await stack.client.workflow.getHandle(input.caseNo).terminate('test: a deliberately broken case');
   });
 
+  it('when an operator terminates an open case\'s workflow, then actions on it are refused as stopped (not as closed), supervisors and administrators find it among the stopped cases, and an administrator revives it: it goes on from where it stood', async () => {
+    const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
+    const pre = await nextTask(caseNo, 'precheck');
+    const stoppedRun = (await stack.client.workflow.getHandle(caseNo).describe()).runId;
+    await stack.client.workflow.getHandle(caseNo).terminate('an operator\'s mistake (test)');
+    const accept = { action: 'accept', opinion: '同意', missingMaterialsReason: '材料已当面核验，纸质件另行归档' };
+    const refused = await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, accept, pre.as);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(409);
+    expect(refused.body.type).to.match(/\/case-stopped$/);
+    expect(refused.body.detail).to.contain('revive');
+
+    const listed = await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200');
+    expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
+    expect(listed.body.cases.find((c: { caseNo: string }) => c.caseNo === caseNo)).to.deep.include({ caseNo, ended: 'terminated', caseStatus: 'prechecking', runId: stoppedRun });
+    const admin = await asStaff(stack, 'ops-jiang');
+    expect((await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200', undefined, admin)).body.cases.map((c: { caseNo: string }) => c.caseNo)).to.include(caseNo);
+
+    // Only a platform administrator revives, and says why.
+    expect((await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '误操作终止' })).status).to.equal(403);
+    expect((await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '' }, admin)).status).to.equal(400);
+    expect((await http(stack, 'POST', `/api/supervision/stopped-cases/${'9'.repeat(22)}/revive`, { reason: '误操作终止' }, admin)).status).to.equal(404);
+    const revived = await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '误操作终止，恢复办理' }, admin);
+    expect(revived.status, JSON.stringify(revived.body)).to.equal(200);
+    expect(revived.body.caseNo).to.equal(caseNo);
+    expect(revived.body.runId).to.be.a('string').and.not.equal(stoppedRun);
+    expect((await stack.client.workflow.getHandle(caseNo).describe()).status.name).to.equal('RUNNING');
+    const again = await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '再次恢复' }, admin);
+    expect([again.status, again.body.type]).to.satisfy(([st, type]: [number, string]) => st === 409 && /\/case-running$/.test(type));
+
+    // The same task, still open, now taken; the case goes on to its review.
+    const accepted = await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, accept, pre.as);
+    expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+    await nextTask(caseNo, 'review');
+    expect((await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200')).body.cases.map((c: { caseNo: string }) => c.caseNo)).not.to.include(caseNo);
+    const audit = await direct('audit_log').where({ case_no: caseNo, action: 'case.revived' }).select('actor', 'detail');
+    expect(audit.map((a: { actor: string }) => a.actor)).to.deep.equal(['ops-jiang']);
+  });
+
   it('when an administrator corrects a day inside a running case\'s clock, then the case recomputes its deadline', async () => {
     const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
     const pre = await nextTask(caseNo, 'precheck');

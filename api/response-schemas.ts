@@ -320,6 +320,11 @@ export const responseSchemas: Record<string, Schema> = {
     scanned: int(0), method: { enum: ['reported-problems', 'describe'] },
     cases: list(obj(['caseNo', 'startTime', 'attempts', 'since'], { caseNo, startTime: instant, attempts: int(0), since: nullableInstant })),
   }),
+  StoppedCases: obj(['scanned', 'cases'], {
+    scanned: int(0),
+    cases: list(obj(['caseNo', 'ended', 'endedAt', 'caseStatus', 'runId'], { caseNo, ended: { enum: ['terminated', 'failed', 'timed-out', 'canceled'] }, endedAt: nullableInstant, caseStatus: { type: ['string', 'null'], maxLength: 32 }, runId: s(64) })),
+  }),
+  Revived: obj(['caseNo', 'runId', 'resetTo'], { caseNo, runId: s(64), resetTo: int(1) }),
   WorkflowList: obj(['query', 'workflows', 'archive'], {
     query: s(),
     workflows: list(obj(['caseNo', 'runId', 'status', 'startTime', 'closeTime', 'archived'], {
@@ -606,6 +611,8 @@ export const responseOf: Record<string, string> = {
   'GET /supervision/events': 'SupervisionEvents',
   'GET /supervision/indicators': 'Indicators',
   'GET /supervision/stuck-cases': 'StuckCases',
+  'GET /supervision/stopped-cases': 'StoppedCases',
+  'POST /supervision/stopped-cases/{caseNo}/revive': 'Revived',
   'GET /supervision/workflows': 'WorkflowList',
   'POST /cases/{caseNo}/urges': 'UrgeSent',
   'POST /cases/{caseNo}/urges/{urgeId}/answer': 'Urge',

@@ -100,6 +100,12 @@ export async function driveSuccesses(c: SuccessContext): Promise<void> {
   }, `${simulatedCase} to give its simulated opinion`, 60_000);
   await call('post', '/cases/{caseNo}/precondition', `/cases/${simulatedCase}/precondition`, permitClerk, { note: '已申请不动产权证书，尚在办理' });
 
+  // A case whose workflow an operator terminated by mistake, revived by a platform administrator.
+  const stopped = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
+  await openTask(stopped, 'precheck');
+  await stack.client.workflow.getHandle(stopped).terminate('contract test: a stopped case');
+  await call('post', '/supervision/stopped-cases/{caseNo}/revive', `/supervision/stopped-cases/${stopped}/revive`, await staff('ops-jiang'), { reason: '误操作终止，恢复办理' });
+
   // The clerk records a material's state on the checklist.
   await call('put', '/cases/{caseNo}/checklist/{materialId}', `/cases/${corrected}/checklist/application`, callers.clerk, { state: 'paper' });
 

@@ -92,7 +92,7 @@ const preconditionBody = bodyValidator<PreconditionBody>('PreconditionRequest', 
     note: { type: 'string', minLength: 1, maxLength: 2000 },
   },
 });
-const reasonBody = bodyValidator<{ reason: string }>('ReasonRequest', {
+export const reasonBody = bodyValidator<{ reason: string }>('ReasonRequest', {
   type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } },
 });
 const resultBody = bodyValidator<{ result: string }>('ResultRequest', {

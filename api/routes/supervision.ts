@@ -14,6 +14,8 @@ import { caseNoParam, instantQuery, queryString } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
+import { findStoppedCases, reviveCase } from '../services/stopped';
+import { reasonBody } from './cases';
 import { listCaseWorkflows, type WorkflowFilters } from '../services/workflow-list';
 import { auditRefusal, indicators, isProjected, jurisdictionDepartments, markUrgeAnswered, ordersOf, recordOrder, recordUrge, simulationIndicators, supervisedCases, supervisionEvents } from '../services/supervision';
 
@@ -111,6 +113,21 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     const mine = await jurisdictionDepartments(db, sup);
     const scan = req.query.scan === undefined ? 500 : Number(req.query.scan);
     res.json(await findStuckCases(client, mine, scan));
+  });
+
+  /** Cases whose workflow stopped (terminated, failed) while the case had not ended: a platform administrator revives them. */
+  r.get('/supervision/stopped-cases', async (req, res) => {
+    const who = requireStaff(req, ['supervisor', 'platform-admin']);
+    const departments = who.roles.includes('platform-admin') ? null : await jurisdictionDepartments(db, who);
+    const scan = req.query.scan === undefined ? 500 : Number(req.query.scan);
+    res.json(await findStoppedCases(db, client, departments, scan));
+  });
+
+  r.post('/supervision/stopped-cases/:caseNo/revive', async (req, res) => {
+    const admin = requireStaff(req, ['platform-admin']);
+    const caseNo = caseNoParam(req.params.caseNo);
+    const { reason } = reasonBody(req.body);
+    res.json(await reviveCase(db, client, caseNo, admin.id, reason));
   });
 
   r.post('/cases/:caseNo/urges', async (req, res) => {
