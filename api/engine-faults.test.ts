@@ -170,7 +170,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
     const listed = await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200');
     expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
-    expect(listed.body.cases.find((c: { caseNo: string }) => c.caseNo === caseNo)).to.deep.include({ caseNo, ended: 'terminated', caseStatus: 'prechecking', runId: stoppedRun });
+    expect(listed.body.cases.find((c: { caseNo: string }) => c.caseNo === caseNo)).to.deep.include({ caseNo, ended: 'terminated', caseStatus: 'prechecking', itemName: '个体工商户设立登记', department: 'xh-scjg', runId: stoppedRun });
     const admin = await asStaff(stack, 'ops-jiang');
     expect((await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200', undefined, admin)).body.cases.map((c: { caseNo: string }) => c.caseNo)).to.include(caseNo);
 

@@ -322,7 +322,10 @@ export const responseSchemas: Record<string, Schema> = {
   }),
   StoppedCases: obj(['scanned', 'cases'], {
     scanned: int(0),
-    cases: list(obj(['caseNo', 'ended', 'endedAt', 'caseStatus', 'runId'], { caseNo, ended: { enum: ['terminated', 'failed', 'timed-out', 'canceled'] }, endedAt: nullableInstant, caseStatus: { type: ['string', 'null'], maxLength: 32 }, runId: s(64) })),
+    cases: list(obj(['caseNo', 'ended', 'endedAt', 'caseStatus', 'itemName', 'department', 'runId'], {
+      caseNo, ended: { enum: ['terminated', 'failed', 'timed-out', 'canceled'] }, endedAt: nullableInstant, caseStatus: { type: ['string', 'null'], maxLength: 32 },
+      itemName: { type: ['string', 'null'], maxLength: 200 }, department: { type: ['string', 'null'], maxLength: 32 }, runId: s(64),
+    })),
   }),
   Revived: obj(['caseNo', 'runId', 'resetTo'], { caseNo, runId: s(64), resetTo: int(1) }),
   WorkflowList: obj(['query', 'workflows', 'archive'], {

@@ -31,8 +31,10 @@ export interface StoppedCase {
   /** How its workflow's last run ended. */
   ended: 'terminated' | 'failed' | 'timed-out' | 'canceled';
   endedAt: Date | null;
-  /** The case's status in the read model when it stopped (open: not completed, closed or withdrawn). */
+  /** The case's status, item and department in the read model (null: the case never reached it). */
   caseStatus: string | null;
+  itemName: string | null;
+  department: string | null;
   runId: string;
 }
 
@@ -77,10 +79,17 @@ export async function findStoppedCases(db: Db, client: Client, departments: stri
     const last = await lastRun(client, wf.workflowId).catch(() => null);
     const ended = last ? stoppedBy[last.status] : undefined;
     if (!last || !ended) continue;
-    found.push({ caseNo: wf.workflowId, ended, endedAt: last.closeTime, caseStatus: null, runId: last.runId });
+    found.push({ caseNo: wf.workflowId, ended, endedAt: last.closeTime, caseStatus: null, itemName: null, department: null, runId: last.runId });
   }
-  const statuses = new Map((await db('cases').whereIn('case_no', found.map((c) => c.caseNo)).select<{ case_no: string; status: string }[]>('case_no', 'status')).map((r) => [r.case_no, r.status]));
-  return { scanned, cases: found.map((c) => ({ ...c, caseStatus: statuses.get(c.caseNo) ?? null })) };
+  const rows = await db('cases').whereIn('case_no', found.map((c) => c.caseNo)).select<{ case_no: string; status: string; item_name: string; department_code: string }[]>('case_no', 'status', 'item_name', 'department_code');
+  const byCase = new Map(rows.map((r) => [r.case_no, r]));
+  return {
+    scanned,
+    cases: found.map((c) => {
+      const r = byCase.get(c.caseNo);
+      return { ...c, caseStatus: r?.status ?? null, itemName: r?.item_name ?? null, department: r?.department_code ?? null };
+    }),
+  };
 }
 
 export interface Revived {

@@ -192,9 +192,17 @@ describe('web app in Chromium: every page in plain Chinese and accessible; docum
     expect(await approver.locator('.paper').textContent()).to.contain('准予行政许可决定书').and.to.contain('受送达人签名');
     await visit(approver, '/inbox/handled', () => approver.locator('tr', { hasText: refused }).waitFor());
 
-    // ---- Supervisor: dashboard; the case with its history, the engine view one click away.
+    // ---- Supervisor: dashboard (with a case whose workflow an operator terminated by mistake); the case with its history, the engine view one click away.
+    const stopped = await file(clerkApi);
+    await eventually(() => stack.db('tasks').where({ case_no: stopped, kind: 'precheck', status: 'open' }).first('id'), `the pre-check of ${stopped}`, 30_000);
+    await stack.client.workflow.getHandle(stopped).terminate('pages test: an operator\'s mistake');
     const sup = await signIn('supervisor-zhao');
-    await visit(sup, '/supervision', () => sup.locator('figure.chart svg').first().waitFor());
+    await visit(sup, '/supervision', () => Promise.all([sup.locator('figure.chart svg').first().waitFor(), sup.locator('#stopped-h').waitFor()]));
+    const stoppedRow = sup.locator('section[aria-labelledby="stopped-h"] tr', { hasText: stopped });
+    expect(await stoppedRow.textContent()).to.contain('被人工终止').and.to.contain('预审').and.to.contain('个体工商户设立登记').and.to.contain('西湖区市场监督管理局');
+    await shot(sup, 'supervision-stopped-cases');
+    const revived = await http(stack, 'POST', `/api/supervision/stopped-cases/${stopped}/revive`, { reason: '误操作终止，恢复办理' }, await asStaff(stack, 'ops-jiang'));
+    expect(revived.status, JSON.stringify(revived.body)).to.equal(200);
     await visit(sup, `/supervision/case/${refused}`, () => sup.locator('.history li').first().waitFor());
     await sup.getByRole('button', { name: '查看引擎记录' }).click();
     await sup.locator('.engine-view .timeline li').first().waitFor({ timeout: 15_000 });

@@ -36,6 +36,22 @@ interface SupEvent {
 
 type IndicatorRow = Record<string, string | number | null>;
 
+interface StoppedCase {
+  caseNo: string;
+  ended: 'terminated' | 'failed' | 'timed-out' | 'canceled';
+  endedAt: string | null;
+  caseStatus: string | null;
+  itemName: string | null;
+  department: string | null;
+}
+
+const endedNames: Record<StoppedCase['ended'], [string, string]> = {
+  terminated: ['被人工终止', 'Terminated by an operator'],
+  failed: ['运行出错', 'Failed'],
+  'timed-out': ['运行超时', 'Timed out'],
+  canceled: ['被取消', 'Canceled'],
+};
+
 export function SupervisionPage({ route }: { route: string[] }) {
   if (route[0] === 'case' && route[1]) return <SupervisedCase caseNo={route[1]} />;
   return <Dashboard />;
@@ -93,6 +109,7 @@ function Dashboard() {
   const events = useLoad((signal) => get<{ events: SupEvent[] }>(`/api/supervision/events${qs({ from })}`, { signal }), [from]);
   const indicators = useLoad((signal) => get<{ rows: IndicatorRow[] }>(`/api/supervision/indicators${qs({ by, from })}`, { signal }), [by, from]);
   const byDept = useLoad((signal) => get<{ rows: IndicatorRow[] }>(`/api/supervision/indicators${qs({ by: 'department', from })}`, { signal }), [from]);
+  const stopped = useLoad((signal) => get<{ cases: StoppedCase[] }>('/api/supervision/stopped-cases?scan=200', { signal }), []);
 
   const alarmDepts = useMemo(() => {
     const codes = new Set([...(warning.data?.cases ?? []), ...(overdue.data?.cases ?? [])].map((c) => c.department));
@@ -171,6 +188,28 @@ function Dashboard() {
         </table>
         {alarmPager}
       </section>
+
+      {(stopped.data?.cases.length ?? 0) > 0 && (
+        <section className="card" aria-labelledby="stopped-h">
+          <h2 id="stopped-h">{t('流程中止的办件', 'Cases whose workflow stopped')}</h2>
+          <Notice kind="warn">{t('这些办件尚未办结，但流程已被人工终止或因运行出错而中止，办理人员无法继续办理。请联系平台管理员恢复。', 'These cases are not finished, but their workflow was stopped; no one can act on them until a platform administrator revives them.')}</Notice>
+          <table className="table">
+            <thead><tr><th scope="col">{t('办件编号', 'Case')}</th><th scope="col">{t('事项', 'Item')}</th><th scope="col">{t('部门', 'Department')}</th><th scope="col">{t('状态', 'Status')}</th><th scope="col">{t('中止原因', 'How it stopped')}</th><th scope="col">{t('中止时间', 'Stopped at')}</th></tr></thead>
+            <tbody>
+              {stopped.data!.cases.map((c) => (
+                <tr key={c.caseNo}>
+                  <td className="mono"><a href={`#/supervision/case/${c.caseNo}`}>{c.caseNo}</a></td>
+                  <td>{c.itemName ?? '—'}</td>
+                  <td>{c.department ? deptName(departments, c.department) : '—'}</td>
+                  <td>{c.caseStatus ? <StatusBadge status={c.caseStatus} /> : '—'}</td>
+                  <td>{lang === 'zh' ? endedNames[c.ended][0] : endedNames[c.ended][1]}</td>
+                  <td>{c.endedAt ? fmtTime(c.endedAt) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
 
       <section className="card" aria-labelledby="ind-h">
         <div className="card-head">
