@@ -176,6 +176,38 @@ describe('the supervision sweep records published case clocks (worker, database,
   }
   const sweeper = () => createSupervisionSweepActivities(stack.db, createPlatforms({ urls: stack.sims.urls, secret: platformSecret, departmentCodes: [department] }));
 
+  it('when the messaging platform hangs, then a sweep round waits for it one timeout at most (no retries: the outbox is the retry), the next warning is recorded at its instant, and the notices go out once it answers', async () => {
+    await withoutStackSweep(async () => {
+      const first = await clockCase({ warningAt: inMs(100), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+      const second = await clockCase({ warningAt: inMs(2_500), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+      await stack.sims.messaging.control.setFaults({ latencyMs: 60_000 });
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        const started = Date.now();
+        const r = await sweeper().sweepSupervision();
+        // One attempt of 5 s (the adapter's timeout); with the adapter's own four attempts and backoff it was some 21 s.
+        expect(Date.now() - started).to.be.below(9_000);
+        expect(r).to.include({ noticesSent: 0 });
+        expect(r.noticesLeft).to.be.at.least(2);
+        expect((await events(first)).map((e) => e.level)).to.deep.equal(['warning']);
+        const due = (await row(second))!.next_supervision_at.getTime();
+        await new Promise((res) => setTimeout(res, Math.max(0, due - Date.now() + 50)));
+        const again = Date.now();
+        await sweeper().sweepSupervision();
+        expect(Date.now() - again).to.be.below(9_000);
+        expect((await events(second)).map((e) => e.level)).to.deep.equal(['warning']);
+      } finally {
+        await stack.sims.messaging.control.setFaults({ latencyMs: 0 });
+      }
+      const r = await sweeper().sweepSupervision();
+      expect(r.noticesLeft).to.equal(0);
+      for (const caseNo of [first, second]) {
+        const rows = await stack.db('notifications').where({ case_no: caseNo }).select('sent_at', 'failure');
+        expect(rows.map((x) => [Boolean(x.sent_at), x.failure])).to.deep.equal([[true, null], [true, null]]);
+      }
+    });
+  });
+
   it('when several sweeps run at once over the same due cases, then each case is judged by exactly one of them (its row locked) and recorded once', async () => {
     await withoutStackSweep(async () => {
       const sweep = sweeper();

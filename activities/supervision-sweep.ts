@@ -202,7 +202,7 @@ async function sendNoticeBatch(db: Db, platforms: Platforms, until: number): Pro
   const one = async (n: (typeof rows)[number]) => {
     const params = Object.fromEntries(Object.entries(n.params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     try {
-      await platforms.notifier.inApp({ userId: n.recipient, title: n.template, body: JSON.stringify(params), caseNo: n.case_no }, n.key);
+      await platforms.outboxNotifier.inApp({ userId: n.recipient, title: n.template, body: JSON.stringify(params), caseNo: n.case_no }, n.key);
       await db('notifications').where({ key: n.key }).update({ sent_at: db.fn.now() });
       sent += 1;
     } catch (err) {
@@ -266,7 +266,7 @@ export function createSupervisionSweepActivities(db: Db, platforms: Platforms) {
     /**
      * One sweep (sweepOnce), heartbeating every 5 s while it runs (the workflow's heartbeat
      * timeout is 20 s): not between batches, because one notice may rightly take the notifier's
-     * whole retry budget (some 20 s).
+     * whole timeout (one attempt: the outbox is the retry).
      */
     sweepSupervision: (): Promise<SweepResult> => whileAlive(() => sweepOnce(db, platforms), 5_000),
   };

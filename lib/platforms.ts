@@ -20,6 +20,12 @@ export interface Platforms {
   logistics: LogisticsPlatform;
   departments: DepartmentSystems;
   notifier: Notifier;
+  /**
+   * The messaging platform as the supervision sweep's outbox uses it: one attempt per notice, no
+   * retries of its own, because a notice it does not take stays in the outbox for the next round;
+   * so a notifier that hangs holds a sweep round for one timeout, not for every retry.
+   */
+  outboxNotifier: Notifier;
   /** The provincial platform's case-data exchange (同源发布), used by the exchange dispatcher. */
   province: ProvincialExchange;
 }
@@ -46,6 +52,7 @@ export function createPlatforms(o: PlatformOptions): Platforms {
     logistics: new LogisticsClient(base('logistics')),
     departments: new DepartmentSystemsClient(directory, { timeoutMs: o.timeoutMs, retry: o.retry }),
     notifier: new NotifierClient(base('messaging')),
+    outboxNotifier: new NotifierClient({ ...base('messaging'), retry: { ...o.retry, attempts: 1 } }),
     province: new ProvincialExchangeClient(base('province')),
   };
 }
