@@ -5,11 +5,14 @@
  * a moment ahead, so the sweep itself finds them due.
  */
 import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ctx } from '../test/context';
 import { createProjectionActivities, type CaseEventInput } from './projection';
 import { createSupervisionSweepActivities, SWEEP_SEQ_BASE } from './supervision-sweep';
 import { createPlatforms } from '../lib/platforms';
 import { readFormFolder } from '../lib/forms';
-import { asClerkFor, asStaff, eventually, http, platformSecret, sharedStack, type Stack } from '../test/harness';
+import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../test/harness';
 import { ensureSupervisionSweep, supervisionSweepId } from '../lib/supervision-sweep';
 import { driveToCompletion } from '../test/drive-case';
 import { caseViewQuery } from '../workflows/definitions';
@@ -204,6 +207,57 @@ describe('the supervision sweep records published case clocks (worker, database,
       for (const caseNo of [first, second]) {
         const rows = await stack.db('notifications').where({ case_no: caseNo }).select('sent_at', 'failure');
         expect(rows.map((x) => [Boolean(x.sent_at), x.failure])).to.deep.equal([[true, null], [true, null]]);
+      }
+    });
+  });
+
+  it('when the worker running the sweep is killed in the middle of a round, then another worker takes the sweep over within its heartbeat timeout, not its 2-minute limit, and every warning and notice is recorded once', async function () {
+    this.timeout(240_000);
+    await withoutStackSweep(async () => {
+      const queue = `it-sweep-killed-${process.pid}`;
+      const env = {
+        ...process.env, DATABASE_URL: ctx.databaseUrl, TEMPORAL_ADDRESS: ctx.temporalAddress, TEMPORAL_TASK_QUEUE: queue, PLATFORM_SECRET: platformSecret,
+        SECRET_KEY: secretKey, SUPERVISION_SWEEP_MS: '500', WORKER_METRICS_PORT: '0', TEMPORAL_METRICS_PORT: '0', LOG_LEVEL: 'INFO',
+        ...Object.fromEntries(Object.entries(stack.sims.urls).map(([p, url]) => [`${p.toUpperCase()}_URL`, url])),
+      };
+      const workers: ChildProcess[] = [];
+      const startWorker = async () => {
+        const w = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], { cwd: path.join(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+        workers.push(w);
+        let out = '';
+        w.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+        w.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+        await eventually(async () => /worker: polling task queue/.test(out) || (w.exitCode !== null && Promise.reject(new Error(`the worker exited: ${out.slice(-2000)}`))), 'a worker polling', 120_000);
+        return w;
+      };
+      try {
+        // The first worker records a warning, then waits on a notifier that hangs.
+        await stack.sims.messaging.control.setFaults({ latencyMs: 60_000 });
+        const first = await clockCase({ warningAt: inMs(100), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+        const doomed = await startWorker();
+        await eventually(async () => (await events(first)).length === 1, 'the first warning', 30_000);
+        await new Promise((r) => setTimeout(r, 1_000)); // in the middle of its notices
+        doomed.kill('SIGKILL');
+        const killedAt = Date.now();
+        const second = await clockCase({ warningAt: inMs(1_000), promised: inMs(86_400_000), statutory: inMs(2 * 86_400_000) });
+        await stack.sims.messaging.control.setFaults({ latencyMs: 0 });
+        await startWorker();
+        await eventually(async () => (await events(second)).length === 1, 'the second warning, by the second worker', 100_000);
+        const took = Date.now() - killedAt;
+        // The sweep's heartbeat timeout is 20 s (then a retry a second later); without heartbeats a lost round waited out its 2-minute limit.
+        expect(took, `the second warning was recorded ${took} ms after the kill`).to.be.below(50_000);
+        for (const caseNo of [first, second]) {
+          expect((await events(caseNo)).map((e) => e.level)).to.deep.equal(['warning']);
+          await eventually(async () => {
+            const rows = await stack.db('notifications').where({ case_no: caseNo }).select('sent_at');
+            return rows.length === 2 && rows.every((x) => x.sent_at);
+          }, `the notices of ${caseNo} sent`, 30_000);
+        }
+      } finally {
+        await stack.sims.messaging.control.setFaults({ latencyMs: 0 });
+        for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
+        await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)));
+        await stack.client.workflow.getHandle(supervisionSweepId(queue)).terminate('test over').catch(() => undefined);
       }
     });
   });

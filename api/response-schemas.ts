@@ -327,7 +327,7 @@ export const responseSchemas: Record<string, Schema> = {
       itemName: { type: ['string', 'null'], maxLength: 200 }, department: { type: ['string', 'null'], maxLength: 32 }, runId: s(64),
     })),
   }),
-  Revived: obj(['caseNo', 'runId', 'resetTo'], { caseNo, runId: s(64), resetTo: int(1) }),
+  Revived: obj(['caseNo', 'runId', 'resetTo', 'caughtUp'], { caseNo, runId: s(64), resetTo: int(1), caughtUp: { type: 'boolean', description: 'the case, running again, holds every task the inboxes show open (false: it is still catching up after 15 s)' } }),
   WorkflowList: obj(['query', 'workflows', 'archive'], {
     query: s(),
     workflows: list(obj(['caseNo', 'runId', 'status', 'startTime', 'closeTime', 'archived'], {

@@ -13,6 +13,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../../lib/db';
 import { conflict, notFound } from '../../lib/errors';
+import { caseViewQuery } from '../../workflows/definitions';
 import { departmentIn } from '../../workflows/search-attributes';
 
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -98,11 +99,33 @@ export interface Revived {
   runId: string;
   /** The event of the stopped run it was reset to (its last completed workflow task). */
   resetTo: number;
+  /**
+   * Whether the case, run again from there, holds every task the inboxes show it open (a task its
+   * stopped run opened after its last completed workflow task is opened again once the new run
+   * gets there; till then an action on it is refused as not open).
+   */
+  caughtUp: boolean;
+}
+
+/** How long a revival waits for the case to catch up with its inboxes before it answers. */
+const CATCH_UP_MS = 15_000;
+
+/** Waits (at most CATCH_UP_MS) until the case's running workflow holds every task the read model shows open. */
+async function catchUp(db: Db, client: Client, caseNo: string): Promise<boolean> {
+  const until = Date.now() + CATCH_UP_MS;
+  const handle = client.workflow.getHandle(caseNo);
+  for (;;) {
+    const shown = (await db('tasks').where({ case_no: caseNo, status: 'open' }).pluck('id')) as string[];
+    const held = new Set((await handle.query(caseViewQuery).catch(() => null))?.openTasks.map((t) => t.taskId) ?? []);
+    if (shown.every((id) => held.has(id))) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
- * Revives a stopped case: resets its workflow's last run to its last completed workflow task.
- * 404 for a case the cluster does not hold, 409 `case-running` / `case-finished` when there is
+ * Revives a stopped case: resets its workflow's last run to its last completed workflow task,
+ * and answers once the case, running again, holds the tasks its inboxes show (15 s at most). 404 for a case the cluster does not hold, 409 `case-running` / `case-finished` when there is
  * nothing to revive.
  */
 export async function reviveCase(db: Db, client: Client, caseNo: string, actor: string, reason: string): Promise<Revived> {
@@ -130,5 +153,5 @@ export async function reviveCase(db: Db, client: Client, caseNo: string, actor: 
   });
   const runId = reset.runId ?? '';
   await db('audit_log').insert({ actor, action: 'case.revived', case_no: caseNo, detail: JSON.stringify({ reason, stoppedRun: last.runId, runId, resetTo }) });
-  return { caseNo, runId, resetTo };
+  return { caseNo, runId, resetTo, caughtUp: await catchUp(db, client, caseNo) };
 }

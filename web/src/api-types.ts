@@ -1055,6 +1055,29 @@ export type StuckCases = {
   }[];
 };
 
+export type StoppedCases = {
+  scanned: number;
+  cases: {
+    /** 统一办件编号: 22 digits */
+    caseNo: string;
+    ended: "terminated" | "failed" | "timed-out" | "canceled";
+    endedAt: string | null;
+    caseStatus: string | null;
+    itemName: string | null;
+    department: string | null;
+    runId: string;
+  }[];
+};
+
+export type Revived = {
+  /** 统一办件编号: 22 digits */
+  caseNo: string;
+  runId: string;
+  resetTo: number;
+  /** the case, running again, holds every task the inboxes show open (false: it is still catching up after 15 s) */
+  caughtUp: boolean;
+};
+
 export type WorkflowList = {
   query: string;
   workflows: {
