@@ -227,11 +227,11 @@ describe('the supervision sweep records published case clocks (worker, database,
         const exited = new Promise((r) => w.once('exit', () => { gone = true; r(undefined); }));
         workers.push({ w, exited });
         let out = '';
-        w.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-        w.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-        await eventually(async () => {
+        w.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+        w.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+        await eventually(() => {
           if (gone) throw new Error(`the worker exited: ${out.slice(-2000)}`);
-          return /worker: polling task queue/.test(out);
+          return Promise.resolve(/worker: polling task queue/.test(out));
         }, 'a worker polling', 120_000);
         return w;
       };
