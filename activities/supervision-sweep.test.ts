@@ -506,10 +506,13 @@ describe('the supervision sweep records published case clocks (worker, database,
           expect(r.next_supervision_at.toISOString()).to.equal(r.sweep_retry_at.toISOString());
           expect((await unrecordable()).case).to.equal(1);
           expect(await sweeper().sweepSupervision()).to.include({ failed: 0 });
+          // Its instants moved (a pause, an extension): what was refused is no longer due, and the refusals are forgotten.
+          await stack.db('cases').where({ case_no: bad }).update({ warning_at: new Date(Date.now() + 3_600_000) });
+          expect(await stack.db('cases').where({ case_no: bad }).first('sweep_failures', 'sweep_retry_at', 'sweep_error')).to.deep.equal({ sweep_failures: 0, sweep_retry_at: null, sweep_error: null });
+          await stack.db('cases').where({ case_no: bad }).update({ warning_at: at });
         } finally {
           await stack.db.raw('alter table supervision_events drop constraint if exists zz_refuse_sweep');
         }
-        await stack.db('cases').where({ case_no: bad }).update({ sweep_retry_at: new Date(Date.now() - 1) });
         expect(await sweeper().sweepSupervision()).to.include({ failed: 0 });
         expect((await events(bad)).map((e) => [e.level, e.at.toISOString()])).to.deep.equal([['warning', at]]);
         expect(await stack.db('cases').where({ case_no: bad }).first('supervision_state', 'sweep_failures', 'sweep_retry_at', 'sweep_error'))

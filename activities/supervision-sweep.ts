@@ -119,17 +119,40 @@ interface Pass<K> {
   /** A clock as the log names it. */
   name(k: K): { text: string; fields: Record<string, unknown> };
   /** Counts a refusal of the clock's record on its row, and puts off its next try (backoff). */
-  refused(k: K, message: string): Promise<void>;
+  refused(k: K, err: unknown): Promise<void>;
 }
 
-/** The refusals of one clock's record so far, and the delay before its next try: 2, 4, 8 … s, at most 5 minutes. */
-const retryDelaySql = `least(power(2, sweep_failures + 1), 300) * interval '1 second'`;
+/** The delay before a refused clock's next try: 2, 4, 8 … s, at most 5 minutes (the exponent capped, so it never overflows). */
+const retryDelaySql = `least(power(2, least(sweep_failures + 1, 9)), 300) * interval '1 second'`;
 
-/** The row update that counts one more refusal of a clock's record (see migration 023). */
-const refusal = (db: Db, message: string) => ({
+/**
+ * Errors that say nothing about the clock's row (a lost connection, a deadlock, a serialization
+ * failure, a server shutting down or short of resources: SQLSTATE classes 08, 40, 53, 57, 58): the
+ * clock is simply tried again at the next round, not counted as refused.
+ */
+function passing(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(08|40|53|57|58)/.test(code);
+}
+
+/** The database's own words for a refusal: its SQLSTATE, constraint and message (knex puts the statement, with the case's data, before the message). */
+function refusalText(err: unknown): string {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  const message = String(e.message ?? err);
+  const own = message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message;
+  return [typeof e.code === 'string' ? e.code : '', typeof e.constraint === 'string' ? `(${e.constraint})` : '', own].filter(Boolean).join(' ').slice(0, 500);
+}
+
+/**
+ * The row update that counts one more refusal of a clock's record (see migration 023); for an
+ * escalation, only while the clock is still due: one another writer recorded meanwhile (its level
+ * changed, its instants moved) is not marked refused.
+ */
+const refusal = (db: Db, table: 'cases' | 'step_clocks', row: Record<string, string>, err: unknown, escalation = true) => db(table).where(row)
+  .modify((q) => { if (escalation) void q.where('next_supervision_at', '<=', db.fn.now()); }).update({
   sweep_failures: db.raw('sweep_failures + 1'),
   sweep_retry_at: db.raw(`clock_timestamp() + ${retryDelaySql}`),
-  sweep_error: message.slice(0, 500),
+  sweep_error: refusalText(err),
 });
 
 /**
@@ -148,8 +171,12 @@ async function oneByOne<K>(pass: Pass<K>, err: unknown): Promise<{ cases: number
     } catch (e) {
       out.failed += 1;
       const n = pass.name(k);
+      if (passing(e)) {
+        log().warn({ err: e, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded this round (a passing database error); it is tried again at the next sweep`);
+        continue;
+      }
       try {
-        await pass.refused(k, e instanceof Error ? e.message : String(e));
+        await pass.refused(k, e);
         log().error({ err: e, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded; it is tried again later (waiting longer after each refusal, 5 minutes at most)`);
       } catch (e2) {
         log().error({ err: e, countErr: e2, ...n.fields, operation: 'sweepSupervision' }, `supervision sweep: ${n.text} could not be recorded, nor its refusal counted; it is tried again at the next sweep`);
@@ -164,7 +191,7 @@ const casePass = (db: Db, corrections: boolean): Pass<string> => ({
   batch: (only) => sweepBatch(db, corrections, only),
   due: async () => (await candidates(db('cases').select('case_no').limit(BATCH), new Date(), corrections)).map((r: { case_no: string }) => r.case_no),
   name: (caseNo) => ({ text: `case ${caseNo}`, fields: { caseNo } }),
-  refused: async (caseNo, message) => void await db('cases').where({ case_no: caseNo }).update(refusal(db, message)),
+  refused: async (caseNo, err) => void await refusal(db, 'cases', { case_no: caseNo }, err, !corrections),
 });
 
 /** The step clocks' pass (they only escalate). */
@@ -173,7 +200,7 @@ const stepPass = (db: Db): Pass<{ caseNo: string; key: string }> => ({
   due: async () => (await db('step_clocks').where('next_supervision_at', '<=', new Date()).orderBy('next_supervision_at').limit(BATCH)
     .select<{ case_no: string; clock_key: string }[]>('case_no', 'clock_key')).map((r) => ({ caseNo: r.case_no, key: r.clock_key })),
   name: (k) => ({ text: `step clock ${k.key} of case ${k.caseNo}`, fields: { caseNo: k.caseNo, clockKey: k.key } }),
-  refused: async (k, message) => void await db('step_clocks').where({ case_no: k.caseNo, clock_key: k.key }).update(refusal(db, message)),
+  refused: async (k, err) => void await refusal(db, 'step_clocks', { case_no: k.caseNo, clock_key: k.key }, err),
 });
 
 /**

@@ -168,6 +168,9 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     expect(refused.body.type).to.match(/\/case-stopped$/);
     expect(refused.body.detail).to.contain('revive');
 
+    const urged = await http(stack, 'POST', `/api/cases/${caseNo}/urges`, { message: '请尽快办理', replyBy: new Date(Date.now() + 86_400_000).toISOString() });
+    expect([urged.status, urged.body.type], JSON.stringify(urged.body)).to.satisfy(([st, type]: [number, string]) => st === 409 && /\/case-stopped$/.test(type));
+    expect((await http(stack, 'GET', '/api/supervision/stopped-cases?scan=abc')).status).to.equal(400);
     const listed = await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200');
     expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
     expect(listed.body.cases.find((c: { caseNo: string }) => c.caseNo === caseNo)).to.deep.include({ caseNo, ended: 'terminated', caseStatus: 'prechecking', itemName: '个体工商户设立登记', department: 'xh-scjg', runId: stoppedRun });
@@ -187,6 +190,13 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     for (const r of both) expect(r.status === 200 ? r.body.runId : r.body.type, JSON.stringify(r.body)).to.satisfy((x: string) => x === revived.body.runId || /\/case-running$/.test(x));
     const now = await stack.client.workflow.getHandle(caseNo).describe();
     expect([now.status.name, now.runId]).to.deep.equal(['RUNNING', revived.body.runId]);
+    // One reset: the stopped run and the one new run, no third.
+    const runs = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${caseNo}'` })) ids.push(wf.runId);
+      return ids.length >= 2 && ids;
+    }, 'both runs in the visibility store');
+    expect([...runs].sort()).to.deep.equal([stoppedRun, revived.body.runId].sort());
     const again = await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '再次恢复' }, admin);
     expect([again.status, again.body.type]).to.satisfy(([st, type]: [number, string]) => st === 409 && /\/case-running$/.test(type));
 

@@ -10,7 +10,7 @@ import { answerUrgeUpdate, caseViewQuery, urgeSignal } from '../../workflows/def
 import { updateCase, type CaseDeps } from '../services/cases';
 import { caseAccess, caseHandling } from '../services/access';
 import { actorOf, requireStaff } from '../auth/principal';
-import { caseNoParam, instantQuery, queryString } from '../params';
+import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
 import { mapTemporalError } from '../services/temporal-errors';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
@@ -111,7 +111,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   r.get('/supervision/stuck-cases', async (req, res) => {
     const sup = requireSupervisor(req);
     const mine = await jurisdictionDepartments(db, sup);
-    const scan = req.query.scan === undefined ? 500 : Number(req.query.scan);
+    const scan = intQuery(req, 'scan', 500, 1, 5000);
     res.json(await findStuckCases(client, mine, scan));
   });
 
@@ -119,7 +119,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
   r.get('/supervision/stopped-cases', async (req, res) => {
     const who = requireStaff(req, ['supervisor', 'platform-admin']);
     const departments = who.roles.includes('platform-admin') ? null : await jurisdictionDepartments(db, who);
-    const scan = req.query.scan === undefined ? 500 : Number(req.query.scan);
+    const scan = intQuery(req, 'scan', 500, 1, 5000);
     res.json(await findStoppedCases(db, client, departments, scan));
   });
 
@@ -146,7 +146,8 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     }
     if (!await isProjected(db, caseNo)) throw notProjectedYet(caseNo);
     const urgeId = `urge-${crypto.randomUUID()}`;
-    await handle.signal(urgeSignal, { urgeId, message: body.message, replyBy: new Date(body.replyBy).toISOString(), by: actor.userId });
+    // A case whose workflow has stopped (or closed since the query) refuses the urge as any action (409), not with a 500.
+    await updateCase(deps, caseNo, actor.userId, 'urge', () => handle.signal(urgeSignal, { urgeId, message: body.message, replyBy: new Date(body.replyBy).toISOString(), by: actor.userId }));
     await recordUrge(db, { id: urgeId, caseNo, message: body.message, by: actor.userId, department: actor.department });
     res.status(202).json({ urgeId });
   });

@@ -10,6 +10,8 @@ import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
 import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
 import { fileCase, type CaseDeps, type FileCaseBody } from './cases';
+import { caseStopped, stoppedEnd } from './stopped';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { provincialFilingPrefix } from '../../lib/exchange/outbox';
 
 export type CallbackPlatform = 'payment' | 'logistics' | 'department' | 'identity' | 'province';
@@ -175,6 +177,11 @@ export function callbackService(deps: CaseDeps, secret: string) {
     } catch (err) {
       // Not applied: forget the event id so the platform's retry can be applied later.
       await db('callback_events').where({ event_id: e.eventId }).delete();
+      // A case whose workflow has stopped takes it once revived: 503, so the platform sends it again later (not a 500).
+      const stopped = err instanceof WorkflowNotFoundError && err.workflowId ? await stoppedEnd(client, err.workflowId) : null;
+      if (stopped && err instanceof WorkflowNotFoundError) {
+        throw new AppError(503, 'case-stopped', 'The case is stopped', `${caseStopped(err.workflowId, stopped).message}; send the callback again later`);
+      }
       throw err;
     }
   }

@@ -11,8 +11,8 @@
  * 5 minutes). The triggers that keep `next_supervision_at` put the clock's next instant no earlier
  * than that, so the sweep's own index, its wake-up and the sweep-behind gauge all wait for it, and
  * the gauge `onewindow_supervision_clocks_unrecordable` counts such clocks instead. The triggers
- * also forget the refusals once the clock's level changes or it stops (someone recorded it, or
- * there is nothing left to record), so no writer has to remember to.
+ * also forget the refusals once the clock's level changes, its instants move or it stops
+ * (someone recorded it, or what was refused is no longer due), so no writer has to remember to.
  */
 import type { Knex } from 'knex';
 
@@ -23,7 +23,8 @@ export async function up(knex: Knex): Promise<void> {
     create or replace function cases_next_supervision() returns trigger language plpgsql as $$
     begin
       if tg_op = 'UPDATE' and (new.supervision_state is distinct from old.supervision_state or new.statutory_overdue is distinct from old.statutory_overdue
-          or not new.clock_running or new.supervised_by is null) then
+          or new.warning_at is distinct from old.warning_at or new.promised_deadline is distinct from old.promised_deadline
+          or new.statutory_deadline is distinct from old.statutory_deadline or not new.clock_running or new.supervised_by is null) then
         new.sweep_failures := 0; new.sweep_retry_at := null; new.sweep_error := null;
       end if;
       new.next_supervision_at := case when new.supervised_by = 'sweep' and new.clock_running then least(
@@ -40,7 +41,8 @@ export async function up(knex: Knex): Promise<void> {
       on cases for each row execute function cases_next_supervision();
     create or replace function step_clocks_next_supervision() returns trigger language plpgsql as $$
     begin
-      if tg_op = 'UPDATE' and (new.level is distinct from old.level or new.closed_at is not null) then
+      if tg_op = 'UPDATE' and (new.level is distinct from old.level or new.warning_at is distinct from old.warning_at
+          or new.due_at is distinct from old.due_at or new.closed_at is not null) then
         new.sweep_failures := 0; new.sweep_retry_at := null; new.sweep_error := null;
       end if;
       new.next_supervision_at := case when new.closed_at is null then
