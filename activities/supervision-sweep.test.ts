@@ -476,6 +476,12 @@ describe('the supervision sweep records published case clocks (worker, database,
           const again = await refusedStep(caseNo, 'bad#2');
           expect(again.sweep_failures).to.equal(2);
           expect(again.sweep_retry_at.getTime() - Date.now()).to.be.within(2_500, 4_100);
+          // Refused for days on end: still counted, and put off 5 minutes, never more (the backoff never overflows).
+          await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'bad#2' }).update({ sweep_failures: 5_000, sweep_retry_at: new Date(Date.now() - 1) });
+          expect(await sweeper().sweepSupervision()).to.include({ failed: 1 });
+          const long = await refusedStep(caseNo, 'bad#2');
+          expect(long.sweep_failures).to.equal(5_001);
+          expect(long.sweep_retry_at.getTime() - Date.now()).to.be.within(290_000, 300_100);
 
           // Mended (the row shortened as an operator would) and its retry come: recorded at its instant, the refusals forgotten.
           await stack.db('step_clocks').where({ case_no: caseNo, clock_key: 'bad#2' }).update({ step_id: 'mended', sweep_retry_at: new Date(Date.now() - 1) });

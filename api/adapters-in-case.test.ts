@@ -148,6 +148,25 @@ describe('the platforms in the case, over HTTP (dev server + database + simulato
     expect(live.body.faceCheck).to.include({ status: 'passed', checkId: check.check_id });
   });
 
+  it('when the face check\'s callback arrives while the case\'s workflow is stopped, then it is answered 503 case-stopped, and the platform\'s retry is applied once the case is revived', async () => {
+    const caseNo = await file('XK-330000-00004.xh-zjj', 'construction-permit');
+    const check = await eventually(() => stack.db('face_checks').where({ case_no: caseNo }).first<{ check_id: string; status: string }>(), 'the face check');
+    await stack.client.workflow.getHandle(caseNo).terminate('an operator\'s mistake (test)');
+    const done = await stack.sims.identity.control.finishFaceCheck(check.check_id, 'pass');
+    expect(done.deliveries.map((d) => d.outcome)).to.deep.equal([503]);
+    const earlyId = `evt-it-stopped-${Date.now()}`;
+    const early = await signedPost('identity', { eventId: earlyId, type: 'identity.face-check', data: { checkId: check.check_id, passed: true, at: new Date().toISOString() } });
+    expect([early.status, early.body.type]).to.deep.equal([503, 'https://onewindow.example/problems/case-stopped']);
+    expect(await stack.db('callback_events').where({ event_id: earlyId })).to.have.length(0); // forgotten, so a retry of it is applied
+    const revived = await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '误操作终止，恢复办理' }, await asStaff(stack, 'ops-jiang'));
+    expect(revived.status, JSON.stringify(revived.body)).to.equal(200);
+    // The platform's retry (this test stack's simulators give up at once, so it is sent here, signed as the platform signs).
+    const retried = await signedPost('identity', { eventId: earlyId, type: 'identity.face-check', data: { checkId: check.check_id, passed: true, at: new Date().toISOString() } });
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(200);
+    await openTask(caseNo, 'precheck');
+    expect((await stack.db('face_checks').where({ check_id: check.check_id }).first()).status).to.equal('passed');
+  });
+
   it('when a fee charged at acceptance was paid and the case is refused, then the payment platform refunds it once and the read model shows it', async () => {
     const code = await publishVariant('QR-330000-00010.xh-gaj', 'QR-330000-00098', 'xh-gaj', (e) => { e.fee.when = 'acceptance'; });
     const caseNo = await file(code, 'resident-id-card-renewal', { delivery: { method: 'window' } }).finally(() => retire(code));
