@@ -127,8 +127,9 @@ async function catchUp(db: Db, client: Client, caseNo: string): Promise<boolean>
 
 /**
  * Revives a stopped case: resets its workflow's last run to its last completed workflow task,
- * and answers once the case, running again, holds the tasks its inboxes show (15 s at most). 404 for a case the cluster does not hold, 409 `case-running` / `case-finished` when there is
- * nothing to revive.
+ * and answers once the case, running again, holds the tasks its inboxes show (15 s at most).
+ * 404 for a case the cluster does not hold; 409 `case-running` / `case-finished` when there is
+ * nothing to revive, `case-not-revivable` when its run never completed a workflow task.
  */
 export async function reviveCase(db: Db, client: Client, caseNo: string, actor: string, reason: string): Promise<Revived> {
   let last;
