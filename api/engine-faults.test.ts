@@ -8,7 +8,11 @@
 import { expect } from 'chai';
 import { createDb, type Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
-import { ctx } from '../test/context';
+import { ctx, testStaffPassword } from '../test/context';
+import { hashPassword } from './auth/secrets';
+import { updateCase } from './services/cases';
+import { AppError } from '../lib/errors';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { startDbProxy, type DbProxy } from '../test/db-proxy';
 import { asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
 import type { CaseInput, ProcessStep } from '../workflows/definitions';
@@ -176,6 +180,12 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     expect(listed.body.cases.find((c: { caseNo: string }) => c.caseNo === caseNo)).to.deep.include({ caseNo, ended: 'terminated', caseStatus: 'prechecking', itemName: '个体工商户设立登记', department: 'xh-scjg', runId: stoppedRun });
     const admin = await asStaff(stack, 'ops-jiang');
     expect((await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200', undefined, admin)).body.cases.map((c: { caseNo: string }) => c.caseNo)).to.include(caseNo);
+    // A supervisor of another county does not learn of it.
+    await direct('departments').insert({ code: 'zz-other-county', name: '测试县政务服务管理办公室', level: 'county', region_code: '330108' }).onConflict('code').ignore();
+    await direct('staff_users').insert({ id: 'supervisor-other-county', name: '钱监察', department_code: 'zz-other-county', roles: ['supervisor'], password_hash: await hashPassword(testStaffPassword), must_change_password: false }).onConflict('id').ignore();
+    const elsewhere = await http(stack, 'GET', '/api/supervision/stopped-cases?scan=200', undefined, await asStaff(stack, 'supervisor-other-county'));
+    expect(elsewhere.status, JSON.stringify(elsewhere.body)).to.equal(200);
+    expect(elsewhere.body.cases.map((c: { caseNo: string }) => c.caseNo)).not.to.include(caseNo);
 
     // Only a platform administrator revives, and says why.
     expect((await http(stack, 'POST', `/api/supervision/stopped-cases/${caseNo}/revive`, { reason: '误操作终止' })).status).to.equal(403);
@@ -190,6 +200,10 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     for (const r of both) expect(r.status === 200 ? r.body.runId : r.body.type, JSON.stringify(r.body)).to.satisfy((x: string) => x === revived.body.runId || /\/case-running$/.test(x));
     const now = await stack.client.workflow.getHandle(caseNo).describe();
     expect([now.status.name, now.runId]).to.deep.equal(['RUNNING', revived.body.runId]);
+    // An action that reached the stopped run just before the revive is told to send it again, not that the case is closed.
+    const raced = await updateCase({ db: direct, client: stack.client, taskQueue: stack.taskQueue }, caseNo, 'clerk-wang', 'completeTask',
+      () => Promise.reject(new WorkflowNotFoundError('workflow execution already completed', caseNo, stoppedRun))).then(() => null, (e: unknown) => e);
+    expect(raced).to.be.instanceOf(AppError).and.to.include({ status: 409, code: 'case-revived' });
     // One reset: the stopped run and the one new run, no third.
     const runs = await eventually(async () => {
       const ids: string[] = [];

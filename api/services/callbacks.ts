@@ -10,7 +10,7 @@ import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
 import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
 import { fileCase, type CaseDeps, type FileCaseBody } from './cases';
-import { caseStopped, stoppedEnd } from './stopped';
+import { caseRevived, caseStopped, stoppedEnd } from './stopped';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { provincialFilingPrefix } from '../../lib/exchange/outbox';
 
@@ -180,7 +180,8 @@ export function callbackService(deps: CaseDeps, secret: string) {
       // A case whose workflow has stopped takes it once revived: 503, so the platform sends it again later (not a 500).
       const stopped = err instanceof WorkflowNotFoundError && err.workflowId ? await stoppedEnd(client, err.workflowId) : null;
       if (stopped && err instanceof WorkflowNotFoundError) {
-        throw new AppError(503, 'case-stopped', 'The case is stopped', `${caseStopped(err.workflowId, stopped).message}; send the callback again later`);
+        const why = stopped === 'running' ? caseRevived(err.workflowId) : caseStopped(err.workflowId, stopped);
+        throw new AppError(503, why.code, 'The case is stopped', `${why.message}; send the callback again later`);
       }
       throw err;
     }

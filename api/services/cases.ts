@@ -38,7 +38,7 @@ import {
 } from '../../workflows/definitions';
 import type { SupervisionLevel } from '../../workflows/supervision';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
-import { caseStopped, stoppedEnd } from './stopped';
+import { caseRevived, caseStopped, stoppedEnd } from './stopped';
 import { mapTemporalError } from './temporal-errors';
 import type { IdentityPlatform } from '../../adapters/identity';
 import type { CertificatePlatform } from '../../adapters/certificates';
@@ -516,7 +516,7 @@ export async function updateCase<T>(deps: CaseDeps, caseNo: string, actor: strin
     // A workflow that stopped without the case ending (terminated by an operator, failed) is not a closed case.
     const closed = err instanceof WorkflowNotFoundError || (err instanceof Error && /workflow execution already completed/i.test(err.message));
     const stopped = closed ? await stoppedEnd(deps.client, caseNo) : null;
-    const mapped = stopped ? caseStopped(caseNo, stopped)
+    const mapped = stopped === 'running' ? caseRevived(caseNo) : stopped ? caseStopped(caseNo, stopped)
       : err instanceof WorkflowNotFoundError ? conflict('case-closed', `${caseNo} is closed and accepts no further actions`) : mapTemporalError(err, caseNo);
     if (mapped instanceof AppError) {
       await deps.db('audit_log').insert({ actor, action: `refused.${action}`, case_no: caseNo, detail: JSON.stringify({ status: mapped.status, reason: mapped.message }) });

@@ -48,14 +48,22 @@ async function lastRun(client: Client, caseNo: string): Promise<{ runId: string;
   return { runId: d.runId, type: d.type, status: d.raw.workflowExecutionInfo?.status ?? Status.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED, closeTime: d.closeTime ?? null };
 }
 
-/** Whether the case's workflow stopped without the case ending (for the refusal an action on it gets). */
-export async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | null> {
+/**
+ * Why an action found the case's workflow closed: it stopped without the case ending, or it runs
+ * again (revived while the action was on its way); null when it completed, or cannot be told.
+ */
+export async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | 'running' | null> {
   try {
-    return stoppedBy[(await lastRun(client, caseNo)).status] ?? null;
+    const { status } = await lastRun(client, caseNo);
+    return status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'running' : stoppedBy[status] ?? null;
   } catch {
     return null;
   }
 }
+
+/** The refusal of an action that reached a stopped case's closed run after it was revived: send it again. */
+export const caseRevived = (caseNo: string) =>
+  conflict('case-revived', `case ${caseNo} was revived while this was on its way; send it again`);
 
 /** The refusal of an action on a stopped case. */
 export const caseStopped = (caseNo: string, ended: StoppedCase['ended']) =>

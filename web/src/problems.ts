@@ -34,6 +34,7 @@ export const problemTitles: Record<string, Pair> = {
   'case-closed': ['办件已办结，不能再办理', 'The case is closed'],
   'case-finished': ['办件已办结，不能再办理', 'The case is finished'],
   'case-stopped': ['办件流程已中止，请联系平台管理员恢复后再办理', 'The case\'s workflow has stopped; a platform administrator must revive it'],
+  'case-revived': ['办件流程刚刚恢复，请重新提交', 'The case was just revived; send it again'],
   'case-running': ['办件流程正常运行，无需恢复', 'The case\'s workflow is running; nothing to revive'],
   'case-not-revivable': ['该办件流程无法恢复，请重新登记', 'The case cannot be revived; file it again'],
   'task-not-open': ['该任务已办理或已撤销', 'The task is no longer open'],
