@@ -10,7 +10,7 @@ import { PgNonceStore } from '../../lib/nonce-store';
 import { AppError, notFound, validationFailed } from '../../lib/errors';
 import { deliveredSignal, departmentMilestoneSignal, departmentResultSignal, faceCheckResultSignal, paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../../workflows/definitions';
 import { fileCase, type CaseDeps, type FileCaseBody } from './cases';
-import { caseRevived, caseStopped, stoppedEnd } from './stopped';
+import { stoppedRefusal } from './stopped';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { provincialFilingPrefix } from '../../lib/exchange/outbox';
 
@@ -178,11 +178,8 @@ export function callbackService(deps: CaseDeps, secret: string) {
       // Not applied: forget the event id so the platform's retry can be applied later.
       await db('callback_events').where({ event_id: e.eventId }).delete();
       // A case whose workflow has stopped takes it once revived: 503, so the platform sends it again later (not a 500).
-      const stopped = err instanceof WorkflowNotFoundError && err.workflowId ? await stoppedEnd(client, err.workflowId) : null;
-      if (stopped && err instanceof WorkflowNotFoundError) {
-        const why = stopped === 'running' ? caseRevived(err.workflowId) : caseStopped(err.workflowId, stopped);
-        throw new AppError(503, why.code, 'The case is stopped', `${why.message}; send the callback again later`);
-      }
+      const why = err instanceof WorkflowNotFoundError && err.workflowId ? await stoppedRefusal(client, err.workflowId, err) : null;
+      if (why) throw new AppError(503, why.code, 'The case is stopped', `${why.message}; send the callback again later`);
       throw err;
     }
   }

@@ -38,7 +38,7 @@ import {
 } from '../../workflows/definitions';
 import type { SupervisionLevel } from '../../workflows/supervision';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
-import { caseRevived, caseStopped, stoppedEnd } from './stopped';
+import { stoppedRefusal } from './stopped';
 import { mapTemporalError } from './temporal-errors';
 import type { IdentityPlatform } from '../../adapters/identity';
 import type { CertificatePlatform } from '../../adapters/certificates';
@@ -514,10 +514,8 @@ export async function updateCase<T>(deps: CaseDeps, caseNo: string, actor: strin
     // The case is in the read model (every caller checks), so a workflow Temporal does not find
     // has closed (or left the cluster by retention), whatever words the server uses for it.
     // A workflow that stopped without the case ending (terminated by an operator, failed) is not a closed case.
-    const closed = err instanceof WorkflowNotFoundError || (err instanceof Error && /workflow execution already completed/i.test(err.message));
-    const stopped = closed ? await stoppedEnd(deps.client, caseNo) : null;
-    const mapped = stopped === 'running' ? caseRevived(caseNo) : stopped ? caseStopped(caseNo, stopped)
-      : err instanceof WorkflowNotFoundError ? conflict('case-closed', `${caseNo} is closed and accepts no further actions`) : mapTemporalError(err, caseNo);
+    const mapped = (await stoppedRefusal(deps.client, caseNo, err))
+      ?? (err instanceof WorkflowNotFoundError ? conflict('case-closed', `${caseNo} is closed and accepts no further actions`) : mapTemporalError(err, caseNo));
     if (mapped instanceof AppError) {
       await deps.db('audit_log').insert({ actor, action: `refused.${action}`, case_no: caseNo, detail: JSON.stringify({ status: mapped.status, reason: mapped.message }) });
     }

@@ -12,9 +12,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../../lib/db';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict, notFound, type AppError } from '../../lib/errors';
 import { caseViewQuery } from '../../workflows/definitions';
 import { departmentIn } from '../../workflows/search-attributes';
+import { alreadyCompleted } from './temporal-errors';
 
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
 const EventType = temporal.api.enums.v1.EventType;
@@ -52,7 +53,7 @@ async function lastRun(client: Client, caseNo: string): Promise<{ runId: string;
  * Why an action found the case's workflow closed: it stopped without the case ending, or it runs
  * again (revived while the action was on its way); null when it completed, or cannot be told.
  */
-export async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | 'running' | null> {
+async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | 'running' | null> {
   try {
     const { status } = await lastRun(client, caseNo);
     return status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'running' : stoppedBy[status] ?? null;
@@ -61,13 +62,19 @@ export async function stoppedEnd(client: Client, caseNo: string): Promise<Stoppe
   }
 }
 
-/** The refusal of an action that reached a stopped case's closed run after it was revived: send it again. */
-export const caseRevived = (caseNo: string) =>
-  conflict('case-revived', `case ${caseNo} was revived while this was on its way; send it again`);
-
-/** The refusal of an action on a stopped case. */
-export const caseStopped = (caseNo: string, ended: StoppedCase['ended']) =>
-  conflict('case-stopped', `the workflow of case ${caseNo} has stopped (${ended}) while the case is not finished; it accepts no action until a platform administrator revives it`);
+/**
+ * The refusal of an action (an update, a signal) that Temporal refused because the case's run is
+ * closed, when the case has not ended: `case-stopped` while its workflow is stopped,
+ * `case-revived` when it runs again (revived while the action was on its way: send it again).
+ * Null for any other error, and for a case whose workflow completed.
+ */
+export async function stoppedRefusal(client: Client, caseNo: string, err: unknown): Promise<AppError | null> {
+  if (!(err instanceof WorkflowNotFoundError) && !alreadyCompleted(err)) return null;
+  const how = await stoppedEnd(client, caseNo);
+  if (how === 'running') return conflict('case-revived', `case ${caseNo} was revived while this was on its way; send it again`);
+  if (how) return conflict('case-stopped', `the workflow of case ${caseNo} has stopped (${how}) while the case is not finished; it accepts no action until a platform administrator revives it`);
+  return null;
+}
 
 /**
  * Stopped cases of `departments` (null: every department), newest first: runs of the case

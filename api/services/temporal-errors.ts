@@ -32,10 +32,15 @@ export function mapTemporalError(err: unknown, caseNo: string): Error {
     if (status) return new AppError(status, kebab(type), 'The case refused the request', err.cause.message);
   }
   // An update to a finished workflow: the case no longer accepts actions.
-  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
+  if (alreadyCompleted(err)) {
     return conflict('case-closed', `${caseNo} is closed and accepts no further actions`);
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Whether Temporal answered that the workflow's run has already completed (in whatever way it ended). */
+export function alreadyCompleted(err: unknown): boolean {
+  return err instanceof Error && /workflow execution already completed/i.test(err.message);
 }
 
 function kebab(s: string): string {
