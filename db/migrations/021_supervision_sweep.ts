@@ -17,6 +17,16 @@
  */
 import type { Knex } from 'knex';
 
+/** The next instant at which a swept case's level must change (null: none), from the row `new`; kept by the trigger (and by 023's). */
+export const casesNextInstant = `case when new.supervised_by = 'sweep' and new.clock_running then least(
+        case when new.supervision_state = 'normal' then new.warning_at end,
+        case when new.supervision_state <> 'overdue' then new.promised_deadline end,
+        case when not new.statutory_overdue then new.statutory_deadline end)
+      end`;
+
+/** The columns whose update makes the trigger compute that instant again. */
+export const casesClockColumns = 'supervised_by, clock_running, supervision_state, warning_at, promised_deadline, statutory_deadline, statutory_overdue, next_supervision_at';
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     alter table cases
@@ -28,16 +38,12 @@ export async function up(knex: Knex): Promise<void> {
       add column next_supervision_at timestamptz;
     create function cases_next_supervision() returns trigger language plpgsql as $$
     begin
-      new.next_supervision_at := case when new.supervised_by = 'sweep' and new.clock_running then least(
-        case when new.supervision_state = 'normal' then new.warning_at end,
-        case when new.supervision_state <> 'overdue' then new.promised_deadline end,
-        case when not new.statutory_overdue then new.statutory_deadline end)
-      end;
+      new.next_supervision_at := ${casesNextInstant};
       return new;
     end $$;
     create trigger cases_next_supervision_insert before insert on cases for each row execute function cases_next_supervision();
     create trigger cases_next_supervision_update
-      before update of supervised_by, clock_running, supervision_state, warning_at, promised_deadline, statutory_deadline, statutory_overdue, next_supervision_at
+      before update of ${casesClockColumns}
       on cases for each row execute function cases_next_supervision();
     create index cases_next_supervision on cases (next_supervision_at) where next_supervision_at is not null;
     -- The sweep's corrections: cases at a level worse than normal whose deadline may have moved away.

@@ -18,6 +18,11 @@
  */
 import type { Knex } from 'knex';
 
+/** The next instant at which an open step clock's level must change (null: none), from the row `new`; kept by the trigger (and by 023's). */
+export const stepClocksNextInstant = `case when new.closed_at is null then
+        case new.level when 'normal' then coalesce(new.warning_at, new.due_at) when 'warning' then new.due_at end
+      end`;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table step_clocks (
@@ -37,9 +42,7 @@ export async function up(knex: Knex): Promise<void> {
     );
     create function step_clocks_next_supervision() returns trigger language plpgsql as $$
     begin
-      new.next_supervision_at := case when new.closed_at is null then
-        case new.level when 'normal' then coalesce(new.warning_at, new.due_at) when 'warning' then new.due_at end
-      end;
+      new.next_supervision_at := ${stepClocksNextInstant};
       return new;
     end $$;
     create trigger step_clocks_next_supervision before insert or update on step_clocks for each row execute function step_clocks_next_supervision();

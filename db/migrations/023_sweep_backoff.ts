@@ -15,6 +15,8 @@
  * (someone recorded it, or what was refused is no longer due), so no writer has to remember to.
  */
 import type { Knex } from 'knex';
+import { casesClockColumns, casesNextInstant } from './021_supervision_sweep';
+import { stepClocksNextInstant } from './022_step_clocks';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -27,17 +29,13 @@ export async function up(knex: Knex): Promise<void> {
           or new.statutory_deadline is distinct from old.statutory_deadline or not new.clock_running or new.supervised_by is null) then
         new.sweep_failures := 0; new.sweep_retry_at := null; new.sweep_error := null;
       end if;
-      new.next_supervision_at := case when new.supervised_by = 'sweep' and new.clock_running then least(
-        case when new.supervision_state = 'normal' then new.warning_at end,
-        case when new.supervision_state <> 'overdue' then new.promised_deadline end,
-        case when not new.statutory_overdue then new.statutory_deadline end)
-      end;
+      new.next_supervision_at := ${casesNextInstant};
       if new.next_supervision_at is not null and new.sweep_retry_at > new.next_supervision_at then new.next_supervision_at := new.sweep_retry_at; end if;
       return new;
     end $$;
     drop trigger cases_next_supervision_update on cases;
     create trigger cases_next_supervision_update
-      before update of supervised_by, clock_running, supervision_state, warning_at, promised_deadline, statutory_deadline, statutory_overdue, next_supervision_at, sweep_retry_at
+      before update of ${casesClockColumns}, sweep_retry_at
       on cases for each row execute function cases_next_supervision();
     create or replace function step_clocks_next_supervision() returns trigger language plpgsql as $$
     begin
@@ -45,9 +43,7 @@ export async function up(knex: Knex): Promise<void> {
           or new.due_at is distinct from old.due_at or new.closed_at is not null) then
         new.sweep_failures := 0; new.sweep_retry_at := null; new.sweep_error := null;
       end if;
-      new.next_supervision_at := case when new.closed_at is null then
-        case new.level when 'normal' then coalesce(new.warning_at, new.due_at) when 'warning' then new.due_at end
-      end;
+      new.next_supervision_at := ${stepClocksNextInstant};
       if new.next_supervision_at is not null and new.sweep_retry_at > new.next_supervision_at then new.next_supervision_at := new.sweep_retry_at; end if;
       return new;
     end $$;
@@ -62,22 +58,16 @@ export async function down(knex: Knex): Promise<void> {
     drop index if exists cases_sweep_refused;
     create or replace function step_clocks_next_supervision() returns trigger language plpgsql as $$
     begin
-      new.next_supervision_at := case when new.closed_at is null then
-        case new.level when 'normal' then coalesce(new.warning_at, new.due_at) when 'warning' then new.due_at end
-      end;
+      new.next_supervision_at := ${stepClocksNextInstant};
       return new;
     end $$;
     drop trigger if exists cases_next_supervision_update on cases;
     create trigger cases_next_supervision_update
-      before update of supervised_by, clock_running, supervision_state, warning_at, promised_deadline, statutory_deadline, statutory_overdue, next_supervision_at
+      before update of ${casesClockColumns}
       on cases for each row execute function cases_next_supervision();
     create or replace function cases_next_supervision() returns trigger language plpgsql as $$
     begin
-      new.next_supervision_at := case when new.supervised_by = 'sweep' and new.clock_running then least(
-        case when new.supervision_state = 'normal' then new.warning_at end,
-        case when new.supervision_state <> 'overdue' then new.promised_deadline end,
-        case when not new.statutory_overdue then new.statutory_deadline end)
-      end;
+      new.next_supervision_at := ${casesNextInstant};
       return new;
     end $$;
     alter table step_clocks drop column if exists sweep_failures, drop column if exists sweep_retry_at, drop column if exists sweep_error;
