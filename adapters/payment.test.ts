@@ -9,7 +9,6 @@ import { PaymentClient, type CreateOrder } from './payment';
 
 const secret = 'payment-secret';
 const fast = { timeoutMs: 600, retry: { attempts: 4, initialDelayMs: 10, maxDelayMs: 40 } };
-const today = chinaDate(new Date());
 let n = 0;
 const order = (): CreateOrder => ({
   caseNo: `33010620250303${String(++n).padStart(8, '0')}`, payer: { name: '林建华', idNumber: '330106197608142018' }, amountFen: 30_000,
@@ -123,6 +122,8 @@ describe('payment adapter against the payment simulator, with signed callbacks',
   it('when the day is reconciled against onewindow’s list, then matches and every kind of mismatch are reported', async () => {
     const [a, b, c] = [await payment.createOrder(order(), 'rec-a'), await payment.createOrder(order(), 'rec-b'), await payment.createOrder(order(), 'rec-c')];
     for (const o of [a, b, c]) await sim.control.pay(o.orderId);
+    // The China day the orders were paid on, taken when they were (a day taken when the file loaded is yesterday once a run crosses midnight China time).
+    const today = chinaDate(new Date());
     const report = await payment.reconcile(today, [
       { orderId: a.orderId, amountFen: 30_000, status: 'paid' },
       { orderId: b.orderId, amountFen: 20_000, status: 'paid' },
