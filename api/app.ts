@@ -41,6 +41,7 @@ import { archiveRoutes } from './routes/archive';
 import { openDataRoutes } from './routes/open-data';
 import { hallRoutes } from './routes/hall';
 import { PdfFont } from './services/document-pdf';
+import type { CaseWatch } from './services/case-watch';
 import { defaultPdfFontFile } from '../lib/config';
 
 export interface AppDeps {
@@ -78,6 +79,11 @@ export interface AppDeps {
   notifier?: Notifier;
   /** The service hall's clock (tests place the hall on a chosen working day); the real time otherwise. */
   hallClock?: () => Date;
+  /**
+   * Wakes the case views waiting with `?wait=` when their case moves (api/services/case-watch.ts);
+   * without it they look again every second.
+   */
+  caseWatch?: CaseWatch;
   /** The CJK font of the documents' PDFs (PDF_FONT_FILE; Debian's WenQuanYi Micro Hei when absent); missing, the PDF download answers 503. */
   pdfFontFile?: string;
 }

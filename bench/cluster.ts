@@ -16,7 +16,7 @@ import { cpuPerCase } from './report';
 import { freshDatabase, prepareDatabase, resultsDir } from './stack';
 import { createAuth } from './staff-auth';
 
-export async function runClusterBench(config: Config, adminUrl: string, o: { cases: number; concurrency: number }, say: (line: string) => void): Promise<void> {
+export async function runClusterBench(config: Config, adminUrl: string, o: { cases: number; concurrency: number; caseViewWait?: number }, say: (line: string) => void): Promise<void> {
   const shape = { historyProcesses: 1, workers: 2, apis: 2 };
   const temporalDb = 'temporal_bench';
   const visibilityDb = 'temporal_visibility_bench';
@@ -52,7 +52,7 @@ export async function runClusterBench(config: Config, adminUrl: string, o: { cas
         return rows.map((r) => r.pid);
       });
       const auth = createAuth({ baseUrl: cluster.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: cluster.simulatorUrls.identity });
-      const e2eOpts = { baseUrl: cluster.baseUrl, auth, paymentUrl: cluster.simulatorUrls.payment, logisticsUrl: cluster.simulatorUrls.logistics, db: database.db, concurrency: o.concurrency };
+      const e2eOpts = { baseUrl: cluster.baseUrl, auth, paymentUrl: cluster.simulatorUrls.payment, logisticsUrl: cluster.simulatorUrls.logistics, db: database.db, concurrency: o.concurrency, waitS: o.caseViewWait };
       const warmup = Math.min(o.concurrency, 10);
       say(`warm-up: ${warmup} cases`);
       await runE2e({ ...e2eOpts, cases: warmup });

@@ -8,7 +8,9 @@
  * Prints the tables (Markdown), writes bench/results/bench.json, shows a progress bar on stderr.
  *
  * Options: --cases N (default 80), --concurrency C (20), --supervision-cases N (60),
- * --working-day-ms N (2000), --query-cases N (1000000), --only e2e,supervision,queries
+ * --working-day-ms N (2000), --query-cases N (1000000), --case-view-wait S (20: the e2e actors
+ * hold the case view until the case moves, as the web app does; 0: they poll every 50 ms),
+ * --only e2e,supervision,queries
  * (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
  * instead (bench/cluster.ts).
  */
@@ -31,11 +33,11 @@ import { burstDayMs, fileTemplate, runBurst, runBurstFloor } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
 import { runClusterBench } from './cluster';
 
-function option(name: string, fallback: number): number {
+function option(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--${name} wants a positive integer`);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${name} wants ${min === 1 ? 'a positive integer' : `an integer of at least ${min}`}`);
   return n;
 }
 
@@ -54,6 +56,7 @@ runMain('bench', async () => {
     queryCases: option('query-cases', 1_000_000),
     burstCases: option('burst-cases', 2_000),
     burstLeadSeconds: option('burst-lead-s', 300),
+    caseViewWait: option('case-view-wait', 20, 0),
   };
   if (process.argv.includes('--cluster')) {
     // The end-to-end benchmark on Temporal's production server instead of the dev server (bench/cluster.ts).
@@ -131,7 +134,7 @@ runMain('bench', async () => {
         sampler.watch('bench driver', () => [process.pid]);
 
         const auth = createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity });
-        const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency };
+        const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency, waitS: options.caseViewWait };
         progress.start('e2e warm-up', warmup);
         await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);

@@ -5,7 +5,8 @@ import { answerClientErrors } from '../api/problem';
 import { loadConfig } from '../lib/config';
 import { checkpointFile, startCheckpoints } from '../lib/audit-checkpoints';
 import { ConfigError } from '../lib/errors';
-import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { databaseOf, openDb, runMain, temporalAddressOf } from '../lib/runtime';
+import { CaseWatch, listenConnectionOf } from '../api/services/case-watch';
 import { connectClient } from '../lib/temporal';
 import { closeGracefully } from '../lib/graceful-close';
 import { IdentityClient } from '../adapters/identity';
@@ -42,7 +43,10 @@ runMain('api', async () => {
   const messagingUrl = config.platformUrls.messaging;
   const notifier = messagingUrl ? new NotifierClient({ baseUrl: messagingUrl, secret: config.platformSecret }) : undefined;
   const limiter = new RateLimiter();
-  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, notifier, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir, pdfFontFile: config.pdfFontFile };
+  // Case views waiting with ?wait= are woken by the database's notifications (one LISTEN connection).
+  const { url: databaseUrl, embedded } = databaseOf(config);
+  const caseWatch = new CaseWatch({ connection: listenConnectionOf(databaseUrl, embedded) });
+  const deps = { db, client, taskQueue: config.taskQueue, platformSecret: config.platformSecret, secretKey: config.secretKey, sessionMinutes: config.sessionMinutes, followUpFirstAskMs: config.platformFollowUpMinutes * 60_000, certificates, identity, notifier, limiter, trustProxy: config.trustProxy, hsts: config.hsts, auditKey: config.auditKey, auditCheckpointFile: checkpointFile(config.dataDir), paymentCashierUrl: config.paymentCashierUrl, archiveDir: config.archiveDir, pdfFontFile: config.pdfFontFile, caseWatch };
   // The audit chain's head, signed, outside the database (see README, "Security").
   startCheckpoints(db, checkpointFile(config.dataDir), config.auditKey, config.auditCheckpointMinutes);
   // With PUBLIC_PORT, the Internet zone (applicants, integrators, verification) has a port of its
@@ -65,7 +69,8 @@ runMain('api', async () => {
   // idle keep-alive clients.
   const stop = () => {
     setTimeout(() => process.exit(0), 10_000).unref();
-    void Promise.all(servers.map((s) => closeGracefully(s, 3_000)))
+    // Waiting case views answer now (304, or the view as it stands), so they do not hold the close.
+    void caseWatch.stop().then(() => Promise.all(servers.map((s) => closeGracefully(s, 3_000))))
       .then(() => metrics.close()).then(() => client.connection.close()).then(() => tracing?.shutdown()).then(() => db.destroy()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);

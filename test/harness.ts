@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ArchiveWriter } from '../api/services/archive';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { CaseWatch, listenConnectionOf } from '../api/services/case-watch';
 import { answerClientErrors } from '../api/problem';
 import { createDb, type Db } from '../lib/db';
 import { createPlatforms } from '../lib/platforms';
@@ -50,6 +51,8 @@ export interface Stack {
   sims: AllSimulators;
   /** The approval archive's store of this stack (a temporary folder, removed when the stack stops). */
   archiveDir: string;
+  /** The API app's case watch (the waits of GET /api/cases/{caseNo}?wait=). */
+  caseWatch: CaseWatch;
   /** Stops a stack of its own; on the shared stack, closes the suite's API app only. */
   stop(): Promise<void>;
   [partsOf]?: StackParts;
@@ -85,6 +88,8 @@ interface StackParts {
   platforms: ReturnType<typeof createPlatforms>;
   followUpFirstAskMs?: number;
   archiveDir: string;
+  /** The database's URL, for the case watch's LISTEN connection. */
+  databaseUrl: string;
 }
 
 /**
@@ -105,14 +110,18 @@ async function holdPort(): Promise<{ server: Server; port: number }> {
 }
 
 /** An API app over the stack's parts, with its own rate limiter (sign-in delays, integrator buckets), on a held port or a new one. */
-async function openApi(parts: StackParts, held?: { server: Server; port: number }): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function openApi(parts: StackParts, held?: { server: Server; port: number }): Promise<{ baseUrl: string; caseWatch: CaseWatch; close(): Promise<void> }> {
   const { server, port } = held ?? await holdPort();
+  const caseWatch = new CaseWatch({ connection: listenConnectionOf(parts.databaseUrl, ctx.embeddedDb) });
   const app = createApp({
     db: parts.db, client: parts.client, taskQueue: parts.taskQueue, platformSecret, secretKey, certificates: parts.platforms.certificates, identity: parts.platforms.identity, notifier: parts.platforms.notifier,
-    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`, archiveDir: parts.archiveDir,
+    limiter: new RateLimiter(), followUpFirstAskMs: parts.followUpFirstAskMs, paymentCashierUrl: `${parts.sims.urls.payment}/cashier`, archiveDir: parts.archiveDir, caseWatch,
   });
   server.on('request', app);
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { baseUrl: `http://127.0.0.1:${port}`, caseWatch, close: async () => {
+    await caseWatch.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  } };
 }
 
 /**
@@ -140,7 +149,7 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: sims.urls, secret: platformSecret, departmentCodes, timeoutMs: 5_000, retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 } });
   const archiveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onewindow-archive-'));
-  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs, archiveDir };
+  const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs, archiveDir, databaseUrl: options.databaseUrl ?? ctx.databaseUrl };
   const api = await openApi(parts, held);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
   const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
@@ -178,6 +187,7 @@ async function buildStack(options: StackOptions): Promise<Stack> {
       fs.rmSync(archiveDir, { recursive: true, force: true });
     },
     archiveDir,
+    caseWatch: api.caseWatch,
     [partsOf]: parts,
   };
 }
@@ -205,7 +215,7 @@ export async function sharedStack(): Promise<Stack> {
   const base = await shared;
   starts.suiteApis += 1;
   const api = await openApi(base[partsOf]!);
-  return { ...base, baseUrl: api.baseUrl, defaultHeaders: {}, stop: () => api.close(), [partsOf]: undefined };
+  return { ...base, baseUrl: api.baseUrl, caseWatch: api.caseWatch, defaultHeaders: {}, stop: () => api.close(), [partsOf]: undefined };
 }
 
 /** Stops the shared stack if it is up (at the end of the run, or before a stack of its own starts). */

@@ -7,8 +7,9 @@ import {
   type CaseDeps, type CorrectionReplyBody, type FileCaseBody, type Filer, type PreconditionBody,
 } from '../services/cases';
 import { actorOf, principalOf, principalRef, requireStaff, type Principal } from '../auth/principal';
-import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles } from '../services/access';
-import { answeredNotModified } from '../conditional';
+import { auditFullView, caseAccess, caseHandling, clerkRoles, handlerRoles, type CaseAccess } from '../services/access';
+import { answeredNotModified, noneMatchHits } from '../conditional';
+import { CaseWatch } from '../services/case-watch';
 import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
 import { maskPersonalData } from '../../lib/privacy';
 import { forbidden, unauthorised } from '../../lib/errors';
@@ -135,7 +136,10 @@ function filerOf(p: Principal, body: FileCaseBody): Filer {
   }
 }
 
-export function caseRoutes(deps: CaseDeps): Router {
+/** The longest a case view waits for its case to move (GET /cases/{caseNo}?wait=). */
+export const maxWaitSeconds = 30;
+
+export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
   const r = Router();
   const { db } = deps;
 
@@ -166,17 +170,39 @@ export function caseRoutes(deps: CaseDeps): Router {
     }));
   });
 
+  /** One process's waiting case views; without a LISTEN connection they look every second. */
+  const watch = deps.caseWatch ?? new CaseWatch();
+
   r.get('/cases/:caseNo', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
     const p = principalOf(req);
-    const access = await caseAccess(db, p, caseNo);
     const reveal = req.query.reveal === 'true';
+    const waitS = intQuery(req, 'wait', 0, 0, maxWaitSeconds);
     // Conditional GET: the ETag is the view's version and which view (whole, masked, revealed),
     // read with the access check, before the view itself, so the body sent is never older than its
     // tag. A poll that already holds this version gets 304 and nothing more is read, sent or
     // recorded as a full view.
-    const version = access.scope.viewVersion;
-    if (version !== undefined && answeredNotModified(req, res, `"v${version}-${access.full ? 'full' : reveal ? 'revealed' : 'masked'}"`)) return;
+    const tagOf = (a: CaseAccess) => a.scope.viewVersion === undefined ? undefined : `"v${a.scope.viewVersion}-${a.full ? 'full' : reveal ? 'revealed' : 'masked'}"`;
+    // With ?wait=N the request waits (at most N s) while the caller holds the current version, or
+    // while the case is filed but not yet in the read model, and is answered once that changes.
+    const moved = (a: CaseAccess) => {
+      const tag = tagOf(a);
+      return tag !== undefined && !noneMatchHits(req.get('if-none-match'), tag);
+    };
+    let access = await caseAccess(db, p, caseNo);
+    if (waitS > 0 && !moved(access)) {
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      const seen = await watch.until(caseNo, waitS * 1000, async () => {
+        const a = await caseAccess(db, p, caseNo);
+        access = a;
+        return moved(a) ? a : undefined;
+      }, gone.signal);
+      if (gone.signal.aborted) return;
+      if (seen) access = seen;
+    }
+    const tag = tagOf(access);
+    if (tag !== undefined && answeredNotModified(req, res, tag)) return;
     const view = await getCase(db, caseNo);
     if (access.full) {
       await auditFullView(db, p, caseNo, 'case');

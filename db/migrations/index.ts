@@ -26,6 +26,7 @@ import * as m020 from './020_case_view_version';
 import * as m021 from './021_supervision_sweep';
 import * as m022 from './022_step_clocks';
 import * as m023 from './023_sweep_backoff';
+import * as m024 from './024_case_view_notify';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '021_supervision_sweep': m021,
   '022_step_clocks': m022,
   '023_sweep_backoff': m023,
+  '024_case_view_notify': m024,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,7 +3,7 @@
  * certificates, earlier opinions, the history timeline, and the open task's allowed actions
  * with an opinion; extension request, special procedure and urges to answer.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { get, post } from '../api';
 import { ItemForm } from '../forms/item-form';
 import { actionName, fmtDeadline, fmtTime, useI18n } from '../i18n';
@@ -14,7 +14,7 @@ import { CaseHistory } from '../ui/case-history';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { documentLinks } from './documents';
 import { deptName, useDepartments } from '../ui/departments';
-import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
+import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useLoad } from '../ui/kit';
 
 type ProcedureType = NonNullable<OpenTask['specialProcedures']>[number];
 
@@ -23,9 +23,21 @@ const procedureTypes: [ProcedureType, string, string][] = [
   ['expert-review', '专家评审', 'Expert review'], ['public-notice', '公示', 'Public notice'], ['tender', '招标拍卖', 'Tender / auction'],
 ];
 
+/**
+ * The case's record, followed as it moves (the server holds the request until it does), and its
+ * live view, read again each time the record moves.
+ */
 export function useCaseData(caseNo: string) {
-  const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }), [caseNo]);
+  const record = useFollow<CaseRecord>(`/api/cases/${encodeURIComponent(caseNo)}`);
   const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
+  const liveReload = live.reload;
+  const seen = useRef<CaseRecord | undefined>(undefined);
+  useEffect(() => {
+    if (record.data === undefined || record.data === seen.current) return;
+    const first = seen.current === undefined;
+    seen.current = record.data;
+    if (!first) liveReload();
+  }, [record.data, liveReload]);
   const code = record.data?.implementationCode;
   const guide = useLoad((signal) => (code ? get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }).catch(() => undefined) : Promise.resolve(undefined)), [code]);
   const reload = () => {
@@ -275,21 +287,15 @@ function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; o
 export function CasePage({ caseNo }: { caseNo: string }) {
   const { t } = useI18n();
   const me = staffOf(useSession().session);
-  const { record, live, guide, reload } = useCaseData(caseNo);
+  const { record, live, guide } = useCaseData(caseNo);
   // My open tasks when I last acted: the "submitted" note goes once a new task of mine arrives.
+  // The page follows the case by itself (useCaseData), so what the action set going shows as it happens.
   const [justDone, setJustDone] = useState<string[] | null>(null);
-  // After an action the case moves on asynchronously: refresh a few times so the page follows.
-  const [followUntil, setFollowUntil] = useState(0);
-  useInterval(() => {
-    if (Date.now() > followUntil) return;
-    reload();
-  }, followUntil ? 800 : null);
   const myTasks = (live.data?.openTasks ?? []).filter((x) => !me?.department || (x.department === me.department && (!me.roles || me.roles.includes(x.role))));
   const otherTasks = (live.data?.openTasks ?? []).filter((x) => !myTasks.includes(x));
   const after = () => {
     setJustDone(myTasks.map((x) => x.taskId));
-    reload();
-    setFollowUntil(Date.now() + 5000);
+    live.reload();
   };
   if (record.loading && !record.data) return <div className="page"><Spinner /></div>;
   if (!record.data) return <div className="page"><ErrorBanner error={record.error} onRetry={record.reload} /></div>;

@@ -10,7 +10,7 @@ import type { Applicant, CaseRecord, Guide, LiveView } from '../types';
 import { ApplyForm } from '../ui/apply-form';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { ItemList } from '../ui/item-list';
-import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
+import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad } from '../ui/kit';
 import { CallingPage } from './calling';
 
 export function WindowPage({ route }: { route: string[] }) {
@@ -181,16 +181,26 @@ function Precheck({ caseNo }: { caseNo: string }) {
   const { t, lang } = useI18n();
   const checklist = useLoad((signal) => get<Checklist>(`/api/cases/${caseNo}/checklist`, { signal }), [caseNo]);
   const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
-  const record = useLoad((signal) => get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined), [caseNo]);
+  // The record follows the case (the server holds the request until it moves); each move reads
+  // the live view and the checklist again: the pre-check task appearing, the applicant's reply.
+  const record = useFollow<CaseRecord>(`/api/cases/${encodeURIComponent(caseNo)}`);
   const task = live.data?.openTasks.find((x) => x.kind === 'precheck');
   const waiting = !live.data || (!task && ['filed', 'prechecking'].includes(live.data.status));
-  // Waiting for the applicant's correction: the pre-check reopens when the reply comes, so the page keeps looking.
   const awaitingReply = live.data?.status === 'awaiting_correction';
+  const { reload: reloadLive } = live;
+  const { reload: reloadChecklist } = checklist;
+  const seen = useRef<CaseRecord | undefined>(undefined);
+  useEffect(() => {
+    if (record.data === undefined || record.data === seen.current) return;
+    seen.current = record.data;
+    reloadLive();
+    reloadChecklist();
+  }, [record.data, reloadLive, reloadChecklist]);
+  // A safety net while the page waits for the case: what moves without the record moving.
   useInterval(() => {
-    live.reload();
-    record.reload();
-    checklist.reload();
-  }, waiting ? 700 : awaitingReply ? 3000 : null);
+    reloadLive();
+    reloadChecklist();
+  }, waiting || awaitingReply ? 5000 : null);
   const list = checklist.data;
   const missing = list ? list.materials.filter((m) => list.missingRequired.includes(m.materialId)) : [];
   // Until the clerk picks, the proposal follows the stored checklist.

@@ -3,7 +3,7 @@
  * badges for status and supervision level, the history timeline, and the hash router.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError } from '../api';
+import { ApiError, getHeld } from '../api';
 import { fmtTime, levelName, statusName, useI18n } from '../i18n';
 import { fieldDetail, fieldLabel, problemTitle } from '../problems';
 
@@ -40,6 +40,52 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     );
     return () => ctl.abort();
   }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, loading, reload };
+}
+
+/**
+ * Loads a resource that answers conditional requests and keeps it current while mounted: after
+ * the first answer, one request at a time is held by the server (`?wait=`) until the resource
+ * moves, so a change shows within moments and nothing is asked while nothing changes. After an
+ * error the old data stays shown and it tries again in a few seconds; `reload()` starts afresh.
+ */
+export function useFollow<T>(path: string, waitS = 25): Loaded<T> {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const ctl = new AbortController();
+    setLoading(true);
+    const pause = (ms: number) => new Promise<void>((resolve) => {
+      const id = window.setTimeout(resolve, ms);
+      ctl.signal.addEventListener('abort', () => { window.clearTimeout(id); resolve(); });
+    });
+    void (async () => {
+      let etag: string | null = null;
+      while (!ctl.signal.aborted) {
+        try {
+          const r: Awaited<ReturnType<typeof getHeld<T>>> = await getHeld<T>(path, etag, waitS, ctl.signal);
+          if (ctl.signal.aborted) return;
+          if (r.status === 200) {
+            setData(r.body);
+            setError(undefined);
+            etag = r.etag;
+            // A server that sends no tag cannot hold the request: look again in a while.
+            if (!etag) await pause(5_000);
+          }
+          setLoading(false);
+        } catch (e) {
+          if (ctl.signal.aborted) return;
+          setError(e);
+          setLoading(false);
+          await pause(5_000);
+        }
+      }
+    })();
+    return () => ctl.abort();
+  }, [path, waitS, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload };
 }
