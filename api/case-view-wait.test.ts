@@ -11,6 +11,7 @@ import { createDb, type Db } from '../lib/db';
 import { ctx } from '../test/context';
 import { asApplicant, asClerkFor, eventually, http, sharedStack, type Stack } from '../test/harness';
 import { CaseWatch } from './services/case-watch';
+import { caseViewWaiting, httpDuration } from '../lib/metrics';
 
 const item = 'XK-330000-00001.xh-scjg';
 const person = { kind: 'person', name: '吴晓丽', idNumber: '330106199204184421', phone: '13588036761' };
@@ -57,13 +58,20 @@ describe('the case view: waiting for the case to move (?wait=)', function () {
     expect(stack.caseWatch.waitingNow).to.equal(0);
   });
 
-  it('when nothing moves during the wait, then the answer is 304 with the same ETag once the wait is over', async () => {
+  it('when nothing moves during the wait, then the answer is 304 with the same ETag once the wait is over; the waiting gauge counts it meanwhile, and its duration metric leaves the wait out', async () => {
     const first = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk);
+    const held304 = async () => (await httpDuration.get()).values.find((v) => v.metricName === 'onewindow_http_request_duration_seconds_sum' && v.labels.operation === 'getCasesByCaseNo' && v.labels.status === '304')?.value ?? 0;
+    const before = await held304();
     const started = Date.now();
-    const again = await http(stack, 'GET', `/api/cases/${caseNo}?wait=1`, undefined, { ...clerk, 'if-none-match': first.headers.etag });
+    const pending = http(stack, 'GET', `/api/cases/${caseNo}?wait=2`, undefined, { ...clerk, 'if-none-match': first.headers.etag });
+    await eventually(async () => ((await caseViewWaiting.get()).values[0]?.value ?? 0) > 0 || undefined, 'the gauge to count the wait', 1_500);
+    const again = await pending;
     expect(again.status).to.equal(304);
     expect(again.headers.etag).to.equal(first.headers.etag);
-    expect(Date.now() - started).to.be.at.least(950);
+    expect(Date.now() - started).to.be.at.least(1_950);
+    expect((await caseViewWaiting.get()).values[0]?.value).to.equal(0);
+    // Held about 2 s; what the metric counts is the request's work (well under the hold).
+    expect((await held304()) - before).to.be.greaterThan(0).and.lessThan(1);
   });
 
   it('when the caller holds nothing (no If-None-Match) or an older version, then a wait answers at once with the view', async () => {

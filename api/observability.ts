@@ -41,11 +41,13 @@ export function observe(): RequestHandler {
       done = true;
       const status = res.headersSent ? res.statusCode : 499;
       const seconds = (performance.now() - started) / 1000;
+      // A case view held until its case moved (?wait=): its work, not its wait, is its duration.
+      const heldMs = typeof res.locals.heldMs === 'number' ? res.locals.heldMs : 0;
       const labels = { operation, method: req.method, status: String(status) };
       httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      httpDuration.observe(labels, Math.max(0, seconds - heldMs / 1000));
       ctx.actor = principalRef(principalOf(req));
-      const line = { method: req.method, path: req.path, status, ms: Math.round(seconds * 1000) };
+      const line = { method: req.method, path: req.path, status, ms: Math.round(seconds * 1000), ...(heldMs ? { heldMs: Math.round(heldMs) } : {}) };
       logContext.run(ctx, () => log().info(line, 'request'));
       if (span) {
         span.setAttribute('http.response.status_code', status);

@@ -26,9 +26,14 @@ export const httpRequests = new client.Counter({
 });
 export const httpDuration = new client.Histogram({
   name: 'onewindow_http_request_duration_seconds',
-  help: 'Time to answer an API request, by OpenAPI operation id and status',
+  help: 'Time to answer an API request, by OpenAPI operation id and status; a held case view (?wait=) counts without the time it was held',
   labelNames: ['operation', 'method', 'status'] as const,
   buckets: seconds,
+  registers: [registry],
+});
+export const caseViewWaiting = new client.Gauge({
+  name: 'onewindow_case_view_waiting',
+  help: 'Case-view requests held until their case moves (GET /api/cases/{caseNo}?wait=), in this process',
   registers: [registry],
 });
 export const signInFailures = new client.Counter({

@@ -193,11 +193,14 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
     if (waitS > 0 && !moved(access)) {
       const gone = new AbortController();
       res.once('close', () => gone.abort());
+      const heldFrom = performance.now();
       const seen = await watch.until(caseNo, waitS * 1000, async () => {
         const a = await caseAccess(db, p, caseNo);
         access = a;
         return moved(a) ? a : undefined;
       }, gone.signal);
+      // The request's duration metric leaves out the time it was held (api/observability.ts).
+      res.locals.heldMs = performance.now() - heldFrom;
       if (gone.signal.aborted) return;
       if (seen) access = seen;
     }

@@ -16,6 +16,7 @@
 import { Client, type ClientConfig, type Notification } from 'pg';
 import { lineLogger } from '../../lib/log';
 import { ThrottledLog } from '../../lib/throttled-log';
+import { caseViewWaiting } from '../../lib/metrics';
 import { caseViewChannel } from '../../db/migrations/024_case_view_notify';
 
 /** At most this many requests wait at once in one process; beyond it a wait is answered at once. */
@@ -118,12 +119,14 @@ export class CaseWatch {
     if (!set) this.waiting.set(caseNo, (set = new Set()));
     set.add(w);
     this.count += 1;
+    caseViewWaiting.inc();
   }
 
   private remove(caseNo: string, w: () => void): void {
     const set = this.waiting.get(caseNo);
     if (!set?.delete(w)) return;
     this.count -= 1;
+    caseViewWaiting.dec();
     if (set.size === 0) this.waiting.delete(caseNo);
   }
 
