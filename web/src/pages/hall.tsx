@@ -3,14 +3,14 @@
  * a case, replying to a correction, paying, following delivery, and rating the service.
  * Laid out for phones as well as desktops.
  */
-import { lazy, useState, type FormEvent } from 'react';
+import { lazy, useEffect, useRef, useState, type FormEvent } from 'react';
 import { get, post } from '../api';
 import { fmtDeadline, fmtTime, statusName, useI18n, yuan } from '../i18n';
 import { ApplicantSignIn, applicantOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView } from '../types';
 import { uploadMaterial, type Checklist } from '../ui/checklist';
 import { useDepartments } from '../ui/departments';
-import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useInterval, useLoad } from '../ui/kit';
+import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
 import { assuranceName, assuranceOrder } from '../names';
 import { FaceCheck } from '../ui/face-check';
@@ -180,16 +180,28 @@ function Track({ initial }: { initial: string }) {
 
 function TrackCase({ caseNo }: { caseNo: string }) {
   const { t, lang } = useI18n();
-  const data = useLoad(async (signal) => {
-    if (!/^[0-9]{22}$/.test(caseNo)) return undefined;
+  const valid = /^[0-9]{22}$/.test(caseNo);
+  // The record follows the case (the server holds the request until it moves); each move reads
+  // the live view again, so the applicant sees the progress as it happens.
+  const followed = useFollow<CaseRecord>(`/api/cases/${caseNo}`, 25, valid);
+  const liveView = useLoad(async (signal) => {
+    if (!valid) return undefined;
     const live = await get<LiveView>(`/api/cases/${caseNo}/live`, { signal });
-    const record = await get<CaseRecord>(`/api/cases/${caseNo}`, { signal }).catch(() => undefined);
     remember(caseNo);
-    return { live, record };
+    return live;
   }, [caseNo]);
+  const { reload: reloadLive } = liveView;
+  const seen = useRef<CaseRecord | undefined>(undefined);
+  useEffect(() => {
+    if (followed.data === undefined || followed.data === seen.current) return;
+    const first = seen.current === undefined;
+    seen.current = followed.data;
+    if (!first) reloadLive();
+  }, [followed.data, reloadLive]);
+  const data = { ...liveView, data: liveView.data ? { live: liveView.data, record: followed.data } : undefined };
   const live = data.data?.live;
-  const busyStates = ['filed', 'issuing', 'delivering'];
-  useInterval(data.reload, live && (busyStates.includes(live.status) || live.payment?.status === 'open') ? 1500 : null);
+  // A payment made on the payment platform shows when its callback lands, which moves the record; this is a safety net.
+  useInterval(reloadLive, live?.payment?.status === 'open' ? 5000 : null);
   const step = live ? progress.indexOf(live.status === 'special_procedure' ? 'in_review' : live.status === 'awaiting_correction' ? 'prechecking' : live.status === 'closed' ? 'completed' : live.status) : -1;
   return (
     <div className="page hall">

@@ -50,12 +50,13 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
  * moves, so a change shows within moments and nothing is asked while nothing changes. After an
  * error the old data stays shown and it tries again in a few seconds; `reload()` starts afresh.
  */
-export function useFollow<T>(path: string, waitS = 25): Loaded<T> {
+export function useFollow<T>(path: string, waitS = 25, enabled = true): Loaded<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(enabled);
   const [tick, setTick] = useState(0);
   useEffect(() => {
+    if (!enabled) return undefined;
     const ctl = new AbortController();
     setLoading(true);
     const pause = (ms: number) => new Promise<void>((resolve) => {
@@ -85,7 +86,7 @@ export function useFollow<T>(path: string, waitS = 25): Loaded<T> {
       }
     })();
     return () => ctl.abort();
-  }, [path, waitS, tick]);
+  }, [path, waitS, enabled, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data, error, loading, reload };
 }
