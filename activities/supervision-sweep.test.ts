@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ctx } from '../test/context';
 import { createProjectionActivities, type CaseEventInput } from './projection';
-import { createSupervisionSweepActivities, SWEEP_SEQ_BASE } from './supervision-sweep';
+import { createSupervisionSweepActivities, passing, SWEEP_SEQ_BASE } from './supervision-sweep';
 import { createPlatforms } from '../lib/platforms';
 import { readFormFolder } from '../lib/forms';
 import { asClerkFor, asStaff, eventually, http, platformSecret, secretKey, sharedStack, type Stack } from '../test/harness';
@@ -591,5 +591,26 @@ describe('the supervision sweep records published case clocks (worker, database,
     expect(listed.body.workflows.map((w: { caseNo: string }) => w.caseNo)).to.include(caseNo);
     const normal = await http(stack, 'GET', '/api/supervision/workflows?state=normal&department=xh-scjg', undefined, sup);
     expect(normal.body.workflows.map((w: { caseNo: string }) => w.caseNo)).to.not.include(caseNo);
+  });
+});
+
+describe('the supervision sweep: which database errors count as a refusal of a clock', () => {
+  const err = (code: unknown) => Object.assign(new Error('x'), { code });
+
+  it('when the error is a lost connection, a deadlock or serialization failure, or a server shutting down or short of resources, then it is passing (tried again next round, not counted)', () => {
+    for (const code of ['08006', '08001', '40001', '40P01', '53300', '53100', '57P01', '57014', '58030']) expect(passing(err(code)), code).to.equal(true);
+  });
+
+  it('when the connection is refused, reset or cannot be had from the pool (no SQLSTATE), then it is passing too: an outage puts no clock off', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']) expect(passing(err(code)), code).to.equal(true);
+    expect(passing(new Error('Connection terminated unexpectedly'))).to.equal(true);
+    expect(passing(Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }))).to.equal(true);
+    expect(passing(new Error('insert into "step_clocks" … - lost', { cause: err('ECONNRESET') }))).to.equal(true);
+  });
+
+  it('when the database refuses the row itself (a constraint, bad data, a trigger\'s exception) or the error has no SQLSTATE, then it is a refusal (counted, put off)', () => {
+    for (const code of ['23514', '23505', '22P02', '22001', 'P0001', '42P01', undefined, 8006, '']) expect(passing(err(code)), String(code)).to.equal(false);
+    expect(passing('not an error')).to.equal(false);
+    expect(passing(null)).to.equal(false);
   });
 });

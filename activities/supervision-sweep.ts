@@ -23,6 +23,7 @@
  * once, and a case whose projection is being written is simply left for the next sweep; the
  * levels are judged from the locked row, so a clock moved meanwhile is judged as it is now.
  */
+import { connectionFailure } from '../lib/connection-failure';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import { log } from '../lib/log';
@@ -127,12 +128,13 @@ const retryDelaySql = `least(power(2, least(sweep_failures + 1, 9)), 300) * inte
 
 /**
  * Errors that say nothing about the clock's row (a lost connection, a deadlock, a serialization
- * failure, a server shutting down or short of resources: SQLSTATE classes 08, 40, 53, 57, 58): the
- * clock is simply tried again at the next round, not counted as refused.
+ * failure, a server shutting down or short of resources: SQLSTATE classes 08, 40, 53, 57, 58; and
+ * a connection refused, reset or not had from the pool, which has no SQLSTATE): the clock is
+ * simply tried again at the next round, not counted as refused, so an outage never puts clocks off.
  */
-function passing(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^(08|40|53|57|58)/.test(code);
+export function passing(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (typeof code === 'string' && /^(08|40|53|57|58)/.test(code)) || connectionFailure(err) !== undefined;
 }
 
 /** The database's own words for a refusal: its SQLSTATE, constraint and message (knex puts the statement, with the case's data, before the message). */

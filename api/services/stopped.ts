@@ -16,6 +16,7 @@ import { conflict, notFound, type AppError } from '../../lib/errors';
 import { caseViewQuery } from '../../workflows/definitions';
 import { departmentIn } from '../../workflows/search-attributes';
 import { alreadyCompleted } from './temporal-errors';
+import { serviceUnavailable } from '../problem';
 
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
 const EventType = temporal.api.enums.v1.EventType;
@@ -51,15 +52,19 @@ async function lastRun(client: Client, caseNo: string): Promise<{ runId: string;
 
 /**
  * Why an action found the case's workflow closed: it stopped without the case ending, or it runs
- * again (revived while the action was on its way); null when it completed, or cannot be told.
+ * again (revived while the action was on its way); null when it completed, or is no longer kept
+ * (retention). When Temporal cannot be asked just now, the answer is a 503 (try again), never a
+ * guess that the case is closed.
  */
 async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | 'running' | null> {
+  let status: temporal.api.enums.v1.WorkflowExecutionStatus;
   try {
-    const { status } = await lastRun(client, caseNo);
-    return status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'running' : stoppedBy[status] ?? null;
-  } catch {
-    return null;
+    ({ status } = await lastRun(client, caseNo));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw serviceUnavailable();
   }
+  return status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'running' : stoppedBy[status] ?? null;
 }
 
 /**

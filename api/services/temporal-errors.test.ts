@@ -5,7 +5,8 @@
  * from the server's answer: a late reply cannot be produced on a running dev server (its timer
  * ends the case at the reply-by instant; the refusal needs a worker that comes back after it).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'chai';
 import { AppError } from '../../lib/errors';
@@ -14,6 +15,7 @@ import { ctx } from '../../test/context';
 import { Refusals } from '../../workflows/definitions';
 import { updateCase } from './cases';
 import { mapTemporalError } from './temporal-errors';
+import { stoppedRefusal } from './stopped';
 
 const refusal = (type: string, message: string) => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable(message, type));
 
@@ -39,8 +41,11 @@ describe('refusals of a case at the API', () => {
 
     it('when an update finds no workflow for a case the read model holds, then it is closed: a 409 case-closed, whatever the server\'s words (the production server says "not found")', async () => {
       const caseNo = `3301062026112998${String(Date.now() % 1_000_000).padStart(6, '0')}`;
-      const err = await updateCase({ db, client: undefined as never, taskQueue: 'x' }, caseNo, 'applicant', 'evaluate', () =>
-        Promise.reject(new WorkflowNotFoundError(`workflow not found for ID: ${caseNo}`, caseNo, undefined))).then(() => undefined, (e: unknown) => e);
+      // Temporal keeps no run of it at all: describing it is "not found" too.
+      const notFound = () => new WorkflowNotFoundError(`workflow not found for ID: ${caseNo}`, caseNo, undefined);
+      const client = { workflow: { getHandle: () => ({ describe: () => Promise.reject(notFound()) }) } } as unknown as Client;
+      const err = await updateCase({ db, client, taskQueue: 'x' }, caseNo, 'applicant', 'evaluate', () =>
+        Promise.reject(notFound())).then(() => undefined, (e: unknown) => e);
       expect(err).to.be.instanceOf(AppError);
       expect(err).to.include({ status: 409, code: 'case-closed' });
       expect(await db('audit_log').where({ case_no: caseNo, action: 'refused.evaluate' }).first('actor')).to.deep.equal({ actor: 'applicant' });
@@ -56,5 +61,46 @@ describe('refusals of a case at the API', () => {
       expect(row?.actor).to.equal('applicant');
       expect(row?.detail).to.deep.equal({ status: 409, reason: 'the correction was due by 2026-12-14T15:59:59.999Z' });
     });
+  });
+});
+
+describe('an action that found the case\'s run closed: what the case\'s last run says (stoppedRefusal)', () => {
+  const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
+  const closed = () => new WorkflowNotFoundError('workflow execution already completed', '33010620261130000000001', undefined);
+  /** A client whose describe answers `status`, or fails with `fails`; counts the calls. */
+  const clientThat = (o: { status?: number; fails?: Error }) => {
+    const calls = { describe: 0 };
+    const client = {
+      workflow: {
+        getHandle: () => ({
+          describe: () => {
+            calls.describe += 1;
+            return o.fails ? Promise.reject(o.fails) : Promise.resolve({ runId: 'r', type: 'caseWorkflow', closeTime: undefined, raw: { workflowExecutionInfo: { status: o.status } } });
+          },
+        }),
+      },
+    } as unknown as Client;
+    return { client, calls };
+  };
+
+  it('when Temporal cannot be asked just then (unavailable), then the answer is a 503 to try again, not a guess that the case is closed', async () => {
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, metadata: {} });
+    const { client } = clientThat({ fails: unavailable });
+    const err = await stoppedRefusal(client, '33010620261130000000001', closed()).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(AppError);
+    expect(err).to.include({ status: 503, code: 'service-unavailable' });
+  });
+
+  it('when the case is no longer kept by Temporal (not found), or its last run completed, then there is nothing stopped (null: the caller says case-closed)', async () => {
+    expect(await stoppedRefusal(clientThat({ fails: closed() }).client, 'x', closed())).to.equal(null);
+    expect(await stoppedRefusal(clientThat({ status: Status.WORKFLOW_EXECUTION_STATUS_COMPLETED }).client, 'x', closed())).to.equal(null);
+  });
+
+  it('when the last run was terminated, then case-stopped; when it runs again, then case-revived; an error that is not about a closed run is left alone without asking', async () => {
+    expect(await stoppedRefusal(clientThat({ status: Status.WORKFLOW_EXECUTION_STATUS_TERMINATED }).client, 'x', closed())).to.include({ status: 409, code: 'case-stopped' });
+    expect(await stoppedRefusal(clientThat({ status: Status.WORKFLOW_EXECUTION_STATUS_RUNNING }).client, 'x', closed())).to.include({ status: 409, code: 'case-revived' });
+    const other = clientThat({ status: Status.WORKFLOW_EXECUTION_STATUS_TERMINATED });
+    expect(await stoppedRefusal(other.client, 'x', new Error('something else'))).to.equal(null);
+    expect(other.calls.describe).to.equal(0);
   });
 });
