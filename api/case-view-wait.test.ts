@@ -10,7 +10,7 @@ import { readFormFolder } from '../lib/forms';
 import { createDb, type Db } from '../lib/db';
 import { ctx } from '../test/context';
 import { asApplicant, asClerkFor, eventually, http, sharedStack, type Stack } from '../test/harness';
-import { CaseWatch } from './services/case-watch';
+import { CaseWatch, maxPerCaller } from './services/case-watch';
 import { caseViewWaiting, httpDuration } from '../lib/metrics';
 
 const item = 'XK-330000-00001.xh-scjg';
@@ -145,25 +145,27 @@ describe('the case watch and its LISTEN connection (PostgreSQL)', function () {
 
   /**
    * The wait's answer, or 'not woken' when it has not come 20 s into a 50 s wait: nothing but a
-   * wake-up (a notification, or a fallback look) can answer it that soon, since the watch's
-   * recheck is a minute away.
+   * wake-up (a notification, or a fallback look) can answer it that soon.
    */
   const within20s = <T>(p: Promise<T>) => Promise.race([p, new Promise<'not woken'>((r) => setTimeout(() => r('not woken'), 20_000).unref())]);
   const version = async () => String((await db('cases').where({ case_no: caseNo }).first<{ view_version: string }>('view_version')).view_version);
   /** Moves the case view's version as any writer does: an update of the case row. */
   const touch = () => db('cases').where({ case_no: caseNo }).update({ updated_at: db.fn.now() });
+  /** This test's own LISTEN connection's name, so killing it touches no other watch. */
+  const name = `onewindow case-watch test ${process.pid}`;
+  const movedFrom = (held: string) => async () => {
+    const v = await version();
+    return v !== held ? v : undefined;
+  };
 
-  it('when the case row changes, then the notification wakes the wait, with no recheck for a minute to fall back on', async () => {
-    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, recheckMs: 60_000, fallbackMs: 60_000 });
+  it('when the case row changes, then the notification wakes the wait (no fallback look for a minute)', async () => {
+    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, fallbackMs: 60_000, name });
     try {
       // Let the LISTEN connection come up first (a wait starts it).
-      await watch.until(caseNo, 100, () => Promise.resolve(undefined));
+      await watch.until(caseNo, 'test', 100, () => Promise.resolve(undefined));
       await eventually(() => Promise.resolve(watch.live || undefined), 'the LISTEN connection', 10_000);
       const held = await version();
-      const seen = watch.until(caseNo, 50_000, async () => {
-        const v = await version();
-        return v !== held ? v : undefined;
-      });
+      const seen = watch.until(caseNo, 'test', 50_000, movedFrom(held));
       await new Promise((r) => setTimeout(r, 200));
       await touch();
       const answer = await within20s(seen);
@@ -173,19 +175,32 @@ describe('the case watch and its LISTEN connection (PostgreSQL)', function () {
     }
   });
 
-  it('when its LISTEN connection is killed, then waits still see changes (every fallbackMs) and the watch listens again', async () => {
-    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, recheckMs: 60_000, fallbackMs: 300 });
+  it('when there is no LISTEN connection (as on the embedded database), then a wait still sees the change at its next look (every fallbackMs)', async () => {
+    const watch = new CaseWatch({ fallbackMs: 300 });
     try {
-      await watch.until(caseNo, 100, () => Promise.resolve(undefined));
-      await eventually(() => Promise.resolve(watch.live || undefined), 'the LISTEN connection', 10_000);
-      const killed = await db.raw(`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = 'onewindow case-watch' and datname = current_database()`);
-      expect(killed.rows.length).to.be.greaterThan(0);
-      await eventually(() => Promise.resolve(!watch.live || undefined), 'the watch to see its connection gone', 10_000);
       const held = await version();
-      const seen = watch.until(caseNo, 50_000, async () => {
-        const v = await version();
-        return v !== held ? v : undefined;
-      });
+      const seen = watch.until(caseNo, 'test', 50_000, movedFrom(held));
+      await new Promise((r) => setTimeout(r, 100));
+      await touch();
+      const answer = await within20s(seen);
+      expect(answer).to.be.a('string').and.not.equal(held).and.not.equal('not woken');
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('when its LISTEN connection is killed, then a wait asleep until its deadline looks again and sees the change, and the watch listens again', async () => {
+    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, fallbackMs: 300, name });
+    try {
+      await watch.until(caseNo, 'test', 100, () => Promise.resolve(undefined));
+      await eventually(() => Promise.resolve(watch.live || undefined), 'the LISTEN connection', 10_000);
+      const held = await version();
+      const seen = watch.until(caseNo, 'test', 50_000, movedFrom(held));
+      await eventually(() => Promise.resolve(watch.waitingNow > 0 || undefined), 'the wait', 10_000);
+      // Moved without a notification reaching the watch: its connection is killed first.
+      const killed = await db.raw(`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = ? and datname = current_database()`, [name]);
+      expect(killed.rows.length).to.equal(1);
+      await eventually(() => Promise.resolve(!watch.live || undefined), 'the watch to see its connection gone', 10_000);
       await touch();
       const answer = await within20s(seen);
       expect(answer).to.be.a('string').and.not.equal(held).and.not.equal('not woken');
@@ -195,9 +210,26 @@ describe('the case watch and its LISTEN connection (PostgreSQL)', function () {
     }
   });
 
+  it('when one caller already holds the most waits it may, then its next wait answers at once, while another caller still waits', async () => {
+    const watch = new CaseWatch({ fallbackMs: 60_000 });
+    try {
+      const never = () => Promise.resolve(undefined);
+      const held = Array.from({ length: maxPerCaller }, () => watch.until(caseNo, 'greedy', 50_000, never));
+      expect(watch.waitingNow).to.equal(maxPerCaller);
+      expect(await within20s(watch.until(caseNo, 'greedy', 50_000, never))).to.equal(undefined);
+      const other = watch.until(caseNo, 'other', 50_000, never);
+      expect(watch.waitingNow).to.equal(maxPerCaller + 1);
+      await watch.stop();
+      await Promise.all([...held, other]);
+      expect(watch.waitingNow).to.equal(0);
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('when the watch stops, then every wait answers at once with what it last saw (nothing)', async () => {
-    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, recheckMs: 60_000 });
-    const pending = watch.until(caseNo, 50_000, () => Promise.resolve(undefined));
+    const watch = new CaseWatch({ connection: { connectionString: ctx.databaseUrl }, name });
+    const pending = watch.until(caseNo, 'test', 50_000, () => Promise.resolve(undefined));
     await eventually(() => Promise.resolve(watch.waitingNow > 0 || undefined), 'the wait', 10_000);
     await watch.stop();
     expect(await pending).to.equal(undefined);

@@ -130,7 +130,10 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
   async function caseView(caseNo: string): Promise<CaseViewBody | undefined> {
     const kept = views.get(caseNo);
     const held = waitS > 0 && (kept !== undefined || unprojected.has(caseNo));
+    const asked = Date.now();
     const r = await exchange<CaseViewBody>(held ? null : 'case view', api(`/cases/${caseNo}${held ? `?wait=${waitS}` : ''}`), 'GET', undefined, { ...clerk, ...(kept ? { 'if-none-match': kept.etag } : {}) }, [200, 304, 404]);
+    // Not held after all (the API had too many waiting): pause as the web app does, never spin.
+    if (held && r.status !== 200 && Date.now() - asked < 1_000) await new Promise((res) => setTimeout(res, 1_000));
     if (r.status === 404) unprojected.add(caseNo);
     else unprojected.delete(caseNo);
     if (r.status === 304 && kept) return kept.body;

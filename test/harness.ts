@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ArchiveWriter } from '../api/services/archive';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { closeGracefully } from '../lib/graceful-close';
 import { CaseWatch, listenConnectionOf } from '../api/services/case-watch';
 import { answerClientErrors } from '../api/problem';
 import { createDb, type Db } from '../lib/db';
@@ -120,7 +121,9 @@ async function openApi(parts: StackParts, held?: { server: Server; port: number 
   server.on('request', app);
   return { baseUrl: `http://127.0.0.1:${port}`, caseWatch, close: async () => {
     await caseWatch.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Kept-alive connections (a browser page left open) are closed too, so no request of this
+    // suite's API reaches the shared stack's Temporal client after the stack has closed it.
+    await closeGracefully(server, 1_000);
   } };
 }
 

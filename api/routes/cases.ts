@@ -189,20 +189,27 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
       const tag = tagOf(a);
       return tag !== undefined && !noneMatchHits(req.get('if-none-match'), tag);
     };
-    let access = await caseAccess(db, p, caseNo);
-    if (waitS > 0 && !moved(access)) {
-      const gone = new AbortController();
-      res.once('close', () => gone.abort());
+    // A caller that hangs up while its view is held stops waiting (and is sent nothing).
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    if (req.socket.destroyed) gone.abort();
+    let access: CaseAccess;
+    if (waitS > 0) {
+      let last: CaseAccess | undefined;
       const heldFrom = performance.now();
-      const seen = await watch.until(caseNo, waitS * 1000, async () => {
-        const a = await caseAccess(db, p, caseNo);
-        access = a;
-        return moved(a) ? a : undefined;
-      }, gone.signal);
-      // The request's duration metric leaves out the time it was held (api/observability.ts).
-      res.locals.heldMs = performance.now() - heldFrom;
+      try {
+        await watch.until(caseNo, principalRef(p), waitS * 1000, async () => {
+          last = await caseAccess(db, p, caseNo);
+          return moved(last) ? last : undefined;
+        }, gone.signal);
+      } finally {
+        // The request's duration metric leaves out the time it was held (api/observability.ts).
+        res.locals.heldMs = performance.now() - heldFrom;
+      }
       if (gone.signal.aborted) return;
-      if (seen) access = seen;
+      access = last!; // until() always looks at least once
+    } else {
+      access = await caseAccess(db, p, caseNo);
     }
     const tag = tagOf(access);
     if (tag !== undefined && answeredNotModified(req, res, tag)) return;

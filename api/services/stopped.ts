@@ -17,6 +17,10 @@ import { caseViewQuery } from '../../workflows/definitions';
 import { departmentIn } from '../../workflows/search-attributes';
 import { alreadyCompleted } from './temporal-errors';
 import { serviceUnavailable } from '../problem';
+import { connectionFailure } from '../../lib/connection-failure';
+
+/** gRPC status DEADLINE_EXCEEDED: the server did not answer in time. */
+const grpcDeadlineExceeded = 4;
 
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
 const EventType = temporal.api.enums.v1.EventType;
@@ -53,8 +57,8 @@ async function lastRun(client: Client, caseNo: string): Promise<{ runId: string;
 /**
  * Why an action found the case's workflow closed: it stopped without the case ending, or it runs
  * again (revived while the action was on its way); null when it completed, or is no longer kept
- * (retention). When Temporal cannot be asked just now, the answer is a 503 (try again), never a
- * guess that the case is closed.
+ * (retention). When Temporal cannot be reached just now, the answer is a 503 (try again), never a
+ * guess that the case is closed; any other failure of the describe is thrown as it is.
  */
 async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['ended'] | 'running' | null> {
   let status: temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -62,7 +66,9 @@ async function stoppedEnd(client: Client, caseNo: string): Promise<StoppedCase['
     ({ status } = await lastRun(client, caseNo));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
-    throw serviceUnavailable();
+    // Temporal unreachable or slow just now: try again. Anything else is a fault of its own (a 500, logged).
+    if (connectionFailure(err) || (err as { code?: unknown }).code === grpcDeadlineExceeded) throw serviceUnavailable();
+    throw err;
   }
   return status === Status.WORKFLOW_EXECUTION_STATUS_RUNNING ? 'running' : stoppedBy[status] ?? null;
 }

@@ -89,6 +89,9 @@ describe('an action that found the case\'s run closed: what the case\'s last run
     const err = await stoppedRefusal(client, '33010620261130000000001', closed()).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(AppError);
     expect(err).to.include({ status: 503, code: 'service-unavailable' });
+    // Any other failure of the describe is not dressed up as "try again": it stays what it is (a 500, logged).
+    const denied = Object.assign(new Error('7 PERMISSION_DENIED: not allowed'), { code: 7, metadata: {} });
+    expect(await stoppedRefusal(clientThat({ fails: denied }).client, 'x', closed()).then(() => null, (e: unknown) => e)).to.equal(denied);
   });
 
   it('when the case is no longer kept by Temporal (not found), or its last run completed, then there is nothing stopped (null: the caller says case-closed)', async () => {

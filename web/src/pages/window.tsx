@@ -192,7 +192,9 @@ function Precheck({ caseNo }: { caseNo: string }) {
   const seen = useRef<CaseRecord | undefined>(undefined);
   useEffect(() => {
     if (record.data === undefined || record.data === seen.current) return;
+    const first = seen.current === undefined;
     seen.current = record.data;
+    if (first) return; // the live view and the checklist were just loaded with the page
     reloadLive();
     reloadChecklist();
   }, [record.data, reloadLive, reloadChecklist]);

@@ -47,8 +47,11 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
 /**
  * Loads a resource that answers conditional requests and keeps it current while mounted: after
  * the first answer, one request at a time is held by the server (`?wait=`) until the resource
- * moves, so a change shows within moments and nothing is asked while nothing changes. After an
- * error the old data stays shown and it tries again in a few seconds; `reload()` starts afresh.
+ * moves, so a change shows within moments and nothing is asked while nothing changes. While the
+ * tab is hidden it does not ask (a browser keeps only six connections to a server, and a page in
+ * the background needs none); shown again, it asks at once. An answer the server did not hold (it
+ * had too many waiting) is followed by a pause. After an error the old data stays shown and it
+ * tries again in a few seconds, except after 401, 403 or 404, which stop it; `reload()` starts afresh.
  */
 export function useFollow<T>(path: string, waitS = 25, enabled = true): Loaded<T> {
   const [data, setData] = useState<T>();
@@ -60,12 +63,31 @@ export function useFollow<T>(path: string, waitS = 25, enabled = true): Loaded<T
     const ctl = new AbortController();
     setLoading(true);
     const pause = (ms: number) => new Promise<void>((resolve) => {
-      const id = window.setTimeout(resolve, ms);
-      ctl.signal.addEventListener('abort', () => { window.clearTimeout(id); resolve(); });
+      const done = () => {
+        window.clearTimeout(id);
+        ctl.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const id = window.setTimeout(done, ms);
+      ctl.signal.addEventListener('abort', done, { once: true });
+    });
+    const shown = () => new Promise<void>((resolve) => {
+      if (!document.hidden) return resolve();
+      const done = () => {
+        if (document.hidden && !ctl.signal.aborted) return;
+        document.removeEventListener('visibilitychange', done);
+        ctl.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      document.addEventListener('visibilitychange', done);
+      ctl.signal.addEventListener('abort', done, { once: true });
     });
     void (async () => {
       let etag: string | null = null;
       while (!ctl.signal.aborted) {
+        await shown();
+        if (ctl.signal.aborted) return;
+        const asked = Date.now();
         try {
           const r: Awaited<ReturnType<typeof getHeld<T>>> = await getHeld<T>(path, etag, waitS, ctl.signal);
           if (ctl.signal.aborted) return;
@@ -75,12 +97,15 @@ export function useFollow<T>(path: string, waitS = 25, enabled = true): Loaded<T
             etag = r.etag;
             // A server that sends no tag cannot hold the request: look again in a while.
             if (!etag) await pause(5_000);
+          } else if (Date.now() - asked < 1_000) {
+            await pause(3_000); // a 304 at once: the server did not hold it
           }
           setLoading(false);
         } catch (e) {
           if (ctl.signal.aborted) return;
           setError(e);
           setLoading(false);
+          if (e instanceof ApiError && [401, 403, 404].includes(e.status)) return;
           await pause(5_000);
         }
       }
