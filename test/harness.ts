@@ -144,7 +144,37 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const db = createDb({ url: options.databaseUrl ?? ctx.databaseUrl, embedded: ctx.embeddedDb });
   const taskQueue = `it-${process.pid}-${++counter}`;
   const connection = await Connection.connect({ address: ctx.temporalAddress });
-  const client = new Client({ connection });
+  // Calls in flight (an API request's query for a page just closed) are waited for before the
+  // worker and the connection close: a call cut by the close is retried by the client on a timer,
+  // which then throws into whatever test runs next.
+  const inFlight = new Set<Promise<unknown>>();
+  let lastCall = 0;
+  const tracked = <I, O>(next: (input: I) => Promise<O>, input: I): Promise<O> => {
+    const p = next(input);
+    inFlight.add(p);
+    lastCall = Date.now();
+    void p.catch(() => undefined).finally(() => {
+      inFlight.delete(p);
+      lastCall = Date.now();
+    });
+    return p;
+  };
+  /** Until no call has been in flight for 300 ms (a handler may still be on its way to one), 15 s at most. */
+  const callsSettled = async () => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (inFlight.size > 0 || Date.now() - lastCall < 300)) await new Promise((r) => setTimeout(r, 50));
+  };
+  const client = new Client({
+    connection,
+    interceptors: {
+      workflow: [{
+        query: (input, next) => tracked(next, input),
+        startUpdate: (input, next) => tracked(next, input),
+        signal: (input, next) => tracked(next, input),
+        describe: (input, next) => tracked(next, input),
+      }],
+    },
+  });
   // The simulators call back to the API, so the API's port is taken first (its app comes later).
   const held = await holdPort();
   const baseUrl = `http://127.0.0.1:${held.port}`;
@@ -180,6 +210,7 @@ async function buildStack(options: StackOptions): Promise<Stack> {
       await webhooks.stop();
       await exchange.stop();
       await archive.stop();
+      await callsSettled();
       await client.workflow.getHandle(supervisionSweepId(taskQueue)).terminate('test stack stopped').catch(() => undefined);
       worker.shutdown();
       await running;
