@@ -146,35 +146,35 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   // Calls in flight (an API request's query for a page just closed) are waited for before the
   // worker and the connection close: a call cut by the close is retried by the client on a timer,
-  // which then throws into whatever test runs next.
+  // which then throws into whatever test runs next. Every call of the workflow service is counted.
   const inFlight = new Set<Promise<unknown>>();
   let lastCall = 0;
-  const tracked = <I, O>(next: (input: I) => Promise<O>, input: I): Promise<O> => {
-    const p = next(input);
-    inFlight.add(p);
-    lastCall = Date.now();
-    void p.catch(() => undefined).finally(() => {
-      inFlight.delete(p);
-      lastCall = Date.now();
-    });
-    return p;
-  };
+  const service = connection.workflowService;
+  Object.defineProperty(connection, 'workflowService', {
+    value: new Proxy(service, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          const out = (v as (...a: unknown[]) => unknown).apply(target, args);
+          if (!(out instanceof Promise)) return out;
+          inFlight.add(out);
+          lastCall = Date.now();
+          void out.catch(() => undefined).finally(() => {
+            inFlight.delete(out);
+            lastCall = Date.now();
+          });
+          return out;
+        };
+      },
+    }),
+  });
+  const client = new Client({ connection });
   /** Until no call has been in flight for 300 ms (a handler may still be on its way to one), 15 s at most. */
   const callsSettled = async () => {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && (inFlight.size > 0 || Date.now() - lastCall < 300)) await new Promise((r) => setTimeout(r, 50));
   };
-  const client = new Client({
-    connection,
-    interceptors: {
-      workflow: [{
-        query: (input, next) => tracked(next, input),
-        startUpdate: (input, next) => tracked(next, input),
-        signal: (input, next) => tracked(next, input),
-        describe: (input, next) => tracked(next, input),
-      }],
-    },
-  });
   // The simulators call back to the API, so the API's port is taken first (its app comes later).
   const held = await holdPort();
   const baseUrl = `http://127.0.0.1:${held.port}`;

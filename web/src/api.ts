@@ -77,17 +77,18 @@ function toProblems(raw: unknown): FieldProblem[] {
   }));
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...(opts.anonymous ? {} : authHeaders()) };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
-  let res: Response;
+/** Sends the request; a failure to reach the server is an ApiError of status 0, an abort stays an abort. */
+async function send(path: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
+    return await fetch(path, init);
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试 / cannot reach the server', [], 'network');
   }
+}
+
+/** The answer's JSON body (undefined when empty or not JSON); a 4xx or 5xx thrown as an ApiError with its problem's words. */
+async function bodyOf(res: Response): Promise<unknown> {
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -99,43 +100,34 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     const p = (parsed ?? {}) as Record<string, unknown>;
     throw new ApiError(res.status, str(p.title, res.statusText), str(p.detail, text.slice(0, 200)), toProblems(p.errors), str(p.type, ''));
   }
+  return parsed;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...(opts.anonymous ? {} : authHeaders()) };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  const res = await send(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: opts.signal });
   // An empty answer (204) is still a success: callers test for undefined to tell failure.
-  return (parsed ?? {}) as T;
+  return ((await bodyOf(res)) ?? {}) as T;
 }
 
 export const get = <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts);
 
 /**
  * A conditional GET of a case view that the server may hold: with the ETag last seen
- * (`If-None-Match`) and `?wait=` seconds, the answer comes when the resource moves (200 with the new body and tag) or
- * when the wait is over (304: keep what you have). Errors are thrown as by `request`.
+ * (`If-None-Match`) and `?wait=` seconds, the answer comes when the resource moves (200 with the
+ * new body and tag) or when the wait is over (304: keep what you have). Errors are thrown as by `request`.
  */
 export async function getHeld<T>(path: string, etag: string | null, waitS: number, signal: AbortSignal): Promise<{ status: 200; etag: string | null; body: T } | { status: 304 }> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...authHeaders(), ...(etag ? { 'if-none-match': etag } : {}) };
   // The server holds the request only while the caller holds the current version (or the case is
-  // filed but not yet in the read model); otherwise it answers at once.
-  const url = `${path}${path.includes('?') ? '&' : '?'}wait=${waitS}`;
-  let res: Response;
-  try {
-    // no-store: the tag sent is ours, and the browser's cache neither answers nor revalidates for us.
-    res = await fetch(url, { headers, signal, cache: 'no-store' });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试 / cannot reach the server', [], 'network');
-  }
+  // filed but not yet in the read model); otherwise it answers at once. no-store: the tag sent is
+  // ours, and the browser's cache neither answers nor revalidates for us.
+  const res = await send(`${path}${path.includes('?') ? '&' : '?'}wait=${waitS}`, { headers, signal, cache: 'no-store' });
   if (res.status === 304) return { status: 304 };
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const p = (parsed ?? {}) as Record<string, unknown>;
-    throw new ApiError(res.status, str(p.title, res.statusText), str(p.detail, text.slice(0, 200)), toProblems(p.errors), str(p.type, ''));
-  }
-  return { status: 200, etag: res.headers.get('etag'), body: parsed as T };
+  const body = (await bodyOf(res)) as T;
+  return { status: 200, etag: res.headers.get('etag'), body };
 }
 export const post = <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body, opts);
 export const del = <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts);

@@ -3,7 +3,7 @@
  * certificates, earlier opinions, the history timeline, and the open task's allowed actions
  * with an opinion; extension request, special procedure and urges to answer.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { get, post } from '../api';
 import { ItemForm } from '../forms/item-form';
 import { actionName, fmtDeadline, fmtTime, useI18n } from '../i18n';
@@ -14,7 +14,7 @@ import { CaseHistory } from '../ui/case-history';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { documentLinks } from './documents';
 import { deptName, useDepartments } from '../ui/departments';
-import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useLoad } from '../ui/kit';
+import { ErrorBanner, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useLoad, useOnMove } from '../ui/kit';
 
 type ProcedureType = NonNullable<OpenTask['specialProcedures']>[number];
 
@@ -30,14 +30,7 @@ const procedureTypes: [ProcedureType, string, string][] = [
 export function useCaseData(caseNo: string) {
   const record = useFollow<CaseRecord>(`/api/cases/${encodeURIComponent(caseNo)}`);
   const live = useLoad((signal) => get<LiveView>(`/api/cases/${caseNo}/live`, { signal }), [caseNo]);
-  const liveReload = live.reload;
-  const seen = useRef<CaseRecord | undefined>(undefined);
-  useEffect(() => {
-    if (record.data === undefined || record.data === seen.current) return;
-    const first = seen.current === undefined;
-    seen.current = record.data;
-    if (!first) liveReload();
-  }, [record.data, liveReload]);
+  useOnMove(record.data, live.reload);
   const code = record.data?.implementationCode;
   const guide = useLoad((signal) => (code ? get<Guide>(`/api/implementations/${encodeURIComponent(code)}`, { signal }).catch(() => undefined) : Promise.resolve(undefined)), [code]);
   const reload = () => {

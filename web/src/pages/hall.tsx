@@ -3,14 +3,14 @@
  * a case, replying to a correction, paying, following delivery, and rating the service.
  * Laid out for phones as well as desktops.
  */
-import { lazy, useEffect, useRef, useState, type FormEvent } from 'react';
+import { lazy, useState, type FormEvent } from 'react';
 import { get, post } from '../api';
 import { fmtDeadline, fmtTime, statusName, useI18n, yuan } from '../i18n';
 import { ApplicantSignIn, applicantOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView } from '../types';
 import { uploadMaterial, type Checklist } from '../ui/checklist';
 import { useDepartments } from '../ui/departments';
-import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad } from '../ui/kit';
+import { ErrorBanner, go, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad, useOnMove } from '../ui/kit';
 import { ProcessDiagram } from '../ui/process-diagram';
 import { assuranceName, assuranceOrder } from '../names';
 import { FaceCheck } from '../ui/face-check';
@@ -191,13 +191,7 @@ function TrackCase({ caseNo }: { caseNo: string }) {
     return live;
   }, [caseNo]);
   const { reload: reloadLive } = liveView;
-  const seen = useRef<CaseRecord | undefined>(undefined);
-  useEffect(() => {
-    if (followed.data === undefined || followed.data === seen.current) return;
-    const first = seen.current === undefined;
-    seen.current = followed.data;
-    if (!first) reloadLive();
-  }, [followed.data, reloadLive]);
+  useOnMove(followed.data, reloadLive);
   const data = { ...liveView, data: liveView.data ? { live: liveView.data, record: followed.data } : undefined };
   const live = data.data?.live;
   // A payment made on the payment platform shows when its callback lands, which moves the record; this is a safety net.

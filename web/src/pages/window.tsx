@@ -10,7 +10,7 @@ import type { Applicant, CaseRecord, Guide, LiveView } from '../types';
 import { ApplyForm } from '../ui/apply-form';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { ItemList } from '../ui/item-list';
-import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad } from '../ui/kit';
+import { ErrorBanner, go, LevelBadge, Notice, Spinner, StatusBadge, useAction, useFollow, useInterval, useLoad, useOnMove } from '../ui/kit';
 import { CallingPage } from './calling';
 
 export function WindowPage({ route }: { route: string[] }) {
@@ -189,15 +189,10 @@ function Precheck({ caseNo }: { caseNo: string }) {
   const awaitingReply = live.data?.status === 'awaiting_correction';
   const { reload: reloadLive } = live;
   const { reload: reloadChecklist } = checklist;
-  const seen = useRef<CaseRecord | undefined>(undefined);
-  useEffect(() => {
-    if (record.data === undefined || record.data === seen.current) return;
-    const first = seen.current === undefined;
-    seen.current = record.data;
-    if (first) return; // the live view and the checklist were just loaded with the page
+  useOnMove(record.data, () => {
     reloadLive();
     reloadChecklist();
-  }, [record.data, reloadLive, reloadChecklist]);
+  });
   // A safety net while the page waits for the case: what moves without the record moving.
   useInterval(() => {
     reloadLive();

@@ -116,6 +116,19 @@ export function useFollow<T>(path: string, waitS = 25, enabled = true): Loaded<T
   return { data, error, loading, reload };
 }
 
+/** Calls `fn` each time `value` changes after its first value (a followed record that moved). */
+export function useOnMove<T>(value: T | undefined, fn: () => void): void {
+  const seen = useRef<T | undefined>(undefined);
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    if (value === undefined || value === seen.current) return;
+    const first = seen.current === undefined;
+    seen.current = value;
+    if (!first) ref.current();
+  }, [value]);
+}
+
 /** Runs `fn` every `ms` while mounted (live views). */
 export function useInterval(fn: () => void, ms: number | null): void {
   const ref = useRef(fn);
