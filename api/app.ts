@@ -81,7 +81,7 @@ export interface AppDeps {
   hallClock?: () => Date;
   /**
    * Wakes the case views waiting with `?wait=` when their case moves (api/services/case-watch.ts);
-   * without it they look again every second.
+   * without it they look again every 3 s.
    */
   caseWatch?: CaseWatch;
   /** The CJK font of the documents' PDFs (PDF_FONT_FILE; Debian's WenQuanYi Micro Hei when absent); missing, the PDF download answers 503. */

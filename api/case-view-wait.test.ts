@@ -16,20 +16,23 @@ import { caseViewWaiting, httpDuration } from '../lib/metrics';
 const item = 'XK-330000-00001.xh-scjg';
 const person = { kind: 'person', name: '吴晓丽', idNumber: '330106199204184421', phone: '13588036761' };
 
+/** Files a case of the item at the window, as its hall's clerk; its case number. */
+async function fileAtWindow(stack: Stack, clerk: Record<string, string>): Promise<string> {
+  const filed = await http(stack, 'POST', '/api/cases', {
+    implementationCode: item, channel: 'window', applicant: person,
+    formData: { ...readFormFolder({ key: 'individual-business-registration', version: 1 }).example, operatorName: person.name },
+  }, clerk);
+  expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+  return filed.body.caseNo as string;
+}
+
 describe('the case view: waiting for the case to move (?wait=)', function () {
   this.timeout(120_000);
   let stack: Stack;
   let clerk: Record<string, string>;
   let caseNo: string;
 
-  const file = async () => {
-    const filed = await http(stack, 'POST', '/api/cases', {
-      implementationCode: item, channel: 'window', applicant: person,
-      formData: { ...readFormFolder({ key: 'individual-business-registration', version: 1 }).example, operatorName: person.name },
-    }, clerk);
-    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-    return filed.body.caseNo as string;
-  };
+  const file = () => fileAtWindow(stack, clerk);
   const openPrecheck = (no: string) => eventually(async () => stack.db('tasks').where({ case_no: no, kind: 'precheck', status: 'open' }).first<{ id: string } | undefined>('id'), 'the pre-check task', 30_000);
 
   before(async () => {
@@ -129,12 +132,8 @@ describe('the case watch and its LISTEN connection (PostgreSQL)', function () {
     if (!row) {
       // The HTTP suite above files cases; run alone, this one needs a case of its own.
       const stack = await sharedStack();
-      const clerk = await asClerkFor(stack, item);
-      const filed = await http(stack, 'POST', '/api/cases', {
-        implementationCode: item, channel: 'window', applicant: person,
-        formData: { ...readFormFolder({ key: 'individual-business-registration', version: 1 }).example, operatorName: person.name },
-      }, clerk);
-      await eventually(async () => db('cases').where({ case_no: filed.body.caseNo }).first('case_no'), 'the case row', 30_000);
+      const filed = await fileAtWindow(stack, await asClerkFor(stack, item));
+      await eventually(async () => db('cases').where({ case_no: filed }).first('case_no'), 'the case row', 30_000);
       await stack.stop();
     }
     caseNo = (await db('cases').first<{ case_no: string }>('case_no')).case_no;

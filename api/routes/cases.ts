@@ -170,7 +170,7 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
     }));
   });
 
-  /** One process's waiting case views; without a LISTEN connection they look every second. */
+  /** One process's waiting case views; without a LISTEN connection they look every 3 s. */
   const watch = deps.caseWatch ?? new CaseWatch();
 
   r.get('/cases/:caseNo', async (req, res) => {

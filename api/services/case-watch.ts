@@ -198,8 +198,11 @@ export class CaseWatch {
     this.retryMs = 1_000;
     // A connection that died without a word (a firewall dropping it) is found by a query.
     this.health = setInterval(() => {
-      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5_000).unref());
-      Promise.race([c.query('select 1'), timeout]).catch((err: Error) => down(`its health check failed: ${err.message}`));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer in 5 s')), 5_000); });
+      Promise.race([c.query('select 1'), timeout])
+        .catch((err: Error) => down(`its health check failed: ${err.message}`))
+        .finally(() => clearTimeout(timer));
     }, this.healthMs);
     this.health.unref();
     // Whatever changed while nobody listened: every waiting request looks now.
