@@ -198,7 +198,7 @@ export const responseSchemas: Record<string, Schema> = {
   }),
   CaseEvent: obj(['seq', 'type', 'at', 'actor', 'payload'], { seq: int(), type: s(64), at: instant, actor: nullableString, payload: anyObject }),
   TaskRow: TaskRowSchema,
-  CaseView: extend(CaseSummarySchema, ['filedBy', 'events', 'tasks', 'certificateMaterials'], {
+  CaseView: extend(CaseSummarySchema, ['filedBy', 'events', 'tasks', 'certificateMaterials', 'staffNames'], {
       filedBy: {
         description: 'who filed it (for whom: applicant): a clerk, an applicant online (as representative or agent of a legal person), or an integrator\'s key',
         oneOf: [
@@ -211,6 +211,7 @@ export const responseSchemas: Record<string, Schema> = {
       events: list(ref('CaseEvent')),
       tasks: list(ref('TaskRow')),
       certificateMaterials: list(obj(['materialId', 'materialName', 'certificateNo', 'certificateType', 'replacedAt'], { materialId: s(64), materialName: s(200), certificateNo: s(100), certificateType: s(100), replacedAt: instant })),
+      staffNames: { type: 'object', additionalProperties: s(100), description: 'the name of each staff member the view names by id (event actors, assignees, opinions, the filing clerk)' },
   }),
   OpenTask: obj(['taskId', 'kind', 'stepId', 'stepName', 'department', 'role', 'actions', 'assignee'], {
     taskId: s(96), kind: taskKind, stepId: s(64), stepName: s(200), department: s(32), role: s(40), actions: list(taskAction), assignee: nullableString,
@@ -275,8 +276,8 @@ export const responseSchemas: Record<string, Schema> = {
   Department: obj(['code', 'name', 'level'], { code: s(32), name: s(100), level }),
   DepartmentList: obj(['departments'], { departments: list(ref('Department')) }),
   InboxView: obj(['tasks', 'counts', 'page', 'pageSize', 'total'], {
-    tasks: list(obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'role', 'assignee', 'actions', 'dueAt', 'createdAt', 'itemName', 'status', 'supervisionState', 'promisedDeadline', 'deadlineProvisional', 'applicant'], {
-      taskId: s(96), caseNo, kind: taskKind, stepId: s(64), stepName: s(200), role: s(40), assignee: nullableString, actions: list(taskAction), dueAt: nullableInstant, createdAt: instant,
+    tasks: list(obj(['taskId', 'caseNo', 'kind', 'stepId', 'stepName', 'role', 'assignee', 'assigneeName', 'actions', 'dueAt', 'createdAt', 'itemName', 'status', 'supervisionState', 'promisedDeadline', 'deadlineProvisional', 'applicant'], {
+      taskId: s(96), caseNo, kind: taskKind, stepId: s(64), stepName: s(200), role: s(40), assignee: nullableString, assigneeName: { type: ['string', 'null'], description: 'the assignee\'s name; null when unclaimed' }, actions: list(taskAction), dueAt: nullableInstant, createdAt: instant,
       itemName: s(200), status: caseStatus, supervisionState: { oneOf: [{ type: 'null' }, supervisionState] }, promisedDeadline: nullableInstant, deadlineProvisional: { type: ['boolean', 'null'] },
       applicant: obj(['name'], { name: nullableString }),
     })),
@@ -298,7 +299,7 @@ export const responseSchemas: Record<string, Schema> = {
 
   // Tasks
   Inbox: obj(['tasks', 'counts'], {
-    tasks: list(extend(TaskRowSchema, ['itemName', 'itemCode', 'supervisionState'], { itemName: s(200), itemCode: s(64), supervisionState: { oneOf: [{ type: 'null' }, supervisionState] } })),
+    tasks: list(extend(TaskRowSchema, ['assigneeName', 'itemName', 'itemCode', 'supervisionState'], { assigneeName: { type: ['string', 'null'], description: 'the assignee\'s name; null when unclaimed' }, itemName: s(200), itemCode: s(64), supervisionState: { oneOf: [{ type: 'null' }, supervisionState] } })),
     counts: obj(['total', 'overdue', 'soon'], { total: int(0), overdue: int(0), soon: int(0) }),
   }),
   TaskCompleted: obj(['taskId', 'action', 'status'], { taskId: s(96), action: taskAction, status: caseStatus }),

@@ -42,6 +42,17 @@ describe('web views over HTTP', function () {
     expect(inbox.tasks[0]).to.include({ caseNo, kind: 'precheck', supervisionState: 'normal', itemName: '个体工商户设立登记' });
     expect(inbox.tasks[0].applicant.name).to.equal('张三');
     expect(inbox.counts).to.deep.equal({ normal: 1, warning: 0, overdue: 0 });
+    expect(inbox.tasks[0]).to.include({ assignee: null, assigneeName: null });
+
+    // Claimed, the task shows who holds it by name, in the inbox and in the case view.
+    expect((await http(stack, 'POST', `/api/tasks/${encodeURIComponent(inbox.tasks[0].taskId)}/claim`, undefined, clerk)).status).to.equal(200);
+    const claimed = await http(stack, 'GET', `/api/views/inbox?q=${caseNo}`, undefined, clerk);
+    expect(claimed.body.tasks[0]).to.include({ assignee: 'clerk-wang', assigneeName: '王丽' });
+    const view = await eventually(async () => {
+      const r = await http(stack, 'GET', `/api/cases/${caseNo}`, undefined, clerk);
+      return r.body.events?.some((e: { type: string }) => e.type === 'task-assigned') ? r.body : undefined;
+    }, 'the claim in the case view');
+    expect(view.staffNames).to.deep.equal({ 'clerk-wang': '王丽' });
 
     await stack.db('cases').where({ case_no: caseNo }).update({ supervision_state: 'warning' });
     const warned = await http(stack, 'GET', `/api/views/inbox?q=${caseNo}&level=warning`, undefined, clerk);

@@ -358,7 +358,12 @@ const caseViewParts = `
   (select coalesce(json_agg(json_build_object('materialId', r.material_id, 'materialName', r.material_name, 'certificateNo', r.certificate_no,
             'certificateType', r.certificate_type, 'replacedAt', ${isoSql('r.replaced_at')}) order by r.material_id), '[]')
      from certificate_replacements r where r.case_no = c.case_no) as view_certificate_materials,
-  f.filed_by_kind as view_filed_by_kind, f.filed_by as view_filed_by`;
+  f.filed_by_kind as view_filed_by_kind, f.filed_by as view_filed_by,
+  (select coalesce(json_object_agg(s.id, s.name), '{}') from staff_users s where s.id in (
+      select e.actor from case_events e where e.case_no = c.case_no
+      union select t.assignee from tasks t where t.case_no = c.case_no
+      union select t.outcome->>'by' from tasks t where t.case_no = c.case_no
+      union select f.filed_by where f.filed_by_kind = 'staff')) as view_staff_names`;
 
 export async function getCase(db: Db, caseNo: string) {
   const row = await db('cases as c')
@@ -372,6 +377,7 @@ export async function getCase(db: Db, caseNo: string) {
     events: row.view_events as { seq: number; type: string; at: string; actor: string | null; payload: Record<string, unknown> }[],
     tasks: row.view_tasks as ReturnType<typeof taskRow>[],
     certificateMaterials: row.view_certificate_materials as { materialId: string; materialName: string; certificateNo: string; certificateType: string; replacedAt: string }[],
+    staffNames: row.view_staff_names as Record<string, string>,
   };
 }
 
@@ -475,7 +481,7 @@ export async function inbox(db: Db, f: InboxFilter) {
   if (f.assignee === 'unclaimed') void q.whereNull('t.assignee');
   if (f.role) void q.where('t.role', f.role);
   const [rows, counts] = await Promise.all([
-    q.select('t.*', 'c.item_name', 'c.item_code', 'c.supervision_state'),
+    q.leftJoin('staff_users as s', 's.id', 't.assignee').select('t.*', 'c.item_name', 'c.item_code', 'c.supervision_state', 's.name as assignee_name'),
     base().first<{ total: string; overdue: string; soon: string }>(
       db.raw('count(*) as total'),
       db.raw(`count(*) filter (where t.due_at < now()) as overdue`),
@@ -483,7 +489,7 @@ export async function inbox(db: Db, f: InboxFilter) {
     ),
   ]);
   return {
-    tasks: rows.map((r: Record<string, unknown>) => ({ ...taskRow(r), itemName: r.item_name, itemCode: r.item_code, supervisionState: r.supervision_state })),
+    tasks: rows.map((r: Record<string, unknown>) => ({ ...taskRow(r), assigneeName: r.assignee_name ?? null, itemName: r.item_name, itemCode: r.item_code, supervisionState: r.supervision_state })),
     counts: { total: Number(counts?.total ?? 0), overdue: Number(counts?.overdue ?? 0), soon: Number(counts?.soon ?? 0) },
   };
 }

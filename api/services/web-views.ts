@@ -37,10 +37,10 @@ async function inboxOf(db: Knex.Transaction, actor: StaffPrincipal, f: { level?:
   for (const c of countRows) counts[c.level] = Number(c.count);
   const listed = base();
   if (level) void listed.where('c.supervision_state', level);
-  const rows = await listed
+  const rows = await listed.leftJoin('staff_users as s', 's.id', 't.assignee')
     .orderByRaw('coalesce(t.due_at, c.promised_deadline) asc nulls last, t.created_at asc')
     .limit(pageSize).offset((page - 1) * pageSize)
-    .select('t.id as taskId', 't.case_no as caseNo', 't.kind', 't.step_id as stepId', 't.step_name as stepName', 't.role', 't.assignee', 't.actions',
+    .select('t.id as taskId', 't.case_no as caseNo', 't.kind', 't.step_id as stepId', 't.step_name as stepName', 't.role', 't.assignee', 's.name as assigneeName', 't.actions',
       't.due_at as dueAt', 't.created_at as createdAt', 'c.item_name as itemName', 'c.status', 'c.supervision_state as supervisionState',
       'c.promised_deadline as promisedDeadline', 'c.deadline_provisional as deadlineProvisional', db.raw("json_build_object('name', c.applicant->>'name') as applicant"));
   const total = level ? counts[level] : counts.normal + counts.warning + counts.overdue;

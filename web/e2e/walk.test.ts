@@ -117,6 +117,13 @@ describe('web app in Chromium: a case through every role', function () {
         await approver.getByRole('button', { name: '不予许可' }).click();
         await approver.getByText('此操作需要填写意见和理由').waitFor();
       }
+      if (userId === 'xh-gaj-head') {
+        // Who acted shows by name (the clerk 王丽, the reviewer 公安审核人), never by account id.
+        const opinions = approver.locator('ol.opinions');
+        await opinions.getByText('公安审核人').first().waitFor();
+        expect(await opinions.textContent()).to.contain('王丽').and.not.to.match(/clerk-wang|xh-gaj-reviewer/);
+        expect(await approver.locator('.timeline').first().textContent()).to.contain('王丽').and.not.to.match(/clerk-wang|xh-gaj-reviewer/);
+      }
       await approver.locator('#opinion').fill(`${step}：材料齐全，同意。`);
       await approver.getByRole('button', { name: '同意（发送）' }).click();
       await approver.getByText('已提交。').waitFor({ timeout: 90_000 }); // the last step's update waits for the decision to be recorded

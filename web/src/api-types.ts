@@ -644,6 +644,10 @@ export type CaseView = {
     certificateType: string;
     replacedAt: string;
   }[];
+  /** the name of each staff member the view names by id (event actors, assignees, opinions, the filing clerk) */
+  staffNames: {
+    [key: string]: string;
+  };
 };
 
 export type OpenTask = {
@@ -902,6 +906,8 @@ export type InboxView = {
     stepName: string;
     role: string;
     assignee: string | null;
+    /** the assignee's name; null when unclaimed */
+    assigneeName: string | null;
     actions: ("accept" | "reject" | "approve" | "return" | "correction" | "suspend" | "refuse" | "void" | "handover" | "answer" | "retry" | "skip")[];
     dueAt: string | null;
     createdAt: string;
@@ -987,6 +993,8 @@ export type Inbox = {
     dueAt: string | null;
     createdAt: string;
     closedAt: string | null;
+    /** the assignee's name; null when unclaimed */
+    assigneeName: string | null;
     itemName: string;
     itemCode: string;
     supervisionState: null | ("normal" | "warning" | "overdue" | "statutory-overdue");

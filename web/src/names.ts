@@ -206,7 +206,15 @@ export function assuranceName(level: string | null | undefined, lang: Lang): str
 }
 
 /** Who recorded an event: staff by their id; the engine's own observers by name. */
-export function actorName(actor: string | null | undefined, lang: Lang): string | null | undefined {
+/**
+ * Who did something, as people say it: a staff member by name (`staffNames`, from the case view),
+ * the platform's own parts by what they are, an applicant as 申请人; an id no name is known for as it is.
+ */
+export function actorName(actor: string | null | undefined, lang: Lang, staffNames: Record<string, string> = {}): string | null | undefined {
+  if (!actor) return actor;
+  if (Object.hasOwn(staffNames, actor)) return staffNames[actor];
   if (actor === 'supervision') return lang === 'zh' ? '电子监察' : 'Supervision';
+  if (actor === 'system') return lang === 'zh' ? '系统' : 'System';
+  if (actor.startsWith('applicant:')) return `${lang === 'zh' ? '申请人' : 'Applicant'} ${actor.slice('applicant:'.length)}`;
   return actor;
 }

@@ -9,7 +9,7 @@ import { ItemForm } from '../forms/item-form';
 import { actionName, fmtDeadline, fmtTime, useI18n } from '../i18n';
 import { staffOf, useSession } from '../session';
 import type { CaseRecord, Guide, LiveView, OpenTask, ProcessStep } from '../types';
-import { procedureName, roleName, stepName } from '../names';
+import { actorName, procedureName, roleName, stepName } from '../names';
 import { CaseHistory } from '../ui/case-history';
 import { ChecklistTable, CorrectionFiles, type Checklist } from '../ui/checklist';
 import { documentLinks } from './documents';
@@ -116,7 +116,7 @@ export function Opinions({ record }: { record: CaseRecord }) {
         <ol className="opinions">
           {done.map((x) => (
             <li key={x.taskId}>
-              <div><strong>{x.stepName}</strong> · {actionName(String(x.outcome?.action ?? ''), lang)} · <span className="muted">{String(x.outcome?.by ?? x.assignee ?? '')} {fmtTime(x.closedAt)}</span></div>
+              <div><strong>{x.stepName}</strong> · {actionName(String(x.outcome?.action ?? ''), lang)} · <span className="muted">{actorName(String(x.outcome?.by ?? x.assignee ?? ''), lang, record.staffNames)} {fmtTime(x.closedAt)}</span></div>
               {x.outcome?.opinion && <blockquote>{x.outcome.opinion}</blockquote>}
               {Array.isArray(x.outcome?.problems) && <ul>{x.outcome.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
             </li>
@@ -144,7 +144,7 @@ export function MaterialsAndCertificates({ record, live }: { record: CaseRecord;
   );
 }
 
-function TaskPanel({ task, onDone, process }: { task: OpenTask; onDone: () => void; process?: ProcessStep[] }) {
+function TaskPanel({ task, onDone, process, names }: { task: OpenTask; onDone: () => void; process?: ProcessStep[]; names: Record<string, string> }) {
   const { t, lang } = useI18n();
   const me = staffOf(useSession().session);
   const [opinion, setOpinion] = useState('');
@@ -174,7 +174,7 @@ function TaskPanel({ task, onDone, process }: { task: OpenTask; onDone: () => vo
   return (
     <section className="card task-panel" aria-labelledby="task-h">
       <h2 id="task-h">{t('当前环节', 'Current step')}：{task.stepName}</h2>
-      <p className="muted">{roleName(task.role, lang)} · {task.assignee ? t(`办理人 ${task.assignee}`, `handled by ${task.assignee}`) : t('未认领', 'unclaimed')}</p>
+      <p className="muted">{roleName(task.role, lang)} · {task.assignee ? t(`办理人 ${actorName(task.assignee, lang, names)}`, `handled by ${actorName(task.assignee, lang, names)}`) : t('未认领', 'unclaimed')}</p>
       {!task.assignee && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/claim`)).then(onDone)}>{t('认领', 'Claim')}</button>}
       {task.assignee === me?.userId && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/release`)).then(onDone)}>{t('释放', 'Release')}</button>}
       {!mine && <Notice kind="warn">{t('该任务已由他人认领', 'Claimed by someone else')}</Notice>}
@@ -231,7 +231,7 @@ function TaskPanel({ task, onDone, process }: { task: OpenTask; onDone: () => vo
   );
 }
 
-function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; onDone: () => void }) {
+function CaseTools({ caseNo, live, onDone, names }: { caseNo: string; live: LiveView; onDone: () => void; names: Record<string, string> }) {
   const { t, lang } = useI18n();
   const [reason, setReason] = useState('');
   const [result, setResult] = useState('');
@@ -264,7 +264,7 @@ function CaseTools({ caseNo, live, onDone }: { caseNo: string; live: LiveView; o
       )}
       {openUrges.map((u) => (
         <div className="subcard urge" key={u.urgeId}>
-          <p><strong>{t('督办', 'Urge')}</strong>：{u.message} <span className="muted">· {u.by} · {t('回复期限', 'reply by')} {fmtTime(u.replyBy)}</span></p>
+          <p><strong>{t('督办', 'Urge')}</strong>：{u.message} <span className="muted">· {actorName(u.by, lang, names)} · {t('回复期限', 'reply by')} {fmtTime(u.replyBy)}</span></p>
           <div className="field">
             <label htmlFor={`ans-${u.urgeId}`}>{t('督办回复', 'Answer')}</label>
             <input id={`ans-${u.urgeId}`} value={answers[u.urgeId] ?? ''} onChange={(e) => setAnswers({ ...answers, [u.urgeId]: e.target.value })} />
@@ -292,6 +292,7 @@ export function CasePage({ caseNo }: { caseNo: string }) {
   };
   if (record.loading && !record.data) return <div className="page"><Spinner /></div>;
   if (!record.data) return <div className="page"><ErrorBanner error={record.error} onRetry={record.reload} /></div>;
+  const names = record.data.staffNames;
   return (
     <div className="page">
       <p><a href="#/inbox">← {t('待办', 'Inbox')}</a></p>
@@ -300,9 +301,9 @@ export function CasePage({ caseNo }: { caseNo: string }) {
       {justDone && myTasks.every((x) => justDone.includes(x.taskId)) && <Notice kind="ok">{t('已提交。', 'Done.')} <button type="button" className="link" onClick={() => setJustDone(null)}>{t('知道了', 'Dismiss')}</button></Notice>}
       <div className="grid-2">
         <div>
-          {myTasks.map((task) => <TaskPanel key={task.taskId} task={task} onDone={after} process={guide.data?.process.steps} />)}
+          {myTasks.map((task) => <TaskPanel key={task.taskId} task={task} onDone={after} process={guide.data?.process.steps} names={names} />)}
           {otherTasks.length > 0 && <p className="muted">{t('其他部门正在办理：', 'With other departments: ')}{otherTasks.map((x) => x.stepName).join('、')}</p>}
-          {live.data && <CaseTools caseNo={caseNo} live={live.data} onDone={after} />}
+          {live.data && <CaseTools caseNo={caseNo} live={live.data} onDone={after} names={names} />}
           <section className="card" aria-labelledby="fd-h">
             <h2 id="fd-h">{t('申请表', 'Application form')}</h2>
             {/* While the guide loads, a spinner (not the raw data, whose keys are English). */}

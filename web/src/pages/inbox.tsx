@@ -16,6 +16,7 @@ interface InboxRow {
   stepName: string;
   role: string;
   assignee: string | null;
+  assigneeName: string | null;
   dueAt: string | null;
   createdAt: string;
   itemName: string;
@@ -77,7 +78,7 @@ export function InboxPage() {
               <td>{row.applicant?.name}</td>
               <td><span className={`due due-${row.supervisionState}`} title={levelName(row.supervisionState, lang)}>{fmtDeadline(row.dueAt ?? row.promisedDeadline)}{row.deadlineProvisional && !row.dueAt ? t('（暂定）', ' (provisional)') : ''}</span><div className="muted small">{levelName(row.supervisionState, lang)}</div></td>
               <td><StatusBadge status={row.status} /></td>
-              <td>{row.assignee ?? <span className="muted">{t('未认领', 'Unclaimed')}</span>}</td>
+              <td>{row.assignee ? (row.assigneeName ?? row.assignee) : <span className="muted">{t('未认领', 'Unclaimed')}</span>}</td>
               <td><div className="row-actions">
                 {!row.assignee && (
                   <button type="button" className="btn-small" disabled={claim.busy} onClick={() => void claim.run(() => post(`/api/tasks/${encodeURIComponent(row.taskId)}/claim`)).then(inbox.reload)}>

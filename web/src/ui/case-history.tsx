@@ -28,7 +28,7 @@ export function historyLines(record: CaseRecord, lang: Lang, process?: ProcessSt
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return record.events.filter((e) => !quiet.has(e.type)).map((e: CaseEvent): HistoryLine => {
     const p = e.payload ?? {};
-    const line: HistoryLine = { seq: e.seq, at: e.at, what: eventName(e.type, lang), who: actorName(e.actor, lang) };
+    const line: HistoryLine = { seq: e.seq, at: e.at, what: eventName(e.type, lang), who: actorName(e.actor, lang, record.staffNames) };
     switch (e.type) {
       case 'filed':
         line.what = p.channel === 'window' ? (zh ? '窗口申报' : 'Filed at the window') : (zh ? '网上申报' : 'Filed online');
