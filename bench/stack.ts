@@ -12,6 +12,7 @@ import { seedSampleCatalogue } from '../db/seed';
 import type { Config } from '../lib/config';
 import { createDb, migrate, type Db } from '../lib/db';
 import { ensureTemporalCli, freePort, startDevServer, waitForPort } from '../lib/servers';
+import { platformProcessEnv } from '../lib/process-env';
 import { dropDatabase } from './results';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 
@@ -109,7 +110,7 @@ export async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
 
 /** Environment for a child: the parent's, with the configuration the stack decides. */
 export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'WARN', ...overrides };
+  const env: NodeJS.ProcessEnv = platformProcessEnv({ ...process.env, LOG_LEVEL: 'WARN', ...overrides });
   return env;
 }
 

@@ -15,6 +15,7 @@ import { devServerSearchAttributes } from '../workflows/search-attributes';
 import type { Config } from './config';
 import { createDb, migrate, type Db } from './db';
 import { ConfigError } from './errors';
+import { platformProcessEnv } from './process-env';
 import { canConnect, ensureTemporalCli, runWithProgress, say } from './servers';
 import { Supervisor } from './supervisor';
 
@@ -418,7 +419,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     // The parent's environment without NODE_ENV (a web build in this process sets it to production);
     // the children are in production mode exactly when the configuration is.
     const { NODE_ENV: _nodeEnv, ...inherited } = process.env;
-    const appEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+    const appEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => platformProcessEnv({
       ...inherited,
       ...(o.config.production ? { NODE_ENV: 'production' } : {}),
       LOG_LEVEL: 'WARN',

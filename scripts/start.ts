@@ -13,6 +13,7 @@ import { startAllSimulators, type AllSimulators } from '../simulators/run-all';
 import { migrate } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { startEmbeddedDb, type EmbeddedDb } from '../lib/pglite-server';
+import { platformProcessEnv } from '../lib/process-env';
 import { databaseOf, openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { assertPortFree, ensureTemporalCli, startDevServer, waitForPort } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
@@ -88,7 +89,7 @@ runMain('start', async () => {
   }
 
   // Platforms without a configured URL are served by this repo's simulators, on loopback.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  const childEnv: NodeJS.ProcessEnv = platformProcessEnv(process.env);
   const missing = platformNames.filter((p) => !config.platformUrls[p]);
   if (missing.length) {
     simulators = await startAllSimulators({ secret: config.platformSecret, callbackBaseUrl: `http://${config.host}:${config.port}/api`, dataDir: config.dataDir });
