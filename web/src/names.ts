@@ -205,7 +205,6 @@ export function assuranceName(level: string | null | undefined, lang: Lang): str
   return pick(assurance[level ?? ''], lang, ['初级', 'basic']);
 }
 
-/** Who recorded an event: staff by their id; the engine's own observers by name. */
 /**
  * Who did something, as people say it: a staff member by name (`staffNames`, from the case view),
  * the platform's own parts by what they are, an applicant as 申请人; an id no name is known for as it is.
