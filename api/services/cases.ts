@@ -361,8 +361,7 @@ const caseViewParts = `
   f.filed_by_kind as view_filed_by_kind, f.filed_by as view_filed_by,
   (select coalesce(json_object_agg(s.id, s.name), '{}') from staff_users s where s.id in (
       select e.actor from case_events e where e.case_no = c.case_no
-      union select t.assignee from tasks t where t.case_no = c.case_no
-      union select t.outcome->>'by' from tasks t where t.case_no = c.case_no
+      union select who from tasks t, unnest(array[t.assignee, t.outcome->>'by']) as who where t.case_no = c.case_no
       union select f.filed_by where f.filed_by_kind = 'staff')) as view_staff_names`;
 
 export async function getCase(db: Db, caseNo: string) {

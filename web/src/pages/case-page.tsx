@@ -174,7 +174,7 @@ function TaskPanel({ task, onDone, process, names }: { task: OpenTask; onDone: (
   return (
     <section className="card task-panel" aria-labelledby="task-h">
       <h2 id="task-h">{t('当前环节', 'Current step')}：{task.stepName}</h2>
-      <p className="muted">{roleName(task.role, lang)} · {task.assignee ? t(`办理人 ${actorName(task.assignee, lang, names)}`, `handled by ${actorName(task.assignee, lang, names)}`) : t('未认领', 'unclaimed')}</p>
+      <p className="muted">{roleName(task.role, lang)} · {task.assignee ? `${t('办理人', 'handled by')} ${actorName(task.assignee, lang, names)}` : t('未认领', 'unclaimed')}</p>
       {!task.assignee && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/claim`)).then(onDone)}>{t('认领', 'Claim')}</button>}
       {task.assignee === me?.userId && <button type="button" className="btn-small" disabled={action.busy} onClick={() => void action.run(() => post(`/api/tasks/${encodeURIComponent(task.taskId)}/release`)).then(onDone)}>{t('释放', 'Release')}</button>}
       {!mine && <Notice kind="warn">{t('该任务已由他人认领', 'Claimed by someone else')}</Notice>}
