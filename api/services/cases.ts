@@ -16,7 +16,6 @@ import { pinEntry } from '../../lib/catalogue/pin';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
   assignTaskUpdate,
-  caseViewQuery,
   completeTaskUpdate,
   endSpecialProcedureUpdate,
   evaluateUpdate,
@@ -40,6 +39,7 @@ import type { SupervisionLevel } from '../../workflows/supervision';
 import { CaseStatus as CaseStatusKey, Department, ItemCode } from '../../workflows/search-attributes';
 import { stoppedRefusal } from './stopped';
 import { mapTemporalError } from './temporal-errors';
+import { caseQueries } from './case-query';
 import type { IdentityPlatform } from '../../adapters/identity';
 import type { CertificatePlatform } from '../../adapters/certificates';
 import { attachCorrectionFiles, checkCorrectionFiles, checklist, materialsMissing, recordWaiver, type CorrectionFileRef } from './materials';
@@ -608,7 +608,7 @@ export async function replyCorrection(deps: CaseDeps, caseNo: string, body: Corr
 
 async function queryView(deps: CaseDeps, caseNo: string) {
   try {
-    return await deps.client.workflow.getHandle(caseNo).query(caseViewQuery);
+    return await caseQueries(deps.client).view(caseNo);
   } catch (err) {
     throw mapTemporalError(err, caseNo);
   }

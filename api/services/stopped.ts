@@ -12,8 +12,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../../lib/db';
+import { caseQueries } from './case-query';
 import { conflict, notFound, type AppError } from '../../lib/errors';
-import { caseViewQuery } from '../../workflows/definitions';
 import { departmentIn } from '../../workflows/search-attributes';
 import { alreadyCompleted } from './temporal-errors';
 import { serviceUnavailable } from '../problem';
@@ -139,12 +139,11 @@ const CATCH_UP_MS = 15_000;
 /** Waits (at most CATCH_UP_MS) until the case's running workflow holds every task the read model shows open. */
 async function catchUp(db: Db, client: Client, caseNo: string): Promise<boolean> {
   const until = Date.now() + CATCH_UP_MS;
-  const handle = client.workflow.getHandle(caseNo);
   for (;;) {
     // A run that stopped again (a bug not yet fixed fails it again) has not caught up, whatever its last state says.
     if ((await lastRun(client, caseNo)).status !== Status.WORKFLOW_EXECUTION_STATUS_RUNNING) return false;
     const shown = (await db('tasks').where({ case_no: caseNo, status: 'open' }).pluck('id')) as string[];
-    const held = new Set((await handle.query(caseViewQuery).catch(() => null))?.openTasks.map((t) => t.taskId) ?? []);
+    const held = new Set((await caseQueries(client).view(caseNo).catch(() => null))?.openTasks.map((t) => t.taskId) ?? []);
     if (shown.every((id) => held.has(id))) return true;
     if (Date.now() > until) return false;
     await new Promise((r) => setTimeout(r, 200));

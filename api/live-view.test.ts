@@ -1,0 +1,58 @@
+/**
+ * The live view (`GET /api/cases/:caseNo/live`, a Temporal query) while several people watch a
+ * case that moves: the clerk, the applicant and a supervisor each keep reloading it from the
+ * moment it is filed to the moment it closes. Every answer is a 200, and every answer given after
+ * an action returned shows that action (the case is driven by reading the view through the API:
+ * a stale view would make it act twice on one task, which the case refuses).
+ */
+import { expect } from 'chai';
+import { readFormFolder } from '../lib/forms';
+import { driveToCompletion } from '../test/drive-case';
+import { asClerkFor, asStaff, http, sharedStack, type Stack } from '../test/harness';
+import type { CaseView } from '../workflows/definitions';
+
+describe('the live view while several people watch a moving case', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  before(async () => { stack = await sharedStack(); });
+
+  it('when three readers reload it from filing to closing, then every answer is a 200 and no answer misses an action that had returned', async () => {
+    const code = 'QR-330000-00010.xh-gaj';
+    const clerk = await asClerkFor(stack, code);
+    const supervisor = await asStaff(stack, 'supervisor-zhao');
+    const filed = await http(stack, 'POST', '/api/cases', {
+      implementationCode: code, channel: 'window', applicant: { kind: 'person', name: '张三', idNumber: '330106199003073514' },
+      formData: readFormFolder({ key: 'resident-id-card-renewal', version: 1 }).example, delivery: { method: 'window' },
+    }, clerk);
+    expect(filed.status).to.equal(201);
+    const caseNo = filed.body.caseNo as string;
+
+    let done = false;
+    const answers: number[] = [];
+    const readers = [clerk, supervisor, clerk].map(async (who) => {
+      while (!done) {
+        answers.push((await http(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, who)).status);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    });
+    const handle = stack.client.workflow.getHandle(caseNo);
+    // The driver acts by updates and signals, and reads the case only through the API, as the readers do.
+    const throughApi = Object.assign(Object.create(handle) as typeof handle, {
+      query: async () => {
+        const r = await http<CaseView>(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, supervisor);
+        answers.push(r.status);
+        if (r.status !== 200) throw new Error(`live view answered ${r.status}: ${JSON.stringify(r.body)}`);
+        return r.body;
+      },
+    });
+    try {
+      const last = await driveToCompletion(throughApi, () => []);
+      expect(last.evaluation?.level).to.equal(5);
+    } finally {
+      done = true;
+      await Promise.all(readers);
+    }
+    expect(answers.length).to.be.greaterThan(20);
+    expect(answers.filter((s) => s !== 200)).to.deep.equal([]);
+  });
+});
