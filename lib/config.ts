@@ -189,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoStaffPassword: env.DEMO_STAFF_PASSWORD ?? (production ? '' : devDefaults.demoStaffPassword),
     sessionMinutes: minutes(env, 'SESSION_MINUTES', 480),
     platformFollowUpMinutes: minutes(env, 'PLATFORM_FOLLOW_UP_MINUTES', 60),
-    workerCachedCases: wholeNumber(env, 'WORKER_CACHED_CASES', 1000, 10, 100_000),
+    workerCachedCases: wholeNumber(env, 'WORKER_CACHED_CASES', 850, 10, 100_000),
     production,
     auditKey: str(env, 'AUDIT_KEY', devDefaults.auditKey),
     auditCheckpointMinutes: minutes(env, 'AUDIT_CHECKPOINT_MINUTES', 10),

@@ -73,7 +73,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: buildWorkflowBundle({ tracing: opts.tracing !== undefined }),
-    maxCachedWorkflows: opts.cachedCases ?? 1000,
+    maxCachedWorkflows: opts.cachedCases ?? 850,
     activities: createActivities(opts.deps),
     interceptors: { activity: activityInterceptors(opts.tracing) },
     sinks: tracingSinks(opts.tracing),
