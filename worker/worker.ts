@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../activities';
+import { defaultWorkerCachedCases } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import type { Tracing } from '../lib/tracing';
 import { activityInterceptors, tracingSinks } from './interceptors';
@@ -73,7 +74,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: buildWorkflowBundle({ tracing: opts.tracing !== undefined }),
-    maxCachedWorkflows: opts.cachedCases ?? 850,
+    maxCachedWorkflows: opts.cachedCases ?? defaultWorkerCachedCases,
     activities: createActivities(opts.deps),
     interceptors: { activity: activityInterceptors(opts.tracing) },
     sinks: tracingSinks(opts.tracing),

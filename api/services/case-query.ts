@@ -2,7 +2,7 @@
  * The case's live view from its workflow (a Temporal query), asked so that many readers of one
  * case never stall it or each other.
  *
- * A query is answered by the worker that holds the case. Three edges of Temporal's query path
+ * A query is answered by the worker that holds the case. Two edges of Temporal's query path
  * were measured here (session 14, `api/live-view.test.ts` and the browser walk):
  * - While the case's workflow task is running, the server holds **one** query for it
  *   (`history.MaxBufferedQueryCount`, default 1) and refuses a second with RESOURCE_EXHAUSTED
