@@ -105,7 +105,9 @@ export type ProjectionOp =
   | { op: 'clock'; caseNo: string; at: string; clock: ClockPatch & { acceptedAt?: string | null; deadlineProvisional?: boolean } }
   /** A swept case's step clock opened, or closed (step-clocks.ts): the supervision sweep keeps its levels. */
   | { op: 'step-open'; caseNo: string; clock: StepClockOpen }
-  | { op: 'step-close'; caseNo: string; clock: StepClockClose };
+  | { op: 'step-close'; caseNo: string; clock: StepClockClose }
+  /** The case view as it is after this batch (patch live-view), as JSON; null clears it (the API then asks the case). */
+  | { op: 'view'; caseNo: string; seq: number; json: string | null };
 
 export interface EvaluationInput {
   caseNo: string;
@@ -399,6 +401,10 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
         await queueNotices(trx, judged.notices);
         break;
       }
+      case 'view':
+        // Numbered, so a late retry of an older batch never puts an older view back.
+        await trx('cases').where({ case_no: op.caseNo }).andWhere('live_view_seq', '<', op.seq).update({ live_view: op.json, live_view_seq: op.seq });
+        break;
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });
         break;

@@ -1,15 +1,16 @@
 /**
- * The live view (`GET /api/cases/:caseNo/live`, a Temporal query) while several people watch a
- * case that moves: the clerk, the applicant and a supervisor each keep reloading it from the
- * moment it is filed to the moment it closes. Every answer is a 200, and every answer given after
- * an action returned shows that action (the case is driven by reading the view through the API:
- * a stale view would make it act twice on one task, which the case refuses).
+ * The live view (`GET /api/cases/:caseNo/live`, kept on the case row by the case's own projection
+ * batches) while several people watch a case that moves: the clerk, the applicant and a supervisor
+ * each keep reloading it from the moment it is filed to the moment it closes. Every answer is a
+ * 200, and every answer given after an action returned shows that action (the case is driven by
+ * reading the view through the API: a stale view would make it act twice on one task, which the
+ * case refuses). None of it asks the workflow, and the last view is the workflow's own.
  */
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
 import { driveToCompletion } from '../test/drive-case';
 import { asClerkFor, asStaff, http, sharedStack, type Stack } from '../test/harness';
-import type { CaseView } from '../workflows/definitions';
+import { caseViewQuery, type CaseView } from '../workflows/definitions';
 
 describe('the live view while several people watch a moving case', function () {
   this.timeout(180_000);
@@ -36,6 +37,15 @@ describe('the live view while several people watch a moving case', function () {
       }
     });
     const handle = stack.client.workflow.getHandle(caseNo);
+    // Every query of this case the API asks is counted (the live view should ask none).
+    const workflows = stack.client.workflow;
+    const getHandle = workflows.getHandle.bind(workflows);
+    let queried = 0;
+    workflows.getHandle = ((id: string, ...rest: unknown[]) => {
+      const h = (getHandle as (...a: unknown[]) => ReturnType<typeof getHandle>)(id, ...rest);
+      if (id !== caseNo) return h;
+      return Object.assign(Object.create(h) as typeof h, { query: (...a: Parameters<typeof h.query>) => { queried += 1; return h.query(...a); } });
+    }) as typeof workflows.getHandle;
     // The driver acts by updates and signals, and reads the case only through the API, as the readers do.
     const throughApi = Object.assign(Object.create(handle) as typeof handle, {
       query: async () => {
@@ -51,8 +61,14 @@ describe('the live view while several people watch a moving case', function () {
     } finally {
       done = true;
       await Promise.all(readers);
+      workflows.getHandle = getHandle;
     }
     expect(answers.length).to.be.greaterThan(20);
     expect(answers.filter((s) => s !== 200)).to.deep.equal([]);
+    expect(queried, 'queries the API asked the case').to.equal(0);
+    // The row's view is the workflow's own (its supervision levels are the sweep's record on the row).
+    const { supervision: _s, ...own } = await handle.query(caseViewQuery);
+    const { supervision: _r, ...stored } = (await http<CaseView>(stack, 'GET', `/api/cases/${caseNo}/live`, undefined, clerk)).body;
+    expect(stored).to.deep.equal(own);
   });
 });

@@ -98,8 +98,12 @@ export async function startNode(name: string, script: string, opts: { env: NodeJ
   return { name, proc, pid: proc.pid!, firstLine: matched };
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
-export async function stopChild(c: Child, graceMs = 10_000): Promise<void> {
+/**
+ * SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. A profiled child
+ * gets a minute: writing its profiles on exit can take longer than the usual grace, and a killed
+ * child writes none.
+ */
+export async function stopChild(c: Child, graceMs = process.env.BENCH_CPU_PROFILE === '1' ? 60_000 : 10_000): Promise<void> {
   if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => c.proc.once('exit', () => resolve()));
   c.proc.kill('SIGTERM');

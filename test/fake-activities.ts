@@ -58,6 +58,8 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   const evaluations: { level: number }[] = [];
   /** Projection batches the second engine wrote, in order (each one local activity). */
   const batches: ProjectionOp[][] = [];
+  /** The live view each case keeps in the read model (patch live-view): its JSON and number, as the projection keeps them. */
+  const views = new Map<string, { seq: number; json: string | null }>();
   const activities: CaseActivities = {
     applyProjection: async ({ ops }) => {
       batches.push(ops);
@@ -67,6 +69,7 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
         else if (op.op === 'task-close') await activities.closeTask(op.close);
         else if (op.op === 'evaluation') evaluations.push(op.evaluation);
         else if (op.op === 'payment') payments.get(op.paymentId)!.status = op.status;
+        else if (op.op === 'view' && op.seq > (views.get(op.caseNo)?.seq ?? 0)) views.set(op.caseNo, { seq: op.seq, json: op.json });
       }
     },
     calendarSnapshot: () => Promise.resolve(snapshotOf(years, 2000)),
@@ -152,5 +155,5 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
       return Promise.resolve({ known: dispatches.some((d) => d.stepId === stepId), result, milestones: [] });
     },
   };
-  return { activities, batches, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, gates, types: () => events.map((e) => e.type) };
+  return { activities, batches, views, events, opened, closed, notifications, certificates, payments, dispatches, evaluations, faceChecks, refunds, refuseNext, platform, asked, setYears, slowClose, gates, types: () => events.map((e) => e.type) };
 }

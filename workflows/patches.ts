@@ -101,6 +101,15 @@ export const PatchRegistry = [
     // Deployed during its release day: cases started earlier that day may have begun without it.
     removableWhen: before('2026-12-01'),
   },
+  {
+    id: 'live-view',
+    since: '2026-12-01',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command)',
+    reason: 'The live view from the read model: every projection batch carries the case view when it changed, and a case whose view changed with nothing else to write writes it alone (one more local activity), so GET /api/cases/{caseNo}/live reads a row, not a Temporal query. A case begun before keeps being queried.',
+    // Deployed during its release day: cases started earlier that day may have begun without it.
+    removableWhen: before('2026-12-02'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -116,4 +125,5 @@ export const Patches = {
   simulatedApproval: 'simulated-approval',
   supervisionSweep: 'supervision-sweep',
   stepSweep: 'step-sweep',
+  liveView: 'live-view',
 } as const satisfies Record<string, PatchId>;

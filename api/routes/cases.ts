@@ -237,8 +237,13 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
 
   r.get('/cases/:caseNo/live', async (req, res) => {
     const caseNo = caseNoParam(req.params.caseNo);
-    const access = await caseAccess(db, principalOf(req), caseNo);
-    const view = await liveView(deps, caseNo);
+    const p = principalOf(req);
+    const access = await caseAccess(db, p, caseNo);
+    // A case filed a moment ago: its first batch (and its view) is waited for, up to 5 s, rather than asking the workflow.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const view = await liveView(deps, caseNo, (read) => watch.until(caseNo, principalRef(p), 5_000, read, gone.signal));
+    if (gone.signal.aborted) return;
     res.json(access.full ? view : maskPersonalData(view));
   });
 

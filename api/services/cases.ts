@@ -28,6 +28,7 @@ import {
   type Actor,
   type Applicant,
   type CaseInput,
+  type CaseView,
   type CompleteTaskRequest,
   type CompleteTaskResult,
   type DeliveryChoice,
@@ -629,18 +630,32 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
   return updateCase(deps, caseNo, actor.userId, 'endSpecialProcedure', () => deps.client.workflow.getHandle(caseNo).executeUpdate(endSpecialProcedureUpdate, { args: [{ result, actor }] }));
 }
 
-/** The live view of a case from its workflow (status, open tasks, clock, payment …). */
-export async function liveView(deps: CaseDeps, caseNo: string) {
+/** What the case row keeps of the live view (patch live-view): the view, without the form while it is the form filed. */
+type StoredView = Omit<CaseView, 'formData'> & { formData?: Record<string, unknown> };
+
+type LiveRow = { live_view: StoredView | null; form_data: Record<string, unknown>; supervised_by: string | null; supervision_state: SupervisionLevel; statutory_overdue: boolean };
+
+/**
+ * The live view of a case (status, open tasks, clock, payment …): the view its workflow keeps on
+ * its row with every batch it writes, so reading it never waits on the worker. A case filed a
+ * moment ago has no row yet: `awaitRow` (the route's wait for the case's notification) may wait
+ * for its first batch. A case begun before the live view was kept, or whose row still is not
+ * there, is asked by a query.
+ */
+export async function liveView(deps: CaseDeps, caseNo: string, awaitRow?: (read: () => Promise<LiveRow | undefined>) => Promise<LiveRow | undefined>) {
   await assertFiled(deps.db, caseNo);
-  const [queried, levels, steps] = await Promise.all([
-    queryView(deps, caseNo),
-    deps.db('cases').where({ case_no: caseNo, supervised_by: 'sweep' }).first<{ supervision_state: SupervisionLevel; statutory_overdue: boolean } | undefined>('supervision_state', 'statutory_overdue'),
+  const read = () => deps.db('cases').where({ case_no: caseNo }).first<LiveRow | undefined>('live_view', 'form_data', 'supervised_by', 'supervision_state', 'statutory_overdue');
+  const [first, steps] = await Promise.all([
+    read(),
     // Each step's latest clock (a step run again has a new one), for the steps the sweep supervises.
     deps.db('step_clocks').where({ case_no: caseNo }).distinctOn('step_id').orderBy([{ column: 'step_id' }, { column: 'opened_at', order: 'desc' }]).select<{ step_id: string; level: SupervisionLevel }[]>('step_id', 'level'),
   ]);
+  const row = first ?? (awaitRow ? await awaitRow(read) : undefined);
+  const stored = row?.live_view;
+  const base: CaseView = stored ? { ...stored, formData: stored.formData ?? row.form_data } : await queryView(deps, caseNo);
   // A swept case's clock levels (and its swept steps') are the supervision sweep's record, not the workflow's.
-  const stepLevels = { ...queried.supervision.steps, ...Object.fromEntries(steps.map((r) => [r.step_id, r.level])) };
-  const view = levels ? { ...queried, supervision: { ...queried.supervision, level: levels.supervision_state, statutoryOverdue: levels.statutory_overdue, steps: stepLevels } } : queried;
+  const stepLevels = { ...base.supervision.steps, ...Object.fromEntries(steps.map((r) => [r.step_id, r.level])) };
+  const view = row?.supervised_by === 'sweep' ? { ...base, supervision: { ...base.supervision, level: row.supervision_state, statutoryOverdue: row.statutory_overdue, steps: stepLevels } } : base;
   // An open order links to the payment platform's page, where the applicant pays and comes back.
   if (view.payment?.status === 'open' && deps.paymentCashierUrl) {
     return { ...view, payment: { ...view.payment, cashierUrl: `${deps.paymentCashierUrl}?order=${encodeURIComponent(view.payment.paymentId)}` } };

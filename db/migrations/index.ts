@@ -27,6 +27,7 @@ import * as m021 from './021_supervision_sweep';
 import * as m022 from './022_step_clocks';
 import * as m023 from './023_sweep_backoff';
 import * as m024 from './024_case_view_notify';
+import * as m025 from './025_live_view';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   '022_step_clocks': m022,
   '023_sweep_backoff': m023,
   '024_case_view_notify': m024,
+  '025_live_view': m025,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

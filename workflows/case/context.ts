@@ -112,12 +112,15 @@ export class Case {
   sim: SimulationRun | null = null;
   /** Who may end the special procedure running now. */
   procedureOwner: { department: string; role: string };
+  /** The form as filed (a correction or a precondition report replaces the state's form). */
+  private readonly filedForm: Record<string, unknown>;
 
   constructor(readonly input: CaseInput) {
     this.state = new CaseState(input);
     this.caseNo = input.caseNo;
     this.impl = input.implementation;
-    this.journal = new Journal((ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
+    this.journal = new Journal(this.caseNo, (ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
+    this.filedForm = this.state.formData;
     this.clock = new CaseClock(this.state.clock, this.impl);
     this.procedureOwner = { department: this.impl.department, role: 'head' };
     const index = (steps: ProcessStep[]): void => {
@@ -150,7 +153,7 @@ export class Case {
    */
   settle(): void {
     this.publishClock();
-    this.journal.kick();
+    this.journal.settle();
     this.state.board.settle();
   }
 
@@ -162,6 +165,18 @@ export class Case {
     if (!this.swept || this.clock.version === this.publishedClock) return;
     this.publishedClock = this.clock.version;
     this.journal.push({ op: 'clock', caseNo: this.caseNo, at: now(), clock: this.clock.published(this.supervisionOver) });
+  }
+
+  /** The case view: what the live view shows (the case view query answers it). */
+  view(): CaseView {
+    const view = this.state.view();
+    return this.sim ? { ...view, simulation: { ...this.sim.view, missing: [...this.sim.view.missing], met: [...this.sim.view.met] } } : view;
+  }
+
+  /** The view as the read model keeps it: without the form while it is the form filed, which the case row holds. */
+  storedView(): Record<string, unknown> {
+    const { formData, ...rest } = this.view();
+    return formData === this.filedForm ? rest : { ...rest, formData };
   }
 
   /** The key of the next step clock of `stepId` (deterministic: clocks open in the workflow's order). */

@@ -23,7 +23,7 @@ export function wireHandlers(c: Case): void {
     return value;
   };
 
-  setHandler(caseViewQuery, () => (c.sim ? { ...state.view(), simulation: { ...c.sim.view, missing: [...c.sim.view.missing], met: [...c.sim.view.met] } } : state.view()));
+  setHandler(caseViewQuery, () => c.view());
 
   // 模拟审批: a precondition has appeared; answered once the case has checked every precondition.
   setHandler(reportPreconditionUpdate, async (report) => {

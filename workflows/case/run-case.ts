@@ -25,6 +25,8 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
   c.swept = input.supervisedBy === 'sweep' && patched(Patches.supervisionSweep);
   // Its steps' limits too, if this worker began it knowing how (a later release than the case clock's).
   c.sweptSteps = c.swept && patched(Patches.stepSweep);
+  // The live view from the read model: every batch carries the case view when it changed. Decided once, before any command.
+  if (patched(Patches.liveView)) c.journal.carryView(() => c.storedView());
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());
