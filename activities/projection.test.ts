@@ -82,4 +82,26 @@ describe('the projection writes a batch of events once (real database)', functio
     // Both cases were filed once: the retry counted nothing, and the counter knew each case's item and department.
     expect(await filedCount()).to.equal(before + 2);
   });
+
+  it('when a batch carries the case view (with its events, alone, cleared, or retried late), then the case keeps the newest view and an older one never comes back', async () => {
+    const projection = createProjectionActivities(db);
+    const caseNo = clerkCase;
+    const at = new Date().toISOString();
+    const stored = async () => db('cases as c').join('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo).first<{ live_view: unknown; live_view_seq: number; status: string }>('v.view as live_view', 'v.seq as live_view_seq', 'c.status');
+    const view = (seq: number, json: string | null): ProjectionOp => ({ op: 'view', caseNo, seq, json });
+    // With an event: one row update writes both.
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"status":"accepted"}')] });
+    expect(await stored()).to.deep.equal({ live_view: { status: 'accepted' }, live_view_seq: 1, status: 'prechecking' });
+    // Alone.
+    await projection.applyProjection({ caseNo, ops: [view(2, '{"status":"accepted","openTasks":[]}')] });
+    expect(await stored()).to.deep.include({ live_view: { status: 'accepted', openTasks: [] }, live_view_seq: 2 });
+    // The first batch again (a late retry): its events are there already and its older view changes nothing.
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"status":"accepted"}')] });
+    // A newer event with an older view (not a thing a case sends, but the row must still hold the newer view).
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 4, type: 'in-review', at, patch: { status: 'in_review' } } }, view(2, '{"status":"stale"}')] });
+    expect(await stored()).to.deep.equal({ live_view: { status: 'accepted', openTasks: [] }, live_view_seq: 2, status: 'in_review' });
+    // Cleared (a view the database could not store): the API then asks the case.
+    await projection.applyProjection({ caseNo, ops: [view(3, null)] });
+    expect(await stored()).to.deep.include({ live_view: null, live_view_seq: 3 });
+  });
 });

@@ -403,7 +403,7 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
       }
       case 'view':
         // Numbered, so a late retry of an older batch never puts an older view back.
-        await trx('cases').where({ case_no: op.caseNo }).andWhere('live_view_seq', '<', op.seq).update({ live_view: op.json, live_view_seq: op.seq });
+        await trx.raw('insert into case_live_views (case_no, seq, view) values (?, ?, ?::jsonb) on conflict (case_no) do update set seq = excluded.seq, view = excluded.view where case_live_views.seq < excluded.seq', [op.caseNo, op.seq, op.json]);
         break;
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });

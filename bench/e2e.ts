@@ -56,6 +56,8 @@ export interface E2eOptions {
   waitS?: number;
   /** Poll interval of an actor waiting for the case to reach a state, ms (waitS 0). */
   pollMs?: number;
+  /** The clerk also reads the live view (GET /cases/{caseNo}/live) whenever the case view moves, as the web app's case page does. */
+  liveReads?: boolean;
   onCaseDone?: (done: number) => void;
 }
 
@@ -138,6 +140,8 @@ export async function runE2e(o: E2eOptions): Promise<E2eResult> {
     else unprojected.delete(caseNo);
     if (r.status === 304 && kept) return kept.body;
     if (r.status === 200 && r.etag) views.set(caseNo, { etag: r.etag, body: r.body });
+    // The web app's case page reads the live view again whenever the case view moves.
+    if (o.liveReads && r.status === 200) await call('live view', api(`/cases/${caseNo}/live`), 'GET', undefined, clerk);
     return r.status === 200 ? r.body : undefined;
   }
   /** Waits before looking again, when the API does not hold the view (waitS 0). */

@@ -10,7 +10,8 @@
  * Options: --cases N (default 80), --concurrency C (20), --supervision-cases N (60),
  * --working-day-ms N (2000), --query-cases N (1000000), --case-view-wait S (20: the e2e actors
  * hold the case view until the case moves, as the web app does; 0: they poll every 50 ms),
- * --only e2e,supervision,queries
+ * --live-view 1 (the e2e clerk also reads the live view whenever the case view moves, as the web
+ * app's case page does; default 0), --only e2e,supervision,queries
  * (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
  * instead (bench/cluster.ts).
  */
@@ -57,6 +58,7 @@ runMain('bench', async () => {
     burstCases: option('burst-cases', 2_000),
     burstLeadSeconds: option('burst-lead-s', 300),
     caseViewWait: option('case-view-wait', 20, 0),
+    liveView: option('live-view', 0, 0) > 0,
   };
   if (process.argv.includes('--cluster')) {
     // The end-to-end benchmark on Temporal's production server instead of the dev server (bench/cluster.ts).
@@ -134,7 +136,7 @@ runMain('bench', async () => {
         sampler.watch('bench driver', () => [process.pid]);
 
         const auth = createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity });
-        const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency, waitS: options.caseViewWait };
+        const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency, waitS: options.caseViewWait, liveReads: options.liveView };
         progress.start('e2e warm-up', warmup);
         await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);

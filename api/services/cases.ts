@@ -644,7 +644,8 @@ type LiveRow = { live_view: StoredView | null; form_data: Record<string, unknown
  */
 export async function liveView(deps: CaseDeps, caseNo: string, awaitRow?: (read: () => Promise<LiveRow | undefined>) => Promise<LiveRow | undefined>) {
   await assertFiled(deps.db, caseNo);
-  const read = () => deps.db('cases').where({ case_no: caseNo }).first<LiveRow | undefined>('live_view', 'form_data', 'supervised_by', 'supervision_state', 'statutory_overdue');
+  const read = () => deps.db('cases as c').leftJoin('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo)
+    .first<LiveRow | undefined>('v.view as live_view', 'c.form_data', 'c.supervised_by', 'c.supervision_state', 'c.statutory_overdue');
   const [first, steps] = await Promise.all([
     read(),
     // Each step's latest clock (a step run again has a new one), for the steps the sweep supervises.
