@@ -7,7 +7,6 @@
  * the stored view is the case's own.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect } from 'chai';
 import { readFormFolder } from '../lib/forms';
@@ -15,17 +14,16 @@ import { driveToCompletion } from '../test/drive-case';
 import { fakeActivities } from '../test/fake-activities';
 import { workflowBundle } from '../test/harness';
 import { pinnedSample, sampleDocs } from '../test/sample-cases';
-import { createTimeSkippingEnv } from '../test/time-skipping';
+import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import { caseViewQuery, completeTaskUpdate, replyCorrectionUpdate, urgeSignal, type CaseInput, type CaseView } from './definitions';
 
 describe('the live view kept in the read model (time-skipping test server)', function () {
   this.timeout(120_000);
-  let env: TestWorkflowEnvironment;
+  const suite = timeSkippingSuite();
   let counter = 0;
-  before(async () => { env = await createTimeSkippingEnv(); });
-  after(async () => { await env?.teardown(); });
 
   async function start(code: string) {
+    const { env } = suite;
     const fake = fakeActivities();
     const taskQueue = `live-${++counter}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
@@ -52,12 +50,12 @@ describe('the live view kept in the read model (time-skipping test server)', fun
         return stored();
       },
     });
-    return { fake, worker, input, taskQueue, stored, readingStored };
+    return { env, fake, worker, input, taskQueue, stored, readingStored };
   }
 
   for (const doc of sampleDocs) {
     it(`when every actor of ${doc.item.code} (${doc.implementation.code}) reads only the stored view, then the case runs to its end and the stored view is the case's own`, async () => {
-      const { fake, worker, input, taskQueue, stored, readingStored } = await start(doc.implementation.code);
+      const { env, fake, worker, input, taskQueue, stored, readingStored } = await start(doc.implementation.code);
       await worker.runUntil(async () => {
         const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [input] });
         await driveToCompletion(readingStored(h), () => fake.dispatches.map((d) => d.stepId));
@@ -68,7 +66,7 @@ describe('the live view kept in the read model (time-skipping test server)', fun
   }
 
   it('when a clerk asks for a correction, the applicant corrects the form and a supervisor urges, then each shows in the stored view as soon as it is answered or taken', async () => {
-    const { fake, worker, input, taskQueue, stored, readingStored } = await start('QR-330000-00010.xh-gaj');
+    const { env, fake, worker, input, taskQueue, stored, readingStored } = await start('QR-330000-00010.xh-gaj');
     await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [input] });
       const reader = readingStored(h);
@@ -101,7 +99,7 @@ describe('the live view kept in the read model (time-skipping test server)', fun
       }
       expect(stored()).to.deep.equal(own);
       expect(own.openTasks.map((t) => t.kind)).to.deep.equal(['precheck']);
-      await h.terminate('enough');
+      await endWorkflow(h);
     });
   });
 });
