@@ -7,12 +7,10 @@ import { Router, type Request } from 'express';
 import crypto from 'node:crypto';
 import { badRequest, conflict, notProjectedYet } from '../../lib/errors';
 import { answerUrgeUpdate, urgeSignal } from '../../workflows/definitions';
-import { updateCase, type CaseDeps } from '../services/cases';
+import { currentView, updateCase, type CaseDeps } from '../services/cases';
 import { caseAccess, caseHandling } from '../services/access';
 import { actorOf, requireStaff } from '../auth/principal';
 import { caseNoParam, instantQuery, intQuery, queryString } from '../params';
-import { mapTemporalError } from '../services/temporal-errors';
-import { caseQueries } from '../services/case-query';
 import { bodyValidator } from '../validate';
 import { findStuckCases } from '../services/stuck';
 import { findStoppedCases, reviveCase } from '../services/stopped';
@@ -139,7 +137,7 @@ export function supervisionRoutes(deps: CaseDeps): Router {
     const body = urgeBody(req.body);
     if (Date.parse(body.replyBy) <= Date.now()) throw badRequest('replyBy must be in the future');
     const handle = client.workflow.getHandle(caseNo);
-    const view = await caseQueries(client).view(caseNo).catch((err: unknown) => { throw mapTemporalError(err, caseNo); });
+    const view = await currentView(deps, caseNo);
     if (finished.includes(view.status)) {
       const err = conflict('case-finished', `case ${caseNo} is ${view.status}; only a running case can be urged`);
       await auditRefusal(db, actor.userId, 'refused.urge', caseNo, err.message);

@@ -292,7 +292,7 @@ export async function reportPrecondition(deps: CaseDeps, caseNo: string, body: P
   if (!row) throw notFound(`case ${caseNo}`);
   if (!row.simulation_state) throw conflict('not-simulated', `case ${caseNo} is not a simulated case (模拟审批)`);
   if (body.formData) {
-    const view = await queryView(deps, caseNo);
+    const view = await currentView(deps, caseNo);
     const form = await getForm(deps.db, row.entry.form);
     if (!form.validate({ ...view.formData, ...body.formData })) throw validationFailed(toFieldProblems(form.validate.errors, '/formData'));
   }
@@ -587,7 +587,7 @@ export async function replyCorrection(deps: CaseDeps, caseNo: string, body: Corr
   const { files, ...reply } = body;
   const row = await withEntry(deps.db, caseNo).first<{ entry: { form: FormRef } } | undefined>('v.entry');
   if (!row) throw notFound(`case ${caseNo}`);
-  const view = reply.formData || files?.length ? await queryView(deps, caseNo) : undefined;
+  const view = reply.formData || files?.length ? await currentView(deps, caseNo) : undefined;
   if (reply.formData && view) {
     const current = view.formData;
     const form = await getForm(deps.db, row.entry.form);
@@ -633,6 +633,21 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
 /** What the case row keeps of the live view (patch live-view): the view, without the form while it is the form filed. */
 type StoredView = Omit<CaseView, 'formData'> & { formData?: Record<string, unknown> };
 
+const fromRow = (row: LiveRow, stored: StoredView): CaseView => ({ ...stored, formData: stored.formData ?? row.form_data });
+
+const readLiveRow = (db: Db, caseNo: string) => db('cases as c').leftJoin('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo)
+  .first<LiveRow | undefined>('v.view as live_view', 'c.form_data', 'c.supervised_by', 'c.supervision_state', 'c.statutory_overdue');
+
+/**
+ * The case's view as it stands, for a check before an action (the form a correction merges into,
+ * whether a case still runs): the view it keeps in the read model, written before any action on it
+ * answered, or, for a case begun before that, its query.
+ */
+export async function currentView(deps: CaseDeps, caseNo: string): Promise<CaseView> {
+  const row = await readLiveRow(deps.db, caseNo);
+  return row?.live_view ? fromRow(row, row.live_view) : queryView(deps, caseNo);
+}
+
 type LiveRow = { live_view: StoredView | null; form_data: Record<string, unknown>; supervised_by: string | null; supervision_state: SupervisionLevel; statutory_overdue: boolean };
 
 /**
@@ -644,16 +659,14 @@ type LiveRow = { live_view: StoredView | null; form_data: Record<string, unknown
  */
 export async function liveView(deps: CaseDeps, caseNo: string, awaitRow?: (read: () => Promise<LiveRow | undefined>) => Promise<LiveRow | undefined>) {
   await assertFiled(deps.db, caseNo);
-  const read = () => deps.db('cases as c').leftJoin('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo)
-    .first<LiveRow | undefined>('v.view as live_view', 'c.form_data', 'c.supervised_by', 'c.supervision_state', 'c.statutory_overdue');
+  const read = () => readLiveRow(deps.db, caseNo);
   const [first, steps] = await Promise.all([
     read(),
     // Each step's latest clock (a step run again has a new one), for the steps the sweep supervises.
     deps.db('step_clocks').where({ case_no: caseNo }).distinctOn('step_id').orderBy([{ column: 'step_id' }, { column: 'opened_at', order: 'desc' }]).select<{ step_id: string; level: SupervisionLevel }[]>('step_id', 'level'),
   ]);
   const row = first ?? (awaitRow ? await awaitRow(read) : undefined);
-  const stored = row?.live_view;
-  const base: CaseView = stored ? { ...stored, formData: stored.formData ?? row.form_data } : await queryView(deps, caseNo);
+  const base = row?.live_view ? fromRow(row, row.live_view) : await queryView(deps, caseNo);
   // A swept case's clock levels (and its swept steps') are the supervision sweep's record, not the workflow's.
   const stepLevels = { ...base.supervision.steps, ...Object.fromEntries(steps.map((r) => [r.step_id, r.level])) };
   const view = row?.supervised_by === 'sweep' ? { ...base, supervision: { ...base.supervision, level: row.supervision_state, statutoryOverdue: row.statutory_overdue, steps: stepLevels } } : base;
