@@ -83,25 +83,30 @@ describe('the projection writes a batch of events once (real database)', functio
     expect(await filedCount()).to.equal(before + 2);
   });
 
-  it('when a batch carries the case view (with its events, alone, cleared, or retried late), then the case keeps the newest view and an older one never comes back', async () => {
+  it('when a batch carries the case view (with its events, alone, retried late, run again, in a new run, cleared), then the case keeps the newest view and an older one never comes back', async () => {
     const projection = createProjectionActivities(db);
     const caseNo = clerkCase;
     const at = new Date().toISOString();
-    const stored = async () => db('cases as c').join('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo).first<{ live_view: unknown; live_view_seq: number; status: string }>('v.view as live_view', 'v.seq as live_view_seq', 'c.status');
-    const view = (seq: number, json: string | null): ProjectionOp => ({ op: 'view', caseNo, seq, json });
-    // With an event: one row update writes both.
-    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"status":"accepted"}')] });
-    expect(await stored()).to.deep.equal({ live_view: { status: 'accepted' }, live_view_seq: 1, status: 'prechecking' });
+    const stored = async () => db('cases as c').join('case_live_views as v', 'v.case_no', 'c.case_no').where('c.case_no', caseNo)
+      .first<{ view: unknown; run: string; seq: number; status: string }>('v.view', 'v.run_id as run', 'v.seq', 'c.status');
+    const view = (seq: number, json: string | null, runId = 'run-1'): ProjectionOp => ({ op: 'view', caseNo, runId, seq, json });
+    // With an event.
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"n":1}')] });
+    expect(await stored()).to.deep.equal({ view: { n: 1 }, run: 'run-1', seq: 1, status: 'prechecking' });
     // Alone.
-    await projection.applyProjection({ caseNo, ops: [view(2, '{"status":"accepted","openTasks":[]}')] });
-    expect(await stored()).to.deep.include({ live_view: { status: 'accepted', openTasks: [] }, live_view_seq: 2 });
+    await projection.applyProjection({ caseNo, ops: [view(2, '{"n":2}')] });
+    expect(await stored()).to.deep.include({ view: { n: 2 }, seq: 2 });
     // The first batch again (a late retry): its events are there already and its older view changes nothing.
-    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"status":"accepted"}')] });
-    // A newer event with an older view (not a thing a case sends, but the row must still hold the newer view).
-    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 4, type: 'in-review', at, patch: { status: 'in_review' } } }, view(2, '{"status":"stale"}')] });
-    expect(await stored()).to.deep.equal({ live_view: { status: 'accepted', openTasks: [] }, live_view_seq: 2, status: 'in_review' });
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 3, type: 'accepted', at, patch: { status: 'prechecking' } } }, view(1, '{"n":1}')] });
+    expect(await stored()).to.deep.include({ view: { n: 2 }, seq: 2 });
+    // The same number with what came meanwhile (the workflow task run again after a crash): it is the newer.
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev: { caseNo, seq: 4, type: 'in-review', at, patch: { status: 'in_review' } } }, view(2, '{"n":"2+"}')] });
+    expect(await stored()).to.deep.equal({ view: { n: '2+' }, run: 'run-1', seq: 2, status: 'in_review' });
+    // A new run (the case reset by revive) numbers anew.
+    await projection.applyProjection({ caseNo, ops: [view(1, '{"n":"reset"}', 'run-2')] });
+    expect(await stored()).to.deep.include({ view: { n: 'reset' }, run: 'run-2', seq: 1 });
     // Cleared (a view the database could not store): the API then asks the case.
-    await projection.applyProjection({ caseNo, ops: [view(3, null)] });
-    expect(await stored()).to.deep.include({ live_view: null, live_view_seq: 3 });
+    await projection.applyProjection({ caseNo, ops: [view(2, null, 'run-2')] });
+    expect(await stored()).to.deep.include({ view: null, seq: 2 });
   });
 });

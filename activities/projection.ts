@@ -106,8 +106,12 @@ export type ProjectionOp =
   /** A swept case's step clock opened, or closed (step-clocks.ts): the supervision sweep keeps its levels. */
   | { op: 'step-open'; caseNo: string; clock: StepClockOpen }
   | { op: 'step-close'; caseNo: string; clock: StepClockClose }
-  /** The case view as it is after this batch (patch live-view), as JSON; null clears it (the API then asks the case). */
-  | { op: 'view'; caseNo: string; seq: number; json: string | null };
+  /**
+   * The case view as it is after this batch (patch live-view), as JSON; null clears it (the API
+   * then asks the case). Numbered within its run: a workflow task run again (after a crash, with
+   * what came meanwhile) writes the same number with what it has now.
+   */
+  | { op: 'view'; caseNo: string; runId?: string; seq: number; json: string | null };
 
 export interface EvaluationInput {
   caseNo: string;
@@ -402,8 +406,10 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
         break;
       }
       case 'view':
-        // Numbered, so a late retry of an older batch never puts an older view back.
-        await trx.raw('insert into case_live_views (case_no, seq, view) values (?, ?, ?::jsonb) on conflict (case_no) do update set seq = excluded.seq, view = excluded.view where case_live_views.seq < excluded.seq', [op.caseNo, op.seq, op.json]);
+        // An older view of the run never comes back (a late retry of an older batch); the same
+        // number again is a workflow task run again, and a new run (a case reset by revive) starts over.
+        await trx.raw(`insert into case_live_views (case_no, run_id, seq, view) values (?, ?, ?, ?::jsonb) on conflict (case_no) do update
+          set run_id = excluded.run_id, seq = excluded.seq, view = excluded.view where case_live_views.run_id <> excluded.run_id or case_live_views.seq <= excluded.seq`, [op.caseNo, op.runId ?? '', op.seq, op.json]);
         break;
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });

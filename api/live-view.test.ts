@@ -1,6 +1,6 @@
 /**
- * The live view (`GET /api/cases/:caseNo/live`, kept on the case row by the case's own projection
- * batches) while several people watch a case that moves: the clerk, the applicant and a supervisor
+ * The live view (`GET /api/cases/:caseNo/live`, kept in case_live_views by the case's own
+ * projection batches) while several people watch a case that moves: the clerk, the applicant and a supervisor
  * each keep reloading it from the moment it is filed to the moment it closes. Every answer is a
  * 200, and every answer given after an action returned shows that action (the case is driven by
  * reading the view through the API: a stale view would make it act twice on one task, which the

@@ -59,7 +59,7 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   /** Projection batches the second engine wrote, in order (each one local activity). */
   const batches: ProjectionOp[][] = [];
   /** The live view each case keeps in the read model (patch live-view): its JSON and number, as the projection keeps them. */
-  const views = new Map<string, { seq: number; json: string | null }>();
+  const views = new Map<string, { runId?: string; seq: number; json: string | null }>();
   const activities: CaseActivities = {
     applyProjection: async ({ ops }) => {
       batches.push(ops);
@@ -69,7 +69,10 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
         else if (op.op === 'task-close') await activities.closeTask(op.close);
         else if (op.op === 'evaluation') evaluations.push(op.evaluation);
         else if (op.op === 'payment') payments.get(op.paymentId)!.status = op.status;
-        else if (op.op === 'view' && op.seq > (views.get(op.caseNo)?.seq ?? 0)) views.set(op.caseNo, { seq: op.seq, json: op.json });
+        else if (op.op === 'view') {
+          const kept = views.get(op.caseNo);
+          if (!kept || kept.runId !== op.runId || op.seq >= kept.seq) views.set(op.caseNo, { runId: op.runId, seq: op.seq, json: op.json });
+        }
       }
     },
     calendarSnapshot: () => Promise.resolve(snapshotOf(years, 2000)),

@@ -1,6 +1,7 @@
 /**
  * The journal's view (patch live-view), on its own: a view that changed is written with the
- * batch that goes anyway, alone when nothing else is queued, and not at all when it did not change.
+ * batch that goes anyway, alone when nothing else is queued (also before an update answers), and
+ * not at all when it did not change.
  */
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { expect } from 'chai';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import type { ProjectionOp } from '../activities/projection';
 import { silent } from '../test/harness';
 import { timeSkippingSuite } from '../test/time-skipping';
-import { changeSignal, endSignal, type JournalActivities } from '../test/workflows/journal-workflow';
+import { changeSignal, endSignal, setViewUpdate, type JournalActivities } from '../test/workflows/journal-workflow';
 
 describe('the journal carries the case view (time-skipping test server)', function () {
   this.timeout(60_000);
@@ -37,7 +38,10 @@ describe('the journal carries the case view (time-skipping test server)', functi
       await until(3); // alone: nothing else to write
       await h.signal(changeSignal, { view: 2, op: true });
       await until(4); // the change, and no view: it did not change
-      await h.signal(changeSignal, { view: 2 });
+      // An update that changes the view and nothing else answers once its view is written.
+      expect(await h.executeUpdate(setViewUpdate, { args: [7] })).to.equal(7);
+      expect(shape()[4]).to.deep.equal(['view 4:{"view":7}']);
+      await h.signal(changeSignal, { view: 7 });
       await h.signal(endSignal);
       await h.result();
     });
@@ -46,6 +50,7 @@ describe('the journal carries the case view (time-skipping test server)', functi
       ['task-assign', 'view 2:{"view":1}'],
       ['view 3:{"view":2}'],
       ['task-assign'],
+      ['view 4:{"view":7}'],
     ]);
   });
 });

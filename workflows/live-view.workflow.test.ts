@@ -65,7 +65,7 @@ describe('the live view kept in the read model (time-skipping test server)', fun
     });
   }
 
-  it('when a clerk asks for a correction, the applicant corrects the form and a supervisor urges, then each shows in the stored view as soon as it is answered or taken', async () => {
+  it('when a clerk asks for a correction, the applicant corrects the form and a supervisor urges, then each shows in the stored view: the correction and the corrected form by the time their updates answer, the urge once the case has taken it', async () => {
     const { env, fake, worker, input, taskQueue, stored, readingStored } = await start('QR-330000-00010.xh-gaj');
     await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseNo, args: [input] });

@@ -630,7 +630,7 @@ export async function endSpecialProcedure(deps: CaseDeps, caseNo: string, actor:
   return updateCase(deps, caseNo, actor.userId, 'endSpecialProcedure', () => deps.client.workflow.getHandle(caseNo).executeUpdate(endSpecialProcedureUpdate, { args: [{ result, actor }] }));
 }
 
-/** What the case row keeps of the live view (patch live-view): the view, without the form while it is the form filed. */
+/** What case_live_views keeps of the live view (patch live-view): the view, without the form while it is the form filed. */
 type StoredView = Omit<CaseView, 'formData'> & { formData?: Record<string, unknown> };
 
 const fromRow = (row: LiveRow, stored: StoredView): CaseView => ({ ...stored, formData: stored.formData ?? row.form_data });

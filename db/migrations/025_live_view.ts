@@ -10,8 +10,9 @@
  *
  * `view` is the view as JSON, without the form while it is the form filed (`cases.form_data` holds
  * that); no row for a case begun before the patch, and null when the view could not be stored: the
- * API then asks the case itself. `seq` numbers the views a case wrote, so a late retry of an older
- * batch never overwrites a newer view.
+ * API then asks the case itself. `seq` numbers the views of the workflow run `run_id`: a late retry
+ * of an older batch never overwrites a newer view, a workflow task run again (the same number)
+ * does, with what it has now, and so does a new run (a case reset by revive), which numbers anew.
  */
 import type { Knex } from 'knex';
 
@@ -19,6 +20,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table case_live_views (
       case_no varchar(32) primary key references cases(case_no) on delete cascade,
+      run_id text not null,
       seq integer not null,
       view jsonb
     )`);

@@ -4,7 +4,7 @@
  * `call`, so the journal is written and finished completions are answered before the case parks.
  */
 import type { Duration } from '@temporalio/common';
-import { condition, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { CaseEventInput } from '../../activities/projection';
 import { CaseState } from '../case-state';
@@ -110,6 +110,8 @@ export class Case {
   deliveredAt: string | null = null;
   /** 模拟审批: set on a simulated case. */
   sim: SimulationRun | null = null;
+  /** The applicant's rating from the moment it is given (the state takes it once it is recorded). */
+  rating: CaseView['evaluation'] = null;
   /** Who may end the special procedure running now. */
   procedureOwner: { department: string; role: string };
   /** The form as filed (a correction or a precondition report replaces the state's form). */
@@ -119,7 +121,7 @@ export class Case {
     this.state = new CaseState(input);
     this.caseNo = input.caseNo;
     this.impl = input.implementation;
-    this.journal = new Journal(this.caseNo, (ops) => local.applyProjection({ caseNo: this.caseNo, ops }));
+    this.journal = new Journal(this.caseNo, (ops) => local.applyProjection({ caseNo: this.caseNo, ops }), workflowInfo().runId);
     this.filedForm = this.state.formData;
     this.clock = new CaseClock(this.state.clock, this.impl);
     this.procedureOwner = { department: this.impl.department, role: 'head' };
@@ -167,9 +169,16 @@ export class Case {
     this.journal.push({ op: 'clock', caseNo: this.caseNo, at: now(), clock: this.clock.published(this.supervisionOver) });
   }
 
-  /** The case view: what the live view shows (the case view query answers it). */
+  /**
+   * The case view: what the live view shows (the case view query answers it, and a case begun
+   * with patch live-view writes it with its batches). For such a case what the view shows decides
+   * whether a batch of the view alone is written, a local activity: a change to what it shows
+   * (here, CaseState.view, storedView) that makes it change where nothing else is written changes
+   * the case's commands, and needs a patch like any other.
+   */
   view(): CaseView {
-    const view = this.state.view();
+    const state = this.state.view();
+    const view = this.rating && !state.evaluation ? { ...state, evaluation: this.rating } : state;
     return this.sim ? { ...view, simulation: { ...this.sim.view, missing: [...this.sim.view.missing], met: [...this.sim.view.met] } } : view;
   }
 

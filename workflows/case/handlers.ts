@@ -100,6 +100,7 @@ export function wireHandlers(c: Case): void {
   setHandler(evaluateUpdate, async (req) => {
     state.evaluating = true;
     const at = now();
+    c.rating = { ...req, at }; // in the view written with this rating, so the answer's reader sees it
     c.journal.push({ op: 'evaluation', evaluation: { caseNo, level: req.level, comment: req.comment, at, department: impl.department, itemCode: impl.itemCode } });
     c.record('evaluated', { payload: { level: req.level, comment: req.comment } });
     await answered(undefined);
@@ -146,6 +147,7 @@ export function wireHandlers(c: Case): void {
       const before = c.clock.deadlines();
       const changed = c.clock.useCalendar(await c.local.calendarSnapshot());
       if (running && changed) c.record('deadlines-recomputed', { payload: { reason: change.reason, before, after: c.clock.deadlines() }, patch: c.clockPatch() });
+      c.journal.settle(); // a paused clock's deadlines moved with no record: its view is written (live-view cases)
     })());
   });
 

@@ -56,7 +56,7 @@ export class Journal {
   private viewWritten: string | null = null;
   private views = 0;
 
-  constructor(private readonly caseNo: string, private readonly write: Write) {}
+  constructor(private readonly caseNo: string, private readonly write: Write, private readonly runId = '') {}
 
   /**
    * From now on (a case begun with patch live-view) every batch carries the case view when it
@@ -94,7 +94,7 @@ export class Journal {
     if (!this.view) return null;
     const json = JSON.stringify(this.view());
     if (json === this.viewWritten) return null;
-    return { op: { op: 'view', caseNo: this.caseNo, seq: this.views + 1, json }, json };
+    return { op: { op: 'view', caseNo: this.caseNo, runId: this.runId, seq: this.views + 1, json }, json };
   }
 
   private async drain(): Promise<void> {
