@@ -14,6 +14,7 @@ import { seedSampleCatalogue } from '../db/seed';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 import type { Config } from './config';
 import { createDb, migrate, type Db } from './db';
+import { dropDatabase } from './drop-database';
 import { ConfigError } from './errors';
 import { platformProcessEnv } from './process-env';
 import { canConnect, ensureTemporalCli, runWithProgress, say } from './servers';
@@ -121,7 +122,8 @@ export async function prepareTemporalDatabases(bin: ClusterBinaries, databaseUrl
 export async function dropTemporalDatabases(databaseUrl: string, names: string[]): Promise<void> {
   const admin = createDb({ url: databaseUrl, poolMax: 1 });
   try {
-    for (const n of names) await admin.raw(`drop database if exists ${n} with (force)`);
+    // Not `with (force)` alone: it may not stop an autovacuum worker busy in a database (dropDatabase says why).
+    for (const n of names) await dropDatabase(admin, n);
   } finally {
     await admin.destroy();
   }

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { seedSampleCatalogue } from '../db/seed';
 import { loadConfig } from '../lib/config';
 import { createDb, checkDb, migrate } from '../lib/db';
+import { dropDatabase as dropOwnDatabase } from '../lib/drop-database';
 import { startEmbeddedDbThread, type EmbeddedDb } from '../lib/pglite-server';
 import { ensureTemporalCli, ensureTestServer, freePort, startDevServer } from '../lib/servers';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
@@ -44,7 +45,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     url.pathname = `/${name}`;
     ctx.databaseUrl = url.toString();
     dropDatabase = async () => {
-      await admin.raw(`drop database if exists ${name} with (force)`);
+      await dropOwnDatabase(admin, name);
       await admin.destroy();
     };
   } else {
