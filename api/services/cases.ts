@@ -651,8 +651,8 @@ export async function currentView(deps: CaseDeps, caseNo: string): Promise<CaseV
 type LiveRow = { live_view: StoredView | null; form_data: Record<string, unknown>; supervised_by: string | null; supervision_state: SupervisionLevel; statutory_overdue: boolean };
 
 /**
- * The live view of a case (status, open tasks, clock, payment …): the view its workflow keeps on
- * its row with every batch it writes, so reading it never waits on the worker. A case filed a
+ * The live view of a case (status, open tasks, clock, payment …): the view its workflow keeps in
+ * case_live_views with every batch it writes, so reading it never waits on the worker. A case filed a
  * moment ago has no row yet: `awaitRow` (the route's wait for the case's notification) may wait
  * for its first batch. A case begun before the live view was kept, or whose row still is not
  * there, is asked by a query.
