@@ -111,7 +111,7 @@ export type ProjectionOp =
    * then asks the case). Numbered within its run: a workflow task run again (after a crash, with
    * what came meanwhile) writes the same number with what it has now.
    */
-  | { op: 'view'; caseNo: string; runId?: string; seq: number; json: string | null };
+  | { op: 'view'; caseNo: string; runId: string; seq: number; json: string | null };
 
 export interface EvaluationInput {
   caseNo: string;
@@ -409,7 +409,7 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
         // An older view of the run never comes back (a late retry of an older batch); the same
         // number again is a workflow task run again, and a new run (a case reset by revive) starts over.
         await trx.raw(`insert into case_live_views (case_no, run_id, seq, view) values (?, ?, ?, ?::jsonb) on conflict (case_no) do update
-          set run_id = excluded.run_id, seq = excluded.seq, view = excluded.view where case_live_views.run_id <> excluded.run_id or case_live_views.seq <= excluded.seq`, [op.caseNo, op.runId ?? '', op.seq, op.json]);
+          set run_id = excluded.run_id, seq = excluded.seq, view = excluded.view where case_live_views.run_id <> excluded.run_id or case_live_views.seq <= excluded.seq`, [op.caseNo, op.runId, op.seq, op.json]);
         break;
       case 'face-check':
         await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { createDb, type Db } from '../lib/db';
 import { ctx } from '../test/context';
 import { runQueries, type QueriesResult } from './queries';
-import { dropDatabase, RunRecord, tearDown } from './results';
+import { dropDatabase } from '../lib/drop-database';
+import { RunRecord, tearDown } from './results';
 import { freshDatabase } from './stack';
 
 describe('bench results survive teardown', function () {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeError, dropDatabase } from '../lib/drop-database';
+import { describeError } from '../lib/drop-database';
 
 /** A teardown step that failed: what it was, and why. */
 export interface TeardownProblem {
@@ -71,8 +71,6 @@ export class RunRecord<T extends object> {
   }
 }
 
-export { describeError };
-
 /**
  * Runs every teardown step, latest first, even when one fails; returns the failures (also
  * handed to `onProblem` as they happen) instead of throwing.
@@ -91,6 +89,3 @@ export async function tearDown(steps: { step: string; run: () => Promise<void> }
   }
   return problems;
 }
-
-/** How the benchmark drops its databases (lib/drop-database.ts; the tests' own and the cluster's go the same way). */
-export { dropDatabase };

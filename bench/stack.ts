@@ -13,7 +13,7 @@ import type { Config } from '../lib/config';
 import { createDb, migrate, type Db } from '../lib/db';
 import { ensureTemporalCli, freePort, startDevServer, waitForPort } from '../lib/servers';
 import { platformProcessEnv } from '../lib/process-env';
-import { dropDatabase } from './results';
+import { dropDatabase } from '../lib/drop-database';
 import { devServerSearchAttributes } from '../workflows/search-attributes';
 
 export const repoRoot = path.resolve(__dirname, '..');

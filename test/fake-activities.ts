@@ -59,7 +59,7 @@ export function fakeActivities(extraYears: CalendarYear[] = []) {
   /** Projection batches the second engine wrote, in order (each one local activity). */
   const batches: ProjectionOp[][] = [];
   /** The live view each case keeps in the read model (patch live-view): its JSON and number, as the projection keeps them. */
-  const views = new Map<string, { runId?: string; seq: number; json: string | null }>();
+  const views = new Map<string, { runId: string; seq: number; json: string | null }>();
   const activities: CaseActivities = {
     applyProjection: async ({ ops }) => {
       batches.push(ops);

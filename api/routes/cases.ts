@@ -1,5 +1,5 @@
 /** Case routes: file, list, read, rate, and the history from Temporal. */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { bodyValidator } from '../validate';
 import { caseHistory } from '../services/history';
 import {
@@ -139,6 +139,14 @@ function filerOf(p: Principal, body: FileCaseBody): Filer {
 /** The longest a case view waits for its case to move (GET /cases/{caseNo}?wait=). */
 export const maxWaitSeconds = 30;
 
+/** Aborts once the caller hangs up (or already has): a request held for the case stops waiting. */
+function hangUp(req: Request, res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  if (req.socket.destroyed) gone.abort();
+  return gone.signal;
+}
+
 export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
   const r = Router();
   const { db } = deps;
@@ -190,9 +198,7 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
       return tag !== undefined && !noneMatchHits(req.get('if-none-match'), tag);
     };
     // A caller that hangs up while its view is held stops waiting (and is sent nothing).
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    if (req.socket.destroyed) gone.abort();
+    const gone = hangUp(req, res);
     let access: CaseAccess;
     if (waitS > 0) {
       let last: CaseAccess | undefined;
@@ -201,12 +207,12 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
         await watch.until(caseNo, principalRef(p), waitS * 1000, async () => {
           last = await caseAccess(db, p, caseNo);
           return moved(last) ? last : undefined;
-        }, gone.signal);
+        }, gone);
       } finally {
         // The request's duration metric leaves out the time it was held (api/observability.ts).
         res.locals.heldMs = performance.now() - heldFrom;
       }
-      if (gone.signal.aborted) return;
+      if (gone.aborted) return;
       access = last!; // until() always looks at least once
     } else {
       access = await caseAccess(db, p, caseNo);
@@ -240,10 +246,9 @@ export function caseRoutes(deps: CaseDeps & { caseWatch?: CaseWatch }): Router {
     const p = principalOf(req);
     const access = await caseAccess(db, p, caseNo);
     // A case filed a moment ago: its first batch (and its view) is waited for, up to 5 s, rather than asking the workflow.
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    const view = await liveView(deps, caseNo, (read) => watch.until(caseNo, principalRef(p), 5_000, read, gone.signal));
-    if (gone.signal.aborted) return;
+    const gone = hangUp(req, res);
+    const view = await liveView(deps, caseNo, (read) => watch.until(caseNo, principalRef(p), 5_000, read, gone));
+    if (gone.aborted) return;
     res.json(access.full ? view : maskPersonalData(view));
   });
 
