@@ -9,7 +9,7 @@
  */
 import { expect } from 'chai';
 import { operations } from './openapi';
-import { asApplicant, asIntegrator, asStaff, eventually, http, newApiKey, sharedStack, type Stack } from '../test/harness';
+import { asApplicant, asIntegrator, asStaff, eventually, forgetStaffSessions, http, newApiKey, sharedStack, type Stack } from '../test/harness';
 import { readFormFolder } from '../lib/forms';
 import type { NewApiKey } from './auth/api-keys';
 
@@ -181,6 +181,18 @@ describe('authorisation: every route × every kind of caller', () => {
     await eventually(async () => (await stack.db('tasks').where({ case_no: caseNo }).first()) !== undefined, 'the case in the read model');
   });
   after(async () => {
+    // The last call signed every caller out: later suites on the shared stack sign in again.
+    // The catalogue administrator's call opened a draft of the sample entry; discard it, so that
+    // a later suite on the same database (the contract test) can open one of its own.
+    if (stack) {
+      forgetStaffSessions(stack);
+      const admin = await asStaff(stack, 'admin-qian');
+      const drafts = await stack.db('implementation_versions').where({ implementation_code: sample.code, state: 'draft' }).select<{ version: number }[]>('version');
+      for (const d of drafts) {
+        const res = await http(stack, 'DELETE', `/api/implementations/${sample.code}/versions/${d.version}`, undefined, admin);
+        expect(res.status, JSON.stringify(res.body)).to.equal(204);
+      }
+    }
     await stack?.stop();
   });
 
