@@ -7,9 +7,10 @@
  * every promise a workflow creates, it compiles a function to find the workflow, builds an Error,
  * formats its stack through the bundle's source map and keeps it, so that the `__stack_trace`
  * query can show where a workflow waits. Nothing here asks that query, and it is not optional in
- * the SDK (temporalio/sdk-typescript issue 1587, open). Measured on the bench's 2-core machine:
- * half the workflow thread's CPU when replaying the sample cases (125 → 57 ms a case), a fifth of
- * the worker's CPU end to end (~500 → ~390 ms a case) and about 150 MB of its resident memory.
+ * the SDK (temporalio/sdk-typescript issue 1587, open). Measured on the bench's 2-core machine
+ * (README, Benchmarks, after session 16): half the workflow code's CPU when replaying the sample
+ * cases (116–140 → 55–75 ms a case, `npm run bench:replay`), a fifth of the worker's CPU end to end
+ * (488–528 → 375–416 ms a case) and part of its memory (peak 340–485 → 299–330 MiB).
  *
  * The patch makes the hook opt-in: a worker started with WORKER_STACK_TRACES=on installs it as
  * before (to read a stuck case's stack in Temporal's UI). Without it the query answers "Workflow

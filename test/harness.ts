@@ -301,12 +301,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
 
 const staffTokens = new Map<string, string>();
 
-/** Headers of a signed-in staff member (one session per user per run, over the real login route). */
 /** Forgets the staff sessions `asStaff` keeps for a stack: after a test has signed them out, the next call signs in again. */
 export function forgetStaffSessions(stack: Stack): void {
   for (const key of [...staffTokens.keys()]) if (key.startsWith(`${stack.baseUrl}|`)) staffTokens.delete(key);
 }
 
+/** Headers of a signed-in staff member (one session per user per run, over the real login route). */
 export async function asStaff(stack: Stack, userId: string): Promise<Record<string, string>> {
   const cacheKey = `${stack.baseUrl}|${userId}`;
   let token = staffTokens.get(cacheKey);
