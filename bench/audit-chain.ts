@@ -5,22 +5,24 @@
  * workers write them. This writes single-row transactions (as the API's audit rows are written)
  * from 1, 4 and 16 connections for a few seconds each, into `audit_log` and, for comparison, into
  * a table of the same shape without the chain, on a fresh database (`onewindow_bench_audit`, from
- * DATABASE_URL; the role needs CREATEDB). Figures go to stdout and bench/results/audit-chain.json.
+ * DATABASE_URL; the role needs CREATEDB). Figures go to stdout and to bench/results/audit-chain.json
+ * as each is taken; a database that cannot be dropped afterwards is reported beside them.
  *
  *   DATABASE_URL=postgres://… npm run bench:audit -- [seconds per figure, default 5]
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { migrate, type Db } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
+import { machineAtStart, RunRecord, tearDown, type Machine } from './results';
 import { freshDatabase, resultsDir } from './stack';
 
 interface Figure {
-  table: 'audit_log' | 'plain';
   writers: number;
-  rowsPerSecond: number;
+  /** Rows a second into audit_log (chained). */
+  chained: number;
+  /** Rows a second of the same shape into a table without the chain. */
+  plain: number;
 }
 
 async function writeFor(db: Db, table: string, writers: number, ms: number): Promise<number> {
@@ -39,22 +41,26 @@ runMain('bench-audit', async () => {
   const url = process.env.DATABASE_URL;
   if (!url) throw new ConfigError('npm run bench:audit needs DATABASE_URL (a PostgreSQL server; the role needs CREATEDB)');
   const seconds = Number(process.argv[2] ?? 5);
+  const machine = machineAtStart();
+  const record = new RunRecord<{ at: string; seconds: number; machine: Machine; figures: Figure[] }>(path.join(resultsDir, 'audit-chain.json'), { at: new Date().toISOString(), seconds, machine, figures: [] });
   const database = await freshDatabase(url, 'onewindow_bench_audit', 17);
-  const figures: Figure[] = [];
   try {
     await migrate(database.db);
     await database.db.raw('create table plain (id bigserial primary key, at timestamptz not null default now(), actor text not null, action text not null, case_no text, detail jsonb not null)');
-    console.log(`Audit rows a second, single-row transactions, ${seconds} s a figure, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}\n`);
+    console.log(`Audit rows a second, single-row transactions, ${seconds} s a figure, on ${machine.cpus} × ${machine.cpuModel ?? 'CPU'}, load ${machine.loadAverageAtStart.join(' / ')}\n`);
     console.log('| writers | audit_log (chained) | same row, no chain |\n|---:|---:|---:|');
     for (const writers of [1, 4, 16]) {
-      const chained = await writeFor(database.db, 'audit_log', writers, seconds * 1000);
-      const plain = await writeFor(database.db, 'plain', writers, seconds * 1000);
-      figures.push({ table: 'audit_log', writers, rowsPerSecond: chained }, { table: 'plain', writers, rowsPerSecond: plain });
-      console.log(`| ${writers} | ${chained.toFixed(0)} | ${plain.toFixed(0)} |`);
+      const figure = { writers, chained: await writeFor(database.db, 'audit_log', writers, seconds * 1000), plain: await writeFor(database.db, 'plain', writers, seconds * 1000) };
+      record.part('figures', [...record.current.figures, figure]);
+      console.log(`| ${writers} | ${figure.chained.toFixed(0)} | ${figure.plain.toFixed(0)} |`);
     }
   } finally {
-    await database.drop();
+    await tearDown([{ step: 'drop the audit benchmark\'s database', run: () => database.drop() }], (p) => record.teardownFailed(p.step, p.error));
   }
-  fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'audit-chain.json'), `${JSON.stringify({ at: new Date().toISOString(), seconds, figures }, null, 2)}\n`);
+  record.finish();
+  console.log(`\n(also in ${path.relative(process.cwd(), record.file)})`);
+  if (record.teardownProblems.length) {
+    process.stderr.write(`bench: the figures above are kept, but tearing down failed: ${record.teardownProblems.map((p) => `${p.step}: ${p.error}`).join('; ')}\n`);
+    process.exitCode = 1;
+  }
 });

@@ -12,9 +12,9 @@
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { workflowBundleOptions } from '../worker/worker';
+import { machineAtStart } from './results';
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 10);
@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     return { cases: histories.length, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0 };
   }
 
-  console.log(`Replaying ${files.length} recorded cases of ${newest}, ${rounds} rounds a run, ${runs} runs (after a warm-up), on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; WORKER_STACK_TRACES=${process.env.WORKER_STACK_TRACES ?? '(unset)'}`);
+  const machine = machineAtStart();
+  console.log(`Replaying ${files.length} recorded cases of ${newest}, ${rounds} rounds a run, ${runs} runs (after a warm-up), on ${machine.cpus} × ${machine.cpuModel ?? 'CPU'}, load ${machine.loadAverageAtStart.join(' / ')}; WORKER_STACK_TRACES=${process.env.WORKER_STACK_TRACES ?? '(unset)'}`);
   await replay(2);
   const perCase: number[] = [];
   for (let k = 0; k < runs; k++) {

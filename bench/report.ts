@@ -4,14 +4,14 @@ import type { FloorResult } from './floor';
 import type { HistoryCounts } from './history';
 import type { GroupUsage } from './procstat';
 import type { QueriesResult } from './queries';
-import type { TeardownProblem } from './results';
+import type { Machine, TeardownProblem } from './results';
 import type { Summary } from './stats';
 import type { BurstFloorResult, BurstResult } from './burst';
 import type { SupervisionResult } from './supervision';
 
 export interface BenchResults {
   at: string;
-  machine: { cpus: number; cpuModel?: string; memoryGiB: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
+  machine: Machine;
   options: { cases: number; concurrency: number; supervisionCases: number; workingDayMs: number; queryCases: number };
   e2e?: Omit<E2eResult, 'caseNumbers'> & { history: HistoryCounts; usage: Record<string, GroupUsage> };
   floor?: FloorResult & { usage: Record<string, GroupUsage> };

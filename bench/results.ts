@@ -6,8 +6,24 @@
  * thrown over them.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../lib/drop-database';
+
+/** The machine a run is on, as every results file records it (load averages to two places). */
+export interface Machine {
+  cpus: number;
+  cpuModel?: string;
+  memoryGiB: number;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
+}
+
+export const loadAverage = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+export function machineAtStart(): Machine {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadAverage() };
+}
 
 /** A teardown step that failed: what it was, and why. */
 export interface TeardownProblem {

@@ -16,7 +16,6 @@
  * instead (bench/cluster.ts).
  */
 import { Client, Connection } from '@temporalio/client';
-import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
@@ -28,7 +27,7 @@ import { createAuth } from './staff-auth';
 import { Progress } from './progress';
 import { runQueries } from './queries';
 import { cpuPerCase, renderReport, type BenchResults } from './report';
-import { RunRecord, tearDown } from './results';
+import { loadAverage, machineAtStart, RunRecord, tearDown } from './results';
 import { childEnv, freshDatabase, prepareDatabase, resultsDir, startApp, startEngine, startNode, stopChild, type AppStack, type Child } from './stack';
 import { burstDayMs, fileTemplate, runBurst, runBurstFloor } from './burst';
 import { prepareSupervision, runSupervision } from './supervision';
@@ -43,7 +42,6 @@ function option(name: string, fallback: number, min = 1): number {
 }
 
 const PEAK_DAY_CASES = 400_000;
-const loadavg = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 runMain('bench', async () => {
   const config = loadConfig();
@@ -83,7 +81,7 @@ runMain('bench', async () => {
   // Every part's figures are on disk as soon as the part ends; teardown problems are written beside them.
   const record = new RunRecord<BenchResults>(path.join(resultsDir, 'bench.json'), {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadavg() },
+    machine: machineAtStart(),
     options,
   });
   const cleanups: { step: string; run: () => Promise<void> }[] = [];
@@ -243,7 +241,7 @@ runMain('bench', async () => {
       });
       for (const p of q.teardownProblems ?? []) record.teardownFailed(p.step, p.error);
     }
-    record.note({ totalSeconds: (Date.now() - runStarted) / 1000, machine: { ...record.current.machine, loadAverageAtEnd: loadavg() } });
+    record.note({ totalSeconds: (Date.now() - runStarted) / 1000, machine: { ...record.current.machine, loadAverageAtEnd: loadAverage() } });
     record.finish();
   } finally {
     progress.stop();
