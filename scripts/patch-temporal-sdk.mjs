@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 
 export const marker = 'onewindow: the promise hook is opt-in (scripts/patch-temporal-sdk.mjs)';
 const anchor = '    setPromiseHook() {\n';
-const guard = `${anchor}        // ${marker}\n        if (process.env.WORKER_STACK_TRACES !== 'on') return;\n`;
+/** The lines the patch puts after the anchor. */
+export const inserted = `        // ${marker}\n        if (process.env.WORKER_STACK_TRACES !== 'on') return;\n`;
 
 /** The patched text of @temporalio/worker/lib/workflow/vm-shared.js; throws if it cannot be patched. */
 export function patchVmShared(text) {
@@ -37,7 +38,7 @@ export function patchVmShared(text) {
   if (at < 0 || text.indexOf(anchor, at + 1) >= 0) {
     throw new Error('@temporalio/worker/lib/workflow/vm-shared.js has no single "setPromiseHook() {" line: this SDK version differs from the one the patch was written for; see scripts/patch-temporal-sdk.mjs');
   }
-  return text.slice(0, at) + guard + text.slice(at + anchor.length);
+  return text.slice(0, at + anchor.length) + inserted + text.slice(at + anchor.length);
 }
 
 export function vmSharedPath(root) {
