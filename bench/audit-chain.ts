@@ -14,6 +14,7 @@ import path from 'node:path';
 import { migrate, type Db } from '../lib/db';
 import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
+import { positiveIntegerArg } from './args';
 import { machineAtStart, RunRecord, tearDown, type Machine } from './results';
 import { freshDatabase, resultsDir } from './stack';
 
@@ -40,7 +41,7 @@ async function writeFor(db: Db, table: string, writers: number, ms: number): Pro
 runMain('bench-audit', async () => {
   const url = process.env.DATABASE_URL;
   if (!url) throw new ConfigError('npm run bench:audit needs DATABASE_URL (a PostgreSQL server; the role needs CREATEDB)');
-  const seconds = Number(process.argv[2] ?? 5);
+  const seconds = positiveIntegerArg(0, 5, 'the seconds per figure');
   const machine = machineAtStart();
   const record = new RunRecord<{ at: string; seconds: number; machine: Machine; figures: Figure[] }>(path.join(resultsDir, 'audit-chain.json'), { at: new Date().toISOString(), seconds, machine, figures: [] });
   const database = await freshDatabase(url, 'onewindow_bench_audit', 17);

@@ -15,6 +15,7 @@ import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
 import { caseIndicators, taskIndicators } from '../lib/supervision/indicators';
 import { backfillCaseRollups, backfillTaskRollups } from '../db/migrations/012_daily_rollups';
+import { positiveIntegerArg } from './args';
 import { machineAtStart, RunRecord, tearDown, type TeardownProblem } from './results';
 import { freshDatabase, resultsDir } from './stack';
 import { summarise } from './stats';
@@ -169,7 +170,7 @@ if (require.main === module) {
   runMain('bench', async () => {
     const config = loadConfig();
     if (!config.databaseUrl) throw new ConfigError('the query benchmark needs DATABASE_URL (a PostgreSQL server whose role may create databases)');
-    const cases = Number(process.argv[2] ?? 1_000_000);
+    const cases = positiveIntegerArg(0, 1_000_000, 'the number of cases');
     const machine = machineAtStart();
     const record = new RunRecord<{ at: string; runs: number; machine: typeof machine; queries?: QueriesResult }>(path.join(resultsDir, 'queries.json'), { at: new Date().toISOString(), runs: RUNS, machine });
     const r = await runQueries(config.databaseUrl, cases, {

@@ -14,11 +14,13 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import fs from 'node:fs';
 import path from 'node:path';
 import { workflowBundleOptions } from '../worker/worker';
+import { runMain } from '../lib/runtime';
+import { positiveIntegerArg } from './args';
 import { machineAtStart } from './results';
 
-async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? 10);
-  const runs = Number(process.argv[3] ?? 3);
+runMain('bench-replay', async () => {
+  const rounds = positiveIntegerArg(0, 10, 'the rounds per sample');
+  const runs = positiveIntegerArg(1, 3, 'the number of runs');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const fixtures = path.join(__dirname, '..', 'workflows', 'fixtures');
   const newest = fs.readdirSync(fixtures, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().pop()!;
@@ -50,9 +52,4 @@ async function main(): Promise<void> {
   }
   perCase.sort((a, b) => a - b);
   console.log(`median CPU a case replayed: ${perCase[Math.floor(perCase.length / 2)].toFixed(1)} ms (lowest ${perCase[0].toFixed(1)})`);
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
 });
