@@ -4,7 +4,8 @@ import { phasesOf, countHistory } from './history';
 import { parseStatCpuTicks, parseStatusMemory } from './procstat';
 import { percentile, pool, summarise } from './stats';
 import { portBelowEphemeralRange } from './stack';
-import { cpuPerCase, platformCpuPerCase } from './report';
+import { cpuPerCase, marks, platformCpuPerCase, renderReport, type BenchResults } from './report';
+import { median, roundFigures, roundOrder, summariseRounds } from './rounds';
 import type { GroupUsage } from './procstat';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -83,5 +84,42 @@ describe('bench helpers', () => {
     const usage = { 'Temporal dev server': u(10), 'PostgreSQL backends': u(12), worker: u(20), API: u(8), simulators: u(3), 'bench driver': u(4), 'floor worker': u(1) };
     expect(platformCpuPerCase(usage, 100)).to.equal(0.5);
     expect(cpuPerCase(usage, 100)).to.equal(0.58);
+  });
+
+  it('when the end-to-end part runs in rounds, then their order alternates and round 1 runs our cases first', () => {
+    expect(roundOrder(1)).to.deep.equal(['e2e', 'floor', 'first-release floor']);
+    expect(roundOrder(2)).to.deep.equal(['first-release floor', 'floor', 'e2e']);
+    expect(roundOrder(3)).to.deep.equal(roundOrder(1));
+    expect(() => roundOrder(0)).to.throw(RangeError);
+    expect(() => roundOrder(1.5)).to.throw(RangeError);
+  });
+
+  it('when rounds are summarised, then each ratio is its own round\'s and the marks read the medians', () => {
+    expect(median([3, 1, 2])).to.equal(2);
+    expect(median([4, 1, 3, 2])).to.equal(2.5);
+    expect(median([])).to.be.NaN;
+    const u = (cpuSeconds: number) => ({ worker: { cpuSeconds, cpuPercent: 0, peakRssMiB: 0 } as GroupUsage });
+    // Round 2's host was slower for everything: its own ratio stays what the code does.
+    const rounds = [
+      roundFigures(1, [1], { cases: 10, casesPerSecond: 2, usage: u(10) }, { cases: 10, casesPerSecond: 8, usage: u(2) }, { cases: 10, casesPerSecond: 2.5, usage: u(6) }),
+      roundFigures(2, [3], { cases: 10, casesPerSecond: 1, usage: u(12) }, { cases: 10, casesPerSecond: 4, usage: u(3) }, { cases: 10, casesPerSecond: 1.1, usage: u(7) }),
+      roundFigures(3, [2], { cases: 10, casesPerSecond: 1.8, usage: u(11) }, { cases: 10, casesPerSecond: 6, usage: u(2) }, { cases: 10, casesPerSecond: 2.0, usage: u(6) }),
+    ];
+    expect(rounds[1].order[0]).to.equal('first-release floor');
+    expect(rounds.map((r) => r.firstReleaseRatio)).to.deep.equal([0.8, 1 / 1.1, 0.9]);
+    const sum = summariseRounds(rounds);
+    expect(sum.casesPerSecond).to.deep.equal({ median: 1.8, min: 1, max: 2 });
+    expect(sum.firstReleaseRatio.median).to.equal(0.9);
+    expect(sum.ratio).to.deep.equal({ median: 0.25, min: 0.25, max: 0.3 });
+    expect(sum.platformCpuPerCase.median).to.equal(1.1);
+    expect(() => summariseRounds([])).to.throw(RangeError);
+    const results = { at: '', machine: { cpus: 2, memoryGiB: 24, loadAverageAtStart: [1] }, options: { cases: 10, concurrency: 2, supervisionCases: 0, workingDayMs: 0, queryCases: 0 }, rounds, roundsSummary: sum, firstReleaseRatio: 0.8, ratio: 0.25 } as BenchResults;
+    const m = marks(results);
+    expect(m.find((x) => x.mark.startsWith('full-lifecycle'))).to.include({ measured: '1.80', met: false, mark: 'full-lifecycle cases per second (median of 3 rounds)' });
+    expect(m.find((x) => x.mark.includes('first release'))).to.include({ measured: '0.90', met: true });
+    // One round: the marks read that round's own figures, as before rounds existed.
+    const one = marks({ ...results, rounds: rounds.slice(0, 1), roundsSummary: undefined });
+    expect(one.find((x) => x.mark.includes('first release'))).to.include({ measured: '0.80', met: true, mark: 'throughput ÷ floor of the case shape the issue measured (first release)' });
+    expect(renderReport(results)).to.include('Marks');
   });
 });

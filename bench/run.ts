@@ -11,8 +11,9 @@
  * --working-day-ms N (2000), --query-cases N (1000000), --case-view-wait S (20: the e2e actors
  * hold the case view until the case moves, as the web app does; 0: they poll every 50 ms),
  * --live-view 1 (the e2e clerk also reads the live view whenever the case view moves, as the web
- * app's case page does; default 0), --only e2e,supervision,queries
- * (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
+ * app's case page does; default 0), --rounds N (1: the end-to-end part and both floors run N
+ * times in alternating order and the ratios are summarised by their median, bench/rounds.ts),
+ * --only e2e,supervision,queries (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
  * instead (bench/cluster.ts).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -22,7 +23,8 @@ import { ConfigError } from '../lib/errors';
 import { runMain } from '../lib/runtime';
 import { benchItem, runE2e } from './e2e';
 import { planFromCase, planFromRecording, runFloor } from './floor';
-import { Sampler } from './procstat';
+import { Sampler, type GroupUsage } from './procstat';
+import { roundFigures, roundOrder, summariseRounds, type RoundPart } from './rounds';
 import { createAuth } from './staff-auth';
 import { Progress } from './progress';
 import { runQueries } from './queries';
@@ -43,6 +45,8 @@ function option(name: string, fallback: number, min = 1): number {
 
 const PEAK_DAY_CASES = 400_000;
 
+const roundPhase = (round: number, part: RoundPart) => `round ${round}: ${part}`;
+
 runMain('bench', async () => {
   const config = loadConfig();
   if (!config.databaseUrl) throw new ConfigError('the benchmarks need DATABASE_URL (a PostgreSQL server whose role may create databases)');
@@ -57,6 +61,7 @@ runMain('bench', async () => {
     burstLeadSeconds: option('burst-lead-s', 300),
     caseViewWait: option('case-view-wait', 20, 0),
     liveView: option('live-view', 0, 0) > 0,
+    rounds: option('rounds', 1),
   };
   if (process.argv.includes('--cluster')) {
     // The end-to-end benchmark on Temporal's production server instead of the dev server (bench/cluster.ts).
@@ -72,6 +77,7 @@ runMain('bench', async () => {
   const phases = [
     ...(needsStack ? ['start servers'] : []),
     ...(only.has('e2e') ? ['e2e warm-up', 'e2e cases', 'floor warm-up', 'floor cases', 'first-release floor'] : []),
+    ...(only.has('e2e') ? Array.from({ length: options.rounds - 1 }, (_, i) => roundOrder(i + 2).map((part) => roundPhase(i + 2, part))).flat() : []),
     ...(only.has('supervision') ? ['supervision'] : []),
     ...(only.has('burst') ? ['burst'] : []),
     ...(only.has('queries') ? ['queries'] : []),
@@ -138,6 +144,7 @@ runMain('bench', async () => {
         progress.start('e2e warm-up', warmup);
         await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);
+        const firstRoundLoad = loadAverage();
         await sampler.begin();
         const { caseNumbers, ...e2e } = await runE2e({ ...e2eOpts, cases: options.cases, onCaseDone: (n) => progress.set(n) });
         const e2eUsage = await sampler.end();
@@ -158,7 +165,9 @@ runMain('bench', async () => {
         await sampler.begin();
         const filingFloor = await runFloor({ client, taskQueue: floorQueue, plan: filing.plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor-first-release', onCaseDone: (n) => progress.set(n) });
         const filingUsage = await sampler.end();
+        const rounds = [roundFigures(1, firstRoundLoad, { ...e2e, usage: e2eUsage }, { ...floor, usage: floorUsage }, { ...filingFloor, usage: filingUsage })];
         record.note({
+          rounds: [...rounds],
           e2e: { ...e2e, history: counts, usage: e2eUsage },
           floor: { ...floor, usage: floorUsage },
           firstReleaseFloor: { ...filingFloor, counts: filing.counts, usage: filingUsage },
@@ -167,6 +176,22 @@ runMain('bench', async () => {
           cpuRatio: cpuPerCase(floorUsage, floor.cases) / cpuPerCase(e2eUsage, e2e.cases),
           peakDays: (e2e.casesPerSecond * 86_400) / PEAK_DAY_CASES,
         });
+        // More rounds, each in the other order than the one before (bench/rounds.ts).
+        for (let round = 2; round <= options.rounds; round++) {
+          const load = loadAverage();
+          const got: Partial<Record<RoundPart, { cases: number; casesPerSecond: number; usage: Record<string, GroupUsage> }>> = {};
+          for (const part of roundOrder(round)) {
+            progress.start(roundPhase(round, part), options.cases);
+            await sampler.begin();
+            const onCaseDone = (n: number) => progress.set(n);
+            const res = part === 'e2e'
+              ? await runE2e({ ...e2eOpts, cases: options.cases, onCaseDone })
+              : await runFloor({ client, taskQueue: floorQueue, plan: part === 'floor' ? plan : filing.plan, cases: options.cases, concurrency: options.concurrency, idPrefix: `${part === 'floor' ? 'floor' : 'floor-first-release'}-r${round}`, onCaseDone });
+            got[part] = { cases: res.cases, casesPerSecond: res.casesPerSecond, usage: await sampler.end() };
+          }
+          rounds.push(roundFigures(round, load, got.e2e!, got.floor!, got['first-release floor']!));
+          record.note({ rounds: [...rounds], roundsSummary: summariseRounds(rounds) });
+        }
         await endLatest();
         for (const n of ['simulators', 'worker', 'API', 'floor worker']) sampler.unwatch(n);
       }
