@@ -109,4 +109,27 @@ describe('the projection writes a batch of events once (real database)', functio
     await projection.applyProjection({ caseNo, ops: [view(2, null, 'run-2')] });
     expect(await stored()).to.deep.include({ view: null, seq: 2 });
   });
+
+  it("when a case no integrator filed writes its later batches, then they send no webhook statement at all; an integrator's case still queues each event", async () => {
+    const projection = createProjectionActivities(db);
+    const at = new Date().toISOString();
+    const note = (caseNo: string, seq: number): ProjectionOp[] => [{ op: 'event', ev: { caseNo, seq, type: 'urge-answered', at, actor: 'zz-clerk', payload: { answer: '已办' } } }];
+    const sqls: string[] = [];
+    const listen = (q: { sql: string }) => sqls.push(q.sql);
+    await projection.applyProjection({ caseNo: clerkCase, ops: note(clerkCase, 10) }); // (its first batch in this process may ask who filed it)
+    db.on('query', listen);
+    try {
+      await projection.applyProjection({ caseNo: clerkCase, ops: note(clerkCase, 11) });
+      expect(sqls.some((q) => q.includes('case_events')), 'the batch was written').to.equal(true);
+      expect(sqls.filter((q) => q.includes('webhook_') || q.includes('case_filings')), "a clerk's case: no statement about webhooks").to.deep.equal([]);
+      sqls.length = 0;
+      await projection.applyProjection({ caseNo: integratorCase, ops: note(integratorCase, 10) });
+      expect(sqls.filter((q) => q.includes('insert into webhook_deliveries'))).to.have.length(1);
+    } finally {
+      db.removeListener('query', listen);
+    }
+    expect(await db('case_events').where({ case_no: clerkCase }).whereIn('seq', [10, 11]).count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '2' }]);
+    const queued = await db('webhook_deliveries').where({ subscription_id: sub }).whereIn('case_no', [integratorCase, clerkCase]).orderBy('id').pluck('event_id');
+    expect(queued).to.deep.equal([`${integratorCase}:1`, `${integratorCase}:2`, `${integratorCase}:10`]);
+  });
 });
