@@ -16,7 +16,7 @@ import { cpuPerCase } from './report';
 import { freshDatabase, prepareDatabase, resultsDir } from './stack';
 import { createAuth } from './staff-auth';
 
-export async function runClusterBench(config: Config, adminUrl: string, o: { cases: number; concurrency: number; caseViewWait?: number }, say: (line: string) => void): Promise<void> {
+export async function runClusterBench(config: Config, adminUrl: string, o: { cases: number; concurrency: number; caseViewWait?: number; warmUp?: number }, say: (line: string) => void): Promise<void> {
   const shape = { historyProcesses: 1, workers: 2, apis: 2 };
   const temporalDb = 'temporal_bench';
   const visibilityDb = 'temporal_visibility_bench';
@@ -53,9 +53,9 @@ export async function runClusterBench(config: Config, adminUrl: string, o: { cas
       });
       const auth = createAuth({ baseUrl: cluster.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: cluster.simulatorUrls.identity });
       const e2eOpts = { baseUrl: cluster.baseUrl, auth, paymentUrl: cluster.simulatorUrls.payment, logisticsUrl: cluster.simulatorUrls.logistics, db: database.db, concurrency: o.concurrency, waitS: o.caseViewWait };
-      const warmup = Math.min(o.concurrency, 10);
+      const warmup = o.warmUp ?? 60;
       say(`warm-up: ${warmup} cases`);
-      await runE2e({ ...e2eOpts, cases: warmup });
+      if (warmup > 0) await runE2e({ ...e2eOpts, cases: warmup });
       say(`${o.cases} cases at concurrency ${o.concurrency}…`);
       await sampler.begin();
       const { caseNumbers: _numbers, ...e2e } = await runE2e({ ...e2eOpts, cases: o.cases, onCaseDone: (n) => { if (n % 20 === 0) say(`${n}/${o.cases}`); } });

@@ -61,7 +61,9 @@ runMain('bench', async () => {
     burstLeadSeconds: option('burst-lead-s', 300),
     caseViewWait: option('case-view-wait', 20, 0),
     liveView: option('live-view', 0, 0) > 0,
-    rounds: option('rounds', 1),
+    rounds: option('rounds', 3),
+    /** Cases run before the measured ones, by us and by the floor (not counted). */
+    warmUp: option('warm-up', 60, 0),
   };
   if (process.argv.includes('--cluster')) {
     // The end-to-end benchmark on Temporal's production server instead of the dev server (bench/cluster.ts).
@@ -71,7 +73,7 @@ runMain('bench', async () => {
   const onlyArg = process.argv.indexOf('--only');
   const only = new Set(onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : ['e2e', 'supervision', 'burst', 'queries']);
   for (const o of only) if (!['e2e', 'supervision', 'burst', 'queries'].includes(o)) throw new ConfigError(`--only takes e2e, supervision, burst and queries (got "${o}")`);
-  const warmup = Math.min(options.concurrency, 10);
+  const warmup = options.warmUp;
   const needsStack = only.has('e2e') || only.has('supervision') || only.has('burst');
 
   const phases = [
@@ -142,7 +144,7 @@ runMain('bench', async () => {
         const auth = createAuth({ baseUrl: app.baseUrl, staffPassword: config.demoStaffPassword, identityUrl: app.simulatorUrls.identity });
         const e2eOpts = { baseUrl: app.baseUrl, auth, paymentUrl: app.simulatorUrls.payment, logisticsUrl: app.simulatorUrls.logistics, db: database.db, concurrency: options.concurrency, waitS: options.caseViewWait, liveReads: options.liveView };
         progress.start('e2e warm-up', warmup);
-        await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
+        if (warmup > 0) await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);
         const firstRoundLoad = loadAverage();
         await sampler.begin();
@@ -152,7 +154,7 @@ runMain('bench', async () => {
         const { plan, counts } = await planFromCase(client, caseNumbers[caseNumbers.length - 1]);
 
         progress.start('floor warm-up', warmup);
-        await runFloor({ client, taskQueue: floorQueue, plan, cases: warmup, concurrency: options.concurrency, idPrefix: 'floor-warmup', onCaseDone: (n) => progress.set(n) });
+        if (warmup > 0) await runFloor({ client, taskQueue: floorQueue, plan, cases: warmup, concurrency: options.concurrency, idPrefix: 'floor-warmup', onCaseDone: (n) => progress.set(n) });
         progress.start('floor cases', options.cases);
         await sampler.begin();
         const floor = await runFloor({ client, taskQueue: floorQueue, plan, cases: options.cases, concurrency: options.concurrency, idPrefix: 'floor', onCaseDone: (n) => progress.set(n) });
