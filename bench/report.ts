@@ -9,12 +9,14 @@ import type { Summary } from './stats';
 import type { BurstFloorResult, BurstResult } from './burst';
 import type { SupervisionResult } from './supervision';
 import type { RoundFigures, RoundsSummary } from './rounds';
+import type { DbCounters } from './pgstat';
 
 export interface BenchResults {
   at: string;
   machine: Machine;
   options: { cases: number; concurrency: number; supervisionCases: number; workingDayMs: number; queryCases: number; rounds?: number };
-  e2e?: Omit<E2eResult, 'caseNumbers'> & { history: HistoryCounts; usage: Record<string, GroupUsage> };
+  /** `database`: what PostgreSQL counted for the measured cases, per case (bench/pgstat.ts). */
+  e2e?: Omit<E2eResult, 'caseNumbers'> & { history: HistoryCounts; usage: Record<string, GroupUsage>; database?: DbCounters };
   floor?: FloorResult & { usage: Record<string, GroupUsage> };
   /** The floor of the case's shape as the first release ran it (its recorded history), and our throughput over it. */
   firstReleaseFloor?: FloorResult & { usage: Record<string, GroupUsage> };
@@ -88,6 +90,10 @@ export function renderReport(r: BenchResults): string {
       const b = fl.usage[n];
       return [n, f(a.cpuSeconds), f(a.cpuPercent / 100, 2), f((a.cpuSeconds / e.cases) * 1000, 0), f(a.peakRssMiB, 0), f(b?.cpuSeconds), f((b?.cpuPercent ?? NaN) / 100, 2), f(((b?.cpuSeconds ?? NaN) / fl.cases) * 1000, 0), f(b?.peakRssMiB, 0)];
     })));
+    if (e.database) {
+      const d = e.database;
+      parts.push(`\nThe database per case (PostgreSQL's own counters): ${f(d.commits)} transactions committed, ${f(d.rollbacks)} rolled back; rows inserted ${f(d.inserted)}, updated ${f(d.updated)}, deleted ${f(d.deleted)}, fetched ${f(d.fetched)}.`);
+    }
     if (r.rounds && r.rounds.length > 1 && r.roundsSummary) parts.push(renderRounds(r.rounds, r.roundsSummary));
     parts.push(`\n### Province peak day\n\n400,000 cases a day at peak (about 4.6 a second): at ${f(e.casesPerSecond, 2)} cases/s this machine sustains ${f(r.peakDays, 2)} such days per day (${f(e.casesPerSecond * 86_400, 0)} cases a day).`);
     const own = platformCpuPerCase(e.usage, e.cases);

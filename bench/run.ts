@@ -24,6 +24,7 @@ import { runMain } from '../lib/runtime';
 import { benchItem, runE2e } from './e2e';
 import { planFromCase, planFromRecording, runFloor } from './floor';
 import { Sampler, type GroupUsage } from './procstat';
+import { perCase, readDbCounters } from './pgstat';
 import { roundFigures, roundOrder, summariseRounds, type RoundPart } from './rounds';
 import { createAuth } from './staff-auth';
 import { Progress } from './progress';
@@ -147,9 +148,18 @@ runMain('bench', async () => {
         if (warmup > 0) await runE2e({ ...e2eOpts, cases: warmup, onCaseDone: (n) => progress.set(n) });
         progress.start('e2e cases', options.cases);
         const firstRoundLoad = loadAverage();
+        // The database's own counters around the measured cases; the bench's own queries (its
+        // sampler's, its actors' few reads) are counted apart and taken out of the transactions.
+        const dbBefore = await readDbCounters(database.db); // (after the warm-up's last counts are published)
+        let ownQueries = 0;
+        const countOwn = () => void ownQueries++;
+        database.db.on('query', countOwn);
         await sampler.begin();
         const { caseNumbers, ...e2e } = await runE2e({ ...e2eOpts, cases: options.cases, onCaseDone: (n) => progress.set(n) });
         const e2eUsage = await sampler.end();
+        database.db.removeListener('query', countOwn);
+        const dbAfter = await readDbCounters(database.db);
+        const dbPerCase = perCase(dbBefore, { ...dbAfter, commits: dbAfter.commits - ownQueries }, e2e.cases);
         // The floor mirrors what a real case asked of the engine, read from its history.
         const { plan, counts } = await planFromCase(client, caseNumbers[caseNumbers.length - 1]);
 
@@ -170,7 +180,7 @@ runMain('bench', async () => {
         const rounds = [roundFigures(1, firstRoundLoad, { ...e2e, usage: e2eUsage }, { ...floor, usage: floorUsage }, { ...filingFloor, usage: filingUsage })];
         record.note({
           rounds: [...rounds],
-          e2e: { ...e2e, history: counts, usage: e2eUsage },
+          e2e: { ...e2e, history: counts, usage: e2eUsage, database: dbPerCase },
           floor: { ...floor, usage: floorUsage },
           firstReleaseFloor: { ...filingFloor, counts: filing.counts, usage: filingUsage },
           ratio: e2e.casesPerSecond / floor.casesPerSecond,
