@@ -92,7 +92,7 @@ export function renderReport(r: BenchResults): string {
     })));
     if (e.database) {
       const d = e.database;
-      parts.push(`\nThe database per case (PostgreSQL's own counters): ${f(d.commits)} transactions committed, ${f(d.rollbacks)} rolled back; rows inserted ${f(d.inserted)}, updated ${f(d.updated)}, deleted ${f(d.deleted)}, fetched ${f(d.fetched)}.`);
+      parts.push(`\nThe database per case (PostgreSQL's own counters): ${f(d.commits)} transactions committed (a statement outside BEGIN … COMMIT is one of its own), ${f(d.rollbacks)} rolled back; rows inserted ${f(d.inserted)}, updated ${f(d.updated)}, deleted ${f(d.deleted)}, fetched ${f(d.fetched)}.`);
     }
     if (r.rounds && r.rounds.length > 1 && r.roundsSummary) parts.push(renderRounds(r.rounds, r.roundsSummary));
     parts.push(`\n### Province peak day\n\n400,000 cases a day at peak (about 4.6 a second): at ${f(e.casesPerSecond, 2)} cases/s this machine sustains ${f(r.peakDays, 2)} such days per day (${f(e.casesPerSecond * 86_400, 0)} cases a day).`);
