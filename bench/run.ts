@@ -11,10 +11,11 @@
  * --working-day-ms N (2000), --query-cases N (1000000), --case-view-wait S (20: the e2e actors
  * hold the case view until the case moves, as the web app does; 0: they poll every 50 ms),
  * --live-view 1 (the e2e clerk also reads the live view whenever the case view moves, as the web
- * app's case page does; default 0), --rounds N (1: the end-to-end part and both floors run N
- * times in alternating order and the ratios are summarised by their median, bench/rounds.ts),
- * --only e2e,supervision,queries (the floor runs with e2e); --cluster runs the end-to-end part on a local Temporal cluster
- * instead (bench/cluster.ts).
+ * app's case page does; default 0), --warm-up N (60: cases run by us and by the floor before the
+ * measured ones), --rounds N (3: the end-to-end part and both floors run N times in alternating
+ * order and the ratios are summarised by their median, bench/rounds.ts), --only
+ * e2e,supervision,queries (the floor runs with e2e); --cluster runs the end-to-end part on a local
+ * Temporal cluster instead (bench/cluster.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import path from 'node:path';

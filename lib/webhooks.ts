@@ -33,7 +33,7 @@ export interface WebhookEvent {
  * later batches (about fifteen a case) send no statement here at all.
  */
 const filedByIntegrator = new Map<string, boolean>();
-export const FILER_CACHE_CASES = 10_000;
+const FILER_CACHE_CASES = 10_000;
 
 async function integratorFiled(trx: Knex | Knex.Transaction, caseNos: string[]): Promise<Set<string>> {
   const unknown = [...new Set(caseNos.filter((c) => !filedByIntegrator.has(c)))];
