@@ -44,12 +44,32 @@ interface Leased {
 }
 
 /** The next undelivered node of each case whose earlier nodes are all delivered, leased for a minute. */
-const leaseSql = (oneCase: boolean) => `
+const leaseSql = `
   with due as (
     select o.id from exchange_outbox o
-    where o.state = 'pending' and o.next_attempt_at <= now() ${oneCase ? 'and o.case_no = ?' : ''}
+    where o.state = 'pending' and o.next_attempt_at <= now()
       and not exists (select 1 from exchange_outbox p where p.case_no = o.case_no and p.seq < o.seq and p.state <> 'delivered')
     order by o.id limit ? for update skip locked
+  )
+  update exchange_outbox o set next_attempt_at = now() + interval '60 seconds'
+  from due where o.id = due.id
+  returning o.id, o.case_no, o.seq, o.node_id, o.record, o.attempts`;
+
+/**
+ * Marks a pushed node delivered and leases its case's next node, in one statement (one round trip
+ * a node instead of two). The lease reads the snapshot from before the mark, where the delivered
+ * node is still pending, so that node is left out of the "earlier node not delivered" test by id.
+ */
+const deliveredThenNextSql = `
+  with done as (
+    update exchange_outbox set state = 'delivered', attempts = ?, delivered_at = now(), last_error = null
+     where id = ? returning id, case_no, seq
+  ),
+  due as (
+    select o.id from exchange_outbox o join done d on d.case_no = o.case_no
+    where o.state = 'pending' and o.next_attempt_at <= now() and o.seq > d.seq
+      and not exists (select 1 from exchange_outbox p where p.case_no = o.case_no and p.seq < o.seq and p.state <> 'delivered' and p.id <> d.id)
+    order by o.seq limit 1 for update of o skip locked
   )
   update exchange_outbox o set next_attempt_at = now() + interval '60 seconds'
   from due where o.id = due.id
@@ -121,32 +141,37 @@ export class ExchangeDispatcher {
 
   /** Delivers what is due now, each case's nodes one after another; returns how many pushes were made. */
   async runOnce(cases = 20): Promise<number> {
-    const { rows } = await this.o.db.raw<{ rows: Leased[] }>(leaseSql(false), [cases]);
+    const { rows } = await this.o.db.raw<{ rows: Leased[] }>(leaseSql, [cases]);
     const counts = await Promise.all(rows.map((r) => this.deliverCase(r)));
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Sends `first`, then the case's next nodes while each is delivered. */
+  /** Sends `first`, then the case's next nodes while each is delivered (each mark leasing the next). */
   private async deliverCase(first: Leased): Promise<number> {
     let n = 0;
     for (let row: Leased | undefined = first; row && !this.loop.stopped; ) {
       n += 1;
-      if (!(await this.deliver(row))) break;
-      const next: { rows: Leased[] } = await this.o.db.raw<{ rows: Leased[] }>(leaseSql(true), [row.case_no, 1]);
-      row = next.rows[0];
+      const pushed = await this.deliver(row);
+      if (!pushed.delivered) break;
+      row = pushed.next;
     }
     return n;
   }
 
-  /** One push; true when delivered. */
-  private async deliver(row: Leased): Promise<boolean> {
+  /** One push; when delivered, the case's next node comes back leased (or none is due). */
+  private async deliver(row: Leased): Promise<{ delivered: true; next?: Leased } | { delivered: false }> {
     const { db, province } = this.o;
     const attempts = row.attempts + 1;
+    let pushed = false;
     try {
       await province.pushNode(row.record);
-      await db('exchange_outbox').where({ id: row.id }).update({ state: 'delivered', attempts, delivered_at: db.fn.now(), last_error: null });
-      return true;
+      pushed = true;
+      const next = await db.raw<{ rows: Leased[] }>(deliveredThenNextSql, [attempts, row.id]);
+      return { delivered: true, next: next.rows[0] };
     } catch (err) {
+      // Pushed, but the mark failed (the database went away): the lease runs out and the node goes
+      // again with its key, which the provincial side holds once.
+      if (pushed) throw err;
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       if (err instanceof AdapterRefusal) {
         await db('exchange_outbox').where({ id: row.id }).update({ state: 'refused', attempts, last_error: message });
@@ -155,7 +180,7 @@ export class ExchangeDispatcher {
         const delay = Math.min(this.baseDelayMs * 2 ** (attempts - 1), this.maxDelayMs);
         await db('exchange_outbox').where({ id: row.id }).update({ attempts, last_error: message, next_attempt_at: new Date(Date.now() + delay) });
       }
-      return false;
+      return { delivered: false };
     }
   }
 
