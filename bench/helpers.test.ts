@@ -2,10 +2,10 @@
 import { expect } from 'chai';
 import { phasesOf, countHistory } from './history';
 import { parseStatCpuTicks, parseStatusMemory } from './procstat';
-import { percentile, pool, summarise } from './stats';
+import { median, percentile, pool, summarise } from './stats';
 import { portBelowEphemeralRange } from './stack';
 import { cpuPerCase, marks, platformCpuPerCase, renderReport, type BenchResults } from './report';
-import { median, roundFigures, roundOrder, summariseRounds } from './rounds';
+import { roundFigures, roundOrder, summariseRounds } from './rounds';
 import type { GroupUsage } from './procstat';
 import fs from 'node:fs';
 import net from 'node:net';

@@ -17,7 +17,7 @@ export interface DbCounters {
   fetched: number;
 }
 
-export const PUBLISH_DELAY_MS = 11_000;
+const PUBLISH_DELAY_MS = 11_000;
 
 export async function readDbCounters(db: Db, settleMs = PUBLISH_DELAY_MS): Promise<DbCounters> {
   if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));

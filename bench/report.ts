@@ -8,7 +8,7 @@ import type { Machine, TeardownProblem } from './results';
 import type { Summary } from './stats';
 import type { BurstFloorResult, BurstResult } from './burst';
 import type { SupervisionResult } from './supervision';
-import type { RoundFigures, RoundsSummary } from './rounds';
+import type { RoundFigures, RoundsSummary, Spread } from './rounds';
 import type { DbCounters } from './pgstat';
 
 export interface BenchResults {
@@ -139,7 +139,7 @@ export function renderReport(r: BenchResults): string {
 }
 
 function renderRounds(rounds: RoundFigures[], sum: RoundsSummary): string {
-  const range = (x: { median: number; min: number; max: number }, d = 2) => `**${f(x.median, d)}** (${f(x.min, d)}–${f(x.max, d)})`;
+  const range = (x: Spread, d = 2) => `**${f(x.median, d)}** (${f(x.min, d)}–${f(x.max, d)})`;
   return [
     `\n### Rounds (${rounds.length}, alternating order; the tables above are round 1's)\n`,
     table(['round', 'order', 'load at start', 'onewindow cases/s', 'platform CPU s per case', 'floor cases/s', 'first-release floor cases/s', 'ratio to the floor', 'ratio to the first release\'s floor'],

@@ -6,6 +6,7 @@
  */
 import type { GroupUsage } from './procstat';
 import { cpuPerCase, platformCpuPerCase } from './report';
+import { median } from './stats';
 
 export type RoundPart = 'e2e' | 'floor' | 'first-release floor';
 
@@ -44,14 +45,6 @@ export function roundFigures(round: number, loadAverage: number[], e2e: Measured
     ratio: e2e.casesPerSecond / floor.casesPerSecond,
     firstReleaseRatio: e2e.casesPerSecond / firstRelease.casesPerSecond,
   };
-}
-
-/** The median (the mean of the middle two for an even count); NaN for none. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export interface Spread { median: number; min: number; max: number }

@@ -43,17 +43,22 @@ interface Leased {
   attempts: number;
 }
 
+/** Leases the rows of the CTE `due` for a minute and returns them. */
+const leaseDue = `
+  update exchange_outbox o set next_attempt_at = now() + interval '60 seconds'
+  from due where o.id = due.id
+  returning o.id, o.case_no, o.seq, o.node_id, o.record, o.attempts`;
+
+/** No earlier node of `o`'s case is undelivered (`and …`: more conditions on the earlier node `p`). */
+const earlierAllDelivered = (and = '') => `not exists (select 1 from exchange_outbox p where p.case_no = o.case_no and p.seq < o.seq and p.state <> 'delivered'${and})`;
+
 /** The next undelivered node of each case whose earlier nodes are all delivered, leased for a minute. */
 const leaseSql = `
   with due as (
     select o.id from exchange_outbox o
-    where o.state = 'pending' and o.next_attempt_at <= now()
-      and not exists (select 1 from exchange_outbox p where p.case_no = o.case_no and p.seq < o.seq and p.state <> 'delivered')
+    where o.state = 'pending' and o.next_attempt_at <= now() and ${earlierAllDelivered()}
     order by o.id limit ? for update skip locked
-  )
-  update exchange_outbox o set next_attempt_at = now() + interval '60 seconds'
-  from due where o.id = due.id
-  returning o.id, o.case_no, o.seq, o.node_id, o.record, o.attempts`;
+  )${leaseDue}`;
 
 /**
  * Marks a pushed node delivered and leases its case's next node, in one statement (one round trip
@@ -67,13 +72,9 @@ const deliveredThenNextSql = `
   ),
   due as (
     select o.id from exchange_outbox o join done d on d.case_no = o.case_no
-    where o.state = 'pending' and o.next_attempt_at <= now() and o.seq > d.seq
-      and not exists (select 1 from exchange_outbox p where p.case_no = o.case_no and p.seq < o.seq and p.state <> 'delivered' and p.id <> d.id)
+    where o.state = 'pending' and o.next_attempt_at <= now() and o.seq > d.seq and ${earlierAllDelivered(' and p.id <> d.id')}
     order by o.seq limit 1 for update of o skip locked
-  )
-  update exchange_outbox o set next_attempt_at = now() + interval '60 seconds'
-  from due where o.id = due.id
-  returning o.id, o.case_no, o.seq, o.node_id, o.record, o.attempts`;
+  )${leaseDue}`;
 
 /** A China day (YYYY-MM-DD) `days` before today's. */
 export function chinaDayBefore(days: number, now = new Date()): string {
@@ -162,16 +163,9 @@ export class ExchangeDispatcher {
   private async deliver(row: Leased): Promise<{ delivered: true; next?: Leased } | { delivered: false }> {
     const { db, province } = this.o;
     const attempts = row.attempts + 1;
-    let pushed = false;
     try {
       await province.pushNode(row.record);
-      pushed = true;
-      const next = await db.raw<{ rows: Leased[] }>(deliveredThenNextSql, [attempts, row.id]);
-      return { delivered: true, next: next.rows[0] };
     } catch (err) {
-      // Pushed, but the mark failed (the database went away): the lease runs out and the node goes
-      // again with its key, which the provincial side holds once.
-      if (pushed) throw err;
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       if (err instanceof AdapterRefusal) {
         await db('exchange_outbox').where({ id: row.id }).update({ state: 'refused', attempts, last_error: message });
@@ -182,6 +176,10 @@ export class ExchangeDispatcher {
       }
       return { delivered: false };
     }
+    // A mark that fails here (the database went away) is thrown: the lease runs out and the node
+    // goes again with its key, which the provincial side holds once.
+    const next = await db.raw<{ rows: Leased[] }>(deliveredThenNextSql, [attempts, row.id]);
+    return { delivered: true, next: next.rows[0] };
   }
 
   /** After 02:00 China time, reconciles yesterday once (the row it leaves says it was done). */
