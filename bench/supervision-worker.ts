@@ -15,6 +15,7 @@ import { openDb, runMain, temporalAddressOf } from '../lib/runtime';
 import { buildWorkflowBundle } from '../worker/worker';
 import { connectClient } from '../lib/temporal';
 import { ensureSupervisionSweep } from '../lib/supervision-sweep';
+import { journalSinks } from '../worker/journal-sink';
 
 /**
  * The compressed calendar (lib/calendar/working-days.ts, CompressedCalendar): for the second
@@ -46,13 +47,15 @@ runMain('supervision worker', async () => {
   const departmentCodes = (await db('departments').pluck('code')) as string[];
   const platforms = createPlatforms({ urls: config.platformUrls, secret: config.platformSecret, departmentCodes });
   const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const activities = createActivities({ db, platforms });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: buildWorkflowBundle(),
     maxCachedWorkflows: config.workerCachedCases,
-    activities: { ...createActivities({ db, platforms }), ...compressedCalendar(dayMs, epochMs) },
+    activities: { ...activities, ...compressedCalendar(dayMs, epochMs) },
+    sinks: journalSinks(activities),
   });
   // 电子监察's sweep on this task queue, as the platform's worker ensures it.
   const client = await connectClient(temporalAddressOf(config), config.temporalNamespace);

@@ -21,6 +21,7 @@ import { workflowBundle } from '../test/harness';
 import { createTimeSkippingEnv } from '../test/time-skipping';
 import { pinnedSample } from '../test/sample-cases';
 import type { CaseInput } from '../workflows/definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 const fixtures = path.resolve(__dirname, '..', 'workflows', 'fixtures');
 
@@ -40,7 +41,7 @@ runMain('record-histories', async () => {
     for (const [i, doc] of sampleDocuments().entries()) {
       const fake = fakeActivities();
       const taskQueue = `record-${i}`;
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
       const impl = pinnedSample(doc.implementation.code);
       const caseNo = `3301062026112100${String(i + 1).padStart(6, '0')}`;
       const courier = impl.delivery.includes('courier');

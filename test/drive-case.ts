@@ -22,6 +22,16 @@ const positive: Record<string, string> = {
 };
 const pause = () => new Promise((r) => setTimeout(r, 30));
 
+/** The case's first open task, as soon as it opens (a query every 25 ms, 10 s at most). */
+export async function nextTask(h: WorkflowHandle): Promise<OpenTaskView> {
+  for (let i = 0; i < 400; i++) {
+    const t = (await h.query(caseViewQuery)).openTasks[0];
+    if (t) return t;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no open task');
+}
+
 export async function driveToCompletion(h: WorkflowHandle, dispatchedSteps: () => string[]): Promise<CaseView> {
   const answered = new Set<string>();
   for (let i = 0; i < 2000; i++) {

@@ -26,6 +26,7 @@ import { unseal } from '../api/auth/secrets';
 import { WebhookDispatcher } from '../lib/webhooks';
 import { ExchangeDispatcher } from '../lib/exchange/dispatcher';
 import { signRequest, type NewApiKey } from '../api/auth/api-keys';
+import { journalSinks } from '../worker/journal-sink';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -185,7 +186,8 @@ async function buildStack(options: StackOptions): Promise<Stack> {
   const parts: StackParts = { db, client, taskQueue, sims, platforms, followUpFirstAskMs: options.followUpFirstAskMs, archiveDir, databaseUrl: options.databaseUrl ?? ctx.databaseUrl };
   const api = await openApi(parts, held);
   const nativeConnection = await NativeConnection.connect({ address: ctx.temporalAddress });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities({ db, platforms }) });
+  const activities = createActivities({ db, platforms });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, sinks: journalSinks(activities) });
   const running = worker.run();
   // 电子监察's sweep, as the worker process ensures it (sweeping every half second here).
   await ensureSupervisionSweep(client, taskQueue, 500);

@@ -11,6 +11,7 @@ import { defaultWorkerCachedCases } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import type { Tracing } from '../lib/tracing';
 import { activityInterceptors, tracingSinks } from './interceptors';
+import { journalSinks } from './journal-sink';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -69,15 +70,16 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
   } catch (err) {
     throw new ConfigError(`cannot reach the Temporal server at ${opts.address} (${(err as Error).message.split('\n')[0]}); start it, or fix TEMPORAL_ADDRESS`);
   }
+  const activities = createActivities(opts.deps);
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: buildWorkflowBundle({ tracing: opts.tracing !== undefined }),
     maxCachedWorkflows: opts.cachedCases ?? defaultWorkerCachedCases,
-    activities: createActivities(opts.deps),
+    activities,
     interceptors: { activity: activityInterceptors(opts.tracing) },
-    sinks: tracingSinks(opts.tracing),
+    sinks: { ...tracingSinks(opts.tracing), ...journalSinks(activities) },
   });
   return { worker, connection };
 }

@@ -27,6 +27,7 @@ import {
   type PinnedImplementation,
   type TaskKind,
 } from './definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 const docs = sampleDocuments();
 type Fake = ReturnType<typeof fakeActivities>;
@@ -57,7 +58,7 @@ describe('caseWorkflow and the platforms (time-skipping test server)', function 
     const fake = fakeActivities();
     prepare?.(fake);
     const taskQueue = `wfa-${++counter}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const caseNo = `33010620261122${String(counter).padStart(8, '0')}`;
     const doc = docs.find((d) => d.implementation.code === impl.code)!;
     const input: CaseInput = {

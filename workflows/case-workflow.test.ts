@@ -36,6 +36,7 @@ import {
   type PinnedImplementation,
   type TaskKind,
 } from './definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 const calendar = new WorkingCalendar(officialYears());
 const docs = sampleDocuments();
@@ -61,7 +62,7 @@ describe('caseWorkflow (time-skipping test server)', function () {
   async function run<T>(impl: PinnedImplementation, body: (h: Handle, fake: ReturnType<typeof fakeActivities>, input: CaseInput) => Promise<T>, over: Partial<CaseInput> = {}): Promise<{ result: T; fake: ReturnType<typeof fakeActivities> }> {
     const fake = fakeActivities();
     const taskQueue = `wf-${++counter}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const caseNo = `33010620261121${String(counter).padStart(8, '0')}`;
     const form = readFormFolder((doc(impl.itemCode) ?? doc('XK-330000-00001')).form).example;
     const input: CaseInput = {

@@ -16,6 +16,7 @@ import { workflowBundle } from '../test/harness';
 import { pinnedSample, sampleDocs } from '../test/sample-cases';
 import { endWorkflow, timeSkippingSuite } from '../test/time-skipping';
 import { caseViewQuery, completeTaskUpdate, replyCorrectionUpdate, urgeSignal, type CaseInput, type CaseView } from './definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 describe('the live view kept in the read model (time-skipping test server)', function () {
   this.timeout(120_000);
@@ -26,7 +27,7 @@ describe('the live view kept in the read model (time-skipping test server)', fun
     const { env } = suite;
     const fake = fakeActivities();
     const taskQueue = `live-${++counter}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const doc = sampleDocs.find((d) => d.implementation.code === code)!;
     const impl = pinnedSample(code);
     const input: CaseInput = {

@@ -28,6 +28,7 @@ import {
   type ProcessStep,
   type TaskKind,
 } from './definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 type Fake = ReturnType<typeof fakeActivities>;
 const form = readFormFolder(sampleDocs.find((d) => d.item.code === 'XK-330000-00001')!.form).example;
@@ -58,7 +59,7 @@ function harness(startAt?: string) {
   async function run<T>(impl: PinnedImplementation, body: (h: WorkflowHandle, fake: Fake) => Promise<T>, over: Partial<CaseInput> = {}, fake = fakeActivities()): Promise<T> {
     const env = ctx.env;
     const taskQueue = `stall-${process.pid}-${++ctx.n}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const caseNo = `3301062026112${String(ctx.n).padStart(9, '0')}`;
     const input: CaseInput = {
       caseNo, implementation: impl, applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, channel: 'window',

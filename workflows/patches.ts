@@ -110,6 +110,15 @@ export const PatchRegistry = [
     // Deployed during its release day: cases started earlier that day may have begun without it.
     removableWhen: before('2026-12-02'),
   },
+  {
+    id: 'journal-sink',
+    since: '2026-12-02',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command)',
+    reason: "The journal's batches are written by the worker's journal sink between an activation and its completion (a failed write fails the activation, so the workflow task is retried), not by a local activity each: a workflow task is one activation, and the history holds no marker per batch. A case begun before keeps its local activities.",
+    // Deployed during its release day: cases started earlier that day may have begun without it.
+    removableWhen: before('2026-12-03'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -126,4 +135,5 @@ export const Patches = {
   supervisionSweep: 'supervision-sweep',
   stepSweep: 'step-sweep',
   liveView: 'live-view',
+  journalSink: 'journal-sink',
 } as const satisfies Record<string, PatchId>;

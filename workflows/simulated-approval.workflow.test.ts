@@ -17,6 +17,7 @@ import {
   type CaseInput, type CaseView, type OpenTaskView, type PinnedImplementation,
 } from './definitions';
 import type { CaseResult } from './case/context';
+import { journalSinks } from '../worker/journal-sink';
 
 const PERMIT = 'XK-330000-00004';
 const HOLDER = '91330106MA7G4LXR2U';
@@ -31,7 +32,7 @@ describe('模拟审批: a simulated construction permit (time-skipping test serv
   async function start(fake: ReturnType<typeof fakeActivities>, over: Partial<PinnedImplementation> = {}) {
     const env = suite.env;
     const taskQueue = `simulated-${++counter}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const impl = pinnedSample(PERMIT, over);
     const input: CaseInput = {
       caseNo: `33010620261201${String(counter).padStart(8, '0')}`, implementation: impl,

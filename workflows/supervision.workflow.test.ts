@@ -28,6 +28,7 @@ import {
   type PinnedImplementation,
   type TaskKind,
 } from './definitions';
+import { journalSinks } from '../worker/journal-sink';
 
 const calendar = new WorkingCalendar(officialYears());
 const docs = sampleDocuments();
@@ -53,7 +54,7 @@ describe('supervision clocks (time-skipping test server at 2026 instants)', func
   async function run(startAt: string, impl: PinnedImplementation, body: (h: WorkflowHandle, fake: ReturnType<typeof fakeActivities>) => Promise<void>, extra: Partial<CaseInput> = {}) {
     env = await createTimeSkippingEnv(startAt);
     const fake = fakeActivities();
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'sup', workflowBundle: await workflowBundle(), activities: fake.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'sup', workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks(fake.activities) });
     const input: CaseInput = {
       caseNo: '3301062026091800000001', implementation: impl, applicant: { kind: 'person', name: '张三', idNumber: '11010519491231002X' }, channel: 'window',
       formData: readFormFolder(docs.find((d) => d.item.code === impl.itemCode)!.form).example, delivery: { method: 'window' },

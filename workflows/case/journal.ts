@@ -1,18 +1,45 @@
 /**
  * The case's journal: every change the workflow makes to the read model (events, tasks, payments,
- * evaluations …) is pushed here and written in batches, one local activity per batch, so a
- * workflow task's changes cost one transaction and no round trip to the server.
+ * evaluations …) is pushed here and written in batches, one transaction per batch.
+ *
+ * How a batch is written depends on when the case began. A case begun with patch journal-sink
+ * hands it to the worker's journal sink (worker/journal-sink.ts): the worker writes it after the
+ * activation that made it and before that activation's commands (an update's answer, a timer, an
+ * activity, the case's end) reach the server, and fails the activation if it cannot, so the
+ * workflow task is retried and the batch made again. No command, no marker in the history and no
+ * second activation: a workflow task costs one activation. A case begun before writes each batch
+ * as a local activity, as it always did (its history holds their markers).
  *
  * A batch waits until the activation's other coroutines have run (`afterTheRest`), then takes
- * every change queued; changes made while it is written go in the next batch. Batches are written one after another, in order.
+ * every change queued; changes made while it is written go in the next batch. Batches are written
+ * one after another, in order.
  * A case begun with patch live-view also keeps its view in the read model: each batch carries the
  * view as it is when the batch is made, if it changed since the last one written.
  */
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
-import type { CaseEventInput, ProjectionOp } from '../../activities/projection';
+import { ActivityFailure, ApplicationFailure, condition, proxySinks, type Sinks } from '@temporalio/workflow';
+import type { ProjectionOp } from '../../activities/projection';
 import { UNSTORABLE } from '../definitions';
+import { writeOneByOne } from './journal-fallback';
 
 export type Write = (ops: ProjectionOp[]) => Promise<void>;
+
+/** The worker's journal sink (patch journal-sink; registered by worker/journal-sink.ts). */
+export interface JournalSinks extends Sinks {
+  journal: {
+    /** Writes the batch after this activation and before its completion; a failure fails the activation. */
+    write(batch: { caseNo: string; ops: ProjectionOp[] }): void;
+  };
+}
+
+const { journal: journalSink } = proxySinks<JournalSinks>();
+
+/** Batches handed to the worker's journal sink: written before this activation's commands take effect. */
+export function sinkWrite(caseNo: string): Write {
+  return (ops) => {
+    journalSink.write({ caseNo, ops });
+    return Promise.resolve();
+  };
+}
 
 /** The case view as the read model keeps it (patch live-view), made when a batch is written. */
 export type ViewSource = () => Record<string, unknown>;
@@ -31,18 +58,6 @@ function afterTheRest(): Promise<void> {
   });
 }
 
-/**
- * What an event kept without its payload still sets on the case row: its status and the clock the
- * case publishes (instants and flags the workflow computed, always storable), so the supervision
- * sweep never works from a clock the case has left.
- */
-function keptPatch(p: CaseEventInput['patch']): CaseEventInput['patch'] {
-  if (!p) return undefined;
-  const keep = ['status', 'acceptedAt', 'statutoryDeadline', 'promisedDeadline', 'deadlineProvisional', 'warningAt', 'clockRunning', 'supervisionState', 'statutoryOverdue'] as const;
-  const out = Object.fromEntries(keep.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
-  return Object.keys(out).length ? out : undefined;
-}
-
 const unstorable = (err: unknown): string | null =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === UNSTORABLE ? err.cause.message : null;
 
@@ -56,7 +71,13 @@ export class Journal {
   private viewWritten: string | null = null;
   private views = 0;
 
-  constructor(private readonly caseNo: string, private readonly write: Write, private readonly runId = '') {}
+  constructor(private readonly caseNo: string, private write: Write, private readonly runId = '') {}
+
+  /** From now on batches are written by `write` (patch journal-sink: the worker's sink). Before the first batch only. */
+  writeBy(write: Write): void {
+    if (this.batches || this.writing) throw new Error('the journal changes its writer only before its first batch');
+    this.write = write;
+  }
 
   /**
    * From now on (a case begun with patch live-view) every batch carries the case view when it
@@ -122,26 +143,8 @@ export class Journal {
     }
   }
 
-  /**
-   * A batch the database refused to store (bad encoding, a constraint): each change alone; an
-   * event that still cannot be stored is kept without its payload (the workflow history has it),
-   * marked as such, so the case goes on and the read model says what it lacks.
-   */
-  private async oneByOne(ops: ProjectionOp[]): Promise<void> {
-    for (const op of ops) {
-      try {
-        await this.write([op]);
-      } catch (err) {
-        const reason = unstorable(err);
-        // A view the database cannot store is cleared: the live view then asks the case itself.
-        if (reason !== null && op.op === 'view') {
-          await this.write([{ ...op, json: null }]);
-          continue;
-        }
-        if (reason === null || op.op !== 'event') throw err;
-        const ev = op.ev;
-        await this.write([{ op: 'event', ev: { ...ev, create: ev.create ? { ...ev.create, formData: {} } : undefined, payload: { unstorable: true, reason }, patch: keptPatch(ev.patch) } }]);
-      }
-    }
+  /** A batch the database refused to store: each change alone (see journal-fallback.ts). */
+  private oneByOne(ops: ProjectionOp[]): Promise<void> {
+    return writeOneByOne(ops, this.write, unstorable);
   }
 }

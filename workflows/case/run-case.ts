@@ -8,6 +8,7 @@ import type { CaseInput } from '../definitions';
 import { Patches } from '../patches';
 import { Case, CaseEnded, now, type CaseResult } from './context';
 import { wireHandlers } from './handlers';
+import { sinkWrite } from './journal';
 import { deliverResult } from './phases/delivery';
 import { decide, endEarly, evaluationWindow } from './phases/ending';
 import { acceptInstantly, precheck } from './phases/precheck';
@@ -27,6 +28,9 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
   c.sweptSteps = c.swept && patched(Patches.stepSweep);
   // The live view from the read model: every batch carries the case view when it changed. Decided once, before any command.
   if (patched(Patches.liveView)) c.journal.carryView(() => c.storedView());
+  // The journal's batches written by the worker between an activation and its completion, not a
+  // local activity each (one activation a workflow task, no marker). Decided once, before any command.
+  if (patched(Patches.journalSink)) c.journal.writeBy(sinkWrite(c.caseNo));
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());
