@@ -1,7 +1,9 @@
 /**
  * The engine under real faults, over HTTP on the real dev server, database and simulators:
  * PostgreSQL stops while the payment and logistics platforms call back (their callbacks are lost),
- * and both cases still complete because the workflow asks the platforms itself; a condition that
+ * and both cases still complete because the workflow asks the platforms itself; PostgreSQL stays
+ * down past the journal sink's budget while a case takes a payment (its workflow task fails, and
+ * the case goes on once the database is back, the payment recorded once); a condition that
  * slipped past the catalogue's checks (written into the database directly) opens a manual task
  * while other cases keep running on the same worker.
  */
@@ -15,7 +17,7 @@ import { AppError } from '../lib/errors';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startDbProxy, type DbProxy } from '../test/db-proxy';
 import { asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
-import type { CaseInput, ProcessStep } from '../workflows/definitions';
+import { paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../workflows/definitions';
 import { Department, ItemCode } from '../workflows/search-attributes';
 
 const applicant = { kind: 'person', name: '张三', idNumber: '330106199003073514', phone: '13800138000' };
@@ -106,6 +108,30 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     const received = await eventually(() => direct('case_events').where({ case_no: paying, type: 'payment-received' }).first(), 'the payment event', 60_000);
     expect(received.payload).to.include({ via: 'status-query' });
     expect(await direct('payments').where({ case_no: paying }).first()).to.include({ status: 'paid' });
+  });
+
+  it("when PostgreSQL stays down longer than the journal sink's budget while a payment reaches the case, then its workflow task fails, and once the database is back the case records the payment once and goes on", async () => {
+    const caseNo = await file('QR-330000-00010.xh-gaj', 'resident-id-card-renewal', { delivery: { method: 'courier', address } });
+    const view = await approveUntil(caseNo, 'awaiting_payment');
+    const payment = (await live(caseNo, (v) => v.payment?.status === 'open', 'ordered')).payment as { paymentId: string; amountFen: number };
+    expect(view.status).to.equal('awaiting_payment');
+    await proxy.stop();
+    const downAt = Date.now();
+    try {
+      await stack.sims.payment.control.pay(payment.paymentId); // its callback is lost: the API cannot reach its database
+      // What the callback would have signalled, sent to the case directly: the case takes it, and its batch cannot be written.
+      await stack.client.workflow.getHandle(caseNo).signal(paymentConfirmedSignal, { paymentId: payment.paymentId, amountFen: payment.amountFen, paidAt: new Date().toISOString() });
+      await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - downAt)))); // past the sink's 7-second budget
+    } finally {
+      await proxy.start();
+    }
+    await live(caseNo, (v) => v.payment?.status === 'paid' && ['issuing', 'delivering', 'completed'].includes(v.status), 'paid after the outage', 120_000);
+    const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
+    const failed = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? '');
+    expect(failed.length, 'the workflow task failed while the database was down').to.be.at.least(1);
+    expect(await direct('case_events').where({ case_no: caseNo, type: 'payment-received' }).count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '1' }]);
+    const seqs = await direct('case_events').where({ case_no: caseNo }).where('seq', '<', 1_000_000_000).orderBy('seq').pluck('seq') as number[];
+    expect(seqs, 'no event lost or written twice').to.deep.equal(seqs.map((_, k) => k + 1));
   });
 
   it('when a condition that the catalogue would refuse is written into a published version directly, then the case opens a manual task and other cases keep running', async () => {

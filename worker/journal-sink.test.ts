@@ -1,7 +1,8 @@
 /**
  * The worker's journal sink (patch journal-sink) on the real database: a batch PostgreSQL refuses
  * for its data is written change by change (the event kept without its payload), a batch that
- * fails for another reason fails the activation (its error thrown on), and a run's batches are
+ * fails for another reason is tried again while its time budget lasts, then fails the activation
+ * (its error thrown on), and a run's batches are
  * written in order: one handed over while the one before is still being written waits for it, and
  * fails with it.
  */
@@ -10,14 +11,14 @@ import { classifyFailures } from '../activities/classify';
 import { createProjectionActivities, type CaseEventInput, type ProjectionOp } from '../activities/projection';
 import { createDb, type Db } from '../lib/db';
 import { ctx } from '../test/context';
-import { journalSinks, type ApplyBatch } from './journal-sink';
+import { journalSinks, type ApplyBatch, type SinkTiming } from './journal-sink';
 
 type Batch = { caseNo: string; ops: ProjectionOp[] };
 type SinkFn = (info: { runId: string }, batch: Batch) => Promise<void>;
 
 /** The sink function the worker calls after an activation (what the SDK hands it: the workflow's info, then the call's arguments). */
-function sinkFn(apply: ApplyBatch): SinkFn {
-  return (journalSinks({ applyProjection: apply }) as unknown as { journal: { write: { fn: SinkFn } } }).journal.write.fn;
+function sinkFn(apply: ApplyBatch, timing?: SinkTiming): SinkFn {
+  return (journalSinks({ applyProjection: apply }, timing) as unknown as { journal: { write: { fn: SinkFn } } }).journal.write.fn;
 }
 
 function filed(caseNo: string, at: string): CaseEventInput {
@@ -67,17 +68,34 @@ describe('the journal sink writes a run\'s batches in order, and a refused one c
     expect(await db('cases').where({ case_no: caseNo }).first('status', 'last_seq')).to.deep.equal({ status: 'in_review', last_seq: 3 });
   });
 
-  it('when the database fails for another reason (a lost connection), then the sink throws it on, so the activation fails and its workflow task is retried; nothing is written change by change', async () => {
+  it('when the database fails for another reason (a dropped connection, a deadlock), then the whole batch is tried again after a pause and written once it goes through', async () => {
     const calls: number[] = [];
     const write = sinkFn((batch) => {
       calls.push(batch.ops.length);
-      return Promise.reject(new Error('Connection terminated unexpectedly'));
-    });
+      return calls.length < 3 ? Promise.reject(new Error('Connection terminated unexpectedly')) : Promise.resolve();
+    }, { budgetMs: 5_000, pauseMs: 10 });
     const ops: ProjectionOp[] = [{ op: 'task-assign', taskId: 't1', assignee: 'u1' }, { op: 'task-assign', taskId: 't2', assignee: null }];
+    await write({ runId: 'run-b' }, { caseNo, ops });
+    expect(calls, 'the whole batch each time, never change by change').to.deep.equal([2, 2, 2]);
+  });
+
+  it('when the database keeps failing, or a write hangs, past the budget, then the sink throws, so the activation fails and its workflow task is retried', async () => {
+    const ops: ProjectionOp[] = [{ op: 'task-assign', taskId: 't1', assignee: 'u1' }];
+    let calls = 0;
+    const failing = sinkFn(() => {
+      calls += 1;
+      return Promise.reject(new Error('Connection terminated unexpectedly'));
+    }, { budgetMs: 300, pauseMs: 50 });
     let thrown: unknown;
-    await write({ runId: 'run-b' }, { caseNo, ops }).catch((err: unknown) => { thrown = err; });
+    await failing({ runId: 'run-e' }, { caseNo, ops }).catch((err: unknown) => { thrown = err; });
     expect((thrown as Error | undefined)?.message).to.equal('Connection terminated unexpectedly');
-    expect(calls, 'one attempt of the whole batch').to.deep.equal([2]);
+    expect(calls, 'tried again while the budget lasted').to.be.at.least(2);
+    const began = Date.now();
+    const hanging = sinkFn(() => new Promise<void>(() => undefined), { budgetMs: 200, pauseMs: 50 });
+    thrown = undefined;
+    await hanging({ runId: 'run-f' }, { caseNo, ops }).catch((err: unknown) => { thrown = err; });
+    expect((thrown as Error | undefined)?.message).to.equal("the read model's write took longer than 200 ms");
+    expect(Date.now() - began).to.be.at.least(190);
   });
 
   it("when a run's second batch comes while its first is being written, then it waits for the first and fails with it; another run's batch does not wait", async () => {
@@ -89,7 +107,7 @@ describe('the journal sink writes a run\'s batches in order, and a refused one c
       order.push(`begin ${name}`);
       if (name === 'first' && !(await firstDone)) throw new Error('the first batch failed');
       order.push(`end ${name}`);
-    });
+    }, { budgetMs: 5_000, pauseMs: 10_000 }); // no second try: the first failure is thrown on
     const batch = (taskId: string): Batch => ({ caseNo, ops: [{ op: 'task-assign', taskId, assignee: null }] });
     const first = write({ runId: 'run-c' }, batch('first'));
     const second = write({ runId: 'run-c' }, batch('second'));

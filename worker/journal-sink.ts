@@ -10,9 +10,12 @@
  * Batches of one run are written in the order the workflow made them, even when one activation
  * makes two (the SDK starts a sink's calls in order and awaits them together). A batch the
  * database refuses for its data is written change by change, as the workflow's journal did
- * (journal-fallback.ts), so bad data never stops a case.
+ * (journal-fallback.ts), so bad data never stops a case. Any other failure is tried again after a
+ * pause for up to 7 seconds (a deadlock, a connection dropped and made again), then fails the
+ * activation: the workflow task is then retried by the server, with its own growing pauses.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import fs from 'node:fs';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { ProjectionOp } from '../activities/projection';
 import { UNSTORABLE } from '../workflows/definitions';
@@ -31,20 +34,51 @@ interface FailingSinkFunction {
   failActivation: true;
 }
 
+/** How long the sink may try one batch, and how long it pauses between tries (tests shorten them). */
+export interface SinkTiming {
+  /**
+   * The whole time one batch may take, tries and pauses included: under the workflow task's
+   * 10-second timeout, so that a write that hangs (a connection neither answering nor reset, a pool
+   * with no connection free) fails the activation and the task is retried, rather than the task
+   * timing out with the write still pending.
+   */
+  budgetMs: number;
+  /** The pause before the next try after a failure the database may not repeat (a deadlock, a dropped connection). */
+  pauseMs: number;
+}
+
+export const defaultSinkTiming: SinkTiming = { budgetMs: 7_000, pauseMs: 250 };
+
+/** `work`, or a failure once `deadline` (epoch ms) has passed. */
+function byDeadline<T>(work: Promise<T>, deadline: number, budgetMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the read model's write took longer than ${budgetMs} ms`)), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The worker's `journal` sink, writing with `projection.applyProjection` (the worker's activities,
- * or a test's fakes). Merge it into the worker's `sinks`.
+ * or a test's fakes). Merge it into the worker's `sinks`. A batch that fails for a reason other
+ * than its data is tried again after a pause while its budget lasts (as the local activity was
+ * retried), then its error is thrown on and fails the activation.
  */
-export function journalSinks(projection: { applyProjection: ApplyBatch }): InjectedSinks<JournalSinks> {
-  const apply: ApplyBatch = (batch) => projection.applyProjection(batch);
+export function journalSinks(projection: { applyProjection: ApplyBatch }, timing: SinkTiming = defaultSinkTiming): InjectedSinks<JournalSinks> {
   /** The batch of each run being written now: the next one waits for it (and fails with it). */
   const writing = new Map<string, Promise<void>>();
   const writeBatch = async (batch: { caseNo: string; ops: ProjectionOp[] }): Promise<void> => {
-    try {
-      await apply(batch);
-    } catch (err) {
-      if (unstorable(err) === null) throw err;
-      await writeOneByOne(batch.ops, (ops) => apply({ caseNo: batch.caseNo, ops }), unstorable);
+    const deadline = Date.now() + timing.budgetMs;
+    const apply = (ops: ProjectionOp[]) => byDeadline(projection.applyProjection({ caseNo: batch.caseNo, ops }), deadline, timing.budgetMs);
+    for (;;) {
+      try {
+        await apply(batch.ops);
+        return;
+      } catch (err) {
+        if (unstorable(err) !== null) return writeOneByOne(batch.ops, apply, unstorable);
+        if (Date.now() + timing.pauseMs >= deadline) throw err;
+        await new Promise((r) => setTimeout(r, timing.pauseMs));
+      }
     }
   };
   const write: FailingSinkFunction = {
@@ -63,4 +97,13 @@ export function journalSinks(projection: { applyProjection: ApplyBatch }): Injec
     },
   };
   return { journal: { write } };
+}
+
+/**
+ * Whether the installed SDK fails the activation of a sink marked `failActivation` (the patch of
+ * scripts/patch-temporal-sdk.mjs, applied by npm install). Without it a batch that could not be
+ * written would only be logged, and lost: the worker refuses to start.
+ */
+export function sdkFailsMarkedSinks(): boolean {
+  return fs.readFileSync(require.resolve('@temporalio/worker/lib/worker.js'), 'utf8').includes('if (sink?.failActivation)');
 }

@@ -11,7 +11,7 @@ import { defaultWorkerCachedCases } from '../lib/config';
 import { ConfigError } from '../lib/errors';
 import type { Tracing } from '../lib/tracing';
 import { activityInterceptors, tracingSinks } from './interceptors';
-import { journalSinks } from './journal-sink';
+import { journalSinks, sdkFailsMarkedSinks } from './journal-sink';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -64,6 +64,9 @@ export interface WorkerOptions {
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  if (!sdkFailsMarkedSinks()) {
+    throw new ConfigError('the installed Temporal SDK lacks this project\'s patch (a failed read-model write must fail its workflow task, not be lost): run npm install, whose postinstall applies scripts/patch-temporal-sdk.mjs');
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: opts.address });

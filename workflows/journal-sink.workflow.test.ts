@@ -42,7 +42,7 @@ describe('the journal sink (time-skipping test server)', function () {
     };
   }
 
-  it('when the database refuses a write once (the acceptance batch), then that workflow task fails and is retried, and the case ends with every event written exactly once, in order', async () => {
+  it('when the database refuses a write (the acceptance batch) and the sink has no time left to try again, then that workflow task fails and is retried, and the case ends with every event written exactly once, in order', async () => {
     const fake = fakeActivities();
     let refused = 0;
     const apply: ApplyBatch = async (batch) => {
@@ -54,7 +54,7 @@ describe('the journal sink (time-skipping test server)', function () {
       await fake.activities.applyProjection(batch);
     };
     const taskQueue = `sink-${counter}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks({ applyProjection: apply }) });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities, sinks: journalSinks({ applyProjection: apply }, { budgetMs: 2_000, pauseMs: 5_000 }) });
     const i = await input('QR-330000-00010');
     const history = await worker.runUntil(async () => {
       const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: i.caseNo, args: [i] });

@@ -7,8 +7,8 @@
  * activation that made it and before that activation's commands (an update's answer, a timer, an
  * activity, the case's end) reach the server, and fails the activation if it cannot, so the
  * workflow task is retried and the batch made again. No command, no marker in the history and no
- * second activation: a workflow task costs one activation. A case begun before writes each batch
- * as a local activity, as it always did (its history holds their markers).
+ * second activation for the write. A case begun before writes each batch as a local activity, as
+ * it always did (its history holds their markers).
  *
  * A batch waits until the activation's other coroutines have run (`afterTheRest`), then takes
  * every change queued; changes made while it is written go in the next batch. Batches are written
