@@ -112,9 +112,8 @@ describe('the engine under real faults (dev server + database + simulators)', fu
 
   it("when PostgreSQL stays down longer than the journal sink's budget while a payment reaches the case, then its workflow task fails, and once the database is back the case records the payment once and goes on", async () => {
     const caseNo = await file('QR-330000-00010.xh-gaj', 'resident-id-card-renewal', { delivery: { method: 'courier', address } });
-    const view = await approveUntil(caseNo, 'awaiting_payment');
+    await approveUntil(caseNo, 'awaiting_payment');
     const payment = (await live(caseNo, (v) => v.payment?.status === 'open', 'ordered')).payment as { paymentId: string; amountFen: number };
-    expect(view.status).to.equal('awaiting_payment');
     await proxy.stop();
     const downAt = Date.now();
     try {
@@ -128,7 +127,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     await live(caseNo, (v) => v.payment?.status === 'paid' && ['issuing', 'delivering', 'completed'].includes(v.status), 'paid after the outage', 120_000);
     const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
     const failed = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? '');
-    expect(failed.length, 'the workflow task failed while the database was down').to.be.at.least(1);
+    expect(failed.some((m) => /ECONNREFUSED|Connection terminated|took longer than/.test(m)), `the workflow task failed for the database: ${JSON.stringify(failed)}`).to.equal(true);
     expect(await direct('case_events').where({ case_no: caseNo, type: 'payment-received' }).count<{ count: string }[]>('* as count')).to.deep.equal([{ count: '1' }]);
     const seqs = await direct('case_events').where({ case_no: caseNo }).where('seq', '<', 1_000_000_000).orderBy('seq').pluck('seq') as number[];
     expect(seqs, 'no event lost or written twice').to.deep.equal(seqs.map((_, k) => k + 1));
