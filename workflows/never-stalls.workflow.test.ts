@@ -17,8 +17,10 @@ import {
   calendarChangedSignal,
   caseViewQuery,
   completeTaskUpdate,
+  deliveredSignal,
   departmentMilestoneSignal,
   departmentResultSignal,
+  paymentConfirmedSignal,
   withdrawUpdate,
   type CaseInput,
   type CaseView,
@@ -245,6 +247,36 @@ describe('the case engine never stalls (time-skipping test server)', function ()
     });
     expect(fake.events.find((e) => e.type === 'payment-received')?.payload).to.include({ via: 'status-query' });
     expect(fake.asked.some((a) => a.activity === 'paymentOrderStatus')).to.equal(true);
+  });
+
+  it('when the paid and delivered callbacks come before the platform\'s own answer reaches the case, then both are kept and the case goes on without asking', async () => {
+    const impl = withSteps([task('review')], { fee: { charged: true, amountFen: 5000, standard: '工本费', basis: '收费依据', paymentDays: 7 } });
+    const courier = { delivery: { method: 'courier' as const, address: { name: '张三', phone: '13800138000', address: '杭州市西湖区文三路100号' } } };
+    // As the real activities do: the order (the waybill) is written where the API finds it, the
+    // platform calls back at once, and only then does the activity's answer go back to the case.
+    const fake = fakeActivities();
+    const { createPaymentOrder, bookCourier } = fake.activities;
+    const at = async () => new Date(await ctx.env.currentTimeMs()).toISOString();
+    fake.activities.createPaymentOrder = async (o) => {
+      const order = await createPaymentOrder(o);
+      await ctx.env.client.workflow.getHandle(o.caseNo).signal(paymentConfirmedSignal, { paymentId: order.paymentId, amountFen: o.amountFen, paidAt: await at() });
+      return order;
+    };
+    fake.activities.bookCourier = async (b) => {
+      const booked = await bookCourier(b);
+      await ctx.env.client.workflow.getHandle(b.caseNo).signal(deliveredSignal, { waybillNo: booked.waybillNo, at: await at() });
+      return booked;
+    };
+    // No time passes (queries do not skip it): a dropped callback would leave the case waiting for its follow-up query.
+    const view = await run(impl, async (h) => {
+      await complete(h, await openTask(h, 'precheck'), 'accept');
+      await complete(h, await openTask(h, 'review'), 'approve');
+      return until(h, (x) => x.status === 'completed', 'completed');
+    }, courier, fake);
+    expect(view.payment?.status).to.equal('paid');
+    expect(view.delivery?.deliveredAt).to.be.a('string');
+    expect(fake.events.find((e) => e.type === 'payment-received')?.payload).to.not.have.property('via');
+    expect(fake.asked.filter((a) => a.activity === 'paymentOrderStatus' || a.activity === 'trackWaybill')).to.deep.equal([]);
   });
 
   it('when the courier\'s delivered callback never comes, then tracking finds it; and when the courier never delivers, a person is asked after 7 days', async () => {

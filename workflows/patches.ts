@@ -119,6 +119,14 @@ export const PatchRegistry = [
     // Deployed during its release day: cases started earlier that day may have begun without it.
     removableWhen: before('2026-12-03'),
   },
+  {
+    id: 'early-callbacks',
+    since: '2026-12-02',
+    stage: 'patched',
+    where: 'workflows/case/run-case.ts (decided once, before the first command)',
+    reason: "A payment platform's paid callback or a courier's delivered callback that reaches the case in the same activation as the order's or booking's own answer (signals are handled first) is kept by order id or waybill and taken once the answer is in, instead of being dropped; the case no longer waits for its follow-up query, or for a person when the platform's status never says so.",
+    removableWhen: before('2026-12-03'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
 type PatchId = (typeof PatchRegistry)[number]['id'];
@@ -136,4 +144,5 @@ export const Patches = {
   stepSweep: 'step-sweep',
   liveView: 'live-view',
   journalSink: 'journal-sink',
+  earlyCallbacks: 'early-callbacks',
 } as const satisfies Record<string, PatchId>;

@@ -8,7 +8,7 @@ import { condition, proxyActivities, proxyLocalActivities, upsertSearchAttribute
 import type { Activities } from '../../activities';
 import type { CaseEventInput } from '../../activities/projection';
 import { CaseState } from '../case-state';
-import type { CaseInput, CaseStatus, CaseView, FaceCheckResult, PreconditionAnswer, PreconditionReport, ProcessStep, SimulationView } from '../definitions';
+import type { CaseInput, CaseStatus, CaseView, FaceCheckResult, PaymentConfirmation, PreconditionAnswer, PreconditionReport, ProcessStep, SimulationView } from '../definitions';
 import { CaseStatus as CaseStatusKey } from '../search-attributes';
 import { CaseClock } from './clock';
 import { Journal } from './journal';
@@ -108,6 +108,13 @@ export class Case {
   private publishedClock = 0;
   materialsChecked = false;
   deliveredAt: string | null = null;
+  /**
+   * Callbacks that came before the platform's own answer (patch early-callbacks; set by runCase
+   * before the first command): the platform writes its order or waybill, its callback is signalled,
+   * and the signal reaches the workflow in the same activation as the activity's result, whose
+   * signals go first. Kept here by order id and waybill number, taken once the answer is in.
+   */
+  early: { payments: Map<string, PaymentConfirmation>; deliveries: Map<string, string> } | null = null;
   /** 模拟审批: set on a simulated case. */
   sim: SimulationRun | null = null;
   /** The applicant's rating from the moment it is given (the state takes it once it is recorded). */

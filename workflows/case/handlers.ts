@@ -163,6 +163,8 @@ export function wireHandlers(c: Case): void {
     // The API checks the order first; a stray or repeated confirmation changes nothing here.
     const open = state.payment;
     if (open && open.status === 'open' && p.paymentId === open.paymentId && p.amountFen === open.amountFen) state.paymentConfirmation = p;
+    // Paid before the order's own answer reached the case: kept until collectFee learns the order.
+    else if (c.early && (!open || open.paymentId !== p.paymentId) && !c.early.payments.has(p.paymentId)) c.early.payments.set(p.paymentId, p);
   });
 
   setHandler(faceCheckResultSignal, (r) => {
@@ -174,6 +176,8 @@ export function wireHandlers(c: Case): void {
 
   setHandler(deliveredSignal, (d) => {
     if (state.delivery?.waybillNo === d.waybillNo && !c.deliveredAt) c.deliveredAt = d.at;
+    // Delivered before the booking's own answer reached the case: kept until the waybill is known.
+    else if (c.early && !state.delivery?.waybillNo && !c.early.deliveries.has(d.waybillNo)) c.early.deliveries.set(d.waybillNo, d.at);
   });
 }
 

@@ -31,6 +31,8 @@ export async function runCase(input: CaseInput): Promise<CaseResult> {
   // The journal's batches written by the worker between an activation and its completion, not a
   // local activity each (one activation a workflow task, no marker). Decided once, before any command.
   if (patched(Patches.journalSink)) c.journal.writeBy(sinkWrite(c.caseNo));
+  // A payment's or a courier's callback that comes before the platform's answer is kept, not dropped. Decided once, before any command.
+  if (patched(Patches.earlyCallbacks)) c.early = { payments: new Map(), deliveries: new Map() };
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with (a local activity: no round trip).
   c.clock.useCalendar(await c.local.calendarSnapshot());

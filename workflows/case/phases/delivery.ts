@@ -33,6 +33,8 @@ export async function deliverResult(c: Case): Promise<void> {
     if (booked && 'value' in booked) {
       const { waybillNo } = booked.value;
       state.delivery.waybillNo = waybillNo;
+      const early = c.early?.deliveries.get(waybillNo);
+      if (early && !c.deliveredAt) c.deliveredAt = early; // its callback came before this answer
       c.record('courier-booked', { payload: { waybillNo } }, 'delivering');
       await awaitDelivery(c, waybillNo);
       state.delivery.deliveredAt = c.deliveredAt;

@@ -17,6 +17,8 @@ export async function collectFee(c: Case, amountFen: number, paymentDays: number
   if (!ordered || !('value' in ordered)) return true; // handled outside the platform, as the manual task says
   const order = ordered.value;
   state.payment = { paymentId: order.paymentId, amountFen, expiresAt: order.expiresAt, status: 'open', stage };
+  const early = c.early?.payments.get(order.paymentId);
+  if (early && early.amountFen === amountFen) state.paymentConfirmation = early; // its callback came before this answer
   c.record('payment-ordered', { payload: { paymentId: order.paymentId, paymentCode: order.paymentCode, amountFen, expiresAt: order.expiresAt, ...(stage === 'acceptance' ? { stage } : {}) } }, 'awaiting_payment');
   notify(c, { key: `${caseNo}-payment`, caseNo, recipient: 'applicant', template: 'payment-notice', params: { amountFen, paymentCode: order.paymentCode, expiresAt: order.expiresAt } });
   const settled = () => state.paymentConfirmation !== null || (stage === 'acceptance' && state.withdrawal !== null);
