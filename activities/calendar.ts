@@ -2,8 +2,8 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../lib/db';
-import { loadCalendar, loadCalendarYears } from '../lib/calendar/store';
-import { isoToDay, snapshotOf, startOfChinaDay, type CalendarSnapshot } from '../lib/calendar/working-days';
+import { calendarSnapshot, loadCalendar } from '../lib/calendar/store';
+import { isoToDay, startOfChinaDay, type CalendarSnapshot } from '../lib/calendar/working-days';
 import { calendarChangedSignal, type CalendarChange } from '../workflows/definitions';
 
 /** Statuses of a case whose clock can still run. */
@@ -15,15 +15,18 @@ export interface DeadlineResult {
   provisional: boolean;
 }
 
-export function createCalendarActivities(db: Db) {
+/**
+ * `secondPassAfterMs`: how long after its first pass a calendar change tells the recently changed
+ * cases again (a minute; tests shorten it).
+ */
+export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }: { secondPassAfterMs?: number } = {}) {
   return {
     /**
      * The calendar from last year on, for a case workflow to compute its deadlines itself (run as
-     * a local activity at the case's start and when the calendar changes).
+     * a local activity when the calendar changes, and at the start of a case not handed one).
      */
     async calendarSnapshot(): Promise<CalendarSnapshot> {
-      const thisYear = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear(); // China time
-      return snapshotOf(await loadCalendarYears(db), thisYear - 1);
+      return calendarSnapshot(db);
     },
 
     /** The instant `days` working days after `from` end (see lib/calendar/working-days.ts). */
@@ -40,36 +43,75 @@ export function createCalendarActivities(db: Db) {
 
     /**
      * Tells every open case whose clock a calendar change touches (a deadline on or after its first
-     * day, or no deadline yet) to recompute. Pages by case number and heartbeats its place, so a
-     * retry after a crash goes on where it stopped; a case closed meanwhile is skipped.
+     * day, or no deadline yet) to recompute; a case closed meanwhile is skipped. Then, after
+     * `secondPassAfterMs`, tells again the ones whose row has changed since a minute before this
+     * began: a case started with the calendar read just before the change, whose row was not yet
+     * written when the first pass looked, is reached so (a case that already has the new calendar
+     * finds nothing changed and records nothing). Pages by case number and heartbeats its place,
+     * so a retry after a crash goes on where it stopped.
      */
     async signalCalendarChange(change: CalendarChange): Promise<{ signalled: number; closed: number }> {
       const ctx = Context.current();
-      const since = startOfChinaDay(isoToDay(change.from));
-      let after = (ctx.info.heartbeatDetails as { after?: string } | undefined)?.after ?? '';
-      let signalled = 0;
-      let closed = 0;
-      for (;;) {
-        const page = (await db('cases')
-          .whereIn('status', open)
-          .andWhere((q) => { q.whereNull('statutory_deadline').orWhere('statutory_deadline', '>=', since).orWhere('promised_deadline', '>=', since); })
-          .andWhere('case_no', '>', after)
-          .orderBy('case_no')
-          .limit(PAGE)
-          .pluck('case_no')) as string[];
-        if (page.length === 0) return { signalled, closed };
-        await Promise.all(page.map(async (caseNo) => {
-          try {
-            await ctx.client.workflow.getHandle(caseNo).signal(calendarChangedSignal, change);
-            signalled += 1;
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-            closed += 1;
-          }
-        }));
-        after = page[page.length - 1];
-        ctx.heartbeat({ after });
+      const from = startOfChinaDay(isoToDay(change.from));
+      const began = new Date(ctx.info.scheduledTimestampMs - 60_000);
+      const done: Progress = { pass: 1, after: '', signalled: 0, closed: 0, ...(ctx.info.heartbeatDetails as Partial<Progress> | undefined) };
+      const signal = async (caseNo: string) => {
+        try {
+          await ctx.client.workflow.getHandle(caseNo).signal(calendarChangedSignal, change);
+          return 'signalled' as const;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          return 'closed' as const;
+        }
+      };
+      for (; done.pass <= 2; done.pass++, done.after = '') {
+        if (done.pass === 2 && done.after === '') await pause(ctx, secondPassAfterMs, () => ctx.heartbeat(done));
+        await tellOpenCases(db, { from, changedSince: done.pass === 2 ? began : null, progress: done, signal, heartbeat: () => ctx.heartbeat(done) });
       }
+      return { signalled: done.signalled, closed: done.closed };
     },
   };
 }
+
+interface Progress {
+  pass: number;
+  /** The last case number told in this pass. */
+  after: string;
+  signalled: number;
+  closed: number;
+}
+
+/** Waits `ms`, heartbeating every 10 s (the activity's heartbeat timeout is a minute). */
+async function pause(ctx: Context, ms: number, beat: () => void): Promise<void> {
+  for (let left = ms; left > 0; left -= 10_000) {
+    beat();
+    await ctx.sleep(Math.min(left, 10_000));
+  }
+}
+
+/**
+ * Pages through the open cases a change from `from` touches (only those whose row changed since
+ * `changedSince`, when given), in case-number order from `progress.after`, telling each; counts
+ * and the place go into `progress`, and `heartbeat` is called after each page.
+ */
+export async function tellOpenCases(db: Db, o: {
+  from: Date;
+  changedSince: Date | null;
+  progress: Progress;
+  signal: (caseNo: string) => Promise<'signalled' | 'closed'>;
+  heartbeat: () => void;
+}): Promise<void> {
+  for (;;) {
+    const q = db('cases')
+      .whereIn('status', open)
+      .andWhere((w) => { w.whereNull('statutory_deadline').orWhere('statutory_deadline', '>=', o.from).orWhere('promised_deadline', '>=', o.from); })
+      .andWhere('case_no', '>', o.progress.after);
+    if (o.changedSince) q.andWhere('updated_at', '>=', o.changedSince);
+    const page = (await q.orderBy('case_no').limit(PAGE).pluck('case_no')) as string[];
+    if (page.length === 0) return;
+    for (const told of await Promise.all(page.map(o.signal))) o.progress[told] += 1;
+    o.progress.after = page[page.length - 1];
+    o.heartbeat();
+  }
+}
+

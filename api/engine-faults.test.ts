@@ -10,6 +10,7 @@
 import { expect } from 'chai';
 import { createDb, type Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
+import { calendarSnapshot } from '../lib/calendar/store';
 import { ctx, testStaffPassword } from '../test/context';
 import { hashPassword } from './auth/secrets';
 import { updateCase } from './services/cases';
@@ -250,9 +251,21 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     for (const a of audit) expect([a.actor, a.detail.runId, a.detail.reason]).to.deep.equal(['ops-jiang', revived.body.runId, '误操作终止，恢复办理']);
   });
 
-  it('when an administrator corrects a day inside a running case\'s clock, then the case recomputes its deadline', async () => {
+  it('when an administrator corrects a day inside a running case\'s clock, then the case recomputes its deadline (the case was handed the calendar at its start and never asked for it)', async () => {
     const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
     const pre = await nextTask(caseNo, 'precheck');
+    // The API handed the calendar in with the start (not kept in the filing); the case, at its
+    // pre-check by now, did not ask for one.
+    const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
+    const payload = (p: { data?: Uint8Array | null }) => JSON.parse(Buffer.from(p.data!).toString('utf8')) as Record<string, unknown>;
+    const started = payload(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0]) as unknown as CaseInput;
+    expect(started.calendar).to.deep.equal(await calendarSnapshot(direct));
+    expect(started.calendar!.years).to.include(new Date(Date.now() + 8 * 3_600_000).getUTCFullYear());
+    const filing = await direct('case_filings').where({ case_no: caseNo }).first<{ input: CaseInput }>('input');
+    expect(filing.input).to.not.have.property('calendar');
+    const localActivities = history.events!.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_local_activity')
+      .map((m) => payload(m!.details!.data.payloads![0]).activity_type);
+    expect(localActivities).to.not.include('calendarSnapshot');
     expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
     const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
     // The first working day the clock counts becomes a holiday.

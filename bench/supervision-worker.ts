@@ -19,7 +19,8 @@ import { journalSinks } from '../worker/journal-sink';
 
 /**
  * The compressed calendar (lib/calendar/working-days.ts, CompressedCalendar): for the second
- * engine, which counts in the workflow on the snapshot it takes at its start (which says so), and
+ * engine, which counts in the workflow on the snapshot it asks for at its start (which says so;
+ * compressed-workflows.ts drops the calendar the API hands in), and
  * as activities for cases of the first engine.
  */
 function compressedCalendar(dayMs: number, epochMs: number | undefined) {
@@ -52,7 +53,8 @@ runMain('supervision worker', async () => {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowBundle: buildWorkflowBundle(),
+    // The platform's workflows, a case not taking the API's calendar (so it asks this worker's).
+    workflowBundle: buildWorkflowBundle({ workflows: require.resolve('./compressed-workflows') }),
     maxCachedWorkflows: config.workerCachedCases,
     activities: { ...activities, ...compressedCalendar(dayMs, epochMs) },
     sinks: journalSinks(activities),

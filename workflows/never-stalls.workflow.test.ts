@@ -341,4 +341,25 @@ describe('deadlines follow the calendar (time-skipping test server, December 202
     expect(Date.parse(after.statutoryDeadline!) - Date.parse(before.statutoryDeadline!)).to.equal(86_400_000);
     expect(types).to.include('deadlines-recomputed');
   });
+
+  it('when the case is handed the calendar at its start (as the API does), then it counts with that one without asking for it; a later change still reaches it', async () => {
+    const impl = withSteps([task('review')], { statutoryLimitDays: 20, promisedLimitDays: 20 });
+    const fake = fakeActivities();
+    let asked = 0;
+    const { calendarSnapshot } = fake.activities;
+    fake.activities.calendarSnapshot = () => { asked += 1; return calendarSnapshot(); };
+    // The worker's calendar lacks 2027; the one handed in has it, with New Year's Day.
+    const handed = { years: [2026, 2027], holidays: ['2027-01-01'], workdays: [] };
+    const { first, afterChange } = await run(impl, async (h) => {
+      await complete(h, await openTask(h, 'precheck'), 'accept');
+      const clock = (await until(h, (x) => x.clock.statutoryDeadline !== null, 'the clock')).clock;
+      const before = asked;
+      await h.signal(calendarChangedSignal, { from: '2027-01-01', reason: '更正日历' });
+      await until(h, () => asked > before, 'the calendar asked for after the change');
+      return { first: { clock, asked: before }, afterChange: asked };
+    }, { calendar: handed }, fake);
+    expect(first.asked).to.equal(0);
+    expect(first.clock).to.include({ statutoryProvisional: false, promisedProvisional: false });
+    expect(afterChange).to.equal(1);
+  });
 });

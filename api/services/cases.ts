@@ -13,6 +13,7 @@ import { jurisdictionPrefix, type Principal } from '../auth/principal';
 import { clerkRoles, handlerRoles } from './access';
 import { checkCitizenId, checkCreditCode } from '../../lib/identity';
 import { pinEntry } from '../../lib/catalogue/pin';
+import { calendarSnapshot } from '../../lib/calendar/store';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
   assignTaskUpdate,
@@ -312,12 +313,18 @@ export async function reportPrecondition(deps: CaseDeps, caseNo: string, body: P
   return updateCase(deps, caseNo, by, 'reportPrecondition', () => deps.client.workflow.getHandle(caseNo).executeUpdate(reportPreconditionUpdate, { args: [report] }));
 }
 
+/**
+ * Starts the case's workflow (once: a repeat finds it started), handing it the working-day
+ * calendar as it stands now, so that its first workflow task computes the deadlines without
+ * asking for it. The filing keeps the input without the calendar.
+ */
 async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void> {
+  const calendar = await calendarSnapshot(deps.db);
   try {
     await deps.client.workflow.start('caseWorkflow', {
       workflowId: input.caseNo,
       taskQueue: deps.taskQueue,
-      args: [input],
+      args: [{ ...input, calendar }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: [
         { key: ItemCode, value: input.implementation.itemCode },

@@ -1,7 +1,7 @@
 /** The calendar in PostgreSQL: loading it for arithmetic, importing a year, correcting a day. */
 import type { Db } from '../db';
 import { notFound, validationFailed } from '../errors';
-import { checkYear, isoToDay, WorkingCalendar, type CalendarDay, type CalendarYear } from './working-days';
+import { checkYear, isoToDay, snapshotOf, WorkingCalendar, type CalendarDay, type CalendarSnapshot, type CalendarYear } from './working-days';
 
 interface DayRow {
   date: string;
@@ -27,6 +27,16 @@ export async function loadCalendarYears(db: Db): Promise<CalendarYear[]> {
   const byYear = new Map<number, CalendarYear>(years.map((y) => [y, { year: y, days: [] }]));
   for (const d of days) byYear.get(d.year)?.days.push({ date: d.date, kind: d.kind, name: d.name });
   return [...byYear.values()];
+}
+
+/**
+ * The calendar a case computes its deadlines with, from last year (China time) on: handed to a
+ * case workflow when it starts (api/services/cases.ts) and read again by the case when the
+ * calendar changes (the calendarSnapshot local activity).
+ */
+export async function calendarSnapshot(db: Db, at = new Date()): Promise<CalendarSnapshot> {
+  const thisYear = new Date(at.getTime() + 8 * 3_600_000).getUTCFullYear();
+  return snapshotOf(await loadCalendarYears(db), thisYear - 1);
 }
 
 export async function getYear(db: Db, year: number) {

@@ -1,4 +1,5 @@
 /** The case workflow's contract, part 2: its input (the applicant, the delivery) and the requests its messages carry. Pure module. */
+import type { CalendarSnapshot } from '../../lib/calendar/working-days';
 import type { PinnedImplementation, SpecialProcedureType, TaskAction } from './process';
 import type { CaseStatus } from './views';
 
@@ -43,6 +44,13 @@ export interface CaseInput {
    * case's own timers (cases started before, and workflow tests that want them).
    */
   supervisedBy?: 'sweep';
+  /**
+   * The working-day calendar as it stood when the workflow was started (the API reads it then; it
+   * is not kept in the filing, so a later start reads it afresh). Absent, the case reads it by a
+   * local activity at its start (cases started before, tests). Either way a calendar change later
+   * reaches the case by calendarChangedSignal.
+   */
+  calendar?: CalendarSnapshot;
 }
 
 /** The staff member acting, as the API authenticated them. */
