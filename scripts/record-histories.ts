@@ -52,6 +52,8 @@ runMain('record-histories', async () => {
         filedAt: new Date(await env.currentTimeMs()).toISOString(),
         // As the platform files every case now: the supervision sweep records its clock's levels.
         supervisedBy: 'sweep',
+        // As the API starts every case now: handed the calendar (here the fake's), not asking for it.
+        calendar: await fake.activities.calendarSnapshot(),
       };
       await worker.runUntil(async () => {
         const h = await env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: caseNo, args: [input] });
