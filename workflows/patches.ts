@@ -127,9 +127,17 @@ export const PatchRegistry = [
     reason: "A payment platform's paid callback or a courier's delivered callback that reaches the case in the same activation as the order's or booking's own answer (signals are handled first) is kept by order id or waybill and taken once the answer is in, instead of being dropped; the case no longer waits for its follow-up query, or for a person when the platform's status never says so.",
     removableWhen: before('2026-12-03'),
   },
+  {
+    id: 'baseline-2026-12-02',
+    since: '2026-12-02',
+    stage: 'patched',
+    where: 'workflows/case-workflow.ts (called first, before the first command)',
+    reason: 'One marker for every patch before it: a case started with it takes the new path of engine-second-design … early-callbacks without calling patched() for each, so its first workflow task records one marker and one TemporalChangeVersion upsert instead of seven of each. A case started before it calls them one by one, in their old order, as its history holds them. A patch registered after it is called after it.',
+    removableWhen: before('2026-12-03'),
+  },
 ] as const satisfies readonly PatchEntry[];
 
-type PatchId = (typeof PatchRegistry)[number]['id'];
+export type PatchId = (typeof PatchRegistry)[number]['id'];
 
 /** Patch ids by name, for the code that calls patched(). */
 export const Patches = {
@@ -145,4 +153,5 @@ export const Patches = {
   liveView: 'live-view',
   journalSink: 'journal-sink',
   earlyCallbacks: 'early-callbacks',
+  baseline20261202: 'baseline-2026-12-02',
 } as const satisfies Record<string, PatchId>;

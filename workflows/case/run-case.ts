@@ -5,7 +5,7 @@
  */
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { CaseInput } from '../definitions';
-import { Patches } from '../patches';
+import { Patches, type PatchId } from '../patches';
 import { Case, CaseEnded, now, type CaseResult } from './context';
 import { wireHandlers } from './handlers';
 import { sinkWrite } from './journal';
@@ -15,24 +15,29 @@ import { acceptInstantly, precheck } from './phases/precheck';
 import { simulatedApproval, simulationDecided, startSimulation } from './phases/simulation';
 import { runSequence } from './steps/sequence';
 
-export async function runCase(input: CaseInput): Promise<CaseResult> {
+/**
+ * `baseline`: the case was begun since patch `baseline-2026-12-02` (caseWorkflow asked), so every
+ * patch before it is on without a marker of its own; otherwise each is asked, in its old order.
+ */
+export async function runCase(input: CaseInput, baseline = false): Promise<CaseResult> {
+  const since = (id: PatchId) => baseline || patched(id);
   const c = new Case(input);
   // 模拟审批: only a case filed as simulated under an entry that allows it. Decided once, before any
   // command; the marker is in every new case, so cases started before it never take this path.
-  const simulationKnown = patched(Patches.simulatedApproval);
+  const simulationKnown = since(Patches.simulatedApproval);
   if (simulationKnown && input.simulation && input.implementation.simulation) startSimulation(c, input.simulation.missing);
   // 电子监察 by the sweep: only a case filed so, and only if this worker began it (a case an older
   // worker began keeps its own timers on replay). Decided once, before any command.
-  c.swept = input.supervisedBy === 'sweep' && patched(Patches.supervisionSweep);
+  c.swept = input.supervisedBy === 'sweep' && since(Patches.supervisionSweep);
   // Its steps' limits too, if this worker began it knowing how (a later release than the case clock's).
-  c.sweptSteps = c.swept && patched(Patches.stepSweep);
+  c.sweptSteps = c.swept && since(Patches.stepSweep);
   // The live view from the read model: every batch carries the case view when it changed. Decided once, before any command.
-  if (patched(Patches.liveView)) c.journal.carryView(() => c.storedView());
+  if (since(Patches.liveView)) c.journal.carryView(() => c.storedView());
   // The journal's batches written by the worker between an activation and its completion, not a
   // local activity each (one activation a workflow task, no marker). Decided once, before any command.
-  if (patched(Patches.journalSink)) c.journal.writeBy(sinkWrite(c.caseNo));
+  if (since(Patches.journalSink)) c.journal.writeBy(sinkWrite(c.caseNo));
   // A payment's or a courier's callback that comes before the platform's answer is kept, not dropped. Decided once, before any command.
-  if (patched(Patches.earlyCallbacks)) c.early = { payments: new Map(), deliveries: new Map() };
+  if (since(Patches.earlyCallbacks)) c.early = { payments: new Map(), deliveries: new Map() };
   wireHandlers(c); // first, so the case view answers from the first moment
   // The calendar the case computes its deadlines with: handed in at the start, or read by a local
   // activity when not (a case started before, a test). The input is in the history, so a replay
