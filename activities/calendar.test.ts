@@ -2,7 +2,7 @@
  * Telling the open cases of a calendar change, on the real database: the first pass reaches
  * every open case the change touches; the second reaches a case whose row appeared after the
  * first pass looked (started with the calendar read just before the change), and only cases whose
- * rows changed since the change began.
+ * rows changed since the change began; and both reach a case filed whose row is not written yet.
  */
 import { expect } from 'chai';
 import { createDb, type Db } from '../lib/db';
@@ -52,5 +52,11 @@ describe('telling open cases of a calendar change (real database)', function () 
     // Filed with the old calendar; its first workflow task wrote its row only now.
     await fileRow(caseNo(3), new Date().toISOString());
     expect(await pass(began)).to.deep.equal([caseNo(3)]);
+  });
+
+  it('when a case is filed and its workflow started but its first workflow task has not run yet (no row in the read model), then every pass tells it', async () => {
+    await db('case_filings').insert({ idempotency_key: `auto:${caseNo(4)}`, case_no: caseNo(4), request_hash: 'x'.repeat(64), input: JSON.stringify({ caseNo: caseNo(4) }) });
+    expect(await pass(null)).to.include(caseNo(4));
+    expect(await pass(new Date())).to.deep.equal([caseNo(4)]);
   });
 });

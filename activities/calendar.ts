@@ -47,7 +47,9 @@ export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }:
      * `secondPassAfterMs`, tells again the ones whose row has changed since a minute before this
      * began: a case started with the calendar read just before the change, whose row was not yet
      * written when the first pass looked, is reached so (a case that already has the new calendar
-     * finds nothing changed and records nothing). Pages by case number and heartbeats its place,
+     * finds nothing changed and records nothing). Each pass also tells the cases filed in the last
+     * week whose rows are not written yet (their first workflow task is still to come), however
+     * long they wait for it. Pages by case number and heartbeats its place,
      * so a retry after a crash goes on where it stopped.
      */
     async signalCalendarChange(change: CalendarChange): Promise<{ signalled: number; closed: number }> {
@@ -91,8 +93,9 @@ async function pause(ctx: Context, ms: number, beat: () => void): Promise<void> 
 
 /**
  * Pages through the open cases a change from `from` touches (only those whose row changed since
- * `changedSince`, when given), in case-number order from `progress.after`, telling each; counts
- * and the place go into `progress`, and `heartbeat` is called after each page.
+ * `changedSince`, when given), in case-number order from `progress.after`, telling each, then the
+ * cases filed but not yet in the read model; counts and the place go into `progress`, and
+ * `heartbeat` is called after each page.
  */
 export async function tellOpenCases(db: Db, o: {
   from: Date;
@@ -108,9 +111,18 @@ export async function tellOpenCases(db: Db, o: {
       .andWhere('case_no', '>', o.progress.after);
     if (o.changedSince) q.andWhere('updated_at', '>=', o.changedSince);
     const page = (await q.orderBy('case_no').limit(PAGE).pluck('case_no')) as string[];
-    if (page.length === 0) return;
+    if (page.length === 0) break;
     for (const told of await Promise.all(page.map(o.signal))) o.progress[told] += 1;
     o.progress.after = page[page.length - 1];
+    o.heartbeat();
+  }
+  // Cases filed in the last week but not in the read model yet (their first workflow task has not
+  // run, or not been written: the workers were down, or behind): a started workflow keeps the
+  // signal for that first task; one that never started is counted closed.
+  const unprojected = (await db('case_filings as f').leftJoin('cases as c', 'c.case_no', 'f.case_no')
+    .whereNull('c.case_no').andWhere('f.created_at', '>=', db.raw("now() - interval '7 days'")).orderBy('f.case_no').pluck('f.case_no')) as string[];
+  for (let i = 0; i < unprojected.length; i += PAGE) {
+    for (const told of await Promise.all(unprojected.slice(i, i + PAGE).map(o.signal))) o.progress[told] += 1;
     o.heartbeat();
   }
 }

@@ -39,10 +39,11 @@ export async function runCase(input: CaseInput, baseline = false): Promise<CaseR
   // A payment's or a courier's callback that comes before the platform's answer is kept, not dropped. Decided once, before any command.
   if (since(Patches.earlyCallbacks)) c.early = { payments: new Map(), deliveries: new Map() };
   wireHandlers(c); // first, so the case view answers from the first moment
-  // The calendar the case computes its deadlines with: handed in at the start, or read by a local
-  // activity when not (a case started before, a test). The input is in the history, so a replay
-  // takes the same branch: no patch needed.
-  c.clock.useCalendar(input.calendar ?? await c.local.calendarSnapshot());
+  // The calendar the case computes its deadlines with: the one handed in at the start, by a case
+  // begun under the baseline; else read by a local activity (a case begun before, a test, or a
+  // case the new API started whose first workflow task an older worker ran during a deploy: its
+  // history holds that local activity, and no baseline marker).
+  c.clock.useCalendar((baseline ? input.calendar : undefined) ?? await c.local.calendarSnapshot());
   const { impl, state } = c;
   c.record('filed', {
     payload: { channel: input.channel, implementation: `${impl.code}@${impl.version}`, delivery: input.delivery.method },
