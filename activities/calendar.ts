@@ -49,8 +49,8 @@ export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }:
      * written when the first pass looked, is reached so (a case that already has the new calendar
      * finds nothing changed and records nothing). Each pass also tells the cases filed in the last
      * week whose rows are not written yet (their first workflow task is still to come), however
-     * long they wait for it. Pages by case number and heartbeats its place,
-     * so a retry after a crash goes on where it stopped.
+     * long they wait for it. Pages by case number and heartbeats its place, so a retry after a
+     * crash goes on where it stopped (a page cut short is told again, and counted again).
      */
     async signalCalendarChange(change: CalendarChange): Promise<{ signalled: number; closed: number }> {
       const ctx = Context.current();

@@ -5,7 +5,7 @@
  * every new case runs the second (workflows/case/, starting at run-case.ts). The choice is made
  * once, before the first command, and recorded in the history (patch `engine-second-design`,
  * see workflows/patches.ts for when the first engine can go; a case begun since
- * `baseline-2026-12-02` records that one marker for it and every later patch before the baseline).
+ * `baseline-2026-12-02` records that one marker instead, for this patch and every other before it).
  */
 import { patched } from '@temporalio/workflow';
 import type { CaseInput } from './definitions';
