@@ -10,10 +10,10 @@
 import { expect } from 'chai';
 import { createDb, type Db } from '../lib/db';
 import { readFormFolder } from '../lib/forms';
-import { calendarSnapshot } from '../lib/calendar/store';
+import { calendarSnapshot, correctDay } from '../lib/calendar/store';
 import { ctx, testStaffPassword } from '../test/context';
 import { hashPassword } from './auth/secrets';
-import { updateCase } from './services/cases';
+import { tellIfCalendarMoved, updateCase } from './services/cases';
 import { AppError } from '../lib/errors';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startDbProxy, type DbProxy } from '../test/db-proxy';
@@ -285,6 +285,29 @@ describe('the engine under real faults (dev server + database + simulators)', fu
       expect(types).to.include('deadlines-recomputed');
     } finally {
       await http(stack, 'PUT', `/api/calendar/days/${day}`, { kind: 'normal', name: '恢复' }, admin);
+    }
+  });
+
+  it('when the calendar changed while a case was being started (no broadcast reached it), then the API\'s look after a late start tells the case, and a second look finds nothing to tell', async () => {
+    const caseNo = await file('XK-330000-00001.xh-scjg', 'individual-business-registration');
+    const pre = await nextTask(caseNo, 'precheck');
+    expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
+    const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
+    const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
+    const handed = (JSON.parse(Buffer.from(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!).toString('utf8')) as CaseInput).calendar!;
+    const deps = { db: direct, client: stack.client };
+    expect(await tellIfCalendarMoved(deps, caseNo, handed)).to.equal(false);
+    // The first working day the clock counts becomes a holiday, written straight to the database (no broadcast).
+    const first = await http(stack, 'GET', `/api/calendar/add?from=${encodeURIComponent(before.clock.acceptedAt)}&days=1`);
+    const day = new Date(Date.parse(first.body.deadline) + 8 * 3_600_000 - 1).toISOString().slice(0, 10);
+    await correctDay(direct, day, 'holiday', '临时放假（测试）', 'admin-qian');
+    try {
+      expect(await tellIfCalendarMoved(deps, caseNo, handed)).to.equal(true);
+      const after = await live(caseNo, (v) => v.clock.promisedDeadline !== before.clock.promisedDeadline, 'the recomputed deadline');
+      expect(Date.parse(after.clock.promisedDeadline)).to.be.greaterThan(Date.parse(before.clock.promisedDeadline));
+      expect(await tellIfCalendarMoved(deps, caseNo, await calendarSnapshot(direct))).to.equal(false);
+    } finally {
+      await correctDay(direct, day, 'normal', '恢复', 'admin-qian');
     }
   });
 

@@ -14,9 +14,11 @@ import { clerkRoles, handlerRoles } from './access';
 import { checkCitizenId, checkCreditCode } from '../../lib/identity';
 import { pinEntry } from '../../lib/catalogue/pin';
 import { calendarSnapshot } from '../../lib/calendar/store';
+import type { CalendarSnapshot } from '../../lib/calendar/working-days';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
   assignTaskUpdate,
+  calendarChangedSignal,
   completeTaskUpdate,
   endSpecialProcedureUpdate,
   evaluateUpdate,
@@ -319,6 +321,7 @@ export async function reportPrecondition(deps: CaseDeps, caseNo: string, body: P
  * asking for it. The filing keeps the input without the calendar.
  */
 async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void> {
+  const readAt = Date.now();
   const calendar = await calendarSnapshot(deps.db);
   try {
     await deps.client.workflow.start('caseWorkflow', {
@@ -334,7 +337,25 @@ async function startCaseWorkflow(deps: CaseDeps, input: CaseInput): Promise<void
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return;
   }
+  if (Date.now() - readAt > LATE_START_MS) await tellIfCalendarMoved(deps, input.caseNo, calendar);
+}
+
+/**
+ * A calendar change tells the cases it can see twice, a minute apart (activities/calendar.ts): a
+ * case whose start reached Temporal long after the API read the calendar may have been missed by
+ * both, so the API looks again itself once a start took longer than this.
+ */
+const LATE_START_MS = 20_000;
+
+/** Tells the case the calendar changed when it is no longer the one the case was handed. */
+export async function tellIfCalendarMoved(deps: Pick<CaseDeps, 'db' | 'client'>, caseNo: string, handed: CalendarSnapshot): Promise<boolean> {
+  const now = await calendarSnapshot(deps.db);
+  if (JSON.stringify(now) === JSON.stringify(handed)) return false;
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  await deps.client.workflow.getHandle(caseNo).signal(calendarChangedSignal, { from: today, reason: '办件启动时工作日历已调整' });
+  return true;
 }
 
 /**
