@@ -15,11 +15,10 @@ export interface DeadlineResult {
   provisional: boolean;
 }
 
-/**
- * `secondPassAfterMs`: how long after its first pass a calendar change tells the recently changed
- * cases again (a minute; tests shorten it).
- */
-export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }: { secondPassAfterMs?: number } = {}) {
+/** How long after its first pass a calendar change tells the recently changed cases again. */
+const SECOND_PASS_AFTER_MS = 60_000;
+
+export function createCalendarActivities(db: Db) {
   return {
     /**
      * The calendar from last year on, for a case workflow to compute its deadlines itself (run as
@@ -43,8 +42,8 @@ export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }:
 
     /**
      * Tells every open case whose clock a calendar change touches (a deadline on or after its first
-     * day, or no deadline yet) to recompute; a case closed meanwhile is skipped. Then, after
-     * `secondPassAfterMs`, tells again the ones whose row has changed since a minute before this
+     * day, or no deadline yet) to recompute; a case closed meanwhile is skipped. Then, a minute
+     * later (SECOND_PASS_AFTER_MS), tells again the ones whose row has changed since a minute before this
      * began: a case started with the calendar read just before the change, whose row was not yet
      * written when the first pass looked, is reached so (a case that already has the new calendar
      * finds nothing changed and records nothing). Each pass also tells the cases filed in the last
@@ -67,7 +66,7 @@ export function createCalendarActivities(db: Db, { secondPassAfterMs = 60_000 }:
         }
       };
       for (; done.pass <= 2; done.pass++, done.after = '') {
-        if (done.pass === 2 && done.after === '') await pause(ctx, secondPassAfterMs, () => ctx.heartbeat(done));
+        if (done.pass === 2 && done.after === '') await pause(ctx, SECOND_PASS_AFTER_MS, () => ctx.heartbeat(done));
         await tellOpenCases(db, { from, changedSince: done.pass === 2 ? began : null, progress: done, signal, heartbeat: () => ctx.heartbeat(done) });
       }
       return { signalled: done.signalled, closed: done.closed };
@@ -104,6 +103,9 @@ export async function tellOpenCases(db: Db, o: {
   signal: (caseNo: string) => Promise<'signalled' | 'closed'>;
   heartbeat: () => void;
 }): Promise<void> {
+  const tell = async (caseNos: string[]) => {
+    for (const told of await Promise.all(caseNos.map(o.signal))) o.progress[told] += 1;
+  };
   for (;;) {
     const q = db('cases')
       .whereIn('status', open)
@@ -112,7 +114,7 @@ export async function tellOpenCases(db: Db, o: {
     if (o.changedSince) q.andWhere('updated_at', '>=', o.changedSince);
     const page = (await q.orderBy('case_no').limit(PAGE).pluck('case_no')) as string[];
     if (page.length === 0) break;
-    for (const told of await Promise.all(page.map(o.signal))) o.progress[told] += 1;
+    await tell(page);
     o.progress.after = page[page.length - 1];
     o.heartbeat();
   }
@@ -122,7 +124,7 @@ export async function tellOpenCases(db: Db, o: {
   const unprojected = (await db('case_filings as f').leftJoin('cases as c', 'c.case_no', 'f.case_no')
     .whereNull('c.case_no').andWhere('f.created_at', '>=', db.raw("now() - interval '7 days'")).orderBy('f.case_no').pluck('f.case_no')) as string[];
   for (let i = 0; i < unprojected.length; i += PAGE) {
-    for (const told of await Promise.all(unprojected.slice(i, i + PAGE).map(o.signal))) o.progress[told] += 1;
+    await tell(unprojected.slice(i, i + PAGE));
     o.heartbeat();
   }
 }

@@ -15,7 +15,7 @@ import { ctx, testStaffPassword } from '../test/context';
 import { hashPassword } from './auth/secrets';
 import { tellIfCalendarMoved, updateCase } from './services/cases';
 import { AppError } from '../lib/errors';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { startDbProxy, type DbProxy } from '../test/db-proxy';
 import { asClerkFor, asStaff, eventually, http, startStack, type Stack } from '../test/harness';
 import { paymentConfirmedSignal, type CaseInput, type ProcessStep } from '../workflows/definitions';
@@ -257,14 +257,13 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     // The API handed the calendar in with the start (not kept in the filing); the case, at its
     // pre-check by now, did not ask for one.
     const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
-    const payload = (p: { data?: Uint8Array | null }) => JSON.parse(Buffer.from(p.data!).toString('utf8')) as Record<string, unknown>;
-    const started = payload(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0]) as unknown as CaseInput;
+    const started = startedInput(history);
     expect(started.calendar).to.deep.equal(await calendarSnapshot(direct));
     expect(started.calendar!.years).to.include(new Date(Date.now() + 8 * 3_600_000).getUTCFullYear());
     const filing = await direct('case_filings').where({ case_no: caseNo }).first<{ input: CaseInput }>('input');
     expect(filing.input).to.not.have.property('calendar');
     const localActivities = history.events!.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_local_activity')
-      .map((m) => payload(m!.details!.data.payloads![0]).activity_type);
+      .map((m) => (payloadJson(m!.details!.data.payloads![0]) as { activity_type: string }).activity_type);
     expect(localActivities).to.not.include('calendarSnapshot');
     expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
     const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
@@ -293,8 +292,7 @@ describe('the engine under real faults (dev server + database + simulators)', fu
     const pre = await nextTask(caseNo, 'precheck');
     expect((await http(stack, 'POST', `/api/tasks/${pre.taskId}/complete`, { action: 'accept', opinion: '', missingMaterialsReason: '材料已当面核验，纸质件另行归档' }, pre.as)).status).to.equal(200);
     const before = await live(caseNo, (v) => Boolean(v.clock?.promisedDeadline), 'the clock');
-    const history = await stack.client.workflow.getHandle(caseNo).fetchHistory();
-    const handed = (JSON.parse(Buffer.from(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!).toString('utf8')) as CaseInput).calendar!;
+    const handed = startedInput(await stack.client.workflow.getHandle(caseNo).fetchHistory()).calendar!;
     const deps = { db: direct, client: stack.client };
     expect(await tellIfCalendarMoved(deps, caseNo, handed)).to.equal(false);
     // The first working day the clock counts becomes a holiday, written straight to the database (no broadcast).
@@ -310,6 +308,12 @@ describe('the engine under real faults (dev server + database + simulators)', fu
       await correctDay(direct, day, 'normal', '恢复', 'admin-qian');
     }
   });
+
+  /** A JSON payload of a history event, decoded. */
+  const payloadJson = (p: { data?: Uint8Array | null }): unknown => JSON.parse(Buffer.from(p.data!).toString('utf8'));
+  /** The input the case's workflow was started with, as its history holds it. */
+  const startedInput = (history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>) =>
+    payloadJson(history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0]) as CaseInput;
 
   async function brokenCaseGoesToAPerson(code: string): Promise<void> {
 

@@ -14,7 +14,7 @@ import { clerkRoles, handlerRoles } from './access';
 import { checkCitizenId, checkCreditCode } from '../../lib/identity';
 import { pinEntry } from '../../lib/catalogue/pin';
 import { calendarSnapshot } from '../../lib/calendar/store';
-import type { CalendarSnapshot } from '../../lib/calendar/working-days';
+import { chinaDayOf, dayToIso, type CalendarSnapshot } from '../../lib/calendar/working-days';
 import { getForm, toFieldProblems, type FormRef } from '../../lib/forms';
 import {
   assignTaskUpdate,
@@ -353,8 +353,7 @@ const LATE_START_MS = 20_000;
 export async function tellIfCalendarMoved(deps: Pick<CaseDeps, 'db' | 'client'>, caseNo: string, handed: CalendarSnapshot): Promise<boolean> {
   const now = await calendarSnapshot(deps.db);
   if (JSON.stringify(now) === JSON.stringify(handed)) return false;
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  await deps.client.workflow.getHandle(caseNo).signal(calendarChangedSignal, { from: today, reason: '办件启动时工作日历已调整' });
+  await deps.client.workflow.getHandle(caseNo).signal(calendarChangedSignal, { from: dayToIso(chinaDayOf(new Date())), reason: '办件启动时工作日历已调整' });
   return true;
 }
 
