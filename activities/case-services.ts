@@ -5,6 +5,7 @@
  * never charges, issues, books or sends twice; each also records what it did in our read model.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { direct } from '../lib/statements';
 import { chinaDate } from '../adapters/certificate-seal';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
@@ -297,7 +298,7 @@ export function createCaseServiceActivities(db: Db, platforms: Platforms) {
     async recordEvaluation(e: { caseNo: string; level: number; comment: string; at: string; department: string; itemCode: string }): Promise<void> {
       await db.transaction(async (trx) => {
         await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
-        await rollUpCases(trx, [e.caseNo]);
+        await rollUpCases(direct(trx), [e.caseNo]);
       });
     },
   };

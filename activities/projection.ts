@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../lib/db';
+import { direct, inWriteBehind, type Statements } from '../lib/statements';
 import { caseTransitions, projectionBatches, projectionLag, supervisionEvents, supervisionLag, tasksOpened } from '../lib/metrics';
 import { maskPersonalData } from '../lib/privacy';
 import { enqueueWebhooks } from '../lib/webhooks';
@@ -155,13 +156,13 @@ export function countProjected(t: ProjectionTally, now = Date.now()): void {
   for (const task of t.tasks) tasksOpened.inc({ kind: task.kind, department: task.department });
 }
 
-async function insertTasks(trx: Knex | Trx, tasks: OpenTaskInput[], tally?: ProjectionTally): Promise<void> {
-  const inserted = await trx('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning<{ kind: string; department_code: string }[]>(['kind', 'department_code']);
+async function insertTasks(s: Statements, tasks: OpenTaskInput[], tally?: ProjectionTally): Promise<void> {
+  const inserted = await s.rows<{ kind: string; department_code: string }>(s.q('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning(['kind', 'department_code']));
   tally?.tasks.push(...inserted.map((r) => ({ kind: r.kind, department: r.department_code })));
 }
 
-async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Promise<void> {
-  await trx('cases')
+async function createCaseRow(s: Statements, ev: CaseEventInput, c: CaseRowInit): Promise<void> {
+  await s.write(s.q('cases')
     .insert({
       case_no: ev.caseNo,
       implementation_code: c.implementationCode,
@@ -183,7 +184,7 @@ async function createCaseRow(trx: Trx, ev: CaseEventInput, c: CaseRowInit): Prom
       ...(c.simulated ? { simulation_state: 'simulating' } : {}),
     })
     .onConflict('case_no')
-    .ignore();
+    .ignore());
 }
 
 /** The case-row columns of the clock a patch carries: its instants, acceptance and (swept cases) whether it runs. */
@@ -198,7 +199,7 @@ function clockColumnsOf(p: ClockPatch & { acceptedAt?: string | null; deadlinePr
 }
 
 /** The case-row columns an event's patch sets (later events of a batch override earlier ones). */
-function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unknown>): void {
+function patchColumns(s: Statements, ev: CaseEventInput, update: Record<string, unknown>): void {
   const p = ev.patch ?? {};
   update.last_seq = ev.seq;
   update.updated_at = ev.at;
@@ -216,7 +217,7 @@ function patchColumns(trx: Trx, ev: CaseEventInput, update: Record<string, unkno
   if (p.preconditionMetAt) update.precondition_met_at = p.preconditionMetAt;
   if (p.simulationLapseAt) update.simulation_lapse_at = p.simulationLapseAt;
   const v = ev.supervision;
-  if (v && v.scope === 'case' && v.level === 'warning' && update.warned_at === undefined) update.warned_at = trx.raw('coalesce(warned_at, ?)', [ev.at]);
+  if (v && v.scope === 'case' && v.level === 'warning' && update.warned_at === undefined) update.warned_at = s.q.raw('coalesce(warned_at, ?)', [ev.at]);
 }
 
 /**
@@ -242,19 +243,31 @@ export class LastWrites {
     this.audit.push(...rows);
   }
 
-  async write(trx: Trx): Promise<void> {
-    await rollUpCases(trx, [...this.cases]);
-    await rollUpClosedTasks(trx, this.tasks);
-    if (this.audit.length) await trx('audit_log').insert(this.audit);
+  async write(s: Statements): Promise<void> {
+    await rollUpCases(s, [...this.cases]);
+    await rollUpClosedTasks(s, this.tasks);
+    if (this.audit.length) await s.write(s.q('audit_log').insert(this.audit));
   }
 }
 
-/** Runs a projection change in one transaction, its hot writes last (LastWrites). */
+/** Runs a projection change in one knex transaction, statement by statement, its hot writes last (LastWrites). */
 export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites) => Promise<void>): Promise<void> {
   await db.transaction(async (trx) => {
     const last = new LastWrites();
     await change(trx, last);
-    await last.write(trx);
+    await last.write(direct(trx));
+  });
+}
+
+/**
+ * Runs a projection change in one transaction whose writes go with the next statement that needs
+ * an answer (lib/statements.ts WriteBehind): the workflow's batches, in two or three round trips.
+ */
+export async function inProjectionBatch(db: Knex, change: (s: Statements, last: LastWrites) => Promise<void>): Promise<void> {
+  await inWriteBehind(db, async (s) => {
+    const last = new LastWrites();
+    await change(s, last);
+    await last.write(s);
   });
 }
 
@@ -263,14 +276,14 @@ export async function inProjection(db: Knex, change: (trx: Trx, last: LastWrites
  * patch (one update for the batch, applied only over older events), supervision events, audit rows
  * and webhook deliveries. Events already stored (a retried write) change nothing.
  */
-export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
+export async function applyEvents(s: Statements, evs: CaseEventInput[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   if (evs.length === 0) return;
-  for (const ev of evs) if (ev.create) await createCaseRow(trx, ev, ev.create);
-  const inserted = await trx('case_events')
+  for (const ev of evs) if (ev.create) await createCaseRow(s, ev, ev.create);
+  const inserted = await s.rows<{ case_no: string; seq: number }>(s.q('case_events')
     .insert(evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: JSON.stringify(ev.payload ?? {}) })))
     .onConflict(['case_no', 'seq'])
     .ignore()
-    .returning<{ case_no: string; seq: number }[]>(['case_no', 'seq']);
+    .returning(['case_no', 'seq']));
   if (inserted.length === 0) return; // already projected by an earlier attempt
   const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
   const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));
@@ -283,51 +296,51 @@ export async function applyEvents(trx: Trx, evs: CaseEventInput[], last: LastWri
   for (const [caseNo, list] of byCase) {
     list.sort((a, b) => a.seq - b.seq);
     const update: Record<string, unknown> = {};
-    for (const ev of list) patchColumns(trx, ev, update);
+    for (const ev of list) patchColumns(s, ev, update);
     // A swept case's clock, settled up to each change the batch makes to it (supervision-records.ts).
     const changes = list.filter((ev) => movesClock(ev.patch)).map((ev) => ({ at: ev.at, patch: ev.patch! }));
-    const clock = changes.length ? await settleClock(trx, caseNo, changes) : null;
+    const clock = changes.length ? await settleClock(s, caseNo, changes) : null;
     if (clock) {
       Object.assign(update, levelColumns(clock.row));
       settled.events.push(...clock.judged.events);
       settled.notices.push(...clock.judged.notices);
     }
-    const [row] = await trx('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning<{ item_code: string; department_code: string }[]>(['item_code', 'department_code']);
+    const [row] = await s.rows<{ item_code: string; department_code: string }>(s.q('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning(['item_code', 'department_code']));
     if (row) keys.set(caseNo, row);
   }
-  if (settled.events.length) await applyEvents(trx, settled.events, last, tally);
-  await queueNotices(trx, settled.notices);
-  if (tally) await tallyEvents(trx, applied, keys, tally);
+  if (settled.events.length) await applyEvents(s, settled.events, last, tally);
+  await queueNotices(s, settled.notices);
+  if (tally) await tallyEvents(s, applied, keys, tally);
   // The daily and monthly roll-ups the indicators read, in the same transaction (at its end).
   last.rollUpCases(countedCases(applied));
   const supervision = applied.filter((ev) => ev.supervision);
   if (supervision.length) {
-    await trx('supervision_events').insert(supervision.map((ev) => {
+    await s.write(s.q('supervision_events').insert(supervision.map((ev) => {
       const v = ev.supervision!;
       return { case_no: ev.caseNo, seq: ev.seq, scope: v.scope, step_id: v.stepId, level: v.level, cause: v.cause, department_code: v.department, deadline: v.deadline, at: ev.at, ...(v.simulated ? { simulated: true } : {}) };
-    }));
+    })));
   }
   const masked = applied.map((ev) => ({ ev, data: maskPersonalData(ev.payload ?? {}) }));
   last.appendAudit(masked.map(({ ev, data }) => ({ at: ev.at, actor: ev.actor ?? 'system', action: `case.${ev.type}`, case_no: ev.caseNo, detail: JSON.stringify({ seq: ev.seq, ...data }) })));
-  await enqueueWebhooks(trx, masked.map(({ ev, data }) => ({
+  await enqueueWebhooks(s, masked.map(({ ev, data }) => ({
     eventId: `${ev.caseNo}:${ev.seq}`, type: `case.${ev.type}`, caseNo: ev.caseNo, at: ev.at,
     data: { ...(ev.patch?.status ? { status: ev.patch.status } : {}), ...data },
   })));
   // 同源发布: the main nodes go to the provincial platform's outbox, in this same transaction.
-  await enqueueExchangeNodes(trx, applied);
+  await enqueueExchangeNodes(s, applied);
   // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).
   const closed = applied.filter((ev) => ev.type === 'closed').map((ev) => ({ case_no: ev.caseNo }));
-  if (closed.length) await trx('archive_queue').insert(closed).onConflict('case_no').ignore();
+  if (closed.length) await s.write(s.q('archive_queue').insert(closed).onConflict('case_no').ignore());
 }
 
 /**
  * Adds the newly stored events to the tally, with their case's item and department for those that
  * mark a stage (from the case update; read here only for a case whose row the batch did not move).
  */
-async function tallyEvents(trx: Trx, applied: CaseEventInput[], keys: Map<string, { item_code: string; department_code: string }>, tally: ProjectionTally): Promise<void> {
+async function tallyEvents(s: Statements, applied: CaseEventInput[], keys: Map<string, { item_code: string; department_code: string }>, tally: ProjectionTally): Promise<void> {
   const missing = [...new Set(applied.filter((ev) => stageOf[ev.type] && !keys.has(ev.caseNo)).map((ev) => ev.caseNo))];
   if (missing.length) {
-    const rows = await trx('cases').whereIn('case_no', missing).select<{ case_no: string; item_code: string; department_code: string }[]>('case_no', 'item_code', 'department_code');
+    const rows = await s.rows<{ case_no: string; item_code: string; department_code: string }>(s.q('cases').whereIn('case_no', missing).select('case_no', 'item_code', 'department_code'));
     for (const r of rows) keys.set(r.case_no, r);
   }
   for (const ev of applied) tally.events.push({ ev, item: keys.get(ev.caseNo)?.item_code, department: keys.get(ev.caseNo)?.department_code });
@@ -341,27 +354,27 @@ function taskRow(t: OpenTaskInput) {
   };
 }
 
-async function closeTaskRow(trx: Trx, t: CloseTaskInput, last: LastWrites): Promise<void> {
+async function closeTaskRow(s: Statements, t: CloseTaskInput, last: LastWrites): Promise<void> {
   const update: Record<string, unknown> = { status: t.status, outcome: JSON.stringify(t.outcome), closed_at: t.closedAt };
   if (t.status === 'done') update.assignee = t.outcome.by;
-  const closed: { id: string }[] = await trx('tasks').where({ id: t.taskId, status: 'open' }).update(update).returning('id');
+  const closed = await s.rows<{ id: string }>(s.q('tasks').where({ id: t.taskId, status: 'open' }).update(update).returning('id'));
   last.rollUpClosedTasks(closed.map((r) => r.id));
 }
 
 /** A swept case's clock published without an event: settled up to its instant, then set on the row. */
-async function publishClock(trx: Trx, op: Extract<ProjectionOp, { op: 'clock' }>, last: LastWrites, tally?: ProjectionTally): Promise<void> {
-  const clock = await settleClock(trx, op.caseNo, [{ at: op.at, patch: op.clock }]);
+async function publishClock(s: Statements, op: Extract<ProjectionOp, { op: 'clock' }>, last: LastWrites, tally?: ProjectionTally): Promise<void> {
+  const clock = await settleClock(s, op.caseNo, [{ at: op.at, patch: op.clock }]);
   if (!clock) return;
   const update: Record<string, unknown> = {};
   clockColumnsOf(op.clock, update);
   Object.assign(update, levelColumns(clock.row));
-  await trx('cases').where({ case_no: op.caseNo }).update(update);
-  if (clock.judged.events.length) await applyEvents(trx, clock.judged.events, last, tally);
-  await queueNotices(trx, clock.judged.notices);
+  await s.write(s.q('cases').where({ case_no: op.caseNo }).update(update));
+  if (clock.judged.events.length) await applyEvents(s, clock.judged.events, last, tally);
+  await queueNotices(s, clock.judged.notices);
 }
 
 /** Applies one workflow task's changes in order, in one transaction; consecutive events go in one statement. */
-export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
+export async function applyOps(s: Statements, ops: ProjectionOp[], last: LastWrites, tally?: ProjectionTally): Promise<void> {
   for (let i = 0; i < ops.length; ) {
     const op = ops[i];
     if (op.op === 'event' || op.op === 'task-open') {
@@ -369,50 +382,50 @@ export async function applyOps(trx: Trx, ops: ProjectionOp[], last: LastWrites, 
       let j = i;
       while (j < ops.length && ops[j].op === op.op) j += 1;
       const run = ops.slice(i, j);
-      if (op.op === 'event') await applyEvents(trx, run.map((o) => (o as { ev: CaseEventInput }).ev), last, tally);
-      else await insertTasks(trx, run.map((o) => (o as { task: OpenTaskInput }).task), tally);
+      if (op.op === 'event') await applyEvents(s, run.map((o) => (o as { ev: CaseEventInput }).ev), last, tally);
+      else await insertTasks(s, run.map((o) => (o as { task: OpenTaskInput }).task), tally);
       i = j;
       continue;
     }
     switch (op.op) {
       case 'task-close':
-        await closeTaskRow(trx, op.close, last);
+        await closeTaskRow(s, op.close, last);
         break;
       case 'task-assign':
-        await trx('tasks').where({ id: op.taskId, status: 'open' }).update({ assignee: op.assignee });
+        await s.write(s.q('tasks').where({ id: op.taskId, status: 'open' }).update({ assignee: op.assignee }));
         break;
       case 'evaluation': {
         const e = op.evaluation;
-        await trx('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore();
+        await s.write(s.q('evaluations').insert({ case_no: e.caseNo, level: e.level, comment: e.comment, at: e.at, department_code: e.department, item_code: e.itemCode }).onConflict('case_no').ignore());
         last.rollUpCases([e.caseNo]);
         break;
       }
       case 'payment':
-        await trx('payments').where({ id: op.paymentId, status: 'open' }).update(op.status === 'paid' ? { status: 'paid', paid_at: op.paidAt } : { status: 'expired' });
+        await s.write(s.q('payments').where({ id: op.paymentId, status: 'open' }).update(op.status === 'paid' ? { status: 'paid', paid_at: op.paidAt } : { status: 'expired' }));
         break;
       case 'delivery':
-        await trx('deliveries').where({ case_no: op.caseNo, waybill_no: op.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: op.deliveredAt });
+        await s.write(s.q('deliveries').where({ case_no: op.caseNo, waybill_no: op.waybillNo }).whereNot({ status: 'delivered' }).update({ status: 'delivered', delivered_at: op.deliveredAt }));
         break;
       case 'clock':
-        await publishClock(trx, op, last, tally);
+        await publishClock(s, op, last, tally);
         break;
       case 'step-open':
-        await openStepRow(trx, op.caseNo, op.clock);
+        await openStepRow(s, op.caseNo, op.clock);
         break;
       case 'step-close': {
-        const judged = await closeStepRow(trx, op.caseNo, op.clock);
-        await applyEvents(trx, judged.events, last, tally);
-        await queueNotices(trx, judged.notices);
+        const judged = await closeStepRow(s, op.caseNo, op.clock);
+        await applyEvents(s, judged.events, last, tally);
+        await queueNotices(s, judged.notices);
         break;
       }
       case 'view':
         // An older view of the run never comes back (a late retry of an older batch); the same
         // number again is a workflow task run again, and a new run (a case reset by revive) starts over.
-        await trx.raw(`insert into case_live_views (case_no, run_id, seq, view) values (?, ?, ?, ?::jsonb) on conflict (case_no) do update
-          set run_id = excluded.run_id, seq = excluded.seq, view = excluded.view where case_live_views.run_id <> excluded.run_id or case_live_views.seq <= excluded.seq`, [op.caseNo, op.runId, op.seq, op.json]);
+        await s.write(s.q.raw(`insert into case_live_views (case_no, run_id, seq, view) values (?, ?, ?, ?::jsonb) on conflict (case_no) do update
+          set run_id = excluded.run_id, seq = excluded.seq, view = excluded.view where case_live_views.run_id <> excluded.run_id or case_live_views.seq <= excluded.seq`, [op.caseNo, op.runId, op.seq, op.json]));
         break;
       case 'face-check':
-        await trx('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at });
+        await s.write(s.q('face_checks').where({ check_id: op.checkId, status: 'pending' }).update({ status: op.status, reason: op.reason, completed_at: op.at }));
         break;
       default:
         throw new Error(`unknown projection op ${JSON.stringify(op satisfies never)}`);
@@ -430,7 +443,7 @@ export function createProjectionActivities(db: Db) {
     async applyProjection(batch: { caseNo: string; ops: ProjectionOp[] }): Promise<void> {
       const tally = newTally();
       try {
-        await inProjection(db, (trx, last) => applyOps(trx, batch.ops, last, tally));
+        await inProjectionBatch(db, (s, last) => applyOps(s, batch.ops, last, tally));
       } catch (err) {
         projectionBatches.inc({ outcome: 'failed' });
         throw err;
@@ -442,20 +455,20 @@ export function createProjectionActivities(db: Db) {
     /** Appends a numbered case event and applies its patch to the case row, once (first engine). */
     async recordCaseEvent(ev: CaseEventInput): Promise<void> {
       const tally = newTally();
-      await inProjection(db, (trx, last) => applyEvents(trx, [ev], last, tally));
+      await inProjection(db, (trx, last) => applyEvents(direct(trx), [ev], last, tally));
       countProjected(tally);
     },
 
     /** Puts a task in the inbox (待办). */
     async openTask(t: OpenTaskInput): Promise<void> {
       const tally = newTally();
-      await insertTasks(db, [t], tally);
+      await insertTasks(direct(db), [t], tally);
       countProjected(tally);
     },
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */
     async closeTask(t: CloseTaskInput): Promise<void> {
-      await inProjection(db, (trx, last) => closeTaskRow(trx, t, last));
+      await inProjection(db, (trx, last) => closeTaskRow(direct(trx), t, last));
     },
 
     /** Claim, release or reassign: who works on an open task. */

@@ -5,7 +5,7 @@
  * (`case_rollup_facts`), so a case whose acceptance, decision or deadline moves to another day
  * moves its counts with it, and a repeated call changes nothing.
  */
-import type { Knex } from 'knex';
+import type { Statements } from '../lib/statements';
 import type { CaseEventInput } from './projection';
 
 /** Counters of a roll-up row; the indicators are ratios of their sums (lib/supervision/indicators.ts). */
@@ -52,13 +52,13 @@ const rollUpSql = `
  * Brings the roll-ups of these cases up to date with their rows in `cases` and `evaluations`.
  * Call it inside the transaction that changed them, after the change.
  */
-export async function rollUpCases(trx: Knex.Transaction, caseNos: string[]): Promise<void> {
+export async function rollUpCases(s: Statements, caseNos: string[]): Promise<void> {
   if (caseNos.length === 0) return;
   const nos = [...new Set(caseNos)].sort();
   // Locked first, so a concurrent roll-up of the same case reads its row only after this one has
   // committed (READ COMMITTED takes a new snapshot per statement); always in the same order.
-  await trx.raw('select 1 from cases where case_no = any(?) order by case_no for update', [nos]);
-  await trx.raw(rollUpSql, { caseNos: nos });
+  await s.write(s.q.raw('select 1 from cases where case_no = any(?) order by case_no for update', [nos]));
+  await s.write(s.q.raw(rollUpSql, { caseNos: nos }));
 }
 
 const taskRollUpSql = `
@@ -81,8 +81,8 @@ const taskRollUpSql = `
  * changes no row), so pass only the tasks this transaction closed; the kinds nobody handles by
  * hand are left out, as by the indicators.
  */
-export async function rollUpClosedTasks(trx: Knex.Transaction, taskIds: string[]): Promise<void> {
-  if (taskIds.length > 0) await trx.raw(taskRollUpSql, [taskIds]);
+export async function rollUpClosedTasks(s: Statements, taskIds: string[]): Promise<void> {
+  if (taskIds.length > 0) await s.write(s.q.raw(taskRollUpSql, [taskIds]));
 }
 
 /** Changes of a projected event that can move a counter: the rest leave the roll-ups alone. */

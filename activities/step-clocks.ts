@@ -10,6 +10,7 @@
  * changes record (supervision-records.ts).
  */
 import type { Knex } from 'knex';
+import type { Statements } from '../lib/statements';
 import { closeStepClock, judgeStepClock, type Raised, type SupervisionLevel } from '../workflows/supervision';
 import { recordRaised, type Judged } from './supervision-records';
 
@@ -57,31 +58,31 @@ function record(into: Judged, r: StepRow, raised: Raised[], seqs: Map<string, nu
 }
 
 /** Opens a step clock; a repeat (a retried write) changes nothing. */
-export async function openStepRow(trx: Knex.Transaction, caseNo: string, o: StepClockOpen): Promise<void> {
-  await trx('step_clocks')
+export async function openStepRow(s: Statements, caseNo: string, o: StepClockOpen): Promise<void> {
+  await s.write(s.q('step_clocks')
     .insert({ case_no: caseNo, clock_key: o.key, step_id: o.stepId, department_code: o.department, opened_at: o.openedAt, warning_at: o.warningAt, due_at: o.dueAt, simulated: o.simulated === true })
     .onConflict(['case_no', 'clock_key'])
-    .ignore();
+    .ignore());
 }
 
 /**
  * Closes a step clock, settling it up to its close (closeStepClock); what to record, for the
  * caller to apply. A clock already closed (a retried write) or never opened changes nothing.
  */
-export async function closeStepRow(trx: Knex.Transaction, caseNo: string, c: StepClockClose): Promise<Judged> {
+export async function closeStepRow(s: Statements, caseNo: string, c: StepClockClose): Promise<Judged> {
   const judged: Judged = { events: [], notices: [] };
-  const row = await trx('step_clocks as s').where({ 's.case_no': caseNo, 's.clock_key': c.key }).whereNull('s.closed_at').forUpdate().first<StepRow | undefined>(stepColumns);
+  const [row] = await s.rows<StepRow>(s.q('step_clocks as s').where({ 's.case_no': caseNo, 's.clock_key': c.key }).whereNull('s.closed_at').forUpdate().select(stepColumns).limit(1));
   if (!row) return judged;
   // A department's word for when the step ended is kept only when it is an instant (else the close is the end).
   const trueEnd = c.trueEnd !== null && Number.isFinite(Date.parse(c.trueEnd)) ? new Date(c.trueEnd).toISOString() : null;
   const j = closeStepClock(published(row), Date.parse(c.at), trueEnd);
   if (j.raised.length) {
-    const caseRow = await trx('cases').where({ case_no: caseNo }).forUpdate().first<{ supervision_seq: number }>('supervision_seq');
+    const [caseRow] = await s.rows<{ supervision_seq: number }>(s.q('cases').where({ case_no: caseNo }).forUpdate().select('supervision_seq').limit(1));
     const seqs = new Map([[caseNo, caseRow.supervision_seq]]);
     record(judged, row, j.raised, seqs);
-    await trx('cases').where({ case_no: caseNo }).update({ supervision_seq: seqs.get(caseNo) });
+    await s.write(s.q('cases').where({ case_no: caseNo }).update({ supervision_seq: seqs.get(caseNo) }));
   }
-  await trx('step_clocks').where({ case_no: caseNo, clock_key: c.key }).update({ closed_at: c.at, true_end: trueEnd, level: j.level });
+  await s.write(s.q('step_clocks').where({ case_no: caseNo, clock_key: c.key }).update({ closed_at: c.at, true_end: trueEnd, level: j.level }));
   return judged;
 }
 

@@ -9,7 +9,7 @@
  * recorded at that instant, however far behind the sweep is; and a level the sweep raised for an
  * instant the clock had in fact stopped before (its change written late) is corrected.
  */
-import type { Knex } from 'knex';
+import type { Statements } from '../lib/statements';
 import { judgeClock, type Raised, type SupervisionLevel } from '../workflows/supervision';
 import type { CaseEventInput } from './projection';
 
@@ -91,8 +91,8 @@ export function recordRaised(into: Judged, on: Supervised, x: Raised, seq: numbe
 }
 
 /** The notices of a judgement, into the outbox (sent by the sweep). */
-export async function queueNotices(trx: Knex.Transaction, notices: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < notices.length; i += 1000) await trx('notifications').insert(notices.slice(i, i + 1000)).onConflict('key').ignore();
+export async function queueNotices(s: Statements, notices: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < notices.length; i += 1000) await s.write(s.q('notifications').insert(notices.slice(i, i + 1000)).onConflict('key').ignore());
 }
 
 /** The published clock a patch carries (the columns a swept case's workflow sets). */
@@ -123,8 +123,8 @@ export function applyClockPatch(r: ClockRow, p: ClockPatch): void {
  * it stood is judged up to the change's instant. Reads and locks the row; null when the case is
  * not swept (or has no row yet). The caller writes the row's levels and records what was judged.
  */
-export async function settleClock(trx: Knex.Transaction, caseNo: string, changes: { at: string; patch: ClockPatch }[]): Promise<{ row: ClockRow; judged: Judged } | null> {
-  const row = await trx('cases').where({ case_no: caseNo, supervised_by: 'sweep' }).forUpdate().first<ClockRow | undefined>(clockColumns);
+export async function settleClock(s: Statements, caseNo: string, changes: { at: string; patch: ClockPatch }[]): Promise<{ row: ClockRow; judged: Judged } | null> {
+  const [row] = await s.rows<ClockRow>(s.q('cases').where({ case_no: caseNo, supervised_by: 'sweep' }).forUpdate().select(clockColumns).limit(1));
   if (!row) return null;
   const judged: Judged = { events: [], notices: [] };
   for (const c of changes) {

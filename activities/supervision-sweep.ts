@@ -24,6 +24,7 @@
  * levels are judged from the locked row, so a clock moved meanwhile is judged as it is now.
  */
 import { connectionFailure } from '../lib/connection-failure';
+import { direct } from '../lib/statements';
 import { AdapterRefusal } from '../adapters/errors';
 import type { Db } from '../lib/db';
 import { log } from '../lib/log';
@@ -90,8 +91,8 @@ async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<
         where c.case_no = v.case_no`,
       [out.map((r) => r.case_no), out.map((r) => r.supervision_state), out.map((r) => r.statutory_overdue), out.map((r) => r.supervision_seq), out.map((r) => r.warned_at) as Date[] /* nulls: not warned */],
     );
-    await applyEvents(trx, judged.flatMap((x) => x.j.events), last, tally);
-    await queueNotices(trx, judged.flatMap((x) => x.j.notices));
+    await applyEvents(direct(trx), judged.flatMap((x) => x.j.events), last, tally);
+    await queueNotices(direct(trx), judged.flatMap((x) => x.j.notices));
   });
   countProjected(tally);
   return result;
@@ -104,8 +105,8 @@ async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promis
   await inProjection(db, async (trx, last) => {
     const b = await sweepStepBatch(trx, new Date(), BATCH, only);
     result = { cases: b.changed, events: b.judged.events.length, full: b.rows === BATCH };
-    await applyEvents(trx, b.judged.events, last, tally);
-    await queueNotices(trx, b.judged.notices);
+    await applyEvents(direct(trx), b.judged.events, last, tally);
+    await queueNotices(direct(trx), b.judged.notices);
   });
   countProjected(tally);
   return result;

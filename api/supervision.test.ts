@@ -3,6 +3,7 @@
  * urging and its answer, refusals, orders, and Temporal's own list query on the same cases.
  */
 import { expect } from 'chai';
+import { direct } from '../lib/statements';
 import { createProjectionActivities, type CaseEventInput } from '../activities/projection';
 import { rollUpCases } from '../activities/rollups';
 import { readFormFolder } from '../lib/forms';
@@ -63,7 +64,7 @@ describe('supervision over HTTP (dev server + database)', function () {
     // As the evaluation activity records a rating: with the case's roll-up, in one transaction.
     await stack.db.transaction(async (trx) => {
       await trx('evaluations').insert([[1, 5], [2, 4], [5, 2]].map(([n, level]) => ({ case_no: cn(n), level, comment: '', department_code: 'zz-test', item_code: 'ZZ-TEST', at: day(28) })));
-      await rollUpCases(trx, [1, 2, 5].map(cn));
+      await rollUpCases(direct(trx), [1, 2, 5].map(cn));
     });
 
     const r = await http(stack, 'GET', `/api/supervision/indicators?by=department&from=2026-06-01T00:00:00Z&to=2026-07-01T00:00:00Z`, undefined, sup);

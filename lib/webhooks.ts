@@ -11,7 +11,7 @@
  * Rows are leased with `for update skip locked`, so several dispatchers share the work.
  */
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Statements } from './statements';
 import type { Db } from './db';
 import { lineLogger, log } from './log';
 import { webhookAttempts } from './metrics';
@@ -35,10 +35,10 @@ export interface WebhookEvent {
 const filedByIntegrator = new Map<string, boolean>();
 const FILER_CACHE_CASES = 10_000;
 
-async function integratorFiled(trx: Knex | Knex.Transaction, caseNos: string[]): Promise<Set<string>> {
+async function integratorFiled(s: Statements, caseNos: string[]): Promise<Set<string>> {
   const unknown = [...new Set(caseNos.filter((c) => !filedByIntegrator.has(c)))];
   if (unknown.length) {
-    const rows = await trx('case_filings').whereIn('case_no', unknown).select<{ case_no: string; filed_by_kind: string | null }[]>('case_no', 'filed_by_kind');
+    const rows = await s.rows<{ case_no: string; filed_by_kind: string | null }>(s.q('case_filings').whereIn('case_no', unknown).select('case_no', 'filed_by_kind'));
     const kinds = new Map(rows.map((r) => [r.case_no, r.filed_by_kind]));
     // A case with no filing row was started on the engine directly (a benchmark's, a test's): no integrator's either.
     for (const c of unknown) {
@@ -54,12 +54,12 @@ async function integratorFiled(trx: Knex | Knex.Transaction, caseNos: string[]):
  * statement for the whole batch (in the events' order, so deliveries keep it). Events of cases no
  * integrator filed are left out before any statement (integratorFiled).
  */
-export async function enqueueWebhooks(trx: Knex | Knex.Transaction, all: WebhookEvent[]): Promise<void> {
+export async function enqueueWebhooks(s: Statements, all: WebhookEvent[]): Promise<void> {
   if (all.length === 0) return;
-  const integrators = await integratorFiled(trx, all.map((e) => e.caseNo));
+  const integrators = await integratorFiled(s, all.map((e) => e.caseNo));
   const events = all.filter((e) => integrators.has(e.caseNo));
   if (events.length === 0) return;
-  await trx.raw(`
+  await s.write(s.q.raw(`
     insert into webhook_deliveries (subscription_id, event_id, event_type, case_no, payload)
     select s.id, e.j->>'eventId', e.j->>'type', e.j->>'caseNo', e.j
       from jsonb_array_elements(?::jsonb) with ordinality as e (j, ord)
@@ -67,7 +67,7 @@ export async function enqueueWebhooks(trx: Knex | Knex.Transaction, all: Webhook
       join webhook_subscriptions s on s.api_key_id = f.filed_by and s.active and (e.j->>'type' = any(s.events) or '*' = any(s.events))
      order by e.ord, s.id
     on conflict (subscription_id, event_id) do nothing`,
-  [JSON.stringify(events)]);
+  [JSON.stringify(events)]));
 }
 
 export interface DispatcherOptions {

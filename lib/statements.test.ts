@@ -1,0 +1,115 @@
+/**
+ * Statements written behind (lib/statements.ts): values written into the SQL as literals must come
+ * back exactly as bound parameters would have stored them, whatever the text; a statement that
+ * fails takes its whole transaction with it; the round trips are the ones that need an answer.
+ */
+import { expect } from 'chai';
+import knex from 'knex';
+import { createDb, type Db } from './db';
+import { inline, inlineSql, inWriteBehind } from './statements';
+import { ctx } from '../test/context';
+import { plain, unusual } from '../test/hostile-text';
+
+const q = knex({ client: 'pg' });
+
+describe('statements written behind: values as literals', () => {
+  it('when a value sits beside quoted text, identifiers and comments that hold "$1", then only the placeholder outside them is replaced', () => {
+    const sql = `select '$1 it''s' as "a$1", $1 -- $2 isn't a value\n, /* $2 */ $2`;
+    expect(inline(sql, ['x', 7])).to.equal(`select '$1 it''s' as "a$1", 'x' -- $2 isn't a value\n, /* $2 */ '7'`);
+  });
+
+  it('when a value is null, a quote, a backslash, an array, an object or a date, then it is written as PostgreSQL reads a parameter of it', () => {
+    expect(inline('$1 $2 $3', [null, "O'Brien", 'a\\b'])).to.equal(`null 'O''Brien'  E'a\\\\b'`);
+    expect(inline('$1', [['a', 'b"c', null]])).to.equal(` E'{"a","b\\\\"c",NULL}'`);
+    expect(inline('$1', [{ k: "it's" }])).to.equal(`'{"k":"it''s"}'`);
+    expect(inline('$1', [new Date('2026-12-02T08:00:00Z')])).to.match(/^'2026-12-02T\d\d:00:00\.000[+-]\d\d:\d\d'$/);
+    expect(inline('$1 $2', [true, 12.5])).to.equal(`'true' '12.5'`);
+  });
+
+  it('when a statement refers to a value it was not given, uses dollar quoting or an E string, or leaves a quote open, then it is refused before anything is sent', () => {
+    expect(() => inline('select $2', ['x'])).to.throw(/value \$2 of 1/);
+    expect(() => inline('select $$x$$', [])).to.throw(/dollar quoting/);
+    expect(() => inline(`select E'x'`, [])).to.throw(/E'…' strings/);
+    expect(() => inline(`select 'x`, [])).to.throw(/unterminated quote/);
+    expect(() => inline('select /* x', [])).to.throw(/unterminated comment/);
+    expect(() => inline('select $1', [undefined])).to.throw(/undefined value/);
+  });
+
+  it('when knex builds a statement with named and positional values, then its inlined SQL holds each value once, in place', () => {
+    const sql = inlineSql(q.raw('select * from t where a = any(:xs) and b = :b', { xs: ['1', '2'], b: 'x' }));
+    expect(sql).to.equal(`select * from t where a = any('{"1","2"}') and b = 'x'`);
+  });
+});
+
+describe('statements written behind, on the real database', function () {
+  this.timeout(60_000);
+  let db: Db;
+
+  before(async () => {
+    db = createDb({ url: ctx.databaseUrl, embedded: ctx.embeddedDb, poolMax: 2 });
+    await db.raw('create table if not exists zz_write_behind (id int primary key, t text, j jsonb, a text[], at timestamptz)');
+    await db('zz_write_behind').del();
+  });
+
+  after(async () => {
+    await db.raw('drop table if exists zz_write_behind');
+    await db.destroy();
+  });
+
+  it('when hostile text is written behind and bound, then both store the same text, JSON and arrays', async () => {
+    // (NUL cannot be stored in PostgreSQL text at all, and the API refuses it and lone surrogates at its door.)
+    const texts = [...unusual, ...plain, '\ufffe', '\u{10ffff}', 'é'.repeat(100_000), "'; drop table zz_write_behind; --", "$1 $$ E'\\'", '\\x41', '"', "''"];
+    const rows = texts.map((t, i) => ({ id: i + 1, t, j: JSON.stringify({ t, n: i }), a: [t, 'x'], at: new Date(Date.UTC(2026, 11, 2, 0, 0, i)) }));
+    await inWriteBehind(db, async (s) => {
+      for (const r of rows) await s.write(s.q('zz_write_behind').insert(r));
+    });
+    await db('zz_write_behind').insert(rows.map((r) => ({ ...r, id: r.id + 1000 })));
+    const stored = await db('zz_write_behind').orderBy('id').select('id', 't', 'j', 'a', 'at');
+    const behind = stored.filter((r) => r.id < 1000);
+    const bound = stored.filter((r) => r.id > 1000);
+    expect(behind).to.have.length(texts.length);
+    expect(behind.map(({ id: _id, ...r }) => r)).to.deep.equal(bound.map(({ id: _id, ...r }) => r));
+    expect(behind.map((r) => r.t)).to.deep.equal(texts);
+  });
+
+  it('when the writes need no answer, then BEGIN, the writes and COMMIT go in one round trip; each statement that needs an answer takes one more', async () => {
+    let trips = 0;
+    await inWriteBehind(db, async (s) => {
+      await s.write(s.q('zz_write_behind').insert({ id: 2001, t: 'a' }));
+      await s.write(s.q('zz_write_behind').insert({ id: 2002, t: 'b' }));
+      const [r] = await s.rows<{ t: string }>(s.q('zz_write_behind').where({ id: 2001 }).select('t'));
+      expect(r.t, 'a read sees the writes queued before it').to.equal('a');
+      await s.write(s.q('zz_write_behind').where({ id: 2002 }).update({ t: 'c' }));
+      trips = s.trips;
+    });
+    expect(trips, 'round trips before the COMMIT').to.equal(1);
+    expect(await db('zz_write_behind').whereIn('id', [2001, 2002]).orderBy('id').pluck('t')).to.deep.equal(['a', 'c']);
+  });
+
+  it('when a statement written behind fails, then the error comes back, nothing of the transaction is stored, and the connection serves the next one', async () => {
+    let thrown: unknown;
+    try {
+      await inWriteBehind(db, async (s) => {
+        await s.write(s.q('zz_write_behind').insert({ id: 3001, t: 'kept?' }));
+        await s.write(s.q('zz_write_behind').insert({ id: 3001, t: 'duplicate' }));
+        await s.write(s.q('zz_write_behind').insert({ id: 3002, t: 'after' }));
+      });
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as { code?: string } | undefined)?.code, 'a unique violation').to.equal('23505');
+    expect(await db('zz_write_behind').whereIn('id', [3001, 3002]).pluck('id')).to.deep.equal([]);
+    // The pool's connections (2) all still work, in and out of a transaction.
+    for (let i = 0; i < 3; i++) await inWriteBehind(db, async (s) => s.write(s.q('zz_write_behind').insert({ id: 3100 + i, t: 'ok' })));
+    expect(await db('zz_write_behind').where('id', '>=', 3100).count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '3' }]);
+  });
+
+  it('when the change itself throws before anything was sent, then nothing is stored and the error is the change\'s', async () => {
+    const err = await inWriteBehind(db, async (s) => {
+      await s.write(s.q('zz_write_behind').insert({ id: 4001, t: 'never' }));
+      throw new Error('the change gave up');
+    }).then(() => null, (e: Error) => e);
+    expect(err?.message).to.equal('the change gave up');
+    expect(await db('zz_write_behind').where({ id: 4001 }).pluck('id')).to.deep.equal([]);
+  });
+});
