@@ -132,4 +132,34 @@ describe('the projection writes a batch of events once (real database)', functio
     const queued = await db('webhook_deliveries').where({ subscription_id: sub }).whereIn('case_no', [integratorCase, clerkCase]).orderBy('id').pluck('event_id');
     expect(queued).to.deep.equal([`${integratorCase}:1`, `${integratorCase}:2`, `${integratorCase}:10`]);
   });
+
+  it('when review nodes come from a task of another department, a step dispatched twice and a task of the case\'s own department, then each exchange record names the department that handled it', async () => {
+    const projection = createProjectionActivities(db);
+    const caseNo = `7743${String(Date.now()).slice(-10).padStart(18, '0')}`;
+    const at = new Date().toISOString();
+    const [own, other, first, latest] = ['zz-proj-own', 'zz-proj-other', 'zz-proj-first', 'zz-proj-latest'];
+    for (const [code, name] of [[own, '测试本局'], [other, '测试协办局'], [first, '测试初派局'], [latest, '测试改派局']]) {
+      await db('departments').insert({ code, name, level: 'county', region_code: '330106' }).onConflict('code').ignore();
+    }
+    const ev = filed(caseNo, at);
+    ev.create!.department = own;
+    await projection.applyProjection({ caseNo, ops: [{ op: 'event', ev }] });
+    const task = (id: string, department: string) => ({ op: 'task-open' as const, task: { taskId: id, caseNo, stepId: id, stepName: '审查', department, role: 'approver', kind: 'review' as const, actions: ['approve' as const], createdAt: at, dueAt: null } });
+    await projection.applyProjection({ caseNo, ops: [task(`${caseNo}-a`, other), task(`${caseNo}-b`, own)] });
+    for (const [round, department] of [[1, first], [2, latest]] as const) {
+      await db('department_dispatches').insert({ case_no: caseNo, step_id: 'joint', round, department_code: department, system: 'zz', payload: '{}', dispatched_at: at });
+    }
+    const done = (seq: number, taskId: string) => ({ op: 'event' as const, ev: { caseNo, seq, type: 'task-completed', at, actor: 'zz', payload: { kind: 'review', taskId, action: 'approve', opinion: '同意' } } });
+    await projection.applyProjection({ caseNo, ops: [done(2, `${caseNo}-a`), done(3, `${caseNo}-b`), { op: 'event', ev: { caseNo, seq: 4, type: 'department-result', at, actor: 'zz', payload: { stepId: 'joint', outcome: 'approve' } } }] });
+    try {
+      const records = await db('exchange_outbox').where({ case_no: caseNo }).orderBy('seq').select<{ seq: number; record: { handlerDepartmentCode: string; handlerDepartmentName: string } }[]>('seq', 'record');
+      expect(records.filter((r) => r.seq > 1).map((r) => [r.seq, r.record.handlerDepartmentCode, r.record.handlerDepartmentName])).to.deep.equal([
+        [2, other, '测试协办局'], [3, own, '测试本局'], [4, latest, '测试改派局'],
+      ]);
+    } finally {
+      for (const t of ['exchange_outbox', 'department_dispatches', 'tasks', 'case_events', 'case_rollup_state', 'case_live_views']) await db(t).where({ case_no: caseNo }).delete();
+      await db('cases').where({ case_no: caseNo }).delete();
+      await db('case_rollups').whereIn('key', [own, item]).delete();
+    }
+  });
 });

@@ -134,15 +134,29 @@ const stageOf: Record<string, string> = { filed: 'filed', accepted: 'accepted', 
  * stores nothing new and so counts nothing.
  */
 export interface ProjectionTally {
-  events: { ev: CaseEventInput; item?: string; department?: string }[];
+  events: CaseEventInput[];
+  /** Each case's item and department, from the case update's RETURNING (filled when that statement has run). */
+  keys: Map<string, { item_code: string; department_code: string }>;
   tasks: { kind: string; department: string }[];
 }
 
-export const newTally = (): ProjectionTally => ({ events: [], tasks: [] });
+export const newTally = (): ProjectionTally => ({ events: [], keys: new Map(), tasks: [] });
 
-/** Counts a committed write's new events and tasks (cases by stage, supervision, lags, tasks opened). */
-export function countProjected(t: ProjectionTally, now = Date.now()): void {
-  for (const { ev, item, department } of t.events) {
+/**
+ * Counts a committed write's new events and tasks (cases by stage, supervision, lags, tasks
+ * opened). A stage event whose case row the write did not move (so no RETURNING named its item and
+ * department) has them read here, after the commit.
+ */
+export async function countProjected(db: Knex, t: ProjectionTally, now = Date.now()): Promise<void> {
+  const missing = [...new Set(t.events.filter((ev) => stageOf[ev.type] && !t.keys.has(ev.caseNo)).map((ev) => ev.caseNo))];
+  if (missing.length) {
+    // Only labels for the metrics: a database gone since the commit costs those labels, not the batch.
+    const rows = await db('cases').whereIn('case_no', missing).select<{ case_no: string; item_code: string; department_code: string }[]>('case_no', 'item_code', 'department_code').catch(() => []);
+    for (const r of rows) t.keys.set(r.case_no, r);
+  }
+  for (const ev of t.events) {
+    const item = t.keys.get(ev.caseNo)?.item_code;
+    const department = t.keys.get(ev.caseNo)?.department_code;
     const at = Date.parse(ev.at);
     if (Number.isFinite(at)) projectionLag.observe(Math.max(0, (now - at) / 1000));
     const stage = stageOf[ev.type];
@@ -157,8 +171,9 @@ export function countProjected(t: ProjectionTally, now = Date.now()): void {
 }
 
 async function insertTasks(s: Statements, tasks: OpenTaskInput[], tally?: ProjectionTally): Promise<void> {
-  const inserted = await s.rows<{ kind: string; department_code: string }>(s.q('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning(['kind', 'department_code']));
-  tally?.tasks.push(...inserted.map((r) => ({ kind: r.kind, department: r.department_code })));
+  await s.write(s.q('tasks').insert(tasks.map(taskRow)).onConflict('id').ignore().returning(['kind', 'department_code']), (inserted: { kind: string; department_code: string }[]) => {
+    tally?.tasks.push(...inserted.map((r) => ({ kind: r.kind, department: r.department_code })));
+  });
 }
 
 async function createCaseRow(s: Statements, ev: CaseEventInput, c: CaseRowInit): Promise<void> {
@@ -291,7 +306,6 @@ export async function applyEvents(s: Statements, evs: CaseEventInput[], last: La
   // It answers the case's item and department, which the metrics count stages by.
   const byCase = new Map<string, CaseEventInput[]>();
   for (const ev of applied) if (!ev.observed) byCase.set(ev.caseNo, [...(byCase.get(ev.caseNo) ?? []), ev]);
-  const keys = new Map<string, { item_code: string; department_code: string }>();
   const settled: Judged = { events: [], notices: [] };
   for (const [caseNo, list] of byCase) {
     list.sort((a, b) => a.seq - b.seq);
@@ -305,12 +319,13 @@ export async function applyEvents(s: Statements, evs: CaseEventInput[], last: La
       settled.events.push(...clock.judged.events);
       settled.notices.push(...clock.judged.notices);
     }
-    const [row] = await s.rows<{ item_code: string; department_code: string }>(s.q('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning(['item_code', 'department_code']));
-    if (row) keys.set(caseNo, row);
+    await s.write(s.q('cases').where({ case_no: caseNo }).andWhere('last_seq', '<', list[0].seq).update(update).returning(['item_code', 'department_code']), ([row]: { item_code: string; department_code: string }[]) => {
+      if (row) tally?.keys.set(caseNo, row);
+    });
   }
   if (settled.events.length) await applyEvents(s, settled.events, last, tally);
   await queueNotices(s, settled.notices);
-  if (tally) await tallyEvents(s, applied, keys, tally);
+  tally?.events.push(...applied);
   // The daily and monthly roll-ups the indicators read, in the same transaction (at its end).
   last.rollUpCases(countedCases(applied));
   const supervision = applied.filter((ev) => ev.supervision);
@@ -331,19 +346,6 @@ export async function applyEvents(s: Statements, evs: CaseEventInput[], last: La
   // 审批档案: a closed case waits for its archive package (written by the worker's archive writer).
   const closed = applied.filter((ev) => ev.type === 'closed').map((ev) => ({ case_no: ev.caseNo }));
   if (closed.length) await s.write(s.q('archive_queue').insert(closed).onConflict('case_no').ignore());
-}
-
-/**
- * Adds the newly stored events to the tally, with their case's item and department for those that
- * mark a stage (from the case update; read here only for a case whose row the batch did not move).
- */
-async function tallyEvents(s: Statements, applied: CaseEventInput[], keys: Map<string, { item_code: string; department_code: string }>, tally: ProjectionTally): Promise<void> {
-  const missing = [...new Set(applied.filter((ev) => stageOf[ev.type] && !keys.has(ev.caseNo)).map((ev) => ev.caseNo))];
-  if (missing.length) {
-    const rows = await s.rows<{ case_no: string; item_code: string; department_code: string }>(s.q('cases').whereIn('case_no', missing).select('case_no', 'item_code', 'department_code'));
-    for (const r of rows) keys.set(r.case_no, r);
-  }
-  for (const ev of applied) tally.events.push({ ev, item: keys.get(ev.caseNo)?.item_code, department: keys.get(ev.caseNo)?.department_code });
 }
 
 function taskRow(t: OpenTaskInput) {
@@ -449,21 +451,21 @@ export function createProjectionActivities(db: Db) {
         throw err;
       }
       projectionBatches.inc({ outcome: 'written' });
-      countProjected(tally);
+      await countProjected(db, tally);
     },
 
     /** Appends a numbered case event and applies its patch to the case row, once (first engine). */
     async recordCaseEvent(ev: CaseEventInput): Promise<void> {
       const tally = newTally();
       await inProjection(db, (trx, last) => applyEvents(direct(trx), [ev], last, tally));
-      countProjected(tally);
+      await countProjected(db, tally);
     },
 
     /** Puts a task in the inbox (待办). */
     async openTask(t: OpenTaskInput): Promise<void> {
       const tally = newTally();
       await insertTasks(direct(db), [t], tally);
-      countProjected(tally);
+      await countProjected(db, tally);
     },
 
     /** Takes a task out of the inbox with its outcome; a repeat changes nothing. */

@@ -94,7 +94,7 @@ async function sweepBatch(db: Db, corrections: boolean, only?: string): Promise<
     await applyEvents(direct(trx), judged.flatMap((x) => x.j.events), last, tally);
     await queueNotices(direct(trx), judged.flatMap((x) => x.j.notices));
   });
-  countProjected(tally);
+  await countProjected(db, tally);
   return result;
 }
 
@@ -108,7 +108,7 @@ async function stepBatch(db: Db, only?: { caseNo: string; key: string }): Promis
     await applyEvents(direct(trx), b.judged.events, last, tally);
     await queueNotices(direct(trx), b.judged.notices);
   });
-  countProjected(tally);
+  await countProjected(db, tally);
   return result;
 }
 

@@ -29,8 +29,8 @@ export interface Statements {
   readonly q: Knex;
   /** Runs the statement (after every statement handed in before it) and answers its rows. */
   rows<T>(statement: Statement): Promise<T[]>;
-  /** Runs the statement in its turn; its answer is not needed. */
-  write(statement: Statement): Promise<void>;
+  /** Runs the statement in its turn; its answer is not needed now (`answered` hears its rows once it has run). */
+  write<T>(statement: Statement, answered?: (rows: T[]) => void): Promise<void>;
 }
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows?: T[] } | undefined)?.rows ?? []));
@@ -40,8 +40,9 @@ export function direct(trx: Knex | Knex.Transaction): Statements {
   return {
     q: trx as Knex,
     rows: async <T>(statement: Statement) => rowsOf<T>(await statement),
-    write: async (statement: Statement) => {
-      await statement;
+    write: async <T>(statement: Statement, answered?: (rows: T[]) => void) => {
+      const r: unknown = await statement;
+      answered?.(rowsOf<T>(r));
     },
   };
 }
@@ -113,15 +114,15 @@ interface Connection {
 /** Statements that need no answer wait for the next one that does, on one connection, in one transaction. */
 export class WriteBehind implements Statements {
   readonly q = builder;
-  private pending: string[] = ['begin'];
+  private pending: { sql: string; answered?: (rows: unknown[]) => void }[] = [{ sql: 'begin' }];
   /** Round trips made (for tests and the benchmark's curiosity). */
   trips = 0;
 
   /** `sent` hears each statement as it is queued (inWriteBehind: the knex instance's 'query' event, as for any other statement). */
   constructor(private readonly conn: Connection, private readonly sent?: (sql: string) => void) {}
 
-  write(statement: Statement): Promise<void> {
-    this.queue(inlineSql(statement));
+  write<T>(statement: Statement, answered?: (rows: T[]) => void): Promise<void> {
+    this.queue(inlineSql(statement), answered as ((rows: unknown[]) => void) | undefined);
     return Promise.resolve();
   }
 
@@ -130,23 +131,26 @@ export class WriteBehind implements Statements {
     return (await this.flush()) as T[];
   }
 
-  private queue(sql: string): void {
+  private queue(sql: string, answered?: (rows: unknown[]) => void): void {
     this.sent?.(sql);
-    this.pending.push(sql);
+    this.pending.push({ sql, answered });
   }
 
   /** Sends what waits (COMMIT last). */
   async commit(): Promise<void> {
-    this.pending.push('commit');
+    this.pending.push({ sql: 'commit' });
     await this.flush();
   }
 
+  /** Sends what waits as one message; hands each statement's rows to whoever asked; answers the last one's. */
   private async flush(): Promise<unknown[]> {
-    const text = this.pending.join(';\n');
+    const sent = this.pending;
     this.pending = [];
     this.trips += 1;
-    const res = await this.conn.query(text);
+    const res = await this.conn.query(sent.map((p) => p.sql).join(';\n'));
     const all = Array.isArray(res) ? res : [res];
+    if (all.length !== sent.length) throw new Error(`${sent.length} statements sent in one message, ${all.length} answers`);
+    sent.forEach((p, i) => p.answered?.(all[i].rows));
     return all[all.length - 1].rows;
   }
 }
