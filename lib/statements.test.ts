@@ -8,6 +8,7 @@ import knex from 'knex';
 import { createDb, type Db } from './db';
 import { inline, inlineSql, inWriteBehind } from './statements';
 import { ctx } from '../test/context';
+import { startEmbeddedDb, type EmbeddedDb } from './pglite-server';
 import { plain, unusual } from '../test/hostile-text';
 
 const q = knex({ client: 'pg' });
@@ -104,6 +105,24 @@ describe('statements written behind, on the real database', function () {
     expect(await db('zz_write_behind').where('id', '>=', 3100).count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '3' }]);
   });
 
+  it('when the server ends the connection in the middle of a transaction written behind, then the error comes back, nothing is stored, and the pool opens a new connection for the next one', async function () {
+    if (ctx.embeddedDb) this.skip(); // one PGlite session: no backend to end
+    const err = await inWriteBehind(db, async (s) => {
+      await s.write(s.q('zz_write_behind').insert({ id: 5001, t: 'lost' }));
+      const [{ pid }] = await s.rows<{ pid: number }>(s.q.raw('select pg_backend_pid() as pid'));
+      const admin = createDb({ url: ctx.databaseUrl, poolMax: 1 });
+      try {
+        await admin.raw('select pg_terminate_backend(?)', [pid]);
+      } finally {
+        await admin.destroy();
+      }
+      await s.write(s.q('zz_write_behind').insert({ id: 5002, t: 'lost too' }));
+    }).then(() => null, (e: Error) => e);
+    expect(err, 'the commit fails').to.be.instanceOf(Error);
+    for (let i = 0; i < 3; i++) await inWriteBehind(db, async (s) => s.write(s.q('zz_write_behind').insert({ id: 5100 + i, t: 'after' })));
+    expect(await db('zz_write_behind').where('id', '>=', 5000).where('id', '<', 5200).orderBy('id').pluck('id')).to.deep.equal([5100, 5101, 5102]);
+  });
+
   it('when the change itself throws before anything was sent, then nothing is stored and the error is the change\'s', async () => {
     const err = await inWriteBehind(db, async (s) => {
       await s.write(s.q('zz_write_behind').insert({ id: 4001, t: 'never' }));
@@ -111,5 +130,40 @@ describe('statements written behind, on the real database', function () {
     }).then(() => null, (e: Error) => e);
     expect(err?.message).to.equal('the change gave up');
     expect(await db('zz_write_behind').where({ id: 4001 }).pluck('id')).to.deep.equal([]);
+  });
+});
+
+describe('statements written behind, on the embedded database (PGlite, as npm start runs without DATABASE_URL)', function () {
+  this.timeout(120_000);
+  let embedded: EmbeddedDb;
+  let db: Db;
+
+  before(async () => {
+    embedded = await startEmbeddedDb('memory://', 0, { password: 'write-behind-test' });
+    db = createDb({ url: embedded.url, embedded: true });
+    await db.raw('create table zz_write_behind (id int primary key, t text)');
+  });
+
+  after(async () => {
+    await db?.destroy();
+    await embedded?.stop();
+  });
+
+  it('when a transaction is written behind, fails once and is written again, then its one session serves it and every other statement in turn', async () => {
+    const failed = await inWriteBehind(db, async (s) => {
+      await s.write(s.q('zz_write_behind').insert({ id: 1, t: '张三' }));
+      await s.write(s.q('zz_write_behind').insert({ id: 1, t: 'duplicate' }));
+    }).then(() => null, (e: { code?: string }) => e.code);
+    expect(failed).to.equal('23505');
+    const [seen, plain] = await Promise.all([
+      inWriteBehind(db, async (s) => {
+        await s.write(s.q('zz_write_behind').insert({ id: 1, t: "O'Brien \u200f😀" }));
+        return s.rows<{ t: string }>(s.q('zz_write_behind').where({ id: 1 }).select('t'));
+      }),
+      db('zz_write_behind').count<{ n: string }[]>('* as n'),
+    ]);
+    expect(seen).to.deep.equal([{ t: "O'Brien \u200f😀" }]);
+    expect(plain).to.have.length(1);
+    expect(await db('zz_write_behind').pluck('t')).to.deep.equal(["O'Brien \u200f😀"]);
   });
 });
