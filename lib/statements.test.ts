@@ -87,6 +87,14 @@ describe('statements written behind, on the real database', function () {
     expect(await db('zz_write_behind').whereIn('id', [2001, 2002]).orderBy('id').pluck('t')).to.deep.equal(['a', 'c']);
   });
 
+  it('when a statement ends in a line comment, then the next one written behind it still runs on its own', async () => {
+    await inWriteBehind(db, async (s) => {
+      await s.write(s.q.raw("insert into zz_write_behind (id, t) values (6001, 'a') -- the end"));
+      await s.write(s.q('zz_write_behind').insert({ id: 6002, t: 'b' }));
+    });
+    expect(await db('zz_write_behind').whereIn('id', [6001, 6002]).orderBy('id').pluck('t')).to.deep.equal(['a', 'b']);
+  });
+
   it('when a statement written behind fails, then the error comes back, nothing of the transaction is stored, and the connection serves the next one', async () => {
     let thrown: unknown;
     try {
@@ -102,7 +110,7 @@ describe('statements written behind, on the real database', function () {
     expect(await db('zz_write_behind').whereIn('id', [3001, 3002]).pluck('id')).to.deep.equal([]);
     // The pool's connections (2) all still work, in and out of a transaction.
     for (let i = 0; i < 3; i++) await inWriteBehind(db, async (s) => s.write(s.q('zz_write_behind').insert({ id: 3100 + i, t: 'ok' })));
-    expect(await db('zz_write_behind').where('id', '>=', 3100).count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '3' }]);
+    expect(await db('zz_write_behind').whereBetween('id', [3100, 3199]).count<{ n: string }[]>('* as n')).to.deep.equal([{ n: '3' }]);
   });
 
   it('when the server ends the connection in the middle of a transaction written behind, then the error comes back, nothing is stored, and the pool opens a new connection for the next one', async function () {

@@ -147,7 +147,8 @@ export class WriteBehind implements Statements {
     const sent = this.pending;
     this.pending = [];
     this.trips += 1;
-    const res = await this.conn.query(sent.map((p) => p.sql).join(';\n'));
+    // Each on its own lines, so a statement that ends in a `--` comment cannot swallow the separator.
+    const res = await this.conn.query(sent.map((p) => p.sql).join('\n;\n'));
     const all = Array.isArray(res) ? res : [res];
     if (all.length !== sent.length) throw new Error(`${sent.length} statements sent in one message, ${all.length} answers`);
     sent.forEach((p, i) => p.answered?.(all[i].rows));
