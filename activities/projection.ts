@@ -199,7 +199,7 @@ async function createCaseRow(s: Statements, ev: CaseEventInput, c: CaseRowInit):
       ...(c.simulated ? { simulation_state: 'simulating' } : {}),
     })
     .onConflict('case_no')
-    .ignore());
+    .ignore(), undefined, { bound: true }); // the applicant and the form: never in a statement's text
 }
 
 /** The case-row columns of the clock a patch carries: its instants, acceptance and (swept cases) whether it runs. */
@@ -298,7 +298,7 @@ export async function applyEvents(s: Statements, evs: CaseEventInput[], last: La
     .insert(evs.map((ev) => ({ case_no: ev.caseNo, seq: ev.seq, type: ev.type, at: ev.at, actor: ev.actor ?? null, payload: JSON.stringify(ev.payload ?? {}) })))
     .onConflict(['case_no', 'seq'])
     .ignore()
-    .returning(['case_no', 'seq']));
+    .returning(['case_no', 'seq']), { bound: true }); // payloads carry what people wrote
   if (inserted.length === 0) return; // already projected by an earlier attempt
   const fresh = new Set(inserted.map((r) => `${r.case_no}#${r.seq}`));
   const applied = evs.filter((ev) => fresh.has(`${ev.caseNo}#${ev.seq}`));

@@ -34,6 +34,14 @@ describe('statements written behind: values as literals', () => {
     expect(() => inline(`select 'x`, [])).to.throw(/unterminated quote/);
     expect(() => inline('select /* x', [])).to.throw(/unterminated comment/);
     expect(() => inline('select $1', [undefined])).to.throw(/undefined value/);
+    let nul: unknown;
+    try {
+      inline('select $1', ['a\u0000b']);
+    } catch (err) {
+      nul = err;
+    }
+    expect((nul as { code?: string }).code, 'refused as PostgreSQL refuses a bound NUL').to.equal('22021');
+    expect(() => inline('select $1', [Buffer.from('x')])).to.throw(/binary values/);
   });
 
   it('when knex builds a statement with named and positional values, then its inlined SQL holds each value once, in place', () => {
@@ -85,6 +93,23 @@ describe('statements written behind, on the real database', function () {
     });
     expect(trips, 'round trips before the COMMIT').to.equal(1);
     expect(await db('zz_write_behind').whereIn('id', [2001, 2002]).orderBy('id').pluck('t')).to.deep.equal(['a', 'c']);
+  });
+
+  it('when a statement is sent bound, then its values never enter the statement text PostgreSQL sees, and it still runs after what waited before it', async () => {
+    const seen: string[] = [];
+    const listen = (q: { sql: string }) => seen.push(q.sql);
+    db.on('query', listen);
+    try {
+      const rows = await inWriteBehind(db, async (s) => {
+        await s.write(s.q('zz_write_behind').insert({ id: 7001, t: 'queued' }));
+        await s.write(s.q('zz_write_behind').insert({ id: 7002, t: '330106199003073514 张三' }), undefined, { bound: true });
+        return s.rows<{ n: string }>(s.q('zz_write_behind').whereIn('id', [7001, 7002]).count('* as n'), { bound: true });
+      });
+      expect(rows).to.deep.equal([{ n: '2' }]);
+    } finally {
+      db.removeListener('query', listen);
+    }
+    expect(seen.join('\n')).to.include('queued').and.not.include('330106199003073514');
   });
 
   it('when a statement ends in a line comment, then the next one written behind it still runs on its own', async () => {

@@ -15,7 +15,11 @@
  * A message of several statements uses PostgreSQL's simple query protocol, which takes no bound
  * parameters, so WriteBehind writes each value as a quoted literal (`inlineSql`): pg's own
  * `prepareValue` (as for a parameter) and `escapeLiteral`. An untyped literal takes its type from
- * its place in the statement, as an untyped parameter does.
+ * its place in the statement, as an untyped parameter does. A value with NUL is refused as
+ * PostgreSQL refuses a bound one (22021). Statements that carry what an applicant gave (the case
+ * row's applicant and form, event payloads) are sent `bound` instead: their values never enter a
+ * statement's text, which PostgreSQL writes to its log when a statement fails and shows in
+ * pg_stat_activity; each such statement costs its own round trip.
  */
 import knex, { type Knex } from 'knex';
 import { escapeLiteral } from 'pg';
@@ -27,10 +31,14 @@ export type Statement = Knex.QueryBuilder | Knex.Raw;
 export interface Statements {
   /** Builds statements (`q('table')…`, `q.raw(…)`); never awaited directly. */
   readonly q: Knex;
-  /** Runs the statement (after every statement handed in before it) and answers its rows. */
-  rows<T>(statement: Statement): Promise<T[]>;
+  /**
+   * Runs the statement (after every statement handed in before it) and answers its rows. `bound`:
+   * its values go as bound parameters, never in the statement's text (for what an applicant gave:
+   * PostgreSQL logs a failing statement's text and shows the last one in pg_stat_activity).
+   */
+  rows<T>(statement: Statement, o?: { bound?: boolean }): Promise<T[]>;
   /** Runs the statement in its turn; its answer is not needed now (`answered` hears its rows once it has run). */
-  write<T>(statement: Statement, answered?: (rows: T[]) => void): Promise<void>;
+  write<T>(statement: Statement, answered?: (rows: T[]) => void, o?: { bound?: boolean }): Promise<void>;
 }
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? (r as T[]) : ((r as { rows?: T[] } | undefined)?.rows ?? []));
@@ -60,7 +68,9 @@ function literal(v: unknown): string {
   if (v === undefined) throw new Error('a statement has an undefined value');
   const p = prepareValue(v);
   if (p === null || p === undefined) return 'null';
-  if (Buffer.isBuffer(p)) return `'\\x${p.toString('hex')}'::bytea`;
+  if (Buffer.isBuffer(p)) throw new Error('binary values are not written behind; bind them');
+  // As PostgreSQL refuses a bound text with NUL (22021, so the journal's fallback sees unstorable data), not the whole message.
+  if (p.includes('\u0000')) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00 (a value holds NUL)'), { code: '22021' });
   return escapeLiteral(p);
 }
 
@@ -108,7 +118,7 @@ export function inline(sql: string, values: readonly unknown[]): string {
 
 /** The part of a pooled pg connection this uses. */
 interface Connection {
-  query(text: string): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
+  query(text: string | { text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
 }
 
 /** Statements that need no answer wait for the next one that does, on one connection, in one transaction. */
@@ -121,14 +131,29 @@ export class WriteBehind implements Statements {
   /** `sent` hears each statement as it is queued (inWriteBehind: the knex instance's 'query' event, as for any other statement). */
   constructor(private readonly conn: Connection, private readonly sent?: (sql: string) => void) {}
 
-  write<T>(statement: Statement, answered?: (rows: T[]) => void): Promise<void> {
+  async write<T>(statement: Statement, answered?: (rows: T[]) => void, o?: { bound?: boolean }): Promise<void> {
+    if (o?.bound) {
+      const rows = await this.bound<T>(statement);
+      answered?.(rows);
+      return;
+    }
     this.queue(inlineSql(statement), answered as ((rows: unknown[]) => void) | undefined);
-    return Promise.resolve();
   }
 
-  async rows<T>(statement: Statement): Promise<T[]> {
+  async rows<T>(statement: Statement, o?: { bound?: boolean }): Promise<T[]> {
+    if (o?.bound) return this.bound<T>(statement);
     this.queue(inlineSql(statement));
     return (await this.flush()) as T[];
+  }
+
+  /** What waits goes first (one message), then the statement with its values bound (one more round trip). */
+  private async bound<T>(statement: Statement): Promise<T[]> {
+    if (this.pending.length) await this.flush();
+    const { sql, bindings } = statement.toSQL().toNative();
+    this.sent?.(sql);
+    this.trips += 1;
+    const res = await this.conn.query({ text: sql, values: bindings });
+    return (Array.isArray(res) ? res[res.length - 1] : res).rows as T[];
   }
 
   private queue(sql: string, answered?: (rows: unknown[]) => void): void {
